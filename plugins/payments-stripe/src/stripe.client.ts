@@ -28,6 +28,8 @@ export interface StripeClientConfig {
   timeoutMs?: number;
   /** Retries on network errors, 409 (idempotent request in flight) and 5xx, with the same key. */
   maxNetworkRetries?: number;
+  /** First retry delay; doubles per attempt (a 409 means the first request is still running). */
+  retryDelayMs?: number;
   fetch?: typeof fetch;
 }
 
@@ -202,6 +204,7 @@ export class StripeClient {
       apiVersion: config.apiVersion,
       timeoutMs: config.timeoutMs ?? 30_000,
       maxNetworkRetries: config.maxNetworkRetries ?? 0,
+      retryDelayMs: config.retryDelayMs ?? 500,
       fetch: config.fetch ?? globalThis.fetch,
     };
   }
@@ -248,16 +251,24 @@ export class StripeClient {
           signal: AbortSignal.timeout(this.#config.timeoutMs),
         });
       } catch (err) {
-        if (attempt < this.#config.maxNetworkRetries) continue;
+        if (attempt < this.#config.maxNetworkRetries) {
+          await this.#backoff(attempt);
+          continue;
+        }
         throw new StripeNetworkError(`Stripe ${method} ${path} failed: ${(err as Error).message}`, err);
       }
       const retriable = res.status === 409 || res.status >= 500;
       if (retriable && attempt < this.#config.maxNetworkRetries) {
         await res.body?.cancel();
+        await this.#backoff(attempt);
         continue;
       }
       return this.#parse(schema, res, method, path);
     }
+  }
+
+  #backoff(attempt: number): Promise<void> {
+    return new Promise((r) => setTimeout(r, this.#config.retryDelayMs * 2 ** attempt));
   }
 
   async #parse<S extends Type.TSchema>(schema: S, res: Response, method: string, path: string): Promise<Type.Static<S>> {
