@@ -15,6 +15,8 @@ export type JobResultState = Static<typeof JobResultStateSchema>;
 export const FailureReasonSchema = Type.Union([
   Type.Literal('PAPER_OUT'), Type.Literal('COVER_OPEN'), Type.Literal('OFFLINE'), Type.Literal('TIMEOUT'),
   Type.Literal('ENCODING'), Type.Literal('EXPIRED'), Type.Literal('NO_DEVICE'), Type.Literal('BAD_JOB'),
+  // The agent crashed or was killed while the job was executing: the device may or may not have acted.
+  Type.Literal('INTERRUPTED'),
 ]);
 export type FailureReason = Static<typeof FailureReasonSchema>;
 

@@ -1,0 +1,246 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Job, JobKind, JobOutcome, JobPayload } from '../protocol/job.schema.ts';
+import {
+  CLOSE_REVOKED, CLOSE_UNAUTHORIZED, parseAgentMessage, PROTOCOL_VERSION, ProtocolError,
+  type AgentMessage, type DeviceInfo, type KernelMessage,
+} from '../protocol/messages.ts';
+import type { HubJob, JobHubStorage, TerminalRecord } from './job-hub.storage.ts';
+
+/** One agent socket, as the hub sees it. The ws server (or the kernel gateway) provides it. */
+export interface AgentLink {
+  send(msg: KernelMessage): void;
+  close(code: number, reason: string): void;
+}
+
+export interface SubmitJob {
+  tenantId: string;
+  terminalId: string;
+  idempotencyKey: string;
+  deviceId: string;
+  kind: JobKind;
+  payload: JobPayload;
+  /** Time to live before the agent receives it; drawer kicks default to 30 s, everything else never expires. */
+  ttlMs?: number;
+}
+
+export interface JobHubOptions {
+  storage: JobHubStorage;
+  heartbeatMs?: number;
+  enrollmentTtlMs?: number;
+  now?: () => Date;
+}
+
+export const DRAWER_TTL_MS = 30_000;
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/**
+ * The kernel side of the device bus, without any transport or database: authenticates agents,
+ * stores jobs once per (tenant, idempotency key), dispatches them to the owning terminal, resends
+ * undelivered ones on every (re)connect, and records results. Delivery is at-least-once; the agent
+ * de-duplicates by jobId and idempotency key, and the hub by state transitions, so effects happen once.
+ *
+ * Events: `job` (HubJob after every change), `devices` (terminalId, DeviceInfo[]), `device.status`,
+ * `scan` (terminalId, deviceId, data), `connected`/`disconnected` (terminalId).
+ */
+export class JobHub extends EventEmitter {
+  readonly storage: JobHubStorage;
+  private readonly heartbeatMs: number;
+  private readonly enrollmentTtlMs: number;
+  private readonly now: () => Date;
+  private readonly links = new Map<string, AgentLink>();
+
+  constructor(opts: JobHubOptions) {
+    super();
+    this.storage = opts.storage;
+    this.heartbeatMs = opts.heartbeatMs ?? 15_000;
+    this.enrollmentTtlMs = opts.enrollmentTtlMs ?? 10 * 60_000;
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  isConnected(terminalId: string): boolean {
+    return this.links.has(terminalId);
+  }
+
+  // ---- enrolment ----
+
+  /** A single-use code bound to tenant + store (shown as text and QR in the admin). */
+  async createEnrollmentCode(tenantId: string, storeId: string): Promise<string> {
+    // 10 characters from an alphabet without look-alikes, easy to type at a till.
+    const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+    const code = [...randomBytes(10)].map((b) => alphabet[b % alphabet.length]).join('');
+    await this.storage.saveEnrollmentCode({ code, tenantId, storeId, expiresAt: new Date(this.now().getTime() + this.enrollmentTtlMs).toISOString() });
+    return code;
+  }
+
+  async enroll(code: string, name: string): Promise<{ terminalId: string; token: string; tenantId: string; storeId: string }> {
+    const c = await this.storage.consumeEnrollmentCode(code);
+    if (!c || new Date(c.expiresAt) < this.now()) throw new Error('invalid or expired enrolment code');
+    const terminalId = `term_${randomUUID()}`;
+    const token = randomBytes(32).toString('base64url');
+    await this.storage.saveTerminal({ terminalId, tenantId: c.tenantId, storeId: c.storeId, name, tokenHash: sha256(token), revoked: false });
+    return { terminalId, token, tenantId: c.tenantId, storeId: c.storeId };
+  }
+
+  async revoke(terminalId: string): Promise<void> {
+    const t = await this.storage.getTerminal(terminalId);
+    if (!t) return;
+    await this.storage.saveTerminal({ ...t, revoked: true });
+    const link = this.links.get(terminalId);
+    if (link) {
+      this.links.delete(terminalId);
+      link.send({ type: 'hello.error', code: 'REVOKED', message: 'terminal revoked' });
+      link.close(CLOSE_REVOKED, 'revoked');
+    }
+  }
+
+  // ---- jobs ----
+
+  async submit(req: SubmitJob): Promise<{ row: HubJob; created: boolean }> {
+    const now = this.now();
+    const terminal = await this.storage.getTerminal(req.terminalId);
+    if (!terminal || terminal.tenantId !== req.tenantId) throw new Error('terminal not found in this tenant');
+    const ttl = req.ttlMs ?? (req.kind === 'open-drawer' ? DRAWER_TTL_MS : undefined);
+    const job: Job = {
+      jobId: `job_${randomUUID()}`,
+      idempotencyKey: req.idempotencyKey,
+      kind: req.kind,
+      deviceId: req.deviceId,
+      payload: req.payload,
+      createdAt: now.toISOString(),
+      ...(ttl ? { expiresAt: new Date(now.getTime() + ttl).toISOString() } : {}),
+    };
+    const res = await this.storage.insertJob({ job, tenantId: req.tenantId, terminalId: req.terminalId, state: 'queued', updatedAt: job.createdAt });
+    if (res.created) {
+      this.emit('job', res.row);
+      await this.dispatch(res.row);
+    }
+    return res;
+  }
+
+  /** Marks never-received jobs past their expiry; the kernel calls this on a timer. */
+  async expire(rows: HubJob[]): Promise<HubJob[]> {
+    const live: HubJob[] = [];
+    for (const r of rows) {
+      if (r.job.expiresAt && new Date(r.job.expiresAt) < this.now()) {
+        const outcome: JobOutcome = { state: 'failed', reason: 'EXPIRED', detail: 'not delivered before expiry' };
+        if (await this.storage.transition(r.job.jobId, ['queued', 'dispatched'], 'expired', outcome)) {
+          this.emit('job', { ...r, state: 'expired', outcome });
+        }
+      } else live.push(r);
+    }
+    return live;
+  }
+
+  private async dispatch(row: HubJob): Promise<void> {
+    const link = this.links.get(row.terminalId);
+    if (!link) return;
+    const [live] = await this.expire([row]);
+    if (!live) return;
+    await this.storage.transition(row.job.jobId, ['queued'], 'dispatched');
+    link.send({ type: 'job', job: row.job });
+  }
+
+  // ---- connections ----
+
+  /** Call for every new agent socket; feed it messages with `receive`, and `closed()` when it closes. */
+  connect(link: AgentLink): { receive(raw: string): Promise<void>; closed(): void } {
+    let terminal: TerminalRecord | undefined;
+    const helloTimer = setTimeout(() => { if (!terminal) link.close(CLOSE_UNAUTHORIZED, 'no hello'); }, 10_000);
+    helloTimer.unref();
+    return {
+      receive: async (raw) => {
+        let msg: AgentMessage;
+        try {
+          msg = parseAgentMessage(raw);
+        } catch (e) {
+          if (e instanceof ProtocolError && !terminal) link.close(CLOSE_UNAUTHORIZED, 'bad hello');
+          return;
+        }
+        if (!terminal) {
+          if (msg.type !== 'hello') { link.close(CLOSE_UNAUTHORIZED, 'hello first'); return; }
+          terminal = await this.authenticate(msg.terminalId, msg.token, msg.v, link);
+          clearTimeout(helloTimer);
+          if (terminal) await this.online(terminal, link);
+          return;
+        }
+        await this.handle(terminal, msg, link);
+      },
+      closed: () => {
+        clearTimeout(helloTimer);
+        if (terminal && this.links.get(terminal.terminalId) === link) {
+          this.links.delete(terminal.terminalId);
+          this.emit('disconnected', terminal.terminalId);
+        }
+      },
+    };
+  }
+
+  private async authenticate(terminalId: string, token: string, v: number, link: AgentLink): Promise<TerminalRecord | undefined> {
+    const t = await this.storage.getTerminal(terminalId);
+    const ok = !!t && timingSafeEqual(Buffer.from(t.tokenHash, 'hex'), Buffer.from(sha256(token), 'hex'));
+    if (!t || !ok) {
+      link.send({ type: 'hello.error', code: 'UNAUTHORIZED', message: 'unknown terminal or bad credential' });
+      link.close(CLOSE_UNAUTHORIZED, 'unauthorized');
+      return undefined;
+    }
+    if (t.revoked) {
+      link.send({ type: 'hello.error', code: 'REVOKED', message: 'terminal revoked' });
+      link.close(CLOSE_REVOKED, 'revoked');
+      return undefined;
+    }
+    if (v !== PROTOCOL_VERSION) {
+      link.send({ type: 'hello.error', code: 'VERSION', message: `protocol v${PROTOCOL_VERSION} required` });
+      link.close(CLOSE_UNAUTHORIZED, 'version');
+      return undefined;
+    }
+    return t;
+  }
+
+  private async online(t: TerminalRecord, link: AgentLink): Promise<void> {
+    // A terminal has one live socket: a reconnect replaces a half-open old one.
+    const old = this.links.get(t.terminalId);
+    if (old && old !== link) old.close(1000, 'replaced');
+    this.links.set(t.terminalId, link);
+    link.send({ type: 'hello.ok', v: PROTOCOL_VERSION, terminalId: t.terminalId, tenantId: t.tenantId, storeId: t.storeId, heartbeatMs: this.heartbeatMs });
+    this.emit('connected', t.terminalId);
+    // Resend everything not confirmed received, including jobs dispatched on a socket that died.
+    const pending = await this.expire(await this.storage.listUndelivered(t.terminalId));
+    for (const row of pending) {
+      await this.storage.transition(row.job.jobId, ['queued'], 'dispatched');
+      link.send({ type: 'job', job: row.job });
+    }
+  }
+
+  private async handle(t: TerminalRecord, msg: AgentMessage, link: AgentLink): Promise<void> {
+    switch (msg.type) {
+      case 'ping': link.send({ type: 'pong', at: msg.at }); return;
+      case 'devices': this.emit('devices', t.terminalId, msg.devices satisfies DeviceInfo[]); return;
+      case 'device.status': this.emit('device.status', t.terminalId, msg.deviceId, msg.status); return;
+      case 'scan': this.emit('scan', t.terminalId, msg.deviceId, msg.data); return;
+      case 'hello': return;
+      case 'job.ack': {
+        const row = await this.owned(t, msg.jobId);
+        if (row && (await this.storage.transition(msg.jobId, ['queued', 'dispatched'], 'received'))) {
+          this.emit('job', { ...row, state: 'received' });
+        }
+        return;
+      }
+      case 'job.result': {
+        const row = await this.owned(t, msg.jobId);
+        if (!row) return; // another terminal's (or tenant's) job: ignore, never ack
+        const changed = await this.storage.transition(msg.jobId, ['queued', 'dispatched', 'received'], msg.outcome.state, msg.outcome);
+        if (changed) this.emit('job', { ...row, state: msg.outcome.state, outcome: msg.outcome });
+        // Ack even when already recorded: the agent resends until it hears this.
+        link.send({ type: 'job.result.ack', jobId: msg.jobId });
+        return;
+      }
+    }
+  }
+
+  private async owned(t: TerminalRecord, jobId: string): Promise<HubJob | undefined> {
+    const row = await this.storage.getJob(jobId);
+    return row && row.terminalId === t.terminalId && row.tenantId === t.tenantId ? row : undefined;
+  }
+}

@@ -1,0 +1,57 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import type { JobHub } from './job-hub.ts';
+
+export const AGENT_WS_PATH = '/api/devices/agent';
+export const ENROLL_PATH = '/api/devices/enroll';
+
+/**
+ * A minimal HTTP + WebSocket front for a JobHub: `POST /api/devices/enroll {code,name}` and the agent
+ * socket at `/api/devices/agent`. Used by tests and the `--virtual` demo; the kernel mounts the same
+ * hub behind its gateway instead.
+ */
+export async function startWsHub(hub: JobHub, opts: { host?: string; port?: number } = {}) {
+  const server = http.createServer(async (req, res) => {
+    if (req.method === 'POST' && req.url === ENROLL_PATH) {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      try {
+        const { code, name } = JSON.parse(body) as { code: string; name?: string };
+        const out = await hub.enroll(String(code), String(name ?? 'terminal'));
+        res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(out));
+      } catch (e) {
+        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: (e as Error).message }));
+      }
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  const wss = new WebSocketServer({ server, path: AGENT_WS_PATH, maxPayload: 4 * 1024 * 1024 });
+  wss.on('connection', (ws) => {
+    const conn = hub.connect({
+      send: (m) => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m)); },
+      close: (code, reason) => ws.close(code, reason),
+    });
+    // Messages are handled one at a time per socket so acks and results keep their order.
+    let chain = Promise.resolve();
+    ws.on('message', (data) => { chain = chain.then(() => conn.receive(data.toString())).catch(() => {}); });
+    ws.on('close', () => conn.closed());
+    ws.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const host = opts.host ?? '127.0.0.1';
+  return {
+    port,
+    url: `ws://${host}:${port}${AGENT_WS_PATH}`,
+    httpUrl: `http://${host}:${port}`,
+    /** Drop every agent socket without stopping (simulates a network cut). */
+    dropAll(): void { for (const c of wss.clients) c.terminate(); },
+    async close(): Promise<void> {
+      for (const c of wss.clients) c.terminate();
+      await new Promise<void>((r) => wss.close(() => r()));
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
