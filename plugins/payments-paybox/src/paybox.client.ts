@@ -148,7 +148,7 @@ export class PayboxClient {
   readonly #fetch: typeof fetch;
   readonly #store: IdempotencyStore;
   /** Concurrent calls with one key share one request. */
-  readonly #inFlight = new Map<string, Promise<unknown>>();
+  readonly #inFlight = new Map<string, { fingerprint: string; job: Promise<unknown> }>();
 
   constructor(config: PayboxClientConfig) {
     if (!config.merchantId || !config.secretKey) throw new TypeError('PayboxClient needs merchantId and secretKey');
@@ -205,9 +205,9 @@ export class PayboxClient {
     const running = this.#inFlight.get(scoped);
     const fp = fingerprint(op, params);
     if (running) {
-      const rec = await this.#store.get(scoped);
-      if (rec && rec.fingerprint !== fp) throw new IdempotencyKeyReuseError(key);
-      return running as Promise<T>;
+      // Compare with the running request itself: its store record may not be written yet.
+      if (running.fingerprint !== fp) throw new IdempotencyKeyReuseError(key);
+      return running.job as Promise<T>;
     }
     const job = (async () => {
       const rec = await this.#store.get(scoped);
@@ -226,7 +226,7 @@ export class PayboxClient {
       await this.#store.set(scoped, { state: 'done', fingerprint: fp, result });
       return result;
     })();
-    this.#inFlight.set(scoped, job);
+    this.#inFlight.set(scoped, { fingerprint: fp, job });
     try {
       return await job;
     } finally {
