@@ -109,6 +109,10 @@ describe('terminal agent ⇄ hub ⇄ virtual printer', () => {
     h = await createDeviceBusHarness();
     const cred = await h.enrollTerminal('tenant-a', 'store-1');
     h.startAgent(cred);
+    const statuses: string[] = [];
+    h.hub.on('device.status', (_t: string, id: string, st: string) => statuses.push(`${id}:${st}`));
+    const reported = new Promise<{ status: string }[]>((r) => h.hub.once('devices', (_t: string, d: { status: string }[]) => r(d)));
+    expect((await reported)[0]!.status).toBe('online');
     h.printer.faults.paperOut = true;
     const { row } = await h.hub.submit(receiptJob(cred.terminalId, 'tenant-a', 'sale-po'));
     expect((await h.waitForJob(row.job.jobId, ['done', 'failed', 'unknown'])).outcome).toMatchObject({ state: 'failed', reason: 'PAPER_OUT' });
@@ -117,6 +121,7 @@ describe('terminal agent ⇄ hub ⇄ virtual printer', () => {
     const drawer = await h.hub.submit({ tenantId: 'tenant-a', terminalId: cred.terminalId, idempotencyKey: 'drawer-1', deviceId: 'printer-1', kind: 'open-drawer', payload: { kind: 'open-drawer', pin: 5 } });
     expect(drawer.row.job.expiresAt).toBeDefined(); // drawer kicks expire (30 s)
     await h.waitForJob(drawer.row.job.jobId, ['done']);
+    await expect.poll(() => statuses, { timeout: 2000 }).toEqual(['printer-1:paper-out', 'printer-1:online']);
     expect(h.printer.drawerKicks).toEqual([{ pin: 5, onMs: 50, offMs: 500, bytes: [0x1b, 0x70, 0x01, 25, 250] }]);
   });
 

@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import type { Job, JobOutcome } from '../protocol/job.schema.ts';
 import { JobSchema } from '../protocol/job.schema.ts';
 import {
-  CLOSE_REVOKED, CLOSE_UNAUTHORIZED, parseKernelMessage, PROTOCOL_VERSION, type AgentMessage, type KernelMessage,
+  CLOSE_REVOKED, CLOSE_UNAUTHORIZED, parseKernelMessage, PROTOCOL_VERSION, type AgentMessage, type DeviceStatus, type KernelMessage,
 } from '../protocol/messages.ts';
 import { Compile } from 'typebox/compile';
 import type { AgentCredential } from './credential-store.ts';
@@ -131,7 +131,9 @@ export class Agent extends EventEmitter {
         this.attempt = 0;
         this.startHeartbeat(ws, msg.heartbeatMs);
         this.emit('connected', msg);
-        this.sendOn(ws, { type: 'devices', devices: await describeDevices(this.opts.devices) });
+        const devices = await describeDevices(this.opts.devices);
+        for (const d of devices) this.lastStatus.set(d.deviceId, d.status);
+        this.sendOn(ws, { type: 'devices', devices });
         // The outbox: every finished job the kernel has not acknowledged.
         for (const rec of this.journal.all()) if (rec.state === 'finished' && !rec.reported) this.sendResult(rec.job, rec.outcome!);
         return;
@@ -180,6 +182,21 @@ export class Agent extends EventEmitter {
     this.journal.finish(job.jobId, outcome);
     this.emit('result', job.jobId, outcome);
     this.sendResult(job, outcome);
+    this.reportStatus(job.deviceId, outcome);
+  }
+
+  private readonly lastStatus = new Map<string, DeviceStatus>();
+
+  /** A job outcome is the freshest news about a device: tell the kernel when its status changed. */
+  private reportStatus(deviceId: string, outcome: JobOutcome): void {
+    const status: DeviceStatus | undefined =
+      outcome.state === 'done' ? 'online'
+        : outcome.reason === 'PAPER_OUT' ? 'paper-out'
+          : outcome.reason === 'COVER_OPEN' ? 'cover-open'
+            : outcome.reason === 'OFFLINE' || outcome.reason === 'TIMEOUT' ? 'offline' : undefined;
+    if (!status || this.lastStatus.get(deviceId) === status) return;
+    this.lastStatus.set(deviceId, status);
+    this.send({ type: 'device.status', deviceId, status });
   }
 
   private sendResult(job: Job, outcome: JobOutcome): void {
