@@ -1,0 +1,117 @@
+import { Type, type Static } from 'typebox';
+
+/**
+ * The single schema for every Atrium setting. Defaults live here (not scattered in code) so that
+ * `atrium config print` and the docs can show one truth. Env overrides are mapped in env.ts.
+ */
+export const ConfigSchema = Type.Object(
+  {
+    profile: Type.Union([Type.Literal('embedded'), Type.Literal('distributed')], { default: 'embedded' }),
+    nodeId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    dataDir: Type.String({ minLength: 1, default: '.atrium' }),
+    services: Type.Array(Type.String({ minLength: 1 }), {
+      default: ['*'],
+      description: 'Which services this node runs: "*" for all, or patterns like "gateway", "kernel.*", "notes.*"',
+    }),
+    transporter: Type.Union([Type.Null(), Type.String({ pattern: '^nats://' })], { default: null }),
+    http: Type.Object(
+      {
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+        host: Type.String({ default: '0.0.0.0' }),
+        publicUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
+        bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 100 * 1024 * 1024, default: 1024 * 1024 }),
+        trustProxy: Type.Boolean({ default: false }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    database: Type.Object(
+      {
+        url: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+        appUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+        systemUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+        embeddedPort: Type.Integer({ minimum: 1024, maximum: 65535, default: 54329 }),
+        poolMax: Type.Integer({ minimum: 1, maximum: 500, default: 20 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    redis: Type.Object(
+      {
+        url: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+        embeddedPort: Type.Integer({ minimum: 1024, maximum: 65535, default: 63790 }),
+        keyPrefix: Type.String({ default: 'atrium', pattern: '^[a-zA-Z0-9:_-]+$' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    auth: Type.Object(
+      {
+        jwtSecret: Type.Optional(Type.String({ minLength: 32 })),
+        accessTokenTtlSeconds: Type.Integer({ minimum: 30, maximum: 86400, default: 900 }),
+        refreshTokenTtlSeconds: Type.Integer({ minimum: 300, maximum: 31536000, default: 2592000 }),
+        resetTokenTtlSeconds: Type.Integer({ minimum: 300, maximum: 86400, default: 3600 }),
+        invitationTtlSeconds: Type.Integer({ minimum: 3600, maximum: 2592000, default: 604800 }),
+        loginMaxPerIpPerMinute: Type.Integer({ minimum: 1, default: 30 }),
+        loginMaxPerAccountPer15Minutes: Type.Integer({ minimum: 1, default: 10 }),
+        signupEnabled: Type.Boolean({ default: true }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    rateLimit: Type.Object(
+      {
+        apiPerMinute: Type.Integer({ minimum: 1, default: 6000, description: 'requests per user (or IP) per minute' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    smtp: Type.Object(
+      {
+        url: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+        from: Type.String({ default: 'Atrium <no-reply@atrium.local>' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    files: Type.Object(
+      {
+        driver: Type.Union([Type.Literal('local'), Type.Literal('s3')], { default: 'local' }),
+        maxBytes: Type.Integer({ minimum: 1, default: 10 * 1024 * 1024 }),
+        allowedTypes: Type.Array(Type.String(), {
+          default: ['image/png', 'image/jpeg', 'image/webp', 'application/pdf', 'text/csv',
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+        }),
+        s3: Type.Optional(
+          Type.Object(
+            {
+              endpoint: Type.String({ pattern: '^https?://' }),
+              bucket: Type.String({ minLength: 1 }),
+              region: Type.String({ default: 'us-east-1' }),
+              accessKeyId: Type.String({ minLength: 1 }),
+              secretAccessKey: Type.String({ minLength: 1 }),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    plugins: Type.Object(
+      {
+        dirs: Type.Array(Type.String(), {
+          default: ['plugins'],
+          description: 'Directories whose sub-folders are plugin packages (each with atrium.plugin.json)',
+        }),
+        packages: Type.Array(Type.String(), { default: [], description: 'Installed npm packages that are plugins' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    log: Type.Object(
+      {
+        level: Type.Union(
+          ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+          { default: 'info' },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type AtriumConfig = Static<typeof ConfigSchema>;

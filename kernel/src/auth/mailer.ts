@@ -1,0 +1,24 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { Logger } from 'pino';
+
+export type Mail = { to: string; subject: string; text: string; html?: string };
+
+/** Sends mail over real SMTP (nodemailer). Without an SMTP URL (embedded default) mails are
+ * written to the log so an operator can still follow a reset link — said loudly, not hidden. */
+export class Mailer {
+  private readonly transport: Transporter | null;
+  private readonly from: string;
+  private readonly logger: Logger;
+  constructor(smtpUrl: string | undefined, from: string, logger: Logger) {
+    this.transport = smtpUrl ? nodemailer.createTransport(smtpUrl) : null;
+    this.from = from;
+    this.logger = logger;
+  }
+  async send(mail: Mail): Promise<void> {
+    if (!this.transport) {
+      this.logger.warn({ to: mail.to, subject: mail.subject, text: mail.text }, 'SMTP is not configured (ATRIUM_SMTP_URL): mail written to the log instead of sent');
+      return;
+    }
+    await this.transport.sendMail({ from: this.from, ...mail });
+  }
+}

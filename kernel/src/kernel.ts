@@ -1,0 +1,240 @@
+import path from 'node:path';
+import { ServiceBroker, type ServiceSchema } from 'moleculer';
+import { Redis } from 'ioredis';
+import pino, { type Logger } from 'pino';
+import { asFunction, asValue, createContainer, InjectionMode } from 'awilix';
+import type { AtriumConfig } from '@atrium/config';
+import type { PluginDefinition } from '@atrium/sdk';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded-postgres.ts';
+import { ensureDatabaseAndRoles, type DatabaseUrls } from './db/roles.ts';
+import { runMigrations, tablesMissingRls, type MigrationSet } from './db/migrator.ts';
+import { KERNEL_MIGRATIONS } from './db/kernel.migrations.ts';
+import { Database } from './db/database.ts';
+import { startLocalRedis, type RedisHandle } from './redis/redis-launcher.ts';
+import { PluginRegistry, matchPattern } from './plugins/plugin-registry.ts';
+import { discoverPlugins } from './plugins/plugin-loader.ts';
+import { EnablementGate } from './plugins/enablement-gate.ts';
+import { SecretBox } from './plugins/secret-box.ts';
+import { compilePluginService } from './plugins/service-compiler.ts';
+import { AbilityService } from './rbac/ability.service.ts';
+import { KERNEL_SUBJECTS } from './rbac/builtin-roles.ts';
+import { AjvValidator } from './validation/ajv-validator.ts';
+import { TokenService } from './auth/token.service.ts';
+import { Mailer } from './auth/mailer.ts';
+import { RateLimiter } from './http/rate-limiter.ts';
+import { JobQueues } from './jobs/job-queues.ts';
+import { LocalFileStore } from './files/file-store.ts';
+import { createPipelineMiddleware } from './pipeline/pipeline.middleware.ts';
+import { platformSecret } from './secrets.ts';
+import type { KernelDeps } from './kernel-deps.ts';
+import { gatewayService } from './services/gateway.service.ts';
+import { authService } from './services/auth.service.ts';
+import { tenantsService } from './services/tenants.service.ts';
+import { rbacService } from './services/rbac.service.ts';
+import { pluginsService } from './services/plugins.service.ts';
+import { auditService } from './services/audit.service.ts';
+import { eventsService } from './services/events.service.ts';
+import { jobsService } from './services/jobs.service.ts';
+import { filesService } from './services/files.service.ts';
+import { pluginSystemService } from './services/plugin-system.service.ts';
+
+export const KERNEL_VERSION = '0.1.0';
+
+export type KernelOptions = {
+  config: AtriumConfig;
+  /** Where relative paths (data dir, plugin dirs, admin build) resolve from. */
+  rootDir?: string;
+  /** Plugins given in-process (tests); added to the discovered ones. */
+  plugins?: PluginDefinition[];
+  /** Discover plugins from config.plugins.dirs/packages (default true). */
+  discover?: boolean;
+  /** Use this database (owner URL) instead of config/embedded; `databaseName` is created if missing. */
+  ownerUrl?: string;
+  databaseName?: string;
+  redisUrl?: string;
+  logger?: Logger;
+  /** Test-only: skip ensuring roles (the test setup made them). */
+  skipMigrations?: boolean;
+};
+
+export type Kernel = {
+  broker: ServiceBroker;
+  config: AtriumConfig;
+  deps: KernelDeps;
+  /** Base URL of this node's HTTP gateway, when it runs one. */
+  url: string | null;
+  databaseUrls: DatabaseUrls;
+  stop(): Promise<void>;
+};
+
+const KERNEL_SERVICES: Record<string, (deps: () => KernelDeps, o: { adminDist?: string }) => ServiceSchema> = {
+  gateway: (deps, o) => gatewayService(deps, { adminDist: o.adminDist, version: KERNEL_VERSION }),
+  auth: authService,
+  tenants: tenantsService,
+  rbac: rbacService,
+  plugins: pluginsService,
+  audit: auditService,
+  events: eventsService,
+  jobs: jobsService,
+  files: filesService,
+};
+
+/** Whether this node runs `name` given ATRIUM_SERVICES patterns (`*`, `kernel.*`, `gateway`, `notes.*`). */
+export function runsService(patterns: string[], name: string, kernel: boolean): boolean {
+  return patterns.some((p) => matchPattern(p, name) || (kernel && matchPattern(p, `kernel.${name}`)));
+}
+
+export async function startKernel(opts: KernelOptions): Promise<Kernel> {
+  const config = opts.config;
+  const root = opts.rootDir ?? process.cwd();
+  const dataDir = path.resolve(root, config.dataDir);
+  const logger = opts.logger ?? pino({ level: config.log.level, base: { node: config.nodeId } });
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const stopAll = async () => {
+    for (const c of cleanups.reverse()) await c().catch((e) => logger.warn({ err: e }, 'shutdown step failed'));
+  };
+
+  try {
+    const secret = platformSecret(config.auth.jwtSecret, dataDir);
+
+    // 1. PostgreSQL: external URL, or the embedded server in the data dir
+    let ownerUrl = opts.ownerUrl ?? config.database.url;
+    let pgHandle: EmbeddedPostgresHandle | null = null;
+    if (!ownerUrl) {
+      pgHandle = await startEmbeddedPostgres({ dir: path.join(dataDir, 'pg'), port: config.database.embeddedPort, log: (l) => logger.debug({ pg: l }) });
+      cleanups.push(() => pgHandle!.stop());
+      ownerUrl = pgHandle.url;
+    }
+    const urls = await ensureDatabaseAndRoles(ownerUrl, secret, opts.databaseName ?? (pgHandle ? 'atrium' : undefined));
+    if (config.database.appUrl) urls.app = config.database.appUrl;
+    if (config.database.systemUrl) urls.system = config.database.systemUrl;
+
+    // 2. Redis: external URL, or a private redis-server
+    let redisUrl = opts.redisUrl ?? config.redis.url;
+    if (!redisUrl) {
+      const r: RedisHandle = await startLocalRedis({ dir: path.join(dataDir, 'redis'), port: config.redis.embeddedPort, log: (m) => logger.info(m) });
+      cleanups.push(() => r.stop());
+      redisUrl = r.url;
+    }
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
+    redis.on('error', (e) => logger.warn({ err: e.message }, 'redis connection error'));
+    cleanups.push(async () => redis.disconnect());
+
+    // 3. Plugins: load every definition, migrate, refuse tables without RLS
+    const registry = new PluginRegistry();
+    if (opts.discover !== false) {
+      for (const p of await discoverPlugins({ dirs: config.plugins.dirs, packages: config.plugins.packages, root })) registry.add(p.definition, p.dir);
+    }
+    for (const def of opts.plugins ?? []) if (!registry.get(def.manifest.id)) registry.add(def);
+    const ordered = registry.ordered();
+    if (!opts.skipMigrations) {
+      const sets: MigrationSet[] = [
+        { owner: 'kernel', schema: 'kernel', version: KERNEL_VERSION, migrations: KERNEL_MIGRATIONS },
+        ...ordered.map((p) => ({ owner: p.id, schema: p.schema, version: p.manifest.version, migrations: p.definition.migrations ?? [] })),
+      ];
+      await runMigrations(urls.owner, sets, (m) => logger.info(m));
+      for (const p of ordered) {
+        const bad = await tablesMissingRls(urls.owner, p.schema);
+        if (bad.length) throw new Error(`Plugin "${p.id}" has tenant tables without row level security: ${bad.join(', ')} — add tenantRls('<table>') to its migration`);
+      }
+    }
+
+    const db = await Database.connect(urls, ordered.flatMap((p) => p.definition.entities ?? []), config.database.poolMax);
+    cleanups.push(() => db.close());
+    await recordInstall(db, registry);
+
+    // 4. Broker and the kernel's own wiring (awilix)
+    const broker = new ServiceBroker({
+      nodeID: config.nodeId ?? `atrium-${process.pid}`,
+      namespace: `atrium`,
+      transporter: config.transporter ? ({ type: 'NATS', options: { url: config.transporter } } as any) : null,
+      logger: false,
+      // announce new services at once: an event sent to a just-started node must not be dropped
+      transit: { serviceChangedDebounceTime: 0 } as any,
+      registry: { strategy: 'RoundRobin', preferLocal: true },
+      requestTimeout: 30_000,
+      retryPolicy: { enabled: true, retries: 2, delay: 50, maxDelay: 500, factor: 2, check: (err: any) => err?.type === 'SERVICE_NOT_AVAILABLE' || err?.type === 'SERVICE_NOT_FOUND' || err?.code === 'ECONNREFUSED' },
+      middlewares: [createPipelineMiddleware(() => container.cradle as KernelDeps)],
+      errorHandler(err: any) {
+        throw err;
+      },
+    } as any);
+    const queues = new JobQueues(redisUrl, `${config.redis.keyPrefix}:${opts.databaseName ?? 'atrium'}`);
+    cleanups.push(() => queues.close());
+
+    const container = createContainer({ injectionMode: InjectionMode.PROXY, strict: true });
+    container.register({
+      config: asValue(config),
+      logger: asValue(logger),
+      db: asValue(db),
+      redis: asValue(redis),
+      registry: asValue(registry),
+      broker: asValue(broker),
+      queues: asValue(queues),
+      gate: asFunction(({ db }) => new EnablementGate(db)).singleton(),
+      abilities: asFunction(({ db }) => new AbilityService(db)).singleton(),
+      validator: asFunction(() => new AjvValidator()).singleton(),
+      tokens: asFunction(({ config }) => new TokenService(secret, config.auth.accessTokenTtlSeconds)).singleton(),
+      mailer: asFunction(({ config, logger }) => new Mailer(config.smtp.url, config.smtp.from, logger)).singleton(),
+      rateLimiter: asFunction(({ redis }) => new RateLimiter(redis, `${config.redis.keyPrefix}:${opts.databaseName ?? 'atrium'}`)).singleton(),
+      secrets: asFunction(() => new SecretBox(secret)).singleton(),
+      files: asFunction(({ config }) => new LocalFileStore(path.join(path.resolve(root, config.dataDir), 'files'))).singleton(),
+      pokeOutbox: asValue(() => broker.broadcastLocal('atrium.outbox.poke')),
+    });
+    const deps = () => container.cradle as KernelDeps;
+
+    // Every node keeps its caches honest, whatever services it runs.
+    broker.createService({
+      name: 'kernel-cache',
+      events: {
+        'atrium.plugins.changed'(ctx: any) {
+          deps().gate.invalidate(ctx.params.tenantId);
+          deps().abilities.invalidate(ctx.params.tenantId);
+        },
+        'atrium.rbac.changed'(ctx: any) {
+          deps().abilities.invalidate(ctx.params.tenantId);
+        },
+      },
+    });
+
+    const patterns = config.services;
+    const adminDist = path.resolve(root, 'admin/dist');
+    for (const [name, factory] of Object.entries(KERNEL_SERVICES)) {
+      if (runsService(patterns, name, true)) broker.createService(factory(deps, { adminDist }));
+    }
+    for (const p of ordered) {
+      const names = (p.definition.services ?? []).map((s) => `${p.id}.${s.name}`);
+      if (!names.some((n) => runsService(patterns, n, false)) && !runsService(patterns, `${p.id}.$system`, false)) continue;
+      for (const s of p.definition.services ?? []) {
+        if (runsService(patterns, `${p.id}.${s.name}`, false)) broker.createService(compilePluginService(p.id, s));
+      }
+      broker.createService(pluginSystemService(deps, p.definition));
+    }
+
+    await broker.start();
+    cleanups.push(() => broker.stop());
+    const gw = broker.getLocalService('gateway') as any;
+    const url = gw ? `http://127.0.0.1:${gw.port}` : null;
+    logger.info({ node: broker.nodeID, url, plugins: ordered.map((p) => `${p.id}@${p.manifest.version}`) }, 'Atrium node started');
+    return { broker, config, deps: deps(), url, databaseUrls: urls, stop: stopAll };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}
+
+/** Platform install records and the permission catalog, refreshed at every boot. */
+async function recordInstall(db: Database, registry: PluginRegistry): Promise<void> {
+  for (const p of registry.list()) {
+    await db.systemQuery(`insert into kernel.plugin_install (plugin_id, version, state) values ($1, $2, 'installed')
+      on conflict (plugin_id) do update set version = excluded.version, state = 'installed', error = null, updated_at = now()`, [p.id, p.manifest.version]);
+  }
+  await db.systemQuery('delete from kernel.permission_catalog');
+  const subjects = [
+    ...KERNEL_SUBJECTS.map((s) => ({ plugin: 'kernel', ...s, fields: null as string[] | null })),
+    ...registry.list().flatMap((p) => (p.manifest.permissions?.subjects ?? []).map((s) => ({ plugin: p.id, subject: s.subject, actions: s.actions, fields: s.fields ?? null }))),
+  ];
+  for (const s of subjects) {
+    await db.systemQuery('insert into kernel.permission_catalog (plugin_id, subject, actions, fields) values ($1, $2, $3, $4) on conflict (subject) do nothing', [s.plugin, s.subject, s.actions, s.fields]);
+  }
+}

@@ -1,0 +1,23 @@
+import type { Permission } from '@atrium/sdk';
+
+/**
+ * What the pipeline needs to know about an action. Attached to the Moleculer action definition
+ * as `atrium`, so it travels to other nodes in the service registry (the gateway builds routes
+ * and the OpenAPI document from it).
+ */
+export type ActionSpec = {
+  /** Owning plugin, or null for kernel actions (never gated). */
+  pluginId: string | null;
+  fullName: string;
+  permission: Permission | 'system';
+  /** Open a tenant transaction (RLS) around the handler. Kernel actions like login don't. */
+  tenantScoped: boolean;
+  mutates: boolean;
+  idempotent: boolean;
+  rest?: { method: string; path: string; status: number; maxBodyBytes?: number; raw?: boolean };
+  params?: object;
+  response?: object;
+  summary?: string;
+  description?: string;
+  tags?: string[];
+};

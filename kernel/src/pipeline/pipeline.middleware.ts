@@ -1,0 +1,159 @@
+import crypto from 'node:crypto';
+import type { Context, Middleware } from 'moleculer';
+import { createMongoAbility, type MongoAbility } from '@casl/ability';
+import { ForbiddenError, PluginDisabledError, UnauthorizedError, UnprocessableError, type RequestUser } from '@atrium/sdk';
+import type { KernelDeps } from '../kernel-deps.ts';
+import type { ActionSpec } from './action-spec.ts';
+import { buildRequestContext, type PendingWork } from './request-context.ts';
+import { mapDbError } from './db-errors.ts';
+
+/** Meta a request carries between nodes. Set by the gateway (from the verified JWT) or by the kernel for system work. */
+export type AtriumMeta = {
+  user?: RequestUser | null;
+  tenantId?: string;
+  system?: boolean;
+  requestId?: string;
+  idempotencyKey?: string;
+  locale?: string;
+  callerPlugin?: string;
+  ip?: string;
+  userAgent?: string;
+  /** Out: response headers/cookies/status the gateway should apply. */
+  $responseHeaders?: Record<string, string>;
+  $statusCode?: number;
+  $setCookies?: string[];
+};
+
+const NO_ABILITY = createMongoAbility([]);
+
+/**
+ * The request pipeline, in this order, for every action that carries an `atrium` spec:
+ * authenticate → resolve tenant → plugin-enabled gate → validate params → authorize (CASL) →
+ * tenant transaction (filter + RLS) → handler → audit + outbox + idempotency record, same transaction.
+ */
+export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
+  return {
+    name: 'AtriumPipeline',
+    localAction(next: (ctx: Context) => Promise<unknown>, action: any) {
+      const spec: ActionSpec | undefined = action.atrium;
+      if (!spec) return next;
+      const validate = spec.params ? deps().validator.compile(spec.params) : null;
+
+      return async function atriumPipeline(ctx: Context<any, AtriumMeta>) {
+        const d = deps();
+        const meta = ctx.meta;
+        // 1. authenticate — the gateway verified the token; here we require what the action needs
+        const isSystem = meta.system === true;
+        if (spec.permission === 'system' && !isSystem) throw new ForbiddenError('Internal action');
+        const user = meta.user ?? null;
+        if (spec.permission !== 'public' && !isSystem && !user) throw new UnauthorizedError();
+
+        // 2. tenant — only ever from the token (or the kernel's own system call), never from params
+        const tenantId = meta.tenantId;
+        if (spec.tenantScoped && !tenantId) throw new UnauthorizedError('No active tenant', 'NO_TENANT');
+
+        // allowlist: a plugin calling another plugin's action must have declared it
+        if (meta.callerPlugin && spec.pluginId && meta.callerPlugin !== spec.pluginId && !d.registry.mayCall(meta.callerPlugin, spec.fullName)) {
+          throw new ForbiddenError(`Plugin "${meta.callerPlugin}" may not call "${spec.fullName}"`, 'CALL_NOT_ALLOWED');
+        }
+
+        // 3. plugin gate
+        if (spec.pluginId && tenantId && !(await d.gate.isEnabled(tenantId, spec.pluginId))) {
+          throw new PluginDisabledError(spec.pluginId);
+        }
+
+        // 4. validation (strict: unknown properties rejected)
+        if (validate) validate(ctx.params ?? {});
+
+        // 5. authorization
+        let ability: MongoAbility = NO_ABILITY;
+        if (user && tenantId) ability = await d.abilities.forUser(tenantId, user);
+        if (Array.isArray(spec.permission) && !isSystem) {
+          const [act, subject] = spec.permission;
+          if (!ability.can(act, subject)) throw new ForbiddenError(`You may not ${act} ${subject}`);
+        }
+
+        if (!spec.tenantScoped) return next(ctx);
+
+        // 6. one transaction: handler + audit + outbox + idempotency
+        const pending: PendingWork = { events: 0, jobs: [], audit: {} };
+        const scope = { tenantId: tenantId!, userId: user?.id ?? null };
+        const idemKey = spec.idempotent ? meta.idempotencyKey : undefined;
+        let result: unknown;
+        try {
+          result = await d.db.transaction(scope, async (em) => {
+            if (idemKey) {
+              const replay = await claimIdempotencyKey(em, tenantId!, spec.fullName, idemKey, ctx.params);
+              if (replay.replayed) {
+                meta.$responseHeaders = { ...(meta.$responseHeaders ?? {}), 'Idempotent-Replayed': 'true' };
+                return replay.response;
+              }
+            }
+            (ctx.locals as any).req = buildRequestContext(d, ctx, { pluginId: spec.pluginId ?? 'kernel', tenantId: tenantId!, user, em, ability, pending });
+            (ctx.locals as any).em = em;
+            const out = await next(ctx);
+            await em.flush();
+            const plain = out === undefined ? null : JSON.parse(JSON.stringify(out));
+            if (spec.mutates && !pending.audit.skip) await writeAudit(em, spec, scope, meta, ctx.params, plain, pending);
+            if (idemKey) {
+              await em.execute('update kernel.idempotency set response = ? where tenant_id = ? and action = ? and key = ?', [JSON.stringify({ v: plain }), tenantId, spec.fullName, idemKey]);
+            }
+            return plain;
+          });
+        } catch (e) {
+          throw mapDbError(e);
+        }
+        // after commit: wake the relay, enqueue jobs (a lost enqueue here is retried by nothing —
+        // so jobs that must not be lost should be triggered by an event instead)
+        if (pending.events) d.pokeOutbox();
+        for (const j of pending.jobs) {
+          await d.queues.enqueuePluginJob(spec.pluginId ?? 'kernel', j.name, tenantId!, j.data, { delayMs: j.delayMs, jobId: j.jobId });
+        }
+        return result;
+      };
+    },
+  };
+}
+
+function hashParams(params: unknown): string {
+  return crypto.createHash('sha256').update(JSON.stringify(params ?? {})).digest('hex');
+}
+
+/**
+ * Claims an idempotency key inside the business transaction. A concurrent request with the same
+ * key blocks on the unique index until the first commits, then sees its stored response; if the
+ * first rolled back, the key is free again and this request does the work.
+ */
+async function claimIdempotencyKey(em: any, tenantId: string, action: string, key: string, params: unknown): Promise<{ replayed: boolean; response?: unknown }> {
+  if (key.length > 200) throw new UnprocessableError('Idempotency-Key must be at most 200 characters', 'IDEMPOTENCY_KEY_INVALID');
+  const hash = hashParams(params);
+  const inserted = await em.execute(
+    'insert into kernel.idempotency (tenant_id, action, key, request_hash) values (?, ?, ?, ?) on conflict do nothing returning 1 as ok',
+    [tenantId, action, key, hash],
+  );
+  if (inserted.length) return { replayed: false };
+  const [row] = await em.execute('select request_hash, response from kernel.idempotency where tenant_id = ? and action = ? and key = ?', [tenantId, action, key]);
+  if (row.request_hash !== hash) {
+    throw new UnprocessableError('This Idempotency-Key was already used with different parameters', 'IDEMPOTENCY_KEY_REUSED');
+  }
+  return { replayed: true, response: row.response?.v ?? null };
+}
+
+const SECRET_KEYS = /pass(word)?|secret|token|totp|apiKey|key$/i;
+
+function redact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redact);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.test(k) ? '[redacted]' : redact(v)]));
+  }
+  return value;
+}
+
+async function writeAudit(em: any, spec: ActionSpec, scope: { tenantId: string; userId: string | null }, meta: AtriumMeta, params: unknown, result: any, pending: PendingWork): Promise<void> {
+  const target = pending.audit.target ?? (result && typeof result === 'object' && typeof result.id === 'string' ? result.id : (params as any)?.id) ?? null;
+  const diff = pending.audit.diff ? redact(pending.audit.diff) : { params: redact(params) };
+  await em.execute(
+    'insert into kernel.audit (tenant_id, user_id, action, subject, target_id, diff, request_id) values (?, ?, ?, ?, ?, ?, ?)',
+    [scope.tenantId, scope.userId, spec.fullName, Array.isArray(spec.permission) ? spec.permission[1] : null, target, JSON.stringify(diff), meta.requestId ?? null],
+  );
+}

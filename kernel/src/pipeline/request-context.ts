@@ -1,0 +1,83 @@
+import crypto from 'node:crypto';
+import type { Context } from 'moleculer';
+import { subject as caslSubject, type MongoAbility } from '@casl/ability';
+import type { SqlEntityManager } from '@mikro-orm/postgresql';
+import { ForbiddenError, type RequestContext, type RequestUser } from '@atrium/sdk';
+import type { KernelDeps } from '../kernel-deps.ts';
+import { accessibleWhere, permittedFields } from '../rbac/ability.factory.ts';
+import { loadPluginSettings } from '../plugins/plugin-settings.ts';
+
+export type AuditNote = { diff?: { before: unknown; after: unknown }; target?: string; skip?: boolean };
+export type PendingWork = { events: number; jobs: { name: string; data: Record<string, unknown>; delayMs?: number; jobId?: string }[]; audit: AuditNote };
+
+/** Builds the object handed to plugin handlers: everything they may touch, nothing more. */
+export function buildRequestContext(
+  deps: KernelDeps,
+  ctx: Context<any, any>,
+  opts: { pluginId: string; tenantId: string; user: RequestUser | null; em: SqlEntityManager; ability: MongoAbility; pending: PendingWork },
+): RequestContext {
+  const { pluginId, tenantId, user, em, ability, pending } = opts;
+  const meta = ctx.meta as Record<string, any>;
+  const manifest = deps.registry.get(pluginId)?.manifest;
+  const can = (action: string, subject: string, object?: Record<string, unknown>, field?: string) =>
+    object ? ability.can(action, subjectOf(subject, object) as any, field) : ability.can(action, subject, field);
+  return {
+    tenantId,
+    user,
+    pluginId,
+    requestId: meta.requestId ?? ctx.requestID ?? crypto.randomUUID(),
+    locale: meta.locale ?? 'en',
+    em,
+    ability,
+    logger: deps.logger.child({ plugin: pluginId, tenantId, requestId: meta.requestId }),
+    can,
+    authorize(action, subject, object, field) {
+      if (!can(action, subject, object, field)) throw new ForbiddenError(`You may not ${action} this ${subject.split('.').pop()}`);
+    },
+    accessibleWhere: (action, subject) => accessibleWhere(ability, action, subject),
+    permittedFields: (action, subject) => permittedFields(ability, action, subject),
+    async emit(event, payload) {
+      if (pluginId !== 'kernel' && !(manifest?.events?.publishes ?? []).includes(event)) {
+        throw new Error(`Plugin "${pluginId}" emits "${event}", which its manifest does not declare in events.publishes`);
+      }
+      await em.execute(
+        'insert into kernel.outbox (event_id, tenant_id, name, payload, user_id) values (?, ?, ?, ?, ?)',
+        [crypto.randomUUID(), tenantId, event, JSON.stringify(payload), user?.id ?? null],
+      );
+      pending.events++;
+    },
+    async call(action, params = {}) {
+      if (pluginId !== 'kernel' && !deps.registry.mayCall(pluginId, action)) {
+        throw new ForbiddenError(`Plugin "${pluginId}" may not call "${action}": add it to "calls" in atrium.plugin.json`, 'CALL_NOT_ALLOWED');
+      }
+      return ctx.call(action, params, { meta: { callerPlugin: pluginId } }) as Promise<any>;
+    },
+    async settings<T>() {
+      return (await loadPluginSettings(deps, em, tenantId, pluginId)) as T;
+    },
+    jobs: {
+      async enqueue(name, data = {}, o = {}) {
+        if (pluginId !== 'kernel' && !deps.registry.get(pluginId)?.definition.jobs?.[name]) {
+          throw new Error(`Plugin "${pluginId}" has no job "${name}"`);
+        }
+        pending.jobs.push({ name, data, delayMs: o.delayMs, jobId: o.jobId });
+      },
+    },
+    audit: {
+      diff(before, after) {
+        pending.audit.diff = { before, after };
+      },
+      target(id) {
+        pending.audit.target = id;
+      },
+      skip() {
+        pending.audit.skip = true;
+      },
+    },
+  };
+}
+
+/** CASL needs to know an object's subject type; tag a copy (entities stay untouched). */
+function subjectOf(type: string, object: Record<string, unknown>): Record<string, unknown> {
+  return caslSubject(type, { ...object });
+}

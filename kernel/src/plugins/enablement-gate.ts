@@ -1,0 +1,45 @@
+import type { Database } from '../db/database.ts';
+
+/**
+ * Which plugins a tenant has enabled, cached per tenant. Every node invalidates its cache when
+ * the `atrium.plugins.changed` broadcast arrives (sub-second); the TTL is only a safety net for a
+ * lost broadcast.
+ */
+export class EnablementGate {
+  private readonly cache = new Map<string, { plugins: Set<string>; at: number; pending?: Promise<Set<string>> }>();
+  private readonly db: Database;
+  private readonly ttlMs: number;
+
+  constructor(db: Database, ttlMs = 15_000) {
+    this.db = db;
+    this.ttlMs = ttlMs;
+  }
+
+  async enabled(tenantId: string): Promise<Set<string>> {
+    const hit = this.cache.get(tenantId);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.plugins;
+    if (hit?.pending) return hit.pending;
+    const pending = this.db
+      .systemQuery<{ plugin_id: string }>(`select plugin_id from kernel.tenant_plugin where tenant_id = $1 and state = 'enabled'`, [tenantId])
+      .then((rows) => {
+        const plugins = new Set(rows.map((r) => r.plugin_id));
+        this.cache.set(tenantId, { plugins, at: Date.now() });
+        return plugins;
+      })
+      .catch((e) => {
+        this.cache.delete(tenantId);
+        throw e;
+      });
+    this.cache.set(tenantId, { plugins: hit?.plugins ?? new Set(), at: 0, pending });
+    return pending;
+  }
+
+  async isEnabled(tenantId: string, pluginId: string): Promise<boolean> {
+    return (await this.enabled(tenantId)).has(pluginId);
+  }
+
+  invalidate(tenantId?: string): void {
+    if (tenantId) this.cache.delete(tenantId);
+    else this.cache.clear();
+  }
+}

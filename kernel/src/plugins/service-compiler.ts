@@ -1,0 +1,81 @@
+import type { ServiceSchema, Context } from 'moleculer';
+import type { ActionDefinition, Permission, ServiceDefinition } from '@atrium/sdk';
+import type { ActionSpec } from '../pipeline/action-spec.ts';
+
+const kebab = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+
+export type SpecInput = {
+  pluginId: string | null;
+  fullName: string;
+  basePath: string;
+  rest?: string;
+  permission: Permission | 'system';
+  params?: object;
+  tenantScoped?: boolean;
+  mutates?: boolean;
+  idempotent?: boolean;
+  status?: number;
+  maxBodyBytes?: number;
+  raw?: boolean;
+  summary?: string;
+  description?: string;
+  response?: object;
+  tags?: string[];
+};
+
+export function buildSpec(i: SpecInput): ActionSpec {
+  let rest: ActionSpec['rest'];
+  if (i.rest) {
+    const [method, rel] = i.rest.split(/\s+/);
+    const path = (i.basePath + (rel === '/' ? '' : rel)).replace(/\/+$/, '') || '/';
+    rest = { method: method.toUpperCase(), path, status: i.status ?? 200, maxBodyBytes: i.maxBodyBytes, raw: i.raw };
+  }
+  const mutates = i.mutates ?? (rest ? rest.method !== 'GET' : false);
+  return {
+    pluginId: i.pluginId,
+    fullName: i.fullName,
+    permission: i.permission,
+    tenantScoped: i.tenantScoped ?? true,
+    mutates,
+    idempotent: i.idempotent ?? false,
+    rest,
+    params: i.params,
+    response: i.response,
+    summary: i.summary,
+    description: i.description,
+    tags: i.tags,
+  };
+}
+
+/** Turns a plugin's SDK service definition into a Moleculer service named `<pluginId>.<name>`. */
+export function compilePluginService(pluginId: string, def: ServiceDefinition): ServiceSchema {
+  const serviceName = `${pluginId}.${def.name}`;
+  const basePath = `/api/${pluginId}/${def.rest ?? kebab(def.name)}`.replace(/\/+$/, '');
+  const actions: Record<string, any> = {};
+  for (const [name, a] of Object.entries(def.actions) as [string, ActionDefinition<any, any>][]) {
+    const spec = buildSpec({
+      pluginId,
+      fullName: `${serviceName}.${name}`,
+      basePath,
+      rest: a.rest,
+      permission: a.permission,
+      params: a.params,
+      mutates: a.mutates,
+      idempotent: a.idempotent,
+      status: a.status,
+      maxBodyBytes: a.maxBodyBytes,
+      summary: a.summary,
+      description: a.description,
+      response: a.response,
+      tags: [pluginId],
+    });
+    actions[name] = {
+      atrium: spec,
+      handler(ctx: Context<any, any>) {
+        const req = (ctx.locals as any).req;
+        return a.handler({ ...req, params: ctx.params ?? {}, idempotencyKey: ctx.meta.idempotencyKey });
+      },
+    };
+  }
+  return { name: serviceName, actions };
+}

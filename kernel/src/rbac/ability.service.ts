@@ -1,0 +1,46 @@
+import type { MongoAbility } from '@casl/ability';
+import { ForbiddenError, type RequestUser } from '@atrium/sdk';
+import type { Database } from '../db/database.ts';
+import { buildAbility, interpolateRules, type StoredRule } from './ability.factory.ts';
+
+/**
+ * Builds a user's CASL ability in a tenant from the roles stored in the database. Cached per
+ * (tenant, user); the `atrium.rbac.changed` broadcast clears a tenant's entries on every node.
+ */
+export class AbilityService {
+  private readonly cache = new Map<string, { ability: MongoAbility; rules: StoredRule[]; roles: string[]; at: number }>();
+  private readonly db: Database;
+  private readonly ttlMs: number;
+
+  constructor(db: Database, ttlMs = 10_000) {
+    this.db = db;
+    this.ttlMs = ttlMs;
+  }
+
+  async forUser(tenantId: string, user: RequestUser): Promise<MongoAbility> {
+    return (await this.load(tenantId, user)).ability;
+  }
+
+  async rulesFor(tenantId: string, user: RequestUser): Promise<{ rules: StoredRule[]; roles: string[] }> {
+    const e = await this.load(tenantId, user);
+    return { rules: e.rules, roles: e.roles };
+  }
+
+  private async load(tenantId: string, user: RequestUser) {
+    const key = `${tenantId}:${user.id}`;
+    const hit = this.cache.get(key);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit;
+    const [m] = await this.db.systemQuery<{ roles: string[] }>('select roles from kernel.membership where tenant_id = $1 and user_id = $2', [tenantId, user.id]);
+    if (!m) throw new ForbiddenError('You are not a member of this tenant', 'NOT_A_MEMBER');
+    const rows = await this.db.systemQuery<{ rules: StoredRule[] }>('select rules from kernel.role where tenant_id = $1 and name = any($2)', [tenantId, m.roles]);
+    const rules = interpolateRules(rows.flatMap((r) => r.rules), { user: { id: user.id, email: user.email }, tenant: { id: tenantId } });
+    const entry = { ability: buildAbility(rules), rules, roles: m.roles, at: Date.now() };
+    this.cache.set(key, entry);
+    return entry;
+  }
+
+  invalidate(tenantId?: string): void {
+    if (!tenantId) return this.cache.clear();
+    for (const k of this.cache.keys()) if (k.startsWith(`${tenantId}:`)) this.cache.delete(k);
+  }
+}

@@ -1,0 +1,35 @@
+import type { PermissionGrant } from '@atrium/sdk';
+
+/** Built-in roles every tenant gets. Plugins add grants to these (and may add roles of their own). */
+export const BUILTIN_ROLES = ['owner', 'admin', 'manager', 'staff'] as const;
+export type BuiltinRole = (typeof BUILTIN_ROLES)[number];
+
+/** Kernel subjects and the actions on them, published in the permission catalog like plugins' subjects. */
+export const KERNEL_SUBJECTS = [
+  { subject: 'kernel.Tenant', actions: ['read', 'update', 'delete'] },
+  { subject: 'kernel.Member', actions: ['read', 'create', 'update', 'delete'] },
+  { subject: 'kernel.Invitation', actions: ['read', 'create', 'delete'] },
+  { subject: 'kernel.Role', actions: ['read', 'create', 'update', 'delete'] },
+  { subject: 'kernel.Plugin', actions: ['read', 'enable', 'disable', 'purge', 'configure'] },
+  { subject: 'kernel.Audit', actions: ['read'] },
+  { subject: 'kernel.Job', actions: ['read', 'retry'] },
+  { subject: 'kernel.File', actions: ['read', 'create', 'delete'] },
+  { subject: 'kernel.Store', actions: ['read', 'create', 'update', 'delete'] },
+];
+
+export const KERNEL_GRANTS: Record<BuiltinRole, PermissionGrant[]> = {
+  owner: [{ action: 'manage', subject: 'all' }],
+  // An admin runs the tenant but cannot delete it.
+  admin: [
+    { action: 'manage', subject: 'all' },
+    { action: 'delete', subject: 'kernel.Tenant', inverted: true },
+  ],
+  manager: [
+    { action: 'read', subject: ['kernel.Member', 'kernel.Store', 'kernel.Plugin', 'kernel.Tenant'] as any },
+    { action: ['read', 'create'], subject: 'kernel.File' },
+  ],
+  staff: [
+    { action: 'read', subject: ['kernel.Plugin', 'kernel.Tenant', 'kernel.Store'] as any },
+    { action: ['read', 'create'], subject: 'kernel.File' },
+  ],
+};

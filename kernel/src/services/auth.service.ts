@@ -1,0 +1,351 @@
+import crypto from 'node:crypto';
+import type { ServiceSchema } from 'moleculer';
+import { Type } from 'typebox';
+import * as OTPAuth from 'otpauth';
+import { packRules } from '@casl/ability/extra';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, UnprocessableError, ValidationError, type RequestUser } from '@atrium/sdk';
+import type { KernelDeps } from '../kernel-deps.ts';
+import { kernelActions, type KernelCtx } from './kernel-action.ts';
+import { dummyHash, hashPassword, verifyPassword } from '../auth/password-hasher.ts';
+import { TokenService } from '../auth/token.service.ts';
+import { provisionTenant } from '../tenants/provision-tenant.ts';
+
+const Email = Type.String({ format: 'email', maxLength: 254 });
+const Password = Type.String({ minLength: 8, maxLength: 200 });
+const TotpCode = Type.String({ pattern: '^[0-9]{6}$' });
+const REFRESH_COOKIE = 'atrium_refresh';
+
+type SessionOut = { accessToken: string; refreshToken: string; expiresIn: number; user: { id: string; email: string; displayName: string }; tenant: { id: string; name: string } };
+
+export function authService(deps: () => KernelDeps): ServiceSchema {
+  const d = deps;
+
+  /** Starts (or continues) a session family and returns tokens; sets the httpOnly refresh cookie too. */
+  async function openSession(ctx: KernelCtx, userId: string, tenantId: string, familyId = crypto.randomUUID()): Promise<SessionOut> {
+    const { db, tokens, config } = d();
+    const [u] = await db.systemQuery('select id, email, display_name from kernel."user" where id = $1', [userId]);
+    const [m] = await db.systemQuery('select m.roles, t.name from kernel.membership m join kernel.tenant t on t.id = m.tenant_id where m.tenant_id = $1 and m.user_id = $2', [tenantId, userId]);
+    if (!u || !m) throw new ForbiddenError('You are not a member of this tenant', 'NOT_A_MEMBER');
+    const refresh = TokenService.opaque();
+    const sessionId = crypto.randomUUID();
+    await db.systemQuery(
+      `insert into kernel.session (id, family_id, user_id, tenant_id, refresh_hash, expires_at, ip, user_agent) values ($1, $2, $3, $4, $5, now() + make_interval(secs => $6), $7, $8)`,
+      [sessionId, familyId, userId, tenantId, refresh.hash, config.auth.refreshTokenTtlSeconds, ctx.meta.ip ?? null, ctx.meta.userAgent ?? null],
+    );
+    const user: RequestUser = { id: u.id, email: u.email, roles: m.roles, sessionId };
+    ctx.meta.$setCookies = [
+      `${REFRESH_COOKIE}=${refresh.token}; HttpOnly; SameSite=Strict; Path=/api/auth; Max-Age=${config.auth.refreshTokenTtlSeconds}`,
+    ];
+    return {
+      accessToken: await tokens.issueAccess(user, tenantId),
+      refreshToken: refresh.token,
+      expiresIn: config.auth.accessTokenTtlSeconds,
+      user: { id: u.id, email: u.email, displayName: u.display_name },
+      tenant: { id: tenantId, name: m.name },
+    };
+  }
+
+  async function userWithSecrets(userId: string) {
+    const [u] = await d().db.systemQuery('select * from kernel."user" where id = $1', [userId]);
+    if (!u) throw new UnauthorizedError();
+    return u;
+  }
+
+  function totpFor(secret: string, email: string) {
+    return new OTPAuth.TOTP({ issuer: 'Atrium', label: email, algorithm: 'SHA1', digits: 6, period: 30, secret: OTPAuth.Secret.fromBase32(secret) });
+  }
+
+  return {
+    name: 'auth',
+    actions: kernelActions('auth', {
+      signup: {
+        rest: 'POST /signup',
+        permission: 'public',
+        tenantScoped: false,
+        status: 201,
+        params: Type.Object({ tenantName: Type.String({ minLength: 1, maxLength: 120 }), email: Email, password: Password, displayName: Type.Optional(Type.String({ maxLength: 120 })), locale: Type.Optional(Type.String({ pattern: '^(en|ru|uk|kk)$' })) }, { additionalProperties: false }),
+        summary: 'Create a tenant and its owner',
+        async handler(ctx) {
+          const { config, db, rateLimiter } = d();
+          if (!config.auth.signupEnabled) throw new ForbiddenError('Sign-up is disabled on this platform', 'SIGNUP_DISABLED');
+          await rateLimiter.hit(`signup:ip:${ctx.meta.ip ?? '-'}`, 20, 3600, 'Too many sign-ups from this address; try again later');
+          const email = ctx.params.email.trim().toLowerCase();
+          const passwordHash = await hashPassword(ctx.params.password);
+          const { userId, tenantId } = await db.systemTransaction(async (c) => {
+            const exists = await c.query('select 1 from kernel."user" where lower(email) = $1', [email]);
+            if (exists.rowCount) throw new ConflictError('An account with this e-mail already exists; sign in and create a new tenant from there', 'EMAIL_TAKEN');
+            const userId = crypto.randomUUID();
+            await c.query('insert into kernel."user" (id, email, display_name, password_hash, locale) values ($1, $2, $3, $4, $5)', [userId, email, ctx.params.displayName ?? email.split('@')[0], passwordHash, ctx.params.locale ?? 'en']);
+            const t = await provisionTenant(c, { name: ctx.params.tenantName.trim(), ownerUserId: userId, locale: ctx.params.locale });
+            await c.query(`insert into kernel.audit (tenant_id, user_id, action, subject, target_id, diff) values ($1::uuid, $2, 'auth.signup', 'kernel.Tenant', $1::text, $3)`, [t.id, userId, JSON.stringify({ tenantName: t.name, email })]);
+            return { userId, tenantId: t.id };
+          });
+          return openSession(ctx, userId, tenantId);
+        },
+      },
+
+      login: {
+        rest: 'POST /login',
+        permission: 'public',
+        tenantScoped: false,
+        mutates: false,
+        params: Type.Object({ email: Email, password: Type.String({ minLength: 1, maxLength: 200 }), totp: Type.Optional(TotpCode), tenantId: Type.Optional(Type.String({ format: 'uuid' })) }, { additionalProperties: false }),
+        summary: 'Sign in with e-mail and password (and TOTP when enabled)',
+        async handler(ctx) {
+          const { config, db, rateLimiter } = d();
+          const email = ctx.params.email.trim().toLowerCase();
+          await rateLimiter.hit(`login:ip:${ctx.meta.ip ?? '-'}`, config.auth.loginMaxPerIpPerMinute, 60, 'Too many sign-in attempts from this address; wait a minute');
+          await rateLimiter.hit(`login:acct:${email}`, config.auth.loginMaxPerAccountPer15Minutes, 900, 'Too many sign-in attempts for this account; wait 15 minutes or reset your password');
+          const [u] = await db.systemQuery('select * from kernel."user" where lower(email) = $1', [email]);
+          const ok = u ? await verifyPassword(u.password_hash, ctx.params.password) : (await verifyPassword(await dummyHash(), ctx.params.password), false);
+          if (!ok) throw new UnauthorizedError('Wrong e-mail or password', 'INVALID_CREDENTIALS');
+          if (u.totp_enabled) {
+            if (!ctx.params.totp) throw new UnauthorizedError('Enter the 6-digit code from your authenticator app', 'TOTP_REQUIRED');
+            if (totpFor(u.totp_secret, u.email).validate({ token: ctx.params.totp, window: 1 }) === null) throw new UnauthorizedError('Wrong authenticator code', 'TOTP_INVALID');
+          }
+          const memberships = await db.systemQuery('select tenant_id from kernel.membership where user_id = $1 order by created_at desc', [u.id]);
+          if (!memberships.length) throw new ForbiddenError('Your account is not a member of any tenant', 'NO_TENANT');
+          const tenantId = ctx.params.tenantId && memberships.some((m) => m.tenant_id === ctx.params.tenantId) ? ctx.params.tenantId : memberships[0].tenant_id;
+          await rateLimiter.reset(`login:acct:${email}`, 900);
+          return openSession(ctx, u.id, tenantId);
+        },
+      },
+
+      refresh: {
+        rest: 'POST /refresh',
+        permission: 'public',
+        tenantScoped: false,
+        mutates: false,
+        params: Type.Object({ refreshToken: Type.Optional(Type.String({ minLength: 10, maxLength: 200 })) }, { additionalProperties: false }),
+        summary: 'Rotate the refresh token (reuse of an old one revokes the whole session family)',
+        async handler(ctx) {
+          const { db } = d();
+          const token = ctx.params.refreshToken ?? (ctx.meta as any).cookies?.[REFRESH_COOKIE];
+          if (!token) throw new UnauthorizedError('Refresh token missing', 'REFRESH_MISSING');
+          const [s] = await db.systemQuery('select * from kernel.session where refresh_hash = $1', [TokenService.hash(token)]);
+          if (!s) throw new UnauthorizedError('Unknown refresh token', 'REFRESH_INVALID');
+          if (s.revoked_at) throw new UnauthorizedError('Session was revoked; sign in again', 'SESSION_REVOKED');
+          if (new Date(s.expires_at) < new Date()) throw new UnauthorizedError('Session expired; sign in again', 'SESSION_EXPIRED');
+          // Guarded update: exactly one caller can use a refresh token.
+          const used = await db.systemQuery('update kernel.session set used_at = now() where id = $1 and used_at is null returning id', [s.id]);
+          if (!used.length) {
+            await db.systemQuery(`update kernel.session set revoked_at = now(), revoke_reason = 'refresh-token-reuse' where family_id = $1 and revoked_at is null`, [s.family_id]);
+            d().logger.warn({ userId: s.user_id, family: s.family_id }, 'refresh token reuse detected: session family revoked');
+            throw new UnauthorizedError('This refresh token was already used; all sessions of this sign-in were revoked', 'REFRESH_REUSED');
+          }
+          return openSession(ctx, s.user_id, s.tenant_id, s.family_id);
+        },
+      },
+
+      logout: {
+        rest: 'POST /logout',
+        permission: 'public',
+        tenantScoped: false,
+        mutates: false,
+        params: Type.Object({ refreshToken: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
+        async handler(ctx) {
+          const { db } = d();
+          const token = ctx.params.refreshToken ?? (ctx.meta as any).cookies?.[REFRESH_COOKIE];
+          const sid = ctx.meta.user?.sessionId;
+          const rows = token ? await db.systemQuery('select family_id from kernel.session where refresh_hash = $1', [TokenService.hash(token)])
+            : sid ? await db.systemQuery('select family_id from kernel.session where id = $1', [sid]) : [];
+          if (rows[0]) await db.systemQuery(`update kernel.session set revoked_at = now(), revoke_reason = 'logout' where family_id = $1 and revoked_at is null`, [rows[0].family_id]);
+          ctx.meta.$setCookies = [`${REFRESH_COOKIE}=; HttpOnly; SameSite=Strict; Path=/api/auth; Max-Age=0`];
+          return { ok: true };
+        },
+      },
+
+      switchTenant: {
+        rest: 'POST /switch-tenant',
+        permission: 'authenticated',
+        tenantScoped: false,
+        mutates: false,
+        params: Type.Object({ tenantId: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
+        async handler(ctx) {
+          const user = ctx.meta.user!;
+          const [m] = await d().db.systemQuery('select 1 from kernel.membership where tenant_id = $1 and user_id = $2', [ctx.params.tenantId, user.id]);
+          if (!m) throw new ForbiddenError('You are not a member of that tenant', 'NOT_A_MEMBER');
+          const [s] = user.sessionId ? await d().db.systemQuery('select family_id from kernel.session where id = $1', [user.sessionId]) : [];
+          return openSession(ctx, user.id, ctx.params.tenantId, s?.family_id);
+        },
+      },
+
+      createTenant: {
+        rest: 'POST /tenants',
+        permission: 'authenticated',
+        tenantScoped: false,
+        status: 201,
+        params: Type.Object({ tenantName: Type.String({ minLength: 1, maxLength: 120 }) }, { additionalProperties: false }),
+        summary: 'Create another tenant owned by the signed-in user',
+        async handler(ctx) {
+          const user = ctx.meta.user!;
+          const t = await d().db.systemTransaction((c) => provisionTenant(c, { name: ctx.params.tenantName.trim(), ownerUserId: user.id }));
+          return t;
+        },
+      },
+
+      me: {
+        rest: 'GET ~/api/me',
+        permission: 'authenticated',
+        async handler(ctx) {
+          const { db, abilities } = d();
+          const user = ctx.meta.user!;
+          const tenantId = ctx.meta.tenantId!;
+          const [u] = await db.systemQuery('select id, email, display_name, locale, totp_enabled from kernel."user" where id = $1', [user.id]);
+          const tenants = await db.systemQuery('select t.id, t.name, m.roles from kernel.membership m join kernel.tenant t on t.id = m.tenant_id where m.user_id = $1 order by t.name', [user.id]);
+          const { roles } = await abilities.rulesFor(tenantId, user);
+          const tenant = tenants.find((t) => t.id === tenantId);
+          return { user: { id: u.id, email: u.email, displayName: u.display_name, locale: u.locale, totpEnabled: u.totp_enabled }, tenant: tenant && { id: tenant.id, name: tenant.name }, tenants, roles };
+        },
+      },
+
+      abilities: {
+        rest: 'GET ~/api/me/abilities',
+        permission: 'authenticated',
+        async handler(ctx) {
+          const { rules } = await d().abilities.rulesFor(ctx.meta.tenantId!, ctx.meta.user!);
+          return { rules: packRules(rules as any) };
+        },
+      },
+
+      updateProfile: {
+        rest: 'PATCH ~/api/me',
+        permission: 'authenticated',
+        params: Type.Object({ displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })), locale: Type.Optional(Type.String({ pattern: '^(en|ru|uk|kk)$' })) }, { additionalProperties: false }),
+        async handler(ctx) {
+          const p = ctx.params;
+          await d().db.systemQuery('update kernel."user" set display_name = coalesce($2, display_name), locale = coalesce($3, locale), updated_at = now() where id = $1', [ctx.meta.user!.id, p.displayName ?? null, p.locale ?? null]);
+          return { ok: true };
+        },
+      },
+
+      changePassword: {
+        rest: 'POST /password',
+        permission: 'authenticated',
+        params: Type.Object({ currentPassword: Type.String({ minLength: 1, maxLength: 200 }), newPassword: Password }, { additionalProperties: false }),
+        async handler(ctx) {
+          const u = await userWithSecrets(ctx.meta.user!.id);
+          if (!(await verifyPassword(u.password_hash, ctx.params.currentPassword))) throw new ValidationError('Current password is wrong', [{ field: 'currentPassword', message: 'is wrong' }]);
+          await d().db.systemQuery('update kernel."user" set password_hash = $2, updated_at = now() where id = $1', [u.id, await hashPassword(ctx.params.newPassword)]);
+          // Other sign-ins are ended; this one keeps working until its access token expires.
+          await d().db.systemQuery(`update kernel.session set revoked_at = now(), revoke_reason = 'password-changed' where user_id = $1 and revoked_at is null and id <> $2`, [u.id, ctx.meta.user!.sessionId ?? crypto.randomUUID()]);
+          ctx.locals.req?.audit.diff(null, { passwordChanged: true });
+          return { ok: true };
+        },
+      },
+
+      totpEnrol: {
+        rest: 'POST /totp/enrol',
+        permission: 'authenticated',
+        async handler(ctx) {
+          const u = await userWithSecrets(ctx.meta.user!.id);
+          if (u.totp_enabled) throw new ConflictError('Two-factor authentication is already on; disable it first', 'TOTP_ALREADY_ENABLED');
+          const secret = new OTPAuth.Secret({ size: 20 }).base32;
+          await d().db.systemQuery('update kernel."user" set totp_secret = $2 where id = $1', [u.id, secret]);
+          ctx.locals.req?.audit.skip();
+          return { secret, otpauthUrl: totpFor(secret, u.email).toString() };
+        },
+      },
+
+      totpVerify: {
+        rest: 'POST /totp/verify',
+        permission: 'authenticated',
+        params: Type.Object({ code: TotpCode }, { additionalProperties: false }),
+        async handler(ctx) {
+          const u = await userWithSecrets(ctx.meta.user!.id);
+          if (!u.totp_secret) throw new UnprocessableError('Start enrolment first', 'TOTP_NOT_ENROLLED');
+          if (totpFor(u.totp_secret, u.email).validate({ token: ctx.params.code, window: 1 }) === null) throw new ValidationError('Wrong code', [{ field: 'code', message: 'does not match' }]);
+          await d().db.systemQuery('update kernel."user" set totp_enabled = true where id = $1', [u.id]);
+          return { totpEnabled: true };
+        },
+      },
+
+      totpDisable: {
+        rest: 'POST /totp/disable',
+        permission: 'authenticated',
+        params: Type.Object({ code: TotpCode }, { additionalProperties: false }),
+        async handler(ctx) {
+          const u = await userWithSecrets(ctx.meta.user!.id);
+          if (!u.totp_enabled) throw new UnprocessableError('Two-factor authentication is not on', 'TOTP_NOT_ENABLED');
+          if (totpFor(u.totp_secret, u.email).validate({ token: ctx.params.code, window: 1 }) === null) throw new ValidationError('Wrong code', [{ field: 'code', message: 'does not match' }]);
+          await d().db.systemQuery('update kernel."user" set totp_enabled = false, totp_secret = null where id = $1', [u.id]);
+          return { totpEnabled: false };
+        },
+      },
+
+      requestPasswordReset: {
+        rest: 'POST /password-reset/request',
+        permission: 'public',
+        tenantScoped: false,
+        status: 202,
+        params: Type.Object({ email: Email }, { additionalProperties: false }),
+        async handler(ctx) {
+          const { db, rateLimiter, mailer, config } = d();
+          const email = ctx.params.email.trim().toLowerCase();
+          await rateLimiter.hit(`reset:ip:${ctx.meta.ip ?? '-'}`, 10, 900);
+          await rateLimiter.hit(`reset:acct:${email}`, 3, 900, 'A reset e-mail was sent recently; check your inbox');
+          const [u] = await db.systemQuery('select id, email from kernel."user" where lower(email) = $1', [email]);
+          // Same answer whether or not the account exists: no enumeration.
+          if (u) {
+            const t = TokenService.opaque();
+            await db.systemQuery('insert into kernel.password_reset (token_hash, user_id, expires_at) values ($1, $2, now() + make_interval(secs => $3))', [t.hash, u.id, config.auth.resetTokenTtlSeconds]);
+            const link = `${publicUrl(config)}/#/reset-password?token=${t.token}`;
+            await mailer.send({ to: u.email, subject: 'Reset your Atrium password', text: `Someone asked to reset the password of ${u.email}.\n\nOpen this link within ${Math.round(config.auth.resetTokenTtlSeconds / 60)} minutes to choose a new one:\n${link}\n\nIf it wasn't you, ignore this e-mail.` });
+          }
+          return { accepted: true };
+        },
+      },
+
+      confirmPasswordReset: {
+        rest: 'POST /password-reset/confirm',
+        permission: 'public',
+        tenantScoped: false,
+        params: Type.Object({ token: Type.String({ minLength: 10, maxLength: 200 }), password: Password }, { additionalProperties: false }),
+        async handler(ctx) {
+          const { db } = d();
+          const rows = await db.systemQuery('update kernel.password_reset set used_at = now() where token_hash = $1 and used_at is null and expires_at > now() returning user_id', [TokenService.hash(ctx.params.token)]);
+          if (!rows.length) throw new ValidationError('This reset link is invalid or expired; request a new one', [{ field: 'token', message: 'is invalid or expired' }]);
+          await db.systemQuery('update kernel."user" set password_hash = $2, updated_at = now() where id = $1', [rows[0].user_id, await hashPassword(ctx.params.password)]);
+          await db.systemQuery(`update kernel.session set revoked_at = now(), revoke_reason = 'password-reset' where user_id = $1 and revoked_at is null`, [rows[0].user_id]);
+          return { ok: true };
+        },
+      },
+
+      acceptInvitation: {
+        rest: 'POST /invitations/accept',
+        permission: 'public',
+        tenantScoped: false,
+        params: Type.Object({ token: Type.String({ minLength: 10, maxLength: 200 }), password: Type.Optional(Password), displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })) }, { additionalProperties: false }),
+        async handler(ctx) {
+          const { db } = d();
+          const hash = TokenService.hash(ctx.params.token);
+          const result = await db.systemTransaction(async (c) => {
+            const inv = (await c.query('update kernel.invitation set accepted_at = now() where token_hash = $1 and accepted_at is null and revoked_at is null and expires_at > now() returning *', [hash])).rows[0];
+            if (!inv) throw new NotFoundError('This invitation is invalid, expired or already used');
+            let [u] = (await c.query('select id from kernel."user" where lower(email) = $1', [inv.email.toLowerCase()])).rows;
+            if (!u) {
+              if (!ctx.params.password) throw new ValidationError('Choose a password to create your account', [{ field: 'password', message: 'is required for a new account' }]);
+              u = { id: crypto.randomUUID() };
+              await c.query('insert into kernel."user" (id, email, display_name, password_hash) values ($1, $2, $3, $4)', [u.id, inv.email.toLowerCase(), ctx.params.displayName ?? inv.email.split('@')[0], await hashPassword(ctx.params.password)]);
+            } else if (ctx.params.password) {
+              // An existing account proves itself with its own password, never by setting a new one here.
+              const [row] = (await c.query('select password_hash from kernel."user" where id = $1', [u.id])).rows;
+              if (!(await verifyPassword(row.password_hash, ctx.params.password))) throw new UnauthorizedError('Wrong password for the existing account', 'INVALID_CREDENTIALS');
+            } else {
+              throw new ValidationError('Enter the password of your existing account', [{ field: 'password', message: 'is required' }]);
+            }
+            await c.query('insert into kernel.membership (tenant_id, user_id, roles) values ($1, $2, $3) on conflict (tenant_id, user_id) do update set roles = excluded.roles', [inv.tenant_id, u.id, inv.roles]);
+            await c.query(`insert into kernel.audit (tenant_id, user_id, action, subject, target_id, diff) values ($1, $2::uuid, 'auth.acceptInvitation', 'kernel.Member', $2::text, $3)`, [inv.tenant_id, u.id, JSON.stringify({ email: inv.email, roles: inv.roles })]);
+            return { userId: u.id, tenantId: inv.tenant_id };
+          });
+          d().abilities.invalidate(result.tenantId);
+          return openSession(ctx, result.userId, result.tenantId);
+        },
+      },
+    }),
+  };
+}
+
+export function publicUrl(config: KernelDeps['config']): string {
+  return (config.http.publicUrl ?? `http://localhost:${config.http.port}`).replace(/\/$/, '');
+}

@@ -1,0 +1,71 @@
+import type { ServiceSchema } from 'moleculer';
+import { Type } from 'typebox';
+import { NotFoundError, PayloadTooLargeError, ValidationError } from '@atrium/sdk';
+import type { KernelDeps } from '../kernel-deps.ts';
+import { kernelActions } from './kernel-action.ts';
+import { ListParams, likePattern } from './list-params.ts';
+import { storeFile } from '../files/store-file.ts';
+
+/** Binary responses travel between nodes as base64 and are written raw by the gateway. */
+export type BinaryResponse = { $binary: string; contentType: string; filename: string };
+
+export function filesService(deps: () => KernelDeps): ServiceSchema {
+  const d = deps;
+  return {
+    name: 'files',
+    actions: kernelActions('files', {
+      upload: {
+        rest: 'POST /',
+        raw: true,
+        permission: ['create', 'kernel.File'],
+        status: 201,
+        maxBodyBytes: 100 * 1024 * 1024,
+        params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 255, pattern: '^[^/\\\\]+$' }), $body: Type.String(), $contentType: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
+        summary: 'Upload a file: the request body is the file; ?name= gives its name',
+        async handler(ctx) {
+          const { config, files } = d();
+          const data = Buffer.from(ctx.params.$body, 'base64');
+          const contentType = ctx.params.$contentType.split(';')[0].trim().toLowerCase();
+          if (data.length === 0) throw new ValidationError('The file is empty', [{ field: 'body', message: 'is empty' }]);
+          if (data.length > config.files.maxBytes) throw new PayloadTooLargeError(`Files may be at most ${Math.round(config.files.maxBytes / 1024 / 1024)} MB`);
+          if (!config.files.allowedTypes.includes(contentType)) throw new ValidationError(`Files of type ${contentType} are not allowed`, [{ field: 'contentType', message: `must be one of ${config.files.allowedTypes.join(', ')}` }]);
+          return storeFile(files, ctx.locals.em, { tenantId: ctx.meta.tenantId!, name: ctx.params.name, contentType, data, ownerPlugin: ctx.meta.callerPlugin ?? null, userId: ctx.meta.user?.id });
+        },
+      },
+      list: {
+        rest: 'GET /',
+        permission: ['read', 'kernel.File'],
+        params: Type.Object({ ...ListParams }, { additionalProperties: false }),
+        async handler(ctx) {
+          const { limit = 20, offset = 0, q } = ctx.params;
+          const cond = q ? 'where name ilike ?' : '';
+          const args = q ? [likePattern(q)] : [];
+          const items = await ctx.locals.em.execute(`select id, name, content_type as "contentType", size::int, sha256, owner_plugin as "ownerPlugin", created_at as "createdAt" from kernel.file ${cond} order by created_at desc limit ? offset ?`, [...args, limit, offset]);
+          const [{ n }] = await ctx.locals.em.execute(`select count(*)::int as n from kernel.file ${cond}`, args);
+          return { items, total: n };
+        },
+      },
+      download: {
+        rest: 'GET /:id',
+        permission: ['read', 'kernel.File'],
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
+        async handler(ctx): Promise<BinaryResponse> {
+          const [f] = await ctx.locals.em.execute('select name, content_type, storage_key from kernel.file where id = ?', [ctx.params.id]);
+          if (!f) throw new NotFoundError('No such file');
+          return { $binary: (await d().files.get(f.storage_key)).toString('base64'), contentType: f.content_type, filename: f.name };
+        },
+      },
+      remove: {
+        rest: 'DELETE /:id',
+        permission: ['delete', 'kernel.File'],
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
+        async handler(ctx) {
+          const [f] = await ctx.locals.em.execute('delete from kernel.file where id = ? returning storage_key', [ctx.params.id]);
+          if (!f) throw new NotFoundError('No such file');
+          await d().files.delete(f.storage_key);
+          return { ok: true };
+        },
+      },
+    }),
+  };
+}

@@ -1,0 +1,21 @@
+import { Type } from 'typebox';
+import { ValidationError } from '@atrium/sdk';
+
+/** The list conventions every route shares: limit/offset, q, sort=field or -field. */
+export const ListParams = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 20 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
+  q: Type.Optional(Type.String({ maxLength: 200 })),
+  sort: Type.Optional(Type.String({ maxLength: 60, pattern: '^-?[a-zA-Z_]+$' })),
+};
+
+/** Maps `sort` to an SQL order-by over whitelisted columns (never interpolates user text). */
+export function orderBy(sort: string | undefined, columns: Record<string, string>, fallback: string): string {
+  if (!sort) return fallback;
+  const desc = sort.startsWith('-');
+  const col = columns[desc ? sort.slice(1) : sort];
+  if (!col) throw new ValidationError(`Cannot sort by "${sort}"`, [{ field: 'sort', message: `must be one of ${Object.keys(columns).map((c) => `${c}, -${c}`).join(', ')}` }]);
+  return `${col} ${desc ? 'desc' : 'asc'}`;
+}
+
+export const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;

@@ -1,0 +1,45 @@
+import type { ServiceSchema, Context } from 'moleculer';
+import type { EventContext, JobContext, PluginDefinition } from '@atrium/sdk';
+import type { KernelDeps } from '../kernel-deps.ts';
+import { buildSpec } from '../plugins/service-compiler.ts';
+
+/**
+ * `<pluginId>.$system`: the kernel's door into a plugin for event deliveries and jobs. It runs
+ * wherever the plugin's services run, so deliveries follow the plugin to its nodes. Its actions
+ * are internal (`system` permission): no route, no user can call them.
+ */
+export function pluginSystemService(deps: () => KernelDeps, def: PluginDefinition): ServiceSchema {
+  const id = def.manifest.id;
+  const spec = (name: string) => buildSpec({ pluginId: id, fullName: `${id}.$system.${name}`, basePath: '', permission: 'system', mutates: false });
+  return {
+    name: `${id}.$system`,
+    actions: ({
+      deliverEvent: {
+        atrium: spec('deliverEvent'),
+        async handler(ctx: Context<any, any>) {
+          const event = ctx.params.event;
+          const sub = def.subscribers?.[event.name];
+          if (!sub) return { skipped: 'no-subscriber' };
+          const em = (ctx.locals as any).em;
+          // inbox: the effect and the "seen" mark commit together, so a redelivery is a no-op
+          const claimed = await em.execute('insert into kernel.inbox (tenant_id, consumer, event_id) values (?, ?, ?) on conflict do nothing returning 1 as ok', [event.tenantId, id, event.id]);
+          if (!claimed.length) return { skipped: 'duplicate' };
+          const req = (ctx.locals as any).req;
+          const ectx: EventContext = { ...req, event };
+          await sub.handler(ectx);
+          return { delivered: true };
+        },
+      },
+      runJob: {
+        atrium: spec('runJob'),
+        async handler(ctx: Context<any, any>) {
+          const job = def.jobs?.[ctx.params.name];
+          if (!job) return { skipped: 'no-job' };
+          const req = (ctx.locals as any).req;
+          const jctx: JobContext = { ...req, data: ctx.params.data ?? {}, jobId: ctx.params.jobId, progress: async () => {} };
+          return (await job.handler(jctx)) ?? null;
+        },
+      },
+    } as any),
+  };
+}

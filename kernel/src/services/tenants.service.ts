@@ -1,0 +1,181 @@
+import crypto from 'node:crypto';
+import type { ServiceSchema } from 'moleculer';
+import { Type } from 'typebox';
+import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '@atrium/sdk';
+import type { KernelDeps } from '../kernel-deps.ts';
+import { kernelActions } from './kernel-action.ts';
+import { ListParams, likePattern, orderBy } from './list-params.ts';
+import { TokenService } from '../auth/token.service.ts';
+import { publicUrl } from './auth.service.ts';
+
+const Uuid = Type.String({ format: 'uuid' });
+const RoleName = Type.String({ pattern: '^[a-z][a-z0-9-]{1,39}$' });
+
+export function tenantsService(deps: () => KernelDeps): ServiceSchema {
+  const d = deps;
+  async function assertRolesExist(em: any, roles: string[]) {
+    const rows = await em.execute('select name from kernel.role where name = any(?)', [roles]);
+    const missing = roles.filter((r) => !rows.some((x: any) => x.name === r));
+    if (missing.length) throw new ValidationError(`Unknown role(s): ${missing.join(', ')}`, [{ field: 'roles', message: `unknown: ${missing.join(', ')}` }]);
+  }
+  async function ownersLeft(em: any, excludingUser: string) {
+    const [r] = await em.execute(`select count(*)::int as n from kernel.membership where 'owner' = any(roles) and user_id <> ?`, [excludingUser]);
+    return r.n as number;
+  }
+  return {
+    name: 'tenants',
+    actions: kernelActions('tenants', {
+      current: {
+        rest: 'GET /current',
+        permission: ['read', 'kernel.Tenant'],
+        async handler(ctx) {
+          const [t] = await ctx.locals.em.execute('select id, name, status, locale, currency, created_at as "createdAt" from kernel.tenant');
+          return t;
+        },
+      },
+      updateCurrent: {
+        rest: 'PATCH /current',
+        permission: ['update', 'kernel.Tenant'],
+        params: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })), locale: Type.Optional(Type.String({ pattern: '^(en|ru|uk|kk)$' })), currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })) }, { additionalProperties: false }),
+        async handler(ctx) {
+          const em = ctx.locals.em;
+          const [before] = await em.execute('select name, locale, currency from kernel.tenant');
+          const [after] = await em.execute('update kernel.tenant set name = coalesce(?, name), locale = coalesce(?, locale), currency = coalesce(?, currency) returning id, name, locale, currency', [ctx.params.name ?? null, ctx.params.locale ?? null, ctx.params.currency ?? null]);
+          ctx.locals.req!.audit.diff(before, after);
+          return after;
+        },
+      },
+      listMembers: {
+        rest: 'GET /members',
+        permission: ['read', 'kernel.Member'],
+        params: Type.Object({ ...ListParams, role: Type.Optional(RoleName) }, { additionalProperties: false }),
+        async handler(ctx) {
+          const { limit = 20, offset = 0, q, sort, role } = ctx.params;
+          const where: string[] = ['true'];
+          const args: unknown[] = [];
+          if (q) { where.push('(u.email ilike ? or u.display_name ilike ?)'); args.push(likePattern(q), likePattern(q)); }
+          if (role) { where.push('? = any(m.roles)'); args.push(role); }
+          const order = orderBy(sort, { email: 'u.email', displayName: 'u.display_name', joinedAt: 'm.created_at' }, 'u.email asc');
+          const em = ctx.locals.em;
+          const items = await em.execute(`select m.user_id as "userId", u.email, u.display_name as "displayName", m.roles, m.created_at as "joinedAt"
+            from kernel.membership m join kernel."user" u on u.id = m.user_id where ${where.join(' and ')} order by ${order} limit ? offset ?`, [...args, limit, offset]);
+          const [{ n }] = await em.execute(`select count(*)::int as n from kernel.membership m join kernel."user" u on u.id = m.user_id where ${where.join(' and ')}`, args);
+          return { items, total: n };
+        },
+      },
+      updateMember: {
+        rest: 'PATCH /members/:userId',
+        permission: ['update', 'kernel.Member'],
+        params: Type.Object({ userId: Uuid, roles: Type.Array(RoleName, { minItems: 1, maxItems: 10, uniqueItems: true }) }, { additionalProperties: false }),
+        async handler(ctx) {
+          const em = ctx.locals.em;
+          await assertRolesExist(em, ctx.params.roles);
+          const [before] = await em.execute('select roles from kernel.membership where user_id = ?', [ctx.params.userId]);
+          if (!before) throw new NotFoundError('No such member');
+          if (before.roles.includes('owner') && !ctx.params.roles.includes('owner') && (await ownersLeft(em, ctx.params.userId)) === 0) {
+            throw new UnprocessableError('A tenant must keep at least one owner', 'LAST_OWNER');
+          }
+          if (ctx.params.roles.includes('owner') && !ctx.locals.req!.ability.can('manage', 'all')) throw new UnprocessableError('Only an owner can make someone an owner', 'OWNER_ONLY');
+          await em.execute('update kernel.membership set roles = ? where user_id = ?', [ctx.params.roles, ctx.params.userId]);
+          ctx.locals.req!.audit.diff(before, { roles: ctx.params.roles });
+          d().abilities.invalidate(ctx.meta.tenantId);
+          ctx.broker.broadcast('atrium.rbac.changed', { tenantId: ctx.meta.tenantId });
+          return { userId: ctx.params.userId, roles: ctx.params.roles };
+        },
+      },
+      removeMember: {
+        rest: 'DELETE /members/:userId',
+        permission: ['delete', 'kernel.Member'],
+        params: Type.Object({ userId: Uuid }, { additionalProperties: false }),
+        async handler(ctx) {
+          const em = ctx.locals.em;
+          const [m] = await em.execute('select roles from kernel.membership where user_id = ?', [ctx.params.userId]);
+          if (!m) throw new NotFoundError('No such member');
+          if (m.roles.includes('owner') && (await ownersLeft(em, ctx.params.userId)) === 0) throw new UnprocessableError('A tenant must keep at least one owner', 'LAST_OWNER');
+          await em.execute('delete from kernel.membership where user_id = ?', [ctx.params.userId]);
+          await d().db.systemQuery(`update kernel.session set revoked_at = now(), revoke_reason = 'removed-from-tenant' where user_id = $1 and tenant_id = $2 and revoked_at is null`, [ctx.params.userId, ctx.meta.tenantId]);
+          d().abilities.invalidate(ctx.meta.tenantId);
+          ctx.broker.broadcast('atrium.rbac.changed', { tenantId: ctx.meta.tenantId });
+          return { ok: true };
+        },
+      },
+      listInvitations: {
+        rest: 'GET /invitations',
+        permission: ['read', 'kernel.Invitation'],
+        params: Type.Object({ ...ListParams }, { additionalProperties: false }),
+        async handler(ctx) {
+          const { limit = 20, offset = 0, q } = ctx.params;
+          const em = ctx.locals.em;
+          const cond = q ? 'where email ilike ?' : '';
+          const args = q ? [likePattern(q)] : [];
+          const items = await em.execute(`select id, email, roles, expires_at as "expiresAt", accepted_at as "acceptedAt", revoked_at as "revokedAt", created_at as "createdAt",
+              case when accepted_at is not null then 'accepted' when revoked_at is not null then 'revoked' when expires_at < now() then 'expired' else 'pending' end as status
+            from kernel.invitation ${cond} order by created_at desc limit ? offset ?`, [...args, limit, offset]);
+          const [{ n }] = await em.execute(`select count(*)::int as n from kernel.invitation ${cond}`, args);
+          return { items, total: n };
+        },
+      },
+      invite: {
+        rest: 'POST /invitations',
+        permission: ['create', 'kernel.Invitation'],
+        status: 201,
+        idempotent: true,
+        params: Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }), role: Type.Optional(RoleName), roles: Type.Optional(Type.Array(RoleName, { minItems: 1, maxItems: 10 })) }, { additionalProperties: false }),
+        async handler(ctx) {
+          const { config, mailer } = d();
+          const em = ctx.locals.em;
+          const roles = ctx.params.roles ?? [ctx.params.role ?? 'staff'];
+          await assertRolesExist(em, roles);
+          if (roles.includes('owner') && !ctx.locals.req!.ability.can('manage', 'all')) throw new UnprocessableError('Only an owner can invite an owner', 'OWNER_ONLY');
+          const email = ctx.params.email.trim().toLowerCase();
+          const [already] = await em.execute('select 1 from kernel.membership m join kernel."user" u on u.id = m.user_id where lower(u.email) = ?', [email]);
+          if (already) throw new ConflictError(`${email} is already a member`, 'ALREADY_MEMBER');
+          await em.execute('update kernel.invitation set revoked_at = now() where lower(email) = ? and accepted_at is null and revoked_at is null', [email]);
+          const t = TokenService.opaque();
+          const id = crypto.randomUUID();
+          const [row] = await em.execute(`insert into kernel.invitation (tenant_id, id, email, roles, token_hash, invited_by, expires_at)
+            values (?, ?, ?, ?, ?, ?, now() + make_interval(secs => ?)) returning id, email, roles, expires_at as "expiresAt"`,
+            [ctx.meta.tenantId, id, email, roles, t.hash, ctx.meta.user!.id, config.auth.invitationTtlSeconds]);
+          const [tenant] = await em.execute('select name from kernel.tenant');
+          const link = `${publicUrl(config)}/#/accept-invitation?token=${t.token}`;
+          await mailer.send({ to: email, subject: `You are invited to ${tenant.name} on Atrium`, text: `${ctx.meta.user!.email} invited you to join ${tenant.name} as ${roles.join(', ')}.\n\nAccept within ${Math.round(config.auth.invitationTtlSeconds / 86400)} days:\n${link}\n` });
+          return { ...row, status: 'pending' };
+        },
+      },
+      revokeInvitation: {
+        rest: 'DELETE /invitations/:id',
+        permission: ['delete', 'kernel.Invitation'],
+        params: Type.Object({ id: Uuid }, { additionalProperties: false }),
+        async handler(ctx) {
+          const rows = await ctx.locals.em.execute('update kernel.invitation set revoked_at = now() where id = ? and accepted_at is null and revoked_at is null returning id', [ctx.params.id]);
+          if (!rows.length) throw new NotFoundError('No pending invitation with this id');
+          return { ok: true };
+        },
+      },
+      listStores: {
+        rest: 'GET /stores',
+        permission: ['read', 'kernel.Store'],
+        params: Type.Object({ ...ListParams }, { additionalProperties: false }),
+        async handler(ctx) {
+          const { limit = 20, offset = 0, q } = ctx.params;
+          const cond = q ? 'where name ilike ?' : '';
+          const args = q ? [likePattern(q)] : [];
+          const items = await ctx.locals.em.execute(`select id, name, address, created_at as "createdAt" from kernel.store ${cond} order by name limit ? offset ?`, [...args, limit, offset]);
+          const [{ n }] = await ctx.locals.em.execute(`select count(*)::int as n from kernel.store ${cond}`, args);
+          return { items, total: n };
+        },
+      },
+      createStore: {
+        rest: 'POST /stores',
+        permission: ['create', 'kernel.Store'],
+        status: 201,
+        idempotent: true,
+        params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 120 }), address: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+        async handler(ctx) {
+          const [row] = await ctx.locals.em.execute('insert into kernel.store (tenant_id, id, name, address) values (?, ?, ?, ?) returning id, name, address, created_at as "createdAt"', [ctx.meta.tenantId, crypto.randomUUID(), ctx.params.name, ctx.params.address ?? null]);
+          return row;
+        },
+      },
+    }),
+  };
+}

@@ -1,0 +1,118 @@
+import { Type, type Static } from 'typebox';
+
+const Localized = Type.Record(Type.String({ pattern: '^[a-z]{2}(-[A-Z]{2})?$' }), Type.String({ minLength: 1 }), {
+  description: 'Text per locale, e.g. { "en": "Notes", "ru": "Заметки" }; "en" is required',
+});
+const PluginId = Type.String({ pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', minLength: 2, maxLength: 40 });
+const SemverRange = Type.String({ minLength: 1, maxLength: 100 });
+const Action = Type.String({ pattern: '^[a-z][a-zA-Z]*$' });
+const EventName = Type.String({ pattern: '^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+\\.v[0-9]+$' });
+
+export const PermissionDeclaration = Type.Object(
+  {
+    subject: Type.String({ pattern: '^[a-z][a-z0-9-]*\\.[A-Z][A-Za-z0-9]*$', description: 'namespaced subject, e.g. notes.Note' }),
+    actions: Type.Array(Action, { minItems: 1 }),
+    fields: Type.Optional(Type.Array(Type.String())),
+    description: Type.Optional(Localized),
+  },
+  { additionalProperties: false },
+);
+
+export const GrantDeclaration = Type.Object(
+  {
+    action: Type.Union([Action, Type.Array(Action)]),
+    subject: Type.String(),
+    conditions: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    fields: Type.Optional(Type.Array(Type.String())),
+    inverted: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export const UiContribution = Type.Object(
+  {
+    slot: Type.String({ minLength: 1 }),
+    id: Type.String({ minLength: 1 }),
+    label: Type.Optional(Localized),
+    icon: Type.Optional(Type.String()),
+    path: Type.Optional(Type.String()),
+    component: Type.Optional(Type.String()),
+    order: Type.Optional(Type.Integer()),
+    permission: Type.Optional(Type.Array(Type.String(), { minItems: 2, maxItems: 2, description: "[action, subject]" })),
+  },
+  { additionalProperties: false },
+);
+
+/** The schema of `atrium.plugin.json`, shipped by the SDK and used by the kernel and `atrium-plugin verify`. */
+export const ManifestSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    id: PluginId,
+    version: Type.String({ pattern: '^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?$' }),
+    displayName: Localized,
+    description: Type.Optional(Localized),
+    engines: Type.Object({ sdk: SemverRange }, { additionalProperties: false }),
+    dependencies: Type.Optional(Type.Record(PluginId, SemverRange)),
+    optionalDependencies: Type.Optional(Type.Record(PluginId, SemverRange)),
+    provides: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z][a-z0-9:-]*$' }))),
+    requires: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z][a-z0-9:-]*$' }))),
+    calls: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        description: 'Actions of the kernel and other plugins this plugin may call (patterns like "payments.intents.*")',
+      }),
+    ),
+    permissions: Type.Optional(
+      Type.Object(
+        {
+          subjects: Type.Array(PermissionDeclaration),
+          grants: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z][a-z0-9-]*$' }), Type.Array(GrantDeclaration))),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    settings: Type.Optional(
+      Type.Object(
+        {
+          scope: Type.Optional(Type.Union([Type.Literal('tenant'), Type.Literal('store')])),
+          schema: Type.Record(Type.String(), Type.Unknown()),
+          secrets: Type.Optional(Type.Array(Type.String())),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    events: Type.Optional(
+      Type.Object(
+        {
+          publishes: Type.Optional(Type.Array(EventName)),
+          subscribes: Type.Optional(Type.Array(EventName)),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    data: Type.Optional(
+      Type.Object(
+        {
+          schema: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]*$' })),
+          owns: Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_]*\\.[a-z][a-z0-9_]*$' })),
+          onPurge: Type.Optional(Type.Object({ export: Type.Boolean() }, { additionalProperties: false })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    ui: Type.Optional(
+      Type.Object(
+        {
+          entry: Type.String({ minLength: 1 }),
+          css: Type.Optional(Type.Array(Type.String())),
+          contributions: Type.Array(UiContribution),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type PluginManifest = Static<typeof ManifestSchema>;
+export type PermissionGrant = Static<typeof GrantDeclaration>;
+export type UiContributionDeclaration = Static<typeof UiContribution>;

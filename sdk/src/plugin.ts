@@ -1,0 +1,164 @@
+import type { Static, TSchema } from 'typebox';
+import type { SqlEntityManager } from '@mikro-orm/postgresql';
+import type { MongoAbility } from '@casl/ability';
+import type { PluginManifest } from './manifest/manifest.schema.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+/** `[action, subject]`, e.g. `['update', 'notes.Note']`; or an access level that needs no rule. */
+export type Permission = readonly [action: string, subject: string] | 'public' | 'authenticated';
+
+export type RequestUser = { id: string; email: string; roles: string[]; sessionId?: string };
+
+export type Logger = {
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+  debug(...args: unknown[]): void;
+};
+
+/** What every handler gets: the validated params, who is calling, and a transaction scoped to the tenant. */
+export interface RequestContext {
+  readonly tenantId: string;
+  readonly user: RequestUser | null;
+  readonly pluginId: string;
+  readonly requestId: string;
+  readonly locale: string;
+  /** MikroORM EntityManager inside this request's transaction; tenant filter and RLS are set. */
+  readonly em: SqlEntityManager;
+  readonly ability: MongoAbility;
+  readonly logger: Logger;
+  can(action: string, subject: string, object?: Record<string, unknown>, field?: string): boolean;
+  /** Throws ForbiddenError unless allowed; pass the object to check rule conditions. */
+  authorize(action: string, subject: string, object?: Record<string, unknown>, field?: string): void;
+  /** The user's rules for (action, subject) as a MikroORM where-condition, so lists are filtered in SQL. */
+  accessibleWhere(action: string, subject: string): Record<string, unknown>;
+  /** Fields the user may see/change for (action, subject); undefined means all. */
+  permittedFields(action: string, subject: string): string[] | undefined;
+  /** Writes a domain event to the outbox in this transaction; delivered at-least-once after commit. */
+  emit(event: string, payload: Record<string, unknown>): Promise<void>;
+  /** Calls a kernel or plugin action declared in the manifest's `calls` allowlist, as the same user. */
+  call<T = unknown>(action: string, params?: Record<string, unknown>): Promise<T>;
+  /** The tenant's settings for this plugin (secrets included, server side only). */
+  settings<T = Record<string, unknown>>(): Promise<T>;
+  jobs: {
+    enqueue(name: string, data?: Record<string, unknown>, opts?: { delayMs?: number; jobId?: string }): Promise<void>;
+  };
+  audit: {
+    /** Attach what changed to the audit entry the kernel writes for this action. */
+    diff(before: unknown, after: unknown): void;
+    target(id: string): void;
+    skip(): void;
+  };
+}
+
+export interface ActionContext<P = unknown> extends RequestContext {
+  readonly params: P;
+  readonly idempotencyKey?: string;
+}
+
+export interface ActionDefinition<P extends TSchema = TSchema, R = unknown> {
+  /** `'GET /'`, `'POST /'`, `'PATCH /:id'` — relative to the service's REST base. Omit for internal actions. */
+  rest?: `${HttpMethod} ${string}`;
+  params?: P;
+  /** Required: what the caller needs. `'public'` = no login; `'authenticated'` = any member of the tenant. */
+  permission: Permission;
+  /** HTTP status on success (default 200; 201 for POST creates is conventional). */
+  status?: number;
+  /** Honour the Idempotency-Key header: a retry with the same key returns the first result. */
+  idempotent?: boolean;
+  /** Maximum JSON body size for this route (default: the gateway's limit). */
+  maxBodyBytes?: number;
+  /** Reads are not audited; mutations are, automatically. Default: derived from the HTTP method. */
+  mutates?: boolean;
+  summary?: string;
+  description?: string;
+  response?: TSchema;
+  /** Query-string params are strings; list numeric/boolean fields here to coerce them before validation. */
+  handler(ctx: ActionContext<Static<P>>): Promise<R> | R;
+}
+
+export interface ServiceDefinition {
+  /** Service name inside the plugin; the Moleculer service is `<pluginId>.<name>`. */
+  name: string;
+  /** REST base below `/api/<pluginId>/`; defaults to the kebab-cased name. */
+  rest?: string;
+  actions: Record<string, ActionDefinition<any, any>>;
+}
+
+export type DomainEvent<T = Record<string, unknown>> = {
+  id: string;
+  name: string;
+  tenantId: string;
+  payload: T;
+  occurredAt: string;
+  userId?: string | null;
+};
+
+export interface EventContext<T = Record<string, unknown>> extends RequestContext {
+  readonly event: DomainEvent<T>;
+}
+
+export interface SubscriberDefinition<T = Record<string, unknown>> {
+  handler(ctx: EventContext<T>): Promise<void> | void;
+  /** Attempts before the delivery becomes a dead letter (default 5). */
+  maxAttempts?: number;
+}
+
+export interface JobContext extends RequestContext {
+  readonly data: Record<string, unknown>;
+  readonly jobId: string;
+  progress(percent: number): Promise<void>;
+}
+
+export interface JobDefinition {
+  /** Cron pattern for repeatable jobs (run per enabled tenant). */
+  cron?: string;
+  maxAttempts?: number;
+  handler(ctx: JobContext): Promise<unknown> | unknown;
+}
+
+export interface Migration {
+  /** Unique, sortable name, e.g. `0001-create-note`. Applied once, in order, keyed by plugin. */
+  name: string;
+  /** SQL run as the schema owner inside one transaction. */
+  up: string;
+}
+
+export interface TenantHookContext {
+  readonly tenantId: string;
+  readonly em: SqlEntityManager;
+  readonly logger: Logger;
+  settings<T = Record<string, unknown>>(): Promise<T>;
+}
+
+export interface PluginDefinition {
+  manifest: PluginManifest;
+  entities?: unknown[];
+  migrations?: Migration[];
+  services?: ServiceDefinition[];
+  subscribers?: Record<string, SubscriberDefinition<any>>;
+  jobs?: Record<string, JobDefinition>;
+  onTenantEnable?(ctx: TenantHookContext): Promise<void> | void;
+  onTenantDisable?(ctx: TenantHookContext): Promise<void> | void;
+}
+
+/** Declares a plugin's server entry. Kept as an identity function so TypeScript checks the shape. */
+export function definePlugin<T extends PluginDefinition>(def: T): T {
+  return def;
+}
+
+export function defineService<T extends ServiceDefinition>(def: T): T {
+  return def;
+}
+
+export function defineAction<P extends TSchema, R>(def: ActionDefinition<P, R>): ActionDefinition<P, R> {
+  return def;
+}
+
+export function defineSubscriber<T = Record<string, unknown>>(def: SubscriberDefinition<T>): SubscriberDefinition<T> {
+  return def;
+}
+
+export function defineJob(def: JobDefinition): JobDefinition {
+  return def;
+}
