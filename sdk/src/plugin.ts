@@ -68,6 +68,19 @@ export interface ActionDefinition<P extends TSchema = TSchema, R = unknown> {
   idempotent?: boolean;
   /** Maximum JSON body size for this route (default: the gateway's limit). */
   maxBodyBytes?: number;
+  /**
+   * Raw body route (webhooks, uploads): params get `$body` (base64 of the exact bytes),
+   * `$contentType` and `$headers` (lower-cased request headers) plus query/path params.
+   * Declare them in `params` (e.g. `$body: Type.String()`).
+   */
+  raw?: boolean;
+  /**
+   * Public routes only: take the tenant from this path param (a tenant id) instead of a token —
+   * for provider webhooks like `POST /webhooks/:tenantKey`. The plugin gate still applies, so a
+   * tenant that disabled the plugin gets 403 PLUGIN_DISABLED. The handler must authenticate the
+   * request itself (e.g. verify a signature).
+   */
+  tenantFromParam?: string;
   /** Reads are not audited; mutations are, automatically. Default: derived from the HTTP method. */
   mutates?: boolean;
   summary?: string;

@@ -14,6 +14,8 @@ export type ActionSpec = {
   tenantScoped: boolean;
   mutates: boolean;
   idempotent: boolean;
+  /** Public webhook routes: the tenant id comes from this path param (never for authenticated routes). */
+  tenantFromParam?: string;
   rest?: { method: string; path: string; status: number; maxBodyBytes?: number; raw?: boolean };
   params?: object;
   response?: object;

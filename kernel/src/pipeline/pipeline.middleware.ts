@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Context, Middleware } from 'moleculer';
 import { createMongoAbility, type MongoAbility } from '@casl/ability';
-import { ForbiddenError, PluginDisabledError, UnauthorizedError, UnprocessableError, type RequestUser } from '@atrium/sdk';
+import { ForbiddenError, NotFoundError, PluginDisabledError, UnauthorizedError, UnprocessableError, type RequestUser } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
 import type { ActionSpec } from './action-spec.ts';
 import { buildRequestContext, type PendingWork } from './request-context.ts';
@@ -48,8 +48,13 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         const user = meta.user ?? null;
         if (spec.permission !== 'public' && !isSystem && !user) throw new UnauthorizedError();
 
-        // 2. tenant — only ever from the token (or the kernel's own system call), never from params
-        const tenantId = meta.tenantId;
+        // 2. tenant — only ever from the token (or the kernel's own system call), never from params;
+        // the one exception is a public webhook route that names its tenant in the path
+        let tenantId = meta.tenantId;
+        if (spec.tenantFromParam && spec.permission === 'public' && !user && !isSystem) {
+          tenantId = await resolveTenantParam(d, (ctx.params ?? {})[spec.tenantFromParam]);
+          meta.tenantId = tenantId;
+        }
         if (spec.tenantScoped && !tenantId) throw new UnauthorizedError('No active tenant', 'NO_TENANT');
 
         // allowlist: a plugin calling another plugin's action must have declared it
@@ -113,6 +118,15 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
       };
     },
   };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function resolveTenantParam(d: KernelDeps, value: unknown): Promise<string> {
+  if (typeof value !== 'string' || !UUID.test(value)) throw new NotFoundError('Unknown tenant');
+  const rows = await d.db.systemQuery(`select id from kernel.tenant where id = $1 and status = 'active'`, [value]);
+  if (!rows.length) throw new NotFoundError('Unknown tenant');
+  return value;
 }
 
 function hashParams(params: unknown): string {

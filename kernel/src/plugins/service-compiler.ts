@@ -17,6 +17,7 @@ export type SpecInput = {
   status?: number;
   maxBodyBytes?: number;
   raw?: boolean;
+  tenantFromParam?: string;
   summary?: string;
   description?: string;
   response?: object;
@@ -38,6 +39,7 @@ export function buildSpec(i: SpecInput): ActionSpec {
     tenantScoped: i.tenantScoped ?? true,
     mutates,
     idempotent: i.idempotent ?? false,
+    tenantFromParam: i.tenantFromParam,
     rest,
     params: i.params,
     response: i.response,
@@ -64,6 +66,8 @@ export function compilePluginService(pluginId: string, def: ServiceDefinition): 
       idempotent: a.idempotent,
       status: a.status,
       maxBodyBytes: a.maxBodyBytes,
+      raw: a.raw,
+      tenantFromParam: a.tenantFromParam,
       summary: a.summary,
       description: a.description,
       response: a.response,

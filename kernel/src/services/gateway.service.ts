@@ -55,6 +55,8 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
   let server: http.Server | null = null;
   let wss: WebSocketServer | null = null;
   let openapiCache: unknown = null;
+  /** Other local services (the device bus) attach WebSocket endpoints here. */
+  const upgradeHandlers = new Map<string, (req: IncomingMessage, socket: any, head: Buffer) => void>();
 
   const push = (tenantId: string, message: unknown) => {
     for (const ws of sockets.get(tenantId) ?? []) if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
@@ -80,6 +82,10 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
         const list = this.broker.registry.getActionList({ onlyAvailable: true, skipInternal: true, withEndpoints: false }) as any[];
         routes.rebuild(list.map((a) => ({ name: a.name, atrium: a.action?.atrium })));
         openapiCache = null;
+      },
+      /** Registers a WebSocket endpoint (path → upgrade handler) on this gateway. */
+      registerUpgrade(path: string, handler: (req: IncomingMessage, socket: any, head: Buffer) => void) {
+        upgradeHandlers.set(path, handler);
       },
       async handle(req: IncomingMessage, res: ServerResponse) {
         const d = deps();
@@ -188,7 +194,7 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
           const limit = route.spec.rest!.maxBodyBytes ?? d.config.http.bodyLimitBytes;
           const body = await readBody(req, limit);
           if (route.spec.rest!.raw) {
-            params = { ...params, $body: body.toString('base64'), $contentType: String(req.headers['content-type'] ?? 'application/octet-stream') };
+            params = { ...params, $body: body.toString('base64'), $contentType: String(req.headers['content-type'] ?? 'application/octet-stream'), ...(route.spec.pluginId ? { $headers: { ...req.headers } } : {}) };
           } else if (body.length) {
             const ct = String(req.headers['content-type'] ?? '');
             if (!ct.includes('application/json')) throw new ValidationError('Send JSON with Content-Type: application/json', [{ field: '(body)', message: 'must be JSON' }]);
@@ -229,6 +235,8 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
       wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
       server.on('upgrade', async (req, socket, head) => {
         const url = new URL(req.url ?? '/', 'http://localhost');
+        const custom = upgradeHandlers.get(url.pathname);
+        if (custom) return custom(req, socket, head);
         if (url.pathname !== '/api/ws') return socket.destroy();
         try {
           const claims = await d.tokens.verifyAccess(url.searchParams.get('token') ?? '');
@@ -253,8 +261,8 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
     async stopped() {
       for (const set of sockets.values()) for (const ws of set) ws.terminate();
       wss?.close();
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       server?.closeAllConnections?.();
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     },
   } as ServiceSchema;
 }
