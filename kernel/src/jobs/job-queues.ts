@@ -21,7 +21,7 @@ export class JobQueues {
   constructor(url: string, prefix: string) {
     this.url = url;
     this.prefix = `${prefix}:bull`;
-    this.connection = new Redis(url, { maxRetriesPerRequest: null });
+    this.connection = quiet(new Redis(url, { maxRetriesPerRequest: null }));
     this.events = new Queue(QUEUE_NAMES.events, { connection: this.connection, prefix: this.prefix });
     this.jobs = new Queue(QUEUE_NAMES.jobs, { connection: this.connection, prefix: this.prefix });
   }
@@ -58,7 +58,7 @@ export class JobQueues {
 
   startWorker<T>(queue: string, handler: (job: Job<T>, token?: string) => Promise<unknown>, concurrency: number): Worker<T> {
     const w = new Worker<T>(queue, handler as any, {
-      connection: new Redis(this.url, { maxRetriesPerRequest: null }),
+      connection: quiet(new Redis(this.url, { maxRetriesPerRequest: null })),
       prefix: this.prefix,
       concurrency,
     });
@@ -76,3 +76,9 @@ export class JobQueues {
 }
 
 export { DelayedError };
+
+/** Connection errors surface through BullMQ's own error events and retries; don't crash on them. */
+function quiet(r: Redis): Redis {
+  r.on('error', () => {});
+  return r;
+}

@@ -15,6 +15,9 @@ export const KERNEL_SUBJECTS = [
   { subject: 'kernel.Job', actions: ['read', 'retry'] },
   { subject: 'kernel.File', actions: ['read', 'create', 'delete'] },
   { subject: 'kernel.Store', actions: ['read', 'create', 'update', 'delete'] },
+  // The device bus: printers/drawers/displays (profiles, roles, jobs) and the terminals (agents) they hang off.
+  { subject: 'kernel.Device', actions: ['read', 'create', 'update', 'delete', 'print'] },
+  { subject: 'kernel.Terminal', actions: ['read', 'create', 'update', 'delete'] },
 ];
 
 export const KERNEL_GRANTS: Record<BuiltinRole, PermissionGrant[]> = {
@@ -27,9 +30,14 @@ export const KERNEL_GRANTS: Record<BuiltinRole, PermissionGrant[]> = {
   manager: [
     { action: 'read', subject: ['kernel.Member', 'kernel.Store', 'kernel.Plugin', 'kernel.Tenant'] as any },
     { action: ['read', 'create'], subject: 'kernel.File' },
+    // run the tills: print, test pages, and enrol a replacement terminal (create = enrolment code)
+    { action: ['read', 'print'], subject: 'kernel.Device' },
+    { action: ['read', 'create'], subject: 'kernel.Terminal' },
   ],
   staff: [
     { action: 'read', subject: ['kernel.Plugin', 'kernel.Tenant', 'kernel.Store'] as any },
     { action: ['read', 'create'], subject: 'kernel.File' },
+    { action: ['read', 'print'], subject: 'kernel.Device' },
+    { action: 'read', subject: 'kernel.Terminal' },
   ],
 };
