@@ -19,3 +19,9 @@ export function orderBy(sort: string | undefined, columns: Record<string, string
 }
 
 export const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+
+/**
+ * MikroORM's `em.execute` expands array params into `?, ?` lists (knex style), so arrays are sent
+ * as a Postgres array literal and cast: `... = any(?::text[])`.
+ */
+export const pgTextArray = (values: string[]) => `{${values.map((v) => `"${v.replace(/["\\]/g, (m) => `\\${m}`)}"`).join(',')}}`;

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
 import { kernelActions } from './kernel-action.ts';
-import { ListParams, likePattern, orderBy } from './list-params.ts';
+import { ListParams, likePattern, orderBy, pgTextArray } from './list-params.ts';
 import { TokenService } from '../auth/token.service.ts';
 import { publicUrl } from './auth.service.ts';
 
@@ -14,7 +14,7 @@ const RoleName = Type.String({ pattern: '^[a-z][a-z0-9-]{1,39}$' });
 export function tenantsService(deps: () => KernelDeps): ServiceSchema {
   const d = deps;
   async function assertRolesExist(em: any, roles: string[]) {
-    const rows = await em.execute('select name from kernel.role where name = any(?)', [roles]);
+    const rows = await em.execute('select name from kernel.role where name = any(?::text[])', [pgTextArray(roles)]);
     const missing = roles.filter((r) => !rows.some((x: any) => x.name === r));
     if (missing.length) throw new ValidationError(`Unknown role(s): ${missing.join(', ')}`, [{ field: 'roles', message: `unknown: ${missing.join(', ')}` }]);
   }
@@ -76,7 +76,7 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
             throw new UnprocessableError('A tenant must keep at least one owner', 'LAST_OWNER');
           }
           if (ctx.params.roles.includes('owner') && !ctx.locals.req!.ability.can('manage', 'all')) throw new UnprocessableError('Only an owner can make someone an owner', 'OWNER_ONLY');
-          await em.execute('update kernel.membership set roles = ? where user_id = ?', [ctx.params.roles, ctx.params.userId]);
+          await em.execute('update kernel.membership set roles = ?::text[] where user_id = ?', [pgTextArray(ctx.params.roles), ctx.params.userId]);
           ctx.locals.req!.audit.diff(before, { roles: ctx.params.roles });
           d().abilities.invalidate(ctx.meta.tenantId);
           ctx.broker.broadcast('atrium.rbac.changed', { tenantId: ctx.meta.tenantId });
@@ -134,8 +134,8 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
           const t = TokenService.opaque();
           const id = crypto.randomUUID();
           const [row] = await em.execute(`insert into kernel.invitation (tenant_id, id, email, roles, token_hash, invited_by, expires_at)
-            values (?, ?, ?, ?, ?, ?, now() + make_interval(secs => ?)) returning id, email, roles, expires_at as "expiresAt"`,
-            [ctx.meta.tenantId, id, email, roles, t.hash, ctx.meta.user!.id, config.auth.invitationTtlSeconds]);
+            values (?, ?, ?, ?::text[], ?, ?, now() + make_interval(secs => ?)) returning id, email, roles, expires_at as "expiresAt"`,
+            [ctx.meta.tenantId, id, email, pgTextArray(roles), t.hash, ctx.meta.user!.id, config.auth.invitationTtlSeconds]);
           const [tenant] = await em.execute('select name from kernel.tenant');
           const link = `${publicUrl(config)}/#/accept-invitation?token=${t.token}`;
           await mailer.send({ to: email, subject: `You are invited to ${tenant.name} on Atrium`, text: `${ctx.meta.user!.email} invited you to join ${tenant.name} as ${roles.join(', ')}.\n\nAccept within ${Math.round(config.auth.invitationTtlSeconds / 86400)} days:\n${link}\n` });
