@@ -36,6 +36,7 @@ import { auditService } from './services/audit.service.ts';
 import { eventsService } from './services/events.service.ts';
 import { jobsService } from './services/jobs.service.ts';
 import { filesService } from './services/files.service.ts';
+import { devicesService } from './services/devices.service.ts';
 import { pluginSystemService } from './services/plugin-system.service.ts';
 
 export const KERNEL_VERSION = '0.1.0';
@@ -77,6 +78,7 @@ const KERNEL_SERVICES: Record<string, (deps: () => KernelDeps, o: { adminDist?: 
   events: eventsService,
   jobs: jobsService,
   files: filesService,
+  devices: (deps) => devicesService(deps),
 };
 
 /** Whether this node runs `name` given ATRIUM_SERVICES patterns (`*`, `kernel.*`, `gateway`, `notes.*`). */

@@ -2,6 +2,10 @@ import type { Static, TSchema } from 'typebox';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import type { MongoAbility } from '@casl/ability';
 import type { PluginManifest } from './manifest/manifest.schema.ts';
+import type { DeviceClient } from './devices/receipt-document.ts';
+
+export { ReceiptDocumentSchema, ReceiptLineSchema } from './devices/receipt-document.ts';
+export type { ReceiptDocument, ReceiptLine, DeviceClient, DeviceJob, DeviceJobState, DeviceJobOptions } from './devices/receipt-document.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** `[action, subject]`, e.g. `['update', 'notes.Note']`; or an access level that needs no rule. */
@@ -43,6 +47,11 @@ export interface RequestContext {
   jobs: {
     enqueue(name: string, data?: Record<string, unknown>, opts?: { delayMs?: number; jobId?: string }): Promise<void>;
   };
+  /**
+   * Receipt printers, cash drawers and customer displays of the tenant's terminals, by logical role
+   * (`receipt@front-desk`). Needs the `print` permission on `kernel.Device` for the calling user.
+   */
+  devices: DeviceClient;
   audit: {
     /** Attach what changed to the audit entry the kernel writes for this action. */
     diff(before: unknown, after: unknown): void;

@@ -48,7 +48,7 @@ describe('terminal agent ⇄ hub ⇄ virtual printer', () => {
     expect(again.row.job.jobId).toBe(first.row.job.jobId);
     await h.waitForJob(first.row.job.jobId, ['done']);
     // The kernel lost its record of delivery (e.g. crashed before commit) and sends the job again.
-    await h.storage.transition(first.row.job.jobId, ['done'], 'queued');
+    await h.storage.transition('tenant-a', first.row.job.jobId, ['done'], 'queued');
     h.server.dropAll();
     await h.waitForJob(first.row.job.jobId, ['done']);
     await new Promise((r) => setTimeout(r, 300));
@@ -72,7 +72,7 @@ describe('terminal agent ⇄ hub ⇄ virtual printer', () => {
       await executing;
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
-      expect((await h.storage.getJob(row.job.jobId))!.state).toBe('received');
+      expect((await h.storage.getJob(row.tenantId, row.job.jobId))!.state).toBe('received');
 
       h.printer.faults.slowMs = 0;
       const restarted = new Agent({ credential: cred, journalFile, devices: [h.printerDevice()], minBackoffMs: 50 });
@@ -94,7 +94,7 @@ describe('terminal agent ⇄ hub ⇄ virtual printer', () => {
     const cred = await h.enrollTerminal('tenant-a', 'store-1');
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await h.hub.submit(receiptJob(cred.terminalId, 'tenant-a', `offline-${i}`))).row.job.jobId);
-    for (const id of ids) expect((await h.storage.getJob(id))!.state).toBe('queued');
+    for (const id of ids) expect((await h.storage.getJob('tenant-a', id))!.state).toBe('queued');
     const agent = h.startAgent(cred);
     for (const id of ids) await h.waitForJob(id, ['done']);
     // Cut the link; submit while it is down; the agent reconnects by itself.

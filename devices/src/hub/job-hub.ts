@@ -22,6 +22,8 @@ export interface SubmitJob {
   payload: JobPayload;
   /** Time to live before the agent receives it; drawer kicks default to 30 s, everything else never expires. */
   ttlMs?: number;
+  /** Stored with the job, never sent to the agent. */
+  meta?: HubJob['meta'];
 }
 
 export interface JobHubOptions {
@@ -41,8 +43,9 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
  * undelivered ones on every (re)connect, and records results. Delivery is at-least-once; the agent
  * de-duplicates by jobId and idempotency key, and the hub by state transitions, so effects happen once.
  *
- * Events: `job` (HubJob after every change), `devices` (terminalId, DeviceInfo[]), `device.status`,
- * `scan` (terminalId, deviceId, data), `connected`/`disconnected` (terminalId).
+ * Events: `job` (HubJob after every change), `devices` (terminalId, DeviceInfo[], tenantId),
+ * `device.status` (terminalId, deviceId, status, tenantId), `scan` (terminalId, deviceId, data, tenantId),
+ * `connected` (terminalId, tenantId, agentVersion) / `disconnected` (terminalId, tenantId).
  */
 export class JobHub extends EventEmitter {
   readonly storage: JobHubStorage;
@@ -87,12 +90,17 @@ export class JobHub extends EventEmitter {
     const t = await this.storage.getTerminal(terminalId);
     if (!t) return;
     await this.storage.saveTerminal({ ...t, revoked: true });
+    this.disconnectRevoked(terminalId);
+  }
+
+  /** Closes a terminal's socket here as revoked (the agent stops reconnecting); the caller already stored the revocation. */
+  disconnectRevoked(terminalId: string): boolean {
     const link = this.links.get(terminalId);
-    if (link) {
-      this.links.delete(terminalId);
-      link.send({ type: 'hello.error', code: 'REVOKED', message: 'terminal revoked' });
-      link.close(CLOSE_REVOKED, 'revoked');
-    }
+    if (!link) return false;
+    this.links.delete(terminalId);
+    link.send({ type: 'hello.error', code: 'REVOKED', message: 'terminal revoked' });
+    link.close(CLOSE_REVOKED, 'revoked');
+    return true;
   }
 
   // ---- jobs ----
@@ -111,7 +119,7 @@ export class JobHub extends EventEmitter {
       createdAt: now.toISOString(),
       ...(ttl ? { expiresAt: new Date(now.getTime() + ttl).toISOString() } : {}),
     };
-    const res = await this.storage.insertJob({ job, tenantId: req.tenantId, terminalId: req.terminalId, state: 'queued', updatedAt: job.createdAt });
+    const res = await this.storage.insertJob({ job, tenantId: req.tenantId, terminalId: req.terminalId, state: 'queued', updatedAt: job.createdAt, ...(req.meta ? { meta: req.meta } : {}) });
     if (res.created) {
       this.emit('job', res.row);
       await this.dispatch(res.row);
@@ -125,7 +133,7 @@ export class JobHub extends EventEmitter {
     for (const r of rows) {
       if (r.job.expiresAt && new Date(r.job.expiresAt) < this.now()) {
         const outcome: JobOutcome = { state: 'failed', reason: 'EXPIRED', detail: 'not delivered before expiry' };
-        if (await this.storage.transition(r.job.jobId, ['queued', 'dispatched'], 'expired', outcome)) {
+        if (await this.storage.transition(r.tenantId, r.job.jobId, ['queued', 'dispatched'], 'expired', outcome)) {
           this.emit('job', { ...r, state: 'expired', outcome });
         }
       } else live.push(r);
@@ -138,8 +146,22 @@ export class JobHub extends EventEmitter {
     if (!link) return;
     const [live] = await this.expire([row]);
     if (!live) return;
-    await this.storage.transition(row.job.jobId, ['queued'], 'dispatched');
+    await this.storage.transition(row.tenantId, row.job.jobId, ['queued'], 'dispatched');
     link.send({ type: 'job', job: row.job });
+  }
+
+  /**
+   * Sends a connected terminal its queued jobs (those never put on a socket). For a multi-node kernel:
+   * a job submitted on one node is pumped by the node that holds the terminal's socket.
+   */
+  async pump(tenantId: string, terminalId: string): Promise<void> {
+    const link = this.links.get(terminalId);
+    if (!link) return;
+    const rows = await this.expire(await this.storage.listUndelivered(tenantId, terminalId));
+    for (const row of rows) {
+      if (row.state !== 'queued') continue;
+      if (await this.storage.transition(tenantId, row.job.jobId, ['queued'], 'dispatched')) link.send({ type: 'job', job: row.job });
+    }
   }
 
   // ---- connections ----
@@ -162,7 +184,7 @@ export class JobHub extends EventEmitter {
           if (msg.type !== 'hello') { link.close(CLOSE_UNAUTHORIZED, 'hello first'); return; }
           terminal = await this.authenticate(msg.terminalId, msg.token, msg.v, link);
           clearTimeout(helloTimer);
-          if (terminal) await this.online(terminal, link);
+          if (terminal) await this.online(terminal, link, msg.agentVersion);
           return;
         }
         await this.handle(terminal, msg, link);
@@ -171,7 +193,7 @@ export class JobHub extends EventEmitter {
         clearTimeout(helloTimer);
         if (terminal && this.links.get(terminal.terminalId) === link) {
           this.links.delete(terminal.terminalId);
-          this.emit('disconnected', terminal.terminalId);
+          this.emit('disconnected', terminal.terminalId, terminal.tenantId);
         }
       },
     };
@@ -198,17 +220,17 @@ export class JobHub extends EventEmitter {
     return t;
   }
 
-  private async online(t: TerminalRecord, link: AgentLink): Promise<void> {
+  private async online(t: TerminalRecord, link: AgentLink, agentVersion?: string): Promise<void> {
     // A terminal has one live socket: a reconnect replaces a half-open old one.
     const old = this.links.get(t.terminalId);
     if (old && old !== link) old.close(1000, 'replaced');
     this.links.set(t.terminalId, link);
     link.send({ type: 'hello.ok', v: PROTOCOL_VERSION, terminalId: t.terminalId, tenantId: t.tenantId, storeId: t.storeId, heartbeatMs: this.heartbeatMs });
-    this.emit('connected', t.terminalId);
+    this.emit('connected', t.terminalId, t.tenantId, agentVersion);
     // Resend everything not confirmed received, including jobs dispatched on a socket that died.
-    const pending = await this.expire(await this.storage.listUndelivered(t.terminalId));
+    const pending = await this.expire(await this.storage.listUndelivered(t.tenantId, t.terminalId));
     for (const row of pending) {
-      await this.storage.transition(row.job.jobId, ['queued'], 'dispatched');
+      await this.storage.transition(t.tenantId, row.job.jobId, ['queued'], 'dispatched');
       link.send({ type: 'job', job: row.job });
     }
   }
@@ -216,13 +238,13 @@ export class JobHub extends EventEmitter {
   private async handle(t: TerminalRecord, msg: AgentMessage, link: AgentLink): Promise<void> {
     switch (msg.type) {
       case 'ping': link.send({ type: 'pong', at: msg.at }); return;
-      case 'devices': this.emit('devices', t.terminalId, msg.devices satisfies DeviceInfo[]); return;
-      case 'device.status': this.emit('device.status', t.terminalId, msg.deviceId, msg.status); return;
-      case 'scan': this.emit('scan', t.terminalId, msg.deviceId, msg.data); return;
+      case 'devices': this.emit('devices', t.terminalId, msg.devices satisfies DeviceInfo[], t.tenantId); return;
+      case 'device.status': this.emit('device.status', t.terminalId, msg.deviceId, msg.status, t.tenantId); return;
+      case 'scan': this.emit('scan', t.terminalId, msg.deviceId, msg.data, t.tenantId); return;
       case 'hello': return;
       case 'job.ack': {
         const row = await this.owned(t, msg.jobId);
-        if (row && (await this.storage.transition(msg.jobId, ['queued', 'dispatched'], 'received'))) {
+        if (row && (await this.storage.transition(t.tenantId, msg.jobId, ['queued', 'dispatched'], 'received'))) {
           this.emit('job', { ...row, state: 'received' });
         }
         return;
@@ -230,7 +252,7 @@ export class JobHub extends EventEmitter {
       case 'job.result': {
         const row = await this.owned(t, msg.jobId);
         if (!row) return; // another terminal's (or tenant's) job: ignore, never ack
-        const changed = await this.storage.transition(msg.jobId, ['queued', 'dispatched', 'received'], msg.outcome.state, msg.outcome);
+        const changed = await this.storage.transition(t.tenantId, msg.jobId, ['queued', 'dispatched', 'received'], msg.outcome.state, msg.outcome);
         if (changed) this.emit('job', { ...row, state: msg.outcome.state, outcome: msg.outcome });
         // Ack even when already recorded: the agent resends until it hears this.
         link.send({ type: 'job.result.ack', jobId: msg.jobId });
@@ -240,7 +262,7 @@ export class JobHub extends EventEmitter {
   }
 
   private async owned(t: TerminalRecord, jobId: string): Promise<HubJob | undefined> {
-    const row = await this.storage.getJob(jobId);
+    const row = await this.storage.getJob(t.tenantId, jobId);
     return row && row.terminalId === t.terminalId && row.tenantId === t.tenantId ? row : undefined;
   }
 }

@@ -17,21 +17,21 @@ export class MemoryHubStorage implements JobHubStorage {
     return { row: structuredClone(row), created: true };
   }
 
-  async getJob(jobId: string) {
+  async getJob(tenantId: string, jobId: string) {
     const j = this.jobs.get(jobId);
-    return j && structuredClone(j);
+    return j && j.tenantId === tenantId ? structuredClone(j) : undefined;
   }
 
-  async listUndelivered(terminalId: string) {
+  async listUndelivered(tenantId: string, terminalId: string) {
     return [...this.jobs.values()]
-      .filter((j) => j.terminalId === terminalId && (j.state === 'queued' || j.state === 'dispatched'))
+      .filter((j) => j.tenantId === tenantId && j.terminalId === terminalId && (j.state === 'queued' || j.state === 'dispatched'))
       .sort((a, b) => a.job.createdAt.localeCompare(b.job.createdAt))
       .map((j) => structuredClone(j));
   }
 
-  async transition(jobId: string, from: HubJobState[], to: HubJobState, outcome?: JobOutcome) {
+  async transition(tenantId: string, jobId: string, from: HubJobState[], to: HubJobState, outcome?: JobOutcome) {
     const j = this.jobs.get(jobId);
-    if (!j || !from.includes(j.state)) return false;
+    if (!j || j.tenantId !== tenantId || !from.includes(j.state)) return false;
     j.state = to;
     if (outcome) j.outcome = outcome;
     j.updatedAt = new Date().toISOString();

@@ -49,15 +49,16 @@ export async function createDeviceBusHarness(opts: { profileId?: string; heartbe
 
   /** Resolves with the job once it reaches one of `states`. */
   function waitForJob(jobId: string, states: HubJobState[], timeoutMs = 8000): Promise<HubJob> {
+    const getJob = async (id: string) => storage.jobs.get(id) && storage.getJob(storage.jobs.get(id)!.tenantId, id);
     return new Promise((resolve, reject) => {
       const check = async () => {
-        const row = await storage.getJob(jobId);
+        const row = await getJob(jobId);
         if (row && states.includes(row.state)) { cleanup(); resolve(row); }
       };
       const onJob = (row: HubJob) => { if (row.job.jobId === jobId) void check(); };
       const timer = setTimeout(async () => {
         cleanup();
-        reject(new Error(`job ${jobId} did not reach ${states.join('|')} (is ${(await storage.getJob(jobId))?.state})`));
+        reject(new Error(`job ${jobId} did not reach ${states.join('|')} (is ${(await getJob(jobId))?.state})`));
       }, timeoutMs);
       const cleanup = () => { clearTimeout(timer); hub.off('job', onJob); };
       hub.on('job', onJob);

@@ -37,9 +37,13 @@ export function toHubJob(r: any): HubJob {
  * intent return the first job.
  */
 export class PgHubStorage implements JobHubStorage {
-  constructor(private readonly db: Database) {}
+  private readonly db: Database;
 
-  private tx<T>(tenantId: string, fn: (em: any) => Promise<T>): Promise<T> {
+  constructor(db: Database) {
+    this.db = db;
+  }
+
+  private tx<T = any[]>(tenantId: string, fn: (em: any) => Promise<T>): Promise<T> {
     return this.db.transaction({ tenantId }, fn);
   }
 

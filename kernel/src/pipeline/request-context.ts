@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Context } from 'moleculer';
 import { subject as caslSubject, type MongoAbility } from '@casl/ability';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
-import { ForbiddenError, type RequestContext, type RequestUser } from '@atrium/sdk';
+import { ForbiddenError, type DeviceClient, type DeviceJob, type DeviceJobOptions, type RequestContext, type RequestUser } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
 import { accessibleWhere, permittedFields } from '../rbac/ability.factory.ts';
 import { loadPluginSettings } from '../plugins/plugin-settings.ts';
@@ -63,6 +63,7 @@ export function buildRequestContext(
         pending.jobs.push({ name, data, delayMs: o.delayMs, jobId: o.jobId });
       },
     },
+    devices: deviceClient(ctx, { pluginId, tenantId, user, requestId: meta.requestId ?? ctx.requestID, locale: meta.locale, requestKey: meta.idempotencyKey }),
     audit: {
       diff(before, after) {
         pending.audit.diff = { before, after };
@@ -80,4 +81,31 @@ export function buildRequestContext(
 /** CASL needs to know an object's subject type; tag a copy (entities stay untouched). */
 function subjectOf(type: string, object: Record<string, unknown>): Record<string, unknown> {
   return caslSubject(type, { ...object });
+}
+
+/**
+ * `ctx.devices`: one `devices.submitJob` call per intent, as the same user (the `print` permission on
+ * kernel.Device applies). A fresh broker call, not `ctx.call`, so the job's HTTP bits (status, replay
+ * header, idempotency key) never leak into this request's meta. Without an explicit idempotency key,
+ * the key is derived from this request's own Idempotency-Key (or id) and the call's position, so a
+ * retried request prints once when its client retries with the same key.
+ */
+function deviceClient(
+  ctx: Context<any, any>,
+  o: { pluginId: string; tenantId: string; user: RequestUser | null; requestId?: string; locale?: string; requestKey?: string },
+): DeviceClient {
+  let n = 0;
+  const submit = (kind: string, role: string, extra: Record<string, unknown>, opts: DeviceJobOptions = {}) => {
+    n++;
+    const key = opts.idempotencyKey ?? `${o.pluginId}:${o.requestKey ? `key:${o.requestKey}` : `req:${o.requestId ?? crypto.randomUUID()}`}:${kind}:${role}:${n}`;
+    const params = { kind, role, ...(opts.storeId ? { storeId: opts.storeId } : {}), ...extra };
+    return ctx.broker.call('devices.submitJob', params, {
+      meta: { user: o.user, tenantId: o.tenantId, requestId: o.requestId, locale: o.locale, callerPlugin: o.pluginId === 'kernel' ? undefined : o.pluginId, idempotencyKey: key },
+    }) as Promise<DeviceJob>;
+  };
+  return {
+    print: (role, document, opts) => submit('print-receipt', role, { document }, opts),
+    openDrawer: (role, opts) => submit('open-drawer', role, opts?.pin ? { pin: opts.pin } : {}, opts),
+    display: (role, lines, opts) => submit('display', role, { lines }, opts),
+  };
 }
