@@ -33,7 +33,7 @@ export class JobQueues {
   async enqueueDelivery(d: DeliveryJob, attempts: number): Promise<void> {
     // jobId makes re-publishing the same outbox row a no-op in Redis
     await this.events.add(d.event.name, d, {
-      jobId: `${d.consumer}:${d.event.id}`,
+      jobId: `${d.consumer}.${d.event.id}`, // BullMQ ids may not contain ":"
       attempts,
       backoff: { type: 'exponential', delay: 500 },
       removeOnComplete: { age: 24 * 3600, count: 10_000 },
@@ -43,7 +43,7 @@ export class JobQueues {
 
   async enqueuePluginJob(pluginId: string, name: string, tenantId: string | null, data: Record<string, unknown>, opts: { delayMs?: number; jobId?: string; attempts?: number } = {}): Promise<void> {
     await this.jobs.add(`${pluginId}:${name}`, { pluginId, name, tenantId, data }, {
-      jobId: opts.jobId ? `${pluginId}:${name}:${tenantId}:${opts.jobId}` : undefined,
+      jobId: opts.jobId ? `${pluginId}.${name}.${tenantId}.${opts.jobId}`.replace(/:/g, "_") : undefined,
       delay: opts.delayMs,
       attempts: opts.attempts ?? 3,
       backoff: { type: 'exponential', delay: 1000 },
