@@ -1,4 +1,6 @@
-// Kaspi QR / payment-link protocol layer: pure modules, no platform dependency. The provider
-// plugin (definePaymentProvider) will wrap these once the SDK lands; its poller drives pollStatus.
+// Kaspi QR provider plugin (default export) and its protocol layer (named exports); the core's
+// poller drives status checks.
+export { default } from './plugin.ts';
 export * from './kaspi.idempotency.ts';
 export * from './kaspi.client.ts';
+export * from './kaspi.provider.ts';

@@ -1,0 +1,171 @@
+// The Stripe payment provider: Checkout Sessions (redirect / link), manual or automatic capture,
+// refunds, cancel, and `Stripe-Signature` webhooks with several active secrets (rotation).
+import { activeSecrets, definePaymentProvider, ProviderRejectedError, ProviderUnavailableError, WebhookSignatureError, type PaymentStatus, type ProviderPaymentState, type ProviderWebhookEvent } from '@atrium/sdk/payments';
+import { StripeApiError, StripeClient, StripeNetworkError } from './stripe.client.ts';
+import { STRIPE_SIGNATURE_HEADER, verifyStripeSignature } from './stripe.signature.ts';
+import type { StripeCheckoutSession, StripePaymentIntent } from './stripe.schemas.ts';
+
+export type StripeSettings = {
+  mode?: 'test' | 'live';
+  apiBaseUrl?: string;
+  secretKey: string;
+  /** Every active endpoint secret: during a roll Stripe signs with both. */
+  webhookSecrets: string[] | string;
+  webhookToleranceSeconds?: number;
+  successUrl?: string;
+  cancelUrl?: string;
+  /** Stripe Connect: act on the tenant's connected account. */
+  connectAccountId?: string;
+  /** Platform commission on connected-account payments, in basis points (0 by default). */
+  applicationFeeBps?: number;
+};
+
+const clients = new Map<string, StripeClient>();
+function client(s: StripeSettings): StripeClient {
+  const key = `${s.apiBaseUrl ?? ''}|${s.secretKey}`;
+  let c = clients.get(key);
+  if (!c) {
+    c = new StripeClient({ secretKey: s.secretKey, baseUrl: s.apiBaseUrl, timeoutMs: 20_000, maxNetworkRetries: 2, retryDelayMs: 200 });
+    if (clients.size > 500) clients.clear();
+    clients.set(key, c);
+  }
+  return c;
+}
+
+export function piStatus(pi: StripePaymentIntent): PaymentStatus {
+  switch (pi.status) {
+    case 'succeeded':
+      return 'captured';
+    case 'requires_capture':
+      return 'authorized';
+    case 'canceled':
+      return 'canceled';
+    case 'processing':
+      return 'pending';
+    default:
+      return 'requires_action';
+  }
+}
+
+function sessionState(s: StripeCheckoutSession): ProviderPaymentState {
+  const status: PaymentStatus = s.status === 'expired' ? 'expired' : 'pending';
+  return { status, providerPaymentId: s.id, amount: s.amount_total ?? undefined, currency: s.currency?.toUpperCase() };
+}
+
+const opts = (s: StripeSettings, idempotencyKey?: string) => ({ idempotencyKey, ...(s.connectAccountId ? { stripeAccount: s.connectAccountId } : {}) });
+
+async function paymentIntentOf(s: StripeSettings, ref: { providerPaymentId: string; data: Record<string, unknown> }): Promise<StripePaymentIntent | null> {
+  let pi = typeof ref.data.paymentIntentId === 'string' ? ref.data.paymentIntentId : null;
+  if (!pi) pi = (await client(s).retrieveCheckoutSession(ref.providerPaymentId, opts(s))).payment_intent;
+  return pi ? client(s).retrievePaymentIntent(pi, opts(s)) : null;
+}
+
+function piState(pi: StripePaymentIntent, sessionId: string): ProviderPaymentState {
+  const status = piStatus(pi);
+  return { status, providerPaymentId: sessionId, amount: pi.amount, currency: pi.currency.toUpperCase(), amountCaptured: status === 'captured' ? pi.amount_received : undefined, data: { paymentIntentId: pi.id } };
+}
+
+/** One normalised event per Stripe event we care about; others are stored with no status. */
+export function normaliseStripeEvent(e: any): ProviderWebhookEvent {
+  const o = e?.data?.object ?? {};
+  const md = (o.metadata ?? {}) as Record<string, string>;
+  const base: ProviderWebhookEvent = { eventId: String(e.id), type: String(e.type), livemode: !!e.livemode, occurredAt: e.created ? new Date(e.created * 1000).toISOString() : undefined, intentId: md.atrium_intent_id };
+  switch (e.type) {
+    case 'checkout.session.completed':
+    case 'checkout.session.async_payment_succeeded':
+      return { ...base, intentId: o.client_reference_id ?? md.atrium_intent_id, providerPaymentId: o.id, data: o.payment_intent ? { paymentIntentId: o.payment_intent } : undefined };
+    case 'checkout.session.expired':
+      return { ...base, intentId: o.client_reference_id ?? md.atrium_intent_id, providerPaymentId: o.id, status: 'expired' };
+    case 'checkout.session.async_payment_failed':
+      return { ...base, intentId: o.client_reference_id ?? md.atrium_intent_id, providerPaymentId: o.id, status: 'failed' };
+    case 'payment_intent.succeeded':
+      return { ...base, status: 'captured', amountCaptured: o.amount_received, data: { paymentIntentId: o.id } };
+    case 'payment_intent.amount_capturable_updated':
+      return { ...base, status: 'authorized', data: { paymentIntentId: o.id } };
+    case 'payment_intent.payment_failed':
+      return { ...base, status: 'failed', data: { paymentIntentId: o.id } };
+    case 'payment_intent.canceled':
+      return { ...base, status: 'canceled', data: { paymentIntentId: o.id } };
+    case 'charge.refunded':
+      return { ...base, status: o.refunded ? 'refunded' : 'partially_refunded', amountRefunded: o.amount_refunded, ...(o.payment_intent ? { lookup: { key: 'paymentIntentId', value: String(o.payment_intent) } } : {}) };
+    default:
+      return base;
+  }
+}
+
+export const stripeProvider = definePaymentProvider<StripeSettings>({
+  key: 'stripe',
+  displayName: 'Stripe',
+  capabilities: { webhooks: true, manualCapture: true, partialCapture: true, partialRefund: true, cancel: true, flows: ['redirect', 'link'] },
+  pollIntervalMs: 10 * 60_000,
+  mapError(e) {
+    if (e instanceof StripeApiError) {
+      if (e.status >= 500 || e.status === 409 || e.status === 429) return new ProviderUnavailableError(`Stripe: ${e.message}`, { type: e.type, code: e.code });
+      return new ProviderRejectedError(`Stripe: ${e.message}`, { type: e.type, code: e.code, param: e.param, declineCode: e.declineCode });
+    }
+    if (e instanceof StripeNetworkError) return new ProviderUnavailableError(`Stripe: ${e.message}`);
+    return undefined;
+  },
+  async create(ctx, input) {
+    const s = ctx.settings;
+    const now = Math.floor(Date.now() / 1000);
+    const wanted = input.expiresAt ? Math.floor(new Date(input.expiresAt).getTime() / 1000) : now + 24 * 3600;
+    // Checkout accepts 30 min … 24 h; the hold's expiry is clamped into that window.
+    const expiresAt = Math.min(Math.max(wanted, now + 30 * 60 + 5), now + 24 * 3600 - 5);
+    const fee = s.connectAccountId && s.applicationFeeBps ? Math.floor((input.amount * s.applicationFeeBps) / 10_000) : 0;
+    const session = await client(s).createCheckoutSession({
+      mode: 'payment',
+      line_items: [{ price_data: { currency: input.currency.toLowerCase(), unit_amount: input.amount, product_data: { name: input.description } }, quantity: 1 }],
+      success_url: input.returnUrl ?? s.successUrl ?? 'https://example.com/paid',
+      ...(s.cancelUrl ? { cancel_url: s.cancelUrl } : {}),
+      client_reference_id: input.intentId,
+      ...(input.customer?.email ? { customer_email: input.customer.email } : {}),
+      expires_at: expiresAt,
+      metadata: input.metadata,
+      payment_intent_data: { capture_method: input.capture, metadata: input.metadata, ...(fee ? { application_fee_amount: fee } : {}) },
+    }, opts(s, input.idempotencyKey));
+    return { ...sessionState(session), action: { type: input.flow, url: session.url ?? undefined }, expiresAt: new Date(session.expires_at * 1000).toISOString(), data: { sessionId: session.id } };
+  },
+  async status(ctx, ref) {
+    const pi = await paymentIntentOf(ctx.settings, ref);
+    if (pi) return piState(pi, ref.providerPaymentId);
+    return sessionState(await client(ctx.settings).retrieveCheckoutSession(ref.providerPaymentId, opts(ctx.settings)));
+  },
+  async capture(ctx, ref, input) {
+    const pi = await paymentIntentOf(ctx.settings, ref);
+    if (!pi) throw new ProviderRejectedError('Stripe: nothing to capture yet');
+    return piState(await client(ctx.settings).capturePaymentIntent(pi.id, input.amount, opts(ctx.settings, input.idempotencyKey)), ref.providerPaymentId);
+  },
+  async cancel(ctx, ref, input) {
+    const pi = await paymentIntentOf(ctx.settings, ref);
+    if (pi) return piState(await client(ctx.settings).cancelPaymentIntent(pi.id, opts(ctx.settings, input.idempotencyKey)), ref.providerPaymentId);
+    // Not paid yet: expire the Checkout Session so the link stops working.
+    const s = await client(ctx.settings).expireCheckoutSession(ref.providerPaymentId, opts(ctx.settings, input.idempotencyKey));
+    return { ...sessionState(s), status: 'canceled' };
+  },
+  async refund(ctx, ref, input) {
+    const pi = await paymentIntentOf(ctx.settings, ref);
+    if (!pi) throw new ProviderRejectedError('Stripe: the payment has no charge to refund');
+    // Stripe de-duplicates by Idempotency-Key (24 h): a retry with the same key refunds once.
+    const r = await client(ctx.settings).createRefund({ payment_intent: pi.id, amount: input.amount, ...(input.reason ? { metadata: { reason: input.reason.slice(0, 500) } } : {}) }, opts(ctx.settings, input.idempotencyKey));
+    if (r.status === 'failed' || r.status === 'canceled') throw new ProviderRejectedError(`Stripe refund ${r.id} ${r.status}`);
+    return { providerRefundId: r.id };
+  },
+  verifyWebhook(ctx, req) {
+    const secrets = activeSecrets(ctx.settings.webhookSecrets);
+    const v = verifyStripeSignature({ rawBody: req.body, header: req.headers[STRIPE_SIGNATURE_HEADER], secrets, toleranceSeconds: ctx.settings.webhookToleranceSeconds });
+    if (!v.ok) throw new WebhookSignatureError(v.reason, v.message);
+    let event: any;
+    try {
+      event = JSON.parse(req.body.toString('utf8'));
+    } catch {
+      throw new WebhookSignatureError('malformed_body', 'Signed body is not JSON');
+    }
+    if (typeof event?.id !== 'string' || typeof event?.type !== 'string') throw new WebhookSignatureError('malformed_body', 'Not a Stripe event');
+    if (event.livemode === true && ctx.mode !== 'live') {
+      // A live event at a test-mode configuration (or the reverse) is acknowledged and ignored.
+      return { events: [] };
+    }
+    return { events: [normaliseStripeEvent(event)] };
+  },
+});

@@ -1,0 +1,156 @@
+import crypto from 'node:crypto';
+import { defineAction, defineService, NotFoundError, Type, type ActionContext } from '@atrium/sdk';
+import { PAYMENT_STATUSES } from '@atrium/sdk/payments';
+import { Intent } from '../entities/intent.ts';
+import { Hold, Refund } from '../entities/records.ts';
+import { cancelIntent, captureIntent, createIntent, loadLocked, refreshIntent, refundIntent, refundView } from '../domain/intents.ts';
+import { intentView } from '../domain/ledger.ts';
+
+const SUBJECT = 'payments.Intent';
+const Id = Type.String({ format: 'uuid' });
+const Minor = Type.Integer({ minimum: 1, maximum: 1_000_000_000_000 });
+const Currency = Type.String({ pattern: '^[A-Za-z]{3}$' });
+const ProviderKey = Type.String({ pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', maxLength: 30 });
+const Status = Type.Union(PAYMENT_STATUSES.map((s) => Type.Literal(s)));
+
+export const CreateIntentParams = Type.Object({
+  amount: Minor,
+  currency: Currency,
+  provider: Type.Optional(ProviderKey),
+  description: Type.Optional(Type.String({ maxLength: 500 })),
+  flow: Type.Optional(Type.Union([Type.Literal('redirect'), Type.Literal('link'), Type.Literal('qr')])),
+  capture: Type.Optional(Type.Union([Type.Literal('automatic'), Type.Literal('manual')])),
+  reference: Type.Optional(Type.Object({ plugin: Type.String({ minLength: 1, maxLength: 40 }), id: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false })),
+  customer: Type.Optional(Type.Object({
+    email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
+    phone: Type.Optional(Type.String({ maxLength: 32 })),
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    ref: Type.Optional(Type.String({ maxLength: 200 })),
+  }, { additionalProperties: false })),
+  returnUrl: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 2000 })),
+  expiresInMinutes: Type.Optional(Type.Integer({ minimum: 5, maximum: 24 * 60 })),
+  metadata: Type.Optional(Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 500 }))),
+}, { additionalProperties: false });
+
+const SORTS: Record<string, Record<string, 'asc' | 'desc'>> = {
+  createdAt: { createdAt: 'asc' }, '-createdAt': { createdAt: 'desc' },
+  amount: { amount: 'asc' }, '-amount': { amount: 'desc' },
+  updatedAt: { updatedAt: 'asc' }, '-updatedAt': { updatedAt: 'desc' },
+};
+
+async function timeline(ctx: ActionContext<any>, intentId: string) {
+  const rows = await ctx.em.execute(
+    'select id, from_status, to_status, source, event_id, detail, user_id, at from payments.transition where intent_id = ? order by seq',
+    [intentId],
+  );
+  return rows.map((r: any) => ({ id: r.id, from: r.from_status, to: r.to_status, source: r.source, eventId: r.event_id, detail: r.detail, userId: r.user_id, at: r.at }));
+}
+
+export const intentsService = defineService({
+  name: 'intents',
+  actions: {
+    list: defineAction({
+      rest: 'GET /',
+      permission: ['read', SUBJECT],
+      summary: 'List payments with filters (status, provider, reference, dates, customer) and pagination',
+      params: Type.Object({
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 20 })),
+        offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+        status: Type.Optional(Status),
+        provider: Type.Optional(ProviderKey),
+        referencePlugin: Type.Optional(Type.String({ maxLength: 40 })),
+        referenceId: Type.Optional(Type.String({ maxLength: 200 })),
+        from: Type.Optional(Type.String({ format: 'date-time' })),
+        to: Type.Optional(Type.String({ format: 'date-time' })),
+        q: Type.Optional(Type.String({ maxLength: 200 })),
+        sort: Type.Optional(Type.Union(Object.keys(SORTS).map((k) => Type.Literal(k)))),
+      }, { additionalProperties: false }),
+      async handler(ctx) {
+        const { limit = 20, offset = 0, status, provider, referencePlugin, referenceId, from, to, q, sort = '-createdAt' } = ctx.params;
+        const and: unknown[] = [ctx.accessibleWhere('read', SUBJECT)];
+        if (status) and.push({ status });
+        if (provider) and.push({ provider });
+        if (referencePlugin) and.push({ referencePlugin });
+        if (referenceId) and.push({ referenceId });
+        if (from) and.push({ createdAt: { $gte: new Date(from) } });
+        if (to) and.push({ createdAt: { $lt: new Date(to) } });
+        if (q) and.push({ $or: [{ description: { $ilike: `%${q}%` } }, { providerPaymentId: q }, { referenceId: q }] });
+        const [items, total] = await ctx.em.findAndCount(Intent, { $and: and } as any, { limit, offset, orderBy: [SORTS[sort], { id: 'asc' }] as any });
+        return { items: items.map(intentView), total };
+      },
+    }),
+    get: defineAction({
+      rest: 'GET /:id',
+      permission: ['read', SUBJECT],
+      summary: 'A payment with its timeline (every transition), refunds and holds',
+      params: Type.Object({ id: Id }, { additionalProperties: false }),
+      async handler(ctx) {
+        const intent = await ctx.em.findOne(Intent, { id: ctx.params.id } as any);
+        if (!intent) throw new NotFoundError('Payment not found');
+        ctx.authorize('read', SUBJECT, intentView(intent));
+        const refunds = await ctx.em.find(Refund, { intentId: intent.id } as any, { orderBy: { createdAt: 'asc' } as any });
+        const holds = await ctx.em.find(Hold, { intentId: intent.id } as any);
+        return { ...intentView(intent), timeline: await timeline(ctx, intent.id), refunds: refunds.map(refundView), holds: holds.map((h) => ({ id: h.id, resource: { plugin: h.resourcePlugin, type: h.resourceType, id: h.resourceId }, quantity: h.quantity, status: h.status, expiresAt: h.expiresAt })) };
+      },
+    }),
+    create: defineAction({
+      rest: 'POST /',
+      permission: ['create', SUBJECT],
+      status: 201,
+      idempotent: true,
+      summary: 'Create a payment (link / redirect / QR) at a provider; send Idempotency-Key to make retries safe',
+      params: CreateIntentParams,
+      async handler(ctx) {
+        const intent = await createIntent(ctx, ctx.params, { idempotencyKey: ctx.idempotencyKey });
+        return intentView(intent);
+      },
+    }),
+    capture: defineAction({
+      rest: 'POST /:id/capture',
+      permission: ['capture', SUBJECT],
+      idempotent: true,
+      params: Type.Object({ id: Id, amount: Type.Optional(Minor) }, { additionalProperties: false }),
+      async handler(ctx) {
+        const intent = await loadLocked(ctx, ctx.params.id);
+        await captureIntent(ctx, intent, ctx.params.amount);
+        return intentView(intent);
+      },
+    }),
+    cancel: defineAction({
+      rest: 'POST /:id/cancel',
+      permission: ['cancel', SUBJECT],
+      idempotent: true,
+      params: Type.Object({ id: Id }, { additionalProperties: false }),
+      async handler(ctx) {
+        const intent = await loadLocked(ctx, ctx.params.id);
+        await cancelIntent(ctx, intent);
+        return intentView(intent);
+      },
+    }),
+    refund: defineAction({
+      rest: 'POST /:id/refunds',
+      permission: ['refund', SUBJECT],
+      status: 201,
+      idempotent: true,
+      summary: 'Refund all or part of a captured payment; repeatable; a retry with the same Idempotency-Key refunds once',
+      params: Type.Object({ id: Id, amount: Type.Optional(Minor), reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+      async handler(ctx) {
+        const intent = await loadLocked(ctx, ctx.params.id);
+        const refund = await refundIntent(ctx, intent, { amount: ctx.params.amount, reason: ctx.params.reason, key: ctx.idempotencyKey ?? crypto.randomUUID() });
+        ctx.audit.target(intent.id);
+        return { refund: refundView(refund), intent: intentView(intent) };
+      },
+    }),
+    refresh: defineAction({
+      rest: 'POST /:id/refresh',
+      permission: ['read', SUBJECT],
+      summary: 'Re-read the payment at the provider now and apply what it reports',
+      params: Type.Object({ id: Id }, { additionalProperties: false }),
+      async handler(ctx) {
+        const intent = await loadLocked(ctx, ctx.params.id);
+        const r = await refreshIntent(ctx, intent, 'api');
+        return { ...intentView(intent), providerStatus: r.state?.status ?? null, outcome: r.outcome };
+      },
+    }),
+  },
+});
