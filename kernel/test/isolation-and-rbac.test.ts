@@ -124,7 +124,7 @@ describe('RBAC', () => {
     const abilities = await reader.get('/api/me/abilities');
     const rules = unpackRules(abilities.body.rules);
     expect(rules).toHaveLength(1);
-    expect(rules[0]).toMatchObject({ action: ['read', 'create'], subject: 'notes.Note', conditions: { authorId: reader.userId } });
+    expect(rules[0]).toMatchObject({ action: ['read', 'create'], subject: ['notes.Note'], conditions: { authorId: reader.userId } });
   });
 
   it('rejects rules with unknown subjects or unsupported operators', async () => {
