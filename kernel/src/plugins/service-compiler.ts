@@ -41,7 +41,8 @@ export function buildSpec(i: SpecInput): ActionSpec {
     idempotent: i.idempotent ?? false,
     tenantFromParam: i.tenantFromParam,
     rest,
-    params: i.params,
+    // a route without a params schema takes no params: unknown query/body fields are rejected too
+    params: i.params ?? (rest ? { type: 'object', properties: {}, additionalProperties: false } : undefined),
     response: i.response,
     summary: i.summary,
     description: i.description,
