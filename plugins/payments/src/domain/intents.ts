@@ -89,6 +89,9 @@ export async function loadLocked(ctx: RequestContext, id: string): Promise<Inten
 
 export async function captureIntent(ctx: RequestContext, intent: IntentEntity, amount?: number): Promise<void> {
   if (intent.status === 'captured' || intent.status === 'partially_refunded' || intent.status === 'refunded') return;
+  // the authorization webhook may still be on its way: ask the provider before refusing
+  if (intent.status === 'pending' || intent.status === 'requires_action') await refreshIntent(ctx, intent, 'api');
+  if ((intent.status as string) === 'captured') return;
   if (intent.status !== 'authorized') throw new UnprocessableError(`Only an authorized payment can be captured (this one is ${intent.status})`, 'NOT_CAPTURABLE', { status: intent.status });
   if (amount !== undefined && amount > Number(intent.amount)) throw new UnprocessableError('Cannot capture more than was authorized', 'CAPTURE_EXCEEDS_AUTHORIZED');
   const key = providerKey(intent.id, 'capture');

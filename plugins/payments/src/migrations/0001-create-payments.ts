@@ -46,7 +46,7 @@ create table payments.transition (
   id uuid primary key,
   seq bigint generated always as identity,
   tenant_id uuid not null,
-  intent_id uuid not null references payments.intent (id) on delete cascade,
+  intent_id uuid not null references payments.intent (id) on delete cascade deferrable initially deferred,
   from_status varchar(24),
   to_status varchar(24) not null,
   source varchar(24) not null,
@@ -61,7 +61,7 @@ ${tenantRls('payments.transition')}
 create table payments.refund (
   id uuid primary key,
   tenant_id uuid not null,
-  intent_id uuid not null references payments.intent (id) on delete cascade,
+  intent_id uuid not null references payments.intent (id) on delete cascade deferrable initially deferred,
   amount bigint not null check (amount > 0),
   currency varchar(3) not null,
   status varchar(16) not null check (status in ('pending','succeeded','failed')),
@@ -104,7 +104,7 @@ ${tenantRls('payments.provider_call')}
 create table payments.hold (
   id uuid primary key,
   tenant_id uuid not null,
-  intent_id uuid not null references payments.intent (id) on delete cascade,
+  intent_id uuid not null references payments.intent (id) on delete cascade deferrable initially deferred,
   resource_plugin varchar(40) not null,
   resource_type varchar(80) not null,
   resource_id varchar(200) not null,
