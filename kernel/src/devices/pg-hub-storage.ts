@@ -5,6 +5,11 @@ import type { Database } from '../db/database.ts';
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const FINAL: HubJobState[] = ['done', 'failed', 'unknown', 'expired'];
 
+/** A Postgres array literal for `?::text[]` (the ORM's `execute` would expand a JS array into a list). */
+export function pgTextArray(values: string[]): string {
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, (m) => `\\${m}`)}"`).join(',')}}`;
+}
+
 /** Columns every job read selects, mapped by `toHubJob`. */
 export const JOB_COLUMNS = `tenant_id, id, terminal_id, state, job, outcome, updated_at, role, store_id, created_by, request_hash`;
 
@@ -81,7 +86,7 @@ export class PgHubStorage implements JobHubStorage {
       `update kernel.device_job set state = ?, outcome = coalesce(?::jsonb, outcome), reason = coalesce(?, reason), updated_at = now(),
          finished_at = case when ? then now() else finished_at end
        where tenant_id = ? and id = ? and state = any(?::text[]) returning 1 as ok`,
-      [to, outcome ? JSON.stringify(outcome) : null, outcome?.reason ?? null, FINAL.includes(to), tenantId, jobId, from],
+      [to, outcome ? JSON.stringify(outcome) : null, outcome?.reason ?? null, FINAL.includes(to), tenantId, jobId, pgTextArray(from)],
     ));
     return rows.length > 0;
   }

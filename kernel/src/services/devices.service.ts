@@ -10,7 +10,7 @@ import type { KernelDeps } from '../kernel-deps.ts';
 import { kernelActions, type KernelCtx } from './kernel-action.ts';
 import { ListParams, orderBy } from './list-params.ts';
 import { publicUrl } from './auth.service.ts';
-import { PgHubStorage, JOB_COLUMNS, toHubJob } from '../devices/pg-hub-storage.ts';
+import { PgHubStorage, JOB_COLUMNS, pgTextArray, toHubJob } from '../devices/pg-hub-storage.ts';
 import { buildPayload, effectiveProfile, jobView, jobViewFromRow, KIND_NEEDS, NEEDS_IDEMPOTENCY_KEY, requestHash, type SubmitParams } from '../devices/device-jobs.ts';
 
 export const AGENT_WS_PATH = '/api/devices/agent';
@@ -427,7 +427,7 @@ export function devicesService(deps: () => KernelDeps): ServiceSchema {
               [tenantId, terminalId, dv.deviceId, dv.kind, dv.name, dv.status, dv.profileId ?? null]);
           }
           // devices no longer in the agent's config stay (roles may point at them) but show offline
-          await em.execute(`update kernel.device set status = 'offline', updated_at = now() where terminal_id = ? and not (device_id = any(?::text[]))`, [terminalId, devices.map((x) => x.deviceId)]);
+          await em.execute(`update kernel.device set status = 'offline', updated_at = now() where terminal_id = ? and not (device_id = any(?::text[]))`, [terminalId, pgTextArray(devices.map((x) => x.deviceId))]);
         }).then(() => broker.broadcast('atrium.ui.push', { tenantId, message: { type: 'devices.devices', terminalId, devices } }))
           .catch((e) => log.warn({ err: e }, 'devices: device report failed'));
       });
