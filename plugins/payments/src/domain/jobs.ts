@@ -5,6 +5,7 @@ import { Intent, type IntentEntity } from '../entities/intent.ts';
 import { Hold, Reconciliation } from '../entities/records.ts';
 import { applyState, isOpen } from './ledger.ts';
 import { callProvider, refOf } from './providers.ts';
+import { processPendingWebhooks } from '../services/webhooks.service.ts';
 
 /** Webhook providers are polled only as a fallback: first after their interval, then less and less often. */
 function nextPoll(intent: IntentEntity): Date {
@@ -84,7 +85,9 @@ export const pollJob = defineJob({
   cron: '*/10 * * * * *',
   maxAttempts: 1,
   async handler(ctx) {
-    return pollDue(ctx);
+    // fallback sweep: webhook events whose delivery was lost or whose batch rolled back
+    const swept = await processPendingWebhooks(ctx, 30_000);
+    return { ...(await pollDue(ctx)), swept };
   },
 });
 

@@ -54,7 +54,10 @@ export function recordTransition(ctx: RequestContext, intent: IntentEntity, from
   } as any);
 }
 
+const hasHolds = (intent: IntentEntity) => (intent.providerData as any)?.holds === true;
+
 async function holdIds(ctx: RequestContext, intent: IntentEntity): Promise<string[]> {
+  if (!hasHolds(intent)) return [];
   const holds = await ctx.em.find(Hold, { intentId: intent.id } as any);
   return holds.map((h) => h.id);
 }
@@ -85,6 +88,7 @@ async function moveTo(ctx: RequestContext, intent: IntentEntity, to: PaymentStat
 }
 
 async function setHolds(ctx: RequestContext, intent: IntentEntity, status: 'confirmed' | 'released'): Promise<void> {
+  if (!hasHolds(intent)) return;
   const holds = await ctx.em.find(Hold, { intentId: intent.id, status: 'held' } as any);
   for (const h of holds) h.status = status;
 }

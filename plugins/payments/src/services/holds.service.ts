@@ -52,6 +52,7 @@ export const holdsService = defineService({
         const settings = await ctx.settings<{ defaultHoldMinutes?: number }>();
         const minutes = ctx.params.holdMinutes ?? settings.defaultHoldMinutes ?? 30;
         const intent = await createIntent(ctx, { ...payment, expiresInMinutes: minutes, reference: payment.reference ?? { plugin: resource.plugin, id: resource.id } }, { idempotencyKey: ctx.idempotencyKey, purpose: 'hold' });
+        intent.providerData = { ...(intent.providerData ?? {}), holds: true };
         const hold = ctx.em.create(Hold, {
           id: crypto.randomUUID(), intentId: intent.id, resourcePlugin: resource.plugin, resourceType: resource.type, resourceId: resource.id,
           quantity, status: 'held', expiresAt: intent.expiresAt ?? new Date(Date.now() + minutes * 60_000),

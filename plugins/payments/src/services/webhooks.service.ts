@@ -1,10 +1,10 @@
-import { defineAction, defineService, defineSubscriber, Type, type EventContext } from '@atrium/sdk';
+import { defineAction, defineService, defineSubscriber, LockMode, Type, type RequestContext } from '@atrium/sdk';
 import type { ProviderWebhookEvent, WebhookResult } from '@atrium/sdk/payments';
 import { WEBHOOK_RECEIVED } from '../events.ts';
 import { callProvider, PROVIDER_KEY } from '../domain/providers.ts';
 import { applyState, lockIntent } from '../domain/ledger.ts';
 import { refreshIntent } from '../domain/intents.ts';
-import type { IntentEntity } from '../entities/intent.ts';
+import { Intent, type IntentEntity } from '../entities/intent.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -71,7 +71,7 @@ export const webhooksService = defineService({
   },
 });
 
-async function findIntent(ctx: EventContext, provider: string, ev: ProviderWebhookEvent): Promise<IntentEntity | null> {
+async function findIntent(ctx: RequestContext, provider: string, ev: ProviderWebhookEvent): Promise<IntentEntity | null> {
   if (ev.intentId && UUID.test(ev.intentId)) {
     const byId = await lockIntent(ctx, { id: ev.intentId, provider });
     if (byId) return byId;
@@ -87,27 +87,54 @@ async function findIntent(ctx: EventContext, provider: string, ev: ProviderWebho
   return null;
 }
 
-/** Applies one stored webhook event. Runs once per event (kernel inbox), serialised per intent (row lock). */
+async function processOne(ctx: RequestContext, provider: string, eventId: string, event: ProviderWebhookEvent, preloaded: Map<string, IntentEntity>): Promise<{ outcome: string; intentId: string | null }> {
+  const pre = event.intentId ? preloaded.get(event.intentId) : undefined;
+  const intent = pre && pre.provider === provider ? pre : await findIntent(ctx, provider, event);
+  if (!intent) return { outcome: 'unmatched', intentId: null }; // not ours in this tenant (or not created yet): the poller covers real intents
+  const applied = await applyState(ctx, intent, event, { source: 'webhook', eventId, detail: { type: event.type } });
+  if (applied !== 'conflict') return { outcome: applied, intentId: intent.id };
+  // Out of order (or a state we can't reach from here): the provider's current status decides.
+  const r = await refreshIntent(ctx, intent, 'webhook', eventId);
+  return { outcome: `reread:${r.outcome}`, intentId: intent.id };
+}
+
+/**
+ * Applies stored webhook events. Runs once per event (kernel inbox); each delivery also takes up
+ * every other unprocessed event of the tenant (FOR UPDATE SKIP LOCKED, oldest first, up to 200),
+ * so a burst is applied in few transactions and the later deliveries find their event done.
+ * Intents are row-locked, so webhooks, the poller and API calls on one intent are serialised.
+ */
 export const onWebhookReceived = defineSubscriber<{ provider: string; eventId: string; event: ProviderWebhookEvent }>({
   maxAttempts: 8,
   async handler(ctx) {
-    const { provider, eventId, event } = ctx.event.payload;
-    const intent = await findIntent(ctx, provider, event);
-    let outcome: string;
-    if (!intent) {
-      // Not ours in this tenant (or not created yet): the poller covers real intents.
-      outcome = 'unmatched';
-    } else {
-      const cause = { source: 'webhook' as const, eventId, detail: { type: event.type } };
-      const applied = await applyState(ctx, intent, event, cause);
-      outcome = applied;
-      if (applied === 'conflict') {
-        // Out of order (or a state we can't reach from here): the provider's current status decides.
-        const r = await refreshIntent(ctx, intent, 'webhook', eventId);
-        outcome = `reread:${r.outcome}`;
-      }
-    }
-    await ctx.em.execute(`update payments.webhook_event set processed_at = now(), outcome = ?, intent_id = coalesce(intent_id, ?) where provider = ? and event_id = ?`,
-      [outcome, intent?.id ?? null, provider, eventId]);
+    const { provider, eventId } = ctx.event.payload;
+    const own = await ctx.em.execute('select processed_at from payments.webhook_event where provider = ? and event_id = ?', [provider, eventId]);
+    if (!own.length || own[0].processed_at) return;
+    await processPendingWebhooks(ctx);
   },
 });
+
+/** Applies up to `limit` unprocessed webhook events of the tenant (subscriber, and the poller's sweep). */
+export async function processPendingWebhooks(ctx: RequestContext, olderThanMs = 0, limit = 200): Promise<number> {
+    const rows: { provider: string; event_id: string; payload: ProviderWebhookEvent }[] = await ctx.em.execute(
+      `select provider, event_id, payload from payments.webhook_event where processed_at is null and received_at <= now() - (? * interval '1 millisecond')
+        order by received_at limit ? for update skip locked`,
+      [olderThanMs, limit],
+    );
+    if (!rows.length) return 0;
+    const ids = [...new Set(rows.map((r) => r.payload.intentId).filter((x): x is string => !!x && UUID.test(x)))].sort();
+    const preloaded = new Map<string, IntentEntity>();
+    if (ids.length) {
+      const found = await ctx.em.find(Intent, { id: { $in: ids } } as any, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, orderBy: { id: 'asc' } } as any);
+      for (const i of found) preloaded.set(i.id, i);
+    }
+    const done: { provider: string; eventId: string; outcome: string; intentId: string | null }[] = [];
+    for (const r of rows) done.push({ provider: r.provider, eventId: r.event_id, ...(await processOne(ctx, r.provider, r.event_id, r.payload, preloaded)) });
+    await ctx.em.execute(
+      `update payments.webhook_event w set processed_at = now(), outcome = d.outcome, intent_id = coalesce(w.intent_id, d.intent_id::uuid)
+         from (select * from jsonb_to_recordset(?::jsonb) as x(provider text, "eventId" text, outcome text, "intentId" text)) d(provider, event_id, outcome, intent_id)
+        where w.provider = d.provider and w.event_id = d.event_id`,
+      [JSON.stringify(done)],
+    );
+    return rows.length;
+}
