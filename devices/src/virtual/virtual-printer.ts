@@ -102,6 +102,8 @@ export class VirtualPrinter extends EventEmitter {
 
   private accept(socket: net.Socket): void {
     if (this.faults.refuse) { socket.destroy(); return; }
+    // status answers are single bytes: without this, Nagle + delayed ACK hold one back ~40 ms
+    socket.setNoDelay(true);
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => {});
