@@ -13,6 +13,7 @@ import { enroll, type AgentCredential } from '../../../devices/src/agent/credent
 import { EscPosPrinterDriver } from '../../../devices/src/drivers/escpos-printer.driver.ts';
 import { TcpTransport } from '../../../devices/src/drivers/byte-transport.ts';
 import { multilingualReceipt } from '../../../devices/src/receipt/sample-receipts.ts';
+import { SerialScannerDriver } from '../../../devices/src/drivers/scanner.driver.ts';
 
 // A plugin that prints through ctx.devices, as a real plugin would (no bytes, no sockets).
 const till = definePlugin({
@@ -351,6 +352,26 @@ describe('devices service: terminals and tenants', () => {
     await sleep(200);
     expect(globexPrinter.receipts).toHaveLength(1);
     expect(printer.receipts).toHaveLength(1);
+  });
+
+  it('a serial scan becomes the outbox event devices.scan.v1 of the terminal\'s tenant', async () => {
+    await resetAcme();
+    const cred = await enrollTerminal(owner, acmeStore);
+    let feed: (b: Buffer) => void = () => {};
+    const scanner = new SerialScannerDriver({ onData: (cb: (b: Buffer) => void) => { feed = cb; }, open: async () => {}, close: async () => {} } as any);
+    const agent = new Agent({ credential: cred, journalFile: path.join(dir, 'scan.jsonl'), devices: [{ deviceId: 'scanner-1', name: 'scanner', kind: 'scanner', driver: scanner }], minBackoffMs: 50 });
+    agents.push(agent);
+    agent.start();
+    await connected(agent);
+    feed(Buffer.from('4870001234567\r'));
+    let row: any;
+    for (let i = 0; i < 100 && !row; i++) {
+      row = (await db.query(`select tenant_id, payload from kernel.outbox where name = 'devices.scan.v1' and payload->>'terminalId' = $1`, [cred.terminalId])).rows[0];
+      if (!row) await sleep(30);
+    }
+    expect(row).toMatchObject({ tenant_id: owner.tenantId, payload: { deviceId: 'scanner-1', data: '4870001234567', storeId: acmeStore } });
+    const devs = await owner.get('/api/devices/devices', { query: { terminalId: cred.terminalId } });
+    expect(devs.body.items).toEqual([expect.objectContaining({ deviceId: 'scanner-1', kind: 'scanner' })]);
   });
 
   it('bad input gets 400 naming the field', async () => {

@@ -114,6 +114,7 @@ export function devicesService(deps: () => KernelDeps): ServiceSchema {
     if (p.kind === 'open-drawer' && p.ttlSeconds && p.ttlSeconds * 1000 > DRAWER_TTL_MS) {
       throw new ValidationError('A drawer kick expires within 30 seconds', [{ field: 'ttlSeconds', message: 'at most 30 for open-drawer' }]);
     }
+    buildPayload(p, undefined); // field checks per kind first: bad input is a 400 whatever the target
     const target = await resolveTarget(ctx);
     const profile = effectiveProfile(target.profileRow);
     const params = target.profileRow?.image_mode === 'raster' && p.document ? { ...p, document: { ...p.document, forceRaster: true } } : p;
@@ -140,6 +141,8 @@ export function devicesService(deps: () => KernelDeps): ServiceSchema {
       ctx.broker.broadcast('atrium.devices.pump', { tenantId: ctx.meta.tenantId, terminalId: target.terminalId });
     }
     ctx.locals.req?.audit.target(res.row.job.jobId);
+    // the audit entry names the intent, not the whole receipt
+    ctx.locals.req?.audit.diff(null, { kind: p.kind, role: target.role, terminalId: target.terminalId, deviceId: target.deviceId, idempotencyKey, created: res.created });
     return jobView(res.row);
   }
 
