@@ -160,8 +160,12 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
       // announce new services at once: an event sent to a just-started node must not be dropped
       transit: { serviceChangedDebounceTime: 0 } as any,
       registry: { strategy: 'RoundRobin', preferLocal: true },
-      requestTimeout: 30_000,
-      retryPolicy: { enabled: true, retries: 2, delay: 50, maxDelay: 500, factor: 2, check: (err: any) => err?.type === 'SERVICE_NOT_AVAILABLE' || err?.type === 'SERVICE_NOT_FOUND' || err?.code === 'ECONNREFUSED' },
+      requestTimeout: 10_000,
+      // a node that dies without saying goodbye is dropped after 3 missed heartbeats (3 s)
+      heartbeatInterval: 1,
+      heartbeatTimeout: 3,
+      // retries only where the caller allows them (the gateway: reads and Idempotency-Key writes)
+      retryPolicy: { enabled: true, retries: 0, delay: 100, maxDelay: 1000, factor: 2, check: (err: any) => ['SERVICE_NOT_AVAILABLE', 'SERVICE_NOT_FOUND', 'REQUEST_TIMEOUT', 'REQUEST_REJECTED'].includes(err?.type) || err?.code === 'ECONNREFUSED' },
       middlewares: [createPipelineMiddleware(() => container.cradle as KernelDeps)],
       errorHandler(err: any) {
         throw err;

@@ -212,7 +212,9 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
           if (k in params && params[k] !== v) throw new ValidationError(`"${k}" is given by the URL; do not repeat it in the body`, [{ field: k, message: 'conflicts with the URL' }]);
           params[k] = v;
         }
-        const result: any = await this.broker.call(route.action, params, { meta, timeout: 30_000 } as any);
+        // Safe to retry on another node: reads, and writes the client made idempotent with a key.
+        const retries = method === 'GET' || meta.idempotencyKey ? 3 : 0;
+        const result: any = await this.broker.call(route.action, params, { meta, timeout: 10_000, retries } as any);
         if (meta.$setCookies?.length) res.setHeader('Set-Cookie', meta.$setCookies);
         for (const [k, v] of Object.entries(meta.$responseHeaders ?? {})) res.setHeader(k, v);
         if (result && typeof result === 'object' && typeof result.$binary === 'string') {
