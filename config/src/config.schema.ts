@@ -52,6 +52,7 @@ export const ConfigSchema = Type.Object(
         loginMaxPerIpPerMinute: Type.Integer({ minimum: 1, default: 30 }),
         loginMaxPerAccountPer15Minutes: Type.Integer({ minimum: 1, default: 10 }),
         signupEnabled: Type.Boolean({ default: true }),
+        signupMaxPerIpPerHour: Type.Integer({ minimum: 1, default: 20 }),
       },
       { additionalProperties: false, default: {} },
     ),

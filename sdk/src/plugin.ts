@@ -92,6 +92,12 @@ export interface ActionDefinition<P extends TSchema = TSchema, R = unknown> {
   tenantFromParam?: string;
   /** Reads are not audited; mutations are, automatically. Default: derived from the HTTP method. */
   mutates?: boolean;
+  /**
+   * Default true: the handler runs in one tenant transaction (RLS set) with audit + outbox.
+   * Set false for handlers that only call out (another action, an HTTP API) or compute: no
+   * connection is held while they wait; `ctx.em`/`ctx.emit` are unavailable and throw.
+   */
+  transaction?: boolean;
   summary?: string;
   description?: string;
   response?: TSchema;

@@ -47,11 +47,22 @@ export class Database {
    * Runs `fn` in one transaction under the tenant's RLS setting. Everything a request does —
    * ORM writes, audit, outbox, idempotency record — commits or rolls back together.
    */
-  async transaction<T>(scope: TenantScope, fn: (em: SqlEntityManager) => Promise<T>, em = this.fork(scope)): Promise<T> {
-    return em.transactional(async (tem) => {
-      await tem.execute(`select set_config('app.tenant_id', ?, true), set_config('app.user_id', ?, true)`, [scope.tenantId, scope.userId ?? '']);
-      return fn(tem as SqlEntityManager);
-    });
+  async transaction<T>(scope: TenantScope, fn: (em: SqlEntityManager) => Promise<T>, opts: { readOnly?: boolean } = {}): Promise<T> {
+    // begin/commit on one fork (not em.transactional, which forks again and merges the identity
+    // map back into the parent — work a request-scoped EntityManager never needs)
+    const em = this.fork(scope);
+    await em.begin();
+    try {
+      await em.execute(`select set_config('app.tenant_id', ?, true), set_config('app.user_id', ?, true)`, [scope.tenantId, scope.userId ?? '']);
+      const out = await fn(em);
+      // a read has nothing to flush: drop the identity map so commit skips change-set computation
+      if (opts.readOnly) em.clear();
+      await em.commit();
+      return out;
+    } catch (e) {
+      await em.rollback().catch(() => {});
+      throw e;
+    }
   }
 
   async systemQuery<R extends pg.QueryResultRow = any>(sql: string, params: unknown[] = []): Promise<R[]> {

@@ -12,6 +12,8 @@ export type ActionSpec = {
   permission: Permission | 'system';
   /** Open a tenant transaction (RLS) around the handler. Kernel actions like login don't. */
   tenantScoped: boolean;
+  /** Tenant-scoped actions run in a DB transaction unless they opt out (`transaction: false`). */
+  transaction: boolean;
   mutates: boolean;
   idempotent: boolean;
   /** Public webhook routes: the tenant id comes from this path param (never for authenticated routes). */

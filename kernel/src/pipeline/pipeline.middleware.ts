@@ -26,6 +26,14 @@ export type AtriumMeta = {
 
 const NO_ABILITY = createMongoAbility([]);
 
+/** What `ctx.em` is in an action declared `transaction: false`: any use is a programming error. */
+const NO_TRANSACTION_EM: any = new Proxy({}, {
+  get(_t, prop) {
+    if (prop === 'then') return undefined;
+    throw new Error(`ctx.em.${String(prop)} used in an action declared "transaction: false"`);
+  },
+});
+
 /**
  * The request pipeline, in this order, for every action that carries an `atrium` spec:
  * authenticate → resolve tenant → plugin-enabled gate → validate params → authorize (CASL) →
@@ -80,6 +88,19 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
 
         if (!spec.tenantScoped) return next(ctx);
 
+        if (!spec.transaction) {
+          // no connection held: em/emit throw; a mutation is still audited, in its own short transaction
+          const pending: PendingWork = { events: 0, jobs: [], audit: {} };
+          (ctx.locals as any).req = buildRequestContext(d, ctx, { pluginId: spec.pluginId ?? 'kernel', tenantId: tenantId!, user, em: NO_TRANSACTION_EM, ability, pending });
+          const out = await next(ctx);
+          const plain = out === undefined ? null : JSON.parse(JSON.stringify(out));
+          if (spec.mutates && !pending.audit.skip) {
+            await d.db.transaction({ tenantId: tenantId!, userId: user?.id ?? null }, (em) => writeAudit(em, spec, { tenantId: tenantId!, userId: user?.id ?? null }, meta, ctx.params, plain, pending));
+          }
+          for (const j of pending.jobs) await d.queues.enqueuePluginJob(spec.pluginId ?? 'kernel', j.name, tenantId!, j.data, { delayMs: j.delayMs, jobId: j.jobId });
+          return plain;
+        }
+
         // 6. one transaction: handler + audit + outbox + idempotency
         const pending: PendingWork = { events: 0, jobs: [], audit: {} };
         const scope = { tenantId: tenantId!, userId: user?.id ?? null };
@@ -97,14 +118,15 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
             (ctx.locals as any).req = buildRequestContext(d, ctx, { pluginId: spec.pluginId ?? 'kernel', tenantId: tenantId!, user, em, ability, pending });
             (ctx.locals as any).em = em;
             const out = await next(ctx);
-            await em.flush();
-            const plain = out === undefined ? null : JSON.parse(JSON.stringify(out));
+            if (spec.mutates || idemKey) await em.flush();
+            // a stored or audited result must be exactly what the client got: make it plain JSON once
+            const plain = out === undefined ? null : spec.mutates || idemKey ? JSON.parse(JSON.stringify(out)) : out;
             if (spec.mutates && !pending.audit.skip) await writeAudit(em, spec, scope, meta, ctx.params, plain, pending);
             if (idemKey) {
               await em.execute('update kernel.idempotency set response = ? where tenant_id = ? and action = ? and key = ?', [JSON.stringify({ v: plain }), tenantId, spec.fullName, idemKey]);
             }
             return plain;
-          });
+          }, { readOnly: !spec.mutates && !idemKey });
         } catch (e) {
           throw mapDbError(e);
         }

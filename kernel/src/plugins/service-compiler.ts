@@ -18,6 +18,7 @@ export type SpecInput = {
   maxBodyBytes?: number;
   raw?: boolean;
   tenantFromParam?: string;
+  transaction?: boolean;
   summary?: string;
   description?: string;
   response?: object;
@@ -37,6 +38,7 @@ export function buildSpec(i: SpecInput): ActionSpec {
     fullName: i.fullName,
     permission: i.permission,
     tenantScoped: i.tenantScoped ?? true,
+    transaction: i.transaction ?? true,
     mutates,
     idempotent: i.idempotent ?? false,
     tenantFromParam: i.tenantFromParam,
@@ -69,6 +71,7 @@ export function compilePluginService(pluginId: string, def: ServiceDefinition): 
       maxBodyBytes: a.maxBodyBytes,
       raw: a.raw,
       tenantFromParam: a.tenantFromParam,
+      transaction: a.transaction,
       summary: a.summary,
       description: a.description,
       response: a.response,

@@ -68,7 +68,7 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
         async handler(ctx) {
           const { config, db, rateLimiter } = d();
           if (!config.auth.signupEnabled) throw new ForbiddenError('Sign-up is disabled on this platform', 'SIGNUP_DISABLED');
-          await rateLimiter.hit(`signup:ip:${ctx.meta.ip ?? '-'}`, 20, 3600, 'Too many sign-ups from this address; try again later');
+          await rateLimiter.hit(`signup:ip:${ctx.meta.ip ?? '-'}`, config.auth.signupMaxPerIpPerHour, 3600, 'Too many sign-ups from this address; try again later');
           const email = ctx.params.email.trim().toLowerCase();
           const passwordHash = await hashPassword(ctx.params.password);
           const { userId, tenantId } = await db.systemTransaction(async (c) => {

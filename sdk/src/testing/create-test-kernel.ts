@@ -129,7 +129,7 @@ export async function createTestKernel(opts: CreateTestKernelOptions = {}): Prom
     overrides: {
       dataDir,
       http: { port: 0, host: '127.0.0.1' },
-      auth: { jwtSecret: secret, loginMaxPerIpPerMinute: 10_000, loginMaxPerAccountPer15Minutes: 10_000 },
+      auth: { jwtSecret: secret, loginMaxPerIpPerMinute: 10_000, loginMaxPerAccountPer15Minutes: 10_000, signupMaxPerIpPerHour: 10_000 },
       rateLimit: { apiPerMinute: 1_000_000 },
       log: { level: process.env.ATRIUM_TEST_LOG ?? 'silent' },
       ...(opts.config ?? {}),
