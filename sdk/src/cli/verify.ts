@@ -1,0 +1,70 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { validateManifest, pluginSchemaName } from '../manifest/validate-manifest.ts';
+
+export type Finding = { level: 'error' | 'warning'; file: string; message: string };
+
+function walk(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return e.name === 'node_modules' || e.name === 'dist' ? [] : walk(p);
+    return /\.(ts|js|mts|vue)$/.test(e.name) ? [p] : [];
+  });
+}
+
+/**
+ * Lints a plugin package the way the kernel will judge it, plus the rules only a linter can see:
+ * SDK-only imports, RLS on every tenant table, manifest/package agreement.
+ */
+export function verifyPlugin(dir: string): Finding[] {
+  const root = path.resolve(dir);
+  const out: Finding[] = [];
+  const err = (file: string, message: string) => out.push({ level: 'error', file, message });
+  const warn = (file: string, message: string) => out.push({ level: 'warning', file, message });
+  const mPath = path.join(root, 'atrium.plugin.json');
+  if (!fs.existsSync(mPath)) return [{ level: 'error', file: 'atrium.plugin.json', message: 'missing' }];
+  let manifest;
+  try {
+    manifest = validateManifest(JSON.parse(fs.readFileSync(mPath, 'utf8')));
+  } catch (e: any) {
+    for (const f of e.data?.fields ?? [{ field: '', message: e.message }]) err('atrium.plugin.json', `${f.field} ${f.message}`.trim());
+    return out;
+  }
+  const pkgPath = path.join(root, 'package.json');
+  if (!fs.existsSync(pkgPath)) err('package.json', 'missing');
+  else {
+    const pkg = JSON.parse(fs.readFileSync(pkgPath, 'utf8'));
+    if (pkg.version !== manifest.version) err('package.json', `version ${pkg.version} differs from the manifest's ${manifest.version}`);
+    if (pkg.type !== 'module') err('package.json', '"type": "module" is required (the SDK is ESM only)');
+    const deps = { ...pkg.dependencies, ...pkg.peerDependencies };
+    for (const d of Object.keys(deps)) if (d.startsWith('@atrium/') && d !== '@atrium/sdk') err('package.json', `depends on ${d}: plugins may depend on @atrium/sdk only`);
+    if (!deps['@atrium/sdk']) err('package.json', '@atrium/sdk must be a (peer) dependency');
+  }
+  const schema = pluginSchemaName(manifest.id);
+  for (const file of walk(path.join(root, 'src')).concat(walk(path.join(root, 'ui')))) {
+    const rel = path.relative(root, file);
+    const text = fs.readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+      const spec = m[1] ?? m[2];
+      if (/^@atrium\/(?!sdk(\/|$))/.test(spec)) err(rel, `imports ${spec}: plugins import only @atrium/sdk`);
+      if (/^(\.\.\/)+.*(kernel|sdk)\/src/.test(spec)) err(rel, `reaches into ${spec}: use the package, not another package's src/`);
+      if (/^(moleculer|@mikro-orm\/|pg$|ioredis|bullmq)/.test(spec)) warn(rel, `imports ${spec} directly: use what @atrium/sdk re-exports so versions stay in step`);
+    }
+    // every `create table` of a tenant table must come with RLS in the same migration
+    for (const m of text.matchAll(/create table\s+([a-z_]+)\.([a-z_]+)\s*\(([\s\S]*?)\n\);/gi)) {
+      const [, s, t, body] = m;
+      if (s !== schema) err(rel, `creates ${s}.${t}: a plugin's tables live in its own schema "${schema}"`);
+      if (/\btenant_id\b/.test(body) && !new RegExp(`tenantRls\\(['"\`]${s}\\.${t}['"\`]\\)|enable row level security`, 'i').test(text)) {
+        err(rel, `${s}.${t} has tenant_id but no row level security: add \${tenantRls('${s}.${t}')}`);
+      }
+      if (!/\btenant_id\b/.test(body)) warn(rel, `${s}.${t} has no tenant_id: it is shared by all tenants`);
+    }
+  }
+  for (const t of manifest.data?.owns ?? []) {
+    const found = walk(path.join(root, 'src')).some((f) => fs.readFileSync(f, 'utf8').includes(`create table ${t}`));
+    if (!found) warn('atrium.plugin.json', `data.owns lists ${t}, but no migration creates it`);
+  }
+  if (manifest.ui && !fs.existsSync(path.join(root, manifest.ui.entry))) warn('atrium.plugin.json', `ui.entry ${manifest.ui.entry} does not exist yet (build the UI first)`);
+  return out;
+}
