@@ -1,0 +1,99 @@
+import { ApiError, networkError, toApiError } from './errors.ts';
+import { tokens } from './token-store.ts';
+
+// Base URL of the kernel. Empty under the gateway (same origin); a native shell sets it.
+let apiBase = '';
+export function setApiBase(url: string) {
+  apiBase = url.replace(/\/$/, '');
+}
+export const resolveUrl = (path: string) => (/^https?:/.test(path) ? path : apiBase + path);
+
+type Query = Record<string, string | number | boolean | undefined | null>;
+export interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  /** Do not try to refresh on 401 (auth endpoints themselves). */
+  noRefresh?: boolean;
+  signal?: AbortSignal;
+}
+
+let onSessionLost: () => void = () => {};
+/** Called once refreshing failed: the session store clears itself and the router goes to login. */
+export function setSessionLostHandler(fn: () => void) {
+  onSessionLost = fn;
+}
+
+function buildUrl(path: string, query?: Query) {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) {
+    if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+  }
+  const s = qs.toString();
+  return resolveUrl(path) + (s ? `?${s}` : '');
+}
+
+async function send(method: string, path: string, opts: RequestOptions): Promise<Response> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  const access = tokens.access;
+  if (access) headers.authorization = `Bearer ${access}`;
+  try {
+    return await fetch(buildUrl(path, opts.query), {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      credentials: 'include', // the refresh cookie
+      signal: opts.signal,
+    });
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw networkError(e);
+  }
+}
+
+// One refresh at a time: ten requests failing with 401 together must not rotate the refresh
+// token ten times (the kernel's reuse detection would revoke the whole session).
+let refreshing: Promise<boolean> | null = null;
+export function refreshSession(): Promise<boolean> {
+  refreshing ??= (async () => {
+    try {
+      const res = await send('POST', '/api/auth/refresh', {
+        body: tokens.refresh ? { refreshToken: tokens.refresh } : {},
+      });
+      if (!res.ok) return false;
+      tokens.save(await res.json());
+      return true;
+    } catch {
+      return false;
+    } finally {
+      queueMicrotask(() => (refreshing = null));
+    }
+  })();
+  return refreshing;
+}
+
+export async function request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  let res = await send(method, path, opts);
+  if (res.status === 401 && !opts.noRefresh && tokens.access) {
+    if (await refreshSession()) res = await send(method, path, opts);
+    if (res.status === 401) {
+      tokens.clear();
+      onSessionLost();
+    }
+  }
+  if (!res.ok) throw await toApiError(res);
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+export const http = {
+  get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, { query, signal }),
+  post: <T>(path: string, body?: unknown, opts: Omit<RequestOptions, 'body'> = {}) =>
+    request<T>('POST', path, { ...opts, body: body ?? {} }),
+  put: <T>(path: string, body: unknown) => request<T>('PUT', path, { body }),
+  patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, { body }),
+  delete: <T>(path: string) => request<T>('DELETE', path),
+};
+
+export { ApiError };

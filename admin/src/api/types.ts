@@ -1,0 +1,143 @@
+// Shapes of the kernel's HTTP API (the contract in issue 3).
+export type Locale = 'en' | 'ru' | 'uk' | 'kk';
+export type LocalizedText = Partial<Record<Locale, string>> & Record<string, string | undefined>;
+
+export interface Tokens {
+  accessToken: string;
+  refreshToken?: string;
+}
+export interface User {
+  id: string;
+  email: string;
+  displayName?: string;
+  totpEnabled?: boolean;
+}
+export interface Tenant {
+  id: string;
+  name: string;
+}
+export interface AuthResult extends Tokens {
+  user: User;
+  tenant: Tenant;
+}
+export interface Me {
+  user: User;
+  tenant: Tenant;
+  tenants: (Tenant & { roles: string[] })[];
+  roles: string[];
+}
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+export interface ListQuery {
+  limit?: number;
+  offset?: number;
+  q?: string;
+  sort?: string;
+  [k: string]: string | number | undefined;
+}
+export interface Member {
+  userId: string;
+  email: string;
+  displayName?: string;
+  roles: string[];
+  joinedAt: string;
+}
+export interface Invitation {
+  id: string;
+  email: string;
+  role: string;
+  createdAt?: string;
+  expiresAt?: string;
+}
+export interface RoleRule {
+  action: string | string[];
+  subject: string | string[];
+  fields?: string[];
+  conditions?: Record<string, unknown>;
+  inverted?: boolean;
+}
+export interface Role {
+  id: string;
+  name: string;
+  builtIn: boolean;
+  rules: RoleRule[];
+}
+export interface PermissionEntry {
+  subject: string;
+  actions: string[];
+  fields?: string[];
+  plugin: string;
+}
+export type PluginState = 'disabled' | 'enabling' | 'enabled' | 'disabling' | 'purging' | 'purged' | 'failed';
+export interface PluginInfo {
+  id: string;
+  version: string;
+  displayName: LocalizedText;
+  description?: LocalizedText;
+  state: PluginState;
+  dependencies?: Record<string, string>;
+  settingsSchema?: JsonSchema | null;
+  settings?: Record<string, unknown> | null;
+  secretsSet?: string[];
+}
+export interface JsonSchema {
+  type?: string | string[];
+  title?: string;
+  description?: string;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  enum?: unknown[];
+  default?: unknown;
+  format?: string;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+  items?: JsonSchema;
+  writeOnly?: boolean;
+  'x-secret'?: boolean;
+  [k: string]: unknown;
+}
+export interface Contribution {
+  slot: string;
+  id: string;
+  label?: LocalizedText;
+  icon?: string;
+  path?: string;
+  component?: string;
+  order?: number;
+}
+export interface UiManifestPlugin {
+  id: string;
+  version: string;
+  displayName: LocalizedText;
+  entry: string;
+  css?: string[];
+  contributions: Contribution[];
+}
+export interface AuditEntry {
+  id: string;
+  at: string;
+  userId?: string;
+  userEmail?: string;
+  action: string;
+  subject?: string;
+  targetId?: string;
+  diff?: unknown;
+}
+export interface QueueInfo {
+  name: string;
+  counts: { waiting: number; active: number; completed: number; failed: number; delayed: number };
+}
+export interface FailedJob {
+  id: string;
+  name?: string;
+  failedReason?: string;
+  attemptsMade?: number;
+  timestamp?: number | string;
+  finishedOn?: number | string;
+  data?: unknown;
+}

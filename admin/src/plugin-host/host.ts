@@ -1,0 +1,197 @@
+import { defineStore } from 'pinia';
+import { Notify } from 'quasar';
+import { computed, defineComponent, h, markRaw, ref, shallowRef, type Component } from 'vue';
+import type { RouteRecordRaw, Router } from 'vue-router';
+import { pluginsApi } from '../api/endpoints.ts';
+import { resolveUrl } from '../api/http.ts';
+import type { Contribution, UiManifestPlugin } from '../api/types.ts';
+import { i18n, localized, mergePluginMessages } from '../i18n/index.ts';
+import PluginBoundary from './PluginBoundary.vue';
+import type { UiPluginModule } from './types.ts';
+
+// The plugin host: turns GET /api/ui-manifest into routes, menu items and widgets, and keeps them
+// in step with the manifest (enable/disable in the plugin manager, the plugins.changed push)
+// without a rebuild or a reload.
+
+/** First path segments the shell owns; a plugin with such an id would be shadowed. */
+export const RESERVED_IDS = new Set([
+  'login', 'signup', 'forgot-password', 'reset-password', 'accept-invitation', 'dashboard',
+  'profile', 'plugins', 'users', 'roles', 'audit', 'jobs', 'api', 'p',
+]);
+
+interface LoadedPlugin {
+  manifest: UiManifestPlugin;
+  status: 'loading' | 'ready' | 'failed';
+  error?: string;
+  module?: UiPluginModule;
+  removeRoutes: (() => void)[];
+  cssLinks: HTMLLinkElement[];
+}
+
+let router: Router | null = null;
+export function attachRouter(r: Router) {
+  router = r;
+}
+
+const importModule = (url: string): Promise<{ default?: UiPluginModule }> => import(/* @vite-ignore */ url);
+
+export const pluginBasePath = (id: string) => `/${id}`;
+
+export function contributionPath(pluginId: string, c: Contribution): string {
+  if (c.path === undefined) return pluginBasePath(pluginId);
+  if (c.path.startsWith('/')) return c.path;
+  return `${pluginBasePath(pluginId)}/${c.path}`.replace(/\/$/, '');
+}
+
+function wrapInBoundary(pluginName: () => string, component: Component, compact = false): Component {
+  return markRaw(
+    defineComponent({
+      name: 'AtriumPluginView',
+      inheritAttrs: false,
+      setup(_props, { attrs }) {
+        return () => h(PluginBoundary, { pluginName: pluginName(), compact }, { default: () => h(component, attrs) });
+      },
+    }),
+  );
+}
+
+export const usePluginHost = defineStore('plugin-host', () => {
+  const plugins = shallowRef(new Map<string, LoadedPlugin>());
+  const synced = ref(false);
+  let chain: Promise<void> = Promise.resolve();
+
+  const list = computed(() => [...plugins.value.values()]);
+
+  const navItems = computed(() =>
+    list.value
+      .flatMap((p) =>
+        p.manifest.contributions
+          .filter((c) => c.slot === 'nav')
+          .map((c) => ({
+            key: `${p.manifest.id}:${c.id}`,
+            pluginId: p.manifest.id,
+            label: localized(c.label, localized(p.manifest.displayName, p.manifest.id)),
+            icon: c.icon || 'extension',
+            to: contributionPath(p.manifest.id, c),
+            order: c.order ?? 100,
+            failed: p.status === 'failed',
+          })),
+      )
+      .sort((a, b) => a.order - b.order || a.label.localeCompare(b.label)),
+  );
+
+  /** Contributions to a named slot ('dashboard.widgets', 'settings', …) with their components. */
+  function slot(name: string) {
+    return list.value.flatMap((p) =>
+      p.manifest.contributions
+        .filter((c) => c.slot === name)
+        .map((c) => {
+          const comp = c.component ? p.module?.components?.[c.component] : undefined;
+          return {
+            key: `${p.manifest.id}:${c.id}`,
+            pluginId: p.manifest.id,
+            pluginName: localized(p.manifest.displayName, p.manifest.id),
+            label: localized(c.label, ''),
+            icon: c.icon,
+            status: p.status,
+            error: p.status === 'failed' ? p.error : comp || !c.component ? undefined : `component "${c.component}" is not exported`,
+            component: comp ? wrapInBoundary(() => localized(p.manifest.displayName, p.manifest.id), comp, true) : undefined,
+          };
+        }),
+    );
+  }
+
+  function unload(p: LoadedPlugin) {
+    p.removeRoutes.forEach((fn) => fn());
+    p.cssLinks.forEach((l) => l.remove());
+    const current = router?.currentRoute.value;
+    if (current?.meta.pluginId === p.manifest.id) void router?.replace({ name: 'dashboard' });
+  }
+
+  async function load(m: UiManifestPlugin): Promise<LoadedPlugin> {
+    const entry: LoadedPlugin = { manifest: m, status: 'loading', removeRoutes: [], cssLinks: [] };
+    if (RESERVED_IDS.has(m.id)) {
+      return { ...entry, status: 'failed', error: `plugin id "${m.id}" is reserved by the shell` };
+    }
+    const name = () => localized(m.displayName, m.id);
+    try {
+      if (typeof document !== 'undefined') {
+        for (const href of m.css ?? []) {
+          const link = document.createElement('link');
+          link.rel = 'stylesheet';
+          link.href = resolveUrl(href);
+          link.dataset.plugin = m.id;
+          document.head.appendChild(link);
+          entry.cssLinks.push(link);
+        }
+      }
+      const mod = (await importModule(resolveUrl(m.entry))).default;
+      if (!mod || typeof mod !== 'object') throw new Error('the bundle has no default export from defineUiPlugin()');
+      entry.module = markRaw(mod);
+      mergePluginMessages(m.id, mod.messages);
+      for (const [i, r] of (mod.routes ?? []).entries()) {
+        const record: RouteRecordRaw = {
+          path: `${m.id}${r.path ? '/' + r.path.replace(/^\//, '') : ''}`,
+          name: `plugin:${m.id}:${r.name ?? i}`,
+          component: wrapInBoundary(name, r.component),
+          meta: { ...r.meta, pluginId: m.id },
+        };
+        if (router) entry.removeRoutes.push(router.addRoute('main', record));
+      }
+      entry.status = 'ready';
+    } catch (e) {
+      entry.status = 'failed';
+      entry.error = e instanceof Error ? e.message : String(e);
+      console.error(`[atrium] could not load UI of plugin ${m.id}`, e);
+      Notify.create({ type: 'negative', message: i18n.global.t('plugins.loadFailed', { name: name() }), caption: entry.error });
+    }
+    return entry;
+  }
+
+  function tellServiceWorker(manifest: UiManifestPlugin[]) {
+    const sw = globalThis.navigator?.serviceWorker?.controller;
+    if (!sw) return;
+    const urls = manifest.flatMap((m) => [m.entry, ...(m.css ?? [])]).map(resolveUrl);
+    sw.postMessage({ type: 'atrium.plugins', urls });
+  }
+
+  /** Applies a manifest: loads new/upgraded plugins, removes plugins that are gone. */
+  async function apply(manifest: UiManifestPlugin[]) {
+    const next = new Map(plugins.value);
+    const wanted = new Map(manifest.map((m) => [m.id, m]));
+    for (const [id, p] of plugins.value) {
+      const m = wanted.get(id);
+      if (!m || m.version !== p.manifest.version || m.entry !== p.manifest.entry) {
+        unload(p);
+        next.delete(id);
+      } else {
+        // Same bundle; contributions may still differ (abilities changed).
+        next.set(id, { ...p, manifest: m });
+      }
+    }
+    const fresh = await Promise.all(manifest.filter((m) => !next.has(m.id)).map(load));
+    for (const p of fresh) next.set(p.manifest.id, p);
+    plugins.value = next;
+    synced.value = true;
+    tellServiceWorker(manifest);
+  }
+
+  /** Re-reads the manifest. Calls are serialized so two pushes never race each other. */
+  function sync(): Promise<void> {
+    chain = chain
+      .catch(() => {})
+      .then(async () => {
+        const { plugins: manifest } = await pluginsApi.uiManifest();
+        await apply(manifest ?? []);
+      });
+    return chain;
+  }
+
+  function reset() {
+    for (const p of plugins.value.values()) unload(p);
+    plugins.value = new Map();
+    synced.value = false;
+  }
+
+  return { plugins, list, synced, navItems, slot, sync, apply, reset };
+});
