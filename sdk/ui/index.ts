@@ -1,0 +1,106 @@
+// @atrium/sdk/ui — what a plugin's browser code imports from the platform.
+//
+// A plugin UI bundle is an ES module whose default export is made by defineUiPlugin(). The admin
+// shell imports it at runtime, adds its routes under /<pluginId>/…, renders the components its
+// manifest contributes to slots (nav, dashboard.widgets, settings, …) and merges its messages
+// under the plugin id (so a plugin writes t('notes.list.title')). vue, quasar, vue-router, pinia,
+// vue-i18n, @casl/vue and @casl/ability are the shell's own instances (import map), so useQuasar(),
+// useI18n() and useAbility() just work.
+import { inject, type Component } from 'vue';
+
+export type Locale = 'en' | 'ru' | 'uk' | 'kk';
+
+export interface UiPluginRoute {
+  /** Relative to /<pluginId>: '' is the plugin's home page, ':id' a detail page. */
+  path: string;
+  component: Component;
+  /** Unique within the plugin; the shell names the route `plugin:<id>:<name>`. */
+  name?: string;
+  meta?: Record<string, unknown>;
+}
+
+/** Messages per locale; nested objects allowed. en is the fallback. */
+export type UiMessages = Partial<Record<Locale, Record<string, unknown>>> & { en: Record<string, unknown> };
+
+export interface UiPluginDefinition {
+  routes?: UiPluginRoute[];
+  /** Components referred to by name from the manifest's `ui.contributions[].component`. */
+  components?: Record<string, Component>;
+  messages?: UiMessages;
+}
+
+export interface UiPluginModule extends UiPluginDefinition {
+  readonly __atrium: 'ui-plugin@1';
+}
+
+export function defineUiPlugin(def: UiPluginDefinition): UiPluginModule {
+  for (const r of def.routes ?? []) {
+    if (r.path.startsWith('/')) throw new Error(`defineUiPlugin: route paths are relative to the plugin ("${r.path}")`);
+  }
+  return { ...def, __atrium: 'ui-plugin@1' };
+}
+
+// ---- what the shell gives plugin code ------------------------------------------------------
+
+export interface ApiErrorLike extends Error {
+  status: number;
+  code: string;
+  fields: { field: string; message: string }[];
+  details: Record<string, unknown>;
+  fieldMap(): Record<string, string>;
+}
+
+type Query = Record<string, string | number | boolean | undefined | null>;
+export interface AtriumHttp {
+  get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T>;
+  post<T>(path: string, body?: unknown): Promise<T>;
+  put<T>(path: string, body: unknown): Promise<T>;
+  patch<T>(path: string, body: unknown): Promise<T>;
+  delete<T>(path: string): Promise<T>;
+}
+
+export interface AtriumHost {
+  version: 1;
+  /** Calls the kernel with the user's session (auth header, refresh on 401). Errors are ApiErrorLike. */
+  http: AtriumHttp;
+  /** A toast with the server's message (or a generic one). */
+  notifyError(e: unknown): void;
+  notifySuccess(message: string): void;
+  /** A confirmation dialog; typeToConfirm makes the user type a word first. */
+  confirm(opts: { title: string; message: string; ok?: string; danger?: boolean; typeToConfirm?: string }): Promise<boolean>;
+  format: {
+    date(value: string | number | Date | null | undefined, style?: 'date' | 'datetime' | 'time'): string;
+    relative(value: string | number | Date): string;
+    number(n: number, opts?: Intl.NumberFormatOptions): string;
+    /** Integer minor units + ISO currency (KZT, UAH, RUB, USD, EUR, …). */
+    money(minor: number, currency: string): string;
+  };
+  locale(): Locale;
+  user(): { id: string; email: string; displayName?: string } | null;
+  tenant(): { id: string; name: string } | null;
+}
+
+/** The shell's services for plugin components. Call inside setup(). */
+export function useAtrium(): AtriumHost {
+  const host = inject<AtriumHost | null>(Symbol.for('atrium.host'), null);
+  if (!host) throw new Error('useAtrium(): not running inside the Atrium admin shell');
+  return host;
+}
+
+/** True when an error from useAtrium().http is the kernel's { error } answer. */
+export function isApiError(e: unknown, code?: string): e is ApiErrorLike {
+  return e instanceof Error && typeof (e as ApiErrorLike).code === 'string' && (code === undefined || (e as ApiErrorLike).code === code);
+}
+
+/** Server-side list query, as every plugin list endpoint takes it. */
+export interface ListQuery {
+  limit?: number;
+  offset?: number;
+  q?: string;
+  /** 'field' ascending, '-field' descending */
+  sort?: string;
+}
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
