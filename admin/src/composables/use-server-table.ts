@@ -16,7 +16,7 @@ export function useServerTable<T>(
     page: 1,
     rowsPerPage: opts.rowsPerPage ?? 20,
     rowsNumber: 0,
-    sortBy: opts.sortBy ?? null as string | null,
+    sortBy: opts.sortBy ?? '',
     descending: opts.descending ?? false,
   });
   let seq = 0;
@@ -45,8 +45,8 @@ export function useServerTable<T>(
     }
   }
 
-  function onRequest(props: { pagination: typeof pagination.value }) {
-    void load(props.pagination);
+  function onRequest(props: { pagination: { page: number; rowsPerPage: number; sortBy: string; descending: boolean; rowsNumber?: number } }) {
+    void load({ ...pagination.value, ...props.pagination });
   }
 
   let debounce: ReturnType<typeof setTimeout> | undefined;
