@@ -62,6 +62,13 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    jobs: Type.Object(
+      {
+        eventWorkerConcurrency: Type.Integer({ minimum: 1, maximum: 256, default: 8 }),
+        jobWorkerConcurrency: Type.Integer({ minimum: 1, maximum: 256, default: 4 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     smtp: Type.Object(
       {
         url: Type.Optional(Type.String({ pattern: '^smtps?://' })),

@@ -8,8 +8,12 @@ export { ReceiptDocumentSchema, ReceiptLineSchema } from './devices/receipt-docu
 export type { ReceiptDocument, ReceiptLine, DeviceClient, DeviceJob, DeviceJobState, DeviceJobOptions } from './devices/receipt-document.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-/** `[action, subject]`, e.g. `['update', 'notes.Note']`; or an access level that needs no rule. */
-export type Permission = readonly [action: string, subject: string] | 'public' | 'authenticated';
+/**
+ * `[action, subject]`, e.g. `['update', 'notes.Note']`; or an access level that needs no rule:
+ * `'public'` (no login), `'authenticated'` (any member), `'internal'` (only the kernel and plugins
+ * whose manifest `calls` allows it; such actions get no REST route).
+ */
+export type Permission = readonly [action: string, subject: string] | 'public' | 'authenticated' | 'internal';
 
 export type RequestUser = { id: string; email: string; roles: string[]; sessionId?: string };
 

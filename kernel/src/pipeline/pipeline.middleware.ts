@@ -53,8 +53,9 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         // 1. authenticate — the gateway verified the token; here we require what the action needs
         const isSystem = meta.system === true;
         if (spec.permission === 'system' && !isSystem) throw new ForbiddenError('Internal action');
+        if (spec.permission === 'internal' && !isSystem && !meta.callerPlugin) throw new ForbiddenError('Internal action: only allowlisted plugins may call it', 'INTERNAL_ACTION');
         const user = meta.user ?? null;
-        if (spec.permission !== 'public' && !isSystem && !user) throw new UnauthorizedError();
+        if (spec.permission !== 'public' && spec.permission !== 'internal' && !isSystem && !user) throw new UnauthorizedError();
 
         // 2. tenant — only ever from the token (or the kernel's own system call), never from params;
         // the one exception is a public webhook route that names its tenant in the path
@@ -105,6 +106,8 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         const pending: PendingWork = { events: 0, jobs: [], audit: {} };
         const scope = { tenantId: tenantId!, userId: user?.id ?? null };
         const idemKey = spec.idempotent ? meta.idempotencyKey : undefined;
+        // only GET routes are treated as reads; subscribers and jobs may rely on the final flush
+        const readOnly = spec.rest?.method === 'GET' && !spec.mutates && !idemKey;
         let result: unknown;
         try {
           result = await d.db.transaction(scope, async (em) => {
@@ -118,15 +121,15 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
             (ctx.locals as any).req = buildRequestContext(d, ctx, { pluginId: spec.pluginId ?? 'kernel', tenantId: tenantId!, user, em, ability, pending });
             (ctx.locals as any).em = em;
             const out = await next(ctx);
-            if (spec.mutates || idemKey) await em.flush();
+            if (!readOnly) await em.flush();
             // a stored or audited result must be exactly what the client got: make it plain JSON once
-            const plain = out === undefined ? null : spec.mutates || idemKey ? JSON.parse(JSON.stringify(out)) : out;
+            const plain = out === undefined ? null : readOnly ? out : JSON.parse(JSON.stringify(out));
             if (spec.mutates && !pending.audit.skip) await writeAudit(em, spec, scope, meta, ctx.params, plain, pending);
             if (idemKey) {
               await em.execute('update kernel.idempotency set response = ? where tenant_id = ? and action = ? and key = ?', [JSON.stringify({ v: plain }), tenantId, spec.fullName, idemKey]);
             }
             return plain;
-          }, { readOnly: !spec.mutates && !idemKey });
+          }, { readOnly });
         } catch (e) {
           throw mapDbError(e);
         }

@@ -86,13 +86,21 @@ export class PluginRegistry {
   mayCall(caller: string, action: string): boolean {
     if (action.startsWith(`${caller}.`)) return true;
     const patterns = this.plugins.get(caller)?.manifest.calls ?? [];
-    return patterns.some((pat) => matchPattern(pat, action));
+    return patterns.some((pat) => {
+      // `capability:payment-provider.provider.*` — any plugin that provides the capability
+      const cap = /^capability:([a-z0-9:-]+)\.(.+)$/.exec(pat);
+      if (cap) {
+        return this.list().some((p) => p.manifest.provides?.includes(cap[1]) && matchPattern(`${p.id}.${cap[2]}`, action));
+      }
+      return matchPattern(pat, action);
+    });
   }
 }
 
+/** `*` matches any run of characters (`payments-*.provider.*`); anything else is literal. */
 export function matchPattern(pattern: string, name: string): boolean {
   if (pattern === '*' || pattern === name) return true;
-  if (pattern.endsWith('.*')) return name.startsWith(pattern.slice(0, -1));
-  if (pattern.endsWith('*')) return name.startsWith(pattern.slice(0, -1));
-  return false;
+  if (!pattern.includes('*')) return false;
+  const re = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return re.test(name);
 }

@@ -27,6 +27,7 @@ export type SpecInput = {
 
 export function buildSpec(i: SpecInput): ActionSpec {
   let rest: ActionSpec['rest'];
+  if (i.rest && i.permission === 'internal') throw new Error(`${i.fullName}: an 'internal' action cannot have a REST route`);
   if (i.rest) {
     const [method, rel] = i.rest.split(/\s+/);
     const path = (i.basePath + (rel === '/' ? '' : rel)).replace(/\/+$/, '') || '/';

@@ -40,7 +40,7 @@ export function eventsService(deps: () => KernelDeps): ServiceSchema {
           }
           throw e;
         }
-      }, 4);
+      }, d.config.jobs.eventWorkerConcurrency);
     },
     async stopped() {
       relay?.stop();

@@ -225,6 +225,12 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
           res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(result.filename)}`);
           return res.end(buf);
         }
+        if (result && typeof result === 'object' && typeof result.$raw === 'string') {
+          // a plugin answering in a provider's own format (e.g. a signed XML webhook reply)
+          res.statusCode = result.status ?? 200;
+          res.setHeader('Content-Type', result.contentType ?? 'text/plain; charset=utf-8');
+          return res.end(result.$raw);
+        }
         const replayed = meta.$responseHeaders?.['Idempotent-Replayed'] === 'true';
         return send(meta.$statusCode ?? (replayed ? 200 : route.spec.rest!.status), result ?? null);
       },

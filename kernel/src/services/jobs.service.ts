@@ -97,7 +97,7 @@ export function jobsService(deps: () => KernelDeps): ServiceSchema {
           }
           throw e;
         }
-      }, 2);
+      }, d().config.jobs.jobWorkerConcurrency);
     },
   };
 }
