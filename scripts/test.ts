@@ -44,9 +44,25 @@ function runVitest(label: string, extra: string[]): void {
 }
 
 if (!only || only === 'unit') runVitest('vitest', passthrough);
+function build(label: string, args: string[]): boolean {
+  console.log(`[atrium] building ${label}…`);
+  const r = spawnSync('npm', args, { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) {
+    console.error(`[atrium] build of ${label} failed`);
+    failed++;
+    exit = 1;
+    return false;
+  }
+  return true;
+}
+
+if (!only || only === 'admin') runVitest('admin', ['--root', path.join(root, 'admin'), '--config', path.join(root, 'admin/vitest.config.ts'), ...passthrough]);
 if (!only || only === 'e2e') {
+  // browser tests run against the built admin and plugin UI bundles, served by a real kernel
   const e2eConfig = path.join(root, 'e2e/vitest.e2e.config.ts');
-  if (fs.existsSync(e2eConfig)) runVitest('e2e', ['--config', e2eConfig, ...passthrough]);
+  if (build('admin', ['run', 'build', '-w', 'admin']) && build('notes UI', ['run', 'build:ui', '-w', 'plugins/notes'])) {
+    runVitest('e2e', ['--config', e2eConfig, ...passthrough]);
+  }
 }
 
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

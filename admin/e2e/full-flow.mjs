@@ -51,9 +51,9 @@ try {
 
     await run.test(`sign up (${name})`, async () => {
       await page.goto('/#/signup');
-      await page.getByTestId('tenantName').locator('input').fill(owner.tenant);
-      await page.getByTestId('email').locator('input').fill(owner.email);
-      await page.getByTestId('password').locator('input').fill(owner.password);
+      await page.getByTestId('tenantName').fill(owner.tenant);
+      await page.getByTestId('email').fill(owner.email);
+      await page.getByTestId('password').fill(owner.password);
       await page.getByTestId('submit').click();
       await page.waitForURL(/#\/dashboard/);
       await page.screenshot({ path: join(shots, `flow-dashboard-empty-${name}.png`) });
@@ -76,8 +76,8 @@ try {
       // validation mirrors the server: an empty title is refused before any request
       await page.getByTestId('note-save').click();
       await page.getByTestId('note-form').getByText(/title/i).first().waitFor();
-      await page.getByTestId('note-title').locator('input').fill(`Buy receipt paper ${name}`);
-      await page.getByTestId('note-body').locator('textarea').fill('80 mm, 20 rolls');
+      await page.getByTestId('note-title').fill(`Buy receipt paper ${name}`);
+      await page.getByTestId('note-body').fill('80 mm, 20 rolls');
       await page.getByTestId('note-save').click();
       await page.getByTestId('notes-table').getByText(`Buy receipt paper ${name}`).first().waitFor();
       await page.screenshot({ path: join(shots, `flow-note-created-${name}.png`) });
@@ -97,11 +97,14 @@ try {
       const staffEmail = `staff-${stamp}-${name}@example.com`;
       const inv = await api(page, 'POST', '/api/tenants/invitations', { email: staffEmail, role: 'staff' });
       assert(inv.status === 201 || inv.status === 200, `invite failed: ${inv.status} ${JSON.stringify(inv.body)}`);
-      const token = inv.body?.token;
-      if (!token) {
-        console.log('    (kernel did not return the invitation token: staff check not run)');
-        return;
+      // the invitation e-mail goes over real SMTP to the test harness's mailbox
+      let token = inv.body?.token;
+      if (!token && process.env.ATRIUM_MAILBOX_URL) {
+        const r = await fetch(`${process.env.ATRIUM_MAILBOX_URL}?to=${encodeURIComponent(staffEmail)}`);
+        token = r.ok ? (await r.json()).token : undefined;
       }
+      // no token means the staff check cannot run: that is a failure, not a pass
+      assert(token, 'no invitation token: set ATRIUM_MAILBOX_URL (the e2e harness does) so the staff check can run');
       const staffCtx = await browser.newContext({ ...ctxOpts, locale: 'en-US', baseURL: base });
       const sp = await staffCtx.newPage();
       await sp.goto(`/#/accept-invitation?token=${encodeURIComponent(token)}`);

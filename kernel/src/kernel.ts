@@ -45,8 +45,8 @@ export type KernelOptions = {
   config: AtriumConfig;
   /** Where relative paths (data dir, plugin dirs, admin build) resolve from. */
   rootDir?: string;
-  /** Plugins given in-process (tests); added to the discovered ones. */
-  plugins?: PluginDefinition[];
+  /** Plugins given in-process (tests); added to the discovered ones. With a dir, its UI is served. */
+  plugins?: (PluginDefinition | { definition: PluginDefinition; dir: string })[];
   /** Discover plugins from config.plugins.dirs/packages (default true). */
   discover?: boolean;
   /** Use this database (owner URL) instead of config/embedded; `databaseName` is created if missing. */
@@ -54,6 +54,8 @@ export type KernelOptions = {
   databaseName?: string;
   redisUrl?: string;
   logger?: Logger;
+  /** Where the built admin is (default <rootDir>/admin/dist). */
+  adminDist?: string;
   /** Test-only: skip ensuring roles (the test setup made them). */
   skipMigrations?: boolean;
 };
@@ -131,7 +133,10 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
     if (opts.discover !== false) {
       for (const p of await discoverPlugins({ dirs: config.plugins.dirs, packages: config.plugins.packages, root })) registry.add(p.definition, p.dir);
     }
-    for (const def of opts.plugins ?? []) if (!registry.get(def.manifest.id)) registry.add(def);
+    for (const p of opts.plugins ?? []) {
+      const { definition, dir } = 'definition' in p ? p : { definition: p, dir: undefined };
+      if (!registry.get(definition.manifest.id)) registry.add(definition, dir);
+    }
     const ordered = registry.ordered();
     if (!opts.skipMigrations) {
       const sets: MigrationSet[] = [
@@ -210,7 +215,7 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
     });
 
     const patterns = config.services;
-    const adminDist = path.resolve(root, 'admin/dist');
+    const adminDist = opts.adminDist ?? path.resolve(root, 'admin/dist');
     for (const [name, factory] of Object.entries(KERNEL_SERVICES)) {
       if (runsService(patterns, name, true)) broker.createService(factory(deps, { adminDist }));
     }

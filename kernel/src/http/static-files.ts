@@ -26,6 +26,8 @@ export function serveFile(res: ServerResponse, root: string, rel: string, opts: 
   res.setHeader('Cache-Control', opts.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
   res.setHeader('X-Content-Type-Options', 'nosniff');
   if (opts.cors) res.setHeader('Access-Control-Allow-Origin', '*');
+  // the shell's service worker controls the whole origin (it caches plugin bundles under /plugins)
+  if (path.basename(file) === 'sw.js') res.setHeader('Service-Worker-Allowed', '/');
   fs.createReadStream(file).pipe(res);
   return true;
 }

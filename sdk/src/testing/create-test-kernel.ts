@@ -46,6 +46,8 @@ export type CreateTestKernelOptions = {
   tenants?: TestTenantSpec[];
   /** Extra config overrides (services, auth limits…). */
   config?: Record<string, unknown>;
+  /** Serve a built admin from this directory at `/` (browser tests). */
+  adminDist?: string;
 };
 
 const DEFAULT_PASSWORD = 'correct horse battery staple';
@@ -121,8 +123,8 @@ export async function createTestKernel(opts: CreateTestKernelOptions = {}): Prom
     await c.end();
   });
 
-  const plugins: PluginDefinition[] = [];
-  for (const p of opts.plugins ?? []) plugins.push(typeof p === 'string' ? (await loadPluginFromDir(path.resolve(p))).definition : p);
+  const plugins: (PluginDefinition | { definition: PluginDefinition; dir: string })[] = [];
+  for (const p of opts.plugins ?? []) plugins.push(typeof p === 'string' ? await loadPluginFromDir(path.resolve(p)) : p);
 
   const config = loadConfig({
     ignoreEnv: true,
@@ -135,7 +137,7 @@ export async function createTestKernel(opts: CreateTestKernelOptions = {}): Prom
       ...(opts.config ?? {}),
     },
   });
-  const kernel = await startKernel({ config, discover: false, plugins, ownerUrl: pgUrl, databaseName: dbName, redisUrl, rootDir: dataDir });
+  const kernel = await startKernel({ config, discover: false, plugins, ownerUrl: pgUrl, databaseName: dbName, redisUrl, rootDir: dataDir, adminDist: opts.adminDist });
   cleanups.push(() => kernel.stop());
   const url = kernel.url!;
 
