@@ -98,12 +98,12 @@ beforeAll(async () => {
     ATRIUM_HTTP_PORT: String(httpPort),
   };
   startNode('gateway-1', 'kernel.*', env);
-  await waitFor('gateway health', async () => (await fetch(`${gatewayUrl}/api/health`)).ok);
+  await waitFor('gateway health', async () => (await fetch(`${gatewayUrl}/api/health`)).ok, 90_000);
   nodeA = startNode('notes-a', 'notes.*', env);
   startNode('notes-b', 'notes.*', env);
   // the gateway learns the notes routes from the remote nodes' service announcements
-  await waitFor('notes routes', async () => (await api('GET', '/api/openapi.json')).body?.paths?.['/api/notes/notes']);
-}, 120_000);
+  await waitFor('notes routes', async () => (await api('GET', '/api/openapi.json')).body?.paths?.['/api/notes/notes'], 90_000);
+}, 240_000);
 
 afterAll(async () => {
   const running = procs.filter((p) => p.exitCode === null && p.signalCode === null);
