@@ -131,6 +131,19 @@ describe('plugin lifecycle', () => {
     expect((await owner.get('/api/notes/notes')).body.total).toBe(0);
   });
 
+  it('never serves a stale state after enable/disable returns, even with reads racing the change', async () => {
+    const owner = await tk.as('owner@two.test');
+    for (const action of ['disable', 'enable', 'disable', 'enable'] as const) {
+      const reads = Array.from({ length: 20 }, () => owner.get('/api/ui-manifest'));
+      const r = await owner.post(`/api/plugins/notes/${action}`);
+      await Promise.all(reads);
+      expect(r.status).toBe(200);
+      const ids = (await owner.get('/api/ui-manifest')).body.plugins.map((p: any) => p.id);
+      expect(ids.includes('notes'), `after ${action}`).toBe(action === 'enable');
+      expect((await owner.get('/api/notes/notes')).status).toBe(action === 'enable' ? 200 : 403);
+    }
+  });
+
   it('audits lifecycle changes', async () => {
     const owner = await tk.as('owner@one.test');
     const r = await owner.get('/api/audit', { query: { action: 'plugins.', limit: 100 } });

@@ -91,7 +91,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
 
         if (!spec.transaction) {
           // no connection held: em/emit throw; a mutation is still audited, in its own short transaction
-          const pending: PendingWork = { events: 0, jobs: [], audit: {} };
+          const pending: PendingWork = { events: 0, jobs: [], audit: {}, afterCommit: [] };
           (ctx.locals as any).req = buildRequestContext(d, ctx, { pluginId: spec.pluginId ?? 'kernel', tenantId: tenantId!, user, em: NO_TRANSACTION_EM, ability, pending });
           const out = await next(ctx);
           const plain = out === undefined ? null : JSON.parse(JSON.stringify(out));
@@ -103,7 +103,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         }
 
         // 6. one transaction: handler + audit + outbox + idempotency
-        const pending: PendingWork = { events: 0, jobs: [], audit: {} };
+        const pending: PendingWork = { events: 0, jobs: [], audit: {}, afterCommit: [] };
         const scope = { tenantId: tenantId!, userId: user?.id ?? null };
         const idemKey = spec.idempotent ? meta.idempotencyKey : undefined;
         // only GET routes are treated as reads; subscribers and jobs may rely on the final flush
@@ -120,6 +120,8 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
             }
             (ctx.locals as any).req = buildRequestContext(d, ctx, { pluginId: spec.pluginId ?? 'kernel', tenantId: tenantId!, user, em, ability, pending });
             (ctx.locals as any).em = em;
+            // cache invalidations and broadcasts must not run before the change is visible
+            (ctx.locals as any).afterCommit = pending.afterCommit;
             const out = await next(ctx);
             if (!readOnly) await em.flush();
             // a stored or audited result must be exactly what the client got: make it plain JSON once
@@ -133,6 +135,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         } catch (e) {
           throw mapDbError(e);
         }
+        for (const fn of pending.afterCommit) fn();
         // after commit: wake the relay, enqueue jobs (a lost enqueue here is retried by nothing —
         // so jobs that must not be lost should be triggered by an event instead)
         if (pending.events) d.pokeOutbox();

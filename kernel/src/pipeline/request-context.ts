@@ -8,7 +8,7 @@ import { accessibleWhere, permittedFields } from '../rbac/ability.factory.ts';
 import { loadPluginSettings } from '../plugins/plugin-settings.ts';
 
 export type AuditNote = { diff?: { before: unknown; after: unknown }; target?: string; skip?: boolean };
-export type PendingWork = { events: number; jobs: { name: string; data: Record<string, unknown>; delayMs?: number; jobId?: string }[]; audit: AuditNote };
+export type PendingWork = { events: number; jobs: { name: string; data: Record<string, unknown>; delayMs?: number; jobId?: string }[]; audit: AuditNote; afterCommit: (() => void)[] };
 
 /** Builds the object handed to plugin handlers: everything they may touch, nothing more. */
 export function buildRequestContext(

@@ -9,6 +9,8 @@ export class EnablementGate {
   private readonly cache = new Map<string, { plugins: Set<string>; at: number; pending?: Promise<Set<string>> }>();
   private readonly db: Database;
   private readonly ttlMs: number;
+  /** Bumped by every invalidation: a load that started before it must not store its (stale) result. */
+  private generation = 0;
 
   constructor(db: Database, ttlMs = 15_000) {
     this.db = db;
@@ -19,11 +21,13 @@ export class EnablementGate {
     const hit = this.cache.get(tenantId);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.plugins;
     if (hit?.pending) return hit.pending;
+    const gen = this.generation;
     const pending = this.db
       .systemQuery<{ plugin_id: string }>(`select plugin_id from kernel.tenant_plugin where tenant_id = $1 and state = 'enabled'`, [tenantId])
       .then((rows) => {
         const plugins = new Set(rows.map((r) => r.plugin_id));
-        this.cache.set(tenantId, { plugins, at: Date.now() });
+        if (gen === this.generation) this.cache.set(tenantId, { plugins, at: Date.now() });
+        else this.cache.delete(tenantId);
         return plugins;
       })
       .catch((e) => {
@@ -39,6 +43,7 @@ export class EnablementGate {
   }
 
   invalidate(tenantId?: string): void {
+    this.generation++;
     if (tenantId) this.cache.delete(tenantId);
     else this.cache.clear();
   }

@@ -11,6 +11,7 @@ export class AbilityService {
   private readonly cache = new Map<string, { ability: MongoAbility; rules: StoredRule[]; roles: string[]; at: number }>();
   private readonly db: Database;
   private readonly ttlMs: number;
+  private generation = 0;
 
   constructor(db: Database, ttlMs = 10_000) {
     this.db = db;
@@ -30,16 +31,19 @@ export class AbilityService {
     const key = `${tenantId}:${user.id}`;
     const hit = this.cache.get(key);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit;
+    const gen = this.generation;
     const [m] = await this.db.systemQuery<{ roles: string[] }>('select roles from kernel.membership where tenant_id = $1 and user_id = $2', [tenantId, user.id]);
     if (!m) throw new ForbiddenError('You are not a member of this tenant', 'NOT_A_MEMBER');
     const rows = await this.db.systemQuery<{ rules: StoredRule[] }>('select rules from kernel.role where tenant_id = $1 and name = any($2)', [tenantId, m.roles]);
     const rules = interpolateRules(rows.flatMap((r) => r.rules), { user: { id: user.id, email: user.email }, tenant: { id: tenantId } });
     const entry = { ability: buildAbility(rules), rules, roles: m.roles, at: Date.now() };
-    this.cache.set(key, entry);
+    // a load that overlapped an invalidation may have read the old roles: use it once, don't keep it
+    if (gen === this.generation) this.cache.set(key, entry);
     return entry;
   }
 
   invalidate(tenantId?: string): void {
+    this.generation++;
     if (!tenantId) return this.cache.clear();
     for (const k of this.cache.keys()) if (k.startsWith(`${tenantId}:`)) this.cache.delete(k);
   }

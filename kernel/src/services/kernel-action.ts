@@ -3,7 +3,13 @@ import type { Permission, RequestContext } from '@atrium/sdk';
 import { buildSpec } from '../plugins/service-compiler.ts';
 import type { AtriumMeta } from '../pipeline/pipeline.middleware.ts';
 
-export type KernelCtx<P = any> = Context<P, AtriumMeta> & { locals: { req?: RequestContext; em?: any } };
+export type KernelCtx<P = any> = Context<P, AtriumMeta> & { locals: { req?: RequestContext; em?: any; afterCommit?: (() => void)[] } };
+
+/** Runs `fn` once the request's transaction has committed (immediately outside one). */
+export function afterCommit(ctx: KernelCtx, fn: () => void): void {
+  if (ctx.locals.afterCommit) ctx.locals.afterCommit.push(fn);
+  else fn();
+}
 
 export type KernelActionDef<P = any> = {
   /** `'POST /signup'` relative to `/api/<service>`; `'GET ~/api/me'` for an absolute path. */

@@ -5,7 +5,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError, type TenantHookContext } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
-import { kernelActions, type KernelCtx } from './kernel-action.ts';
+import { afterCommit, kernelActions, type KernelCtx } from './kernel-action.ts';
 import type { LoadedPlugin } from '../plugins/plugin-registry.ts';
 import { loadPluginSettings } from '../plugins/plugin-settings.ts';
 import { storeFile } from '../files/store-file.ts';
@@ -70,9 +70,11 @@ export function pluginsService(deps: () => KernelDeps): ServiceSchema {
 
   function announce(ctx: KernelCtx, pluginId: string, state: string) {
     const tenantId = ctx.meta.tenantId!;
-    d().gate.invalidate(tenantId);
-    d().abilities.invalidate(tenantId);
-    ctx.broker.broadcast('atrium.plugins.changed', { tenantId, pluginId, state });
+    afterCommit(ctx, () => {
+      d().gate.invalidate(tenantId);
+      d().abilities.invalidate(tenantId);
+      ctx.broker.broadcast('atrium.plugins.changed', { tenantId, pluginId, state });
+    });
   }
 
   async function currentRow(em: any, id: string) {
@@ -247,7 +249,7 @@ export function pluginsService(deps: () => KernelDeps): ServiceSchema {
           ctx.locals.req!.audit.diff({ settings: row?.settings ?? {} }, { settings: plain, secretsChanged: Object.keys(ctx.params.settings).filter((k) => secretNames.has(k)) });
           ctx.locals.req!.audit.target(p.id);
           const [after] = await em.execute('select * from kernel.tenant_plugin where plugin_id = ?', [p.id]);
-          ctx.broker.broadcast('atrium.plugins.settings', { tenantId: ctx.meta.tenantId, pluginId: p.id });
+          afterCommit(ctx, () => ctx.broker.broadcast('atrium.plugins.settings', { tenantId: ctx.meta.tenantId, pluginId: p.id }));
           return view(p, after);
         },
       },

@@ -3,7 +3,7 @@ import type { ServiceSchema } from 'moleculer';
 import { Type } from 'typebox';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
-import { kernelActions } from './kernel-action.ts';
+import { afterCommit, kernelActions } from './kernel-action.ts';
 import { validateRuleConditions, type StoredRule } from '../rbac/ability.factory.ts';
 import { KERNEL_SUBJECTS } from '../rbac/builtin-roles.ts';
 
@@ -27,10 +27,11 @@ export function rbacService(deps: () => KernelDeps): ServiceSchema {
     if (bad.length) throw new ValidationError('Unknown permission subject', bad);
     validateRuleConditions(rules);
   }
-  const changed = (ctx: any) => {
-    d().abilities.invalidate(ctx.meta.tenantId);
-    ctx.broker.broadcast('atrium.rbac.changed', { tenantId: ctx.meta.tenantId });
-  };
+  const changed = (ctx: any) =>
+    afterCommit(ctx, () => {
+      d().abilities.invalidate(ctx.meta.tenantId);
+      ctx.broker.broadcast('atrium.rbac.changed', { tenantId: ctx.meta.tenantId });
+    });
   return {
     name: 'rbac',
     actions: kernelActions('rbac', {

@@ -3,7 +3,7 @@ import type { ServiceSchema } from 'moleculer';
 import { Type } from 'typebox';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
-import { kernelActions } from './kernel-action.ts';
+import { afterCommit, kernelActions } from './kernel-action.ts';
 import { ListParams, likePattern, orderBy, pgTextArray } from './list-params.ts';
 import { TokenService } from '../auth/token.service.ts';
 import { publicUrl } from './auth.service.ts';
@@ -18,6 +18,11 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
     const missing = roles.filter((r) => !rows.some((x: any) => x.name === r));
     if (missing.length) throw new ValidationError(`Unknown role(s): ${missing.join(', ')}`, [{ field: 'roles', message: `unknown: ${missing.join(', ')}` }]);
   }
+  const rbacChanged = (ctx: any) =>
+    afterCommit(ctx, () => {
+      d().abilities.invalidate(ctx.meta.tenantId);
+      ctx.broker.broadcast('atrium.rbac.changed', { tenantId: ctx.meta.tenantId });
+    });
   async function ownersLeft(em: any, excludingUser: string) {
     const [r] = await em.execute(`select count(*)::int as n from kernel.membership where 'owner' = any(roles) and user_id <> ?`, [excludingUser]);
     return r.n as number;
@@ -78,8 +83,7 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
           if (ctx.params.roles.includes('owner') && !ctx.locals.req!.ability.can('manage', 'all')) throw new UnprocessableError('Only an owner can make someone an owner', 'OWNER_ONLY');
           await em.execute('update kernel.membership set roles = ?::text[] where user_id = ?', [pgTextArray(ctx.params.roles), ctx.params.userId]);
           ctx.locals.req!.audit.diff(before, { roles: ctx.params.roles });
-          d().abilities.invalidate(ctx.meta.tenantId);
-          ctx.broker.broadcast('atrium.rbac.changed', { tenantId: ctx.meta.tenantId });
+          rbacChanged(ctx);
           return { userId: ctx.params.userId, roles: ctx.params.roles };
         },
       },
@@ -94,8 +98,7 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
           if (m.roles.includes('owner') && (await ownersLeft(em, ctx.params.userId)) === 0) throw new UnprocessableError('A tenant must keep at least one owner', 'LAST_OWNER');
           await em.execute('delete from kernel.membership where user_id = ?', [ctx.params.userId]);
           await d().db.systemQuery(`update kernel.session set revoked_at = now(), revoke_reason = 'removed-from-tenant' where user_id = $1 and tenant_id = $2 and revoked_at is null`, [ctx.params.userId, ctx.meta.tenantId]);
-          d().abilities.invalidate(ctx.meta.tenantId);
-          ctx.broker.broadcast('atrium.rbac.changed', { tenantId: ctx.meta.tenantId });
+          rbacChanged(ctx);
           return { ok: true };
         },
       },
