@@ -65,9 +65,7 @@ describe('admin in a real browser', () => {
     expect(bundle.headers.get('content-type')).toContain('text/javascript');
   });
 
-  // Known flaky (about 1 run in 2 here: a menu refresh after enable/disable is sometimes missed),
-  // so it is not part of the CI gate until fixed: `npm run e2e` runs it (ATRIUM_E2E_FULL=1).
-  it.runIf(process.env.ATRIUM_E2E_FULL === '1')('full flow at 1280×800 and 390×844 against the kernel', async () => {
+  it('full flow at 1280×800 and 390×844 against the kernel', async () => {
     const r = await runScript('e2e/full-flow.mjs', { ATRIUM_URL: tk.url, ATRIUM_MAILBOX_URL: mailboxUrl });
     expect(r.out).not.toMatch(/skipped/);
     expect(r.out).not.toMatch(/staff check not run/);
