@@ -74,6 +74,37 @@ describe('admin in a real browser', () => {
     expect(r.code).toBe(0);
   });
 
+  it('works offline after the first visit: the service worker serves the shell and the enabled plugin bundles', async () => {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    try {
+      const owner = await tk.signup('Offline Shop', `offline-${Date.now()}@shop.test`);
+      expect((await owner.post('/api/plugins/notes/enable')).status).toBe(200);
+      const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, baseURL: tk.url });
+      const page = await ctx.newPage();
+      await page.goto('/#/login');
+      await page.evaluate((t) => { localStorage.setItem('atrium.accessToken', t); }, owner.token);
+      await page.goto('/#/dashboard');
+      await page.getByTestId('tab-plugin-notes').waitFor();
+      // the worker must control the page before we cut the network
+      await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+      if (!(await page.evaluate(() => !!navigator.serviceWorker.controller))) await page.reload();
+      expect(await page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+      // the worker caches the enabled bundles in the background once it controls the page
+      await page.waitForFunction(async () => !!(await (await caches.open('atrium-plugins')).match('/plugins/notes/ui/dist/index.js?v=0.1.0')), null, { timeout: 10_000 });
+      await ctx.setOffline(true);
+      await page.goto('/#/login');
+      await page.reload();
+      await page.getByTestId('email').waitFor({ timeout: 10_000 });
+      const bundle = await page.evaluate(async () => (await fetch('/plugins/notes/ui/dist/index.js?v=0.1.0')).status);
+      expect(bundle).toBe(200);
+      await page.screenshot({ path: path.join(root, 'e2e/screenshots/offline-login-phone.png') });
+      await ctx.close();
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('shell smoke: pages render, plugin errors are contained, menus follow the manifest', async () => {
     const r = await runScript('e2e/smoke.mjs', {});
     expect(r.failed).toBe(0);

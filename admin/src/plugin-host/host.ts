@@ -187,6 +187,12 @@ export const usePluginHost = defineStore('plugin-host', () => {
     return chain;
   }
 
+  // A worker that takes control after the bundles were loaded never saw them: tell it now, so
+  // the enabled plugins are cached for offline use from the very first visit.
+  globalThis.navigator?.serviceWorker?.addEventListener?.('controllerchange', () => {
+    tellServiceWorker([...plugins.value.values()].map((p) => p.manifest));
+  });
+
   function reset() {
     for (const p of plugins.value.values()) unload(p);
     plugins.value = new Map();
