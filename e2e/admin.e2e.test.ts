@@ -78,14 +78,20 @@ describe('admin in a real browser', () => {
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
     try {
-      const owner = await tk.signup('Offline Shop', `offline-${Date.now()}@shop.test`);
+      const email = `offline-${Date.now()}@shop.test`;
+      const owner = await tk.signup('Offline Shop', email, 'offline-password-1');
       expect((await owner.post('/api/plugins/notes/enable')).status).toBe(200);
       const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, baseURL: tk.url });
       const page = await ctx.newPage();
       await page.goto('/#/login');
-      await page.evaluate((t) => { localStorage.setItem('atrium.accessToken', t); }, owner.token);
-      await page.goto('/#/dashboard');
-      await page.getByTestId('tab-plugin-notes').waitFor();
+      await page.getByTestId('email').fill(email);
+      await page.locator('input[type=password]').fill('offline-password-1');
+      await page.getByTestId('submit').click();
+      await page.waitForURL(/#\/dashboard/);
+      await page.getByTestId('tab-plugin-notes').waitFor({ timeout: 15_000 }).catch(async (e) => {
+        await page.screenshot({ path: path.join(root, 'e2e/screenshots/offline-failed.png') });
+        throw new Error(`${e.message}; url ${page.url()}`);
+      });
       // the worker must control the page before we cut the network
       await page.evaluate(async () => { await navigator.serviceWorker.ready; });
       if (!(await page.evaluate(() => !!navigator.serviceWorker.controller))) await page.reload();
