@@ -13,6 +13,9 @@ const only = args.find((a) => a.startsWith('--only='))?.slice(7);
 const passthrough = args.filter((a) => !a.startsWith('--only='));
 const bin = (name: string) => path.join(root, 'node_modules/.bin', name);
 const outDir = path.join(root, '.test-results');
+// children (vitest's shim, npm, the agents tests spawn) must find Node 24 first, also when this
+// script is started with node_modules/.bin/node directly instead of through npm
+process.env.PATH = `${path.join(root, 'node_modules/.bin')}${path.delimiter}${process.env.PATH ?? ''}`;
 fs.mkdirSync(outDir, { recursive: true });
 
 ensureSystemPackages();

@@ -126,17 +126,26 @@ export async function createTestKernel(opts: CreateTestKernelOptions = {}): Prom
   const plugins: (PluginDefinition | { definition: PluginDefinition; dir: string })[] = [];
   for (const p of opts.plugins ?? []) plugins.push(typeof p === 'string' ? await loadPluginFromDir(path.resolve(p)) : p);
 
-  const config = loadConfig({
-    ignoreEnv: true,
-    overrides: {
+  // deep-merge the test's overrides, and always keep the shared secret: the database roles are
+  // cluster-wide and their passwords derive from it, so a kernel with another secret would lock
+  // every other test kernel on the same PostgreSQL out
+  const merge = (a: Record<string, any>, b: Record<string, any>): Record<string, any> => {
+    const out = { ...a };
+    for (const [k, v] of Object.entries(b)) out[k] = v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' ? merge(out[k], v) : v;
+    return out;
+  };
+  const overrides = merge(
+    {
       dataDir,
       http: { port: 0, host: '127.0.0.1' },
-      auth: { jwtSecret: secret, loginMaxPerIpPerMinute: 10_000, loginMaxPerAccountPer15Minutes: 10_000, signupMaxPerIpPerHour: 10_000 },
+      auth: { loginMaxPerIpPerMinute: 10_000, loginMaxPerAccountPer15Minutes: 10_000, signupMaxPerIpPerHour: 10_000 },
       rateLimit: { apiPerMinute: 1_000_000 },
       log: { level: process.env.ATRIUM_TEST_LOG ?? 'silent' },
-      ...(opts.config ?? {}),
     },
-  });
+    opts.config ?? {},
+  );
+  overrides.auth.jwtSecret = secret;
+  const config = loadConfig({ ignoreEnv: true, overrides });
   const kernel = await startKernel({ config, discover: false, plugins, ownerUrl: pgUrl, databaseName: dbName, redisUrl, rootDir: dataDir, adminDist: opts.adminDist });
   cleanups.push(() => kernel.stop());
   const url = kernel.url!;
