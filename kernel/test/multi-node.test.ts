@@ -109,7 +109,12 @@ afterAll(async () => {
   const running = procs.filter((p) => p.exitCode === null && p.signalCode === null);
   for (const p of running) p.kill('SIGTERM');
   await Promise.all(running.map((p) => new Promise((r) => p.once('exit', r))));
-  nats?.kill('SIGTERM');
+  // nats-server may linger on SIGTERM (lame-duck mode); a test must not leave it behind
+  if (nats && nats.exitCode === null && nats.signalCode === null) {
+    const gone = new Promise((r) => nats!.once('exit', r));
+    nats.kill('SIGKILL');
+    await gone;
+  }
   const c = new pg.Client({ connectionString: process.env.ATRIUM_TEST_PG_URL });
   await c.connect();
   await c.query(`drop database if exists ${dbName} with (force)`).catch(() => {});
