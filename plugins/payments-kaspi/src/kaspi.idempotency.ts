@@ -1,36 +1,3 @@
-// Kaspi's partner API has no idempotency key on returns (refunds), and ExternalId on create is
-// the merchant's own reference. So the client keeps its own ledger of keys. The in-memory store
-// is for tests and single-process use; the payments core backs it with its database.
-import { createHash } from 'node:crypto';
-
-export type IdempotencyRecord =
-  | { state: 'pending'; fingerprint: string; context: unknown }
-  | { state: 'done'; fingerprint: string; result: unknown };
-
-export interface IdempotencyStore {
-  get(key: string): Promise<IdempotencyRecord | undefined>;
-  set(key: string, record: IdempotencyRecord): Promise<void>;
-}
-
-export class MemoryIdempotencyStore implements IdempotencyStore {
-  readonly records = new Map<string, IdempotencyRecord>();
-  async get(key: string): Promise<IdempotencyRecord | undefined> {
-    return this.records.get(key);
-  }
-  async set(key: string, record: IdempotencyRecord): Promise<void> {
-    this.records.set(key, record);
-  }
-}
-
-export class IdempotencyKeyReuseError extends Error {
-  readonly key: string;
-  constructor(key: string) {
-    super(`Idempotency key ${JSON.stringify(key)} was already used with different parameters`);
-    this.name = 'IdempotencyKeyReuseError';
-    this.key = key;
-  }
-}
-
-export function fingerprint(operation: string, params: unknown): string {
-  return createHash('sha256').update(operation).update('\n').update(JSON.stringify(params)).digest('hex');
-}
+// Kaspi's partner API has no idempotency key on returns (refunds), so the client keeps its own
+// ledger of keys — the shared one from the SDK (PayBox uses the same).
+export { fingerprint, IdempotencyKeyReuseError, MemoryIdempotencyStore, type IdempotencyRecord, type IdempotencyStore } from '@atrium/sdk/payments';

@@ -335,3 +335,5 @@ export function activeSecrets(value: unknown): string[] {
   if (typeof value === 'string' && value) return value.split(/[\s,]+/).filter(Boolean);
   return [];
 }
+
+export * from './provider-idempotency.ts';
