@@ -63,7 +63,8 @@ if (!only || only === 'admin') runVitest('admin', ['--root', path.join(root, 'ad
 if (!only || only === 'e2e') {
   // browser tests run against the built admin and plugin UI bundles, served by a real kernel
   const e2eConfig = path.join(root, 'e2e/vitest.e2e.config.ts');
-  if (build('admin', ['run', 'build', '-w', 'admin']) && build('notes UI', ['run', 'build:ui', '-w', 'plugins/notes'])) {
+  // every plugin workspace with a `build:ui` script gets its bundle built (notes, payments, pos…)
+  if (build('admin', ['run', 'build', '-w', 'admin']) && build('plugin UIs', ['run', 'build:ui', '--workspaces', '--if-present'])) {
     runVitest('e2e', ['--config', e2eConfig, ...passthrough]);
   }
 }
