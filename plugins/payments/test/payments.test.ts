@@ -354,4 +354,75 @@ describe('payments core with provider plugins', () => {
     await tk.drainEvents();
     expect((await acme.get(`/api/payments/intents/${intent.id}`)).body.status).toBe('captured');
   });
+  it('lists with currency, amount range and free-text filters; empty ranges → 400 naming the field', async () => {
+    const tag = `filter-${crypto.randomUUID().slice(0, 8)}`;
+    const small = await stripeIntent(acme, 700, { description: `${tag} small`, customer: { email: `${tag}@pupil.test`, name: 'Aigerim Nurlanovna' } });
+    const big = await stripeIntent(acme, 90_000, { description: `${tag} big` });
+    const eur = await stripeIntent(acme, 90_000, { currency: 'eur', description: `${tag} eur` });
+    const ids = async (query: Record<string, string | number>) => {
+      const r = await acme.get('/api/payments/intents', { query: { limit: 200, ...query } });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      return r.body.items.map((i: any) => i.id).sort();
+    };
+    expect(await ids({ q: tag })).toEqual([small.id, big.id, eur.id].sort());
+    expect(await ids({ q: tag, currency: 'usd' })).toEqual([small.id, big.id].sort());
+    expect(await ids({ q: tag, amountMin: 1000 })).toEqual([big.id, eur.id].sort());
+    expect(await ids({ q: tag, amountMax: 700 })).toEqual([small.id]);
+    expect(await ids({ q: tag, amountMin: 700, amountMax: 700, currency: 'USD' })).toEqual([small.id]);
+    // customer e-mail / name (substring, case-insensitive), the exact intent id, the provider's id
+    expect(await ids({ q: `${tag.toUpperCase()}@PUPIL` })).toEqual([small.id]);
+    expect(await ids({ q: 'nurlanovna' })).toContain(small.id);
+    expect(await ids({ q: big.id })).toEqual([big.id]);
+    expect(await ids({ q: eur.providerPaymentId })).toEqual([eur.id]);
+    // LIKE wildcards are taken literally
+    expect(await ids({ q: `${tag.slice(0, 6)}%small` })).toEqual([]);
+    expect(await ids({ q: `${tag.replace('-', '_')} big` })).toEqual([]);
+    // date range: "to" is exclusive
+    const created = new Date(small.createdAt).getTime();
+    expect(await ids({ q: tag, from: new Date(created - 60_000).toISOString(), to: new Date(created + 3_600_000).toISOString() })).toContain(small.id);
+    expect(await ids({ q: tag, to: new Date(created - 60_000).toISOString() })).toEqual([]);
+    for (const [query, field] of [
+      [{ amountMin: 10, amountMax: 5 }, 'amountMax'],
+      [{ from: '2030-01-02T00:00:00Z', to: '2030-01-01T00:00:00Z' }, 'to'],
+      [{ amountMin: -1 }, 'amountMin'],
+      [{ currency: 'dollars' }, 'currency'],
+      [{ status: 'paid' }, 'status'],
+    ] as const) {
+      const r = await acme.get('/api/payments/intents', { query });
+      expect(r.status, JSON.stringify(query)).toBe(400);
+      expect(r.body.error.fields.map((f: any) => f.field), JSON.stringify(r.body)).toContain(field);
+    }
+  });
+
+  it('a refund key sent in the body (clients without custom headers) refunds once; a conflicting header is refused', async () => {
+    const intent = await stripeIntent(acme, 3000);
+    await fakeStripe.deliver(payStripe(intent), { endpointId: epA.id });
+    await tk.drainEvents();
+    const key = `dialog-${crypto.randomUUID()}`;
+    const body = { amount: 1200, reason: 'Returned one item', idempotencyKey: key };
+    const results = await Promise.all([1, 2, 3].map(() => acme.post(`/api/payments/intents/${intent.id}/refunds`, body)));
+    expect(results.every((r) => r.status === 201), JSON.stringify(results.map((r) => r.body))).toBe(true);
+    expect(new Set(results.map((r) => r.body.refund.id)).size).toBe(1);
+    const got = await acme.get(`/api/payments/intents/${intent.id}`);
+    expect(got.body).toMatchObject({ status: 'partially_refunded', amountRefunded: 1200 });
+    expect(got.body.refunds).toEqual([expect.objectContaining({ amount: 1200, reason: 'Returned one item' })]);
+    const refundRows = got.body.timeline.filter((t: any) => t.to === 'partially_refunded');
+    expect(refundRows).toHaveLength(1);
+    expect(refundRows[0].detail).toMatchObject({ refundId: got.body.refunds[0].id, amount: 1200, amountRefunded: 1200 });
+    const pi = [...fakeStripe.objects.values()].find((o: any) => o.object === 'payment_intent' && o.metadata?.atrium_intent_id === intent.id) as any;
+    expect([...fakeStripe.objects.values()].filter((o: any) => o.object === 'refund' && o.payment_intent === pi.id)).toHaveLength(1);
+    // header and body disagree: 400 naming the field, nothing refunded
+    const clash = await acme.post(`/api/payments/intents/${intent.id}/refunds`, { amount: 100, idempotencyKey: 'another-key-1' }, { headers: { 'idempotency-key': 'different-key-2' } });
+    expect(clash.status).toBe(400);
+    expect(clash.body.error.fields.map((f: any) => f.field)).toEqual(['idempotencyKey']);
+    const short = await acme.post(`/api/payments/intents/${intent.id}/refunds`, { amount: 100, idempotencyKey: 'x' });
+    expect(short.status).toBe(400);
+    expect(JSON.stringify(short.body.error.fields)).toContain('idempotencyKey');
+    expect((await acme.get(`/api/payments/intents/${intent.id}`)).body.amountRefunded).toBe(1200);
+    // staff: 403 with a body key too, and nothing changes
+    const staff = await tk.as('staff@acme.test');
+    const denied = await staff.post(`/api/payments/intents/${intent.id}/refunds`, { amount: 100, idempotencyKey: `staff-${crypto.randomUUID()}` });
+    expect(denied.status).toBe(403);
+    expect((await acme.get(`/api/payments/intents/${intent.id}`)).body.amountRefunded).toBe(1200);
+  });
 });

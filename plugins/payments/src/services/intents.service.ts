@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { defineAction, defineService, NotFoundError, Type, type ActionContext } from '@atrium/sdk';
+import { defineAction, defineService, NotFoundError, Type, ValidationError, type ActionContext } from '@atrium/sdk';
 import { PAYMENT_STATUSES } from '@atrium/sdk/payments';
 import { Intent } from '../entities/intent.ts';
 import { Hold, Refund } from '../entities/records.ts';
@@ -8,6 +8,7 @@ import { intentView } from '../domain/ledger.ts';
 
 const SUBJECT = 'payments.Intent';
 const Id = Type.String({ format: 'uuid' });
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const Minor = Type.Integer({ minimum: 1, maximum: 1_000_000_000_000 });
 const Currency = Type.String({ pattern: '^[A-Za-z]{3}$' });
 const ProviderKey = Type.String({ pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', maxLength: 30 });
@@ -62,11 +63,16 @@ export const intentsService = defineService({
         referenceId: Type.Optional(Type.String({ maxLength: 200 })),
         from: Type.Optional(Type.String({ format: 'date-time' })),
         to: Type.Optional(Type.String({ format: 'date-time' })),
+        currency: Type.Optional(Currency),
+        amountMin: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000_000 })),
+        amountMax: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000_000 })),
         q: Type.Optional(Type.String({ maxLength: 200 })),
         sort: Type.Optional(Type.Union(Object.keys(SORTS).map((k) => Type.Literal(k)))),
       }, { additionalProperties: false }),
       async handler(ctx) {
-        const { limit = 20, offset = 0, status, provider, referencePlugin, referenceId, from, to, q, sort = '-createdAt' } = ctx.params;
+        const { limit = 20, offset = 0, status, provider, referencePlugin, referenceId, from, to, currency, amountMin, amountMax, sort = '-createdAt' } = ctx.params;
+        if (from && to && new Date(from) >= new Date(to)) throw new ValidationError('The date range is empty', [{ field: 'to', message: 'must be after "from"' }]);
+        if (amountMin !== undefined && amountMax !== undefined && amountMin > amountMax) throw new ValidationError('The amount range is empty', [{ field: 'amountMax', message: 'must not be less than "amountMin"' }]);
         const and: unknown[] = [ctx.accessibleWhere('read', SUBJECT)];
         if (status) and.push({ status });
         if (provider) and.push({ provider });
@@ -74,7 +80,23 @@ export const intentsService = defineService({
         if (referenceId) and.push({ referenceId });
         if (from) and.push({ createdAt: { $gte: new Date(from) } });
         if (to) and.push({ createdAt: { $lt: new Date(to) } });
-        if (q) and.push({ $or: [{ description: { $ilike: `%${q}%` } }, { providerPaymentId: q }, { referenceId: q }] });
+        if (currency) and.push({ currency: currency.toUpperCase() });
+        if (amountMin !== undefined) and.push({ amount: { $gte: amountMin } });
+        if (amountMax !== undefined) and.push({ amount: { $lte: amountMax } });
+        const q = ctx.params.q?.trim();
+        if (q) {
+          // free text: description and customer (substring), or an exact id / provider id / reference
+          const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+          const or: unknown[] = [
+            { description: { $ilike: like } },
+            { customer: { email: { $ilike: like } } },
+            { customer: { name: { $ilike: like } } },
+            { providerPaymentId: q },
+            { referenceId: q },
+          ];
+          if (UUID.test(q)) or.push({ id: q.toLowerCase() });
+          and.push({ $or: or });
+        }
         const [items, total] = await ctx.em.findAndCount(Intent, { $and: and } as any, { limit, offset, orderBy: [SORTS[sort], { id: 'asc' }] as any });
         return { items: items.map(intentView), total };
       },
@@ -132,11 +154,19 @@ export const intentsService = defineService({
       permission: ['refund', SUBJECT],
       status: 201,
       idempotent: true,
-      summary: 'Refund all or part of a captured payment; repeatable; a retry with the same Idempotency-Key refunds once',
-      params: Type.Object({ id: Id, amount: Type.Optional(Minor), reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+      summary: 'Refund all or part of a captured payment; repeatable; a retry with the same Idempotency-Key (header, or `idempotencyKey` in the body for clients that cannot set headers) refunds once',
+      params: Type.Object({
+        id: Id,
+        amount: Type.Optional(Minor),
+        reason: Type.Optional(Type.String({ maxLength: 500 })),
+        idempotencyKey: Type.Optional(Type.String({ minLength: 8, maxLength: 200, pattern: '^[\\x21-\\x7e]+$' })),
+      }, { additionalProperties: false }),
       async handler(ctx) {
+        const header = ctx.idempotencyKey;
+        const body = ctx.params.idempotencyKey;
+        if (header && body && header !== body) throw new ValidationError('Two different idempotency keys were sent', [{ field: 'idempotencyKey', message: 'differs from the Idempotency-Key header' }]);
         const intent = await loadLocked(ctx, ctx.params.id);
-        const refund = await refundIntent(ctx, intent, { amount: ctx.params.amount, reason: ctx.params.reason, key: ctx.idempotencyKey ?? crypto.randomUUID() });
+        const refund = await refundIntent(ctx, intent, { amount: ctx.params.amount, reason: ctx.params.reason, key: header ?? body ?? crypto.randomUUID() });
         ctx.audit.target(intent.id);
         return { refund: refundView(refund), intent: intentView(intent) };
       },
