@@ -7,7 +7,7 @@ export { Type, type Static, type TSchema } from 'typebox';
 export * from './errors.ts';
 export * from './plugin.ts';
 export * from './entity.ts';
-export { tenantRls } from './migration.sql.ts';
+export { tenantRls, appendOnly } from './migration.sql.ts';
 export { ManifestSchema, type PluginManifest, type PermissionGrant, type UiContributionDeclaration } from './manifest/manifest.schema.ts';
 export { validateManifest, pluginSchemaName } from './manifest/validate-manifest.ts';
 export { SDK_VERSION } from './version.ts';

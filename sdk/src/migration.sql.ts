@@ -14,3 +14,24 @@ create policy ${policy} on ${table}
   with check (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid);
 `;
 }
+
+/**
+ * Makes a ledger table append-only: UPDATE and DELETE raise, so balances can only change by posting
+ * a correcting row. The one exception is the kernel purging the plugin's data for the tenant
+ * (it sets `app.purging` to the plugin id for that transaction), which must be able to delete.
+ */
+export function appendOnly(table: string, pluginId: string): string {
+  const fn = `${table}_append_only`;
+  const trigger = `${table.split('.').pop()}_append_only`;
+  return `
+create or replace function ${fn}() returns trigger language plpgsql as $$
+begin
+  if tg_op = 'DELETE' and current_setting('app.purging', true) = '${pluginId}' then
+    return old;
+  end if;
+  raise exception '${table} is append-only: post a correcting entry instead' using errcode = 'P0001';
+end $$;
+drop trigger if exists ${trigger} on ${table};
+create trigger ${trigger} before update or delete on ${table} for each row execute function ${fn}();
+`;
+}

@@ -208,6 +208,8 @@ export function pluginsService(deps: () => KernelDeps): ServiceSchema {
             userId: ctx.meta.user?.id,
           });
           const deleted: Record<string, number> = {};
+          // lets append-only ledgers (sdk appendOnly) allow exactly this purge's deletes
+          await em.execute(`select set_config('app.purging', ?, true)`, [p.id]);
           // children are listed after parents in `owns`, so delete in reverse
           for (const table of [...owns].reverse()) {
             const r = await em.execute(`with d as (delete from ${table} returning 1) select count(*)::int as n from d`);

@@ -1,0 +1,36 @@
+import type { RequestContext } from '@atrium/sdk';
+
+/** The tenant's POS settings (atrium.plugin.json `settings`), with the manifest's defaults applied. */
+export type PosSettings = {
+  currency: string;
+  cashierRefundLimit: number;
+  loyaltyEarnBp: number;
+  loyaltyMaxRedeemBp: number;
+  fiscalMode: 'off' | 'hook';
+  lowStockAlertEmail?: string;
+};
+
+export const DEFAULT_SETTINGS: PosSettings = {
+  currency: 'KZT',
+  cashierRefundLimit: 2_000_000,
+  loyaltyEarnBp: 100,
+  loyaltyMaxRedeemBp: 5000,
+  fiscalMode: 'off',
+};
+
+export async function posSettings(ctx: RequestContext): Promise<PosSettings> {
+  const s = await ctx.settings<Partial<PosSettings>>();
+  return { ...DEFAULT_SETTINGS, ...Object.fromEntries(Object.entries(s ?? {}).filter(([, v]) => v !== undefined && v !== null)) } as PosSettings;
+}
+
+export type StoreSettings = { storeId: string; name: string; allowNegativeStock: boolean; receiptHeader: string[]; receiptFooter: string[] };
+
+/** POS settings of one store; a store the POS has not configured yet gets the defaults. */
+export async function storeSettings(ctx: RequestContext, storeId: string): Promise<StoreSettings | null> {
+  const [r] = await ctx.em.execute(
+    'select store_id, name, allow_negative_stock, receipt_header, receipt_footer from pos.store_settings where store_id = ?',
+    [storeId],
+  );
+  if (!r) return null;
+  return { storeId: r.store_id, name: r.name, allowNegativeStock: r.allow_negative_stock, receiptHeader: r.receipt_header ?? [], receiptFooter: r.receipt_footer ?? [] };
+}

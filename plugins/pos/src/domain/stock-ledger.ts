@@ -1,0 +1,207 @@
+import { ConflictError, type RequestContext } from '@atrium/sdk';
+
+/**
+ * The only code that changes stock. Every change is a row in the append-only `pos.stock_move`
+ * ledger plus, in the same transaction, the same delta applied to the projections
+ * (`stock_level.on_hand_milli` and, for batch-tracked goods, `batch.on_hand_milli`). So on-hand
+ * always equals the ledger sum, and decrements are guarded updates that fail instead of going
+ * negative under any concurrency.
+ */
+
+export type MoveKind = 'receipt' | 'sale' | 'return' | 'void' | 'transfer_out' | 'transfer_in' | 'count' | 'adjust' | 'writeoff';
+export type MoveRef = { refType: string; refId: string };
+export type BatchTake = { batchId: string; qtyMilli: number };
+
+type MoveRow = {
+  storeId: string;
+  productId: string;
+  qtyMilli: number;
+  kind: MoveKind;
+  batchId?: string | null;
+  unitCost?: number | null;
+  note?: string | null;
+} & MoveRef;
+
+async function insertMoves(ctx: RequestContext, rows: MoveRow[]): Promise<void> {
+  if (!rows.length) return;
+  const values: unknown[] = [];
+  const tuples = rows.map((r) => {
+    values.push(ctx.tenantId, r.storeId, r.productId, r.batchId ?? null, r.qtyMilli, r.kind, r.refType, r.refId, r.unitCost ?? null, ctx.user?.id ?? null, r.note ?? null);
+    return '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  });
+  await ctx.em.execute(
+    `insert into pos.stock_move (tenant_id, store_id, product_id, batch_id, qty_milli, kind, ref_type, ref_id, unit_cost, user_id, note) values ${tuples.join(', ')}`,
+    values,
+  );
+}
+
+async function addToLevel(ctx: RequestContext, storeId: string, productId: string, deltaMilli: number): Promise<number> {
+  const [row] = await ctx.em.execute(
+    `insert into pos.stock_level (tenant_id, store_id, product_id, on_hand_milli) values (?, ?, ?, ?)
+     on conflict (tenant_id, store_id, product_id) do update set on_hand_milli = pos.stock_level.on_hand_milli + excluded.on_hand_milli, updated_at = now()
+     returning on_hand_milli`,
+    [ctx.tenantId, storeId, productId, deltaMilli],
+  );
+  return Number(row.on_hand_milli);
+}
+
+/**
+ * Adds stock (receipt, return, transfer in, positive count difference). For batch-tracked goods
+ * pass `batchId` (an existing batch) or `newBatch` to create one.
+ */
+export async function addStock(
+  ctx: RequestContext,
+  input: MoveRef & {
+    storeId: string;
+    productId: string;
+    qtyMilli: number;
+    kind: MoveKind;
+    batchId?: string | null;
+    newBatch?: { lot?: string | null; expiresOn?: string | null; cost?: number };
+    unitCost?: number | null;
+    note?: string | null;
+  },
+): Promise<{ onHandMilli: number; batchId: string | null }> {
+  if (input.qtyMilli <= 0) throw new Error('addStock needs a positive quantity');
+  let batchId = input.batchId ?? null;
+  if (!batchId && input.newBatch) {
+    batchId = crypto.randomUUID();
+    await ctx.em.execute(
+      `insert into pos.batch (tenant_id, id, store_id, product_id, lot, expires_on, cost, on_hand_milli) values (?, ?, ?, ?, ?, ?, ?, ?)`,
+      [ctx.tenantId, batchId, input.storeId, input.productId, input.newBatch.lot ?? null, input.newBatch.expiresOn ?? null, input.newBatch.cost ?? input.unitCost ?? 0, input.qtyMilli],
+    );
+  } else if (batchId) {
+    await ctx.em.execute('update pos.batch set on_hand_milli = on_hand_milli + ? where id = ? and store_id = ? and product_id = ?', [input.qtyMilli, batchId, input.storeId, input.productId]);
+  }
+  await insertMoves(ctx, [{ ...input, batchId }]);
+  return { onHandMilli: await addToLevel(ctx, input.storeId, input.productId, input.qtyMilli), batchId };
+}
+
+export type TakeRequest = { productId: string; qtyMilli: number; trackBatches: boolean };
+
+/**
+ * Takes stock for several products at once (a sale's lines), all or nothing. Rows are locked in
+ * product-id order so two carts with the same products in a different order cannot deadlock.
+ * Without `allowNegative`, a line that would take more than on-hand minus reserved throws
+ * ConflictError OUT_OF_STOCK (409) naming the product and what is available. Batch-tracked goods
+ * are taken first-expiring-first (FEFO); the batches taken are returned per product so a return
+ * can put the goods back where they came from.
+ */
+export async function takeStock(
+  ctx: RequestContext,
+  storeId: string,
+  items: TakeRequest[],
+  opts: MoveRef & { kind: MoveKind; allowNegative: boolean; note?: string | null },
+): Promise<Map<string, BatchTake[]>> {
+  // one request per product, summed (the same product on two lines)
+  const merged = new Map<string, TakeRequest>();
+  for (const it of items) {
+    const m = merged.get(it.productId);
+    if (m) m.qtyMilli += it.qtyMilli;
+    else merged.set(it.productId, { ...it });
+  }
+  const ordered = [...merged.values()].sort((a, b) => (a.productId < b.productId ? -1 : 1));
+  const taken = new Map<string, BatchTake[]>();
+  const moves: MoveRow[] = [];
+  for (const it of ordered) {
+    const rows = await ctx.em.execute(
+      `update pos.stock_level set on_hand_milli = on_hand_milli - ?, updated_at = now()
+       where store_id = ? and product_id = ? and (? or on_hand_milli - reserved_milli >= ?)
+       returning on_hand_milli`,
+      [it.qtyMilli, storeId, it.productId, opts.allowNegative, it.qtyMilli],
+    );
+    if (!rows.length) {
+      if (opts.allowNegative) {
+        await addToLevel(ctx, storeId, it.productId, -it.qtyMilli);
+      } else {
+        const [lvl] = await ctx.em.execute('select on_hand_milli, reserved_milli from pos.stock_level where store_id = ? and product_id = ?', [storeId, it.productId]);
+        const available = lvl ? Number(lvl.on_hand_milli) - Number(lvl.reserved_milli) : 0;
+        throw new ConflictError('Not enough stock', 'OUT_OF_STOCK', { productId: it.productId, requestedMilli: it.qtyMilli, availableMilli: Math.max(0, available) });
+      }
+    }
+    const batches = it.trackBatches ? await takeFefo(ctx, storeId, it.productId, it.qtyMilli) : [];
+    taken.set(it.productId, batches);
+    let batched = 0;
+    for (const b of batches) {
+      moves.push({ storeId, productId: it.productId, batchId: b.batchId, qtyMilli: -b.qtyMilli, kind: opts.kind, refType: opts.refType, refId: opts.refId, note: opts.note });
+      batched += b.qtyMilli;
+    }
+    // the part no batch covers (untracked goods, or negative stock allowed)
+    if (it.qtyMilli - batched > 0) {
+      moves.push({ storeId, productId: it.productId, qtyMilli: -(it.qtyMilli - batched), kind: opts.kind, refType: opts.refType, refId: opts.refId, note: opts.note });
+    }
+  }
+  await insertMoves(ctx, moves);
+  return taken;
+}
+
+/**
+ * First-expiry-first-out over the product's batches in the store. The caller already holds the
+ * stock_level row lock for this product, so batch rows cannot be taken concurrently; each batch
+ * update is still guarded so a projection can never go below zero.
+ */
+async function takeFefo(ctx: RequestContext, storeId: string, productId: string, qtyMilli: number): Promise<BatchTake[]> {
+  const batches = await ctx.em.execute(
+    `select id, on_hand_milli from pos.batch
+     where store_id = ? and product_id = ? and on_hand_milli > 0
+     order by expires_on nulls last, received_at, id
+     for update`,
+    [storeId, productId],
+  );
+  const out: BatchTake[] = [];
+  let left = qtyMilli;
+  for (const b of batches) {
+    if (left <= 0) break;
+    const take = Math.min(left, Number(b.on_hand_milli));
+    await ctx.em.execute('update pos.batch set on_hand_milli = on_hand_milli - ? where id = ? and on_hand_milli >= ?', [take, b.id, take]);
+    out.push({ batchId: b.id, qtyMilli: take });
+    left -= take;
+  }
+  return out;
+}
+
+/** Puts stock back (return, void), into the batches it was taken from when known. */
+export async function restoreStock(
+  ctx: RequestContext,
+  storeId: string,
+  productId: string,
+  qtyMilli: number,
+  batches: BatchTake[],
+  ref: MoveRef & { kind: MoveKind; note?: string | null },
+): Promise<BatchTake[]> {
+  let left = qtyMilli;
+  const restored: BatchTake[] = [];
+  const moves: MoveRow[] = [];
+  // last taken first: the freshest goods go back to the shelf they came from
+  for (const b of [...batches].reverse()) {
+    if (left <= 0) break;
+    const q = Math.min(left, b.qtyMilli);
+    await ctx.em.execute('update pos.batch set on_hand_milli = on_hand_milli + ? where id = ?', [q, b.batchId]);
+    moves.push({ storeId, productId, batchId: b.batchId, qtyMilli: q, kind: ref.kind, refType: ref.refType, refId: ref.refId, note: ref.note });
+    restored.push({ batchId: b.batchId, qtyMilli: q });
+    left -= q;
+  }
+  if (left > 0) moves.push({ storeId, productId, qtyMilli: left, kind: ref.kind, refType: ref.refType, refId: ref.refId, note: ref.note });
+  await insertMoves(ctx, moves);
+  await addToLevel(ctx, storeId, productId, qtyMilli);
+  return restored;
+}
+
+/**
+ * Sets the counted quantity (stock count): posts the difference as a `count` move. Batch-tracked
+ * goods: a shortage is taken FEFO, a surplus goes to `batchId` (or an undated new batch).
+ */
+export async function postCountDifference(
+  ctx: RequestContext,
+  input: MoveRef & { storeId: string; productId: string; countedMilli: number; trackBatches: boolean; note?: string | null },
+): Promise<{ expectedMilli: number; differenceMilli: number }> {
+  const [lvl] = await ctx.em.execute('select on_hand_milli from pos.stock_level where store_id = ? and product_id = ? for update', [input.storeId, input.productId]);
+  const expected = lvl ? Number(lvl.on_hand_milli) : 0;
+  const diff = input.countedMilli - expected;
+  if (diff > 0) {
+    await addStock(ctx, { ...input, qtyMilli: diff, kind: 'count', newBatch: input.trackBatches ? {} : undefined });
+  } else if (diff < 0) {
+    await takeStock(ctx, input.storeId, [{ productId: input.productId, qtyMilli: -diff, trackBatches: input.trackBatches }], { ...input, kind: 'count', allowNegative: true });
+  }
+  return { expectedMilli: expected, differenceMilli: diff };
+}

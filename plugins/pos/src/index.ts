@@ -1,0 +1,18 @@
+import { definePlugin } from '@atrium/sdk';
+import manifest from '../atrium.plugin.json' with { type: 'json' };
+import { createCatalog } from './migrations/0001-catalog.ts';
+import { createStock } from './migrations/0002-stock.ts';
+import { createCustomers } from './migrations/0003-customers.ts';
+import { createSales } from './migrations/0004-sales.ts';
+import { storesService } from './services/stores.service.ts';
+
+/**
+ * The POS plugin's server entry. Areas (folders show the domain): catalogue and stock, registers,
+ * shifts and sales, customers (credit, loyalty, gift cards), analytics, staff tasks. Money and
+ * stock only change through domain/stock-ledger.ts and domain/customer-ledger.ts.
+ */
+export default definePlugin({
+  manifest: manifest as any,
+  migrations: [createCatalog, createStock, createCustomers, createSales],
+  services: [storesService],
+});
