@@ -50,7 +50,7 @@ export async function pollDue(ctx: RequestContext, limit = 50): Promise<{ polled
   return { polled: due.length, changed, errors };
 }
 
-export type Difference = { intentId: string; field: string; ours: unknown; theirs: unknown };
+export type Difference = { intentId: string; field: string; ours: unknown; theirs: unknown; currency?: string; provider?: string };
 
 /** Our ledger vs the provider, for intents touched since `since` and every still-open one. */
 export async function reconcile(ctx: RequestContext, opts: { since: Date; limit?: number }): Promise<{ id: string; checked: number; differences: Difference[]; errors: unknown[] }> {
@@ -63,13 +63,13 @@ export async function reconcile(ctx: RequestContext, opts: { since: Date; limit?
     try {
       const s = await callProvider<ProviderPaymentState>(ctx, i.provider, 'status', { ref: refOf(i) });
       if (s.status !== i.status && !(s.status === 'captured' && i.status === 'partially_refunded' && s.amountRefunded === undefined)) {
-        differences.push({ intentId: i.id, field: 'status', ours: i.status, theirs: s.status });
+        differences.push({ intentId: i.id, field: 'status', ours: i.status, theirs: s.status, currency: i.currency, provider: i.provider });
       }
       if (s.amountCaptured !== undefined && ['captured', 'partially_refunded', 'refunded'].includes(s.status) && s.amountCaptured !== Number(i.amountCaptured)) {
-        differences.push({ intentId: i.id, field: 'amountCaptured', ours: Number(i.amountCaptured), theirs: s.amountCaptured });
+        differences.push({ intentId: i.id, field: 'amountCaptured', ours: Number(i.amountCaptured), theirs: s.amountCaptured, currency: i.currency, provider: i.provider });
       }
       if (s.amountRefunded !== undefined && s.amountRefunded !== Number(i.amountRefunded)) {
-        differences.push({ intentId: i.id, field: 'amountRefunded', ours: Number(i.amountRefunded), theirs: s.amountRefunded });
+        differences.push({ intentId: i.id, field: 'amountRefunded', ours: Number(i.amountRefunded), theirs: s.amountRefunded, currency: i.currency, provider: i.provider });
       }
     } catch (e) {
       errors.push({ intentId: i.id, provider: i.provider, error: (e as Error).message });
