@@ -4,7 +4,11 @@ import { createCatalog } from './migrations/0001-catalog.ts';
 import { createStock } from './migrations/0002-stock.ts';
 import { createCustomers } from './migrations/0003-customers.ts';
 import { createSales } from './migrations/0004-sales.ts';
+import { salesExtras } from './migrations/0040-sales-extras.ts';
 import { storesService } from './services/stores.service.ts';
+import { registersService } from './services/registers.service.ts';
+import { shiftsService } from './services/shifts.service.ts';
+import { salesService } from './services/sales.service.ts';
 
 /**
  * The POS plugin's server entry. Areas (folders show the domain): catalogue and stock, registers,
@@ -13,6 +17,6 @@ import { storesService } from './services/stores.service.ts';
  */
 export default definePlugin({
   manifest: manifest as any,
-  migrations: [createCatalog, createStock, createCustomers, createSales],
-  services: [storesService],
+  migrations: [createCatalog, createStock, createCustomers, createSales, salesExtras],
+  services: [storesService, registersService, shiftsService, salesService],
 });

@@ -1,0 +1,113 @@
+import { includedTax, lineAmount, ofBp, spread } from './money.ts';
+
+/**
+ * Cart pricing, shared by the server (the sale it stores) and the checkout screen (what the
+ * cashier sees, also offline), so the two can never disagree by a tiyn. Pure: no I/O, no SDK.
+ *
+ * Order: line gross = unit price × qty → line discount → receipt discount (explicit, else the
+ * customer group's) spread over lines by what is left of them → tax per line (included in the
+ * price, or added on top). All amounts are integer minor units.
+ */
+
+export type Discount = { bp?: number; amount?: number };
+
+export type CartLineInput = {
+  productId: string;
+  name: string;
+  qtyMilli: number;
+  unitPrice: number;
+  taxBp: number;
+  taxIncluded: boolean;
+  discount?: Discount;
+};
+
+export type PricedLine = CartLineInput & {
+  gross: number;
+  lineDiscount: number;
+  receiptDiscount: number;
+  tax: number;
+  /** What the customer pays for the line, tax included. */
+  total: number;
+};
+
+export type PricedCart = {
+  lines: PricedLine[];
+  subtotal: number;
+  discountTotal: number;
+  taxTotal: number;
+  total: number;
+  /** The receipt-level discount rate that was applied (explicit or the group's), basis points. */
+  receiptDiscountBp: number;
+};
+
+export function priceCart(input: { lines: CartLineInput[]; discount?: Discount; groupDiscountBp?: number }): PricedCart {
+  const pre = input.lines.map((l) => {
+    const gross = lineAmount(l.unitPrice, l.qtyMilli);
+    const want = l.discount?.amount ?? (l.discount?.bp ? ofBp(gross, l.discount.bp) : 0);
+    return { ...l, gross, lineDiscount: Math.min(gross, Math.max(0, want)) };
+  });
+  const rest = pre.map((l) => l.gross - l.lineDiscount);
+  const restSum = rest.reduce((a, b) => a + b, 0);
+  const bp = input.discount?.bp ?? (input.discount?.amount === undefined ? input.groupDiscountBp ?? 0 : 0);
+  const wanted = input.discount?.amount ?? ofBp(restSum, bp);
+  const receiptDiscount = Math.min(restSum, Math.max(0, wanted));
+  const shares = spread(receiptDiscount, rest);
+  const lines: PricedLine[] = pre.map((l, i) => {
+    const net = rest[i] - shares[i];
+    const tax = l.taxIncluded ? includedTax(net, l.taxBp) : ofBp(net, l.taxBp);
+    return { ...l, receiptDiscount: shares[i], tax, total: l.taxIncluded ? net : net + tax };
+  });
+  const sum = (f: (l: PricedLine) => number) => lines.reduce((a, l) => a + f(l), 0);
+  return {
+    lines,
+    subtotal: sum((l) => l.gross),
+    discountTotal: sum((l) => l.lineDiscount + l.receiptDiscount),
+    taxTotal: sum((l) => l.tax),
+    total: sum((l) => l.total),
+    receiptDiscountBp: input.discount?.amount !== undefined ? 0 : bp,
+  };
+}
+
+export type TenderMethod = 'cash' | 'card' | 'credit' | 'account' | 'points' | 'gift_card';
+
+export type TenderInput = {
+  method: TenderMethod;
+  /** The part of the total this tender pays. */
+  amount: number;
+  /** Cash only: what the customer handed over (≥ amount); the difference is change. */
+  tendered?: number;
+  /** Card: the external terminal's authorisation/reference number. */
+  reference?: string;
+  /** Gift card code. */
+  giftCardCode?: string;
+};
+
+export type TenderProblem = { field: string; code: string; message: string };
+
+/**
+ * Checks a split tender against the total: the parts must add up to the total exactly (change
+ * comes only from cash `tendered`), card payments need their terminal reference, and customer
+ * tenders (credit, account, points) need a customer. Returns the change due and any problems.
+ */
+export function settleTenders(total: number, tenders: TenderInput[], opts: { hasCustomer: boolean }): { paid: number; changeDue: number; problems: TenderProblem[] } {
+  const problems: TenderProblem[] = [];
+  let paid = 0;
+  let changeDue = 0;
+  tenders.forEach((t, i) => {
+    const f = `payments/${i}`;
+    if (!Number.isInteger(t.amount) || t.amount <= 0) problems.push({ field: `${f}/amount`, code: 'AMOUNT', message: 'must be a positive amount' });
+    paid += t.amount;
+    if (t.method === 'cash' && t.tendered !== undefined) {
+      if (t.tendered < t.amount) problems.push({ field: `${f}/tendered`, code: 'TENDERED_TOO_LOW', message: 'cash handed over is less than the amount it pays' });
+      else changeDue += t.tendered - t.amount;
+    }
+    if (t.method !== 'cash' && t.tendered !== undefined) problems.push({ field: `${f}/tendered`, code: 'TENDERED_NOT_CASH', message: 'only cash can be tendered with change' });
+    if (t.method === 'card' && !t.reference) problems.push({ field: `${f}/reference`, code: 'CARD_REFERENCE', message: "is required: the card terminal's reference" });
+    if (t.method === 'gift_card' && !t.giftCardCode) problems.push({ field: `${f}/giftCardCode`, code: 'GIFT_CARD_CODE', message: 'is required for gift card payments' });
+    if ((t.method === 'credit' || t.method === 'account' || t.method === 'points') && !opts.hasCustomer) {
+      problems.push({ field: `${f}/method`, code: 'CUSTOMER_REQUIRED', message: `${t.method} payments need a customer on the sale` });
+    }
+  });
+  if (paid !== total) problems.push({ field: 'payments', code: 'PAYMENT_MISMATCH', message: `payments add up to ${paid}, the total is ${total}` });
+  return { paid, changeDue, problems };
+}

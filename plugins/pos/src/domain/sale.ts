@@ -1,0 +1,318 @@
+import { ConflictError, NotFoundError, UnprocessableError, ValidationError, type ActionContext, type RequestContext } from '@atrium/sdk';
+import crypto from 'node:crypto';
+import { nextNumber } from './counters.ts';
+import { postCustomerMoney, postGiftCard, postPoints } from './customer-ledger.ts';
+import { ofBp } from './money.ts';
+import { priceCart, settleTenders, type Discount, type TenderInput } from './pricing.ts';
+import { buildReceipt } from './receipt.ts';
+import { posSettings, type PosSettings } from './settings.ts';
+import { takeStock, type BatchTake } from './stock-ledger.ts';
+
+export type SaleLineInput = { productId: string; qtyMilli: number; unitPrice?: number; discount?: Discount };
+export type SaleInput = {
+  id: string;
+  registerId: string;
+  shiftId?: string;
+  customerId?: string;
+  lines: SaleLineInput[];
+  discount?: Discount;
+  payments: TenderInput[];
+  note?: string;
+  clientCreatedAt?: string;
+  offline?: boolean;
+  expectedTotal?: number;
+};
+
+/** JSON array of ids → `select … where id in (${IDS})`: array parameters would be expanded by the driver. */
+const IDS = `(select jsonb_array_elements_text(?::jsonb)::uuid)`;
+
+export async function loadSaleView(ctx: RequestContext, id: string): Promise<SaleView | null> {
+  const [s] = await ctx.em.execute('select * from pos.sale where id = ?', [id]);
+  if (!s) return null;
+  const lines = await ctx.em.execute('select * from pos.sale_line where sale_id = ? order by line_no', [id]);
+  const payments = await ctx.em.execute('select * from pos.sale_payment where sale_id = ? order by line_no', [id]);
+  return saleView(s, lines, payments);
+}
+
+export type SaleView = ReturnType<typeof saleView>;
+
+export function saleView(s: any, lines: any[], payments: any[]) {
+  return {
+    id: s.id,
+    number: s.number,
+    status: s.status as 'completed' | 'voided',
+    storeId: s.store_id,
+    registerId: s.register_id,
+    shiftId: s.shift_id,
+    customerId: s.customer_id,
+    currency: String(s.currency).trim(),
+    subtotal: Number(s.subtotal),
+    discountTotal: Number(s.discount_total),
+    taxTotal: Number(s.tax_total),
+    total: Number(s.total),
+    paidTotal: Number(s.paid_total),
+    changeDue: Number(s.change_due),
+    refundedTotal: Number(s.refunded_total),
+    discountBp: s.discount_bp,
+    pointsEarned: Number(s.points_earned),
+    note: s.note,
+    lines: lines.map((l) => ({
+      lineNo: l.line_no, productId: l.product_id, name: l.name, qtyMilli: Number(l.qty_milli), unitPrice: Number(l.unit_price),
+      lineDiscount: Number(l.line_discount), receiptDiscount: Number(l.receipt_discount), taxBp: l.tax_bp, tax: Number(l.tax), total: Number(l.total),
+      returnedMilli: Number(l.returned_milli), batches: l.batches as BatchTake[], cost: Number(l.cost),
+    })),
+    payments: payments.map((p) => ({
+      lineNo: p.line_no, method: p.method, amount: Number(p.amount), tendered: p.tendered === null ? null : Number(p.tendered),
+      reference: p.reference, giftCardId: p.gift_card_id, refunded: Number(p.refunded),
+    })),
+    receipt: { status: s.receipt_status as string, jobId: s.receipt_job_id as string | null, error: s.receipt_error as string | null, token: s.receipt_token as string },
+    fiscalStatus: s.fiscal_status,
+    soldBy: s.sold_by,
+    soldAt: s.sold_at,
+    clientCreatedAt: s.client_created_at,
+    offline: s.offline,
+    voidedAt: s.voided_at,
+    voidReason: s.void_reason,
+    costTotal: Number(s.cost_total),
+  };
+}
+
+/** Hides cost and margin from users without `read pos.Margin` (cashiers by default). */
+export function redactSale<T extends SaleView>(ctx: RequestContext, v: T): T {
+  if (ctx.can('read', 'pos.Margin')) return v;
+  const { costTotal: _c, ...rest } = v as any;
+  return { ...rest, lines: v.lines.map(({ cost: _x, ...l }) => l) } as T;
+}
+
+/**
+ * Records a sale: prices the cart with the shared pricing module, checks the tenders, takes the
+ * stock (guarded, FEFO), charges customer credit / account / points / gift cards through their
+ * ledgers, earns points, and writes lines and payments — all in the request's one transaction.
+ *
+ * The sale id comes from the client. A sale that already exists is returned as it is (an offline
+ * till replaying its queue, or a retry that lost its Idempotency-Key), so nothing sells twice.
+ */
+export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput): Promise<{ sale: SaleView; replayed: boolean }> {
+  const existing = await loadSaleView(ctx, input.id);
+  if (existing) return { sale: existing, replayed: true };
+
+  const [reg] = await ctx.em.execute(
+    `select r.id, r.store_id, r.code, r.print_receipts, r.device_role_suffix, r.archived, s.id as shift_id,
+            ss.allow_negative_stock, ss.receipt_header, ss.receipt_footer
+     from pos.register r
+     join pos.shift s on s.tenant_id = r.tenant_id and s.register_id = r.id and s.status = 'open'
+     left join pos.store_settings ss on ss.tenant_id = r.tenant_id and ss.store_id = r.store_id
+     where r.id = ?
+     for share of s`,
+    [input.registerId],
+  );
+  if (!reg) {
+    const [r] = await ctx.em.execute('select id from pos.register where id = ?', [input.registerId]);
+    if (!r) throw new ValidationError('Unknown register', [{ field: 'registerId', message: 'no such register' }]);
+    throw new ConflictError('The register has no open shift: open one first', 'NO_OPEN_SHIFT');
+  }
+  if (input.shiftId && input.shiftId !== reg.shift_id) {
+    throw new ConflictError('The shift this sale was made in is closed', 'SHIFT_CLOSED', { shiftId: input.shiftId, openShiftId: reg.shift_id });
+  }
+
+  const settings = await posSettings(ctx);
+  const products = new Map<string, any>(
+    (await ctx.em.execute(
+      `select p.id, p.name, p.unit, p.price, p.cost, p.track_stock, p.track_batches, p.archived, sp.price as store_price,
+              coalesce(t.rate_bp, 0) as rate_bp, coalesce(t.included, true) as tax_included
+       from pos.product p
+       left join pos.store_price sp on sp.tenant_id = p.tenant_id and sp.store_id = ? and sp.product_id = p.id
+       left join pos.tax_rate t on t.tenant_id = p.tenant_id and t.id = p.tax_rate_id
+       where p.id in ${IDS}`,
+      [reg.store_id, JSON.stringify([...new Set(input.lines.map((l) => l.productId))])],
+    )).map((p: any) => [p.id, p]),
+  );
+  const fields: { field: string; message: string }[] = [];
+  input.lines.forEach((l, i) => {
+    const p = products.get(l.productId);
+    if (!p) fields.push({ field: `lines/${i}/productId`, message: 'no such product' });
+    else if (p.archived) fields.push({ field: `lines/${i}/productId`, message: `"${p.name}" is archived and cannot be sold` });
+    else if (p.unit === 'pcs' && l.qtyMilli % 1000 !== 0) fields.push({ field: `lines/${i}/qtyMilli`, message: `"${p.name}" is sold by the piece: quantity must be whole (a multiple of 1000)` });
+  });
+  if (fields.length) throw new ValidationError('Some sale lines are invalid', fields);
+
+  let customer: any = null;
+  if (input.customerId) {
+    [customer] = await ctx.em.execute(
+      `select c.id, c.archived, coalesce(g.discount_bp, 0) as group_bp from pos.customer c
+       left join pos.customer_group g on g.tenant_id = c.tenant_id and g.id = c.group_id where c.id = ?`,
+      [input.customerId],
+    );
+    if (!customer || customer.archived) throw new ValidationError('Unknown customer', [{ field: 'customerId', message: 'no such customer' }]);
+  }
+
+  const priceChanges: { productId: string; price: number; sent: number }[] = [];
+  const priced = priceCart({
+    lines: input.lines.map((l) => {
+      const p = products.get(l.productId)!;
+      const current = Number(p.store_price ?? p.price);
+      let unitPrice = current;
+      if (l.unitPrice !== undefined && l.unitPrice !== current) {
+        // an offline till sold at the price it had; online, a stale price must be confirmed
+        if (input.offline) unitPrice = l.unitPrice;
+        else priceChanges.push({ productId: l.productId, price: current, sent: l.unitPrice });
+      }
+      return { productId: l.productId, name: p.name, qtyMilli: l.qtyMilli, unitPrice, taxBp: Number(p.rate_bp), taxIncluded: p.tax_included, discount: l.discount };
+    }),
+    discount: input.discount,
+    groupDiscountBp: customer ? Number(customer.group_bp) : 0,
+  });
+  if (priceChanges.length) throw new ConflictError('Prices changed since the cart was built', 'PRICE_CHANGED', { changes: priceChanges });
+  if (input.expectedTotal !== undefined && input.expectedTotal !== priced.total) {
+    throw new ConflictError(`The total is ${priced.total}, the till expected ${input.expectedTotal}`, 'TOTAL_CHANGED', { total: priced.total, expectedTotal: input.expectedTotal });
+  }
+  const tender = settleTenders(priced.total, input.payments, { hasCustomer: !!customer });
+  if (tender.problems.length) {
+    const first = tender.problems[0];
+    throw new UnprocessableError(first.field === 'payments' ? first.message : `${first.field}: ${first.message}`, first.code, { fields: tender.problems });
+  }
+  const pointsPaid = input.payments.filter((t) => t.method === 'points').reduce((a, t) => a + t.amount, 0);
+  if (pointsPaid > ofBp(priced.total, settings.loyaltyMaxRedeemBp)) {
+    throw new UnprocessableError(`At most ${ofBp(priced.total, settings.loyaltyMaxRedeemBp)} of this sale may be paid with points`, 'POINTS_LIMIT', { max: ofBp(priced.total, settings.loyaltyMaxRedeemBp) });
+  }
+
+  const n = await nextNumber(ctx, `sale:${reg.id}`);
+  const number = `${reg.code}-${String(n).padStart(6, '0')}`;
+  const costTotal = priced.lines.reduce((a, l) => a + Math.round((Number(products.get(l.productId)!.cost) * l.qtyMilli) / 1000), 0);
+  const pointsEarned = customer ? ofBp(priced.total - pointsPaid, settings.loyaltyEarnBp) : 0;
+  const token = crypto.randomBytes(24).toString('base64url');
+  const inserted = await ctx.em.execute(
+    `insert into pos.sale (tenant_id, id, number, store_id, register_id, shift_id, customer_id, currency, subtotal, discount_total, tax_total, total,
+       paid_total, change_due, discount_bp, points_earned, cost_total, note, fiscal_status, sold_by, client_created_at, offline, receipt_token, receipt_status)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     on conflict (tenant_id, id) do nothing
+     returning *`,
+    [ctx.tenantId, input.id, number, reg.store_id, reg.id, reg.shift_id, customer?.id ?? null, settings.currency, priced.subtotal, priced.discountTotal,
+      priced.taxTotal, priced.total, tender.paid, tender.changeDue, priced.receiptDiscountBp, pointsEarned, costTotal, input.note ?? null,
+      settings.fiscalMode === 'hook' ? 'pending' : 'not_required', ctx.user!.id, input.clientCreatedAt ?? null, input.offline ?? false, token,
+      reg.print_receipts ? 'queued' : 'none'],
+  );
+  if (!inserted.length) {
+    // the same client id raced us and committed first: that sale is the answer
+    const other = await loadSaleView(ctx, input.id);
+    if (!other) throw new ConflictError('This sale is being recorded by another request; retry', 'SALE_IN_PROGRESS');
+    return { sale: other, replayed: true };
+  }
+  const ref = { refType: 'sale', refId: input.id };
+
+  const tracked = priced.lines.filter((l) => products.get(l.productId)!.track_stock);
+  const taken = await takeStock(
+    ctx,
+    reg.store_id,
+    tracked.map((l) => ({ productId: l.productId, qtyMilli: l.qtyMilli, trackBatches: products.get(l.productId)!.track_batches })),
+    { ...ref, kind: 'sale', allowNegative: !!reg.allow_negative_stock },
+  );
+  // batches taken per product are handed to its lines in order (a product on two lines splits them)
+  const batchesLeft = new Map([...taken].map(([k, v]) => [k, v.map((b) => ({ ...b }))]));
+  const lineBatches = priced.lines.map((l) => {
+    const pool = batchesLeft.get(l.productId) ?? [];
+    const out: BatchTake[] = [];
+    let need = l.qtyMilli;
+    while (need > 0 && pool.length) {
+      const q = Math.min(need, pool[0].qtyMilli);
+      out.push({ batchId: pool[0].batchId, qtyMilli: q });
+      pool[0].qtyMilli -= q;
+      need -= q;
+      if (!pool[0].qtyMilli) pool.shift();
+    }
+    return out;
+  });
+
+  const lineRows: unknown[] = [];
+  const lineTuples = priced.lines.map((l, i) => {
+    const p = products.get(l.productId)!;
+    lineRows.push(ctx.tenantId, input.id, i + 1, l.productId, l.name, l.qtyMilli, l.unitPrice, l.lineDiscount, l.receiptDiscount, l.taxBp, l.tax, l.total,
+      Math.round((Number(p.cost) * l.qtyMilli) / 1000), JSON.stringify(lineBatches[i]));
+    return '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)';
+  });
+  await ctx.em.execute(
+    `insert into pos.sale_line (tenant_id, sale_id, line_no, product_id, name, qty_milli, unit_price, line_discount, receipt_discount, tax_bp, tax, total, cost, batches)
+     values ${lineTuples.join(', ')}`,
+    lineRows,
+  );
+
+  const payRows: unknown[] = [];
+  const payTuples: string[] = [];
+  for (const [i, t] of input.payments.entries()) {
+    let giftCardId: string | null = null;
+    if (t.method === 'credit') await postCustomerMoney(ctx, customer.id, -t.amount, 'credit_sale', ref);
+    else if (t.method === 'account') await postCustomerMoney(ctx, customer.id, -t.amount, 'account_payment', ref);
+    else if (t.method === 'points') await postPoints(ctx, customer.id, -t.amount, 'redeem', ref);
+    else if (t.method === 'gift_card') giftCardId = (await postGiftCard(ctx, { code: t.giftCardCode }, -t.amount, 'redeem', ref)).id;
+    payRows.push(ctx.tenantId, input.id, i + 1, t.method, t.amount, t.method === 'cash' ? t.tendered ?? t.amount : null, t.reference ?? t.giftCardCode ?? null,
+      giftCardId, t.method === 'points' ? t.amount : null);
+    payTuples.push('(?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  }
+  await ctx.em.execute(
+    `insert into pos.sale_payment (tenant_id, sale_id, line_no, method, amount, tendered, reference, gift_card_id, points) values ${payTuples.join(', ')}`,
+    payRows,
+  );
+  if (pointsEarned > 0) await postPoints(ctx, customer.id, pointsEarned, 'earn', ref);
+
+  await ctx.emit('pos.sale.completed.v1', {
+    saleId: input.id, number, storeId: reg.store_id, registerId: reg.id, shiftId: reg.shift_id, customerId: customer?.id ?? null,
+    currency: settings.currency, total: priced.total, offline: input.offline ?? false,
+    lines: priced.lines.map((l) => ({ productId: l.productId, qtyMilli: l.qtyMilli, total: l.total })),
+    payments: input.payments.map((t) => ({ method: t.method, amount: t.amount })),
+  });
+  if (settings.fiscalMode === 'hook') {
+    await ctx.emit('pos.sale.fiscal.requested.v1', { saleId: input.id, number, total: priced.total, currency: settings.currency, taxTotal: priced.taxTotal });
+  }
+
+  const row = inserted[0];
+  const lines = priced.lines.map((l, i) => ({
+    line_no: i + 1, product_id: l.productId, name: l.name, qty_milli: l.qtyMilli, unit_price: l.unitPrice, line_discount: l.lineDiscount,
+    receipt_discount: l.receiptDiscount, tax_bp: l.taxBp, tax: l.tax, total: l.total, returned_milli: 0, batches: lineBatches[i],
+    cost: Math.round((Number(products.get(l.productId)!.cost) * l.qtyMilli) / 1000),
+  }));
+  const pays = input.payments.map((t, i) => ({ line_no: i + 1, method: t.method, amount: t.amount, tendered: t.method === 'cash' ? t.tendered ?? t.amount : null, reference: t.reference ?? t.giftCardCode ?? null, gift_card_id: null, refunded: 0 }));
+  const sale = saleView(row, lines, pays);
+
+  // Printing is the last step: every write above has succeeded, so only the commit itself can
+  // still fail. The device job carries a key derived from the sale, so a retried or replayed sale
+  // never prints twice. No printer (or the device bus refusing) never loses the sale.
+  if (reg.print_receipts && !input.offline) await printReceipt(ctx, sale, reg, settings, { copy: false });
+  return { sale, replayed: false };
+}
+
+/** Sends the receipt to `receipt@<register role suffix>` and records the job (or why it failed) on the sale. */
+export async function printReceipt(
+  ctx: RequestContext,
+  sale: SaleView,
+  reg: { store_id: string; device_role_suffix: string; receipt_header?: string[] | null; receipt_footer?: string[] | null },
+  _settings: PosSettings,
+  opts: { copy: boolean; key?: string },
+): Promise<{ jobId: string | null; error: string | null }> {
+  const doc = buildReceipt(
+    { ...sale, lines: sale.lines, payments: sale.payments },
+    { locale: ctx.locale, header: reg.receipt_header ?? [], footer: reg.receipt_footer ?? [], copy: opts.copy },
+  );
+  let jobId: string | null = null;
+  let error: string | null = null;
+  try {
+    const job = await ctx.devices.print(`receipt@${reg.device_role_suffix}`, doc, {
+      idempotencyKey: opts.key ?? `pos:sale:${sale.id}:receipt`,
+      storeId: reg.store_id,
+    });
+    jobId = job.id;
+  } catch (e) {
+    error = `${(e as any)?.type ?? 'ERROR'}: ${(e as Error).message}`.slice(0, 200);
+    ctx.logger.warn({ saleId: sale.id, err: error }, 'receipt not sent to the printer');
+  }
+  if (!opts.copy) {
+    await ctx.em.execute(`update pos.sale set receipt_job_id = ?, receipt_status = ?, receipt_error = ? where id = ?`, [jobId, jobId ? 'queued' : 'failed', error, sale.id]);
+    sale.receipt = { ...sale.receipt, status: jobId ? 'queued' : 'failed', jobId, error };
+  }
+  return { jobId, error };
+}
+
+export async function requireSale(ctx: RequestContext, id: string, lock = false): Promise<any> {
+  const [s] = await ctx.em.execute(`select * from pos.sale where id = ?${lock ? ' for update' : ''}`, [id]);
+  if (!s) throw new NotFoundError('Sale not found');
+  return s;
+}
