@@ -83,7 +83,7 @@ create table pos.sale (
   -- 'pending' until a fiscal adapter reports; 'not_required' when the tenant has none
   fiscal_status varchar(14) not null default 'not_required' check (fiscal_status in ('not_required', 'pending', 'registered', 'failed')),
   fiscal_data jsonb,
-  receipt_job_id uuid,
+  receipt_job_id varchar(80),
   sold_by uuid not null,
   sold_at timestamptz not null default now(),
   client_created_at timestamptz,

@@ -1,0 +1,95 @@
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestKernel, type TestClient, type TestKernel } from '@atrium/sdk/testing';
+import { startVirtualTill } from '@atrium/devices/testing/till';
+import { openTill, sale, seedProduct, seedStock } from './fixtures.ts';
+
+/**
+ * Receipts through the real device bus: the sale's receipt goes to `receipt@<register>`, an
+ * enrolled agent prints it on the virtual ESC/POS printer, which decodes it back to text. Cash
+ * opens the drawer; a reprint says COPY and leaves the drawer shut; no printer never loses a sale.
+ */
+let tk: TestKernel;
+let sys: pg.Client;
+let owner: TestClient;
+let till: Awaited<ReturnType<typeof openTill>>;
+let terminal: Awaited<ReturnType<typeof startVirtualTill>>;
+
+async function jobDone(c: TestClient, jobId: string) {
+  for (let i = 0; i < 200; i++) {
+    const r = await c.get(`/api/devices/jobs/${jobId}`);
+    if (['done', 'failed', 'unknown', 'expired'].includes(r.body.state)) return r.body;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  throw new Error(`job ${jobId} never finished`);
+}
+
+beforeAll(async () => {
+  tk = await createTestKernel({ plugins: [path.resolve(import.meta.dirname, '..')], tenants: [{ name: 'Дүкен', owner: 'owner@duken.test', enable: ['pos'] }] });
+  sys = new pg.Client({ connectionString: tk.databaseUrls.system });
+  await sys.connect();
+  owner = await tk.as('owner@duken.test');
+  till = await openTill(owner, { printReceipts: true, roleSuffix: 'front' });
+  terminal = await startVirtualTill({ kernelUrl: tk.url, owner, storeId: till.storeId, roles: ['receipt@front'] });
+});
+
+afterAll(async () => {
+  await terminal?.stop();
+  await sys?.end();
+  await tk?.stop();
+});
+
+describe('receipts on the device bus', () => {
+  it('a cash sale prints its receipt (Russian and Kazakh text decoded back) and kicks the drawer', async () => {
+    const bread = await seedProduct(sys, owner.tenantId, { name: 'Хлеб бородинский', price: 320 });
+    const kurt = await seedProduct(sys, owner.tenantId, { name: 'Құрт ақ', price: 450 });
+    await seedStock(sys, owner.tenantId, till.storeId, bread, 10_000);
+    await seedStock(sys, owner.tenantId, till.storeId, kurt, 10_000);
+    const r = await owner.post('/api/pos/sales', sale(till.registerId, [{ productId: bread, qtyMilli: 2000 }, { productId: kurt, qtyMilli: 1000 }], [{ method: 'cash', amount: 1090, tendered: 2000 }]), { headers: { 'accept-language': 'ru' } });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.receipt.status).toBe('queued');
+    const job = await jobDone(owner, r.body.receipt.jobId);
+    expect(job.state, JSON.stringify(job)).toBe('done');
+    const [printed] = await terminal.printer.waitForReceipts(1);
+    const text = printed.text.join('\n');
+    expect(text).toContain('Хлеб бородинский');
+    expect(text).toContain(r.body.number);
+    expect(text).toMatch(/10[\s,.]?90/);
+    // Kazakh letters the code page lacks are printed as an image, never as garbage
+    const kazakhAsText = printed.text.some((l) => l.includes('Құрт'));
+    const images = printed.items.filter((i) => i.kind === 'image').length;
+    expect(kazakhAsText || images > 0).toBe(true);
+    expect(text).not.toMatch(/\?{2,}/);
+    expect(terminal.printer.drawerKicks.length).toBe(1);
+  });
+
+  it('a reprint is marked as a copy and does not open the drawer; retrying it prints once', async () => {
+    const [s] = (await sys.query('select id from pos.sale order by sold_at desc limit 1')).rows;
+    const before = terminal.printer.receipts.length;
+    const key = { headers: { 'idempotency-key': `reprint-${s.id}` } };
+    const a = await owner.post(`/api/pos/sales/${s.id}/reprint`, {}, key);
+    const b = await owner.post(`/api/pos/sales/${s.id}/reprint`, {}, key);
+    expect(a.status, JSON.stringify(a.body)).toBe(200);
+    expect(b.body.jobId).toBe(a.body.jobId);
+    expect((await jobDone(owner, a.body.jobId)).state).toBe('done');
+    const receipts = await terminal.printer.waitForReceipts(before + 1);
+    expect(receipts.at(-1)!.text.join('\n')).toMatch(/КОПИЯ|COPY/);
+    expect(terminal.printer.drawerKicks.length).toBe(1);
+    await new Promise((res) => setTimeout(res, 300));
+    expect(terminal.printer.receipts.length).toBe(before + 1);
+  });
+
+  it('a register without a printer still sells: the sale is stored and the receipt marked failed', async () => {
+    const reg = await owner.post('/api/pos/registers', { storeId: till.storeId, name: 'Till without printer', deviceRoleSuffix: 'nowhere', printReceipts: true });
+    await owner.post('/api/pos/shifts', { registerId: reg.body.id, openingFloat: 0 });
+    const gum = await seedProduct(sys, owner.tenantId, { name: 'Жвачка', price: 100 });
+    await seedStock(sys, owner.tenantId, till.storeId, gum, 5000);
+    const r = await owner.post('/api/pos/sales', sale(reg.body.id, [{ productId: gum, qtyMilli: 1000 }], [{ method: 'cash', amount: 100 }]));
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.receipt.status).toBe('failed');
+    expect(r.body.receipt.error).toBeTruthy();
+    const stored = await owner.get(`/api/pos/sales/${r.body.id}`);
+    expect(stored.body.receipt.status).toBe('failed');
+  });
+});
