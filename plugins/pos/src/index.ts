@@ -4,11 +4,20 @@ import { createCatalog } from './migrations/0001-catalog.ts';
 import { createStock } from './migrations/0002-stock.ts';
 import { createCustomers } from './migrations/0003-customers.ts';
 import { createSales } from './migrations/0004-sales.ts';
+import { createTasks } from './migrations/0020-tasks.ts';
+import { addLoyaltyNote } from './migrations/0021-loyalty-note.ts';
 import { salesExtras } from './migrations/0040-sales-extras.ts';
 import { storesService } from './services/stores.service.ts';
 import { registersService } from './services/registers.service.ts';
 import { shiftsService } from './services/shifts.service.ts';
 import { salesService } from './services/sales.service.ts';
+import { customersService } from './services/customers.service.ts';
+import { customerGroupsService } from './services/customer-groups.service.ts';
+import { giftCardsService } from './services/gift-cards.service.ts';
+import { tasksService } from './services/tasks.service.ts';
+import { taskTemplatesService } from './services/task-templates.service.ts';
+import { recurringTasksJob } from './jobs/recurring-tasks.ts';
+import { Task } from './entities/task.ts';
 
 /**
  * The POS plugin's server entry. Areas (folders show the domain): catalogue and stock, registers,
@@ -17,6 +26,8 @@ import { salesService } from './services/sales.service.ts';
  */
 export default definePlugin({
   manifest: manifest as any,
-  migrations: [createCatalog, createStock, createCustomers, createSales, salesExtras],
-  services: [storesService, registersService, shiftsService, salesService],
+  migrations: [createCatalog, createStock, createCustomers, createSales, createTasks, addLoyaltyNote, salesExtras],
+  services: [storesService, registersService, shiftsService, salesService, customersService, customerGroupsService, giftCardsService, tasksService, taskTemplatesService],
+  entities: [Task],
+  jobs: { recurringTasks: recurringTasksJob },
 });

@@ -66,8 +66,8 @@ export async function postPoints(
   }
   const after = Number(rows[0].points);
   await ctx.em.execute(
-    `insert into pos.loyalty_ledger (tenant_id, customer_id, kind, points, points_after, ref_type, ref_id, user_id) values (?, ?, ?, ?, ?, ?, ?, ?)`,
-    [ctx.tenantId, customerId, kind, points, after, ref.refType ?? null, ref.refId ?? null, ctx.user?.id ?? null],
+    `insert into pos.loyalty_ledger (tenant_id, customer_id, kind, points, points_after, ref_type, ref_id, note, user_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [ctx.tenantId, customerId, kind, points, after, ref.refType ?? null, ref.refId ?? null, ref.note ?? null, ctx.user?.id ?? null],
   );
   return after;
 }

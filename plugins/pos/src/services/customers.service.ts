@@ -1,0 +1,435 @@
+import { ConflictError, defineAction, defineService, NotFoundError, Type, UnprocessableError, ValidationError, type RequestContext } from '@atrium/sdk';
+import { postCustomerMoney, postPoints } from '../domain/customer-ledger.ts';
+import { likePattern, num, orderBy, Paging, Sort } from '../domain/list-query.ts';
+import { normalizePhone, phoneSearchSuffix } from '../domain/phone.ts';
+
+const SUBJECT = 'pos.Customer';
+const Id = Type.String({ format: 'uuid' });
+// 10^13 minor units: far above any shop's credit line, well inside JS safe integers
+const Money = Type.Integer({ minimum: 1, maximum: 10_000_000_000_000 });
+const Limit = Type.Integer({ minimum: 0, maximum: 10_000_000_000_000 });
+const Kind = Type.Union([Type.Literal('person'), Type.Literal('company')]);
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+const Phone = Type.String({ minLength: 1, maxLength: 32 });
+const Email = Type.String({ format: 'email', maxLength: 254 });
+const Note = Type.String({ minLength: 1, maxLength: 500 });
+const Method = Type.Union([Type.Literal('cash'), Type.Literal('card'), Type.Literal('transfer')]);
+
+const SORTS = { name: 'c.name', createdAt: 'c.created_at', balance: 'c.balance', points: 'c.points' };
+
+const SELECT = `select c.*, g.name as group_name, g.discount_bp as group_discount_bp
+  from pos.customer c left join pos.customer_group g on g.tenant_id = c.tenant_id and g.id = c.group_id`;
+
+export function customerView(r: any) {
+  const balance = num(r.balance);
+  const creditLimit = num(r.credit_limit);
+  return {
+    id: r.id,
+    kind: r.kind,
+    name: r.name,
+    phone: r.phone,
+    email: r.email,
+    taxId: r.tax_id,
+    groupId: r.group_id,
+    group: r.group_id ? { id: r.group_id, name: r.group_name, discountBp: r.group_discount_bp } : null,
+    // positive: money on account; negative: the customer owes us
+    balance,
+    debt: Math.max(0, -balance),
+    creditLimit,
+    // what a credit sale may still take: the deposit plus the unused credit line
+    availableCredit: Math.max(0, balance + creditLimit),
+    points: num(r.points),
+    birthday: r.birthday ? isoDate(r.birthday) : null,
+    notes: r.notes,
+    archived: r.archived,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    version: r.version,
+  };
+}
+
+function isoDate(d: Date | string): string {
+  if (typeof d === 'string') return d.slice(0, 10);
+  // pg gives a DATE as local midnight; format it back in local time, not UTC
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+function ledgerView(r: any) {
+  return {
+    id: num(r.id),
+    kind: r.kind,
+    amount: num(r.amount),
+    balanceAfter: num(r.balance_after),
+    // deposits and repayments: how the money came in (cash|card|transfer); sales: 'sale' + its id
+    refType: r.ref_type,
+    refId: r.ref_id,
+    note: r.note,
+    userId: r.user_id,
+    at: r.at,
+  };
+}
+
+function pointsView(r: any) {
+  return { id: num(r.id), kind: r.kind, points: num(r.points), pointsAfter: num(r.points_after), refType: r.ref_type, refId: r.ref_id, note: r.note, userId: r.user_id, at: r.at };
+}
+
+async function loadCustomer(ctx: RequestContext, id: string, lock = false) {
+  const [row] = await ctx.em.execute(`${SELECT} where c.id = ?${lock ? ' for update of c' : ''}`, [id]);
+  if (!row) throw new NotFoundError('Customer not found', { customerId: id });
+  return row;
+}
+
+async function requireGroup(ctx: RequestContext, groupId: string) {
+  const [g] = await ctx.em.execute('select id from pos.customer_group where id = ?', [groupId]);
+  if (!g) throw new NotFoundError(`Customer group ${groupId} does not exist (groupId)`, { field: 'groupId' });
+}
+
+function phoneTaken(phone: string, customerId: string) {
+  return new ConflictError(`Another customer already has the phone ${phone} (phone)`, 'PHONE_TAKEN', { field: 'phone', phone, customerId });
+}
+
+/** The latest ledger row of a customer whose row this transaction has locked (so it is ours). */
+async function lastLedgerRow(ctx: RequestContext, table: 'customer_ledger' | 'loyalty_ledger', customerId: string) {
+  const [row] = await ctx.em.execute(`select * from pos.${table} where customer_id = ? order by id desc limit 1`, [customerId]);
+  return row;
+}
+
+/**
+ * Customers: people and companies with a phone (normalised, unique per tenant), a group (automatic
+ * discount), a money account (deposits, credit sales, repayments) and loyalty points. Balances
+ * change only through domain/customer-ledger.ts; here are the manual operations and the views.
+ */
+export const customersService = defineService({
+  name: 'customers',
+  actions: {
+    list: defineAction({
+      rest: 'GET /',
+      permission: ['read', SUBJECT],
+      summary: 'Find customers: q matches the end of the phone (4+ digits) or part of the name',
+      params: Type.Object({
+        ...Paging,
+        q: Type.Optional(Type.String({ maxLength: 200 })),
+        groupId: Type.Optional(Id),
+        hasDebt: Type.Optional(Type.Boolean()),
+        archived: Type.Optional(Type.Boolean({ default: false })),
+        kind: Type.Optional(Kind),
+        sort: Sort,
+      }, { additionalProperties: false }),
+      async handler(ctx) {
+        const { limit = 20, offset = 0, q, groupId, hasDebt, archived = false, kind, sort } = ctx.params;
+        const where: string[] = ['c.archived = ?'];
+        const args: unknown[] = [archived];
+        const text = q?.trim();
+        if (text) {
+          const suffix = phoneSearchSuffix(text);
+          // reverse(phone) LIKE 'reversed digits%' is a prefix match on the customer_phone_suffix
+          // index; the name match uses the trigram index (works for Cyrillic fragments too)
+          if (suffix) { where.push('(reverse(c.phone) like ? or c.name ilike ?)'); args.push(`${[...suffix].reverse().join('')}%`, likePattern(text)); }
+          else { where.push('c.name ilike ?'); args.push(likePattern(text)); }
+        }
+        if (groupId) { where.push('c.group_id = ?'); args.push(groupId); }
+        if (hasDebt !== undefined) where.push(hasDebt ? 'c.balance < 0' : 'c.balance >= 0');
+        if (kind) { where.push('c.kind = ?'); args.push(kind); }
+        const cond = where.join(' and ');
+        const rows = await ctx.em.execute(`${SELECT} where ${cond} order by ${orderBy(sort, SORTS, 'c.name asc', 'c.id')} limit ? offset ?`, [...args, limit, offset]);
+        const [{ n }] = await ctx.em.execute(`select count(*)::int as n from pos.customer c where ${cond}`, args);
+        return { items: rows.map(customerView), total: n, limit, offset };
+      },
+    }),
+
+    get: defineAction({
+      rest: 'GET /:id',
+      permission: ['read', SUBJECT],
+      params: Type.Object({ id: Id }, { additionalProperties: false }),
+      async handler(ctx) {
+        return customerView(await loadCustomer(ctx, ctx.params.id));
+      },
+    }),
+
+    create: defineAction({
+      rest: 'POST /',
+      permission: ['create', SUBJECT],
+      status: 201,
+      idempotent: true,
+      summary: 'Register a customer (phone normalised to digits, unique in the tenant)',
+      params: Type.Object({
+        kind: Type.Optional(Kind),
+        name: Type.String({ minLength: 1, maxLength: 200 }),
+        phone: Type.Optional(Nullable(Phone)),
+        email: Type.Optional(Nullable(Email)),
+        taxId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 40 }))),
+        groupId: Type.Optional(Nullable(Id)),
+        creditLimit: Type.Optional(Limit),
+        birthday: Type.Optional(Nullable(Type.String({ format: 'date' }))),
+        notes: Type.Optional(Nullable(Type.String({ maxLength: 5000 }))),
+      }, { additionalProperties: false }),
+      async handler(ctx) {
+        const p = ctx.params;
+        const name = p.name.trim();
+        if (!name) throw blankName();
+        const phone = p.phone ? normalizePhone(p.phone) : null;
+        if (p.groupId) await requireGroup(ctx, p.groupId);
+        // granting credit is a money decision, not a data entry one
+        if (p.creditLimit) ctx.authorize('credit', SUBJECT);
+        const id = crypto.randomUUID();
+        // ON CONFLICT keeps the transaction usable when the phone is taken (a failed INSERT would abort it)
+        const inserted = await ctx.em.execute(
+          `insert into pos.customer (tenant_id, id, kind, name, phone, email, tax_id, group_id, credit_limit, birthday, notes)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning id`,
+          [ctx.tenantId, id, p.kind ?? 'person', name, phone, p.email ?? null, p.taxId ?? null, p.groupId ?? null, p.creditLimit ?? 0, p.birthday ?? null, p.notes ?? null],
+        );
+        if (!inserted.length) {
+          const [other] = await ctx.em.execute('select id from pos.customer where phone = ?', [phone]);
+          throw phoneTaken(phone!, other?.id);
+        }
+        const view = customerView(await loadCustomer(ctx, id));
+        await ctx.emit('pos.customer.created.v1', { id, kind: view.kind, name: view.name, phone: view.phone, email: view.email, groupId: view.groupId });
+        return view;
+      },
+    }),
+
+    update: defineAction({
+      rest: 'PATCH /:id',
+      permission: ['update', SUBJECT],
+      summary: 'Change a customer; creditLimit needs the credit permission and cannot go below the current debt',
+      params: Type.Object({
+        id: Id,
+        kind: Type.Optional(Kind),
+        name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        phone: Type.Optional(Nullable(Phone)),
+        email: Type.Optional(Nullable(Email)),
+        taxId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 40 }))),
+        groupId: Type.Optional(Nullable(Id)),
+        creditLimit: Type.Optional(Limit),
+        birthday: Type.Optional(Nullable(Type.String({ format: 'date' }))),
+        notes: Type.Optional(Nullable(Type.String({ maxLength: 5000 }))),
+        archived: Type.Optional(Type.Boolean()),
+        version: Type.Optional(Type.Integer({ minimum: 1 })),
+      }, { additionalProperties: false }),
+      async handler(ctx) {
+        const p = ctx.params;
+        // the row lock makes the credit-limit check and concurrent credit sales take turns
+        const before = await loadCustomer(ctx, p.id, true);
+        if (p.version !== undefined && p.version !== before.version) {
+          throw new ConflictError('The customer was changed by someone else; reload and retry', 'STALE', { currentVersion: before.version });
+        }
+        const sets: string[] = [];
+        const args: unknown[] = [];
+        const set = (col: string, v: unknown) => { sets.push(`${col} = ?`); args.push(v); };
+        if (p.kind !== undefined) set('kind', p.kind);
+        if (p.name !== undefined) {
+          if (!p.name.trim()) throw blankName();
+          set('name', p.name.trim());
+        }
+        if (p.phone !== undefined) {
+          const phone = p.phone === null ? null : normalizePhone(p.phone);
+          if (phone && phone !== before.phone) {
+            const [other] = await ctx.em.execute('select id from pos.customer where phone = ? and id <> ?', [phone, p.id]);
+            if (other) throw phoneTaken(phone, other.id);
+          }
+          set('phone', phone);
+        }
+        if (p.email !== undefined) set('email', p.email);
+        if (p.taxId !== undefined) set('tax_id', p.taxId);
+        if (p.groupId !== undefined) {
+          if (p.groupId) await requireGroup(ctx, p.groupId);
+          set('group_id', p.groupId);
+        }
+        if (p.creditLimit !== undefined && p.creditLimit !== num(before.credit_limit)) {
+          ctx.authorize('credit', SUBJECT);
+          const debt = Math.max(0, -num(before.balance));
+          if (p.creditLimit < debt) {
+            throw new UnprocessableError(`The credit limit cannot be lower than the current debt of ${debt} (creditLimit)`, 'CREDIT_LIMIT_BELOW_DEBT', { field: 'creditLimit', debt, creditLimit: p.creditLimit });
+          }
+          set('credit_limit', p.creditLimit);
+        }
+        if (p.birthday !== undefined) set('birthday', p.birthday);
+        if (p.notes !== undefined) set('notes', p.notes);
+        if (p.archived !== undefined) {
+          if (p.archived && !before.archived && num(before.balance) !== 0) throw balanceOpen(num(before.balance));
+          set('archived', p.archived);
+        }
+        if (!sets.length) return customerView(before);
+        await ctx.em.execute(`update pos.customer set ${sets.join(', ')}, updated_at = now(), version = version + 1 where id = ?`, [...args, p.id]);
+        const after = customerView(await loadCustomer(ctx, p.id));
+        ctx.audit.diff(customerView(before), after);
+        return after;
+      },
+    }),
+
+    remove: defineAction({
+      rest: 'DELETE /:id',
+      permission: ['delete', SUBJECT],
+      summary: 'Delete a customer without history; one with sales, ledger entries or gift cards is archived instead',
+      params: Type.Object({ id: Id }, { additionalProperties: false }),
+      async handler(ctx) {
+        const before = await loadCustomer(ctx, ctx.params.id, true);
+        const [h] = await ctx.em.execute(
+          `select exists (select 1 from pos.customer_ledger where customer_id = ?)
+               or exists (select 1 from pos.loyalty_ledger where customer_id = ?)
+               or exists (select 1 from pos.sale where customer_id = ?)
+               or exists (select 1 from pos.gift_card where customer_id = ?) as has_history`,
+          [before.id, before.id, before.id, before.id],
+        );
+        ctx.audit.target(before.id);
+        if (h.has_history) {
+          if (num(before.balance) !== 0) throw balanceOpen(num(before.balance));
+          await ctx.em.execute('update pos.customer set archived = true, updated_at = now(), version = version + 1 where id = ?', [before.id]);
+          ctx.audit.diff(customerView(before), { ...customerView(before), archived: true });
+          return { id: before.id, deleted: false, archived: true };
+        }
+        await ctx.em.execute('delete from pos.customer where id = ?', [before.id]);
+        ctx.audit.diff(customerView(before), null);
+        return { id: before.id, deleted: true, archived: false };
+      },
+    }),
+
+    sales: defineAction({
+      rest: 'GET /:id/sales',
+      permission: ['read', SUBJECT],
+      summary: 'Purchase history: the customer\'s sales, newest first, with lines and payments',
+      params: Type.Object({ id: Id, ...Paging }, { additionalProperties: false }),
+      async handler(ctx) {
+        const { id, limit = 20, offset = 0 } = ctx.params;
+        ctx.authorize('read', 'pos.Sale');
+        await loadCustomer(ctx, id);
+        const rows = await ctx.em.execute(
+          `select s.id, s.number, s.store_id, s.register_id, s.status, s.currency, s.subtotal, s.discount_total, s.total, s.paid_total,
+                  s.refunded_total, s.points_earned, s.sold_at,
+                  (select coalesce(json_agg(json_build_object('lineNo', l.line_no, 'productId', l.product_id, 'name', l.name, 'qtyMilli', l.qty_milli,
+                          'unitPrice', l.unit_price, 'total', l.total, 'returnedMilli', l.returned_milli) order by l.line_no), '[]'::json)
+                     from pos.sale_line l where l.tenant_id = s.tenant_id and l.sale_id = s.id) as lines,
+                  (select coalesce(json_agg(json_build_object('method', sp.method, 'amount', sp.amount, 'refunded', sp.refunded) order by sp.line_no), '[]'::json)
+                     from pos.sale_payment sp where sp.tenant_id = s.tenant_id and sp.sale_id = s.id) as payments
+             from pos.sale s where s.customer_id = ? order by s.sold_at desc, s.id desc limit ? offset ?`,
+          [id, limit, offset],
+        );
+        const [sum] = await ctx.em.execute(
+          `select count(*)::int as n, count(*) filter (where status = 'completed')::int as completed,
+                  coalesce(sum(total - refunded_total) filter (where status = 'completed'), 0)::text as spent, max(sold_at) as last_at
+             from pos.sale where customer_id = ?`,
+          [id],
+        );
+        return {
+          items: rows.map((s: any) => ({
+            id: s.id, number: s.number, storeId: s.store_id, registerId: s.register_id, status: s.status, currency: s.currency,
+            subtotal: num(s.subtotal), discountTotal: num(s.discount_total), total: num(s.total), paidTotal: num(s.paid_total),
+            refundedTotal: num(s.refunded_total), pointsEarned: num(s.points_earned), soldAt: s.sold_at, lines: s.lines, payments: s.payments,
+          })),
+          total: sum.n,
+          summary: { completedSales: sum.completed, spent: num(sum.spent), lastPurchaseAt: sum.last_at },
+          limit,
+          offset,
+        };
+      },
+    }),
+
+    ledger: defineAction({
+      rest: 'GET /:id/ledger',
+      permission: ['read', SUBJECT],
+      summary: 'The customer\'s money ledger, newest first',
+      params: Type.Object({
+        id: Id,
+        ...Paging,
+        kind: Type.Optional(Type.Union(['deposit', 'credit_sale', 'account_payment', 'repayment', 'refund', 'adjust'].map((k) => Type.Literal(k)))),
+      }, { additionalProperties: false }),
+      async handler(ctx) {
+        const { id, limit = 20, offset = 0, kind } = ctx.params;
+        const c = await loadCustomer(ctx, id);
+        const cond = kind ? 'customer_id = ? and kind = ?' : 'customer_id = ?';
+        const args = kind ? [id, kind] : [id];
+        const rows = await ctx.em.execute(`select * from pos.customer_ledger where ${cond} order by id desc limit ? offset ?`, [...args, limit, offset]);
+        const [{ n }] = await ctx.em.execute(`select count(*)::int as n from pos.customer_ledger where ${cond}`, args);
+        return { items: rows.map(ledgerView), total: n, balance: num(c.balance), creditLimit: num(c.credit_limit), limit, offset };
+      },
+    }),
+
+    deposit: defineAction({
+      rest: 'POST /:id/deposits',
+      permission: ['credit', SUBJECT],
+      status: 201,
+      idempotent: true,
+      summary: 'Put money on the customer\'s account (send Idempotency-Key: a retry must not deposit twice)',
+      params: Type.Object({ id: Id, amount: Money, method: Type.Optional(Method), note: Type.Optional(Note) }, { additionalProperties: false }),
+      async handler(ctx) {
+        const { id, amount, method = 'cash', note } = ctx.params;
+        const r = await postCustomerMoney(ctx, id, amount, 'deposit', { refType: method, note: note ?? null });
+        ctx.audit.target(id);
+        return { entry: ledgerView(await lastLedgerRow(ctx, 'customer_ledger', id)), balance: r.balance, creditLimit: r.creditLimit };
+      },
+    }),
+
+    repay: defineAction({
+      rest: 'POST /:id/repayments',
+      permission: ['credit', SUBJECT],
+      status: 201,
+      idempotent: true,
+      summary: 'The customer pays back debt (at most what is owed; extra money is a deposit)',
+      params: Type.Object({ id: Id, amount: Money, method: Type.Union([Type.Literal('cash'), Type.Literal('card')]), note: Type.Optional(Note) }, { additionalProperties: false }),
+      async handler(ctx) {
+        const { id, amount, method, note } = ctx.params;
+        const c = await loadCustomer(ctx, id, true);
+        if (c.archived) throw new NotFoundError('Customer not found', { customerId: id });
+        const debt = Math.max(0, -num(c.balance));
+        if (amount > debt) {
+          throw new UnprocessableError(
+            debt ? `The customer owes ${debt}; a repayment cannot be larger (amount) — put the rest on account as a deposit` : 'The customer owes nothing (amount)',
+            debt ? 'REPAYMENT_EXCEEDS_DEBT' : 'NO_DEBT',
+            { field: 'amount', debt, amount },
+          );
+        }
+        const r = await postCustomerMoney(ctx, id, amount, 'repayment', { refType: method, note: note ?? null });
+        ctx.audit.target(id);
+        return { entry: ledgerView(await lastLedgerRow(ctx, 'customer_ledger', id)), balance: r.balance, creditLimit: r.creditLimit };
+      },
+    }),
+
+    points: defineAction({
+      rest: 'GET /:id/points',
+      permission: ['read', SUBJECT],
+      summary: 'The customer\'s loyalty points ledger, newest first',
+      params: Type.Object({ id: Id, ...Paging }, { additionalProperties: false }),
+      async handler(ctx) {
+        const { id, limit = 20, offset = 0 } = ctx.params;
+        const c = await loadCustomer(ctx, id);
+        const rows = await ctx.em.execute('select * from pos.loyalty_ledger where customer_id = ? order by id desc limit ? offset ?', [id, limit, offset]);
+        const [{ n }] = await ctx.em.execute('select count(*)::int as n from pos.loyalty_ledger where customer_id = ?', [id]);
+        return { items: rows.map(pointsView), total: n, points: num(c.points), limit, offset };
+      },
+    }),
+
+    adjustPoints: defineAction({
+      rest: 'POST /:id/points',
+      permission: ['points', SUBJECT],
+      status: 201,
+      idempotent: true,
+      summary: 'Add (+) or take away (−) loyalty points by hand, with the reason',
+      params: Type.Object({
+        id: Id,
+        points: Type.Integer({ minimum: -1_000_000_000, maximum: 1_000_000_000, description: 'non-zero: + adds, − takes away' }),
+        reason: Type.String({ minLength: 1, maxLength: 500 }),
+      }, { additionalProperties: false }),
+      async handler(ctx) {
+        const { id, points, reason } = ctx.params;
+        if (points === 0) throw new ValidationError('Invalid input: points must not be 0', [{ field: 'points', message: 'must not be 0' }]);
+        if (!reason.trim()) throw new ValidationError('Invalid input: reason is blank', [{ field: 'reason', message: 'must not be blank' }]);
+        await loadCustomer(ctx, id, true);
+        const after = await postPoints(ctx, id, points, 'adjust', { note: reason.trim() });
+        ctx.audit.target(id);
+        return { entry: pointsView(await lastLedgerRow(ctx, 'loyalty_ledger', id)), points: after };
+      },
+    }),
+  },
+});
+
+function balanceOpen(balance: number) {
+  return new UnprocessableError(
+    balance < 0 ? `The customer still owes ${-balance}; settle the debt before archiving` : `The customer has ${balance} on account; pay it out before archiving`,
+    'CUSTOMER_BALANCE_OPEN',
+    { field: 'archived', balance },
+  );
+}
+
+function blankName() {
+  return new ValidationError('Invalid input: name is blank', [{ field: 'name', message: 'must not be blank' }]);
+}

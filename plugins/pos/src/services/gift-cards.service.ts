@@ -1,0 +1,189 @@
+import crypto from 'node:crypto';
+import { ConflictError, defineAction, defineService, NotFoundError, Type, UnprocessableError, type RequestContext } from '@atrium/sdk';
+import { postGiftCard } from '../domain/customer-ledger.ts';
+import { num, orderBy, Paging, Sort } from '../domain/list-query.ts';
+
+const SUBJECT = 'pos.GiftCard';
+const Id = Type.String({ format: 'uuid' });
+// what a cashier types or scans; normalised to upper case (the table allows 0-9, A-Z and -)
+const Code = Type.String({ minLength: 6, maxLength: 32, pattern: '^[0-9A-Za-z-]+$' });
+const Money = Type.Integer({ minimum: 1, maximum: 10_000_000_000_000 });
+const Status = Type.Union([Type.Literal('active'), Type.Literal('blocked'), Type.Literal('expired')]);
+
+// no 0/O, 1/I/L: codes are read out loud and typed from paper
+const ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+const SORTS = { createdAt: 'gc.created_at', balance: 'gc.balance', code: 'gc.code', expiresOn: 'gc.expires_on' };
+
+/** 16 random characters as XXXX-XXXX-XXXX-XXXX (~79 bits: not guessable at a till). */
+export function generateGiftCardCode(): string {
+  const bytes = crypto.randomBytes(16);
+  const chars = [...bytes].map((b) => ALPHABET[b % ALPHABET.length]);
+  return [0, 4, 8, 12].map((i) => chars.slice(i, i + 4).join('')).join('-');
+}
+
+const SELECT = `select gc.*, c.name as customer_name,
+    -- an active card past its date reads as expired without a job having to flip it
+    case when gc.status = 'active' and gc.expires_on < current_date then 'expired' else gc.status end as effective_status
+  from pos.gift_card gc left join pos.customer c on c.tenant_id = gc.tenant_id and c.id = gc.customer_id`;
+
+function view(r: any) {
+  return {
+    id: r.id,
+    code: r.code,
+    status: r.effective_status,
+    balance: num(r.balance),
+    initialAmount: num(r.initial_amount),
+    expiresOn: r.expires_on ? isoDate(r.expires_on) : null,
+    customerId: r.customer_id,
+    customerName: r.customer_name ?? null,
+    issuedBy: r.issued_by,
+    createdAt: r.created_at,
+  };
+}
+
+function isoDate(d: Date | string): string {
+  if (typeof d === 'string') return d.slice(0, 10);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+function ledgerView(r: any) {
+  return { id: num(r.id), kind: r.kind, amount: num(r.amount), balanceAfter: num(r.balance_after), refType: r.ref_type, refId: r.ref_id, userId: r.user_id, at: r.at };
+}
+
+async function byCode(ctx: RequestContext, code: string, lock = false) {
+  const [row] = await ctx.em.execute(`${SELECT} where gc.code = ?${lock ? ' for update of gc' : ''}`, [code.toUpperCase()]);
+  if (!row) throw new NotFoundError(`Gift card ${code.toUpperCase()} not found`, { code: code.toUpperCase() });
+  return row;
+}
+
+/**
+ * Gift cards: issued with a code (generated or printed on a plastic card), spent at the till by
+ * the sale (postGiftCard 'redeem'), blocked when lost. Every balance change is a ledger row, the
+ * issue included.
+ */
+export const giftCardsService = defineService({
+  name: 'giftCards',
+  rest: 'gift-cards',
+  actions: {
+    list: defineAction({
+      rest: 'GET /',
+      permission: ['read', SUBJECT],
+      params: Type.Object({
+        ...Paging,
+        status: Type.Optional(Status),
+        customerId: Type.Optional(Id),
+        q: Type.Optional(Type.String({ maxLength: 32, description: 'start of the code' })),
+        sort: Sort,
+      }, { additionalProperties: false }),
+      async handler(ctx) {
+        const { limit = 20, offset = 0, status, customerId, q, sort } = ctx.params;
+        const where: string[] = ['true'];
+        const args: unknown[] = [];
+        if (status === 'expired') where.push(`(gc.status = 'expired' or (gc.status = 'active' and gc.expires_on < current_date))`);
+        else if (status === 'active') where.push(`gc.status = 'active' and (gc.expires_on is null or gc.expires_on >= current_date)`);
+        else if (status) { where.push('gc.status = ?'); args.push(status); }
+        if (customerId) { where.push('gc.customer_id = ?'); args.push(customerId); }
+        if (q?.trim()) { where.push('gc.code like ?'); args.push(`${q.trim().toUpperCase().replace(/[^0-9A-Z-]/g, '')}%`); }
+        const cond = where.join(' and ');
+        const rows = await ctx.em.execute(`${SELECT} where ${cond} order by ${orderBy(sort, SORTS, 'gc.created_at desc', 'gc.id')} limit ? offset ?`, [...args, limit, offset]);
+        const [{ n }] = await ctx.em.execute(`select count(*)::int as n from pos.gift_card gc where ${cond}`, args);
+        return { items: rows.map(view), total: n, limit, offset };
+      },
+    }),
+
+    get: defineAction({
+      rest: 'GET /:code',
+      permission: ['read', SUBJECT],
+      summary: 'Look a card up by its code (balance, status) — what the cashier does before taking it',
+      params: Type.Object({ code: Code }, { additionalProperties: false }),
+      async handler(ctx) {
+        return view(await byCode(ctx, ctx.params.code));
+      },
+    }),
+
+    issue: defineAction({
+      rest: 'POST /',
+      permission: ['issue', SUBJECT],
+      status: 201,
+      idempotent: true,
+      summary: 'Issue a card: a generated code or the one printed on it; the amount is its first ledger row',
+      params: Type.Object({
+        amount: Money,
+        code: Type.Optional(Code),
+        expiresOn: Type.Optional(Type.String({ format: 'date' })),
+        customerId: Type.Optional(Id),
+      }, { additionalProperties: false }),
+      async handler(ctx) {
+        const p = ctx.params;
+        if (p.expiresOn && p.expiresOn < new Date().toISOString().slice(0, 10)) {
+          throw new UnprocessableError('The expiry date is in the past (expiresOn)', 'EXPIRY_IN_PAST', { field: 'expiresOn' });
+        }
+        if (p.customerId) {
+          const [c] = await ctx.em.execute('select id from pos.customer where id = ? and not archived', [p.customerId]);
+          if (!c) throw new NotFoundError(`Customer ${p.customerId} not found (customerId)`, { field: 'customerId' });
+        }
+        const id = crypto.randomUUID();
+        let code = p.code?.toUpperCase();
+        // a generated code colliding is astronomically rare, but retrying costs nothing
+        for (let attempt = 0; ; attempt++) {
+          const tryCode = code ?? generateGiftCardCode();
+          // inserted empty, then topped up through the ledger so the issue is a ledger row too
+          const rows = await ctx.em.execute(
+            `insert into pos.gift_card (tenant_id, id, code, initial_amount, balance, expires_on, customer_id, issued_by)
+             values (?, ?, ?, ?, 0, ?, ?, ?) on conflict do nothing returning id`,
+            [ctx.tenantId, id, tryCode, p.amount, p.expiresOn ?? null, p.customerId ?? null, ctx.user?.id ?? null],
+          );
+          if (rows.length) { code = tryCode; break; }
+          if (p.code) throw new ConflictError(`A gift card with the code ${tryCode} already exists (code)`, 'GIFT_CARD_CODE_TAKEN', { field: 'code' });
+          if (attempt >= 4) throw new ConflictError('Could not generate a free gift card code; try again', 'GIFT_CARD_CODE_RETRY');
+        }
+        await postGiftCard(ctx, { id }, p.amount, 'issue');
+        ctx.audit.target(id);
+        return view(await byCode(ctx, code!));
+      },
+    }),
+
+    ledger: defineAction({
+      rest: 'GET /:code/ledger',
+      permission: ['read', SUBJECT],
+      params: Type.Object({ code: Code, ...Paging }, { additionalProperties: false }),
+      async handler(ctx) {
+        const { code, limit = 20, offset = 0 } = ctx.params;
+        const card = await byCode(ctx, code);
+        const rows = await ctx.em.execute('select * from pos.gift_card_ledger where gift_card_id = ? order by id desc limit ? offset ?', [card.id, limit, offset]);
+        const [{ n }] = await ctx.em.execute('select count(*)::int as n from pos.gift_card_ledger where gift_card_id = ?', [card.id]);
+        return { card: view(card), items: rows.map(ledgerView), total: n, limit, offset };
+      },
+    }),
+
+    block: defineAction({
+      rest: 'POST /:code/block',
+      permission: ['block', SUBJECT],
+      summary: 'Block a card (lost, stolen): it can no longer pay',
+      params: Type.Object({ code: Code, reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) }, { additionalProperties: false }),
+      async handler(ctx) {
+        return setStatus(ctx, ctx.params.code, 'blocked', ctx.params.reason);
+      },
+    }),
+
+    unblock: defineAction({
+      rest: 'POST /:code/unblock',
+      permission: ['block', SUBJECT],
+      params: Type.Object({ code: Code, reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) }, { additionalProperties: false }),
+      async handler(ctx) {
+        return setStatus(ctx, ctx.params.code, 'active', ctx.params.reason);
+      },
+    }),
+  },
+});
+
+async function setStatus(ctx: RequestContext, code: string, status: 'active' | 'blocked', reason?: string) {
+  const before = await byCode(ctx, code, true);
+  if (before.status === 'expired') throw new UnprocessableError('The card has expired; it cannot be blocked or unblocked', 'GIFT_CARD_EXPIRED', { field: 'code' });
+  if (before.status === status) return view(before);
+  await ctx.em.execute('update pos.gift_card set status = ? where id = ?', [status, before.id]);
+  const after = view(await byCode(ctx, code));
+  ctx.audit.target(before.id);
+  ctx.audit.diff(view(before), { ...after, reason: reason ?? null });
+  return after;
+}
