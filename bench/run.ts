@@ -18,7 +18,8 @@ const MODULES: { file: string; produces: string[] }[] = [
   { file: 'admin.bench.ts', produces: ['admin.'] },
   { file: 'devices.bench.ts', produces: ['devices.'] },
   { file: 'payments.bench.ts', produces: ['payments.'] },
-  { file: 'pos.bench.ts', produces: ['pos.'] },
+  { file: 'pos.bench.ts', produces: ['pos.catalog'] },
+  { file: 'pos-sales.bench.ts', produces: ['pos.sale'] },
 ];
 
 const wanted = (name: string) => !prefix || name.startsWith(prefix);

@@ -1,0 +1,93 @@
+/**
+ * pos.sale.throughput — HTTP "create sale" (3 lines, card + cash, stock taken with guarded
+ * updates, ledger rows, audit, outbox) from 16 concurrent tills, each on its own register, against
+ * a kernel with the POS plugin. Anchor: pgbench TPC-B with 16 clients on the same PostgreSQL in
+ * the same run (issue 5 goal: ratio ≥ 0.5, p95 ≤ 50 ms). The load runs in a child process.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import pg from 'pg';
+import { loadConfig } from '@atrium/config';
+import { startKernel } from '@atrium/kernel';
+import pos from '../plugins/pos/src/index.ts';
+import { freePort, percentile, pgbench, round, startBenchEnv, type BenchResult } from './bench-env.ts';
+
+const TERMINALS = 16;
+const SECONDS = Number(process.env.BENCH_POS_SECONDS ?? 15);
+const PRODUCTS = 500;
+
+function runLoad(args: unknown): Promise<{ count: number; errors: number; statuses: Record<string, number>; latencies: number[] }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [path.join(import.meta.dirname, 'pos-sale-load.ts'), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`load generator exited ${code}`))));
+  });
+}
+
+export default async function run(): Promise<BenchResult[]> {
+  const env = await startBenchEnv();
+  const results: BenchResult[] = [];
+  try {
+    await pgbench(env.pgPort, ['-i', '-q', '-s', '5', 'postgres']);
+    const tpcb = await pgbench(env.pgPort, ['-c', String(TERMINALS), '-j', '2', '-T', '8', '-n', 'postgres']);
+
+    const config = loadConfig({ ignoreEnv: true, overrides: { dataDir: env.dir, http: { port: await freePort(), host: '127.0.0.1' }, database: { poolMax: 30 }, auth: { jwtSecret: 'pos-bench-secret-0123456789abcdef0123456789', signupMaxPerIpPerHour: 100000 }, rateLimit: { apiPerMinute: 10_000_000 }, log: { level: 'silent' } } });
+    const kernel = await startKernel({ config, discover: false, plugins: [pos], ownerUrl: env.pgUrl, databaseName: 'atrium_bench', redisUrl: env.redisUrl, rootDir: env.dir });
+    const sys = new pg.Client({ connectionString: env.pgUrl.replace(/\/[^/]*$/, '/atrium_bench') });
+    try {
+      await sys.connect();
+      const call = async (method: string, p: string, body?: unknown, token?: string) => {
+        const r = await fetch(kernel.url + p, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
+        const json = (await r.json()) as any;
+        if (r.status >= 300) throw new Error(`${method} ${p}: ${r.status} ${JSON.stringify(json)}`);
+        return json;
+      };
+      const s = await call('POST', '/api/auth/signup', { tenantName: 'Bench shop', email: 'pos@bench.test', password: 'bench-password' });
+      const token = s.accessToken;
+      const tenantId = s.tenant?.id ?? s.tenantId ?? JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).tid;
+      await call('POST', '/api/plugins/pos/enable', {}, token);
+      const store = await call('POST', '/api/pos/stores', { name: 'Bench store' }, token);
+      // catalogue and opening stock written like an import would: products + ledger + projection
+      await sys.query(
+        `insert into pos.product (tenant_id, id, sku, name, price, cost)
+         select $1, gen_random_uuid(), 'B-' || i, 'Товар ' || i, 100 + (i % 50) * 10, 60 from generate_series(1, $2) i`,
+        [tenantId, PRODUCTS],
+      );
+      await sys.query(
+        `with m as (insert into pos.stock_move (tenant_id, store_id, product_id, qty_milli, kind, ref_type, ref_id)
+           select $1, $2, id, 100000000, 'receipt', 'bench', gen_random_uuid() from pos.product where tenant_id = $1 returning product_id, qty_milli)
+         insert into pos.stock_level (tenant_id, store_id, product_id, on_hand_milli) select $1, $2, product_id, qty_milli from m`,
+        [tenantId, store.storeId],
+      );
+      const products = (await sys.query('select id, price from pos.product where tenant_id = $1', [tenantId])).rows.map((r) => ({ id: r.id, price: Number(r.price) }));
+      const registers: string[] = [];
+      for (let i = 0; i < TERMINALS; i++) {
+        // receipts off: a till without a printer (the device bus has its own benchmark)
+        const reg = await call('POST', '/api/pos/registers', { storeId: store.storeId, name: `Till ${i + 1}`, printReceipts: false }, token);
+        await call('POST', '/api/pos/shifts', { registerId: reg.id, openingFloat: 0 }, token);
+        registers.push(reg.id);
+      }
+      await runLoad({ url: kernel.url, token, registers, products, seconds: 3 }); // warm-up: JIT, pools, plans
+      const load = await runLoad({ url: kernel.url, token, registers, products, seconds: SECONDS });
+      const tps = load.count / SECONDS;
+      results.push({ metric: 'pos.sale.throughput', value: round(tps, 1), unit: 'sales/s', anchor: 'pgbench.tpcb.tps', anchorValue: round(tpcb, 1) });
+      results.push({ metric: 'pos.sale.throughput.p50', value: round(percentile(load.latencies, 50), 1), unit: 'ms' });
+      results.push({ metric: 'pos.sale.throughput.p95', value: round(percentile(load.latencies, 95), 1), unit: 'ms', anchor: 'goal (issue 5): p95 ≤ 50 ms', anchorValue: 50 });
+      results.push({ metric: 'pos.sale.throughput.errors', value: load.errors, unit: 'count' });
+      // the ledger invariant after the run
+      const bad = await sys.query(
+        `select count(*)::int as n from pos.stock_level l
+         where l.tenant_id = $1 and l.on_hand_milli <> (select coalesce(sum(qty_milli), 0) from pos.stock_move m where m.tenant_id = l.tenant_id and m.store_id = l.store_id and m.product_id = l.product_id)`,
+        [tenantId],
+      );
+      results.push({ metric: 'pos.sale.ledger_mismatches', value: bad.rows[0].n, unit: 'count' });
+    } finally {
+      await sys.end().catch(() => {});
+      await kernel.stop();
+    }
+  } finally {
+    await env.stop();
+  }
+  return results;
+}
