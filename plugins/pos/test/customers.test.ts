@@ -81,6 +81,9 @@ describe('customers', () => {
     expect(JSON.stringify(noName.body.error.fields)).toContain('name');
     const badEmail = await cashier.post('/api/pos/customers', { name: 'X', email: 'not-an-email' });
     expect(badEmail.status).toBe(400);
+    // an empty form field is "none"
+    const blank = await newCustomer(cashier, { name: 'Без телефона', phone: '', email: '', taxId: ' ' });
+    expect(blank).toMatchObject({ phone: null, email: null, taxId: null });
     const extra = await cashier.post('/api/pos/customers', { name: 'X', balance: 100000 });
     expect(extra.status).toBe(400);
     // a cashier may register customers but not give them credit

@@ -1,4 +1,4 @@
-import { ConflictError, defineAction, defineService, NotFoundError, Type, UnprocessableError, ValidationError, type RequestContext } from '@atrium/sdk';
+import { ConflictError, defineAction, defineService, NotFoundError, Type, UnprocessableError, ValidationError, type RequestContext, type TSchema } from '@atrium/sdk';
 import { postCustomerMoney, postPoints } from '../domain/customer-ledger.ts';
 import { likePattern, num, orderBy, Paging, Sort } from '../domain/list-query.ts';
 import { normalizePhone, phoneSearchSuffix } from '../domain/phone.ts';
@@ -9,9 +9,12 @@ const Id = Type.String({ format: 'uuid' });
 const Money = Type.Integer({ minimum: 1, maximum: 10_000_000_000_000 });
 const Limit = Type.Integer({ minimum: 0, maximum: 10_000_000_000_000 });
 const Kind = Type.Union([Type.Literal('person'), Type.Literal('company')]);
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
-const Phone = Type.String({ minLength: 1, maxLength: 32 });
-const Email = Type.String({ format: 'email', maxLength: 254 });
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+// forms send "" for an empty field: it means "none", like null
+const Phone = Type.String({ maxLength: 32 });
+const Email = Type.Union([Type.String({ format: 'email', maxLength: 254 }), Type.Literal('')]);
+const TaxId = Type.String({ maxLength: 40 });
+const blankToNull = (v: string | null | undefined) => (v === undefined ? undefined : v === null || !v.trim() ? null : v.trim());
 const Note = Type.String({ minLength: 1, maxLength: 500 });
 const Method = Type.Union([Type.Literal('cash'), Type.Literal('card'), Type.Literal('transfer')]);
 
@@ -157,7 +160,7 @@ export const customersService = defineService({
         name: Type.String({ minLength: 1, maxLength: 200 }),
         phone: Type.Optional(Nullable(Phone)),
         email: Type.Optional(Nullable(Email)),
-        taxId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 40 }))),
+        taxId: Type.Optional(Nullable(TaxId)),
         groupId: Type.Optional(Nullable(Id)),
         creditLimit: Type.Optional(Limit),
         birthday: Type.Optional(Nullable(Type.String({ format: 'date' }))),
@@ -167,7 +170,8 @@ export const customersService = defineService({
         const p = ctx.params;
         const name = p.name.trim();
         if (!name) throw blankName();
-        const phone = p.phone ? normalizePhone(p.phone) : null;
+        const phoneText = blankToNull(p.phone);
+        const phone = phoneText ? normalizePhone(phoneText) : null;
         if (p.groupId) await requireGroup(ctx, p.groupId);
         // granting credit is a money decision, not a data entry one
         if (p.creditLimit) ctx.authorize('credit', SUBJECT);
@@ -176,7 +180,7 @@ export const customersService = defineService({
         const inserted = await ctx.em.execute(
           `insert into pos.customer (tenant_id, id, kind, name, phone, email, tax_id, group_id, credit_limit, birthday, notes)
            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning id`,
-          [ctx.tenantId, id, p.kind ?? 'person', name, phone, p.email ?? null, p.taxId ?? null, p.groupId ?? null, p.creditLimit ?? 0, p.birthday ?? null, p.notes ?? null],
+          [ctx.tenantId, id, p.kind ?? 'person', name, phone, blankToNull(p.email) ?? null, blankToNull(p.taxId) ?? null, p.groupId ?? null, p.creditLimit ?? 0, p.birthday ?? null, p.notes ?? null],
         );
         if (!inserted.length) {
           const [other] = await ctx.em.execute('select id from pos.customer where phone = ?', [phone]);
@@ -198,7 +202,7 @@ export const customersService = defineService({
         name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
         phone: Type.Optional(Nullable(Phone)),
         email: Type.Optional(Nullable(Email)),
-        taxId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 40 }))),
+        taxId: Type.Optional(Nullable(TaxId)),
         groupId: Type.Optional(Nullable(Id)),
         creditLimit: Type.Optional(Limit),
         birthday: Type.Optional(Nullable(Type.String({ format: 'date' }))),
@@ -222,15 +226,16 @@ export const customersService = defineService({
           set('name', p.name.trim());
         }
         if (p.phone !== undefined) {
-          const phone = p.phone === null ? null : normalizePhone(p.phone);
+          const phoneText = blankToNull(p.phone);
+          const phone = phoneText ? normalizePhone(phoneText) : null;
           if (phone && phone !== before.phone) {
             const [other] = await ctx.em.execute('select id from pos.customer where phone = ? and id <> ?', [phone, p.id]);
             if (other) throw phoneTaken(phone, other.id);
           }
           set('phone', phone);
         }
-        if (p.email !== undefined) set('email', p.email);
-        if (p.taxId !== undefined) set('tax_id', p.taxId);
+        if (p.email !== undefined) set('email', blankToNull(p.email));
+        if (p.taxId !== undefined) set('tax_id', blankToNull(p.taxId));
         if (p.groupId !== undefined) {
           if (p.groupId) await requireGroup(ctx, p.groupId);
           set('group_id', p.groupId);
