@@ -21,6 +21,7 @@ import { KERNEL_SUBJECTS } from './rbac/builtin-roles.ts';
 import { AjvValidator } from './validation/ajv-validator.ts';
 import { TokenService } from './auth/token.service.ts';
 import { Mailer } from './auth/mailer.ts';
+import { mailService } from './services/mail.service.ts';
 import { RateLimiter } from './http/rate-limiter.ts';
 import { JobQueues } from './jobs/job-queues.ts';
 import { LocalFileStore } from './files/file-store.ts';
@@ -81,6 +82,7 @@ const KERNEL_SERVICES: Record<string, (deps: () => KernelDeps, o: { adminDist?: 
   jobs: jobsService,
   files: filesService,
   devices: (deps) => devicesService(deps),
+  mail: mailService,
 };
 
 /** Whether this node runs `name` given ATRIUM_SERVICES patterns (`*`, `kernel.*`, `gateway`, `notes.*`). */

@@ -1,7 +1,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 
-export type Mail = { to: string; subject: string; text: string; html?: string };
+export type Mail = { to: string; subject: string; text: string; html?: string; attachments?: { filename: string; contentType: string; content: Buffer }[] };
 
 /** Sends mail over real SMTP (nodemailer). Without an SMTP URL (embedded default) mails are
  * written to the log so an operator can still follow a reset link — said loudly, not hidden. */
@@ -16,7 +16,7 @@ export class Mailer {
   }
   async send(mail: Mail): Promise<void> {
     if (!this.transport) {
-      this.logger.warn({ to: mail.to, subject: mail.subject, text: mail.text }, 'SMTP is not configured (ATRIUM_SMTP_URL): mail written to the log instead of sent');
+      this.logger.warn({ to: mail.to, subject: mail.subject, text: mail.text, attachments: mail.attachments?.map((a) => a.filename) }, 'SMTP is not configured (ATRIUM_SMTP_URL): mail written to the log instead of sent');
       return;
     }
     await this.transport.sendMail({ from: this.from, ...mail });

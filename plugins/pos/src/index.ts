@@ -11,6 +11,7 @@ import { storesService } from './services/stores.service.ts';
 import { registersService } from './services/registers.service.ts';
 import { shiftsService } from './services/shifts.service.ts';
 import { salesService } from './services/sales.service.ts';
+import { receiptsService } from './services/receipts.service.ts';
 import { customersService } from './services/customers.service.ts';
 import { customerGroupsService } from './services/customer-groups.service.ts';
 import { giftCardsService } from './services/gift-cards.service.ts';
@@ -27,7 +28,7 @@ import { Task } from './entities/task.ts';
 export default definePlugin({
   manifest: manifest as any,
   migrations: [createCatalog, createStock, createCustomers, createSales, createTasks, addLoyaltyNote, salesExtras],
-  services: [storesService, registersService, shiftsService, salesService, customersService, customerGroupsService, giftCardsService, tasksService, taskTemplatesService],
+  services: [storesService, registersService, shiftsService, salesService, receiptsService, customersService, customerGroupsService, giftCardsService, tasksService, taskTemplatesService],
   entities: [Task],
   jobs: { recurringTasks: recurringTasksJob },
 });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestKernel, type TestClient, type TestKernel } from '@atrium/sdk/testing';
 import { startVirtualTill } from '@atrium/devices/testing/till';
 import { openTill, sale, seedProduct, seedStock } from './fixtures.ts';
+import { startSmtpCapture } from '../../../kernel/test/smtp-capture.ts';
 
 /**
  * Receipts through the real device bus: the sale's receipt goes to `receipt@<register>`, an
@@ -15,6 +16,7 @@ let sys: pg.Client;
 let owner: TestClient;
 let till: Awaited<ReturnType<typeof openTill>>;
 let terminal: Awaited<ReturnType<typeof startVirtualTill>>;
+let smtp: Awaited<ReturnType<typeof startSmtpCapture>>;
 
 async function jobDone(c: TestClient, jobId: string) {
   for (let i = 0; i < 200; i++) {
@@ -26,7 +28,12 @@ async function jobDone(c: TestClient, jobId: string) {
 }
 
 beforeAll(async () => {
-  tk = await createTestKernel({ plugins: [path.resolve(import.meta.dirname, '..')], tenants: [{ name: 'Дүкен', owner: 'owner@duken.test', enable: ['pos'] }] });
+  smtp = await startSmtpCapture();
+  tk = await createTestKernel({
+    plugins: [path.resolve(import.meta.dirname, '..')],
+    tenants: [{ name: 'Дүкен', owner: 'owner@duken.test', enable: ['pos'] }, { name: 'Other', owner: 'owner@other.test', enable: ['pos'] }],
+    config: { smtp: { url: smtp.url } },
+  });
   sys = new pg.Client({ connectionString: tk.databaseUrls.system });
   await sys.connect();
   owner = await tk.as('owner@duken.test');
@@ -36,6 +43,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await terminal?.stop();
+  await smtp?.stop();
   await sys?.end();
   await tk?.stop();
 });
@@ -91,5 +99,32 @@ describe('receipts on the device bus', () => {
     expect(r.body.receipt.error).toBeTruthy();
     const stored = await owner.get(`/api/pos/sales/${r.body.id}`);
     expect(stored.body.receipt.status).toBe('failed');
+  });
+
+  it('e-mails the receipt as a PDF with a public link that shows it without login; wrong token or tenant → 404', async () => {
+    expect((await owner.put('/api/plugins/pos/settings', { settings: { publicBaseUrl: tk.url } })).status).toBe(200);
+    const [s] = (await sys.query(`select id, number from pos.sale where status = 'completed' order by sold_at asc limit 1`)).rows;
+    const pdf = await owner.request('GET', `/api/pos/sales/${s.id}/receipt.pdf`);
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    const sent = await owner.post(`/api/pos/sales/${s.id}/send`, { email: 'customer@mail.test' });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+    expect(sent.body.link).toMatch(new RegExp(`/api/pos/receipts/${owner.tenantId}/[A-Za-z0-9_-]{32}$`));
+    const mail = await smtp.waitFor('customer@mail.test');
+    expect(mail.raw).toContain('application/pdf');
+    expect(mail.raw).toContain(`receipt-${s.number}.pdf`);
+    const page = await fetch(sent.body.link);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('Хлеб бородинский');
+    expect(html).toContain(s.number);
+    const pdfLink = await fetch(`${sent.body.link}?format=pdf`);
+    expect(pdfLink.headers.get('content-type')).toBe('application/pdf');
+    expect(Buffer.from(await pdfLink.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    const token = sent.body.link.split('/').pop();
+    expect((await fetch(sent.body.link.replace(token, 'A'.repeat(32)))).status).toBe(404);
+    const other = await tk.as('owner@other.test');
+    expect((await fetch(sent.body.link.replace(owner.tenantId, other.tenantId))).status).toBe(404);
+    expect((await owner.post(`/api/pos/sales/${s.id}/send`, { email: 'not-an-email' })).status).toBe(400);
   });
 });

@@ -42,3 +42,16 @@ export function spread(total: number, weights: number[]): number[] {
   for (let k = 0; left > 0 && k < order.length; k++, left--) parts[order[k][1]]++;
   return parts;
 }
+
+/** `123456` minor units → `1 234.56` (thin grouping, two decimals), the way receipts show money. */
+export function formatMinor(amount: number): string {
+  const sign = amount < 0 ? '-' : '';
+  const abs = Math.abs(amount);
+  const units = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+  return `${sign}${units}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/** `2500` thousandths → `2.5`, `1000` → `1`. */
+export function formatQty(qtyMilli: number): string {
+  return String(qtyMilli / 1000);
+}

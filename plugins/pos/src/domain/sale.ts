@@ -276,7 +276,7 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
   // Printing is the last step: every write above has succeeded, so only the commit itself can
   // still fail. The device job carries a key derived from the sale, so a retried or replayed sale
   // never prints twice. No printer (or the device bus refusing) never loses the sale.
-  if (reg.print_receipts && !input.offline) await printReceipt(ctx, sale, reg, settings, { copy: false });
+  if (reg.print_receipts && !input.offline) await printReceipt(ctx, sale, reg as any, settings, { copy: false });
   return { sale, replayed: false };
 }
 

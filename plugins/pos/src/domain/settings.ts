@@ -8,6 +8,7 @@ export type PosSettings = {
   loyaltyMaxRedeemBp: number;
   fiscalMode: 'off' | 'hook';
   lowStockAlertEmail?: string;
+  publicBaseUrl?: string;
 };
 
 export const DEFAULT_SETTINGS: PosSettings = {

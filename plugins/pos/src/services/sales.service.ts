@@ -1,5 +1,7 @@
 import { defineAction, defineService, NotFoundError, Type } from '@atrium/sdk';
-import { buildReceipt } from '../domain/receipt.ts';
+import { buildReceipt, receiptLabels } from '../domain/receipt.ts';
+import { formatMinor } from '../domain/money.ts';
+import { renderReceiptPdf } from '../domain/receipt-pdf.renderer.ts';
 import { createSale, loadSaleView, printReceipt, redactSale, requireSale, saleView } from '../domain/sale.ts';
 import { createReturn } from '../domain/sale-return.ts';
 import { voidSale } from '../domain/sale-void.ts';
@@ -59,6 +61,12 @@ async function registerOf(ctx: any, registerId: string) {
     [registerId],
   );
   return r;
+}
+
+/** The public receipt link (no login; the token is unguessable), when the tenant set publicBaseUrl. */
+export async function receiptLink(ctx: any, sale: { receipt: { token: string } }): Promise<string | null> {
+  const base = (await posSettings(ctx)).publicBaseUrl;
+  return base ? `${base.replace(/\/$/, '')}/api/pos/receipts/${ctx.tenantId}/${sale.receipt.token}` : null;
 }
 
 /**
@@ -175,6 +183,44 @@ export const salesService = defineService({
         if (!sale) throw new NotFoundError('Sale not found');
         const reg = await registerOf(ctx, sale.registerId);
         return buildReceipt(sale, { locale: ctx.locale, header: reg?.receipt_header ?? [], footer: reg?.receipt_footer ?? [], copy: ctx.params.copy ?? false });
+      },
+    }),
+    receiptPdf: defineAction({
+      rest: 'GET /:id/receipt.pdf',
+      permission: ['read', 'pos.Sale'],
+      summary: 'The receipt as a PDF (80 mm roll)',
+      params: Type.Object({ id: Id }, { additionalProperties: false }),
+      async handler(ctx) {
+        const sale = await loadSaleView(ctx, ctx.params.id);
+        if (!sale) throw new NotFoundError('Sale not found');
+        const reg = await registerOf(ctx, sale.registerId);
+        const doc = buildReceipt(sale, { locale: ctx.locale, header: reg?.receipt_header ?? [], footer: reg?.receipt_footer ?? [], link: await receiptLink(ctx, sale) });
+        return { $binary: (await renderReceiptPdf(doc)).toString('base64'), contentType: 'application/pdf', filename: `receipt-${sale.number}.pdf` };
+      },
+    }),
+    send: defineAction({
+      rest: 'POST /:id/send',
+      permission: ['read', 'pos.Sale'],
+      mutates: true,
+      idempotent: true,
+      summary: 'E-mail the receipt (PDF attached, plus its public link when publicBaseUrl is set)',
+      params: Type.Object({ id: Id, email: Type.String({ format: 'email', maxLength: 254 }) }, { additionalProperties: false }),
+      async handler(ctx) {
+        const sale = await loadSaleView(ctx, ctx.params.id);
+        if (!sale) throw new NotFoundError('Sale not found');
+        const reg = await registerOf(ctx, sale.registerId);
+        const link = await receiptLink(ctx, sale);
+        const doc = buildReceipt(sale, { locale: ctx.locale, header: reg?.receipt_header ?? [], footer: reg?.receipt_footer ?? [], link });
+        const L = receiptLabels(ctx.locale);
+        const store = reg?.receipt_header?.[0] ?? '';
+        await ctx.call('mail.send', {
+          to: ctx.params.email,
+          subject: `${L.receipt} № ${sale.number}${store ? ` — ${store}` : ''}`,
+          text: [`${L.receipt} № ${sale.number}`, `${L.total}: ${formatMinor(sale.total)} ${sale.currency}`, ...(link ? ['', link] : []), '', L.thanks].join('\n'),
+          attachments: [{ filename: `receipt-${sale.number}.pdf`, contentType: 'application/pdf', contentBase64: (await renderReceiptPdf(doc)).toString('base64') }],
+        });
+        ctx.audit.target(sale.id);
+        return { saleId: sale.id, sentTo: ctx.params.email, link };
       },
     }),
     recordFiscal: defineAction({
