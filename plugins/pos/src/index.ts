@@ -4,10 +4,19 @@ import { createCatalog } from './migrations/0001-catalog.ts';
 import { createStock } from './migrations/0002-stock.ts';
 import { createCustomers } from './migrations/0003-customers.ts';
 import { createSales } from './migrations/0004-sales.ts';
+import { catalogExtras } from './migrations/0010-catalog-extras.ts';
 import { createTasks } from './migrations/0020-tasks.ts';
 import { addLoyaltyNote } from './migrations/0021-loyalty-note.ts';
 import { salesExtras } from './migrations/0040-sales-extras.ts';
 import { storesService } from './services/stores.service.ts';
+import { categoriesService, taxRatesService } from './services/catalog.service.ts';
+import { suppliersService } from './services/suppliers.service.ts';
+import { variantGroupsService } from './services/variant-groups.service.ts';
+import { productsService } from './services/products.service.ts';
+import { productIoService } from './services/product-io.service.ts';
+import { stockService } from './services/stock.service.ts';
+import { lowStockJob, expireReservationsJob } from './domain/low-stock.ts';
+import { importProductsJob } from './domain/import-run.ts';
 import { registersService } from './services/registers.service.ts';
 import { shiftsService } from './services/shifts.service.ts';
 import { salesService } from './services/sales.service.ts';
@@ -27,8 +36,8 @@ import { Task } from './entities/task.ts';
  */
 export default definePlugin({
   manifest: manifest as any,
-  migrations: [createCatalog, createStock, createCustomers, createSales, createTasks, addLoyaltyNote, salesExtras],
-  services: [storesService, registersService, shiftsService, salesService, receiptsService, customersService, customerGroupsService, giftCardsService, tasksService, taskTemplatesService],
+  migrations: [createCatalog, createStock, createCustomers, createSales, catalogExtras, createTasks, addLoyaltyNote, salesExtras],
+  services: [storesService, categoriesService, taxRatesService, suppliersService, variantGroupsService, productsService, productIoService, stockService, registersService, shiftsService, salesService, receiptsService, customersService, customerGroupsService, giftCardsService, tasksService, taskTemplatesService],
   entities: [Task],
-  jobs: { recurringTasks: recurringTasksJob },
+  jobs: { lowStock: lowStockJob, expireReservations: expireReservationsJob, importProducts: importProductsJob, recurringTasks: recurringTasksJob },
 });

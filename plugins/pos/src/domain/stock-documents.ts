@@ -1,0 +1,194 @@
+import { ConflictError, NotFoundError, UnprocessableError, ValidationError, type RequestContext } from '@atrium/sdk';
+import { addStock, postCountDifference, takeStock, type MoveKind } from './stock-ledger.ts';
+import { nextNumber } from './counters.ts';
+import { requireStore } from './stores.ts';
+
+/**
+ * Stock documents — goods receipts, transfers, stock counts and adjustments. A document is a
+ * draft (editable, no effect on stock) until it is posted; posting moves stock only through
+ * domain/stock-ledger.ts, in the posting transaction, and cannot be undone (a correction is a new
+ * document). Lines' quantities: receipts and transfers > 0, counts = the counted quantity (≥ 0),
+ * adjustments signed (+ found, − written off).
+ */
+
+export type DocKind = 'goods_receipt' | 'transfer' | 'count' | 'adjustment';
+export const ADJUST_REASONS = ['writeoff', 'damaged', 'expired', 'lost', 'found', 'correction', 'other'] as const;
+export type AdjustReason = (typeof ADJUST_REASONS)[number];
+/** Reasons whose negative lines are write-offs in the ledger (the rest are plain adjustments). */
+const WRITEOFF_REASONS: AdjustReason[] = ['writeoff', 'damaged', 'expired', 'lost'];
+
+export type LineInput = { productId: string; qtyMilli: number; unitCost?: number | null; lot?: string | null; expiresOn?: string | null };
+export type DocInput = { storeId: string; toStoreId?: string | null; supplierId?: string | null; note?: string | null; reason?: AdjustReason | null; lines: LineInput[] };
+
+/** Who may do what with each kind (`pos.Stock` actions in the manifest). */
+export const KIND_ACTION: Record<DocKind, string> = { goods_receipt: 'receive', transfer: 'transfer', count: 'count', adjustment: 'adjust' };
+
+type ProductInfo = { id: string; sku: string; track_stock: boolean; track_batches: boolean; archived: boolean };
+
+async function productsOf(ctx: RequestContext, ids: string[]): Promise<Map<string, ProductInfo>> {
+  const rows = await ctx.em.execute(
+    'select id, sku, track_stock, track_batches, archived from pos.product where id in (select (jsonb_array_elements_text(?::jsonb))::uuid)',
+    [JSON.stringify([...new Set(ids)])],
+  );
+  return new Map(rows.map((r: any) => [r.id, r]));
+}
+
+/** Field-level checks of a document's lines for its kind; 400 listing every bad line. */
+async function checkLines(ctx: RequestContext, kind: DocKind, lines: LineInput[]): Promise<Map<string, ProductInfo>> {
+  const products = await productsOf(ctx, lines.map((l) => l.productId));
+  const errors: { field: string; message: string }[] = [];
+  const seen = new Set<string>();
+  lines.forEach((l, i) => {
+    const f = `lines[${i}]`;
+    const p = products.get(l.productId);
+    if (!p) return errors.push({ field: `${f}.productId`, message: 'no such product' });
+    if (!p.track_stock) errors.push({ field: `${f}.productId`, message: `${p.sku} does not track stock` });
+    if (p.archived && kind !== 'count' && kind !== 'adjustment') errors.push({ field: `${f}.productId`, message: `${p.sku} is archived` });
+    if (kind === 'count') {
+      if (seen.has(l.productId)) errors.push({ field: `${f}.productId`, message: `${p.sku} is counted on two lines` });
+      seen.add(l.productId);
+      if (l.qtyMilli < 0) errors.push({ field: `${f}.qtyMilli`, message: 'a counted quantity cannot be negative' });
+    } else if (kind === 'adjustment') {
+      if (l.qtyMilli === 0) errors.push({ field: `${f}.qtyMilli`, message: 'must not be 0 (+ found, − written off)' });
+    } else if (l.qtyMilli <= 0) {
+      errors.push({ field: `${f}.qtyMilli`, message: 'must be positive' });
+    }
+    if ((l.lot || l.expiresOn) && !p.track_batches) errors.push({ field: `${f}.${l.lot ? 'lot' : 'expiresOn'}`, message: `${p.sku} does not track batches` });
+    if ((l.lot || l.expiresOn) && kind !== 'goods_receipt' && !(kind === 'adjustment' && l.qtyMilli > 0)) {
+      errors.push({ field: `${f}.lot`, message: 'lot and expiry are given on receipts (and found stock) only' });
+    }
+  });
+  if (errors.length) throw new ValidationError('Invalid document lines', errors);
+  return products;
+}
+
+async function insertLines(ctx: RequestContext, docId: string, lines: LineInput[]): Promise<void> {
+  await ctx.em.execute('delete from pos.stock_document_line where document_id = ?', [docId]);
+  if (!lines.length) return;
+  await ctx.em.execute(
+    `insert into pos.stock_document_line (tenant_id, document_id, line_no, product_id, qty_milli, unit_cost, lot, expires_on)
+     select ?, ?, x.line_no, x.product_id, x.qty_milli, x.unit_cost, x.lot, x.expires_on
+     from jsonb_to_recordset(?::jsonb) as x(line_no int, product_id uuid, qty_milli bigint, unit_cost bigint, lot text, expires_on date)`,
+    [ctx.tenantId, docId, JSON.stringify(lines.map((l, i) => ({ line_no: i + 1, product_id: l.productId, qty_milli: l.qtyMilli, unit_cost: l.unitCost ?? null, lot: l.lot ?? null, expires_on: l.expiresOn ?? null })))],
+  );
+}
+
+export async function createDocument(ctx: RequestContext, kind: DocKind, input: DocInput): Promise<string> {
+  await requireStore(ctx, input.storeId);
+  if (kind === 'transfer') {
+    if (!input.toStoreId) throw new ValidationError('A transfer needs a destination', [{ field: 'toStoreId', message: 'is required' }]);
+    if (input.toStoreId === input.storeId) throw new ValidationError('Transfer to another store', [{ field: 'toStoreId', message: 'must differ from storeId' }]);
+    await requireStore(ctx, input.toStoreId, 'toStoreId');
+  }
+  if (input.supplierId && !(await ctx.em.execute('select 1 from pos.supplier where id = ?', [input.supplierId])).length) {
+    throw new ValidationError('No such supplier', [{ field: 'supplierId', message: 'no such supplier' }]);
+  }
+  if (kind === 'adjustment' && !input.reason) throw new ValidationError('Say why stock is adjusted', [{ field: 'reason', message: 'is required' }]);
+  await checkLines(ctx, kind, input.lines);
+  const id = crypto.randomUUID();
+  const number = await nextNumber(ctx, `stock_document:${kind}`);
+  await ctx.em.execute(
+    `insert into pos.stock_document (tenant_id, id, kind, number, store_id, to_store_id, supplier_id, note, reason, created_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [ctx.tenantId, id, kind, number, input.storeId, input.toStoreId ?? null, input.supplierId ?? null, input.note ?? null, input.reason ?? null, ctx.user?.id ?? null],
+  );
+  await insertLines(ctx, id, input.lines);
+  return id;
+}
+
+/** Locks a document of the given kind; 404 when it is not one, 409 unless it is a draft. */
+async function lockDraft(ctx: RequestContext, id: string, kind: DocKind) {
+  const [doc] = await ctx.em.execute('select * from pos.stock_document where id = ? for update', [id]);
+  if (!doc || doc.kind !== kind) throw new NotFoundError(`No such ${kind.replace('_', ' ')}`);
+  if (doc.status !== 'draft') throw new ConflictError(`The document is ${doc.status}, not a draft`, 'NOT_DRAFT', { status: doc.status });
+  return doc;
+}
+
+export async function replaceDraftLines(ctx: RequestContext, id: string, kind: DocKind, lines: LineInput[], note?: string | null): Promise<void> {
+  await lockDraft(ctx, id, kind);
+  await checkLines(ctx, kind, lines);
+  await insertLines(ctx, id, lines);
+  if (note !== undefined) await ctx.em.execute('update pos.stock_document set note = ? where id = ?', [note, id]);
+}
+
+export async function cancelDocument(ctx: RequestContext, id: string, kind: DocKind): Promise<void> {
+  await lockDraft(ctx, id, kind);
+  await ctx.em.execute(`update pos.stock_document set status = 'canceled' where id = ?`, [id]);
+}
+
+/** Posts a draft: the stock moves happen now, all of them or none. */
+export async function postDocument(ctx: RequestContext, id: string, kind: DocKind): Promise<void> {
+  const doc = await lockDraft(ctx, id, kind);
+  const lines = (await ctx.em.execute('select * from pos.stock_document_line where document_id = ? order by line_no', [id])).map((l: any) => ({
+    lineNo: l.line_no, productId: l.product_id, qtyMilli: Number(l.qty_milli), unitCost: l.unit_cost === null ? null : Number(l.unit_cost), lot: l.lot, expiresOn: l.expires_on,
+  }));
+  if (!lines.length) throw new UnprocessableError('The document has no lines', 'EMPTY_DOCUMENT');
+  // products may have changed since the draft was saved (archived, stock tracking off)
+  const products = await checkLines(ctx, kind, lines);
+  const ref = { refType: kind, refId: id };
+  const store = await requireStore(ctx, doc.store_id);
+  if (kind === 'goods_receipt') {
+    for (const l of lines) {
+      const p = products.get(l.productId)!;
+      await addStock(ctx, {
+        ...ref, storeId: doc.store_id, productId: l.productId, qtyMilli: l.qtyMilli, kind: 'receipt', unitCost: l.unitCost,
+        newBatch: p.track_batches ? { lot: l.lot, expiresOn: dateOnly(l.expiresOn), cost: l.unitCost ?? 0 } : undefined,
+      });
+      // the product's cost is its last purchase cost
+      if (l.unitCost !== null) await ctx.em.execute('update pos.product set cost = ?, version = version + 1, updated_at = now() where id = ? and cost <> ?', [l.unitCost, l.productId, l.unitCost]);
+    }
+  } else if (kind === 'transfer') {
+    await requireStore(ctx, doc.to_store_id, 'toStoreId');
+    const taken = await takeStock(ctx, doc.store_id, lines.map((l) => ({ productId: l.productId, qtyMilli: l.qtyMilli, trackBatches: products.get(l.productId)!.track_batches })), {
+      ...ref, kind: 'transfer_out', allowNegative: store.allowNegativeStock,
+    });
+    const totals = new Map<string, number>();
+    for (const l of lines) totals.set(l.productId, (totals.get(l.productId) ?? 0) + l.qtyMilli);
+    for (const [productId, qty] of totals) {
+      const p = products.get(productId)!;
+      const batches = taken.get(productId) ?? [];
+      const src = batches.length
+        ? new Map((await ctx.em.execute('select id, lot, expires_on, cost from pos.batch where id in (select (jsonb_array_elements_text(?::jsonb))::uuid)', [JSON.stringify(batches.map((b) => b.batchId))])).map((b: any) => [b.id, b]))
+        : new Map();
+      let moved = 0;
+      // the destination gets the same lots and expiry dates as new batches of its own
+      for (const b of batches) {
+        const s: any = src.get(b.batchId);
+        await addStock(ctx, { ...ref, storeId: doc.to_store_id, productId, qtyMilli: b.qtyMilli, kind: 'transfer_in', unitCost: Number(s.cost), newBatch: { lot: s.lot, expiresOn: dateOnly(s.expires_on), cost: Number(s.cost) } });
+        moved += b.qtyMilli;
+      }
+      if (qty - moved > 0) {
+        await addStock(ctx, { ...ref, storeId: doc.to_store_id, productId, qtyMilli: qty - moved, kind: 'transfer_in', newBatch: p.track_batches ? {} : undefined });
+      }
+    }
+  } else if (kind === 'count') {
+    for (const l of lines) {
+      const r = await postCountDifference(ctx, { ...ref, storeId: doc.store_id, productId: l.productId, countedMilli: l.qtyMilli, trackBatches: products.get(l.productId)!.track_batches });
+      await ctx.em.execute('update pos.stock_document_line set expected_milli = ? where document_id = ? and line_no = ?', [r.expectedMilli, id, l.lineNo]);
+    }
+  } else {
+    const moveKind: MoveKind = WRITEOFF_REASONS.includes(doc.reason) ? 'writeoff' : 'adjust';
+    const out = lines.filter((l) => l.qtyMilli < 0);
+    if (out.length) {
+      await takeStock(ctx, doc.store_id, out.map((l) => ({ productId: l.productId, qtyMilli: -l.qtyMilli, trackBatches: products.get(l.productId)!.track_batches })), {
+        ...ref, kind: moveKind, allowNegative: store.allowNegativeStock, note: doc.note,
+      });
+    }
+    for (const l of lines.filter((x) => x.qtyMilli > 0)) {
+      const p = products.get(l.productId)!;
+      await addStock(ctx, { ...ref, storeId: doc.store_id, productId: l.productId, qtyMilli: l.qtyMilli, kind: 'adjust', unitCost: l.unitCost, note: doc.note, newBatch: p.track_batches ? { lot: l.lot, expiresOn: dateOnly(l.expiresOn), cost: l.unitCost ?? 0 } : undefined });
+    }
+  }
+  await ctx.em.execute(`update pos.stock_document set status = 'posted', posted_at = now(), posted_by = ? where id = ?`, [ctx.user?.id ?? null, id]);
+  await ctx.emit('pos.stock.moved.v1', {
+    documentId: id, kind, number: doc.number, storeId: doc.store_id, toStoreId: doc.to_store_id,
+    lines: lines.map((l) => ({ productId: l.productId, qtyMilli: l.qtyMilli })),
+  });
+}
+
+/** pg returns `date` columns as Date objects at local midnight; batches want the calendar day. */
+function dateOnly(v: unknown): string | null {
+  if (!v) return null;
+  if (v instanceof Date) return `${v.getFullYear()}-${String(v.getMonth() + 1).padStart(2, '0')}-${String(v.getDate()).padStart(2, '0')}`;
+  return String(v).slice(0, 10);
+}
+export { dateOnly };

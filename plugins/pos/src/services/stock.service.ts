@@ -1,0 +1,322 @@
+import { NotFoundError, Type, defineAction, defineService, type RequestContext } from '@atrium/sdk';
+import { Paging, orderBy, Sort } from '../domain/list-query.ts';
+import { requireStore } from '../domain/stores.ts';
+import { canSeeCost, likeEscape } from '../domain/products.ts';
+import { ADJUST_REASONS, KIND_ACTION, cancelDocument, createDocument, dateOnly, postDocument, replaceDraftLines, type DocKind } from '../domain/stock-documents.ts';
+import { endReservation, reserve } from '../domain/reservations.ts';
+
+/**
+ * Stock: levels per store, the movement ledger, batches with expiry, documents (goods receipts,
+ * transfers, counts, adjustments: draft → post) and reservations. Nothing here writes stock
+ * except through domain/stock-ledger.ts (via stock-documents.ts) and domain/reservations.ts.
+ */
+
+const Id = Type.String({ format: 'uuid' });
+const Qty = Type.Integer({ minimum: -1e15, maximum: 1e15 });
+const Day = Type.String({ format: 'date' });
+const Note = Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()]));
+const ReceiptLine = Type.Object({
+  productId: Id,
+  qtyMilli: Qty,
+  unitCost: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 1e15 }), Type.Null()])),
+  lot: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
+  expiresOn: Type.Optional(Type.Union([Day, Type.Null()])),
+}, { additionalProperties: false });
+const PlainLine = Type.Object({ productId: Id, qtyMilli: Qty }, { additionalProperties: false });
+const Lines = <T extends typeof ReceiptLine | typeof PlainLine>(t: T) => Type.Array(t, { minItems: 1, maxItems: 2000 });
+
+const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+function levelView(r: any) {
+  const onHand = Number(r.on_hand_milli ?? 0);
+  const reserved = Number(r.reserved_milli ?? 0);
+  const low = r.low_stock_milli === null ? null : Number(r.low_stock_milli);
+  return { productId: r.product_id, sku: r.sku, name: r.name, unit: r.unit, onHandMilli: onHand, reservedMilli: reserved, availableMilli: onHand - reserved, lowStockMilli: low, low: low !== null && onHand <= low, updatedAt: r.updated_at ?? null };
+}
+
+function moveView(r: any, seeCost: boolean) {
+  return {
+    id: Number(r.id), at: r.at, storeId: r.store_id, productId: r.product_id, sku: r.sku, name: r.name, batchId: r.batch_id, qtyMilli: Number(r.qty_milli), kind: r.kind,
+    refType: r.ref_type, refId: r.ref_id, userId: r.user_id, note: r.note, ...(seeCost ? { unitCost: n(r.unit_cost) } : {}),
+  };
+}
+
+function docView(r: any) {
+  return {
+    id: r.id, kind: r.kind, number: r.number, status: r.status, storeId: r.store_id, toStoreId: r.to_store_id, supplierId: r.supplier_id, reason: r.reason, note: r.note,
+    createdBy: r.created_by, createdAt: r.created_at, postedAt: r.posted_at, postedBy: r.posted_by, lineCount: r.line_count === undefined ? undefined : Number(r.line_count),
+  };
+}
+
+async function loadDocument(ctx: RequestContext, id: string, kind?: DocKind) {
+  const [d] = await ctx.em.execute('select * from pos.stock_document where id = ?', [id]);
+  if (!d || (kind && d.kind !== kind)) throw new NotFoundError('No such stock document');
+  const seeCost = canSeeCost(ctx);
+  const lines = await ctx.em.execute(
+    `select l.*, p.sku, p.name, p.unit from pos.stock_document_line l join pos.product p on p.tenant_id = l.tenant_id and p.id = l.product_id where l.document_id = ? order by l.line_no`,
+    [id],
+  );
+  return {
+    ...docView(d),
+    lines: lines.map((l: any) => ({
+      lineNo: l.line_no, productId: l.product_id, sku: l.sku, name: l.name, unit: l.unit, qtyMilli: Number(l.qty_milli),
+      lot: l.lot, expiresOn: dateOnly(l.expires_on), ...(seeCost ? { unitCost: n(l.unit_cost) } : {}),
+      ...(d.kind === 'count' ? { countedMilli: Number(l.qty_milli), expectedMilli: n(l.expected_milli), differenceMilli: l.expected_milli === null ? null : Number(l.qty_milli) - Number(l.expected_milli) } : {}),
+    })),
+  };
+}
+
+/** The four document kinds share create / edit / post / cancel; each has its own permission. */
+function documentActions(kind: DocKind, path: string, line: typeof ReceiptLine | typeof PlainLine, extra: Record<string, any>, summary: string) {
+  const perm = ['read', 'pos.Stock'] as const;
+  const act = KIND_ACTION[kind];
+  return {
+    [`create_${kind}`]: defineAction({
+      rest: `POST /${path}`,
+      permission: [act, 'pos.Stock'],
+      status: 201,
+      idempotent: true,
+      summary: `${summary} (a draft: post it to move stock)`,
+      params: Type.Object({ storeId: Id, note: Note, lines: Lines(line), ...extra }, { additionalProperties: false }),
+      async handler(ctx: any) {
+        const p = ctx.params;
+        const lines = p.lines.map((l: any) => (kind === 'count' ? { productId: l.productId, qtyMilli: l.countedMilli } : l));
+        const id = await createDocument(ctx, kind, { ...p, lines });
+        if (p.post) await postDocument(ctx, id, kind);
+        return loadDocument(ctx, id);
+      },
+    }),
+    [`edit_${kind}`]: defineAction({
+      rest: `PUT /${path}/:id`,
+      permission: [act, 'pos.Stock'],
+      summary: 'Replace the lines of a draft',
+      params: Type.Object({ id: Id, note: Note, lines: Lines(line) }, { additionalProperties: false }),
+      async handler(ctx: any) {
+        const lines = ctx.params.lines.map((l: any) => (kind === 'count' ? { productId: l.productId, qtyMilli: l.countedMilli } : l));
+        await replaceDraftLines(ctx, ctx.params.id, kind, lines, ctx.params.note);
+        return loadDocument(ctx, ctx.params.id);
+      },
+    }),
+    [`post_${kind}`]: defineAction({
+      rest: `POST /${path}/:id/post`,
+      permission: [act, 'pos.Stock'],
+      summary: 'Post the draft: stock moves now, all lines or none',
+      params: Type.Object({ id: Id }, { additionalProperties: false }),
+      async handler(ctx: any) {
+        await postDocument(ctx, ctx.params.id, kind);
+        return loadDocument(ctx, ctx.params.id);
+      },
+    }),
+    [`cancel_${kind}`]: defineAction({
+      rest: `POST /${path}/:id/cancel`,
+      permission: [act, 'pos.Stock'],
+      params: Type.Object({ id: Id }, { additionalProperties: false }),
+      async handler(ctx: any) {
+        await cancelDocument(ctx, ctx.params.id, kind);
+        return loadDocument(ctx, ctx.params.id);
+      },
+    }),
+    [`get_${kind}`]: defineAction({
+      rest: `GET /${path}/:id`,
+      permission: perm,
+      params: Type.Object({ id: Id }, { additionalProperties: false }),
+      handler: (ctx: any) => loadDocument(ctx, ctx.params.id, kind),
+    }),
+  };
+}
+
+const Post = { post: Type.Optional(Type.Boolean({ description: 'post right away' })) };
+const CountLine = Type.Object({ productId: Id, countedMilli: Type.Integer({ minimum: 0, maximum: 1e15 }) }, { additionalProperties: false });
+
+export const stockService = defineService({
+  name: 'stock',
+  actions: {
+    levels: defineAction({
+      rest: 'GET /levels',
+      permission: ['read', 'pos.Stock'],
+      summary: 'Stock of every stock-tracked product in a store; lowStock=true: only those at or below their low-stock level',
+      params: Type.Object({
+        ...Paging,
+        storeId: Id,
+        q: Type.Optional(Type.String({ maxLength: 100 })),
+        categoryId: Type.Optional(Id),
+        lowStock: Type.Optional(Type.Boolean()),
+        inStock: Type.Optional(Type.Boolean()),
+        sort: Sort,
+      }, { additionalProperties: false }),
+      async handler(ctx) {
+        const { limit = 20, offset = 0, storeId, q, categoryId, lowStock, inStock, sort } = ctx.params;
+        await requireStore(ctx, storeId);
+        const where = ['p.track_stock', 'not p.archived'];
+        const args: unknown[] = [storeId];
+        for (const t of (q ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 5)) {
+          where.push('(p.name ilike ? or lower(p.sku) like lower(?) or p.id in (select product_id from pos.barcode where code = ?))');
+          args.push(t.length >= 3 ? `%${likeEscape(t)}%` : `${likeEscape(t)}%`, `${likeEscape(t)}%`, t);
+        }
+        if (categoryId) { where.push('p.category_id = ?'); args.push(categoryId); }
+        if (lowStock) where.push('p.low_stock_milli is not null and coalesce(l.on_hand_milli, 0) <= p.low_stock_milli');
+        if (inStock) where.push('coalesce(l.on_hand_milli, 0) > 0');
+        const from = `from pos.product p left join pos.stock_level l on l.tenant_id = p.tenant_id and l.store_id = ? and l.product_id = p.id where ${where.join(' and ')}`;
+        const rows = await ctx.em.execute(
+          `select p.id as product_id, p.sku, p.name, p.unit, p.low_stock_milli, l.on_hand_milli, l.reserved_milli, l.updated_at ${from}
+           order by ${orderBy(sort, { name: 'p.name', sku: 'lower(p.sku)', onHand: 'coalesce(l.on_hand_milli, 0)' }, 'p.name', 'p.id')} limit ? offset ?`,
+          [...args, limit, offset],
+        );
+        const [{ total }] = await ctx.em.execute(`select count(*) as total ${from}`, args);
+        return { items: rows.map(levelView), total: Number(total) };
+      },
+    }),
+    moves: defineAction({
+      rest: 'GET /moves',
+      permission: ['read', 'pos.Stock'],
+      summary: 'The stock ledger, newest first',
+      params: Type.Object({
+        ...Paging,
+        storeId: Type.Optional(Id),
+        productId: Type.Optional(Id),
+        kind: Type.Optional(Type.Union(['receipt', 'sale', 'return', 'void', 'transfer_out', 'transfer_in', 'count', 'adjust', 'writeoff'].map((k) => Type.Literal(k)))),
+        refType: Type.Optional(Type.String({ maxLength: 24 })),
+        refId: Type.Optional(Id),
+        from: Type.Optional(Type.String({ format: 'date-time' })),
+        to: Type.Optional(Type.String({ format: 'date-time' })),
+      }, { additionalProperties: false }),
+      async handler(ctx) {
+        const { limit = 20, offset = 0, storeId, productId, kind, refType, refId, from, to } = ctx.params;
+        const where: string[] = [];
+        const args: unknown[] = [];
+        const add = (sql: string, v: unknown) => { if (v !== undefined) { where.push(sql); args.push(v); } };
+        add('m.store_id = ?', storeId);
+        add('m.product_id = ?', productId);
+        add('m.kind = ?', kind);
+        add('m.ref_type = ?', refType);
+        add('m.ref_id = ?', refId);
+        add('m.at >= ?', from);
+        add('m.at < ?', to);
+        const cond = where.length ? `where ${where.join(' and ')}` : '';
+        const rows = await ctx.em.execute(
+          `select m.*, p.sku, p.name from pos.stock_move m join pos.product p on p.tenant_id = m.tenant_id and p.id = m.product_id ${cond} order by m.id desc limit ? offset ?`,
+          [...args, limit, offset],
+        );
+        const [{ total }] = await ctx.em.execute(`select count(*) as total from pos.stock_move m ${cond}`, args);
+        const seeCost = canSeeCost(ctx);
+        return { items: rows.map((r: any) => moveView(r, seeCost)), total: Number(total) };
+      },
+    }),
+    batches: defineAction({
+      rest: 'GET /batches',
+      permission: ['read', 'pos.Stock'],
+      summary: 'Batches of a product (lot, expiry, on hand) in picking order: first to expire first',
+      params: Type.Object({ ...Paging, productId: Id, storeId: Type.Optional(Id), includeEmpty: Type.Optional(Type.Boolean()), expiringBefore: Type.Optional(Day) }, { additionalProperties: false }),
+      async handler(ctx) {
+        const { limit = 20, offset = 0, productId, storeId, includeEmpty, expiringBefore } = ctx.params;
+        const where = ['b.product_id = ?'];
+        const args: unknown[] = [productId];
+        if (storeId) { where.push('b.store_id = ?'); args.push(storeId); }
+        if (!includeEmpty) where.push('b.on_hand_milli > 0');
+        if (expiringBefore) { where.push('b.expires_on < ?'); args.push(expiringBefore); }
+        const rows = await ctx.em.execute(
+          `select b.*, count(*) over () as total from pos.batch b where ${where.join(' and ')} order by b.store_id, b.expires_on nulls last, b.received_at, b.id limit ? offset ?`,
+          [...args, limit, offset],
+        );
+        const seeCost = canSeeCost(ctx);
+        return {
+          items: rows.map((b: any) => ({ id: b.id, storeId: b.store_id, productId: b.product_id, lot: b.lot, expiresOn: dateOnly(b.expires_on), receivedAt: b.received_at, onHandMilli: Number(b.on_hand_milli), ...(seeCost ? { cost: Number(b.cost) } : {}) })),
+          total: rows.length ? Number(rows[0].total) : 0,
+        };
+      },
+    }),
+    documents: defineAction({
+      rest: 'GET /documents',
+      permission: ['read', 'pos.Stock'],
+      summary: 'Goods receipts, transfers, counts and adjustments, newest first',
+      params: Type.Object({
+        ...Paging,
+        kind: Type.Optional(Type.Union([Type.Literal('goods_receipt'), Type.Literal('transfer'), Type.Literal('count'), Type.Literal('adjustment')])),
+        status: Type.Optional(Type.Union([Type.Literal('draft'), Type.Literal('posted'), Type.Literal('canceled')])),
+        storeId: Type.Optional(Id),
+        supplierId: Type.Optional(Id),
+      }, { additionalProperties: false }),
+      async handler(ctx) {
+        const { limit = 20, offset = 0, kind, status, storeId, supplierId } = ctx.params;
+        const where: string[] = [];
+        const args: unknown[] = [];
+        if (kind) { where.push('d.kind = ?'); args.push(kind); }
+        if (status) { where.push('d.status = ?'); args.push(status); }
+        if (storeId) { where.push('(d.store_id = ? or d.to_store_id = ?)'); args.push(storeId, storeId); }
+        if (supplierId) { where.push('d.supplier_id = ?'); args.push(supplierId); }
+        const cond = where.length ? `where ${where.join(' and ')}` : '';
+        const rows = await ctx.em.execute(
+          `select d.*, (select count(*) from pos.stock_document_line l where l.tenant_id = d.tenant_id and l.document_id = d.id) as line_count
+           from pos.stock_document d ${cond} order by d.created_at desc, d.id limit ? offset ?`,
+          [...args, limit, offset],
+        );
+        const [{ total }] = await ctx.em.execute(`select count(*) as total from pos.stock_document d ${cond}`, args);
+        return { items: rows.map(docView), total: Number(total) };
+      },
+    }),
+    document: defineAction({
+      rest: 'GET /documents/:id',
+      permission: ['read', 'pos.Stock'],
+      params: Type.Object({ id: Id }, { additionalProperties: false }),
+      handler: (ctx) => loadDocument(ctx, ctx.params.id),
+    }),
+    ...documentActions('goods_receipt', 'receipts', ReceiptLine, { supplierId: Type.Optional(Id), ...Post }, 'Receive goods from a supplier: new batches with lot, expiry and cost; the product cost becomes the last purchase cost'),
+    ...documentActions('transfer', 'transfers', PlainLine, { toStoreId: Id, ...Post }, 'Move stock to another store: taken first-expiring-first here, arriving with the same lots and expiry there'),
+    ...documentActions('count', 'counts', CountLine as any, { ...Post }, 'Stock count: the counted quantities; posting records expected and difference per line'),
+    ...documentActions('adjustment', 'adjustments', ReceiptLine, { reason: Type.Union(ADJUST_REASONS.map((r) => Type.Literal(r))), ...Post }, 'Adjustment or write-off with a reason: + found, − written off'),
+    reservations: defineAction({
+      rest: 'GET /reservations',
+      permission: ['read', 'pos.Stock'],
+      params: Type.Object({
+        ...Paging,
+        storeId: Type.Optional(Id),
+        productId: Type.Optional(Id),
+        status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('released'), Type.Literal('consumed'), Type.Literal('expired')])),
+      }, { additionalProperties: false }),
+      async handler(ctx) {
+        const { limit = 20, offset = 0, storeId, productId, status } = ctx.params;
+        const where: string[] = [];
+        const args: unknown[] = [];
+        if (storeId) { where.push('r.store_id = ?'); args.push(storeId); }
+        if (productId) { where.push('r.product_id = ?'); args.push(productId); }
+        if (status) { where.push('r.status = ?'); args.push(status); }
+        const cond = where.length ? `where ${where.join(' and ')}` : '';
+        const rows = await ctx.em.execute(`select r.*, count(*) over () as total from pos.reservation r ${cond} order by r.created_at desc, r.id limit ? offset ?`, [...args, limit, offset]);
+        return { items: rows.map(reservationView), total: rows.length ? Number(rows[0].total) : 0 };
+      },
+    }),
+    reserve: defineAction({
+      rest: 'POST /reservations',
+      permission: ['reserve', 'pos.Stock'],
+      status: 201,
+      idempotent: true,
+      summary: 'Hold stock (an order, a layaway); sales cannot take held stock. Expires at expiresAt if given.',
+      params: Type.Object({
+        storeId: Id,
+        productId: Id,
+        qtyMilli: Type.Integer({ minimum: 1, maximum: 1e15 }),
+        expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+        refType: Type.Optional(Type.String({ minLength: 1, maxLength: 24 })),
+        refId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+      }, { additionalProperties: false }),
+      async handler(ctx) {
+        const id = await reserve(ctx, ctx.params);
+        return reservationView((await ctx.em.execute('select * from pos.reservation where id = ?', [id]))[0]);
+      },
+    }),
+    release: defineAction({
+      rest: 'POST /reservations/:id/release',
+      permission: ['reserve', 'pos.Stock'],
+      params: Type.Object({ id: Id }, { additionalProperties: false }),
+      async handler(ctx) {
+        await endReservation(ctx, ctx.params.id, 'released');
+        return reservationView((await ctx.em.execute('select * from pos.reservation where id = ?', [ctx.params.id]))[0]);
+      },
+    }),
+  },
+});
+
+function reservationView(r: any) {
+  return { id: r.id, storeId: r.store_id, productId: r.product_id, qtyMilli: Number(r.qty_milli), status: r.status, refType: r.ref_type, refId: r.ref_id, expiresAt: r.expires_at, createdBy: r.created_by, createdAt: r.created_at };
+}
+
