@@ -3,6 +3,9 @@ import type {
   AuditEntry, AuthResult, FailedJob, Invitation, ListQuery, Me, Member, Page, PermissionEntry,
   PluginInfo, QueueInfo, Role, RoleRule, Tokens, UiManifestPlugin,
 } from './types.ts';
+import type {
+  Device, DeviceJob, DeviceRole, EnrollmentCode, PrinterProfileChoice, PrinterProfileInfo, Store, Terminal,
+} from './device-types.ts';
 
 // One function per kernel endpoint, grouped by area; pages never build URLs themselves.
 const enc = encodeURIComponent;
@@ -66,4 +69,25 @@ export const jobsApi = {
   queues: () => http.get<{ items: QueueInfo[] }>('/api/jobs/queues'),
   failed: (q: ListQuery) => http.get<Page<FailedJob>>('/api/jobs/failed', q),
   retry: (queue: string, jobId: string) => http.post<void>(`/api/jobs/${enc(queue)}/${enc(jobId)}/retry`),
+};
+
+export const storesApi = {
+  list: (q: ListQuery) => http.get<Page<Store>>('/api/tenants/stores', q),
+};
+
+export const devicesApi = {
+  createEnrollmentCode: (storeId: string) => http.post<EnrollmentCode>('/api/devices/enrollment-codes', { storeId }),
+  terminals: (q: ListQuery) => http.get<Page<Terminal>>('/api/devices/terminals', q),
+  revokeTerminal: (terminalId: string) => http.post<{ id: string; revoked: boolean }>(`/api/devices/terminals/${enc(terminalId)}/revoke`),
+  devices: (q: ListQuery) => http.get<Page<Device>>('/api/devices/devices', q),
+  profiles: () => http.get<{ items: PrinterProfileInfo[] }>('/api/devices/profiles'),
+  setProfile: (terminalId: string, deviceId: string, b: { profileId: string; paperWidthMm?: 58 | 80; codePage?: string; imageMode?: 'auto' | 'raster' }) =>
+    http.put<PrinterProfileChoice & { terminalId: string; deviceId: string }>(`/api/devices/terminals/${enc(terminalId)}/devices/${enc(deviceId)}/profile`, b),
+  roles: (storeId?: string) => http.get<Page<DeviceRole>>('/api/devices/roles', { storeId }),
+  setRole: (b: { storeId: string; role: string; terminalId: string; deviceId: string }) => http.put<DeviceRole>('/api/devices/roles', b),
+  deleteRole: (storeId: string, role: string) => http.delete<void>(`/api/devices/roles/${enc(storeId)}/${enc(role)}`),
+  testPage: (terminalId: string, deviceId: string) =>
+    http.post<DeviceJob>(`/api/devices/terminals/${enc(terminalId)}/devices/${enc(deviceId)}/test-page`),
+  jobs: (q: ListQuery) => http.get<Page<DeviceJob>>('/api/devices/jobs', q),
+  job: (id: string) => http.get<DeviceJob>(`/api/devices/jobs/${enc(id)}`),
 };

@@ -35,6 +35,7 @@ const appRoutes: RouteRecordRaw = {
     { path: 'roles', name: 'roles', component: () => import('../pages/roles/RolesPage.vue'), meta: { can: ['read', 'kernel.Role'] } },
     { path: 'audit', name: 'audit', component: () => import('../pages/audit/AuditPage.vue'), meta: { can: ['read', 'kernel.Audit'] } },
     { path: 'jobs', name: 'jobs', component: () => import('../pages/jobs/JobsPage.vue'), meta: { can: ['read', 'kernel.Job'] } },
+    { path: 'devices', name: 'devices', component: () => import('../pages/devices/DevicesPage.vue'), meta: { can: ['read', 'kernel.Terminal'] } },
     // Plugin routes are added here at runtime (plugin-host/host.ts).
     { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('../pages/NotFoundPage.vue') },
   ],

@@ -385,8 +385,8 @@ export async function applyRows(ctx: RequestContext, columns: Column[], rows: Pa
     supplier_id: r.supplier ? suppliers.get(r.supplier.toLowerCase()) : null,
     low_stock_milli: r.lowStockMilli ?? null, track_batches: r.trackBatches ?? null, quick_key: r.quickKey ?? null, archived: r.archived ?? null,
   }));
-  // only the columns the file has are updated on existing products
-  const sets: [string, string][] = [['sku', 'sku'], ['name', 'name'], ['price', 'price']];
+  // only the columns the file has are updated on existing products (the SKU keeps its spelling)
+  const sets: [string, string][] = [['name', 'name'], ['price', 'price']];
   if (has.has('cost')) sets.push(['cost', 'cost']);
   if (has.has('unit')) sets.push(['unit', 'unit']);
   if (has.has('category')) sets.push(['category_id', 'category_id']);
