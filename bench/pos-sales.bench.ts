@@ -12,7 +12,7 @@ import { startKernel } from '@atrium/kernel';
 import pos from '../plugins/pos/src/index.ts';
 import { freePort, percentile, pgbench, round, startBenchEnv, type BenchResult } from './bench-env.ts';
 
-const TERMINALS = 16;
+const TERMINALS = Number(process.env.BENCH_POS_TERMINALS ?? 16);
 const SECONDS = Number(process.env.BENCH_POS_SECONDS ?? 15);
 const PRODUCTS = 500;
 
@@ -69,7 +69,20 @@ export default async function run(): Promise<BenchResult[]> {
         registers.push(reg.id);
       }
       await runLoad({ url: kernel.url, token, registers, products, seconds: 3 }); // warm-up: JIT, pools, plans
+      // BENCH_POS_DIAG=1: sample what the sale transactions wait on while the load runs
+      const waits = new Map<string, number>();
+      let sampling = !!process.env.BENCH_POS_DIAG;
+      const sampler = (async () => {
+        while (sampling) {
+          const r = await sys.query(`select coalesce(wait_event_type || ':' || wait_event, 'cpu') as w, state, left(query, 60) as q from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and state <> 'idle'`);
+          for (const row of r.rows) waits.set(`${row.w} ${row.state} ${row.q}`, (waits.get(`${row.w} ${row.state} ${row.q}`) ?? 0) + 1);
+          await new Promise((res) => setTimeout(res, 100));
+        }
+      })();
       const load = await runLoad({ url: kernel.url, token, registers, products, seconds: SECONDS });
+      sampling = false;
+      await sampler;
+      if (process.env.BENCH_POS_DIAG) console.error([...waits].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, n]) => `${n}\t${k}`).join('\n'));
       const tps = load.count / SECONDS;
       results.push({ metric: 'pos.sale.throughput', value: round(tps, 1), unit: 'sales/s', anchor: 'pgbench.tpcb.tps', anchorValue: round(tpcb, 1) });
       results.push({ metric: 'pos.sale.throughput.p50', value: round(percentile(load.latencies, 50), 1), unit: 'ms' });

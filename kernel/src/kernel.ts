@@ -213,6 +213,9 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
         'atrium.rbac.changed'(ctx: any) {
           deps().abilities.invalidate(ctx.params.tenantId);
         },
+        'atrium.plugins.settings'(ctx: any) {
+          deps().gate.invalidateSettings(ctx.params.tenantId, ctx.params.pluginId);
+        },
       },
     });
 

@@ -4,7 +4,7 @@ import { createMongoAbility, type MongoAbility } from '@casl/ability';
 import { ForbiddenError, NotFoundError, PluginDisabledError, UnauthorizedError, UnprocessableError, type RequestUser } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
 import type { ActionSpec } from './action-spec.ts';
-import { buildRequestContext, type PendingWork } from './request-context.ts';
+import { buildRequestContext, type OutboxRow, type PendingWork } from './request-context.ts';
 import { mapDbError } from './db-errors.ts';
 
 /** Meta a request carries between nodes. Set by the gateway (from the verified JWT) or by the kernel for system work. */
@@ -103,7 +103,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         }
 
         // 6. one transaction: handler + audit + outbox + idempotency
-        const pending: PendingWork = { events: 0, jobs: [], audit: {}, afterCommit: [] };
+        const pending: PendingWork = { events: 0, outbox: [], jobs: [], audit: {}, afterCommit: [] };
         const scope = { tenantId: tenantId!, userId: user?.id ?? null };
         const idemKey = spec.idempotent ? meta.idempotencyKey : undefined;
         // only GET routes are treated as reads; subscribers and jobs may rely on the final flush
@@ -126,10 +126,12 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
             if (!readOnly) await em.flush();
             // a stored or audited result must be exactly what the client got: make it plain JSON once
             const plain = out === undefined ? null : readOnly ? out : JSON.parse(JSON.stringify(out));
-            if (spec.mutates && !pending.audit.skip) await writeAudit(em, spec, scope, meta, ctx.params, plain, pending);
-            if (idemKey) {
-              await em.execute('update kernel.idempotency set response = ? where tenant_id = ? and action = ? and key = ?', [JSON.stringify({ v: plain }), tenantId, spec.fullName, idemKey]);
-            }
+            await finishTransaction(em, {
+              outbox: pending.outbox!,
+              tenantId: tenantId!,
+              audit: spec.mutates && !pending.audit.skip ? auditRow(spec, scope, meta, ctx.params, plain, pending) : null,
+              idempotency: idemKey ? { action: spec.fullName, key: idemKey, response: plain } : null,
+            });
             return plain;
           }, { readOnly });
         } catch (e) {
@@ -138,7 +140,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         for (const fn of pending.afterCommit) fn();
         // after commit: wake the relay, enqueue jobs (a lost enqueue here is retried by nothing —
         // so jobs that must not be lost should be triggered by an event instead)
-        if (pending.events) d.pokeOutbox();
+        if (pending.outbox?.length) d.pokeOutbox();
         for (const j of pending.jobs) {
           await d.queues.enqueuePluginJob(spec.pluginId ?? 'kernel', j.name, tenantId!, j.data, { delayMs: j.delayMs, jobId: j.jobId });
         }
@@ -191,11 +193,50 @@ function redact(value: unknown): unknown {
   return value;
 }
 
-async function writeAudit(em: any, spec: ActionSpec, scope: { tenantId: string; userId: string | null }, meta: AtriumMeta, params: unknown, result: any, pending: PendingWork): Promise<void> {
+function auditRow(spec: ActionSpec, scope: { tenantId: string; userId: string | null }, meta: AtriumMeta, params: unknown, result: any, pending: PendingWork) {
   const target = pending.audit.target ?? (result && typeof result === 'object' && typeof result.id === 'string' ? result.id : (params as any)?.id) ?? null;
   const diff = pending.audit.diff ? redact(pending.audit.diff) : { params: redact(params) };
-  await em.execute(
-    'insert into kernel.audit (tenant_id, user_id, action, subject, target_id, diff, request_id) values (?, ?, ?, ?, ?, ?, ?)',
-    [scope.tenantId, scope.userId, spec.fullName, Array.isArray(spec.permission) ? spec.permission[1] : null, target, JSON.stringify(diff), meta.requestId ?? null],
-  );
+  return { userId: scope.userId, action: spec.fullName, subject: Array.isArray(spec.permission) ? spec.permission[1] : null, target, diff, requestId: meta.requestId ?? null };
+}
+
+async function writeAudit(em: any, spec: ActionSpec, scope: { tenantId: string; userId: string | null }, meta: AtriumMeta, params: unknown, result: any, pending: PendingWork): Promise<void> {
+  await finishTransaction(em, { outbox: [], tenantId: scope.tenantId, audit: auditRow(spec, scope, meta, params, result, pending), idempotency: null });
+}
+
+/**
+ * The end of every request transaction in one round trip: the handler's events into the outbox,
+ * the audit entry, and the idempotency record's response — as data-modifying CTEs of a single
+ * statement, so a sale pays for one extra statement, not one per event plus two.
+ */
+async function finishTransaction(
+  em: any,
+  w: {
+    tenantId: string;
+    outbox: OutboxRow[];
+    audit: { userId: string | null; action: string; subject: string | null; target: string | null; diff: unknown; requestId: string | null } | null;
+    idempotency: { action: string; key: string; response: unknown } | null;
+  },
+): Promise<void> {
+  const parts: string[] = [];
+  const args: unknown[] = [];
+  if (w.outbox.length) {
+    parts.push(`insert into kernel.outbox (event_id, tenant_id, name, payload, user_id)
+      select (r->>'eventId')::uuid, ?::uuid, r->>'name', r->'payload', nullif(r->>'userId', '')::uuid from jsonb_array_elements(?::jsonb) r`);
+    args.push(w.tenantId, JSON.stringify(w.outbox));
+  }
+  if (w.audit) {
+    parts.push('insert into kernel.audit (tenant_id, user_id, action, subject, target_id, diff, request_id) values (?, ?, ?, ?, ?, ?, ?)');
+    args.push(w.tenantId, w.audit.userId, w.audit.action, w.audit.subject, w.audit.target, JSON.stringify(w.audit.diff), w.audit.requestId);
+  }
+  if (w.idempotency) {
+    parts.push('update kernel.idempotency set response = ? where tenant_id = ? and action = ? and key = ?');
+    args.push(JSON.stringify({ v: w.idempotency.response }), w.tenantId, w.idempotency.action, w.idempotency.key);
+  }
+  if (!parts.length) return;
+  if (parts.length === 1) {
+    await em.execute(parts[0], args);
+    return;
+  }
+  const ctes = parts.slice(0, -1).map((p, i) => `w${i} as (${p})`).join(', ');
+  await em.execute(`with ${ctes} ${parts[parts.length - 1]}`, args);
 }

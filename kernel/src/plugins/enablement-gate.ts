@@ -11,6 +11,8 @@ export class EnablementGate {
   private readonly ttlMs: number;
   /** Bumped by every invalidation: a load that started before it must not store its (stale) result. */
   private generation = 0;
+  private readonly settingsCache = new Map<string, { value: Record<string, unknown>; at: number }>();
+  private settingsGeneration = 0;
 
   constructor(db: Database, ttlMs = 15_000) {
     this.db = db;
@@ -46,5 +48,28 @@ export class EnablementGate {
     this.generation++;
     if (tenantId) this.cache.delete(tenantId);
     else this.cache.clear();
+    this.invalidateSettings(tenantId);
+  }
+
+  /**
+   * A plugin's settings for a tenant (decrypted secrets included), cached like the enabled set:
+   * read on every sale or webhook, changed a few times a year. `atrium.plugins.settings` and
+   * `atrium.plugins.changed` broadcasts drop the entry on every node.
+   */
+  async settings(tenantId: string, pluginId: string, load: () => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
+    const key = `${tenantId}:${pluginId}`;
+    const hit = this.settingsCache.get(key);
+    if (hit && Date.now() - hit.at < this.ttlMs) return structuredClone(hit.value);
+    const gen = this.settingsGeneration;
+    const value = await load();
+    if (gen === this.settingsGeneration) this.settingsCache.set(key, { value, at: Date.now() });
+    return structuredClone(value);
+  }
+
+  invalidateSettings(tenantId?: string, pluginId?: string): void {
+    this.settingsGeneration++;
+    if (!tenantId) return this.settingsCache.clear();
+    if (pluginId) this.settingsCache.delete(`${tenantId}:${pluginId}`);
+    else for (const k of this.settingsCache.keys()) if (k.startsWith(`${tenantId}:`)) this.settingsCache.delete(k);
   }
 }

@@ -251,7 +251,11 @@ export function pluginsService(deps: () => KernelDeps): ServiceSchema {
           ctx.locals.req!.audit.diff({ settings: row?.settings ?? {} }, { settings: plain, secretsChanged: Object.keys(ctx.params.settings).filter((k) => secretNames.has(k)) });
           ctx.locals.req!.audit.target(p.id);
           const [after] = await em.execute('select * from kernel.tenant_plugin where plugin_id = ?', [p.id]);
-          afterCommit(ctx, () => ctx.broker.broadcast('atrium.plugins.settings', { tenantId: ctx.meta.tenantId, pluginId: p.id }));
+          afterCommit(ctx, () => {
+            // this node at once (the next request may read them); others through the broadcast
+            d().gate.invalidateSettings(ctx.meta.tenantId!, p.id);
+            ctx.broker.broadcast('atrium.plugins.settings', { tenantId: ctx.meta.tenantId, pluginId: p.id });
+          });
           return view(p, after);
         },
       },

@@ -230,11 +230,6 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
       Math.round((Number(p.cost) * l.qtyMilli) / 1000), JSON.stringify(lineBatches[i]));
     return '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)';
   });
-  await ctx.em.execute(
-    `insert into pos.sale_line (tenant_id, sale_id, line_no, product_id, name, qty_milli, unit_price, line_discount, receipt_discount, tax_bp, tax, total, cost, batches)
-     values ${lineTuples.join(', ')}`,
-    lineRows,
-  );
 
   const payRows: unknown[] = [];
   const payTuples: string[] = [];
@@ -248,9 +243,12 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
       giftCardId, t.method === 'points' ? t.amount : null);
     payTuples.push('(?, ?, ?, ?, ?, ?, ?, ?, ?)');
   }
+  // lines and payments in one statement (one round trip)
   await ctx.em.execute(
-    `insert into pos.sale_payment (tenant_id, sale_id, line_no, method, amount, tendered, reference, gift_card_id, points) values ${payTuples.join(', ')}`,
-    payRows,
+    `with l as (insert into pos.sale_line (tenant_id, sale_id, line_no, product_id, name, qty_milli, unit_price, line_discount, receipt_discount, tax_bp, tax, total, cost, batches)
+       values ${lineTuples.join(', ')} returning 1)
+     insert into pos.sale_payment (tenant_id, sale_id, line_no, method, amount, tendered, reference, gift_card_id, points) values ${payTuples.join(', ')}`,
+    [...lineRows, ...payRows],
   );
   if (pointsEarned > 0) await postPoints(ctx, customer.id, pointsEarned, 'earn', ref);
 

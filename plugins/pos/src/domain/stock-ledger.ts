@@ -103,7 +103,34 @@ export async function takeStock(
   const ordered = [...merged.values()].sort((a, b) => (a.productId < b.productId ? -1 : 1));
   const taken = new Map<string, BatchTake[]>();
   const moves: MoveRow[] = [];
+  // Goods without batches (most of a shop): all lines in one statement — lock the levels in
+  // product order, decrement the ones with enough stock, post their moves — and check that every
+  // line got through. Batch-tracked goods need FEFO and go one by one below, after these, so the
+  // lock order stays the same for every transaction.
+  const simple = opts.allowNegative ? [] : ordered.filter((it) => !it.trackBatches);
+  if (simple.length) {
+    const [r] = await ctx.em.execute(
+      `with req as (select * from jsonb_to_recordset(?::jsonb) as r(p uuid, q bigint)),
+       locked as materialized (select l.product_id from pos.stock_level l join req on req.p = l.product_id where l.store_id = ? order by l.product_id for update of l),
+       upd as (update pos.stock_level l set on_hand_milli = l.on_hand_milli - req.q, updated_at = now()
+               from req where l.store_id = ? and l.product_id = req.p and l.product_id in (select product_id from locked) and l.on_hand_milli - l.reserved_milli >= req.q
+               returning l.product_id),
+       mv as (insert into pos.stock_move (tenant_id, store_id, product_id, qty_milli, kind, ref_type, ref_id, user_id, note)
+              select ?::uuid, ?::uuid, req.p, -req.q, ?, ?, ?::uuid, ?::uuid, ? from req join upd on upd.product_id = req.p returning product_id)
+       select coalesce(array_to_json(array_agg(product_id::text)), '[]'::json) as done from mv`,
+      [JSON.stringify(simple.map((it) => ({ p: it.productId, q: it.qtyMilli }))), storeId, storeId, ctx.tenantId, storeId, opts.kind, opts.refType, opts.refId, ctx.user?.id ?? null, opts.note ?? null],
+    );
+    const done = new Set<string>(typeof r.done === 'string' ? JSON.parse(r.done) : r.done);
+    const short = simple.find((it) => !done.has(it.productId));
+    if (short) {
+      const [lvl] = await ctx.em.execute('select on_hand_milli, reserved_milli from pos.stock_level where store_id = ? and product_id = ?', [storeId, short.productId]);
+      const available = lvl ? Number(lvl.on_hand_milli) - Number(lvl.reserved_milli) : 0;
+      throw new ConflictError('Not enough stock', 'OUT_OF_STOCK', { productId: short.productId, requestedMilli: short.qtyMilli, availableMilli: Math.max(0, available) });
+    }
+    for (const it of simple) taken.set(it.productId, []);
+  }
   for (const it of ordered) {
+    if (taken.has(it.productId)) continue;
     const rows = await ctx.em.execute(
       `update pos.stock_level set on_hand_milli = on_hand_milli - ?, updated_at = now()
        where store_id = ? and product_id = ? and (? or on_hand_milli - reserved_milli >= ?)
