@@ -79,7 +79,15 @@ export default async function run(): Promise<BenchResult[]> {
           await new Promise((res) => setTimeout(res, 100));
         }
       })();
+      // BENCH_POS_PROFILE=<file>: a CPU profile of the kernel process during the measured load only
+      const inspector = process.env.BENCH_POS_PROFILE ? new (await import('node:inspector/promises')).Session() : null;
+      if (inspector) { inspector.connect(); await inspector.post('Profiler.enable'); await inspector.post('Profiler.start'); }
       const load = await runLoad({ url: kernel.url, token, registers, products, seconds: SECONDS });
+      if (inspector) {
+        const { profile } = await inspector.post('Profiler.stop');
+        (await import('node:fs')).writeFileSync(process.env.BENCH_POS_PROFILE!, JSON.stringify(profile));
+        inspector.disconnect();
+      }
       sampling = false;
       await sampler;
       if (process.env.BENCH_POS_DIAG) console.error([...waits].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, n]) => `${n}\t${k}`).join('\n'));
