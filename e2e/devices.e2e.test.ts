@@ -219,10 +219,11 @@ describe('terminals and devices in a real browser', () => {
     await page.screenshot({ path: path.join(shots, 'devices-revoked-desktop.png'), fullPage: true });
   });
 
-  it('works at 390×844: terminals, the enrolment code and QR fit the phone', async () => {
+  it('works at 390×844 in Russian: terminals, the enrolment code and QR fit the phone', async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'en-US', baseURL: tk.url });
     try {
       const p = await phone.newPage();
+      await p.addInitScript(() => localStorage.setItem('atrium.locale', 'ru'));
       await p.goto('/#/login');
       await p.getByTestId('email').fill(owner.email);
       await p.locator('input[type=password]').fill(owner.password);
@@ -231,10 +232,15 @@ describe('terminals and devices in a real browser', () => {
       await p.getByTestId('menu-toggle').click();
       await p.getByTestId('nav-devices').click();
       await p.waitForURL(/#\/devices/);
+      await p.getByRole('heading', { name: 'Терминалы и устройства' }).waitFor();
       // revoked terminals are hidden until asked for
-      await p.getByText('No terminals yet').waitFor();
+      await p.getByText('Терминалов пока нет').waitFor();
       await p.getByTestId('show-revoked').click();
-      await p.locator(`[data-testid="terminal-card"][data-terminal-id="${terminalId}"][data-state="revoked"]`).waitFor();
+      const revokedCard = p.locator(`[data-testid="terminal-card"][data-terminal-id="${terminalId}"][data-state="revoked"]`);
+      await revokedCard.waitFor();
+      expect(await revokedCard.getByTestId('terminal-state').innerText()).toContain('Отозван');
+      // nothing can reach the devices of a revoked terminal: their last report is not shown as ready
+      expect(await revokedCard.locator('[data-testid="device-status"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))).toEqual(['offline', 'offline', 'offline', 'offline']);
       const overflow = () => p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(await overflow()).toBe(0);
       await p.screenshot({ path: path.join(shots, 'devices-terminals-phone.png'), fullPage: true });
@@ -242,6 +248,7 @@ describe('terminals and devices in a real browser', () => {
       await p.getByTestId('enroll-open').click();
       await p.getByTestId('enroll-create').click();
       await p.getByTestId('enroll-qr').locator('svg').waitFor();
+      expect(await p.getByTestId('enroll-countdown').innerText()).toMatch(/Истекает через (10:00|9:[0-5]\d)/);
       const qr = (await p.getByTestId('enroll-qr').locator('svg').boundingBox())!;
       expect(qr.x).toBeGreaterThanOrEqual(0);
       expect(qr.x + qr.width).toBeLessThanOrEqual(390);
