@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { definePlugin, defineSubscriber } from '@atrium/sdk';
 import { createTestKernel, type TestClient, type TestKernel } from '@atrium/sdk/testing';
 import { ledgerMismatches, openTill, sale, seedProduct, seedStock } from './fixtures.ts';
 
@@ -10,6 +11,21 @@ import { ledgerMismatches, openTill, sale, seedProduct, seedStock } from './fixt
  * and replays, returns refunding the right tender, Z report = sum of sales, credit limits, FEFO,
  * voids, permissions and tenant isolation.
  */
+/** A fiscal adapter the way a third party would write one: it reacts to the hook and records the result. */
+const fiscalDemo = definePlugin({
+  manifest: {
+    id: 'fiscal-demo', version: '0.1.0', displayName: { en: 'Fiscal demo' }, engines: { sdk: '^1.0.0' },
+    calls: ['pos.sales.recordFiscal'], events: { subscribes: ['pos.sale.fiscal.requested.v1'] },
+  } as any,
+  subscribers: {
+    'pos.sale.fiscal.requested.v1': defineSubscriber<{ saleId: string; number: string }>({
+      async handler(ctx) {
+        await ctx.call('pos.sales.recordFiscal', { id: ctx.event.payload.saleId, status: 'registered', data: { fiscalNumber: `KKM-${ctx.event.payload.number}` } });
+      },
+    }),
+  },
+});
+
 let tk: TestKernel;
 let sys: pg.Client;
 let owner: TestClient;
@@ -18,9 +34,9 @@ let till: { storeId: string; registerId: string; shiftId: string };
 
 beforeAll(async () => {
   tk = await createTestKernel({
-    plugins: [path.resolve(import.meta.dirname, '..')],
+    plugins: [path.resolve(import.meta.dirname, '..'), fiscalDemo],
     tenants: [
-      { name: 'Corner shop', owner: 'owner@corner.test', users: [{ email: 'cashier@corner.test', roles: ['cashier'] }], enable: ['pos'] },
+      { name: 'Corner shop', owner: 'owner@corner.test', users: [{ email: 'cashier@corner.test', roles: ['cashier'] }], enable: ['pos', 'fiscal-demo'] },
       { name: 'Rival', owner: 'owner@rival.test', enable: ['pos'] },
     ],
   });
@@ -274,5 +290,68 @@ describe('sales', () => {
     const cross = await rival.post('/api/pos/sales', sale(till.registerId, [{ productId: pen, qtyMilli: 1000 }], [{ method: 'cash', amount: 100 }]));
     expect(cross.status).toBe(400);
     expect(await onHand(pen)).toBe(4000);
+  });
+
+  it('points and gift cards pay part of a sale through their ledgers; the points cap and card balance are enforced', async () => {
+    const wine = await seedProduct(sys, owner.tenantId, { name: 'Вино', price: 5000 });
+    await seedStock(sys, owner.tenantId, till.storeId, wine, 10_000);
+    const cust = crypto.randomUUID();
+    await sys.query(`insert into pos.customer (tenant_id, id, name, phone, points) values ($1, $2, 'Олена', '380501234567', 4000)`, [owner.tenantId, cust]);
+    await sys.query(`insert into pos.loyalty_ledger (tenant_id, customer_id, kind, points, points_after) values ($1, $2, 'adjust', 4000, 4000)`, [owner.tenantId, cust]);
+    const card = crypto.randomUUID();
+    await sys.query(`insert into pos.gift_card (tenant_id, id, code, initial_amount, balance) values ($1, $2, 'GIFT-0001', 3000, 3000)`, [owner.tenantId, card]);
+    // at most 50 % of a sale in points (default setting)
+    const tooMany = await cashier.post('/api/pos/sales', sale(till.registerId, [{ productId: wine, qtyMilli: 1000 }], [{ method: 'points', amount: 3000 }, { method: 'cash', amount: 2000 }], { customerId: cust }));
+    expect(tooMany.status).toBe(422);
+    expect(tooMany.body.error.code).toBe('POINTS_LIMIT');
+    const ok = await cashier.post('/api/pos/sales', sale(till.registerId, [{ productId: wine, qtyMilli: 2000 }], [{ method: 'points', amount: 2000 }, { method: 'gift_card', amount: 3000, giftCardCode: 'GIFT-0001' }, { method: 'cash', amount: 5000 }], { customerId: cust }));
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+    const c = (await sys.query('select points from pos.customer where id = $1', [cust])).rows[0];
+    // 4000 − 2000 redeemed + 1 % of the 8000 paid in money
+    expect(Number(c.points)).toBe(4000 - 2000 + 80);
+    expect(Number((await sys.query('select balance from pos.gift_card where id = $1', [card])).rows[0].balance)).toBe(0);
+    const empty = await cashier.post('/api/pos/sales', sale(till.registerId, [{ productId: wine, qtyMilli: 1000 }], [{ method: 'gift_card', amount: 5000, giftCardCode: 'GIFT-0001' }]));
+    expect(empty.status).toBe(422);
+    expect(empty.body.error.code).toBe('GIFT_CARD_INSUFFICIENT');
+    // a full return gives the points and the gift card money back
+    const ret = await owner.post(`/api/pos/sales/${ok.body.id}/returns`, { lines: [{ lineNo: 1, qtyMilli: 2000 }], reason: 'corked' });
+    expect(ret.status, JSON.stringify(ret.body)).toBe(201);
+    expect(ret.body.refunds).toEqual([{ method: 'points', amount: 2000 }, { method: 'gift_card', amount: 3000 }, { method: 'cash', amount: 5000 }]);
+    expect(Number((await sys.query('select balance from pos.gift_card where id = $1', [card])).rows[0].balance)).toBe(3000);
+    expect(Number((await sys.query('select points from pos.customer where id = $1', [cust])).rows[0].points)).toBe(4000);
+  });
+
+  it('an offline sale keeps the price the customer paid; online, a stale price is refused with the new one', async () => {
+    const soap = await seedProduct(sys, owner.tenantId, { name: 'Мыло', price: 300 });
+    await seedStock(sys, owner.tenantId, till.storeId, soap, 10_000);
+    await sys.query('update pos.product set price = 350 where id = $1', [soap]);
+    const offline = await cashier.post('/api/pos/sales', { ...sale(till.registerId, [], [{ method: 'cash', amount: 300 }], { offline: true, clientCreatedAt: '2026-11-22T08:00:00.000Z' }), lines: [{ productId: soap, qtyMilli: 1000, unitPrice: 300 }] });
+    expect(offline.status, JSON.stringify(offline.body)).toBe(201);
+    expect(offline.body.total).toBe(300);
+    expect(offline.body.offline).toBe(true);
+    // offline sales are not printed by the server (the customer left long ago)
+    expect(offline.body.receipt.jobId).toBeNull();
+    const stale = await cashier.post('/api/pos/sales', { ...sale(till.registerId, [], [{ method: 'cash', amount: 300 }]), lines: [{ productId: soap, qtyMilli: 1000, unitPrice: 300 }] });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.code).toBe('PRICE_CHANGED');
+    expect(stale.body.error.details.changes).toEqual([{ productId: soap, price: 350, sent: 300 }]);
+  });
+
+  it('the fiscal hook: with fiscalMode=hook a sale is pending until an adapter plugin records the result; users cannot', async () => {
+    expect((await owner.put('/api/plugins/pos/settings', { settings: { fiscalMode: 'hook' } })).status).toBe(200);
+    const salt = await seedProduct(sys, owner.tenantId, { name: 'Соль', price: 90 });
+    await seedStock(sys, owner.tenantId, till.storeId, salt, 5000);
+    const r = await cashier.post('/api/pos/sales', sale(till.registerId, [{ productId: salt, qtyMilli: 1000 }], [{ method: 'cash', amount: 90 }]));
+    expect(r.body.fiscalStatus).toBe('pending');
+    const ev = (await sys.query(`select payload from kernel.outbox where name = 'pos.sale.fiscal.requested.v1' and payload->>'saleId' = $1`, [r.body.id])).rows;
+    expect(ev).toHaveLength(1);
+    // an adapter plugin calls the internal action; no browser can (it has no route)
+    const rec = await tk.call('pos.sales.recordFiscal', { id: r.body.id, status: 'registered', data: { fiscalNumber: 'KKM-77' } }, { email: 'owner@corner.test' }).catch((e) => e);
+    expect(rec?.code ?? rec?.status).toBe(403);
+    await tk.drainEvents();
+    const [row] = (await sys.query('select fiscal_status, fiscal_data from pos.sale where id = $1', [r.body.id])).rows;
+    expect(row.fiscal_status).toBe('registered');
+    expect(row.fiscal_data).toEqual({ fiscalNumber: `KKM-${r.body.number}` });
+    expect((await owner.put('/api/plugins/pos/settings', { settings: { fiscalMode: 'off' } })).status).toBe(200);
   });
 });
