@@ -7,6 +7,7 @@ import { createSales } from './migrations/0004-sales.ts';
 import { catalogExtras } from './migrations/0010-catalog-extras.ts';
 import { createTasks } from './migrations/0020-tasks.ts';
 import { addLoyaltyNote } from './migrations/0021-loyalty-note.ts';
+import { createAnalytics } from './migrations/0030-analytics.ts';
 import { salesExtras } from './migrations/0040-sales-extras.ts';
 import { storesService } from './services/stores.service.ts';
 import { categoriesService, taxRatesService } from './services/catalog.service.ts';
@@ -26,6 +27,8 @@ import { customerGroupsService } from './services/customer-groups.service.ts';
 import { giftCardsService } from './services/gift-cards.service.ts';
 import { tasksService } from './services/tasks.service.ts';
 import { taskTemplatesService } from './services/task-templates.service.ts';
+import { reportsService } from './services/reports.service.ts';
+import { analyticsJobs } from './jobs/analytics.ts';
 import { recurringTasksJob } from './jobs/recurring-tasks.ts';
 import { Task } from './entities/task.ts';
 
@@ -36,8 +39,8 @@ import { Task } from './entities/task.ts';
  */
 export default definePlugin({
   manifest: manifest as any,
-  migrations: [createCatalog, createStock, createCustomers, createSales, catalogExtras, createTasks, addLoyaltyNote, salesExtras],
-  services: [storesService, categoriesService, taxRatesService, suppliersService, variantGroupsService, productsService, productIoService, stockService, registersService, shiftsService, salesService, receiptsService, customersService, customerGroupsService, giftCardsService, tasksService, taskTemplatesService],
+  migrations: [createCatalog, createStock, createCustomers, createSales, catalogExtras, createTasks, addLoyaltyNote, createAnalytics, salesExtras],
+  services: [storesService, categoriesService, taxRatesService, suppliersService, variantGroupsService, productsService, productIoService, stockService, registersService, shiftsService, salesService, receiptsService, customersService, customerGroupsService, giftCardsService, tasksService, taskTemplatesService, reportsService],
   entities: [Task],
-  jobs: { lowStock: lowStockJob, expireReservations: expireReservationsJob, importProducts: importProductsJob, recurringTasks: recurringTasksJob },
+  jobs: { lowStock: lowStockJob, expireReservations: expireReservationsJob, importProducts: importProductsJob, recurringTasks: recurringTasksJob, ...analyticsJobs },
 });

@@ -1,0 +1,53 @@
+import { UnprocessableError, ValidationError, type RequestContext } from '@atrium/sdk';
+
+/**
+ * Which calendar day a sale belongs to. The kernel keeps no time zone per tenant (kernel.tenant
+ * has locale and currency only), so the POS setting `timeZone` (IANA name, default UTC) decides:
+ * a shop in Almaty wants its 23:30 sale on that evening's report, not on the next UTC day.
+ * All day arithmetic happens in Postgres (`at time zone`), so the database's own zone database is
+ * the one that counts; Intl only screens out names that cannot be zones before they reach SQL.
+ */
+export type ReportClock = { timeZone: string; today: string };
+
+export async function reportClock(ctx: RequestContext): Promise<ReportClock> {
+  const s = await ctx.settings<{ timeZone?: string }>();
+  const timeZone = s?.timeZone || 'UTC';
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+  } catch {
+    throw new UnprocessableError(`The POS setting timeZone "${timeZone}" is not a known time zone`, 'TIME_ZONE_INVALID', { field: 'settings.timeZone' });
+  }
+  const [r] = await ctx.em.execute(`select to_char((now() at time zone ?)::date, 'YYYY-MM-DD') as today`, [timeZone]);
+  return { timeZone, today: r.today };
+}
+
+/** SQL for the instant a day starts in the report's zone; bind (day, timeZone). */
+export const DAY_START = `((?::date)::timestamp at time zone ?)`;
+
+const DAY_MS = 86_400_000;
+
+export function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+}
+
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+}
+
+export function dayList(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let d = from; d <= to; d = addDays(d, 1)) out.push(d);
+  return out;
+}
+
+/**
+ * A `from`..`to` range of days (inclusive) from query params, with defaults ending today and a
+ * cap on its length; errors name the field.
+ */
+export function dayRange(p: { from?: string; to?: string }, clock: ReportClock, opts: { defaultDays: number; maxDays: number }): { from: string; to: string } {
+  const to = p.to ?? clock.today;
+  const from = p.from ?? addDays(to, -(opts.defaultDays - 1));
+  if (from > to) throw new ValidationError('from is after to', [{ field: 'from', message: 'must not be after to' }]);
+  if (daysBetween(from, to) + 1 > opts.maxDays) throw new ValidationError(`At most ${opts.maxDays} days at a time`, [{ field: 'to', message: `the range may span at most ${opts.maxDays} days` }]);
+  return { from, to };
+}
