@@ -3,7 +3,9 @@
  * redis-server in ATRIUM_DATA_DIR (default .atrium/), the API and the admin on ATRIUM_HTTP_PORT
  * (default 8080). Set ATRIUM_PROFILE=distributed and the URLs to join a cluster instead.
  */
+import fs from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { loadConfig, ConfigError } from '@atrium/config';
 import { startKernel } from '@atrium/kernel';
 
@@ -19,6 +21,8 @@ try {
   }
   throw e;
 }
+
+ensureUiBuilt();
 
 const kernel = await startKernel({ config, rootDir: root }).catch((e) => {
   console.error(`Atrium failed to start: ${e?.stack ?? e}`);
@@ -52,4 +56,27 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     console.log('Stopped cleanly.');
     process.exit(0);
   });
+}
+
+/**
+ * The admin shell and the plugins' UI bundles are built on first start (a fresh clone has no
+ * dist/), so `npm install && npm start` gives a working admin in the browser. Later starts reuse
+ * the build; delete a dist/ (or run `npm run build -w admin`) after changing UI code.
+ */
+function ensureUiBuilt(): void {
+  if (process.env.ATRIUM_SKIP_UI_BUILD === '1' || (config.profile === 'distributed' && !process.env.ATRIUM_BUILD_UI)) return;
+  const run = (label: string, args: string[]) => {
+    console.log(`  Building ${label} (first start only)…`);
+    const r = spawnSync('npm', args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+    if (r.status !== 0) console.error(`  Building ${label} failed (exit ${r.status}); the API still starts.`);
+  };
+  if (!fs.existsSync(path.join(root, 'admin/dist/index.html'))) run('the admin', ['run', 'build', '-w', 'admin']);
+  for (const dir of fs.readdirSync(path.join(root, 'plugins'))) {
+    const pkgFile = path.join(root, 'plugins', dir, 'package.json');
+    const manifestFile = path.join(root, 'plugins', dir, 'atrium.plugin.json');
+    if (!fs.existsSync(pkgFile) || !fs.existsSync(manifestFile)) continue;
+    const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
+    const entry = JSON.parse(fs.readFileSync(manifestFile, 'utf8')).ui?.entry;
+    if (pkg.scripts?.['build:ui'] && entry && !fs.existsSync(path.join(root, 'plugins', dir, entry))) run(`the ${dir} UI`, ['run', 'build:ui', '-w', `plugins/${dir}`]);
+  }
 }
