@@ -1,0 +1,112 @@
+import type { AtriumHttp } from '@atrium/sdk/ui';
+import type { CatalogProduct, Customer, GiftCard, ListPage, PosStore, Register, Sale, SalePayload, Shift, ShiftReport, Task } from './lib/types.ts';
+
+// The POS plugin's REST routes (plugins/pos/src/services), all under /api/pos.
+type Q = Record<string, string | number | boolean | undefined | null>;
+const e = encodeURIComponent;
+const B = '/api/pos';
+
+export interface TaxRate { id: string; name: string; rateBp: number; included: boolean }
+export interface ApiProduct {
+  id: string; sku: string; name: string; price: number; basePrice?: number; storePrice?: number | null; cost?: number;
+  unit: CatalogProduct['unit']; categoryId?: string | null; taxRateId?: string | null; supplierId?: string | null;
+  barcodes: CatalogProduct['barcodes']; quickKey?: number | null; archived?: boolean; version?: number;
+  onHandMilli?: number; availableMilli?: number; lowStockMilli?: number | null; trackStock?: boolean; trackBatches?: boolean;
+  attributes?: Record<string, string>; updatedAt?: string;
+}
+
+/** The API's product plus the tax rates → what the till prices with (priceCart needs taxBp/included). */
+export function toCatalogProduct(p: ApiProduct, taxes: Map<string, TaxRate>): CatalogProduct {
+  const tax = p.taxRateId ? taxes.get(p.taxRateId) : undefined;
+  return {
+    id: p.id, sku: p.sku, name: p.name, unit: p.unit, price: p.price,
+    taxBp: tax?.rateBp ?? 0, taxIncluded: tax?.included ?? true,
+    categoryId: p.categoryId ?? null, barcodes: p.barcodes ?? [], quickKey: p.quickKey ?? null,
+    onHandMilli: p.availableMilli ?? p.onHandMilli ?? null, archived: p.archived,
+  };
+}
+
+export function posApi(http: AtriumHttp) {
+  return {
+    stores: () => http.get<{ items: PosStore[]; available: { id: string; name: string }[] }>(`${B}/stores`),
+    setupStore: (body: { name?: string; storeId?: string }) => http.post<PosStore>(`${B}/stores`, body),
+
+    registers: (storeId?: string) => http.get<ListPage<Register>>(`${B}/registers`, { storeId }),
+    createRegister: (body: { storeId: string; name: string; deviceRoleSuffix?: string; printReceipts?: boolean }) => http.post<Register>(`${B}/registers`, body),
+    updateRegister: (id: string, body: Partial<Pick<Register, 'name' | 'deviceRoleSuffix' | 'archived'>> & { printReceipts?: boolean }) => http.patch<Register>(`${B}/registers/${e(id)}`, body),
+
+    currentShift: (registerId: string) => http.get<{ shift: Shift | null }>(`${B}/shifts/current`, { registerId }),
+    shifts: (q: Q) => http.get<ListPage<Shift>>(`${B}/shifts`, q),
+    openShift: (registerId: string, openingFloat: number) => http.post<Shift>(`${B}/shifts`, { registerId, openingFloat }),
+    cashMove: (shiftId: string, body: { kind: 'in' | 'out'; amount: number; reason: string }) => http.post<unknown>(`${B}/shifts/${e(shiftId)}/cash-moves`, body),
+    shiftReport: (shiftId: string) => http.get<ShiftReport>(`${B}/shifts/${e(shiftId)}/report`),
+    closeShift: (shiftId: string, body: { countedCash: number; clientPendingSales: number; note?: string }) =>
+      http.post<{ shift: Shift; zReport: ShiftReport }>(`${B}/shifts/${e(shiftId)}/close`, body),
+
+    products: (q: Q) => http.get<ListPage<ApiProduct> & { total: number | null }>(`${B}/products`, q),
+    product: (id: string, storeId?: string) => http.get<ApiProduct & { storePrices?: { storeId: string; price: number }[] }>(`${B}/products/${e(id)}`, { storeId }),
+    createProduct: (body: Record<string, unknown>) => http.post<ApiProduct>(`${B}/products`, body),
+    updateProduct: (id: string, body: Record<string, unknown>) => http.patch<ApiProduct>(`${B}/products/${e(id)}`, body),
+    deleteProduct: (id: string) => http.delete<unknown>(`${B}/products/${e(id)}`),
+    setStorePrice: (id: string, storeId: string, price: number) => http.put<unknown>(`${B}/products/${e(id)}/prices/${e(storeId)}`, { price }),
+    lookup: (code: string, storeId?: string) => http.get<{ product: ApiProduct; qtyMilli: number; unitPrice: number; barcode: { code: string; kind: string } | null }>(`${B}/products/lookup`, { code, storeId }),
+    taxRates: () => http.get<ListPage<TaxRate>>(`${B}/tax-rates`, { limit: 200 }),
+    categories: () => http.get<ListPage<{ id: string; name: string; path?: string; parentId?: string | null }>>(`${B}/categories`, { limit: 1000 }),
+
+    stockLevels: (q: Q) => http.get<ListPage<Record<string, any>>>(`${B}/stock/levels`, q),
+    stockMoves: (q: Q) => http.get<ListPage<Record<string, any>>>(`${B}/stock/moves`, q),
+    stockDocuments: (q: Q) => http.get<ListPage<Record<string, any>>>(`${B}/stock/documents`, q),
+    createStockDocument: (body: Record<string, unknown>) => http.post<Record<string, any>>(`${B}/stock/documents`, body),
+    postStockDocument: (id: string) => http.post<Record<string, any>>(`${B}/stock/documents/${e(id)}/post`, {}),
+
+    /** Sent without the Idempotency-Key header (the shell's client cannot set headers): the client id is the key. */
+    createSale: (p: SalePayload) => http.post<Sale>(`${B}/sales`, p),
+    sales: (q: Q) => http.get<ListPage<Sale>>(`${B}/sales`, q),
+    sale: (id: string) => http.get<Sale>(`${B}/sales/${e(id)}`),
+    voidSale: (id: string, reason: string) => http.post<Sale>(`${B}/sales/${e(id)}/void`, { reason }),
+    returnSale: (id: string, body: { lines: { lineNo: number; qtyMilli: number }[]; refunds?: { method: string; amount: number }[]; reason: string; restock?: boolean }) =>
+      http.post<Record<string, any>>(`${B}/sales/${e(id)}/returns`, body),
+    reprint: (id: string) => http.post<Record<string, any>>(`${B}/sales/${e(id)}/reprint`, {}),
+    sendReceipt: (id: string, email: string) => http.post<unknown>(`${B}/sales/${e(id)}/send`, { email }),
+    receiptPdfUrl: (id: string) => `${B}/sales/${e(id)}/receipt.pdf`,
+
+    customers: (q: Q) => http.get<ListPage<Customer>>(`${B}/customers`, q),
+    customer: (id: string) => http.get<Customer>(`${B}/customers/${e(id)}`),
+    createCustomer: (body: Record<string, unknown>) => http.post<Customer>(`${B}/customers`, body),
+    customerLedger: (id: string, q: Q) => http.get<ListPage<Record<string, any>>>(`${B}/customers/${e(id)}/ledger`, q),
+    customerPoints: (id: string, q: Q) => http.get<ListPage<Record<string, any>>>(`${B}/customers/${e(id)}/points`, q),
+    customerSales: (id: string, q: Q) => http.get<ListPage<Sale>>(`${B}/customers/${e(id)}/sales`, q),
+    deposit: (id: string, body: { amount: number; note?: string }) => http.post<Customer>(`${B}/customers/${e(id)}/deposits`, body),
+    repay: (id: string, body: { amount: number; note?: string }) => http.post<Customer>(`${B}/customers/${e(id)}/repayments`, body),
+
+    giftCards: (q: Q) => http.get<ListPage<GiftCard>>(`${B}/gift-cards`, q),
+    giftCard: (code: string) => http.get<GiftCard>(`${B}/gift-cards/${e(code)}`),
+    issueGiftCard: (body: { amount: number; code?: string; customerId?: string; expiresOn?: string }) => http.post<GiftCard>(`${B}/gift-cards`, body),
+    blockGiftCard: (code: string, block: boolean) => http.post<GiftCard>(`${B}/gift-cards/${e(code)}/${block ? 'block' : 'unblock'}`, {}),
+
+    tasks: (q: Q) => http.get<ListPage<Task>>(`${B}/tasks`, q),
+    task: (id: string) => http.get<Task>(`${B}/tasks/${e(id)}`),
+    createTask: (body: Record<string, unknown>) => http.post<Task>(`${B}/tasks`, body),
+    updateTask: (id: string, body: Record<string, unknown>) => http.patch<Task>(`${B}/tasks/${e(id)}`, body),
+    commentTask: (id: string, body: { body: string; fileId?: string }) => http.post<unknown>(`${B}/tasks/${e(id)}/comments`, body),
+
+    report: <T>(name: 'daily' | 'products' | 'rfm' | 'dashboard', q: Q = {}) => http.get<T>(`${B}/reports/${name}`, q),
+  };
+}
+export type PosApi = ReturnType<typeof posApi>;
+
+/**
+ * The whole catalogue of a store for the till's offline cache, page by page. Small shops have a
+ * few thousand products; `max` keeps a giant catalogue from filling the tablet (search then falls
+ * back to the server while online).
+ */
+export async function fetchCatalog(api: PosApi, storeId: string, max = 20_000): Promise<CatalogProduct[]> {
+  const taxes = new Map((await api.taxRates()).items.map((t) => [t.id, t]));
+  const out: CatalogProduct[] = [];
+  for (let offset = 0; offset < max; offset += 200) {
+    const page = await api.products({ storeId, limit: 200, offset, withTotal: false, sort: 'name' });
+    out.push(...page.items.map((p) => toCatalogProduct(p, taxes)));
+    if (page.items.length < 200) break;
+  }
+  return out;
+}

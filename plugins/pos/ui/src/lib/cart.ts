@@ -1,0 +1,108 @@
+import { priceCart, settleTenders, type Discount, type PricedCart, type TenderInput } from '../../../src/domain/pricing.ts';
+import type { CatalogProduct, Customer, PaymentInput, SalePayload } from './types.ts';
+
+/**
+ * The checkout cart, as plain data and pure functions (the page keeps it in a ref). Totals come
+ * from the same `priceCart` the server runs, so what the cashier shows is what gets stored.
+ */
+export interface CartLine {
+  key: string;
+  product: CatalogProduct;
+  qtyMilli: number;
+  /** The price the customer is charged per unit (the store price when it was added). */
+  unitPrice: number;
+  discount?: Discount;
+}
+
+export interface Cart {
+  lines: CartLine[];
+  discount?: Discount;
+  customer?: Customer | null;
+}
+
+export const emptyCart = (): Cart => ({ lines: [] });
+
+let seq = 0;
+const lineKey = () => `l${Date.now().toString(36)}${(seq++).toString(36)}`;
+
+/**
+ * Adds a product. Pieces scanned again add up on one line; weighed goods (a scale label carries
+ * its own weight) stay one line per label, the way the customer sees them on the receipt.
+ */
+export function addProduct(cart: Cart, product: CatalogProduct, qtyMilli = 1000, unitPrice = product.price, opts: { weighed?: boolean } = {}): Cart {
+  const same = !opts.weighed && cart.lines.find((l) => l.product.id === product.id && l.unitPrice === unitPrice && !l.discount);
+  if (same) return { ...cart, lines: cart.lines.map((l) => (l === same ? { ...l, qtyMilli: l.qtyMilli + qtyMilli } : l)) };
+  return { ...cart, lines: [...cart.lines, { key: lineKey(), product, qtyMilli, unitPrice }] };
+}
+
+export function setQty(cart: Cart, key: string, qtyMilli: number): Cart {
+  if (qtyMilli <= 0) return removeLine(cart, key);
+  return { ...cart, lines: cart.lines.map((l) => (l.key === key ? { ...l, qtyMilli } : l)) };
+}
+
+/** +1 / −1 piece (or 0.1 kg for weighed goods); down to zero removes the line. */
+export function stepQty(cart: Cart, key: string, dir: 1 | -1): Cart {
+  const line = cart.lines.find((l) => l.key === key);
+  if (!line) return cart;
+  const step = line.product.unit === 'pcs' ? 1000 : 100;
+  return setQty(cart, key, line.qtyMilli + dir * step);
+}
+
+export function removeLine(cart: Cart, key: string): Cart {
+  return { ...cart, lines: cart.lines.filter((l) => l.key !== key) };
+}
+
+export function setLineDiscount(cart: Cart, key: string, discount: Discount | undefined): Cart {
+  return { ...cart, lines: cart.lines.map((l) => (l.key === key ? { ...l, discount } : l)) };
+}
+
+/** The customer group's automatic discount, in basis points (0 without a customer). */
+export function groupDiscountBp(c: Customer | null | undefined): number {
+  return c?.group?.discountBp ?? c?.discountBp ?? 0;
+}
+
+export function priceOf(cart: Cart): PricedCart {
+  return priceCart({
+    lines: cart.lines.map((l) => ({
+      productId: l.product.id,
+      name: l.product.name,
+      qtyMilli: l.qtyMilli,
+      unitPrice: l.unitPrice,
+      taxBp: l.product.taxBp,
+      taxIncluded: l.product.taxIncluded,
+      ...(l.discount ? { discount: l.discount } : {}),
+    })),
+    ...(cart.discount ? { discount: cart.discount } : {}),
+    groupDiscountBp: groupDiscountBp(cart.customer),
+  });
+}
+
+/** What is still to pay after the tenders entered so far (never negative). */
+export function remaining(total: number, tenders: Pick<TenderInput, 'amount'>[]): number {
+  return Math.max(0, total - tenders.reduce((a, t) => a + (t.amount || 0), 0));
+}
+
+export function checkTenders(total: number, tenders: TenderInput[], hasCustomer: boolean) {
+  return settleTenders(total, tenders, { hasCustomer });
+}
+
+/**
+ * The POST /api/pos/sales body. Unit prices always travel: they are what the customer was shown
+ * and paid (offline, the cached price is the only one the till knows). `expectedTotal` lets the
+ * server refuse instead of silently charging a different amount.
+ */
+export function buildSalePayload(cart: Cart, o: { id: string; registerId: string; payments: PaymentInput[]; offline: boolean; now?: Date; note?: string }): SalePayload {
+  const priced = priceOf(cart);
+  return {
+    id: o.id,
+    registerId: o.registerId,
+    ...(cart.customer ? { customerId: cart.customer.id } : {}),
+    lines: cart.lines.map((l) => ({ productId: l.product.id, qtyMilli: l.qtyMilli, unitPrice: l.unitPrice, ...(l.discount ? { discount: l.discount } : {}) })),
+    ...(cart.discount ? { discount: cart.discount } : {}),
+    payments: o.payments.map((p) => ({ method: p.method, amount: p.amount, ...(p.tendered !== undefined ? { tendered: p.tendered } : {}), ...(p.reference ? { reference: p.reference } : {}), ...(p.giftCardCode ? { giftCardCode: p.giftCardCode } : {}) })),
+    ...(o.note ? { note: o.note } : {}),
+    clientCreatedAt: (o.now ?? new Date()).toISOString(),
+    offline: o.offline,
+    expectedTotal: priced.total,
+  };
+}
