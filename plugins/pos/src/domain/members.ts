@@ -1,4 +1,4 @@
-import { UnprocessableError, type RequestContext } from '@atrium/sdk';
+import { ForbiddenError, UnprocessableError, type RequestContext } from '@atrium/sdk';
 
 export type TenantMember = { userId: string; email: string; displayName: string | null; roles: string[] };
 
@@ -10,7 +10,11 @@ export type TenantMember = { userId: string; email: string; displayName: string 
  */
 export async function requireMember(ctx: RequestContext, userId: string, field = 'assigneeId'): Promise<TenantMember> {
   for (let offset = 0; ; offset += 200) {
-    const page = await ctx.call<{ items: TenantMember[]; total: number }>('tenants.listMembers', { limit: 200, offset });
+    const page = await ctx.call<{ items: TenantMember[]; total: number }>('tenants.listMembers', { limit: 200, offset }).catch((e) => {
+      // a custom role with `assign` but without `read kernel.Member`: say what is missing
+      if ((e as { code?: number }).code === 403) throw new ForbiddenError('Assigning tasks also needs permission to see the team (read kernel.Member)', 'MEMBERS_NOT_VISIBLE', { field });
+      throw e;
+    });
     const found = page.items.find((m) => m.userId === userId);
     if (found) return found;
     if (offset + page.items.length >= page.total || !page.items.length) break;
