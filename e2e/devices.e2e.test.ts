@@ -200,6 +200,16 @@ describe('terminals and devices in a real browser', () => {
     expect(await card().locator(`[data-testid="job-row"][data-job-id="${sent.body.id}"]`).innerText()).toContain('receipt@front-desk');
     await expect.poll(() => printedReceipts(agent!.out()).length, { timeout: 10_000 }).toBe(2);
     expect(flat(printedReceipts(agent!.out())[1]!.lines)).toContain('Чек №42');
+    // every job of the terminal, paged by the kernel
+    await card().getByTestId('terminal-all-jobs').click();
+    const jobsDialog = page.getByTestId('jobs-dialog');
+    await jobsDialog.locator('tbody tr').nth(1).waitFor();
+    const rows = await jobsDialog.locator('tbody tr').allInnerTexts();
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(/Receipt[\s\S]*receipt@front-desk[\s\S]*Done/);
+    expect(rows[1]).toMatch(/Test page[\s\S]*Done/);
+    await jobsDialog.getByRole('button', { name: 'Close' }).click();
+    await jobsDialog.waitFor({ state: 'detached' });
     expect(await noReload()).toBe(true);
   });
 
@@ -240,6 +250,7 @@ describe('terminals and devices in a real browser', () => {
       await revokedCard.waitFor();
       expect(await revokedCard.getByTestId('terminal-state').innerText()).toContain('Отозван');
       // nothing can reach the devices of a revoked terminal: their last report is not shown as ready
+      await revokedCard.locator('[data-testid="device-row"]').nth(3).waitFor();
       expect(await revokedCard.locator('[data-testid="device-status"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))).toEqual(['offline', 'offline', 'offline', 'offline']);
       const overflow = () => p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(await overflow()).toBe(0);
