@@ -232,6 +232,22 @@ describe('daily sales report', () => {
     const rep = await owner.get('/api/pos/reports/daily', { query: { from: addDays(today, -2), to: today, storeId: till.storeId } });
     expect(rep.body.items.map((x: any) => [x.day, x.live, x.revenue])).toEqual([[addDays(today, -2), false, 3500], [addDays(today, -1), false, 2500], [today, true, 1000]]);
 
+    // the same range again while it runs is the same run; a stalled one (no progress for long) resumes where it stopped
+    const d3 = addDays(today, -3);
+    const stalledId = crypto.randomUUID();
+    await sys.query(`insert into pos.report_run (tenant_id, id, kind, from_day, to_day, days_total, days_done, updated_at) values ($1, $2, 'daily_rebuild', $3, $4, 2, 1, now() - interval '1 hour')`,
+      [owner.tenantId, stalledId, d3, addDays(today, -2)]);
+    await sys.query('delete from pos.daily_report where tenant_id = $1 and day = $2', [owner.tenantId, addDays(today, -2)]);
+    const resumed = await owner.post('/api/pos/reports/daily/rebuild', { from: d3, to: addDays(today, -2) });
+    expect(resumed.body).toMatchObject({ id: stalledId, started: true, daysDone: 1 });
+    expect(await waitForRun(owner, stalledId)).toMatchObject({ daysDone: 2, status: 'done' });
+    // it did the day it had not done
+    expect((await storedRows(owner.tenantId)).filter((x: any) => x.day === addDays(today, -2)).map((x: any) => x.revenue)).toEqual(['3500']);
+    const fresh = await sys.query(`insert into pos.report_run (tenant_id, id, kind, from_day, to_day, days_total) values ($1, $2, 'daily_rebuild', $3, $3, 1) returning id`, [owner.tenantId, crypto.randomUUID(), addDays(today, -5)]);
+    const same = await owner.post('/api/pos/reports/daily/rebuild', { from: addDays(today, -5), to: addDays(today, -5) });
+    expect(same.body).toMatchObject({ id: fresh.rows[0].id, started: false, status: 'running' });
+    await sys.query('delete from pos.report_run where id = $1', [fresh.rows[0].id]);
+
     const future = await owner.post('/api/pos/reports/daily/rebuild', { from: today, to: today });
     expect(future.status).toBe(400);
     expect(future.body.error.fields.map((f: any) => f.field)).toContain('from');

@@ -12,6 +12,8 @@ import { storeSnapshot } from './stock-snapshot.ts';
  */
 export const CHUNK_DAYS = 31;
 export const REBUILD_JOB = 'dailyReport';
+/** A running rebuild whose last chunk committed longer ago than this is taken as stalled. */
+export const STALLED_AFTER_MINUTES = 10;
 
 export function runView(r: any) {
   return {
@@ -33,12 +35,21 @@ export async function startRebuild(ctx: RequestContext, clock: ReportClock, p: {
   const yesterday = addDays(clock.today, -1);
   if (p.from > yesterday) throw new ValidationError('Only closed days can be rebuilt', [{ field: 'from', message: `must be ${yesterday} or earlier (today is computed live)` }]);
   const to = p.to > yesterday ? yesterday : p.to;
-  // the same range already being rebuilt: that run is the answer
+  // the same range already being rebuilt: that run is the answer — unless it has stalled (its
+  // chunk failed every retry, or the enqueue after a commit was lost): then it resumes where it
+  // stopped, under a fresh job id (BullMQ keeps failed jobs, and an id it knows is not re-added)
   const [same] = await ctx.em.execute(
-    `${SELECT_RUN} where r.status = 'running' and r.from_day = ? and r.to_day = ? and r.store_id is not distinct from ?::uuid`,
+    `${SELECT_RUN} where r.status = 'running' and r.from_day = ? and r.to_day = ? and r.store_id is not distinct from ?::uuid
+     order by r.created_at desc limit 1 for update`,
     [p.from, to, p.storeId ?? null],
   );
-  if (same) return { run: runView(same), started: false };
+  if (same) {
+    const [stalled] = await ctx.em.execute(`select (? < now() - interval '${STALLED_AFTER_MINUTES} minutes') as yes`, [same.updated_at]);
+    if (!stalled.yes) return { run: runView(same), started: false };
+    await ctx.em.execute('update pos.report_run set updated_at = now() where id = ?', [same.id]);
+    await ctx.jobs.enqueue(REBUILD_JOB, { runId: same.id }, { jobId: `${same.id}.${same.days_done}.resume${Date.now()}` });
+    return { run: runView(await loadRun(ctx, same.id)), started: true };
+  }
   const id = crypto.randomUUID();
   await ctx.em.execute(
     `insert into pos.report_run (tenant_id, id, kind, store_id, from_day, to_day, days_total, created_by) values (?, ?, 'daily_rebuild', ?, ?, ?, ?, ?)`,
