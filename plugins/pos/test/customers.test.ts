@@ -67,6 +67,8 @@ describe('customers', () => {
   it('creates with a normalised phone; the same number typed differently is a 409 naming phone', async () => {
     const a = await newCustomer(cashier, { name: 'Айгерим Сатпаева', phone: '+7 (701) 123-45-67', email: 'aigerim@example.kz' });
     expect(a).toMatchObject({ kind: 'person', phone: '77011234567', balance: 0, creditLimit: 0, availableCredit: 0, points: 0, group: null, archived: false });
+    const created = await sys.query(`select payload from kernel.outbox where tenant_id = $1 and name = 'pos.customer.created.v1' and payload->>'id' = $2`, [owner.tenantId, a.id]);
+    expect(created.rows.map((r) => r.payload)).toEqual([{ id: a.id, kind: 'person', name: 'Айгерим Сатпаева', phone: '77011234567', email: 'aigerim@example.kz', groupId: null }]);
     const dup = await cashier.post('/api/pos/customers', { name: 'Someone else', phone: '8 701 123 4567' });
     expect(dup.status).toBe(409);
     expect(dup.body.error.code).toBe('PHONE_TAKEN');
@@ -147,9 +149,15 @@ describe('customers', () => {
     expect(again.body).toEqual(first.body);
     expect(first.body).toMatchObject({ balance: 15000, entry: { kind: 'deposit', amount: 15000, balanceAfter: 15000, refType: 'cash', note: 'за месяц вперёд' } });
 
+    // the same key sent five times at once (a till retrying on a flaky network) still deposits once
+    const burstKey = { headers: { 'idempotency-key': `burst-${c.id}` } };
+    const burst = await Promise.all(Array.from({ length: 5 }, () => owner.post(`/api/pos/customers/${c.id}/deposits`, { amount: 2500 }, burstKey)));
+    expect(burst.every((r) => r.status === 201 || r.status === 200)).toBe(true);
+    expect(new Set(burst.map((r) => r.body.entry.id)).size).toBe(1);
+
     const ledger = await owner.get(`/api/pos/customers/${c.id}/ledger`);
-    expect(ledger.body.total).toBe(1);
-    expect((await owner.get(`/api/pos/customers/${c.id}`)).body.balance).toBe(15000);
+    expect(ledger.body.total).toBe(2);
+    expect((await owner.get(`/api/pos/customers/${c.id}`)).body.balance).toBe(17500);
     // a cashier cannot take money on account (credit permission)
     expect((await cashier.post(`/api/pos/customers/${c.id}/deposits`, { amount: 100 }, key())).status).toBe(403);
     expect((await owner.post(`/api/pos/customers/${c.id}/deposits`, { amount: 0 }, key())).status).toBe(400);
