@@ -61,7 +61,7 @@ async function fakeApi(req, res, url) {
   if (p === '/api/notes/notes') return json(res, 200, { items: notes, total: notes.length }), true;
   if (p === '/api/plugins') return json(res, 200, { items: [
     { id: 'notes', version: '0.1.0', displayName: { en: 'Notes', ru: 'Заметки' }, description: { en: 'Shared notes for your team', ru: 'Общие заметки для команды' }, state: state.plugins.includes('notes') ? 'enabled' : 'disabled', dependencies: {}, settingsSchema: null },
-    { id: 'payments-stripe', version: '1.2.0', displayName: { en: 'Stripe payments' }, description: { en: 'Accept cards online through Stripe' }, state: 'disabled', dependencies: { payments: '^1.0' }, settingsSchema: { type: 'object', required: ['apiKey'], properties: { apiKey: { type: 'string', writeOnly: true, title: 'Secret key' }, currency: { type: 'string', enum: ['KZT', 'UAH', 'USD', 'EUR'] } } }, settings: { apiKey: null, currency: 'KZT' }, secretsSet: ['apiKey'] },
+    { id: 'payments-stripe', version: '1.2.0', displayName: { en: 'Stripe payments' }, description: { en: 'Accept cards online through Stripe' }, state: 'disabled', dependencies: { payments: '^1.0' }, settingsSchema: { type: 'object', required: ['apiKey'], properties: { apiKey: { type: 'string', writeOnly: true, title: 'Secret key' }, currency: { type: 'string', enum: ['KZT', 'UAH', 'USD', 'EUR'] } } }, settings: { apiKey: null, currency: 'KZT' }, secretFields: ['apiKey'], secretsSet: ['apiKey'] },
     { id: 'school', version: '0.3.0', displayName: { en: 'School' }, description: { en: 'Groups, lessons, attendance and invoices for an education centre' }, state: 'failed', dependencies: {} },
   ] }), true;
   return json(res, 404, { error: { code: 'NOT_FOUND', message: `no fake for ${p}` } }), true;

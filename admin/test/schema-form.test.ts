@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldsOf, fromModel, rulesFor, toModel } from '../src/components/schema-form/schema.ts';
+import { fieldsOf, formProblems, fromModel, rulesFor, secretEntryField, toModel } from '../src/components/schema-form/schema.ts';
 import type { JsonSchema } from '../src/api/types.ts';
 import { toRows, toRules } from '../src/pages/roles/rule-rows.ts';
 import { diffRows } from '../src/components/diff-rows.ts';
@@ -8,28 +8,30 @@ const schema: JsonSchema = {
   type: 'object',
   required: ['apiKey', 'currency'],
   properties: {
-    apiKey: { type: 'string', writeOnly: true },
+    apiKey: { type: 'string' },
     currency: { type: 'string', enum: ['KZT', 'USD'] },
     retries: { type: 'integer', minimum: 0, maximum: 5 },
     sandbox: { type: 'boolean', default: true },
-    webhook: { type: 'object', properties: { url: { type: 'string', format: 'uri' }, secret: { type: 'string', 'x-secret': true } } },
+    webhook: { type: 'object', properties: { url: { type: 'string', format: 'uri' }, secret: { type: 'string' } } },
     tags: { type: 'array', items: { type: 'string' } },
   },
 };
 
 describe('settings form from JSON Schema', () => {
-  const fields = fieldsOf(schema);
+  const fields = fieldsOf(schema, ['apiKey']);
   it('maps schema types to field kinds', () => {
     expect(Object.fromEntries(fields.map((f) => [f.key, f.kind]))).toEqual({
       apiKey: 'secret', currency: 'select', retries: 'number', sandbox: 'boolean', webhook: 'object', tags: 'tags',
     });
   });
   it('never shows secrets and omits untouched ones from the payload', () => {
-    const model = toModel(fields, { apiKey: null, currency: 'KZT', retries: 2, webhook: { url: 'https://x', secret: null } });
+    const model = toModel(fields, { apiKey: null, currency: 'KZT', retries: 2, webhook: { url: 'https://x', secret: 'plain-nested' } });
     expect(model.apiKey).toBe('');
-    expect(fromModel(fields, model)).toEqual({ currency: 'KZT', retries: 2, sandbox: true, webhook: { url: 'https://x' }, tags: [] });
-    (model.webhook as Record<string, unknown>).secret = 'new-secret';
-    expect((fromModel(fields, model).webhook as Record<string, unknown>).secret).toBe('new-secret');
+    expect(fromModel(fields, model)).toEqual({ currency: 'KZT', retries: 2, sandbox: true, webhook: { url: 'https://x', secret: 'plain-nested' }, tags: [] });
+    model.apiKey = 'new-secret';
+    expect(fromModel(fields, model).apiKey).toBe('new-secret');
+    model.apiKey = '   ';
+    expect('apiKey' in fromModel(fields, model)).toBe(false);
   });
   it('a required secret that is already set may stay empty', () => {
     const apiKey = fields.find((f) => f.key === 'apiKey')!;
@@ -40,6 +42,98 @@ describe('settings form from JSON Schema', () => {
     const retries = fields.find((f) => f.key === 'retries')!;
     expect(rulesFor(retries, false).every((r) => r(3) === true)).toBe(true);
     expect(rulesFor(retries, false).some((r) => r(9) !== true)).toBe(true);
+  });
+});
+
+// The shape GET /api/plugins/payments-stripe answers (its manifest, settings.secrets, and what
+// kernel/src/services/plugins.service.ts view() makes of a stored row).
+const stripe = {
+  settingsSchema: {
+    type: 'object',
+    required: ['secretKey', 'webhookSecrets'],
+    properties: {
+      mode: { enum: ['test', 'live'], default: 'test' },
+      secretKey: { type: 'string', pattern: '^(sk|rk)_', minLength: 8 },
+      webhookSecrets: { type: 'array', items: { type: 'string', minLength: 8 }, minItems: 1, maxItems: 5 },
+      webhookToleranceSeconds: { type: 'integer', minimum: 0, maximum: 3600, default: 300 },
+      successUrl: { type: 'string', pattern: '^https?://' },
+    },
+  } as JsonSchema,
+  secretFields: ['secretKey', 'webhookSecrets'],
+  secretsSet: ['secretKey', 'webhookSecrets'],
+  settings: { mode: 'live', successUrl: 'https://shop.example/ok', secretKey: null, webhookSecrets: null },
+};
+
+describe('plugin settings: secrets come from the kernel\'s secretFields', () => {
+  const fields = fieldsOf(stripe.settingsSchema, stripe.secretFields);
+  const byKey = Object.fromEntries(fields.map((f) => [f.key, f]));
+
+  it('secretFields decide, with no marker in the schema; a list of secrets gets its own editor', () => {
+    expect(byKey.secretKey!.kind).toBe('secret');
+    expect(byKey.webhookSecrets!.kind).toBe('secretList');
+    expect(byKey.successUrl!.kind).toBe('text');
+  });
+
+  it('schema markers alone do not make a field secret (the kernel stores it in plain text; hiding it would drop it on save)', () => {
+    const marked = fieldsOf({ type: 'object', properties: { token: { type: 'string', writeOnly: true }, pin: { type: 'string', 'x-secret': true, format: 'password' } } }, []);
+    expect(marked.map((f) => f.kind)).toEqual(['text', 'text']);
+    const m = toModel(marked, { token: 'plain-1', pin: '1234' });
+    expect(fromModel(marked, m)).toEqual({ token: 'plain-1', pin: '1234' });
+  });
+
+  it('secrets are never pre-filled, and the form with nothing typed omits them (kept server side), never sending []', () => {
+    const model = toModel(fields, { ...stripe.settings, secretKey: 'sk_should_never_show', webhookSecrets: ['whsec_should_never_show'] });
+    expect(model.secretKey).toBe('');
+    expect(model.webhookSecrets).toEqual([]);
+    const payload = fromModel(fields, model);
+    expect(payload).toEqual({ mode: 'live', webhookToleranceSeconds: 300, successUrl: 'https://shop.example/ok' });
+    expect(JSON.stringify(payload)).not.toContain('never_show');
+    expect(formProblems(fields, model, stripe.secretsSet)).toEqual({});
+  });
+
+  it('a typed secret is sent; typed list entries replace the list (blank entries dropped) — rotation', () => {
+    const model = toModel(fields, stripe.settings);
+    model.secretKey = 'sk_live_new_key';
+    (model.webhookSecrets as string[]).push('whsec_new_secret', '', 'whsec_old_still_in_use');
+    const payload = fromModel(fields, model);
+    expect(payload.secretKey).toBe('sk_live_new_key');
+    expect(payload.webhookSecrets).toEqual(['whsec_new_secret', 'whsec_old_still_in_use']);
+    // removing the old one later: only the new one is typed
+    (model.webhookSecrets as string[]).splice(1);
+    expect(fromModel(fields, model).webhookSecrets).toEqual(['whsec_new_secret']);
+    // only blank entries: nothing typed, the stored list is kept
+    model.webhookSecrets = ['', '  '];
+    expect('webhookSecrets' in fromModel(fields, model)).toBe(false);
+  });
+
+  it('a list of secrets is checked as a whole: required when nothing is stored, min/max items once typed', () => {
+    const fresh = toModel(fields, {});
+    expect(Object.keys(formProblems(fields, fresh, []))).toEqual(['webhookSecrets']);
+    expect(formProblems(fields, fresh, ['webhookSecrets'])).toEqual({});
+    const tight = fieldsOf({ type: 'object', properties: { keys: { type: 'array', items: { type: 'string' }, minItems: 2, maxItems: 3 } } }, ['keys']);
+    const m = toModel(tight, {});
+    m.keys = ['a-secret-1'];
+    expect(formProblems(tight, m, ['keys']).keys).toBeTruthy();
+    m.keys = ['a-secret-1', 'a-secret-2'];
+    expect(formProblems(tight, m, ['keys'])).toEqual({});
+    m.keys = ['1', '2', '3', '4'];
+    expect(formProblems(tight, m, ['keys']).keys).toBeTruthy();
+  });
+
+  it('each entry is checked against the items schema; an empty entry is allowed (ignored)', () => {
+    const entry = secretEntryField(byKey.webhookSecrets!, 1);
+    expect(entry.path).toEqual(['webhookSecrets', '1']);
+    const rules = rulesFor(entry, false);
+    expect(rules.every((r) => r('whsec_long_enough') === true)).toBe(true);
+    expect(rules.some((r) => r('short') !== true)).toBe(true);
+    expect(rules.every((r) => r('') === true)).toBe(true);
+  });
+
+  it('the secret key is checked by its schema when typed, and may stay empty once stored', () => {
+    const rulesStored = rulesFor(byKey.secretKey!, true);
+    expect(rulesStored.every((r) => r('') === true)).toBe(true);
+    expect(rulesStored.some((r) => r('pk_wrong_kind') !== true)).toBe(true);
+    expect(rulesStored.every((r) => r('sk_test_12345') === true)).toBe(true);
   });
 });
 

@@ -75,7 +75,7 @@ describe('plugin lifecycle', () => {
     expect(bad.body.error.fields.map((f: any) => f.field).sort()).toEqual(['bogus', 'label']);
     const ok = await owner.put('/api/plugins/tally/settings', { settings: { label: 'Counter', apiKey: 'secret-value' } });
     expect(ok.status).toBe(200);
-    expect(ok.body.settings).toEqual({ label: 'Counter', apiKey: null });
+    expect(ok.body.settings).toEqual({ label: 'Counter', apiKey: null, webhookSecrets: null });
     expect(ok.body.secretsSet).toEqual(['apiKey']);
     expect(JSON.stringify((await owner.get('/api/plugins/tally')).body)).not.toContain('secret-value');
     const audit = await owner.get('/api/audit', { query: { action: 'plugins.updateSettings' } });
@@ -85,6 +85,46 @@ describe('plugin lifecycle', () => {
     await owner.post('/api/plugins/tally/enable');
     const seen = await owner.get('/api/tally/tallies');
     expect(seen.body.settings).toEqual({ label: 'Renamed', apiKey: 'secret-value' });
+  });
+
+  it('secret merge: omitted keeps, a list is replaced whole, null clears, an empty list is refused', async () => {
+    // what the admin's settings dialog relies on (admin/src/components/schema-form/schema.ts)
+    const owner = await tk.as('owner@one.test');
+    const put = (settings: Record<string, unknown>) => owner.put('/api/plugins/tally/settings', { settings });
+    const seen = async () => (await owner.get('/api/tally/tallies')).body.settings;
+    const info = (await owner.get('/api/plugins/tally')).body;
+    expect(info.secretFields).toEqual(['apiKey', 'webhookSecrets']);
+
+    const set = await put({ label: 'Rot', webhookSecrets: ['whsec_old_1', 'whsec_new_2'] });
+    expect(set.status).toBe(200);
+    expect(set.body.settings).toEqual({ label: 'Rot', apiKey: null, webhookSecrets: null });
+    expect(set.body.secretsSet.sort()).toEqual(['apiKey', 'webhookSecrets']);
+    expect(await seen()).toEqual({ label: 'Rot', apiKey: 'secret-value', webhookSecrets: ['whsec_old_1', 'whsec_new_2'] });
+
+    // both secrets omitted: both kept
+    expect((await put({ label: 'Kept' })).status).toBe(200);
+    expect(await seen()).toEqual({ label: 'Kept', apiKey: 'secret-value', webhookSecrets: ['whsec_old_1', 'whsec_new_2'] });
+
+    // rotation: the new list replaces the stored one (no merge of entries)
+    expect((await put({ label: 'Kept', webhookSecrets: ['whsec_new_2'] })).status).toBe(200);
+    expect((await seen()).webhookSecrets).toEqual(['whsec_new_2']);
+
+    // an empty list is not "keep": it is stored as-is, fails the schema and changes nothing
+    const empty = await put({ label: 'Kept', webhookSecrets: [] });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.fields.map((f: any) => f.field)).toEqual(['webhookSecrets']);
+    expect((await seen()).webhookSecrets).toEqual(['whsec_new_2']);
+
+    // null clears a secret
+    const cleared = await put({ label: 'Kept', apiKey: null });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.secretsSet).toEqual(['webhookSecrets']);
+    expect(await seen()).toEqual({ label: 'Kept', webhookSecrets: ['whsec_new_2'] });
+
+    // the values go inside { settings }: a bare object is refused, nothing stored
+    const bare = await owner.put('/api/plugins/tally/settings', { label: 'Bare' });
+    expect(bare.status).toBe(400);
+    expect((await seen()).label).toBe('Kept');
   });
 
   it('enforces the call allowlist declared in the manifest', async () => {

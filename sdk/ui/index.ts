@@ -51,12 +51,42 @@ export interface ApiErrorLike extends Error {
 }
 
 type Query = Record<string, string | number | boolean | undefined | null>;
+
+/**
+ * The request headers plugin code may set — the ones the kernel honours for plugin actions:
+ * - `Idempotency-Key`: a retry with the same key returns the first result (actions declared
+ *   `idempotent: true`); one key per user intent, at most 200 characters.
+ * - `Accept-Language`: becomes `ctx.meta.locale` on the server (by default the browser's own).
+ *
+ * The shell refuses any other header (the promise rejects with a TypeError and nothing is sent):
+ * `Authorization`, `Cookie`, `Host` and the like belong to the shell's session, and conditional
+ * headers such as `If-Match` are not passed to actions (send a record's version in the body).
+ * Values must be 1–200 printable ASCII characters. Names are case-insensitive.
+ */
+export type AtriumRequestHeader = 'Idempotency-Key' | 'Accept-Language';
+
+export interface AtriumRequestOptions {
+  /** Only the headers in {@link AtriumRequestHeader}; an `undefined` value is skipped. */
+  headers?: Partial<Record<AtriumRequestHeader, string | undefined>>;
+  signal?: AbortSignal;
+}
+
+/**
+ * The kernel API with the user's session. Paths must start with `/api/` (the shell refuses other
+ * URLs: it would be sending the user's token there).
+ *
+ * ```ts
+ * const key = crypto.randomUUID(); // once per user intent, reused when the user retries
+ * await atrium.http.post(`/api/payments/intents/${id}/refunds`, { amount }, { headers: { 'Idempotency-Key': key } });
+ * ```
+ */
 export interface AtriumHttp {
-  get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T>;
-  post<T>(path: string, body?: unknown): Promise<T>;
-  put<T>(path: string, body: unknown): Promise<T>;
-  patch<T>(path: string, body: unknown): Promise<T>;
-  delete<T>(path: string): Promise<T>;
+  /** The third argument may be an AbortSignal (as before) or options. */
+  get<T>(path: string, query?: Query, signalOrOptions?: AbortSignal | AtriumRequestOptions): Promise<T>;
+  post<T>(path: string, body?: unknown, options?: AtriumRequestOptions): Promise<T>;
+  put<T>(path: string, body: unknown, options?: AtriumRequestOptions): Promise<T>;
+  patch<T>(path: string, body: unknown, options?: AtriumRequestOptions): Promise<T>;
+  delete<T>(path: string, options?: AtriumRequestOptions): Promise<T>;
 }
 
 export interface AtriumHost {

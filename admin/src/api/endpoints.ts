@@ -57,7 +57,8 @@ export const pluginsApi = {
   enable: (id: string) => http.post<PluginInfo>(`/api/plugins/${enc(id)}/enable`),
   disable: (id: string) => http.post<PluginInfo>(`/api/plugins/${enc(id)}/disable`),
   purge: (id: string) => http.post<PluginInfo>(`/api/plugins/${enc(id)}/purge`),
-  saveSettings: (id: string, settings: Record<string, unknown>) => http.put<PluginInfo>(`/api/plugins/${enc(id)}/settings`, settings),
+  /** The kernel takes the values inside { settings }; secrets left out keep their stored value. */
+  saveSettings: (id: string, settings: Record<string, unknown>) => http.put<PluginInfo>(`/api/plugins/${enc(id)}/settings`, { settings }),
   uiManifest: () => http.get<{ plugins: UiManifestPlugin[] }>('/api/ui-manifest'),
 };
 

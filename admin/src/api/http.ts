@@ -15,6 +15,12 @@ export interface RequestOptions {
   /** Do not try to refresh on 401 (auth endpoints themselves). */
   noRefresh?: boolean;
   signal?: AbortSignal;
+  /**
+   * Extra request headers. The shell's own headers (accept, content-type,
+   * authorization) are set after these and always win. Plugin code goes through
+   * plugin-host/plugin-http.ts, which only lets an allowlist through.
+   */
+  headers?: Record<string, string>;
 }
 
 let onSessionLost: () => void = () => {};
@@ -33,7 +39,9 @@ function buildUrl(path: string, query?: Query) {
 }
 
 async function send(method: string, path: string, opts: RequestOptions): Promise<Response> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(opts.headers ?? {})) headers[k.toLowerCase()] = v;
+  headers.accept = 'application/json';
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   const access = tokens.access;
   if (access) headers.authorization = `Bearer ${access}`;

@@ -80,6 +80,9 @@ export interface PluginInfo {
   dependencies?: Record<string, string>;
   settingsSchema?: JsonSchema | null;
   settings?: Record<string, unknown> | null;
+  /** Secret (write-only) settings keys: the manifest's settings.secrets; answered as null in `settings`. */
+  secretFields?: string[];
+  /** Which secretFields have a stored value. */
   secretsSet?: string[];
 }
 export interface JsonSchema {
@@ -97,6 +100,8 @@ export interface JsonSchema {
   minimum?: number;
   maximum?: number;
   items?: JsonSchema;
+  minItems?: number;
+  maxItems?: number;
   writeOnly?: boolean;
   'x-secret'?: boolean;
   [k: string]: unknown;

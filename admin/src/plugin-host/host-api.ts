@@ -1,12 +1,13 @@
 import { Dialog, Notify } from 'quasar';
-import { http } from '../api/http.ts';
 import { isApiError } from '../api/errors.ts';
 import { formatDate, formatMoney, formatNumber, formatRelative } from '../i18n/format.ts';
 import { currentLocale, i18n } from '../i18n/index.ts';
 import { useSessionStore } from '../stores/session.ts';
+import { createPluginHttp } from './plugin-http.ts';
 
 // What the shell hands to plugin code (useAtrium() in @atrium/sdk/ui). Plugins never see tokens:
-// they call the kernel through this client, which adds auth and handles refresh.
+// they call the kernel through this client, which adds auth and handles refresh, and lets them set
+// only the request headers on its allowlist (plugin-http.ts).
 export const HOST_KEY = Symbol.for('atrium.host');
 
 export function notifyError(e: unknown) {
@@ -51,7 +52,7 @@ export function createHostApi() {
   const session = useSessionStore();
   return {
     version: 1 as const,
-    http,
+    http: createPluginHttp(),
     notifyError,
     notifySuccess,
     confirm: confirmAction,

@@ -4,7 +4,17 @@ import { i18n } from '../../i18n/index.ts';
 // Turns a plugin's settings JSON Schema into form fields and QInput rules. Covers what plugin
 // settings use: strings (with enum/format/pattern/length), numbers, booleans, string arrays and
 // nested objects. Anything else is shown as JSON so no setting becomes unreachable.
-export type FieldKind = 'text' | 'textarea' | 'secret' | 'select' | 'number' | 'boolean' | 'tags' | 'object' | 'json';
+//
+// Which fields are secret comes from the kernel, not from the schema: GET /api/plugins/:id answers
+// `secretFields` (the manifest's `settings.secrets`, top-level keys) and `secretsSet` (which of them
+// are stored). Secrets are write-only (kernel/src/services/plugins.service.ts, PUT …/settings):
+// the server answers them as null; an omitted secret keeps the stored value, a sent one replaces
+// it. So the form never pre-fills a secret and leaves an empty one out of the payload. A list of
+// secrets (Stripe's webhookSecrets, for rotation) is edited as entries and replaced whole when
+// any entry is typed. Schema markers (writeOnly, x-secret, format: password) decide nothing: a
+// field the kernel stores in plain text must be shown and sent back like any other, or a save
+// would drop it.
+export type FieldKind = 'text' | 'textarea' | 'secret' | 'secretList' | 'select' | 'number' | 'boolean' | 'tags' | 'object' | 'json';
 
 export interface FieldDef {
   key: string;
@@ -20,10 +30,8 @@ export interface FieldDef {
 const t = (k: string, p?: Record<string, unknown>) => i18n.global.t(k, p ?? {});
 const typeOf = (s: JsonSchema) => (Array.isArray(s.type) ? s.type.find((x) => x !== 'null') : s.type);
 
-export const isSecret = (s: JsonSchema) => s.writeOnly === true || s['x-secret'] === true || s.format === 'password';
-
-function kindOf(s: JsonSchema): FieldKind {
-  if (isSecret(s)) return 'secret';
+function kindOf(s: JsonSchema, secret: boolean): FieldKind {
+  if (secret) return typeOf(s) === 'array' ? 'secretList' : 'secret';
   if (s.enum) return 'select';
   switch (typeOf(s)) {
     case 'string':
@@ -41,14 +49,17 @@ function kindOf(s: JsonSchema): FieldKind {
       return 'json';
   }
 }
-
 const humanize = (k: string) => k.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').replace(/^./, (c) => c.toUpperCase());
 
-export function fieldsOf(schema: JsonSchema | null | undefined, path: string[] = []): FieldDef[] {
+/**
+ * Fields of a settings schema. `secretFields` is the kernel's list for this plugin; the kernel keeps
+ * secrets by top-level key only, so nested properties are never secret.
+ */
+export function fieldsOf(schema: JsonSchema | null | undefined, secretFields: readonly string[] = [], path: string[] = []): FieldDef[] {
   if (!schema?.properties) return [];
   const req = new Set(schema.required ?? []);
   return Object.entries(schema.properties).map(([key, s]) => {
-    const kind = kindOf(s);
+    const kind = kindOf(s, path.length === 0 && secretFields.includes(key));
     return {
       key,
       path: [...path, key],
@@ -57,9 +68,44 @@ export function fieldsOf(schema: JsonSchema | null | undefined, path: string[] =
       description: s.description,
       required: req.has(key),
       schema: s,
-      children: kind === 'object' ? fieldsOf(s, [...path, key]) : undefined,
+      children: kind === 'object' ? fieldsOf(s, [], [...path, key]) : undefined,
     };
   });
+}
+
+/** The field that checks one entry of a list of secrets (the list's `items` schema). */
+export function secretEntryField(f: FieldDef, index: number): FieldDef {
+  return { key: String(index), path: [...f.path, String(index)], kind: 'secret', label: `${f.label} ${index + 1}`, required: false, schema: f.schema.items ?? { type: 'string' } };
+}
+
+const filled = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
+/** The entries of a list of secrets that will be sent (empty ones are ignored). */
+export const secretEntries = (v: unknown): string[] => (Array.isArray(v) ? v.filter(filled) : []);
+
+/**
+ * A list of secrets as a whole: null when fine. Nothing typed is fine when a list is stored
+ * (it is kept) or the field is optional; typed entries replace the list, so they must satisfy
+ * minItems/maxItems themselves.
+ */
+export function secretListProblem(f: FieldDef, value: unknown, stored: boolean): string | null {
+  const n = secretEntries(value).length;
+  if (n === 0) return f.required && !stored ? t('common.required') : null;
+  const min = f.schema.minItems;
+  const max = f.schema.maxItems;
+  if (min !== undefined && n < min) return t('plugins.secretListMin', { n: min });
+  if (max !== undefined && n > max) return t('plugins.secretListMax', { n: max });
+  return null;
+}
+
+/** Problems the QInput rules cannot see (lists of secrets), keyed like field errors. */
+export function formProblems(fields: FieldDef[], model: Record<string, unknown>, secretsSet: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of fields) {
+    if (f.kind !== 'secretList') continue;
+    const p = secretListProblem(f, model[f.key], secretsSet.includes(f.key));
+    if (p) out[f.path.join('.')] = p;
+  }
+  return out;
 }
 
 type Rule = (v: unknown) => true | string;
@@ -68,7 +114,7 @@ export function rulesFor(f: FieldDef, secretAlreadySet: boolean): Rule[] {
   const rules: Rule[] = [];
   const empty = (v: unknown) => v === undefined || v === null || v === '';
   // A secret that is already set may be left empty: empty means "keep the stored value".
-  if (f.required && !(f.kind === 'secret' && secretAlreadySet) && f.kind !== 'boolean') {
+  if (f.required && !(f.kind === 'secret' && secretAlreadySet) && f.kind !== 'boolean' && f.kind !== 'secretList') {
     rules.push((v) => !empty(v) || t('common.required'));
   }
   if (f.kind === 'text' || f.kind === 'textarea' || f.kind === 'secret') {
@@ -106,6 +152,7 @@ export function toModel(fields: FieldDef[], values: Record<string, unknown> | nu
     const v = values?.[f.key] ?? f.schema.default;
     if (f.kind === 'object') out[f.key] = toModel(f.children ?? [], (v as Record<string, unknown>) ?? {});
     else if (f.kind === 'secret') out[f.key] = ''; // never shown: the server sends null
+    else if (f.kind === 'secretList') out[f.key] = []; // entries are typed anew, never shown
     else if (f.kind === 'json') out[f.key] = v === undefined ? '' : JSON.stringify(v, null, 2);
     else if (f.kind === 'tags') out[f.key] = Array.isArray(v) ? v : [];
     else out[f.key] = v ?? (f.kind === 'boolean' ? false : '');
@@ -120,7 +167,12 @@ export function fromModel(fields: FieldDef[], model: Record<string, unknown>): R
     const v = model[f.key];
     if (f.kind === 'object') out[f.key] = fromModel(f.children ?? [], (v as Record<string, unknown>) ?? {});
     else if (f.kind === 'secret') {
-      if (v !== '' && v !== undefined) out[f.key] = v;
+      // empty = keep the stored value (omitted); typed = replace it
+      if (filled(v)) out[f.key] = typeOf(f.schema) === 'number' || typeOf(f.schema) === 'integer' ? Number(v) : v;
+    } else if (f.kind === 'secretList') {
+      // no entry typed = keep the stored list (omitted, never []); any entry = the whole new list
+      const entries = secretEntries(v);
+      if (entries.length) out[f.key] = entries;
     } else if (f.kind === 'number') {
       if (v !== '' && v !== undefined && v !== null) out[f.key] = typeOf(f.schema) === 'integer' ? Math.trunc(Number(v)) : Number(v);
     } else if (f.kind === 'json') {

@@ -50,7 +50,9 @@ export default {
     depMissing: '{name} needs {list} to be enabled first.', enableDepsToo: 'Enable {list} first',
     dependentsEnabled: '{name} cannot be disabled while {list} use it. Disable them first.',
     emptyTitle: 'No plugins found', emptyHint: 'Try another search.',
-    settingsTitle: '{name} settings', secretSet: 'Set — leave empty to keep', secretUnset: 'Not set',
+    settingsTitle: '{name} settings', secretSet: 'Stored — leave empty to keep', secretUnset: 'Not set',
+    secretListSet: 'Stored — leave empty to keep. Entries you type replace the whole stored list: to rotate, enter the new secret and the one still in use.',
+    secretListMin: 'At least {n} entries needed', secretListMax: 'At most {n} entries', secretAdd: 'Add secret', secretRemove: 'Remove',
     noSettings: 'This plugin has no settings.', loadFailed: 'The UI of {name} failed to load',
   },
   users: {

@@ -51,7 +51,9 @@ const ru: typeof en = {
     depMissing: 'Для {name} сначала нужно включить: {list}.', enableDepsToo: 'Сначала включите {list}',
     dependentsEnabled: '{name} нельзя отключить, пока его используют: {list}. Сначала отключите их.',
     emptyTitle: 'Плагины не найдены', emptyHint: 'Попробуйте другой запрос.',
-    settingsTitle: 'Настройки: {name}', secretSet: 'Задано — оставьте пустым, чтобы не менять', secretUnset: 'Не задано',
+    settingsTitle: 'Настройки: {name}', secretSet: 'Сохранено — оставьте пустым, чтобы не менять', secretUnset: 'Не задано',
+    secretListSet: 'Сохранено — оставьте пустым, чтобы не менять. Введённые значения заменят весь сохранённый список: при смене ключа введите новый и тот, что ещё действует.',
+    secretListMin: 'Нужно записей: не меньше {n}', secretListMax: 'Записей: не больше {n}', secretAdd: 'Добавить секрет', secretRemove: 'Удалить',
     noSettings: 'У этого плагина нет настроек.', loadFailed: 'Не удалось загрузить интерфейс {name}',
   },
   users: {
