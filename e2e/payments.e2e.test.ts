@@ -178,6 +178,44 @@ describe('payments admin in a real browser', () => {
       await page.locator('[data-testid="provider-payments-stripe"][data-state="enabled"]').waitFor();
       expect(await card.getByTestId('provider-mode').textContent()).toContain('Test');
       await shot(page, 'providers-desktop');
+
+      // the shell's own settings dialog (plugin manager) knows the secrets from the kernel's
+      // secretFields: password inputs, never pre-filled, left out of the PUT when empty
+      const settingsPuts: Record<string, unknown>[] = [];
+      page.on('request', (r) => {
+        if (r.method() === 'PUT' && r.url().endsWith('/api/plugins/payments-stripe/settings')) settingsPuts.push(r.postDataJSON());
+      });
+      await page.goto('/#/plugins');
+      await page.getByTestId('plugin-payments-stripe').getByTestId('plugin-settings-open').click();
+      const shell = page.getByTestId('plugin-settings');
+      await shell.waitFor();
+      expect(await shell.getByTestId('setting-secretKey').getAttribute('type')).toBe('password');
+      expect(await shell.getByTestId('setting-secretKey').inputValue()).toBe('');
+      await shell.getByText('Stored — leave empty to keep').first().waitFor();
+      expect(await shell.getByTestId('setting-apiBaseUrl').inputValue()).toBe(stripe.baseUrl);
+      expect(await shell.getByTestId('setting-webhookSecrets-0').count()).toBe(0);
+      await shot(page, 'shell-plugin-settings-desktop');
+      await shell.getByTestId('save-settings').click();
+      await shell.waitFor({ state: 'hidden' });
+      expect(settingsPuts).toHaveLength(1);
+      expect(settingsPuts[0]!.settings).toMatchObject({ apiBaseUrl: stripe.baseUrl });
+      expect(Object.keys(settingsPuts[0]!.settings as object)).not.toContain('secretKey');
+      expect(Object.keys(settingsPuts[0]!.settings as object)).not.toContain('webhookSecrets');
+      expect((await ownerApi('GET', '/api/plugins/payments-stripe')).body.secretsSet.sort()).toEqual(['secretKey', 'webhookSecrets']);
+      // rotation: the new signing secret plus the one still in use replace the stored list
+      const rotated = 'whsec_rotated_in_shell_0001';
+      await page.getByTestId('plugin-payments-stripe').getByTestId('plugin-settings-open').click();
+      await shell.waitFor();
+      await shell.getByTestId('setting-webhookSecrets-add').click();
+      await shell.getByTestId('setting-webhookSecrets-0').fill(rotated);
+      await shell.getByTestId('setting-webhookSecrets-add').click();
+      await shell.getByTestId('setting-webhookSecrets-1').fill(WHSEC);
+      expect(await shell.getByTestId('setting-webhookSecrets-1').getAttribute('type')).toBe('password');
+      await shell.getByTestId('save-settings').click();
+      await shell.waitFor({ state: 'hidden' });
+      expect(settingsPuts).toHaveLength(2);
+      expect((settingsPuts[1]!.settings as Record<string, unknown>).webhookSecrets).toEqual([rotated, WHSEC]);
+      expect(Object.keys(settingsPuts[1]!.settings as object)).not.toContain('secretKey');
     } finally {
       await ctx.close();
     }
@@ -267,8 +305,10 @@ describe('payments admin in a real browser', () => {
       // the first answer is lost on the way back (the server did refund)
       let attempts = 0;
       let firstStatus = 0;
+      const sent: { header: string | undefined; body: Record<string, unknown> }[] = [];
       await page.route('**/api/payments/intents/*/refunds', async (route) => {
         attempts++;
+        sent.push({ header: route.request().headers()['idempotency-key'], body: route.request().postDataJSON() });
         if (attempts === 1) {
           firstStatus = (await route.fetch()).status();
           await route.abort('connectionreset');
@@ -283,6 +323,11 @@ describe('payments admin in a real browser', () => {
       await dlg.getByTestId('refund-submit').click();
       await dlg.waitFor({ state: 'hidden' });
       expect(attempts).toBe(2);
+      // the key travels as the Idempotency-Key header (not in the body), the same on the retry
+      expect(sent).toEqual([
+        { header: key, body: { amount: 1250, reason: 'One lesson cancelled' } },
+        { header: key, body: { amount: 1250, reason: 'One lesson cancelled' } },
+      ]);
       await page.locator('[data-testid=payment-status][data-status=partially_refunded]').first().waitFor();
       let got = (await ownerApi('GET', `/api/payments/intents/${paid.id}`)).body;
       expect(got).toMatchObject({ status: 'partially_refunded', amountRefunded: 1250 });
@@ -353,8 +398,9 @@ describe('payments admin in a real browser', () => {
       await page.waitForURL(/#\/payments$/);
       await expect.poll(() => rowsShown(page)).toBe(2);
       expect(await page.getByTestId('payments-tab-list').textContent()).toContain('Платежи');
-      // staff can't read reconciliation reports: no tab for it
+      // staff can't read reconciliation reports nor configure providers: no tabs for them
       expect(await page.getByTestId('payments-tab-reconciliation').count()).toBe(0);
+      expect(await page.getByTestId('payments-tab-providers').count()).toBe(0);
       expect(await noHorizontalOverflow(page)).toBe(true);
       await shot(page, 'list-phone');
       await page.getByTestId(`payment-row-${paid.id}`).click();
@@ -364,12 +410,12 @@ describe('payments admin in a real browser', () => {
       expect(await page.getByTestId('payment-refund').count()).toBe(0);
       expect(await noHorizontalOverflow(page)).toBe(true);
       await shot(page, 'detail-phone');
-      // staff may read the plugin list (kernel grant), so they see the providers read-only: no settings, no enabling
+      // staff may read the plugin list (kernel grant) but not configure plugins: no Providers tab,
+      // and the page is not reachable by URL (nor is reconciliation)
+      expect((await staff.api('GET', '/api/plugins')).status).toBe(200);
       await page.goto('/#/payments/providers');
-      await page.getByTestId('provider-payments-stripe').waitFor();
-      expect(await page.getByTestId('provider-configure-stripe').count()).toBe(0);
-      expect(await page.getByTestId('provider-payments-stripe').getAttribute('data-state')).toBe('enabled');
-      // and the reconciliation page is not reachable by URL
+      await page.waitForURL(/#\/dashboard/);
+      expect(await page.getByTestId('provider-payments-stripe').count()).toBe(0);
       await page.goto('/#/payments/reconciliation');
       await page.waitForURL(/#\/dashboard/);
     } finally {

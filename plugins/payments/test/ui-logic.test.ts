@@ -7,7 +7,7 @@ import { currencyDigits, formatMinor, minorToInput, parseMajor } from '../ui/src
 import { checkRefundAmount, newRefundKey, refundableMinor } from '../ui/src/lib/refund.ts';
 import { timelineRows } from '../ui/src/lib/timeline.ts';
 import { activeFilterCount, emptyFilters, localDayStart, toListParams } from '../ui/src/lib/filters.ts';
-import { missingRequired, providerKey, providerPlugins, webhookSetup, webhookUrl, type PluginInfo } from '../ui/src/lib/providers.ts';
+import { missingRequired, providerKey, providerPlugins, PROVIDERS_PERMISSION, webhookSetup, webhookUrl, type PluginInfo } from '../ui/src/lib/providers.ts';
 import { checkField, settingFields, toModel, toPayload } from '../ui/src/lib/settings-form.ts';
 import { STATUSES, STATUS_COLOR } from '../ui/src/lib/types.ts';
 import messages from '../ui/src/messages.ts';
@@ -249,5 +249,15 @@ describe('UI contract', () => {
     expect(slots).toEqual(['dashboard.widgets', 'nav', 'route', 'route', 'route', 'route']);
     const subjects = new Set(manifest.permissions.subjects.map((s: any) => s.subject));
     for (const c of manifest.ui.contributions) if (c.permission && c.permission[1].startsWith('payments.')) expect(subjects.has(c.permission[1])).toBe(true);
+  });
+
+  it('the providers page is for people who may configure plugins, not for everyone who may read the list', () => {
+    // the kernel grants staff read on kernel.Plugin; the page sets providers up
+    expect(PROVIDERS_PERMISSION).toEqual(['configure', 'kernel.Plugin']);
+    const manifest = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../atrium.plugin.json'), 'utf8'));
+    const route = manifest.ui.contributions.find((c: any) => c.id === 'payments-providers');
+    expect(route.permission).toEqual([...PROVIDERS_PERMISSION]);
+    const index = fs.readFileSync(path.join(import.meta.dirname, '../ui/src/index.ts'), 'utf8');
+    expect(index).toMatch(/path: 'providers',[^\n]*meta: \{ can: \[\.\.\.PROVIDERS_PERMISSION\] \}/);
   });
 });

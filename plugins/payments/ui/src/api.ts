@@ -11,11 +11,12 @@ export function paymentsApi(http: AtriumHttp) {
     list: (p: ListParams, signal?: AbortSignal) => http.get<Page<Intent>>(`${base}/intents`, { ...p }, signal),
     get: (x: string) => http.get<IntentDetail>(`${base}/intents/${id(x)}`),
     /**
-     * The key travels in the body: the shell's HTTP client (AtriumHttp) cannot set request
-     * headers, and the server treats a body `idempotencyKey` exactly like the header for refunds.
+     * The key travels as the Idempotency-Key header, so the kernel's pipeline de-duplicates the
+     * retry too (and may retry it on another node). The server still accepts a body
+     * `idempotencyKey` for clients that cannot set headers; this one does not send it.
      */
-    refund: (x: string, body: { amount: number; reason?: string; idempotencyKey: string }) =>
-      http.post<{ refund: Refund; intent: Intent }>(`${base}/intents/${id(x)}/refunds`, body),
+    refund: (x: string, body: { amount: number; reason?: string }, idempotencyKey: string) =>
+      http.post<{ refund: Refund; intent: Intent }>(`${base}/intents/${id(x)}/refunds`, body, { headers: { 'Idempotency-Key': idempotencyKey } }),
     capture: (x: string) => http.post<Intent>(`${base}/intents/${id(x)}/capture`, {}),
     cancel: (x: string) => http.post<Intent>(`${base}/intents/${id(x)}/cancel`, {}),
     refresh: (x: string) => http.post<Intent & { providerStatus: string | null; outcome: string }>(`${base}/intents/${id(x)}/refresh`, {}),

@@ -3,6 +3,7 @@ import messages from './messages.ts';
 import PaymentDetailPage from './PaymentDetailPage.vue';
 import PaymentsListPage from './PaymentsListPage.vue';
 import PaymentsWidget from './PaymentsWidget.vue';
+import { PROVIDERS_PERMISSION } from './lib/providers.ts';
 import ProvidersPage from './ProvidersPage.vue';
 import ReconciliationPage from './ReconciliationPage.vue';
 
@@ -14,7 +15,7 @@ export default defineUiPlugin({
     { path: '', name: 'list', component: PaymentsListPage, meta: { can: ['read', 'payments.Intent'] } },
     { path: 'intents/:id', name: 'detail', component: PaymentDetailPage, meta: { can: ['read', 'payments.Intent'] } },
     { path: 'reconciliation', name: 'reconciliation', component: ReconciliationPage, meta: { can: ['read', 'payments.Reconciliation'] } },
-    { path: 'providers', name: 'providers', component: ProvidersPage, meta: { can: ['read', 'kernel.Plugin'] } },
+    { path: 'providers', name: 'providers', component: ProvidersPage, meta: { can: [...PROVIDERS_PERMISSION] } },
   ],
   components: { PaymentsPage: PaymentsListPage, PaymentDetailPage, ReconciliationPage, ProvidersPage, PaymentsWidget },
   messages,

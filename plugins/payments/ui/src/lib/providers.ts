@@ -3,6 +3,13 @@
 // is the tenant's id (the gateway resolves the tenant from that path segment; see
 // plugins/payments/src/services/webhooks.service.ts `tenantFromParam` and domain/intents.ts webhookUrl).
 
+/**
+ * Who gets the Providers tab and page: the kernel lets staff read the plugin list, but the page is
+ * for setting providers up, so it needs the permission to configure plugins. The same pair is in
+ * the manifest's `payments-providers` route contribution (checked in test/ui-logic.test.ts).
+ */
+export const PROVIDERS_PERMISSION = ['configure', 'kernel.Plugin'] as const;
+
 export interface PluginInfo {
   id: string;
   version: string;
