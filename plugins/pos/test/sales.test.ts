@@ -354,4 +354,20 @@ describe('sales', () => {
     expect(row.fiscal_data).toEqual({ fiscalNumber: `KKM-${r.body.number}` });
     expect((await owner.put('/api/plugins/pos/settings', { settings: { fiscalMode: 'off' } })).status).toBe(200);
   });
+
+  it('a debt repaid in cash at a till goes into that shift\'s drawer (X report cash in)', async () => {
+    const tea = await seedProduct(sys, owner.tenantId, { name: 'Чай зелёный', price: 1200 });
+    await seedStock(sys, owner.tenantId, till.storeId, tea, 5000);
+    const cust = crypto.randomUUID();
+    await sys.query(`insert into pos.customer (tenant_id, id, name, phone, credit_limit) values ($1, $2, 'Қанат', '77770001122', 10000)`, [owner.tenantId, cust]);
+    const r = await cashier.post('/api/pos/sales', sale(till.registerId, [{ productId: tea, qtyMilli: 1000 }], [{ method: 'credit', amount: 1200 }], { customerId: cust }));
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const before = (await cashier.get(`/api/pos/shifts/${till.shiftId}/report`)).body.cash;
+    const pay = await owner.post(`/api/pos/customers/${cust}/repayments`, { amount: 1000, method: 'cash', registerId: till.registerId });
+    expect(pay.status, JSON.stringify(pay.body)).toBe(201);
+    const after = (await cashier.get(`/api/pos/shifts/${till.shiftId}/report`)).body.cash;
+    expect(after.in - before.in).toBe(1000);
+    expect(after.expected - before.expected).toBe(1000);
+    expect(Number((await sys.query('select balance from pos.customer where id = $1', [cust])).rows[0].balance)).toBe(-200);
+  });
 });

@@ -34,7 +34,7 @@ create table pos.category (
   sort integer not null default 0,
   created_at timestamptz not null default now(),
   primary key (tenant_id, id),
-  foreign key (tenant_id, parent_id) references pos.category (tenant_id, id) on delete set null
+  foreign key (tenant_id, parent_id) references pos.category (tenant_id, id) on delete set null (parent_id)
 );
 create unique index category_name_uq on pos.category (tenant_id, coalesce(parent_id, '00000000-0000-0000-0000-000000000000'::uuid), lower(name));
 ${tenantRls('pos.category')}
@@ -102,10 +102,10 @@ create table pos.product (
   updated_at timestamptz not null default now(),
   version integer not null default 1,
   primary key (tenant_id, id),
-  foreign key (tenant_id, category_id) references pos.category (tenant_id, id) on delete set null,
-  foreign key (tenant_id, variant_group_id) references pos.variant_group (tenant_id, id) on delete set null,
+  foreign key (tenant_id, category_id) references pos.category (tenant_id, id) on delete set null (category_id),
+  foreign key (tenant_id, variant_group_id) references pos.variant_group (tenant_id, id) on delete set null (variant_group_id),
   foreign key (tenant_id, tax_rate_id) references pos.tax_rate (tenant_id, id),
-  foreign key (tenant_id, supplier_id) references pos.supplier (tenant_id, id) on delete set null
+  foreign key (tenant_id, supplier_id) references pos.supplier (tenant_id, id) on delete set null (supplier_id)
 );
 create unique index product_sku_uq on pos.product (tenant_id, lower(sku));
 create index product_name_trgm on pos.product using gin (name gin_trgm_ops);

@@ -46,7 +46,7 @@ create table pos.customer (
   updated_at timestamptz not null default now(),
   version integer not null default 1,
   primary key (tenant_id, id),
-  foreign key (tenant_id, group_id) references pos.customer_group (tenant_id, id) on delete set null,
+  foreign key (tenant_id, group_id) references pos.customer_group (tenant_id, id) on delete set null (group_id),
   constraint customer_credit_limit check (balance >= -credit_limit)
 );
 create unique index customer_phone_uq on pos.customer (tenant_id, phone) where phone is not null;

@@ -1,3 +1,4 @@
+import { recordTillCashIn } from '../domain/till-cash.ts';
 import { ConflictError, defineAction, defineService, NotFoundError, Type, UnprocessableError, ValidationError, type RequestContext, type TSchema } from '@atrium/sdk';
 import { postCustomerMoney, postPoints } from '../domain/customer-ledger.ts';
 import { likePattern, num, orderBy, Paging, Sort } from '../domain/list-query.ts';
@@ -363,10 +364,11 @@ export const customersService = defineService({
       status: 201,
       idempotent: true,
       summary: 'Put money on the customer\'s account (send Idempotency-Key: a retry must not deposit twice)',
-      params: Type.Object({ id: Id, amount: Money, method: Type.Optional(Method), note: Type.Optional(Note) }, { additionalProperties: false }),
+      params: Type.Object({ id: Id, amount: Money, method: Type.Optional(Method), note: Type.Optional(Note), registerId: Type.Optional(Type.String({ format: 'uuid', description: 'the till that took the cash: it goes into that shift\'s drawer' })) }, { additionalProperties: false }),
       async handler(ctx) {
-        const { id, amount, method = 'cash', note } = ctx.params;
+        const { id, amount, method = 'cash', note, registerId } = ctx.params;
         const r = await postCustomerMoney(ctx, id, amount, 'deposit', { refType: method, note: note ?? null });
+        if (registerId && method === 'cash') await recordTillCashIn(ctx, registerId, amount, `deposit ${id}`);
         ctx.audit.target(id);
         return { entry: ledgerView(await lastLedgerRow(ctx, 'customer_ledger', id)), balance: r.balance, creditLimit: r.creditLimit };
       },
@@ -378,9 +380,9 @@ export const customersService = defineService({
       status: 201,
       idempotent: true,
       summary: 'The customer pays back debt (at most what is owed; extra money is a deposit)',
-      params: Type.Object({ id: Id, amount: Money, method: Type.Union([Type.Literal('cash'), Type.Literal('card')]), note: Type.Optional(Note) }, { additionalProperties: false }),
+      params: Type.Object({ id: Id, amount: Money, method: Type.Union([Type.Literal('cash'), Type.Literal('card')]), note: Type.Optional(Note), registerId: Type.Optional(Type.String({ format: 'uuid', description: 'the till that took the cash: it goes into that shift\'s drawer' })) }, { additionalProperties: false }),
       async handler(ctx) {
-        const { id, amount, method, note } = ctx.params;
+        const { id, amount, method, note, registerId } = ctx.params;
         const c = await loadCustomer(ctx, id, true);
         if (c.archived) throw new NotFoundError('Customer not found', { customerId: id });
         const debt = Math.max(0, -num(c.balance));
@@ -392,6 +394,7 @@ export const customersService = defineService({
           );
         }
         const r = await postCustomerMoney(ctx, id, amount, 'repayment', { refType: method, note: note ?? null });
+        if (registerId && method === 'cash') await recordTillCashIn(ctx, registerId, amount, `repayment ${id}`);
         ctx.audit.target(id);
         return { entry: ledgerView(await lastLedgerRow(ctx, 'customer_ledger', id)), balance: r.balance, creditLimit: r.creditLimit };
       },
