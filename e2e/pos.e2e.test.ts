@@ -220,6 +220,7 @@ describe('POS checkout in the browser (390×844)', () => {
     await shot('close-shift');
     await page.getByTestId('close-confirm').click();
     await page.getByTestId('z-report').waitFor();
+    await page.getByTestId('close-shift-dialog').waitFor({ state: 'detached' });
     await shot('z-report');
     const z = page.getByTestId('z-report');
     expect(await z.getByTestId('report-sales-count').innerText()).toBe('1');
@@ -322,5 +323,31 @@ describe('POS checkout in the browser (390×844)', () => {
     const after = (await api.get('/api/pos/sales', { query: { registerId: ids.registerId } })).body;
     expect(after.total).toBe(3); // the card+cash sale of the first shift and the two offline ones
     expect((await api.get('/api/pos/sales', { query: { shiftId } })).body.total).toBe(2);
+  });
+
+  it('back-office pages show the day’s data: sales with detail, products, stock, registers with the Z report, reports', async () => {
+    for (const [viewport, tag] of [[{ width: 390, height: 844 }, 'phone'], [{ width: 1280, height: 800 }, 'desktop']] as const) {
+      await page.setViewportSize(viewport);
+      await page.goto('/#/pos/sales');
+      await until(async () => (await page.getByText(/^\d+-\d+$/).count()) === 3, `three sales listed (${tag})`);
+      await shot(`sales-${tag}`);
+      await page.getByText(/^\d+-\d+$/).first().click();
+      await page.getByTestId('sale-detail').waitFor();
+      expect(await page.getByTestId('sale-detail').innerText()).toMatch(/Молоко|Хлеб/);
+      await shot(`sale-detail-${tag}`);
+      await page.goto('/#/pos/products');
+      await page.getByText('Хлеб бородинский').first().waitFor();
+      await page.getByText('Молоко 3,2%').first().waitFor();
+      await shot(`products-${tag}`);
+      await page.goto('/#/pos/stock');
+      await page.getByTestId('stock-levels').getByText('Хлеб бородинский').waitFor();
+      await page.goto('/#/pos/registers');
+      await page.getByTestId('registers-list').getByText('Front till').waitFor();
+      await page.getByTestId('shifts-table').getByText(/77\s?0?00?,00|770[.,]00/).first().waitFor();
+      await shot(`registers-${tag}`);
+      await page.goto('/#/pos/reports');
+      await page.getByTestId('report-daily').or(page.getByTestId('pos-empty')).first().waitFor();
+      await shot(`reports-${tag}`);
+    }
   });
 });

@@ -76,8 +76,8 @@ export function posApi(http: AtriumHttp) {
     customerLedger: (id: string, q: Q) => http.get<ListPage<Record<string, any>>>(`${B}/customers/${e(id)}/ledger`, q),
     customerPoints: (id: string, q: Q) => http.get<ListPage<Record<string, any>>>(`${B}/customers/${e(id)}/points`, q),
     customerSales: (id: string, q: Q) => http.get<ListPage<Sale>>(`${B}/customers/${e(id)}/sales`, q),
-    deposit: (id: string, body: { amount: number; note?: string }) => http.post<Customer>(`${B}/customers/${e(id)}/deposits`, body),
-    repay: (id: string, body: { amount: number; note?: string }) => http.post<Customer>(`${B}/customers/${e(id)}/repayments`, body),
+    deposit: (id: string, body: { amount: number; method?: string; note?: string }) => http.post<Customer>(`${B}/customers/${e(id)}/deposits`, body),
+    repay: (id: string, body: { amount: number; method?: string; note?: string }) => http.post<Customer>(`${B}/customers/${e(id)}/repayments`, body),
 
     giftCards: (q: Q) => http.get<ListPage<GiftCard>>(`${B}/gift-cards`, q),
     giftCard: (code: string) => http.get<GiftCard>(`${B}/gift-cards/${e(code)}`),

@@ -1,9 +1,15 @@
 import { defineUiPlugin } from '@atrium/sdk/ui';
 import CheckoutPage from './checkout/CheckoutPage.vue';
 import messages from './messages.ts';
+import CustomersPage from './pages/CustomersPage.vue';
+import GiftCardsPage from './pages/GiftCardsPage.vue';
 import ProductsPage from './pages/ProductsPage.vue';
+import RegistersPage from './pages/RegistersPage.vue';
+import ReportsPage from './pages/ReportsPage.vue';
 import SaleDetailPage from './pages/SaleDetailPage.vue';
 import SalesPage from './pages/SalesPage.vue';
+import StockPage from './pages/StockPage.vue';
+import TasksPage from './pages/TasksPage.vue';
 import TodayWidget from './pages/TodayWidget.vue';
 
 // The POS plugin's UI: the touch-first checkout (/pos) and the back-office pages. The manifest's
@@ -15,7 +21,14 @@ export default defineUiPlugin({
     { path: 'sales', name: 'sales', component: SalesPage, meta: { can: ['read', 'pos.Sale'] } },
     { path: 'sales/:id', name: 'sale', component: SaleDetailPage, meta: { can: ['read', 'pos.Sale'] } },
     { path: 'products', name: 'products', component: ProductsPage, meta: { can: ['read', 'pos.Product'] } },
+    { path: 'stock', name: 'stock', component: StockPage, meta: { can: ['read', 'pos.Stock'] } },
+    { path: 'customers', name: 'customers', component: CustomersPage, meta: { can: ['read', 'pos.Customer'] } },
+    { path: 'customers/:id', name: 'customer', component: CustomersPage, meta: { can: ['read', 'pos.Customer'] } },
+    { path: 'gift-cards', name: 'gift-cards', component: GiftCardsPage, meta: { can: ['read', 'pos.GiftCard'] } },
+    { path: 'registers', name: 'registers', component: RegistersPage, meta: { can: ['read', 'pos.Register'] } },
+    { path: 'tasks', name: 'tasks', component: TasksPage, meta: { can: ['read', 'pos.Task'] } },
+    { path: 'reports', name: 'reports', component: ReportsPage, meta: { can: ['read', 'pos.Report'] } },
   ],
-  components: { CheckoutPage, SalesPage, SaleDetailPage, ProductsPage, TodayWidget },
+  components: { CheckoutPage, SalesPage, SaleDetailPage, ProductsPage, StockPage, CustomersPage, GiftCardsPage, RegistersPage, TasksPage, ReportsPage, TodayWidget },
   messages,
 });

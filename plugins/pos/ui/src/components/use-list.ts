@@ -6,7 +6,9 @@ import { ref, watch, type Ref } from 'vue';
  * loading and error states, and "this endpoint does not exist yet" (404 → `missing`) for pages
  * built ahead of their API. Stale answers are dropped (a slow page 1 never overwrites page 2).
  */
-export function useList<T, F extends Record<string, unknown>>(
+export type Filters = Record<string, string | number | boolean | null | undefined>;
+
+export function useList<T, F extends Filters>(
   fetch: (q: { limit: number; offset: number; q?: string } & F) => Promise<{ items: T[]; total: number | null }>,
   filters: Ref<F>,
   opts: { rowsPerPage?: number } = {},
@@ -20,7 +22,7 @@ export function useList<T, F extends Record<string, unknown>>(
   const pagination = ref({ page: 1, rowsPerPage: opts.rowsPerPage ?? 20, rowsNumber: 0 });
   let seq = 0;
 
-  async function load(p = pagination.value) {
+  async function load(p: { page: number; rowsPerPage: number; rowsNumber: number } = pagination.value) {
     const mine = ++seq;
     loading.value = true;
     error.value = null;
@@ -51,5 +53,5 @@ export function useList<T, F extends Record<string, unknown>>(
   });
   watch(filters, () => load({ ...pagination.value, page: 1 }), { deep: true });
 
-  return { rows, loading, error, missing, search, pagination, load, onRequest: (r: { pagination: typeof pagination.value }) => load(r.pagination) };
+  return { rows, loading, error, missing, search, pagination, load, onRequest: (r: { pagination: { page: number; rowsPerPage: number; rowsNumber?: number } }) => load({ ...r.pagination, rowsNumber: r.pagination.rowsNumber ?? 0 }) };
 }
