@@ -31,7 +31,7 @@ beforeAll(async () => {
   smtp = await startSmtpCapture();
   tk = await createTestKernel({
     plugins: [path.resolve(import.meta.dirname, '..')],
-    tenants: [{ name: 'Дүкен', owner: 'owner@duken.test', enable: ['pos'] }, { name: 'Other', owner: 'owner@other.test', enable: ['pos'] }],
+    tenants: [{ name: 'Дүкен', owner: 'owner@duken.test', users: [{ email: 'kassir@duken.test', roles: ['cashier'] }], enable: ['pos'] }, { name: 'Other', owner: 'owner@other.test', enable: ['pos'] }],
     config: { smtp: { url: smtp.url } },
   });
   sys = new pg.Client({ connectionString: tk.databaseUrls.system });
@@ -54,10 +54,12 @@ describe('receipts on the device bus', () => {
     const kurt = await seedProduct(sys, owner.tenantId, { name: 'Құрт ақ', price: 450 });
     await seedStock(sys, owner.tenantId, till.storeId, bread, 10_000);
     await seedStock(sys, owner.tenantId, till.storeId, kurt, 10_000);
-    const r = await owner.post('/api/pos/sales', sale(till.registerId, [{ productId: bread, qtyMilli: 2000 }, { productId: kurt, qtyMilli: 1000 }], [{ method: 'cash', amount: 1090, tendered: 2000 }]), { headers: { 'accept-language': 'ru' } });
+    // a cashier (only the plugin's `cashier` role) rings it up: the role carries the print permission
+    const cashier = await tk.as('kassir@duken.test');
+    const r = await cashier.post('/api/pos/sales', sale(till.registerId, [{ productId: bread, qtyMilli: 2000 }, { productId: kurt, qtyMilli: 1000 }], [{ method: 'cash', amount: 1090, tendered: 2000 }]), { headers: { 'accept-language': 'ru' } });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     expect(r.body.receipt.status).toBe('queued');
-    const job = await jobDone(owner, r.body.receipt.jobId);
+    const job = await jobDone(cashier, r.body.receipt.jobId);
     expect(job.state, JSON.stringify(job)).toBe('done');
     const [printed] = await terminal.printer.waitForReceipts(1);
     const text = printed.text.join('\n');
