@@ -159,6 +159,8 @@ export interface CreateAccountLinkParams {
 }
 
 export interface CreateProductParams {
+  /** Optional own id (Stripe accepts one on create): lets a catalogue entry be found again without storing Stripe's id. */
+  id?: string;
   name: string;
   metadata?: Record<string, string>;
 }
@@ -177,16 +179,24 @@ export interface CreateCustomerParams {
   metadata?: Record<string, string>;
 }
 
+/** An inline recurring price for a subscription item (Stripe creates the price object). */
+export type SubscriptionPriceData = {
+  currency: string;
+  product: string;
+  unit_amount: number;
+  recurring: { interval: 'day' | 'week' | 'month' | 'year'; interval_count?: number };
+};
+
 export interface CreateSubscriptionParams {
   customer: string;
-  items: { price: string; quantity?: number }[];
+  items: { price?: string; price_data?: SubscriptionPriceData; quantity?: number }[];
   trial_period_days?: number;
   metadata?: Record<string, string>;
 }
 
 export interface UpdateSubscriptionParams {
   /** Upgrade/downgrade: replace an item's price by passing its id with the new price. */
-  items?: { id?: string; price?: string; quantity?: number; deleted?: boolean }[];
+  items?: { id?: string; price?: string; price_data?: SubscriptionPriceData; quantity?: number; deleted?: boolean }[];
   proration_behavior?: 'create_prorations' | 'none' | 'always_invoice';
   cancel_at_period_end?: boolean;
   metadata?: Record<string, string>;
@@ -355,6 +365,10 @@ export class StripeClient {
 
   createProduct(params: CreateProductParams, options?: RequestOptions): Promise<StripeProduct> {
     return this.request(StripeProduct, 'POST', '/v1/products', { ...params }, options);
+  }
+
+  retrieveProduct(id: string, options?: RequestOptions): Promise<StripeProduct> {
+    return this.request(StripeProduct, 'GET', `/v1/products/${enc(id)}`, {}, options);
   }
 
   createPrice(params: CreatePriceParams, options?: RequestOptions): Promise<StripePrice> {

@@ -4,13 +4,14 @@ import { activeSecrets, definePaymentProvider, ProviderRejectedError, ProviderUn
 import { StripeApiError, StripeClient, StripeNetworkError } from './stripe.client.ts';
 import { STRIPE_SIGNATURE_HEADER, verifyStripeSignature } from './stripe.signature.ts';
 import type { StripeCheckoutSession, StripePaymentIntent } from './stripe.schemas.ts';
+import type { PlatformConnectSettings } from './connect.service.ts';
 
 export type StripeSettings = {
   mode?: 'test' | 'live';
   apiBaseUrl?: string;
-  secretKey: string;
+  secretKey?: string;
   /** Every active endpoint secret: during a roll Stripe signs with both. */
-  webhookSecrets: string[] | string;
+  webhookSecrets?: string[] | string;
   webhookToleranceSeconds?: number;
   successUrl?: string;
   cancelUrl?: string;
@@ -18,18 +19,51 @@ export type StripeSettings = {
   connectAccountId?: string;
   /** Platform commission on connected-account payments, in basis points (0 by default). */
   applicationFeeBps?: number;
+  /**
+   * Not a setting: the tenant's connected account from Connect onboarding and the operator's
+   * platform key (environment), injected by the plugin (`withPlatformConnect` in plugin.ts).
+   */
+  _platform?: PlatformConnectSettings;
 };
 
 const clients = new Map<string, StripeClient>();
-function client(s: StripeSettings): StripeClient {
-  const key = `${s.apiBaseUrl ?? ''}|${s.secretKey}`;
+function clientFor(secretKey: string, baseUrl: string | undefined): StripeClient {
+  const key = `${baseUrl ?? ''}|${secretKey}`;
   let c = clients.get(key);
   if (!c) {
-    c = new StripeClient({ secretKey: s.secretKey, baseUrl: s.apiBaseUrl, timeoutMs: 20_000, maxNetworkRetries: 2, retryDelayMs: 200 });
+    c = new StripeClient({ secretKey, baseUrl, timeoutMs: 20_000, maxNetworkRetries: 2, retryDelayMs: 200 });
     if (clients.size > 500) clients.clear();
     clients.set(key, c);
   }
   return c;
+}
+
+/** Which Stripe account acts: the operator's platform key on the tenant's connected account, or the tenant's own key. */
+interface Creds {
+  client: StripeClient;
+  account: string | undefined;
+  via: 'platform' | 'tenant';
+}
+
+function tenantCreds(s: StripeSettings): Creds {
+  if (!s.secretKey) throw new ProviderRejectedError('Stripe is not set up for this tenant: set secretKey or finish Stripe Connect onboarding', { setting: 'secretKey' });
+  return { client: clientFor(s.secretKey, s.apiBaseUrl), account: s.connectAccountId, via: 'tenant' };
+}
+
+/** New payments: the onboarded connected account once Stripe enabled charges on it, else the tenant's own key. */
+function createCreds(s: StripeSettings): Creds & { feeBps: number } {
+  const p = s._platform;
+  if (p?.chargesEnabled && p.secretKey) return { client: clientFor(p.secretKey, p.baseUrl), account: p.accountId, via: 'platform', feeBps: p.feeBps };
+  const t = tenantCreds(s);
+  return { ...t, feeBps: t.account ? (s.applicationFeeBps ?? 0) : 0 };
+}
+
+/** Existing payments: the credentials they were created with (recorded in the intent's provider data). */
+function credsOf(s: StripeSettings, data: Record<string, unknown>): Creds {
+  if (data.via !== 'platform') return tenantCreds(s);
+  const p = s._platform;
+  if (!p?.secretKey) throw new ProviderUnavailableError('Stripe: this payment was taken through Stripe Connect, and the platform key (ATRIUM_STRIPE_CONNECT_SECRET_KEY) is not configured');
+  return { client: clientFor(p.secretKey, p.baseUrl), account: String(data.connectAccount), via: 'platform' };
 }
 
 export function piStatus(pi: StripePaymentIntent): PaymentStatus {
@@ -52,12 +86,12 @@ function sessionState(s: StripeCheckoutSession): ProviderPaymentState {
   return { status, providerPaymentId: s.id, amount: s.amount_total ?? undefined, currency: s.currency?.toUpperCase() };
 }
 
-const opts = (s: StripeSettings, idempotencyKey?: string) => ({ idempotencyKey, ...(s.connectAccountId ? { stripeAccount: s.connectAccountId } : {}) });
+const opts = (c: Creds, idempotencyKey?: string) => ({ idempotencyKey, ...(c.account ? { stripeAccount: c.account } : {}) });
 
-async function paymentIntentOf(s: StripeSettings, ref: { providerPaymentId: string; data: Record<string, unknown> }): Promise<StripePaymentIntent | null> {
+async function paymentIntentOf(c: Creds, ref: { providerPaymentId: string; data: Record<string, unknown> }): Promise<StripePaymentIntent | null> {
   let pi = typeof ref.data.paymentIntentId === 'string' ? ref.data.paymentIntentId : null;
-  if (!pi) pi = (await client(s).retrieveCheckoutSession(ref.providerPaymentId, opts(s))).payment_intent;
-  return pi ? client(s).retrievePaymentIntent(pi, opts(s)) : null;
+  if (!pi) pi = (await c.client.retrieveCheckoutSession(ref.providerPaymentId, opts(c))).payment_intent;
+  return pi ? c.client.retrievePaymentIntent(pi, opts(c)) : null;
 }
 
 function piState(pi: StripePaymentIntent, sessionId: string): ProviderPaymentState {
@@ -86,6 +120,9 @@ export function normaliseStripeEvent(e: any): ProviderWebhookEvent {
       return { ...base, status: 'failed', data: { paymentIntentId: o.id } };
     case 'payment_intent.canceled':
       return { ...base, status: 'canceled', data: { paymentIntentId: o.id } };
+    case 'account.updated':
+      // Connect: the tenant's connected account changed (the plugin's subscriber re-reads it)
+      return { ...base, data: { accountId: o.id } };
     case 'charge.refunded':
       return { ...base, status: o.refunded ? 'refunded' : 'partially_refunded', amountRefunded: o.amount_refunded, ...(o.payment_intent ? { lookup: { key: 'paymentIntentId', value: String(o.payment_intent) } } : {}) };
     default:
@@ -108,12 +145,13 @@ export const stripeProvider = definePaymentProvider<StripeSettings>({
   },
   async create(ctx, input) {
     const s = ctx.settings;
+    const c = createCreds(s);
     const now = Math.floor(Date.now() / 1000);
     const wanted = input.expiresAt ? Math.floor(new Date(input.expiresAt).getTime() / 1000) : now + 24 * 3600;
     // Checkout accepts 30 min … 24 h; the hold's expiry is clamped into that window.
     const expiresAt = Math.min(Math.max(wanted, now + 30 * 60 + 5), now + 24 * 3600 - 5);
-    const fee = s.connectAccountId && s.applicationFeeBps ? Math.floor((input.amount * s.applicationFeeBps) / 10_000) : 0;
-    const session = await client(s).createCheckoutSession({
+    const fee = c.account && c.feeBps ? Math.floor((input.amount * c.feeBps) / 10_000) : 0;
+    const session = await c.client.createCheckoutSession({
       mode: 'payment',
       line_items: [{ price_data: { currency: input.currency.toLowerCase(), unit_amount: input.amount, product_data: { name: input.description } }, quantity: 1 }],
       success_url: input.returnUrl ?? s.successUrl ?? 'https://example.com/paid',
@@ -123,37 +161,53 @@ export const stripeProvider = definePaymentProvider<StripeSettings>({
       expires_at: expiresAt,
       metadata: input.metadata,
       payment_intent_data: { capture_method: input.capture, metadata: input.metadata, ...(fee ? { application_fee_amount: fee } : {}) },
-    }, opts(s, input.idempotencyKey));
-    return { ...sessionState(session), action: { type: input.flow, url: session.url ?? undefined }, expiresAt: new Date(session.expires_at * 1000).toISOString(), data: { sessionId: session.id } };
+    }, opts(c, input.idempotencyKey));
+    const connect = c.via === 'platform' ? { via: 'platform', connectAccount: c.account, applicationFeeAmount: fee } : {};
+    return { ...sessionState(session), action: { type: input.flow, url: session.url ?? undefined }, expiresAt: new Date(session.expires_at * 1000).toISOString(), data: { sessionId: session.id, ...connect } };
   },
   async status(ctx, ref) {
-    const pi = await paymentIntentOf(ctx.settings, ref);
+    const c = credsOf(ctx.settings, ref.data);
+    const pi = await paymentIntentOf(c, ref);
     if (pi) return piState(pi, ref.providerPaymentId);
-    return sessionState(await client(ctx.settings).retrieveCheckoutSession(ref.providerPaymentId, opts(ctx.settings)));
+    return sessionState(await c.client.retrieveCheckoutSession(ref.providerPaymentId, opts(c)));
   },
   async capture(ctx, ref, input) {
-    const pi = await paymentIntentOf(ctx.settings, ref);
+    const c = credsOf(ctx.settings, ref.data);
+    const pi = await paymentIntentOf(c, ref);
     if (!pi) throw new ProviderRejectedError('Stripe: nothing to capture yet');
-    return piState(await client(ctx.settings).capturePaymentIntent(pi.id, input.amount, opts(ctx.settings, input.idempotencyKey)), ref.providerPaymentId);
+    return piState(await c.client.capturePaymentIntent(pi.id, input.amount, opts(c, input.idempotencyKey)), ref.providerPaymentId);
   },
   async cancel(ctx, ref, input) {
-    const pi = await paymentIntentOf(ctx.settings, ref);
-    if (pi) return piState(await client(ctx.settings).cancelPaymentIntent(pi.id, opts(ctx.settings, input.idempotencyKey)), ref.providerPaymentId);
+    const c = credsOf(ctx.settings, ref.data);
+    const pi = await paymentIntentOf(c, ref);
+    if (pi) return piState(await c.client.cancelPaymentIntent(pi.id, opts(c, input.idempotencyKey)), ref.providerPaymentId);
     // Not paid yet: expire the Checkout Session so the link stops working.
-    const s = await client(ctx.settings).expireCheckoutSession(ref.providerPaymentId, opts(ctx.settings, input.idempotencyKey));
+    const s = await c.client.expireCheckoutSession(ref.providerPaymentId, opts(c, input.idempotencyKey));
     return { ...sessionState(s), status: 'canceled' };
   },
   async refund(ctx, ref, input) {
-    const pi = await paymentIntentOf(ctx.settings, ref);
+    const c = credsOf(ctx.settings, ref.data);
+    const pi = await paymentIntentOf(c, ref);
     if (!pi) throw new ProviderRejectedError('Stripe: the payment has no charge to refund');
     // Stripe de-duplicates by Idempotency-Key (24 h): a retry with the same key refunds once.
-    const r = await client(ctx.settings).createRefund({ payment_intent: pi.id, amount: input.amount, ...(input.reason ? { metadata: { reason: input.reason.slice(0, 500) } } : {}) }, opts(ctx.settings, input.idempotencyKey));
+    const r = await c.client.createRefund({ payment_intent: pi.id, amount: input.amount, ...(input.reason ? { metadata: { reason: input.reason.slice(0, 500) } } : {}) }, opts(c, input.idempotencyKey));
     if (r.status === 'failed' || r.status === 'canceled') throw new ProviderRejectedError(`Stripe refund ${r.id} ${r.status}`);
     return { providerRefundId: r.id };
   },
   verifyWebhook(ctx, req) {
-    const secrets = activeSecrets(ctx.settings.webhookSecrets);
-    const v = verifyStripeSignature({ rawBody: req.body, header: req.headers[STRIPE_SIGNATURE_HEADER], secrets, toleranceSeconds: ctx.settings.webhookToleranceSeconds });
+    const s = ctx.settings;
+    const header = req.headers[STRIPE_SIGNATURE_HEADER];
+    // The tenant's own endpoint secrets, then (once the tenant has a connected account) the operator's
+    // Connect endpoint secrets: events signed by those must be about this tenant's connected account.
+    const own = activeSecrets(s.webhookSecrets);
+    const platform = s._platform?.webhookSecrets ?? [];
+    let v = verifyStripeSignature({ rawBody: req.body, header, secrets: own, toleranceSeconds: s.webhookToleranceSeconds });
+    let viaPlatform = false;
+    if (!v.ok && platform.length) {
+      const p = verifyStripeSignature({ rawBody: req.body, header, secrets: platform, toleranceSeconds: s.webhookToleranceSeconds });
+      if (p.ok || !own.length) v = p;
+      viaPlatform = p.ok;
+    }
     if (!v.ok) throw new WebhookSignatureError(v.reason, v.message);
     let event: any;
     try {
@@ -162,6 +216,10 @@ export const stripeProvider = definePaymentProvider<StripeSettings>({
       throw new WebhookSignatureError('malformed_body', 'Signed body is not JSON');
     }
     if (typeof event?.id !== 'string' || typeof event?.type !== 'string') throw new WebhookSignatureError('malformed_body', 'Not a Stripe event');
+    // Events of a connected account are accepted only for the account this tenant owns: another
+    // tenant's account (a shared Connect endpoint) is acknowledged and ignored.
+    const accounts = [s._platform?.accountId, s.connectAccountId].filter((x): x is string => !!x);
+    if ((event.account !== undefined || viaPlatform) && !accounts.includes(String(event.account))) return { events: [] };
     if (event.livemode === true && ctx.mode !== 'live') {
       // A live event at a test-mode configuration (or the reverse) is acknowledged and ignored.
       return { events: [] };

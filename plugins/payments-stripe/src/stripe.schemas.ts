@@ -127,6 +127,15 @@ export const StripeAccount = Type.Object({
   charges_enabled: Type.Boolean(),
   payouts_enabled: Type.Boolean(),
   details_submitted: Type.Boolean(),
+  /** What Stripe still needs before (or to keep) charges/payouts enabled. */
+  requirements: Type.Optional(Nullable(Type.Object({
+    currently_due: Type.Optional(Type.Array(Type.String())),
+    eventually_due: Type.Optional(Type.Array(Type.String())),
+    past_due: Type.Optional(Type.Array(Type.String())),
+    pending_verification: Type.Optional(Type.Array(Type.String())),
+    disabled_reason: Type.Optional(Nullable(Type.String())),
+    current_deadline: Type.Optional(Nullable(Type.Integer())),
+  }))),
   metadata: Metadata,
 });
 export type StripeAccount = Type.Static<typeof StripeAccount>;
@@ -155,6 +164,8 @@ export const StripeSubscriptionItem = Type.Object({
   object: Type.Literal('subscription_item'),
   price: StripePrice,
   quantity: Type.Integer({ minimum: 0 }),
+  // API versions from 2025-03-31 carry the billing period on the item, older ones on the subscription.
+  current_period_end: Type.Optional(Type.Integer()),
 });
 
 export const StripeSubscription = Type.Object({
@@ -164,6 +175,7 @@ export const StripeSubscription = Type.Object({
   status: StripeSubscriptionStatus,
   items: Type.Object({ object: Type.Literal('list'), data: Type.Array(StripeSubscriptionItem) }),
   trial_end: Nullable(Type.Integer()),
+  current_period_end: Type.Optional(Type.Integer()),
   cancel_at_period_end: Type.Boolean(),
   canceled_at: Nullable(Type.Integer()),
   metadata: Metadata,

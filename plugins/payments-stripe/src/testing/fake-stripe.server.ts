@@ -245,6 +245,7 @@ export class FakeStripeServer {
     const [, a, b, c, d] = seg;
     const r = (m: string, ...parts: (string | undefined)[]) => m === method && parts.every((x, i) => x === undefined ? seg[i + 1] === undefined : x === '*' ? seg[i + 1] !== undefined : seg[i + 1] === x) && seg.length === parts.length + 1;
     if (r('POST', 'products')) return this.view(this.#createProduct(p, account));
+    if (r('GET', 'products', '*')) return this.view(this.#get('product', b!, account));
     if (r('POST', 'prices')) return this.view(this.#createPrice(p, account));
     if (r('POST', 'customers')) return this.view(this.#createCustomer(p, account));
     if (r('DELETE', 'customers', '*')) {
@@ -282,7 +283,9 @@ export class FakeStripeServer {
   // ---- Catalogue and customers ----
 
   #createProduct(p: DecodedForm, account: string | null): Obj {
-    return this.#put({ id: this.#id('prod'), object: 'product', name: req(p, 'name'), active: true, metadata: meta(p.metadata), created: this.now() }, account);
+    const own = str(p.id);
+    if (own !== undefined && this.objects.has(own)) throw invalid(`Product already exists.`, 'id', 'resource_already_exists');
+    return this.#put({ id: own ?? this.#id('prod'), object: 'product', name: req(p, 'name'), active: true, metadata: meta(p.metadata), created: this.now() }, account);
   }
 
   #createPrice(p: DecodedForm, account: string | null): Obj {
@@ -437,6 +440,7 @@ export class FakeStripeServer {
     return this.#put({
       id: this.#id('acct'), object: 'account', type: str(p.type) ?? 'express', country: str(p.country) ?? null, email: str(p.email) ?? null,
       charges_enabled: false, payouts_enabled: false, details_submitted: false, metadata: meta(p.metadata), created: this.now(),
+      requirements: { currently_due: ['business_type', 'external_account', 'tos_acceptance.date'], eventually_due: [], past_due: [], pending_verification: [], disabled_reason: 'requirements.past_due', current_deadline: null },
     }, null);
   }
 
@@ -454,10 +458,30 @@ export class FakeStripeServer {
 
   #subscriptionItems(items: DecodedForm[], account: string | null): Obj[] {
     return items.map((it, i) => {
-      const price = this.#get('price', req(it, 'price'), account);
+      const price = it.price_data !== undefined ? this.#inlinePrice(sub(it.price_data), `items[${i}][price_data]`, account) : this.#get('price', req(it, 'price'), account);
       if (!price.recurring) throw invalid('The price specified is set to `type=one_time` but this field only accepts prices with `type=recurring`.', `items[${i}][price]`);
       return { id: this.#id('si'), object: 'subscription_item', price: this.view(price), quantity: int(it.quantity, `items[${i}][quantity]`) ?? 1 };
     });
+  }
+
+  /** `price_data` on a subscription item: Stripe creates an (inactive) recurring price under an existing product. */
+  #inlinePrice(pd: DecodedForm, param: string, account: string | null): Obj {
+    const product = this.#get('product', req(pd, 'product'), account);
+    const rec = sub(pd.recurring);
+    if (!['day', 'week', 'month', 'year'].includes(String(rec.interval))) throw invalid(`Invalid ${param}[recurring][interval]`, `${param}[recurring][interval]`);
+    const amount = int(pd.unit_amount, `${param}[unit_amount]`);
+    if (amount === undefined) throw invalid(`Missing required param: ${param}[unit_amount].`, `${param}[unit_amount]`, 'parameter_missing');
+    return this.#put({
+      id: this.#id('price'), object: 'price', product: product.id, active: false, unit_amount: amount, currency: req(pd, 'currency').toLowerCase(),
+      recurring: { interval: rec.interval, interval_count: int(rec.interval_count, `${param}[recurring][interval_count]`) ?? 1 }, metadata: {},
+    }, account);
+  }
+
+  /** One billing period of the subscription's first item (fake: months are 30 days, years 365). */
+  #periodSeconds(s: Obj): number {
+    const rec = ((s.items as { data: Obj[] }).data[0]?.price as { recurring?: { interval: string; interval_count: number } }).recurring;
+    const unit = { day: 86400, week: 7 * 86400, month: 30 * 86400, year: 365 * 86400 }[rec?.interval ?? 'month'] ?? 30 * 86400;
+    return unit * (rec?.interval_count ?? 1);
   }
 
   #createSubscription(p: DecodedForm, account: string | null): Obj {
@@ -472,7 +496,10 @@ export class FakeStripeServer {
       items: { object: 'list', data: this.#subscriptionItems(items, account) },
       trial_end: trialDays ? now + trialDays * 86400 : null,
       cancel_at_period_end: false, canceled_at: null, metadata: meta(p.metadata), created: now,
+      current_period_start: now, current_period_end: now,
+      _updates: [] as unknown[],
     }, account);
+    s.current_period_end = trialDays ? Number(s.trial_end) : now + this.#periodSeconds(s);
     this.#event('customer.subscription.created', s, account);
     return s;
   }
@@ -487,7 +514,10 @@ export class FakeStripeServer {
         const existing = current.find((x) => x.id === itemId);
         if (!existing) throw invalid(`No such subscription item: '${itemId}'`, `items[${i}][id]`, 'resource_missing');
         if (it.deleted === 'true') current.splice(current.indexOf(existing), 1);
-        if (it.price !== undefined) existing.price = this.#subscriptionItems([{ price: it.price }], account)[0]!.price;
+        if (it.price !== undefined || it.price_data !== undefined) {
+          const next: DecodedForm = it.price_data !== undefined ? { price_data: it.price_data } : { price: it.price! };
+          existing.price = this.#subscriptionItems([next], account)[0]!.price;
+        }
         if (it.quantity !== undefined) existing.quantity = int(it.quantity, `items[${i}][quantity]`);
       } else {
         current.push(...this.#subscriptionItems([it], account));
@@ -495,6 +525,10 @@ export class FakeStripeServer {
     }
     if (p.cancel_at_period_end !== undefined) s.cancel_at_period_end = p.cancel_at_period_end === 'true';
     if (p.metadata !== undefined) s.metadata = { ...(s.metadata as object), ...meta(p.metadata) };
+    const proration = str(p.proration_behavior);
+    if (proration !== undefined && !['create_prorations', 'none', 'always_invoice'].includes(proration)) throw invalid(`Invalid proration_behavior: ${proration}`, 'proration_behavior');
+    // what each update asked for, so tests can see the plan change and its proration at "Stripe"
+    (s._updates as unknown[]).push({ items: current.map((x) => (x.price as Obj).id), proration_behavior: proration ?? 'create_prorations', cancel_at_period_end: s.cancel_at_period_end });
     this.#event('customer.subscription.updated', s, account);
     return s;
   }
@@ -572,9 +606,44 @@ export class FakeStripeServer {
   /** The connected account finishes onboarding. */
   completeOnboarding(accountId: string): Obj {
     const a = this.#get('account', accountId, null);
-    Object.assign(a, { charges_enabled: true, payouts_enabled: true, details_submitted: true });
+    Object.assign(a, { charges_enabled: true, payouts_enabled: true, details_submitted: true, requirements: { currently_due: [], eventually_due: [], past_due: [], pending_verification: [], disabled_reason: null, current_deadline: null } });
     this.#event('account.updated', a, accountId);
     return a;
+  }
+
+  /**
+   * The subscription's next invoice is attempted: paid → `active` and `invoice.paid`; failed → `past_due` and
+   * `invoice.payment_failed` (what Stripe does at trial end or renewal with a working or failing card).
+   */
+  attemptSubscriptionInvoice(subscriptionId: string, outcome: 'paid' | 'failed', options: { account?: string } = {}): { invoice: Obj; subscription: Obj } {
+    const account = options.account ?? null;
+    const s = this.#get('subscription', subscriptionId, account);
+    if (s.status === 'canceled') throw new Error(`Subscription ${subscriptionId} is canceled`);
+    const item = (s.items as { data: Obj[] }).data[0]!;
+    const price = item.price as Obj;
+    const invoice = this.#put({
+      id: this.#id('in'), object: 'invoice', customer: s.customer, subscription: s.id, currency: price.currency,
+      amount_due: Number(price.unit_amount) * Number(item.quantity), amount_paid: outcome === 'paid' ? Number(price.unit_amount) * Number(item.quantity) : 0,
+      status: outcome === 'paid' ? 'paid' : 'open', attempt_count: 1, created: this.now(), metadata: {},
+    }, account);
+    if (outcome === 'paid') {
+      const start = Math.max(this.now(), Number(s.current_period_end));
+      Object.assign(s, { status: 'active', trial_end: s.status === 'trialing' ? this.now() : s.trial_end, current_period_start: start, current_period_end: start + this.#periodSeconds(s) });
+      this.#event('invoice.paid', invoice, account);
+    } else {
+      s.status = 'past_due';
+      this.#event('invoice.payment_failed', invoice, account);
+    }
+    this.#event('customer.subscription.updated', s, account);
+    return { invoice, subscription: s };
+  }
+
+  /** The period ends: a subscription set to cancel at period end is canceled (`customer.subscription.deleted`). */
+  endSubscriptionPeriod(subscriptionId: string, options: { account?: string } = {}): Obj {
+    const account = options.account ?? null;
+    const s = this.#get('subscription', subscriptionId, account);
+    if (!s.cancel_at_period_end) throw new Error(`Subscription ${subscriptionId} is not set to cancel at period end`);
+    return this.#cancelSubscription(subscriptionId, account);
   }
 
   // ---- Events and webhooks ----

@@ -1,0 +1,351 @@
+// SaaS billing of tenants by the platform operator: the OPERATOR's Stripe account (environment,
+// see platform.config.ts) bills each tenant for using the platform. Separate from customer payments
+// (the tenant's own Stripe or its connected account): other keys, other webhook route, other tables.
+//
+// What is stored is only what Stripe says: every state change (ours or a webhook) ends with the
+// subscription as Stripe answered it, and webhooks re-read the subscription, so duplicates and
+// out-of-order deliveries converge on Stripe's current state.
+import { randomUUID } from 'node:crypto';
+import { ConflictError, defineAction, defineService, ForbiddenError, Type, UnprocessableError, ValidationError, type RequestContext } from '@atrium/sdk';
+import { WebhookSignatureError } from '@atrium/sdk/payments';
+import { platformClient, requireBillingConfig, type BillingConfig, type Plan } from './platform.config.ts';
+import { StripeApiError, type StripeClient, type SubscriptionPriceData } from './stripe.client.ts';
+import { stripeCall } from './stripe.errors.ts';
+import type { StripeSubscription } from './stripe.schemas.ts';
+import { STRIPE_SIGNATURE_HEADER, verifyStripeSignature } from './stripe.signature.ts';
+
+export interface BillingRow {
+  tenant_id: string;
+  customer_id: string | null;
+  subscription_id: string | null;
+  plan_id: string | null;
+  status: string | null;
+  current_period_end: Date | string | null;
+  trial_end: Date | string | null;
+  cancel_at_period_end: boolean;
+  canceled_at: Date | string | null;
+  trial_used: boolean;
+  generation: number;
+  last_invoice_status: string | null;
+  last_invoice_at: Date | string | null;
+  synced_at: Date | string | null;
+}
+
+/** Statuses after which the tenant needs a new subscription (not a plan change). */
+const ENDED = new Set(['canceled', 'incomplete_expired']);
+
+const iso = (v: Date | string | null | undefined) => (v ? new Date(v).toISOString() : null);
+const fromUnix = (v: number | null | undefined) => (v ? new Date(v * 1000).toISOString() : null);
+
+function planView(p: Plan) {
+  return { id: p.id, name: p.name, priceMinor: p.priceMinor, currency: p.currency, interval: p.interval, intervalCount: p.intervalCount ?? 1, trialDays: p.trialDays ?? 0, features: p.features ?? [] };
+}
+
+function subscriptionView(row: BillingRow | null, plans: Plan[]) {
+  const plan = row?.plan_id ? plans.find((p) => p.id === row.plan_id) : undefined;
+  return {
+    subscribed: !!row?.subscription_id && !ENDED.has(row.status ?? ''),
+    subscriptionId: row?.subscription_id ?? null,
+    status: row?.status ?? null,
+    planId: row?.plan_id ?? null,
+    plan: plan ? planView(plan) : null,
+    currentPeriodEnd: iso(row?.current_period_end),
+    trialEnd: iso(row?.trial_end),
+    cancelAtPeriodEnd: row?.cancel_at_period_end ?? false,
+    canceledAt: iso(row?.canceled_at),
+    trialUsed: row?.trial_used ?? false,
+    lastInvoiceStatus: row?.last_invoice_status ?? null,
+    syncedAt: iso(row?.synced_at),
+  };
+}
+
+async function billingRow(ctx: Pick<RequestContext, 'em' | 'tenantId'>, lock: boolean): Promise<BillingRow | null> {
+  if (lock) await ctx.em.execute('insert into payments_stripe.billing_subscription (tenant_id) values (?) on conflict do nothing', [ctx.tenantId]);
+  const rows = await ctx.em.execute(`select * from payments_stripe.billing_subscription where tenant_id = ?${lock ? ' for update' : ''}`, [ctx.tenantId]);
+  return (rows[0] as BillingRow | undefined) ?? null;
+}
+
+/** The plan a Stripe subscription is on: our metadata, else the item's price/product. */
+function planOf(sub: StripeSubscription, plans: Plan[]): string | null {
+  if (sub.metadata.atrium_plan) return sub.metadata.atrium_plan;
+  const price = sub.items.data[0]?.price;
+  const p = price && plans.find((x) => x.stripePriceId === price.id || productId(x) === price.product);
+  return p?.id ?? null;
+}
+
+/** Stores the subscription exactly as Stripe answered it. */
+async function storeSubscription(ctx: RequestContext, row: BillingRow, sub: StripeSubscription, plans: Plan[]): Promise<void> {
+  const periodEnd = sub.current_period_end ?? sub.items.data[0]?.current_period_end ?? null;
+  const values = {
+    subscription_id: sub.id, customer_id: sub.customer, plan_id: planOf(sub, plans), status: sub.status,
+    current_period_end: fromUnix(periodEnd), trial_end: fromUnix(sub.trial_end), cancel_at_period_end: sub.cancel_at_period_end,
+    canceled_at: fromUnix(sub.canceled_at), trial_used: row.trial_used || sub.trial_end !== null,
+  };
+  await ctx.em.execute(
+    `update payments_stripe.billing_subscription set subscription_id = ?, customer_id = ?, plan_id = ?, status = ?, current_period_end = ?, trial_end = ?,
+       cancel_at_period_end = ?, canceled_at = ?, trial_used = ?, synced_at = now(), updated_at = now() where tenant_id = ?`,
+    [values.subscription_id, values.customer_id, values.plan_id, values.status, values.current_period_end, values.trial_end,
+      values.cancel_at_period_end, values.canceled_at, values.trial_used, ctx.tenantId],
+  );
+  Object.assign(row, values, { synced_at: new Date() });
+}
+
+const productId = (p: Plan) => `atrium_plan_${p.id}`;
+
+/** The plan's Stripe product (own id, so it is found again without storing Stripe's id anywhere). */
+async function ensureProduct(stripe: StripeClient, plan: Plan): Promise<string> {
+  const id = productId(plan);
+  try {
+    await stripe.retrieveProduct(id);
+    return id;
+  } catch (e) {
+    if (!(e instanceof StripeApiError) || e.status !== 404) throw e;
+  }
+  try {
+    await stripe.createProduct({ id, name: plan.name, metadata: { atrium_plan: plan.id } }, { idempotencyKey: `atrium-billing-product-${id}` });
+  } catch (e) {
+    // made concurrently by another tenant's subscribe: fine
+    if (!(e instanceof StripeApiError) || e.code !== 'resource_already_exists') throw e;
+  }
+  return id;
+}
+
+async function itemFor(stripe: StripeClient, plan: Plan): Promise<{ price: string } | { price_data: SubscriptionPriceData }> {
+  if (plan.stripePriceId) return { price: plan.stripePriceId };
+  return {
+    price_data: {
+      currency: plan.currency.toLowerCase(), product: await ensureProduct(stripe, plan), unit_amount: plan.priceMinor,
+      recurring: { interval: plan.interval, interval_count: plan.intervalCount ?? 1 },
+    },
+  };
+}
+
+const DAYS = { day: 1, week: 7, month: 30, year: 365 } as const;
+/** Price per day, to tell an upgrade from a downgrade across intervals. */
+const perDay = (p: Plan) => p.priceMinor / (DAYS[p.interval] * (p.intervalCount ?? 1));
+
+function findPlan(plans: Plan[], id: string): Plan {
+  const plan = plans.find((p) => p.id === id);
+  if (!plan) throw new ValidationError(`Unknown plan "${id}"`, [{ field: 'planId', message: `must be one of: ${plans.map((p) => p.id).join(', ') || '(no plans configured)'}` }]);
+  return plan;
+}
+
+/** Subscribing commits the tenant to paying the platform: the owner decides, not a delegate. */
+function requireOwner(ctx: RequestContext): void {
+  if (!ctx.user?.roles.includes('owner')) throw new ForbiddenError('Only the tenant owner may change the platform subscription', 'OWNER_ONLY');
+}
+
+function activeSubscription(row: BillingRow | null): asserts row is BillingRow & { subscription_id: string } {
+  if (!row?.subscription_id || ENDED.has(row.status ?? '')) throw new ConflictError('The tenant has no active subscription', 'NO_SUBSCRIPTION');
+}
+
+const PlanId = Type.String({ minLength: 1, maxLength: 40 });
+const owner = ['change', 'payments-stripe.Billing'] as const;
+
+function headerMap(raw: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw ?? {})) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v ?? '');
+  return out;
+}
+
+/** The subscription an operator event is about. */
+function subscriptionIdOf(event: any): string | null {
+  const o = event?.data?.object ?? {};
+  if (String(event.type).startsWith('customer.subscription.')) return typeof o.id === 'string' ? o.id : null;
+  const sub = o.subscription ?? o.parent?.subscription_details?.subscription;
+  return typeof sub === 'string' ? sub : typeof sub?.id === 'string' ? sub.id : null;
+}
+
+const HANDLED = new Set(['customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted', 'customer.subscription.paused', 'customer.subscription.resumed', 'customer.subscription.trial_will_end', 'invoice.paid', 'invoice.payment_succeeded', 'invoice.payment_failed']);
+
+export const billingService = defineService({
+  name: 'billing',
+  actions: {
+    plans: defineAction({
+      rest: 'GET /plans',
+      permission: ['read', 'payments-stripe.Billing'],
+      summary: 'The platform\'s plans (from the operator\'s ATRIUM_BILLING_PLANS)',
+      transaction: false,
+      handler() {
+        const cfg = requireBillingConfig();
+        return { plans: cfg.plans.map(planView) };
+      },
+    }),
+    subscription: defineAction({
+      rest: 'GET /subscription',
+      permission: ['read', 'payments-stripe.Billing'],
+      mutates: true,
+      summary: 'The tenant\'s platform subscription; refresh=true re-reads it from Stripe first',
+      params: Type.Object({ refresh: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }, { additionalProperties: false }),
+      async handler(ctx) {
+        ctx.audit.skip();
+        const cfg = requireBillingConfig();
+        if (ctx.params.refresh !== 'true') return subscriptionView(await billingRow(ctx, false), cfg.plans);
+        const row = await billingRow(ctx, true);
+        if (row?.subscription_id) await storeSubscription(ctx, row, await stripeCall(() => platformClient(cfg).retrieveSubscription(row.subscription_id!)), cfg.plans);
+        return subscriptionView(row, cfg.plans);
+      },
+    }),
+    subscribe: defineAction({
+      rest: 'POST /subscription',
+      permission: owner,
+      summary: 'Subscribe the tenant to a plan (owner only): the Stripe customer is made once, the plan\'s trial applies to the first subscription',
+      params: Type.Object({ planId: PlanId }, { additionalProperties: false }),
+      async handler(ctx) {
+        requireOwner(ctx);
+        const cfg = requireBillingConfig();
+        const plan = findPlan(cfg.plans, ctx.params.planId);
+        const stripe = platformClient(cfg);
+        const row = (await billingRow(ctx, true))!;
+        if (row.subscription_id && !ENDED.has(row.status ?? '')) {
+          if (row.plan_id === plan.id) return { ...subscriptionView(row, cfg.plans), created: false };
+          throw new ConflictError(`The tenant is already subscribed to "${row.plan_id}": change the plan instead`, 'ALREADY_SUBSCRIBED', { planId: row.plan_id });
+        }
+        if (!row.customer_id) {
+          const customer = await stripeCall(() => stripe.createCustomer(
+            { email: ctx.user!.email, metadata: { atrium_tenant_id: ctx.tenantId } },
+            { idempotencyKey: `atrium-billing-customer-${ctx.tenantId}-${ctx.user!.id}` },
+          ));
+          row.customer_id = customer.id;
+          await ctx.em.execute('update payments_stripe.billing_subscription set customer_id = ?, updated_at = now() where tenant_id = ?', [customer.id, ctx.tenantId]);
+        }
+        const trialDays = !row.trial_used && plan.trialDays ? plan.trialDays : undefined;
+        const item = await stripeCall(() => itemFor(stripe, plan));
+        const sub = await stripeCall(() => stripe.createSubscription({
+          customer: row.customer_id!, items: [{ ...item, quantity: 1 }],
+          ...(trialDays ? { trial_period_days: trialDays } : {}),
+          metadata: { atrium_tenant_id: ctx.tenantId, atrium_plan: plan.id },
+          // the n-th subscription of this tenant: a retry after a lost answer gets Stripe's stored one
+        }, { idempotencyKey: `atrium-billing-subscription-${ctx.tenantId}-${row.generation + 1}` }));
+        await ctx.em.execute('update payments_stripe.billing_subscription set generation = generation + 1 where tenant_id = ?', [ctx.tenantId]);
+        row.generation += 1;
+        await storeSubscription(ctx, row, sub, cfg.plans);
+        ctx.audit.target(sub.id);
+        return { ...subscriptionView(row, cfg.plans), created: true };
+      },
+    }),
+    changePlan: defineAction({
+      rest: 'POST /subscription/plan',
+      permission: owner,
+      idempotent: true,
+      summary: 'Upgrade or downgrade (owner only): upgrades invoice the prorated difference now, downgrades credit it to the next invoice',
+      params: Type.Object({ planId: PlanId }, { additionalProperties: false }),
+      async handler(ctx) {
+        requireOwner(ctx);
+        const cfg = requireBillingConfig();
+        const plan = findPlan(cfg.plans, ctx.params.planId);
+        const stripe = platformClient(cfg);
+        const row = await billingRow(ctx, true);
+        activeSubscription(row);
+        const current = await stripeCall(() => stripe.retrieveSubscription(row.subscription_id));
+        const from = cfg.plans.find((p) => p.id === planOf(current, cfg.plans));
+        if (from?.id === plan.id) {
+          await storeSubscription(ctx, row, current, cfg.plans);
+          return { ...subscriptionView(row, cfg.plans), changed: false, prorationBehavior: null };
+        }
+        if (from && from.currency !== plan.currency) {
+          throw new UnprocessableError(`Plan "${plan.id}" is billed in ${plan.currency}, the subscription in ${from.currency}`, 'CURRENCY_MISMATCH');
+        }
+        const itemId = current.items.data[0]?.id;
+        if (!itemId) throw new UnprocessableError('The Stripe subscription has no item to change', 'NO_SUBSCRIPTION_ITEM');
+        const upgrade = !from || perDay(plan) > perDay(from);
+        const proration = upgrade ? 'always_invoice' : 'create_prorations';
+        const item = await stripeCall(() => itemFor(stripe, plan));
+        const sub = await stripeCall(() => stripe.updateSubscription(row.subscription_id, {
+          items: [{ id: itemId, ...item, quantity: 1 }], proration_behavior: proration, metadata: { atrium_plan: plan.id },
+        }, { idempotencyKey: `atrium-billing-plan-${row.subscription_id}-${plan.id}-${ctx.idempotencyKey ?? randomUUID()}` }));
+        await storeSubscription(ctx, row, sub, cfg.plans);
+        return { ...subscriptionView(row, cfg.plans), changed: true, prorationBehavior: proration, direction: upgrade ? 'upgrade' : 'downgrade' };
+      },
+    }),
+    cancel: defineAction({
+      rest: 'POST /subscription/cancel',
+      permission: owner,
+      summary: 'Cancel at the end of the current period (owner only); the tenant keeps the plan until then',
+      async handler(ctx) {
+        requireOwner(ctx);
+        const cfg = requireBillingConfig();
+        const row = await billingRow(ctx, true);
+        activeSubscription(row);
+        const sub = await stripeCall(() => platformClient(cfg).updateSubscription(row.subscription_id, { cancel_at_period_end: true }, { idempotencyKey: `atrium-billing-cancel-${row.subscription_id}-${randomUUID()}` }));
+        await storeSubscription(ctx, row, sub, cfg.plans);
+        return subscriptionView(row, cfg.plans);
+      },
+    }),
+    resume: defineAction({
+      rest: 'POST /subscription/resume',
+      permission: owner,
+      summary: 'Undo a cancellation at period end (owner only), while the period has not ended',
+      async handler(ctx) {
+        requireOwner(ctx);
+        const cfg = requireBillingConfig();
+        const row = await billingRow(ctx, true);
+        activeSubscription(row);
+        const sub = await stripeCall(() => platformClient(cfg).updateSubscription(row.subscription_id, { cancel_at_period_end: false }, { idempotencyKey: `atrium-billing-resume-${row.subscription_id}-${randomUUID()}` }));
+        await storeSubscription(ctx, row, sub, cfg.plans);
+        return subscriptionView(row, cfg.plans);
+      },
+    }),
+    webhook: defineAction({
+      rest: 'POST /webhooks/:tenantKey',
+      raw: true,
+      permission: 'public',
+      tenantFromParam: 'tenantKey',
+      maxBodyBytes: 512 * 1024,
+      summary: 'The operator\'s Stripe webhooks about this tenant\'s platform subscription (signed with ATRIUM_BILLING_WEBHOOK_SECRETS)',
+      params: Type.Object({
+        tenantKey: Type.String({ maxLength: 64 }),
+        $body: Type.String(),
+        $contentType: Type.Optional(Type.String()),
+        $headers: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+      }, { additionalProperties: true }),
+      async handler(ctx) {
+        ctx.audit.skip();
+        const cfg: BillingConfig = requireBillingConfig();
+        if (!cfg.webhookSecrets.length) throw new ValidationError('Operator webhooks are not configured (ATRIUM_BILLING_WEBHOOK_SECRETS)', [{ field: 'signature', message: 'no_secrets' }]);
+        const body = Buffer.from(ctx.params.$body, 'base64');
+        const v = verifyStripeSignature({ rawBody: body, header: headerMap(ctx.params.$headers)[STRIPE_SIGNATURE_HEADER], secrets: cfg.webhookSecrets, toleranceSeconds: cfg.toleranceSeconds });
+        if (!v.ok) throw new WebhookSignatureError(v.reason, v.message);
+        let event: any;
+        try {
+          event = JSON.parse(body.toString('utf8'));
+        } catch {
+          throw new WebhookSignatureError('malformed_body', 'Signed body is not JSON');
+        }
+        if (typeof event?.id !== 'string' || typeof event?.type !== 'string') throw new WebhookSignatureError('malformed_body', 'Not a Stripe event');
+        if (!HANDLED.has(event.type)) return { received: true, outcome: 'ignored_type' };
+        const subscriptionId = subscriptionIdOf(event);
+        if (!subscriptionId) return { received: true, outcome: 'no_subscription' };
+        const seen = await ctx.em.execute('select 1 from payments_stripe.billing_event where tenant_id = ? and event_id = ?', [ctx.tenantId, event.id.slice(0, 255)]);
+        if (seen.length) return { received: true, outcome: 'duplicate' };
+        // Re-read: the event's copy may be older than what Stripe has now (events arrive out of order).
+        const sub = await stripeCall(() => platformClient(cfg).retrieveSubscription(subscriptionId));
+        // One operator endpoint may see every tenant's events: only this tenant's subscription counts here.
+        if (sub.metadata.atrium_tenant_id !== ctx.tenantId) return { received: true, outcome: 'other_tenant' };
+        const row = (await billingRow(ctx, true))!;
+        if (row.customer_id && row.customer_id !== sub.customer) return { received: true, outcome: 'other_customer' };
+        let outcome = 'applied';
+        // a late event about a subscription the tenant has since replaced changes nothing
+        if (row.subscription_id && row.subscription_id !== sub.id) outcome = 'stale_subscription';
+        const inserted = await ctx.em.execute(
+          `insert into payments_stripe.billing_event (tenant_id, event_id, type, subscription_id, outcome, status_after) values (?, ?, ?, ?, ?, ?)
+           on conflict do nothing returning 1 as ok`,
+          [ctx.tenantId, event.id.slice(0, 255), event.type.slice(0, 100), sub.id, outcome, outcome === 'applied' ? sub.status : row.status],
+        );
+        if (!inserted.length) return { received: true, outcome: 'duplicate' };
+        if (outcome !== 'applied') return { received: true, outcome };
+        await storeSubscription(ctx, row, sub, cfg.plans);
+        if (event.type.startsWith('invoice.')) {
+          const at = new Date((Number(event.created) || Math.floor(Date.now() / 1000)) * 1000);
+          const status = event.type === 'invoice.payment_failed' ? 'payment_failed' : 'paid';
+          await ctx.em.execute(
+            `update payments_stripe.billing_subscription set last_invoice_status = ?, last_invoice_at = ?
+              where tenant_id = ? and (last_invoice_at is null or last_invoice_at <= ?)`,
+            [status, at.toISOString(), ctx.tenantId, at.toISOString()],
+          );
+        }
+        return { received: true, outcome, status: sub.status };
+      },
+    }),
+  },
+});

@@ -1,0 +1,181 @@
+// Stripe Connect onboarding of a tenant's own Stripe account to the operator's platform account.
+// The connected account is created once per tenant (the tenant's row is locked while it is made,
+// and Stripe's Idempotency-Key covers a crash between Stripe's answer and our commit); once Stripe
+// reports charges enabled, the provider takes the tenant's payments on that account (Stripe-Account
+// header, the operator's key) with the platform's commission as the application fee.
+import { defineAction, defineService, defineSubscriber, Type, type RequestContext } from '@atrium/sdk';
+import type { ProviderWebhookEvent } from '@atrium/sdk/payments';
+import { connectConfig, platformClient, requireConnectConfig, type ConnectConfig } from './platform.config.ts';
+import { stripeCall } from './stripe.errors.ts';
+import type { StripeAccount } from './stripe.schemas.ts';
+
+export interface ConnectRow {
+  tenant_id: string;
+  account_id: string | null;
+  charges_enabled: boolean;
+  payouts_enabled: boolean;
+  details_submitted: boolean;
+  requirements: Record<string, unknown>;
+  synced_at: Date | string | null;
+}
+
+/** What the provider needs to take payments on the tenant's connected account (injected into its settings). */
+export interface PlatformConnectSettings {
+  accountId: string;
+  chargesEnabled: boolean;
+  /** Absent when the operator removed the Connect configuration after onboarding. */
+  secretKey?: string;
+  baseUrl?: string;
+  feeBps: number;
+  webhookSecrets: string[];
+}
+
+export async function connectRow(ctx: Pick<RequestContext, 'em' | 'tenantId'>, lock = false): Promise<ConnectRow | null> {
+  const rows = await ctx.em.execute(`select * from payments_stripe.connect_account where tenant_id = ?${lock ? ' for update' : ''}`, [ctx.tenantId]);
+  return (rows[0] as ConnectRow | undefined) ?? null;
+}
+
+export async function platformConnectSettings(ctx: Pick<RequestContext, 'em' | 'tenantId'>): Promise<PlatformConnectSettings | undefined> {
+  const row = await connectRow(ctx);
+  if (!row?.account_id) return undefined;
+  let cfg: ConnectConfig | null = null;
+  try {
+    cfg = connectConfig();
+  } catch {
+    cfg = null; // misconfigured commission: payments fall back to the tenant's own key rather than fail
+  }
+  return {
+    accountId: row.account_id,
+    chargesEnabled: row.charges_enabled,
+    ...(cfg ? { secretKey: cfg.secretKey, baseUrl: cfg.baseUrl } : {}),
+    feeBps: cfg?.feeBps ?? 0,
+    webhookSecrets: cfg?.webhookSecrets ?? [],
+  };
+}
+
+function requirementsOf(a: StripeAccount): Record<string, unknown> {
+  const r = a.requirements ?? {};
+  return {
+    currentlyDue: r.currently_due ?? [],
+    eventuallyDue: r.eventually_due ?? [],
+    pastDue: r.past_due ?? [],
+    pendingVerification: r.pending_verification ?? [],
+    disabledReason: r.disabled_reason ?? null,
+    currentDeadline: r.current_deadline ? new Date(r.current_deadline * 1000).toISOString() : null,
+  };
+}
+
+/** JSON with sorted keys (jsonb does not keep key order). */
+function canon(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canon).join(',')}]`;
+  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canon((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  return JSON.stringify(v);
+}
+
+/** Stores what Stripe says about the account; true when something changed. */
+async function storeAccount(ctx: RequestContext, row: ConnectRow, a: StripeAccount): Promise<boolean> {
+  const requirements = requirementsOf(a);
+  const changed = row.account_id !== a.id || row.charges_enabled !== a.charges_enabled || row.payouts_enabled !== a.payouts_enabled
+    || row.details_submitted !== a.details_submitted || canon(row.requirements ?? {}) !== canon(requirements);
+  await ctx.em.execute(
+    `update payments_stripe.connect_account set account_id = ?, charges_enabled = ?, payouts_enabled = ?, details_submitted = ?, requirements = ?,
+       synced_at = now(), updated_at = case when ? then now() else updated_at end where tenant_id = ?`,
+    [a.id, a.charges_enabled, a.payouts_enabled, a.details_submitted, JSON.stringify(requirements), changed, ctx.tenantId],
+  );
+  Object.assign(row, { account_id: a.id, charges_enabled: a.charges_enabled, payouts_enabled: a.payouts_enabled, details_submitted: a.details_submitted, requirements, synced_at: new Date() });
+  return changed;
+}
+
+function view(row: ConnectRow | null, cfg: ConnectConfig | null) {
+  return {
+    configured: cfg !== null,
+    accountId: row?.account_id ?? null,
+    chargesEnabled: row?.charges_enabled ?? false,
+    payoutsEnabled: row?.payouts_enabled ?? false,
+    detailsSubmitted: row?.details_submitted ?? false,
+    requirements: row?.account_id ? row.requirements : null,
+    /** Payments of this tenant go through the connected account (Stripe-Account) once this is true. */
+    active: !!(row?.account_id && row.charges_enabled && cfg),
+    applicationFeeBps: cfg?.feeBps ?? 0,
+    syncedAt: row?.synced_at ? new Date(row.synced_at).toISOString() : null,
+  };
+}
+
+const Url = Type.String({ pattern: '^https?://', maxLength: 2000 });
+
+export const connectService = defineService({
+  name: 'connect',
+  actions: {
+    onboard: defineAction({
+      rest: 'POST /onboarding',
+      permission: ['onboard', 'payments-stripe.Connect'],
+      summary: 'Start (or continue) Stripe Connect onboarding: creates the tenant\'s connected account once and answers a fresh onboarding link',
+      params: Type.Object({ returnUrl: Url, refreshUrl: Url }, { additionalProperties: false }),
+      async handler(ctx) {
+        const cfg = requireConnectConfig();
+        const stripe = platformClient(cfg);
+        // the row is the lock: a concurrent start waits here and then finds the account made
+        await ctx.em.execute('insert into payments_stripe.connect_account (tenant_id) values (?) on conflict do nothing', [ctx.tenantId]);
+        const row = (await connectRow(ctx, true))!;
+        let created = false;
+        if (!row.account_id) {
+          const account = await stripeCall(() => stripe.createAccount({
+            type: cfg.accountType,
+            ...(cfg.country ? { country: cfg.country } : {}),
+            ...(cfg.accountType === 'express' ? { capabilities: { card_payments: { requested: true }, transfers: { requested: true } } } : {}),
+            metadata: { atrium_tenant_id: ctx.tenantId },
+          }, { idempotencyKey: `atrium-connect-account-${ctx.tenantId}` }));
+          await storeAccount(ctx, row, account);
+          created = true;
+          ctx.audit.target(account.id);
+        }
+        // links are single-use and short-lived: a new one every time
+        const link = await stripeCall(() => stripe.createAccountLink({
+          account: row.account_id!, return_url: ctx.params.returnUrl, refresh_url: ctx.params.refreshUrl,
+          type: row.details_submitted ? 'account_update' : 'account_onboarding',
+        }));
+        return { ...view(row, cfg), created, url: link.url, expiresAt: new Date(link.expires_at * 1000).toISOString() };
+      },
+    }),
+    status: defineAction({
+      rest: 'GET /',
+      permission: ['read', 'payments-stripe.Connect'],
+      // a GET that may store what Stripe says (not a read-only transaction); audited only when it changed something
+      mutates: true,
+      summary: 'The tenant\'s connected account: re-read from Stripe (refresh=false answers the stored state)',
+      params: Type.Object({ refresh: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }, { additionalProperties: false }),
+      async handler(ctx) {
+        const cfg = connectConfig();
+        const row = await connectRow(ctx, true);
+        let changed = false;
+        if (row?.account_id && cfg && ctx.params.refresh !== 'false') {
+          const account = await stripeCall(() => platformClient(cfg).retrieveAccount(row.account_id!));
+          changed = await storeAccount(ctx, row, account);
+        }
+        if (!changed) ctx.audit.skip();
+        return view(row, cfg);
+      },
+    }),
+  },
+});
+
+/**
+ * `account.updated` arrives through the payments core's webhook ingress (the tenant's Stripe webhook
+ * URL, registered as a Connect endpoint and verified with the operator's Connect secrets); the core
+ * stores it once and publishes `payments.webhook.received.v1`. Here the account is re-read, so
+ * duplicates and out-of-order deliveries store Stripe's current state.
+ */
+export const onStripeWebhook = defineSubscriber<{ provider: string; eventId: string; event: ProviderWebhookEvent }>({
+  maxAttempts: 8,
+  async handler(ctx) {
+    const { provider, event } = ctx.event.payload;
+    if (provider !== 'stripe' || event?.type !== 'account.updated') return;
+    const accountId = typeof event.data?.accountId === 'string' ? event.data.accountId : null;
+    const cfg = connectConfig();
+    if (!accountId || !cfg) return;
+    const row = await connectRow(ctx, true);
+    if (row?.account_id !== accountId) return; // not this tenant's account (the provider already filters these)
+    const account = await stripeCall(() => platformClient(cfg).retrieveAccount(accountId));
+    await storeAccount(ctx, row, account);
+  },
+});
