@@ -11,7 +11,7 @@ import { startKernel } from '@atrium/kernel';
 
 const root = path.resolve(import.meta.dirname, '..');
 
-let config;
+let config: ReturnType<typeof loadConfig>;
 try {
   config = loadConfig();
 } catch (e) {
