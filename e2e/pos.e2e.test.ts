@@ -14,8 +14,10 @@ import { createTestKernel, type TestClient, type TestKernel } from '@atrium/sdk/
  *      (Russian layout: the page sees Cyrillic `key`s, the till reads the physical `code`s) → pay
  *      part cash, part card → the receipt is printed and its text arrives on the printer → close the
  *      shift: the Z report's totals equal the sale;
- *  (b) offline: two sales queued in IndexedDB, "2 unsynced", a reload keeps them, back online they
- *      sync — the server has exactly those two — and re-sending the queue creates no duplicates.
+ *  (b) offline: two sales queued in IndexedDB, "2 unsynced", a reload keeps them and the cashier
+ *      (the shell starts from its cached session and ui-manifest), a third sale is rung up after
+ *      the reload, back online all three sync — the server has exactly those three — and
+ *      re-sending the queue creates no duplicates.
  */
 const root = path.resolve(import.meta.dirname, '..');
 const shots = path.join(root, 'e2e/screenshots');
@@ -236,7 +238,7 @@ describe('POS checkout in the browser (390×844)', () => {
     await page.getByTestId('z-report-close').click();
   });
 
-  it('offline: two sales queue in IndexedDB, survive a reload, sync once when back online, and a re-send creates no duplicates', async () => {
+  it('offline: two sales queue in IndexedDB, survive a reload that keeps the cashier signed in, a third is rung up after it, all sync once when back online, and a re-send creates no duplicates', async () => {
     // a new shift; the service worker must control the page so the shell loads offline
     await page.getByTestId('open-shift-float').fill('0');
     await page.getByTestId('open-shift').click();
@@ -280,33 +282,48 @@ describe('POS checkout in the browser (390×844)', () => {
     expect(queued.every((s) => s.key === `sale-${s.id}` && s.offline === true)).toBe(true);
     expect(queued.map((s) => s.unitPrice).sort()).toEqual([32000, 45000]);
 
-    // a reload while offline: the sales are still on the device
+    // a reload while offline: the sales are still on the device, and the shell starts from its
+    // cached session and ui-manifest (the cashier is not signed out) — the checkout renders
     await page.reload();
     await page.waitForLoadState('domcontentloaded');
     expect((await readQueue()).filter((s) => s.state === 'pending').map((s) => s.id).sort()).toEqual(queued.map((s) => s.id).sort());
+    await page.getByTestId('pos-checkout').waitFor({ timeout: 20_000 }).catch(async (e) => { await shot('offline-reload-failed'); throw new Error(`${e.message} (at ${page.url()})`); });
+    expect(page.url()).toMatch(/#\/pos$/);
+    await until(async () => (await page.getByTestId('pos-online').getAttribute('data-online')) === 'false', 'the offline indicator after the reload');
+    await until(async () => (await page.getByTestId('pos-unsynced').getAttribute('data-count')) === '2', '"2 unsynced" after the reload');
+    await page.getByTestId('shift-banner').waitFor();
     await shot('offline-reloaded');
+    // a third sale after the offline reload, from the cached catalogue
+    await scan(MILK);
+    await until(async () => (await page.getByTestId('cart-line').count()) === 1, 'a cart line after the offline reload');
+    await pay({ cash: '450' });
+    expect(await page.getByTestId('sale-result').getAttribute('data-offline')).toBe('true');
+    await page.getByTestId('result-next').click();
+    await until(async () => (await page.getByTestId('pos-unsynced').getAttribute('data-count')) === '3', '"3 unsynced"');
+    const queued3 = (await readQueue()).filter((s) => s.state === 'pending');
+    expect(queued3).toHaveLength(3);
+    expect(queued3.every((s) => s.key === `sale-${s.id}` && s.offline === true)).toBe(true);
+    expect(queued3.map((s) => s.id)).toEqual(expect.arrayContaining(queued.map((s) => s.id)));
+    queued.splice(0, queued.length, ...queued3);
     expect((await api.get('/api/pos/sales', { query: { shiftId } })).body.total).toBe(0);
 
-    // back online: the till syncs by itself
+    // back online: the till syncs by itself (the expired-or-not token is refreshed as usual)
     await ctx.setOffline(false);
-    if (!/#\/pos/.test(page.url()) || !(await page.getByTestId('pos-checkout').count())) {
-      // the shell signs out when it cannot reach the kernel on start (see the report): sign in again
-      if (await page.getByTestId('email').count()) await signIn();
-      await page.goto('/#/pos');
-    }
-    await until(async () => (await readQueue()).filter((s) => s.state === 'synced').length === 3, 'the queue to sync', 30_000);
+    // the first sale (scenario a) and the three offline ones
+    await until(async () => (await readQueue()).filter((s) => s.state === 'synced').length === 4, 'the queue to sync', 30_000);
     await until(async () => (await page.getByTestId('pos-unsynced').count()) === 0, 'the unsynced chip to go');
+    expect(page.url()).toMatch(/#\/pos$/);
     await shot('online-synced');
     const server = (await api.get('/api/pos/sales', { query: { shiftId } })).body;
-    expect(server.total).toBe(2);
+    expect(server.total).toBe(3);
     expect(server.items.map((s: any) => s.id).sort()).toEqual(queued.map((s) => s.id).sort());
     expect(server.items.every((s: any) => s.offline === true)).toBe(true);
-    expect(server.items.map((s: any) => s.total).sort()).toEqual([32000, 45000]);
+    expect(server.items.map((s: any) => s.total).sort()).toEqual([32000, 45000, 45000]);
 
     // re-send everything the till holds: the server answers with the same sales, creates none
     await page.getByTestId('pos-menu').click();
     await page.getByTestId('pos-resend').click();
-    await until(async () => (await page.locator('.q-notification').filter({ hasText: /3/ }).count()) > 0, 'the re-send to finish');
+    await until(async () => (await page.locator('.q-notification').filter({ hasText: /4/ }).count()) > 0, 'the re-send to finish');
     // and straight through the API with the Idempotency-Key the queue uses
     for (const q of queued) {
       const payload = await page.evaluate(async ({ tenantId, id }) => {
@@ -321,15 +338,15 @@ describe('POS checkout in the browser (390×844)', () => {
       expect(again.body.number).toBe(server.items.find((s: any) => s.id === q.id).number);
     }
     const after = (await api.get('/api/pos/sales', { query: { registerId: ids.registerId } })).body;
-    expect(after.total).toBe(3); // the card+cash sale of the first shift and the two offline ones
-    expect((await api.get('/api/pos/sales', { query: { shiftId } })).body.total).toBe(2);
+    expect(after.total).toBe(4); // the card+cash sale of the first shift and the three offline ones
+    expect((await api.get('/api/pos/sales', { query: { shiftId } })).body.total).toBe(3);
   });
 
   it('back-office pages show the day’s data: sales with detail, products, stock, registers with the Z report, reports', async () => {
     for (const [viewport, tag] of [[{ width: 390, height: 844 }, 'phone'], [{ width: 1280, height: 800 }, 'desktop']] as const) {
       await page.setViewportSize(viewport);
       await page.goto('/#/pos/sales');
-      await until(async () => (await page.getByText(/^\d+-\d+$/).count()) === 3, `three sales listed (${tag})`);
+      await until(async () => (await page.getByText(/^\d+-\d+$/).count()) === 4, `four sales listed (${tag})`);
       await shot(`sales-${tag}`);
       await page.getByText(/^\d+-\d+$/).first().click();
       await page.getByTestId('sale-detail').waitFor();

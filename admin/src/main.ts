@@ -40,6 +40,15 @@ setSessionLostHandler(() => {
   if (!current.meta.public) void router.replace({ name: 'login', query: { redirect: current.fullPath } });
 });
 
+// Started offline from the cached session: once the network is back, re-read the profile,
+// abilities and ui-manifest (the first request refreshes the expired token; a refused session
+// signs out through the handler above).
+window.addEventListener('online', () => {
+  const session = useSessionStore();
+  if (!session.offline) return;
+  void session.revalidate().then(() => (session.offline ? undefined : usePluginHost().sync().catch(() => {})));
+});
+
 // Errors that escape every boundary: log, never blank the screen.
 app.config.errorHandler = (err) => console.error('[atrium]', err);
 

@@ -1,4 +1,4 @@
-import { ApiError, networkError, toApiError } from './errors.ts';
+import { ApiError, isApiError, networkError, toApiError } from './errors.ts';
 import { tokens } from './token-store.ts';
 
 // Base URL of the kernel. Empty under the gateway (same origin); a native shell sets it.
@@ -61,29 +61,36 @@ async function send(method: string, path: string, opts: RequestOptions): Promise
 
 // One refresh at a time: ten requests failing with 401 together must not rotate the refresh
 // token ten times (the kernel's reuse detection would revoke the whole session).
-let refreshing: Promise<boolean> | null = null;
-export function refreshSession(): Promise<boolean> {
-  refreshing ??= (async () => {
+// 'network': the kernel could not be reached — the session is not lost, only unreachable (an
+// offline till keeps its session; the next request once online refreshes again).
+type RefreshOutcome = 'ok' | 'refused' | 'network';
+let refreshing: Promise<RefreshOutcome> | null = null;
+function refreshOnce(): Promise<RefreshOutcome> {
+  refreshing ??= (async (): Promise<RefreshOutcome> => {
     try {
       const res = await send('POST', '/api/auth/refresh', {
         body: tokens.refresh ? { refreshToken: tokens.refresh } : {},
       });
-      if (!res.ok) return false;
+      if (!res.ok) return 'refused';
       tokens.save(await res.json());
-      return true;
-    } catch {
-      return false;
+      return 'ok';
+    } catch (e) {
+      return isApiError(e, 'NETWORK') ? 'network' : 'refused';
     } finally {
       queueMicrotask(() => (refreshing = null));
     }
   })();
   return refreshing;
 }
+export const refreshSession = (): Promise<boolean> => refreshOnce().then((r) => r === 'ok');
 
 export async function request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
   let res = await send(method, path, opts);
   if (res.status === 401 && !opts.noRefresh && tokens.access) {
-    if (await refreshSession()) res = await send(method, path, opts);
+    const outcome = await refreshOnce();
+    // The token was refused and the refresh could not be tried: not a lost session, just no network.
+    if (outcome === 'network') throw networkError(new Error('the session could not be refreshed: network error'));
+    if (outcome === 'ok') res = await send(method, path, opts);
     if (res.status === 401) {
       tokens.clear();
       onSessionLost();

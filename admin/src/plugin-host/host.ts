@@ -3,9 +3,12 @@ import { Notify } from 'quasar';
 import { computed, defineComponent, h, markRaw, ref, shallowRef, type Component } from 'vue';
 import type { RouteRecordRaw, Router } from 'vue-router';
 import { pluginsApi } from '../api/endpoints.ts';
+import { isApiError } from '../api/errors.ts';
 import { resolveUrl } from '../api/http.ts';
 import type { Contribution, UiManifestPlugin } from '../api/types.ts';
 import { i18n, localized, mergePluginMessages } from '../i18n/index.ts';
+import { cachedUiManifest, saveCachedUiManifest } from '../stores/offline-session.ts';
+import { useSessionStore } from '../stores/session.ts';
 import PluginBoundary from './PluginBoundary.vue';
 import type { UiPluginModule } from './types.ts';
 
@@ -176,13 +179,30 @@ export const usePluginHost = defineStore('plugin-host', () => {
     tellServiceWorker(manifest);
   }
 
-  /** Re-reads the manifest. Calls are serialized so two pushes never race each other. */
+  /**
+   * Re-reads the manifest. Calls are serialized so two pushes never race each other. The last
+   * manifest fetched is cached per user and tenant; when the kernel cannot be reached (an offline
+   * start) the cached one is applied, so the plugin pages render from the service worker's copy
+   * of their bundles.
+   */
   function sync(): Promise<void> {
     chain = chain
       .catch(() => {})
       .then(async () => {
-        const { plugins: manifest } = await pluginsApi.uiManifest();
-        await apply(manifest ?? []);
+        const session = useSessionStore();
+        const who = session.user && session.tenant ? { userId: session.user.id, tenantId: session.tenant.id } : null;
+        let manifest: UiManifestPlugin[];
+        try {
+          manifest = (await pluginsApi.uiManifest()).plugins ?? [];
+        } catch (e) {
+          const cached = isApiError(e, 'NETWORK') && who ? cachedUiManifest(who.userId, who.tenantId) : null;
+          if (!cached) throw e;
+          // Offline: keep what is loaded if it already matches, or load the cached set.
+          if (!synced.value) await apply(cached);
+          return;
+        }
+        if (who) saveCachedUiManifest(who.userId, who.tenantId, manifest);
+        await apply(manifest);
       });
     return chain;
   }
