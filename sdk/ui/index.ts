@@ -71,6 +71,31 @@ export interface AtriumRequestOptions {
   signal?: AbortSignal;
 }
 
+/** {@link AtriumHttp.upload}: a raw request body for a `raw: true` action. */
+export interface AtriumUploadOptions extends AtriumRequestOptions {
+  /**
+   * The body's media type (`'text/csv'`, `'image/jpeg'`, …), sent as Content-Type and given to the
+   * action as `$contentType`. Required unless the body is a Blob/File with a type of its own.
+   */
+  contentType?: string;
+  query?: Query;
+  /** Default POST. */
+  method?: 'POST' | 'PUT';
+}
+
+/** {@link AtriumHttp.download}: a file with the user's session. */
+export interface AtriumDownloadOptions extends AtriumRequestOptions {
+  query?: Query;
+}
+
+/** What {@link AtriumHttp.download} resolves with. */
+export interface AtriumDownload {
+  blob: Blob;
+  /** From the response's Content-Disposition (`filename*` preferred), else the path's last segment. */
+  filename: string;
+  contentType: string;
+}
+
 /**
  * The kernel API with the user's session. Paths must start with `/api/` (the shell refuses other
  * URLs: it would be sending the user's token there).
@@ -87,6 +112,23 @@ export interface AtriumHttp {
   put<T>(path: string, body: unknown, options?: AtriumRequestOptions): Promise<T>;
   patch<T>(path: string, body: unknown, options?: AtriumRequestOptions): Promise<T>;
   delete<T>(path: string, options?: AtriumRequestOptions): Promise<T>;
+  /**
+   * Sends the bytes as the request body (not JSON) to a raw-body route (`raw: true` in the
+   * action definition; the handler gets `$body` as base64 and `$contentType`). The answer is the
+   * action's JSON result. Auth, refresh, `/api/` paths and the header allowlist as above.
+   *
+   * ```ts
+   * const file = input.files[0]; // a File is a Blob with a type
+   * await atrium.http.upload('/api/notes/attachments', file, { query: { noteId } });
+   * await atrium.http.upload('/api/pos/products/import', await file.arrayBuffer(), { contentType: 'text/csv', query: { dryRun: true } });
+   * ```
+   */
+  upload<T>(path: string, body: Blob | ArrayBuffer | ArrayBufferView, options: AtriumUploadOptions): Promise<T>;
+  /**
+   * GETs a file with the user's session — a link would not carry the token. Errors are
+   * ApiErrorLike as for the other calls. Offer the result to the user with {@link saveFile}.
+   */
+  download(path: string, options?: AtriumDownloadOptions): Promise<AtriumDownload>;
 }
 
 export interface AtriumHost {
@@ -115,6 +157,24 @@ export function useAtrium(): AtriumHost {
   const host = inject<AtriumHost | null>(Symbol.for('atrium.host'), null);
   if (!host) throw new Error('useAtrium(): not running inside the Atrium admin shell');
   return host;
+}
+
+/**
+ * Offers a downloaded file to the user (the browser's "save" for an object URL). For
+ * `atrium.http.download()` results: `saveFile(await atrium.http.download(path))`.
+ */
+export function saveFile(file: { blob: Blob; filename: string }): void {
+  const url = URL.createObjectURL(file.blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = file.filename;
+  a.rel = 'noopener';
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  // the click has started the download; give the browser a moment before the URL goes
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 /** True when an error from useAtrium().http is the kernel's { error } answer. */

@@ -1,4 +1,4 @@
-import { request, type RequestOptions } from '../api/http.ts';
+import { request, requestDownload, requestUpload, type Download, type RequestOptions, type UploadOptions } from '../api/http.ts';
 
 // The HTTP client plugin UIs get as useAtrium().http (AtriumHttp in @atrium/sdk/ui). It is the
 // shell's own client (auth header, one refresh on 401, ApiError on failure) behind two guards:
@@ -23,6 +23,21 @@ export interface PluginRequestOptions {
 }
 
 type Query = Record<string, string | number | boolean | undefined | null>;
+
+/** upload(): a raw body for the kernel's `raw: true` routes (the action gets it as `$body`, base64). */
+export interface PluginUploadOptions extends PluginRequestOptions {
+  /** The body's media type, e.g. 'text/csv' or 'image/jpeg'. Required unless the body is a Blob with a type. */
+  contentType?: string;
+  query?: Query;
+  /** POST (default) or PUT. */
+  method?: 'POST' | 'PUT';
+}
+
+/** download(): a file with the user's session. */
+export interface PluginDownloadOptions extends PluginRequestOptions {
+  query?: Query;
+}
+
 const ALLOWED = new Map(PLUGIN_REQUEST_HEADERS.map((h) => [h.toLowerCase(), h]));
 /** The kernel refuses longer idempotency keys; no allowed header needs more. */
 export const MAX_HEADER_VALUE = 200;
@@ -56,12 +71,34 @@ function checkPath(path: unknown): string {
   return path;
 }
 
+// type/subtype with optional parameters (charset=utf-8, boundary=…), printable ASCII only
+const MEDIA_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+(\s*;\s*[a-z0-9!#$&^_.+-]+=("[\x20-\x7e]*"|[\x21-\x7e]+))*$/i;
+
+function uploadBody(body: unknown): Blob | ArrayBuffer | ArrayBufferView {
+  if (typeof Blob !== 'undefined' && body instanceof Blob) return body;
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return body;
+  throw new TypeError('AtriumHttp.upload: the body must be a Blob (File) or an ArrayBuffer / typed array');
+}
+
+function uploadContentType(contentType: unknown, body: Blob | ArrayBuffer | ArrayBufferView): string {
+  const ct = contentType ?? (typeof Blob !== 'undefined' && body instanceof Blob && body.type ? body.type : undefined);
+  if (ct === undefined) throw new TypeError('AtriumHttp.upload: give { contentType } (the body has no type of its own)');
+  if (typeof ct !== 'string' || ct.length > MAX_HEADER_VALUE || !MEDIA_TYPE.test(ct)) {
+    throw new TypeError(`AtriumHttp.upload: "${String(ct)}" is not a media type such as "text/csv" or "image/jpeg"`);
+  }
+  return ct;
+}
+
 const isSignal = (v: unknown): v is AbortSignal => typeof AbortSignal !== 'undefined' && v instanceof AbortSignal;
 
 type Send = <T>(method: string, path: string, opts: RequestOptions) => Promise<T>;
 
 /** The client handed to plugin code. `send` is the shell's request() (replaceable in tests). */
-export function createPluginHttp(send: Send = request) {
+export function createPluginHttp(
+  send: Send = request,
+  upload: typeof requestUpload = requestUpload,
+  download: typeof requestDownload = requestDownload,
+) {
   async function call<T>(method: string, path: unknown, body: unknown, query: Query | undefined, o: PluginRequestOptions | undefined): Promise<T> {
     // async: a refused header or path rejects the promise like any other request failure
     const opts: RequestOptions = { headers: pluginHeaders(o?.headers), signal: o?.signal };
@@ -76,5 +113,20 @@ export function createPluginHttp(send: Send = request) {
     put: <T>(path: string, body: unknown, o?: PluginRequestOptions) => call<T>('PUT', path, body, undefined, o),
     patch: <T>(path: string, body: unknown, o?: PluginRequestOptions) => call<T>('PATCH', path, body, undefined, o),
     delete: <T>(path: string, o?: PluginRequestOptions) => call<T>('DELETE', path, undefined, undefined, o),
+    /** A raw body (CSV, XLSX, a photo) to a `raw: true` route; same session, path and header rules. */
+    upload: async <T>(path: string, body: Blob | ArrayBuffer | ArrayBufferView, o: PluginUploadOptions): Promise<T> => {
+      const checked = uploadBody(body);
+      const method = o?.method ?? 'POST';
+      if (method !== 'POST' && method !== 'PUT') throw new TypeError(`AtriumHttp.upload: method must be POST or PUT, not "${String(method)}"`);
+      const opts: UploadOptions = { contentType: uploadContentType(o?.contentType, checked), headers: pluginHeaders(o?.headers), signal: o?.signal };
+      if (o?.query) opts.query = o.query;
+      return upload<T>(method, checkPath(path), checked, opts);
+    },
+    /** A file with the user's session: its bytes, the name from Content-Disposition and the type. */
+    download: async (path: string, o?: PluginDownloadOptions): Promise<Download> => {
+      const opts: RequestOptions = { headers: pluginHeaders(o?.headers), signal: o?.signal };
+      if (o?.query) opts.query = o.query;
+      return download(checkPath(path), opts);
+    },
   };
 }
