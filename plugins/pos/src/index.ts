@@ -5,6 +5,7 @@ import { createStock } from './migrations/0002-stock.ts';
 import { createCustomers } from './migrations/0003-customers.ts';
 import { createSales } from './migrations/0004-sales.ts';
 import { catalogExtras } from './migrations/0010-catalog-extras.ts';
+import { productTerms } from './migrations/0011-product-terms.ts';
 import { createTasks } from './migrations/0020-tasks.ts';
 import { addLoyaltyNote } from './migrations/0021-loyalty-note.ts';
 import { createAnalytics } from './migrations/0030-analytics.ts';
@@ -39,7 +40,7 @@ import { Task } from './entities/task.ts';
  */
 export default definePlugin({
   manifest: manifest as any,
-  migrations: [createCatalog, createStock, createCustomers, createSales, catalogExtras, createTasks, addLoyaltyNote, createAnalytics, salesExtras],
+  migrations: [createCatalog, createStock, createCustomers, createSales, catalogExtras, productTerms, createTasks, addLoyaltyNote, createAnalytics, salesExtras],
   services: [storesService, categoriesService, taxRatesService, suppliersService, variantGroupsService, productsService, productIoService, stockService, registersService, shiftsService, salesService, receiptsService, customersService, customerGroupsService, giftCardsService, tasksService, taskTemplatesService, reportsService],
   entities: [Task],
   jobs: { lowStock: lowStockJob, expireReservations: expireReservationsJob, importProducts: importProductsJob, recurringTasks: recurringTasksJob, ...analyticsJobs },

@@ -59,14 +59,59 @@ async function assertSkuFree(ctx: RequestContext, sku: string, exceptId?: string
   if (dup) throw new ConflictError(`SKU ${sku} is taken`, 'DUPLICATE_SKU', { fields: [{ field: 'sku', message: 'is taken by another product' }], productId: dup.id });
 }
 
+/** Without a text query, totals are exact up to this many products, then capped. */
+const LIST_CAP = 10_000;
+/** With a text query: how many matches are ranked (with a total), or (withTotal=false) for typeahead. */
+const SEARCH_CAP = 500;
+const TYPEAHEAD_CAP = 100;
+
+/**
+ * A page of text-search results. A 3-letter fragment can match thousands of 100,000 products,
+ * and ordering all of them by name means reading every one of them — 10–100 ms per keystroke.
+ * So the word index finds at most SEARCH_CAP (+1) matches, those are ranked (names starting
+ * with the first word typed, then by name or `sort`), and the page is cut from them: with fewer
+ * matches than the cap the order is exact; with more, `totalCapped` says "type more letters"
+ * and pages stay consistent within the ranked set. Product details (barcodes, store price and
+ * stock) are read for the page's rows only.
+ */
+async function searchPage(
+  ctx: RequestContext,
+  q: { from: string; args: unknown[]; joinArgs: unknown[]; tokens: string[]; sort?: string; limit: number; offset: number; withTotal: boolean },
+) {
+  const cap = q.withTotal ? SEARCH_CAP : TYPEAHEAD_CAP;
+  const order = orderBy(q.sort, SORTS, 'p.name', 'p.id').replace(/\bp\./g, 'c.');
+  const rank = q.sort ? '' : '(lower(c.name) like ?) desc, ';
+  // the capped candidate scan must come from the trigram bitmap: a sequential scan "until cap
+  // rows match" reads most of the table when the matches are few (planner hint for this
+  // transaction only)
+  await ctx.em.execute('set local enable_seqscan = off');
+  const rows = await ctx.em.execute(
+    `with c as (select p.id, p.name, p.sku, p.price, p.created_at, p.updated_at ${q.from} limit ?),
+       page as (select c.id, count(*) over () as total, row_number() over (order by ${rank}${order}) as ord from c order by ord limit ? offset ?)
+     select ${productSelect(q.joinArgs.length > 0)}, page.total from page join pos.product p on p.id = page.id ${q.joinArgs.length ? STORE_JOINS : ''}
+     order by page.ord`,
+    [...q.args, cap + 1, ...(rank ? [`${likeEscape(q.tokens[0].toLowerCase())}%`] : []), q.limit, q.offset, ...q.joinArgs],
+  );
+  await ctx.em.execute('set local enable_seqscan = on');
+  let total: number | null = null;
+  let totalCapped = false;
+  if (q.withTotal) {
+    total = rows.length ? Number(rows[0].total) : Number((await ctx.em.execute(`select count(*) as n from (select 1 ${q.from} limit ?) x`, [...q.args, cap + 1]))[0].n);
+    if (total > cap) { total = cap; totalCapped = true; }
+  }
+  return { items: rows.map((r: any) => productView(ctx, r)), total, totalCapped, limit: q.limit, offset: q.offset };
+}
+
 /** A product whose barcode was scanned, ready for a cart line. */
 type LookupHit = { row: any; qtyMilli: number; barcode: { code: string; kind: string; qtyMilli: number } | null; matchedBy: 'barcode' | 'weight' | 'sku' };
 
 async function findByCode(ctx: RequestContext, code: string, storeId: string | undefined): Promise<LookupHit | null> {
-  const sel = `select ${productSelect(!!storeId)}, b.code as b_code, b.kind as b_kind, b.qty_milli as b_qty
+  // the store check rides along in the same query: a scan is one round trip to the database
+  const storeOk = storeId ? ', exists(select 1 from pos.store_settings ss where ss.store_id = ?) as store_ok' : '';
+  const sel = `select ${productSelect(!!storeId)}, b.code as b_code, b.kind as b_kind, b.qty_milli as b_qty${storeOk}
                from pos.barcode b join pos.product p on p.tenant_id = b.tenant_id and p.id = b.product_id ${storeId ? STORE_JOINS : ''}
                where b.code = ? and b.kind = ? and not p.archived`;
-  const args = (c: string, kind: string) => (storeId ? [storeId, storeId, c, kind] : [c, kind]);
+  const args = (c: string, kind: string) => (storeId ? [storeId, storeId, storeId, c, kind] : [c, kind]);
   const [exact] = await ctx.em.execute(sel, args(code, 'unit'));
   if (exact) return { row: exact, qtyMilli: Number(exact.b_qty), barcode: { code: exact.b_code, kind: exact.b_kind, qtyMilli: Number(exact.b_qty) }, matchedBy: 'barcode' };
   const weight = parseWeightEan(code);
@@ -76,8 +121,8 @@ async function findByCode(ctx: RequestContext, code: string, storeId: string | u
     if (w) return { row: w, qtyMilli: weight.grams, barcode: { code: w.b_code, kind: w.b_kind, qtyMilli: weight.grams }, matchedBy: 'weight' };
   }
   const [bySku] = await ctx.em.execute(
-    `select ${productSelect(!!storeId)} from pos.product p ${storeId ? STORE_JOINS : ''} where lower(p.sku) = lower(?) and not p.archived`,
-    storeId ? [storeId, storeId, code] : [code],
+    `select ${productSelect(!!storeId)}${storeOk} from pos.product p ${storeId ? STORE_JOINS : ''} where lower(p.sku) = lower(?) and not p.archived`,
+    storeId ? [storeId, storeId, storeId, code] : [code],
   );
   if (bySku) return { row: bySku, qtyMilli: 1000, barcode: null, matchedBy: 'sku' };
   if (isGs1Length(code) && !hasValidCheckDigit(code)) {
@@ -92,8 +137,9 @@ export const productsService = defineService({
     list: defineAction({
       rest: 'GET /',
       permission: ['read', 'pos.Product'],
-      summary: 'Products; q matches name (any part) or SKU (prefix) or a barcode; storeId gives that store\'s prices and stock',
-      description: 'withTotal=false skips counting (search-as-you-type). lowStock needs storeId: products at or below their low-stock level there.',
+      summary: 'Products; q: every word typed starts a word of the name or the SKU (or q is a barcode); storeId gives that store\'s prices and stock',
+      description: 'With q, at most 500 matches are ranked (names starting with the first word first, then by name or sort); more than that: total = 500 and totalCapped = true (type more). '
+        + 'withTotal=false: no count, 100 matches ranked (search-as-you-type). Without q, total is exact up to 10,000. lowStock needs storeId: products at or below their low-stock level there.',
       params: Type.Object({
         ...Paging,
         q: Type.Optional(Type.String({ maxLength: 100 })),
@@ -118,17 +164,10 @@ export const productsService = defineService({
         const tokens = (q ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 5);
         const scanned = tokens.length === 1 && /^[0-9A-Za-z._-]{4,64}$/.test(tokens[0]);
         for (const t of tokens) {
-          const e = likeEscape(t);
-          const any: string[] = [];
-          if (t.length >= 3) {
-            // trigram GIN on name; text_pattern_ops prefix index on lower(sku)
-            any.push('p.name ilike ?', 'lower(p.sku) like lower(?)');
-            args.push(`%${e}%`, `${e}%`);
-          } else {
-            // 1–2 letters: word starts only (trigrams index those; "%ab%" would scan the table)
-            any.push('p.name ilike ?', 'p.name ilike ?', 'lower(p.sku) like lower(?)');
-            args.push(`${e}%`, `% ${e}%`, `${e}%`);
-          }
+          // a word of the name or the SKU starts with the token: a range scan of the word index
+          // (migration 0011 says why not ILIKE)
+          const any = ['p.id in (select pt.product_id from pos.product_term pt where pt.term >= lower(?) and pt.term < lower(?) || chr(1114111))'];
+          args.push(t, t);
           if (scanned) {
             // a scanned code typed into the search box
             any.push('p.id in (select product_id from pos.barcode where code = ?)');
@@ -146,19 +185,20 @@ export const productsService = defineService({
         if (lowStock) where.push('p.low_stock_milli is not null and coalesce(sl.on_hand_milli, 0) <= p.low_stock_milli');
         const joinArgs = storeId ? [storeId, storeId] : [];
         const from = `from pos.product p ${storeId ? STORE_JOINS : ''} where ${where.join(' and ')}`;
-        // with a text query the matches are few and all read for the sort anyway: count them in
-        // the same pass; without one, a separate count (skippable with withTotal=false)
-        const countInline = tokens.length > 0 && withTotal;
+        if (tokens.length) return searchPage(ctx, { from, args: [...joinArgs, ...args], joinArgs, tokens, sort, limit, offset, withTotal });
         const rows = await ctx.em.execute(
-          `select ${productSelect(!!storeId)}${countInline ? ', count(*) over () as total' : ''} ${from} order by ${orderBy(sort, SORTS, 'p.name', 'p.id')} limit ? offset ?`,
+          `select ${productSelect(!!storeId)} ${from} order by ${orderBy(sort, SORTS, 'p.name', 'p.id')} limit ? offset ?`,
           [...joinArgs, ...args, limit, offset],
         );
+        // counting all 100,000 products for every page is not worth it: exact up to 10,000
         let total: number | null = null;
+        let totalCapped = false;
         if (withTotal) {
-          if (countInline && rows.length) total = Number(rows[0].total);
-          else total = Number((await ctx.em.execute(`select count(*) as n ${from}`, [...joinArgs, ...args]))[0].n);
+          if (rows.length && rows.length < limit) total = offset + rows.length;
+          else total = Number((await ctx.em.execute(`select count(*) as n from (select 1 ${from} limit ?) x`, [...joinArgs, ...args, LIST_CAP + 1]))[0].n);
+          if (total > LIST_CAP) { total = LIST_CAP; totalCapped = true; }
         }
-        return { items: rows.map((r: any) => productView(ctx, r)), total, limit, offset };
+        return { items: rows.map((r: any) => productView(ctx, r)), total, totalCapped, limit, offset };
       },
     }),
     lookup: defineAction({
@@ -171,12 +211,13 @@ export const productsService = defineService({
       }, { additionalProperties: false }),
       async handler(ctx) {
         const { code, storeId } = ctx.params;
-        const store = storeId ? await requireStore(ctx, storeId) : null;
         const hit = await findByCode(ctx, code, storeId);
+        // an unknown store is a 404 naming storeId whether or not the code was found
+        if (storeId && !hit?.row.store_ok) await requireStore(ctx, storeId);
         if (!hit) throw new NotFoundError(`No product with barcode or SKU ${code} (code)`, { field: 'code' });
         const product = productView(ctx, hit.row);
         const unitPrice = hit.row.store_price !== null && hit.row.store_price !== undefined ? Number(hit.row.store_price) : Number(hit.row.price);
-        return { product, qtyMilli: hit.qtyMilli, unitPrice, amount: lineAmount(unitPrice, hit.qtyMilli), barcode: hit.barcode, matchedBy: hit.matchedBy, storeId: store?.storeId ?? null };
+        return { product, qtyMilli: hit.qtyMilli, unitPrice, amount: lineAmount(unitPrice, hit.qtyMilli), barcode: hit.barcode, matchedBy: hit.matchedBy, storeId: storeId ?? null };
       },
     }),
     quickKeys: defineAction({
