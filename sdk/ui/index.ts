@@ -182,6 +182,18 @@ export function isApiError(e: unknown, code?: string): e is ApiErrorLike {
   return e instanceof Error && typeof (e as ApiErrorLike).code === 'string' && (code === undefined || (e as ApiErrorLike).code === code);
 }
 
+// ---- hardware read in the browser ----------------------------------------------------------
+
+/**
+ * Keyboard-wedge barcode scanners (they "type" the code): `new KeyboardWedge({ onScan })`, then feed
+ * every `keydown` to `wedge.handle(e)`. Decodes from `KeyboardEvent.code`, so a Russian (or any)
+ * layout does not turn "ABC123" into "ФИС123"; fast key runs ended by Enter/Tab are scans, a
+ * person's typing is left alone. The same implementation the admin's scanner test page uses
+ * (`@atrium/devices/browser`), re-exported here because plugins import only `@atrium/sdk`. It is
+ * plain code with no shared state, so it is bundled into the plugin's UI like the rest of this module.
+ */
+export { KeyboardWedge, charForCode, type KeyboardWedgeOptions, type WedgeKeyEvent } from '@atrium/devices/browser';
+
 /** Server-side list query, as every plugin list endpoint takes it. */
 export interface ListQuery {
   limit?: number;
