@@ -47,14 +47,23 @@ export class Database {
    * Runs `fn` in one transaction under the tenant's RLS setting. Everything a request does —
    * ORM writes, audit, outbox, idempotency record — commits or rolls back together.
    */
-  async transaction<T>(scope: TenantScope, fn: (em: SqlEntityManager) => Promise<T>, opts: { readOnly?: boolean } = {}): Promise<T> {
+  async transaction<T>(
+    scope: TenantScope,
+    fn: (em: SqlEntityManager, first: any[]) => Promise<T>,
+    opts: { readOnly?: boolean; first?: { sql: string; params: unknown[] } } = {},
+  ): Promise<T> {
     // begin/commit on one fork (not em.transactional, which forks again and merges the identity
     // map back into the parent — work a request-scoped EntityManager never needs)
     const em = this.fork(scope);
     await em.begin();
     try {
-      await em.execute(`select set_config('app.tenant_id', ?, true), set_config('app.user_id', ?, true)`, [scope.tenantId, scope.userId ?? '']);
-      const out = await fn(em);
+      // The RLS settings, and optionally the request's first statement (which reads them from the
+      // `cfg` CTE, so they are set before it runs), in one round trip.
+      const cfg = `with cfg as materialized (select set_config('app.tenant_id', ?, true) as tenant_id, set_config('app.user_id', ?, true) as user_id)`;
+      const first = opts.first
+        ? await em.execute(`${cfg} ${opts.first.sql}`, [scope.tenantId, scope.userId ?? '', ...opts.first.params])
+        : await em.execute(`${cfg} select 1 from cfg`, [scope.tenantId, scope.userId ?? '']);
+      const out = await fn(em, first);
       // a read has nothing to flush: drop the identity map so commit skips change-set computation
       if (opts.readOnly) em.clear();
       await em.commit();

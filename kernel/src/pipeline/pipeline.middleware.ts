@@ -110,9 +110,11 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         const readOnly = spec.rest?.method === 'GET' && !spec.mutates && !idemKey;
         let result: unknown;
         try {
-          result = await d.db.transaction(scope, async (em) => {
+          if (idemKey && idemKey.length > 200) throw new UnprocessableError('Idempotency-Key must be at most 200 characters', 'IDEMPOTENCY_KEY_INVALID');
+          const hash = idemKey ? hashParams(ctx.params) : '';
+          result = await d.db.transaction(scope, async (em, first) => {
             if (idemKey) {
-              const replay = await claimIdempotencyKey(em, tenantId!, spec.fullName, idemKey, ctx.params);
+              const replay = await claimIdempotencyKey(em, first, tenantId!, spec.fullName, idemKey, hash);
               if (replay.replayed) {
                 meta.$responseHeaders = { ...(meta.$responseHeaders ?? {}), 'Idempotent-Replayed': 'true' };
                 return replay.response;
@@ -133,7 +135,11 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
               idempotency: idemKey ? { action: spec.fullName, key: idemKey, response: plain } : null,
             });
             return plain;
-          }, { readOnly });
+          }, {
+            readOnly,
+            // the key is claimed in the same round trip that sets the tenant for RLS
+            first: idemKey ? { sql: CLAIM_KEY_SQL, params: [tenantId, spec.fullName, idemKey, hash] } : undefined,
+          });
         } catch (e) {
           throw mapDbError(e);
         }
@@ -164,18 +170,15 @@ function hashParams(params: unknown): string {
 }
 
 /**
- * Claims an idempotency key inside the business transaction. A concurrent request with the same
- * key blocks on the unique index until the first commits, then sees its stored response; if the
- * first rolled back, the key is free again and this request does the work.
+ * Claims an idempotency key inside the business transaction, in the statement that sets the tenant
+ * (it reads the `cfg` CTE of Database.transaction). A concurrent request with the same key blocks on
+ * the unique index until the first commits, then sees its stored response; if the first rolled
+ * back, the key is free again and this request does the work.
  */
-async function claimIdempotencyKey(em: any, tenantId: string, action: string, key: string, params: unknown): Promise<{ replayed: boolean; response?: unknown }> {
-  if (key.length > 200) throw new UnprocessableError('Idempotency-Key must be at most 200 characters', 'IDEMPOTENCY_KEY_INVALID');
-  const hash = hashParams(params);
-  const inserted = await em.execute(
-    'insert into kernel.idempotency (tenant_id, action, key, request_hash) values (?, ?, ?, ?) on conflict do nothing returning 1 as ok',
-    [tenantId, action, key, hash],
-  );
-  if (inserted.length) return { replayed: false };
+const CLAIM_KEY_SQL = `insert into kernel.idempotency (tenant_id, action, key, request_hash) select ?, ?, ?, ? from cfg on conflict do nothing returning 1 as ok`;
+
+async function claimIdempotencyKey(em: any, claimed: any[], tenantId: string, action: string, key: string, hash: string): Promise<{ replayed: boolean; response?: unknown }> {
+  if (claimed.length) return { replayed: false };
   const [row] = await em.execute('select request_hash, response from kernel.idempotency where tenant_id = ? and action = ? and key = ?', [tenantId, action, key]);
   if (row.request_hash !== hash) {
     throw new UnprocessableError('This Idempotency-Key was already used with different parameters', 'IDEMPOTENCY_KEY_REUSED');

@@ -1,6 +1,5 @@
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError, type ActionContext, type RequestContext } from '@atrium/sdk';
 import crypto from 'node:crypto';
-import { nextNumber } from './counters.ts';
 import { postCustomerMoney, postGiftCard, postPoints } from './customer-ledger.ts';
 import { ofBp } from './money.ts';
 import { priceCart, settleTenders, type Discount, type TenderInput } from './pricing.ts';
@@ -93,40 +92,50 @@ export function redactSale<T extends SaleView>(ctx: RequestContext, v: T): T {
  * till replaying its queue, or a retry that lost its Idempotency-Key), so nothing sells twice.
  */
 export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput): Promise<{ sale: SaleView; replayed: boolean }> {
-  const existing = await loadSaleView(ctx, input.id);
-  if (existing) return { sale: existing, replayed: true };
-
-  const [reg] = await ctx.em.execute(
-    `select r.id, r.store_id, r.code, r.print_receipts, r.device_role_suffix, r.archived, s.id as shift_id,
-            ss.allow_negative_stock, ss.receipt_header, ss.receipt_footer
-     from pos.register r
-     join pos.shift s on s.tenant_id = r.tenant_id and s.register_id = r.id and s.status = 'open'
-     left join pos.store_settings ss on ss.tenant_id = r.tenant_id and ss.store_id = r.store_id
-     where r.id = ?
-     for share of s`,
-    [input.registerId],
+  // Everything the sale needs to know, in one round trip: does it exist already (a replay), the
+  // register with its open shift (share-locked: closing the shift waits for this sale), the store's
+  // settings, the products with their store price and tax, and the customer with the group discount.
+  const productIds = JSON.stringify([...new Set(input.lines.map((l) => l.productId))]);
+  const [head] = await ctx.em.execute(
+    `select
+       exists (select 1 from pos.sale where id = ?) as existing,
+       (select row_to_json(x) from (
+          select r.id, r.store_id, r.code, r.print_receipts, r.device_role_suffix, r.archived, s.id as shift_id,
+                 ss.allow_negative_stock, ss.receipt_header, ss.receipt_footer
+          from pos.register r
+          join pos.shift s on s.tenant_id = r.tenant_id and s.register_id = r.id and s.status = 'open'
+          left join pos.store_settings ss on ss.tenant_id = r.tenant_id and ss.store_id = r.store_id
+          where r.id = ?
+          for share of s) x) as reg,
+       exists (select 1 from pos.register where id = ?) as register_exists,
+       (select coalesce(json_agg(row_to_json(x)), '[]'::json) from (
+          select p.id, p.name, p.unit, p.price, p.cost, p.track_stock, p.track_batches, p.archived, sp.price as store_price,
+                 coalesce(t.rate_bp, 0) as rate_bp, coalesce(t.included, true) as tax_included
+          from pos.product p
+          left join pos.store_price sp on sp.tenant_id = p.tenant_id and sp.product_id = p.id and sp.store_id = (select store_id from pos.register where id = ?)
+          left join pos.tax_rate t on t.tenant_id = p.tenant_id and t.id = p.tax_rate_id
+          where p.id in ${IDS}) x) as products,
+       (select row_to_json(x) from (
+          select c.id, c.archived, coalesce(g.discount_bp, 0) as group_bp from pos.customer c
+          left join pos.customer_group g on g.tenant_id = c.tenant_id and g.id = c.group_id
+          where c.id = ?::uuid) x) as customer`,
+    [input.id, input.registerId, input.registerId, input.registerId, productIds, input.customerId ?? null],
   );
+  const json = (v: any) => (typeof v === 'string' ? JSON.parse(v) : v);
+  if (head.existing) {
+    const existing = await loadSaleView(ctx, input.id);
+    if (existing) return { sale: existing, replayed: true };
+  }
+  const reg = json(head.reg);
   if (!reg) {
-    const [r] = await ctx.em.execute('select id from pos.register where id = ?', [input.registerId]);
-    if (!r) throw new ValidationError('Unknown register', [{ field: 'registerId', message: 'no such register' }]);
+    if (!head.register_exists) throw new ValidationError('Unknown register', [{ field: 'registerId', message: 'no such register' }]);
     throw new ConflictError('The register has no open shift: open one first', 'NO_OPEN_SHIFT');
   }
   if (input.shiftId && input.shiftId !== reg.shift_id) {
     throw new ConflictError('The shift this sale was made in is closed', 'SHIFT_CLOSED', { shiftId: input.shiftId, openShiftId: reg.shift_id });
   }
-
   const settings = await posSettings(ctx);
-  const products = new Map<string, any>(
-    (await ctx.em.execute(
-      `select p.id, p.name, p.unit, p.price, p.cost, p.track_stock, p.track_batches, p.archived, sp.price as store_price,
-              coalesce(t.rate_bp, 0) as rate_bp, coalesce(t.included, true) as tax_included
-       from pos.product p
-       left join pos.store_price sp on sp.tenant_id = p.tenant_id and sp.store_id = ? and sp.product_id = p.id
-       left join pos.tax_rate t on t.tenant_id = p.tenant_id and t.id = p.tax_rate_id
-       where p.id in ${IDS}`,
-      [reg.store_id, JSON.stringify([...new Set(input.lines.map((l) => l.productId))])],
-    )).map((p: any) => [p.id, p]),
-  );
+  const products = new Map<string, any>((json(head.products) as any[]).map((p) => [p.id, p]));
   const fields: { field: string; message: string }[] = [];
   input.lines.forEach((l, i) => {
     const p = products.get(l.productId);
@@ -136,15 +145,8 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
   });
   if (fields.length) throw new ValidationError('Some sale lines are invalid', fields);
 
-  let customer: any = null;
-  if (input.customerId) {
-    [customer] = await ctx.em.execute(
-      `select c.id, c.archived, coalesce(g.discount_bp, 0) as group_bp from pos.customer c
-       left join pos.customer_group g on g.tenant_id = c.tenant_id and g.id = c.group_id where c.id = ?`,
-      [input.customerId],
-    );
-    if (!customer || customer.archived) throw new ValidationError('Unknown customer', [{ field: 'customerId', message: 'no such customer' }]);
-  }
+  const customer: any = input.customerId ? json(head.customer) : null;
+  if (input.customerId && (!customer || customer.archived)) throw new ValidationError('Unknown customer', [{ field: 'customerId', message: 'no such customer' }]);
 
   const priceChanges: { productId: string; price: number; sent: number }[] = [];
   const priced = priceCart({
@@ -176,18 +178,23 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
     throw new UnprocessableError(`At most ${ofBp(priced.total, settings.loyaltyMaxRedeemBp)} of this sale may be paid with points`, 'POINTS_LIMIT', { max: ofBp(priced.total, settings.loyaltyMaxRedeemBp) });
   }
 
-  const n = await nextNumber(ctx, `sale:${reg.id}`);
-  const number = `${reg.code}-${String(n).padStart(6, '0')}`;
   const costTotal = priced.lines.reduce((a, l) => a + Math.round((Number(products.get(l.productId)!.cost) * l.qtyMilli) / 1000), 0);
   const pointsEarned = customer ? ofBp(priced.total - pointsPaid, settings.loyaltyEarnBp) : 0;
   const token = crypto.randomBytes(24).toString('base64url');
+  // The register's next number and the sale header in one statement. The counter row stays
+  // locked until commit, so numbers are consecutive; only the rare race of two requests with the
+  // same new id (the loser inserts nothing and returns the winner's sale) leaves a gap.
   const inserted = await ctx.em.execute(
-    `insert into pos.sale (tenant_id, id, number, store_id, register_id, shift_id, customer_id, currency, subtotal, discount_total, tax_total, total,
+    `with n as (
+       insert into pos.counter (tenant_id, scope, value) values (?, ?, 1)
+       on conflict (tenant_id, scope) do update set value = pos.counter.value + 1
+       returning value)
+     insert into pos.sale (tenant_id, id, number, store_id, register_id, shift_id, customer_id, currency, subtotal, discount_total, tax_total, total,
        paid_total, change_due, discount_bp, points_earned, cost_total, note, fiscal_status, sold_by, client_created_at, offline, receipt_token, receipt_status)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     select ?, ?, ? || '-' || lpad(n.value::text, 6, '0'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? from n
      on conflict (tenant_id, id) do nothing
      returning *`,
-    [ctx.tenantId, input.id, number, reg.store_id, reg.id, reg.shift_id, customer?.id ?? null, settings.currency, priced.subtotal, priced.discountTotal,
+    [ctx.tenantId, `sale:${reg.id}`, ctx.tenantId, input.id, String(reg.code), reg.store_id, reg.id, reg.shift_id, customer?.id ?? null, settings.currency, priced.subtotal, priced.discountTotal,
       priced.taxTotal, priced.total, tender.paid, tender.changeDue, priced.receiptDiscountBp, pointsEarned, costTotal, input.note ?? null,
       settings.fiscalMode === 'hook' ? 'pending' : 'not_required', ctx.user!.id, input.clientCreatedAt ?? null, input.offline ?? false, token,
       reg.print_receipts ? 'queued' : 'none'],
@@ -198,6 +205,7 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
     if (!other) throw new ConflictError('This sale is being recorded by another request; retry', 'SALE_IN_PROGRESS');
     return { sale: other, replayed: true };
   }
+  const number = inserted[0].number as string;
   const ref = { refType: 'sale', refId: input.id };
 
   const tracked = priced.lines.filter((l) => products.get(l.productId)!.track_stock);
