@@ -155,22 +155,31 @@ export async function catalogSearchBench(): Promise<BenchResult[]> {
         // the same candidate scan + ranking the service runs, straight on PostgreSQL
         await sys.query(
           `with c as (select p.id, p.name from pos.product p where p.tenant_id = $1 and not p.archived
-                        and p.id in (select t.product_id from pos.product_term t where t.tenant_id = $1 and t.term >= $2 and t.term < $2 || chr(1114111)) limit 501)
+                        and p.id in (select t.product_id from pos.product_term t where t.tenant_id = $1 and t.term >= $2 and t.term < $2 || chr(1114111)) limit 201)
            select c.*, count(*) over () as total from c order by (lower(c.name) like $3) desc, c.name, c.id limit 20`,
           [tenantId, f, `${f}%`],
         );
       });
 
       if (process.env.BENCH_VERBOSE) {
-        for (const f of ['мол', 'danon', 'хлеб']) {
+        // the service's search as the app runs it: app role, RLS on, the same SQL
+        await sys.query('begin');
+        await sys.query(`select set_config('app.tenant_id', $1, true)`, [tenantId]);
+        await sys.query('set local role atrium_app');
+        for (const f of ['мол', 'danon']) {
           const e = await sys.query(
-            `explain (analyze, costs off) with c as (select p.id, p.name from pos.product p where p.tenant_id = $1 and not p.archived
-                        and p.id in (select t.product_id from pos.product_term t where t.tenant_id = $1 and t.term >= $2 and t.term < $2 || chr(1114111)) limit 501)
-             select c.*, count(*) over () as total from c order by (lower(c.name) like $3) desc, c.name, c.id limit 20`,
-            [tenantId, f, `${f}%`],
+            `explain (analyze, costs off) with ids as materialized (select pt.product_id from pos.product_term pt where pt.term >= lower($2) and pt.term < lower($2) || chr(1114111)),
+               c as (select p.id, p.name, p.sku, p.price, p.created_at, p.updated_at from pos.product p
+               left join pos.store_price sp on sp.tenant_id = p.tenant_id and sp.store_id = $1 and sp.product_id = p.id
+               left join pos.stock_level sl on sl.tenant_id = p.tenant_id and sl.store_id = $1 and sl.product_id = p.id
+               where p.archived = false and p.id in (select product_id from ids) limit 201),
+             page as (select c.id, count(*) over () as total, row_number() over (order by (lower(c.name) like $3) desc, c.name asc nulls last, c.id) as ord from c order by ord limit 20 offset 0)
+             select p.id, page.total from page join pos.product p on p.id = page.id order by page.ord`,
+            [storeId, f, `${f}%`],
           );
           log(f, '\n' + e.rows.map((r) => r['QUERY PLAN']).join('\n'));
         }
+        await sys.query('rollback');
       }
       const ms = (v: number) => round(v, 2);
       results.push(

@@ -218,6 +218,13 @@ describe('products', () => {
     const sorted = await cashier.get('/api/pos/products', { query: { q: 'juice', sort: '-price', limit: 2 } });
     expect(sorted.body.items.map((p: any) => p.price)).toEqual([7000, 6000]);
     expect((await cashier.get('/api/pos/products', { query: { sort: 'cost' } })).status).toBe(400);
+    // the word index follows renames in the same transaction
+    const j7 = (await owner.get('/api/pos/products', { query: { q: 'JUICE-7' } })).body.items[0];
+    expect((await owner.patch(`/api/pos/products/${j7.id}`, { version: j7.version, name: 'Нектар «Персик»' })).status).toBe(200);
+    expect((await cashier.get('/api/pos/products', { query: { q: 'перс' } })).body.items.map((p: any) => p.sku)).toEqual(['JUICE-7']);
+    expect((await cashier.get('/api/pos/products', { query: { q: 'яблочн' } })).body.total).toBe(6);
+    // word starts only: the middle of a word does not match
+    expect((await cashier.get('/api/pos/products', { query: { q: 'блочн' } })).body.total).toBe(0);
     const keys = await cashier.get('/api/pos/products/quick-keys', { query: { storeId } });
     expect(keys.body.items.map((p: any) => [p.quickKey, p.sku, p.price])).toEqual([[1, 'M-1', 44000], [2, 'JUICE-1', 1000]]);
   });

@@ -62,8 +62,8 @@ async function assertSkuFree(ctx: RequestContext, sku: string, exceptId?: string
 /** Without a text query, totals are exact up to this many products, then capped. */
 const LIST_CAP = 10_000;
 /** With a text query: how many matches are ranked (with a total), or (withTotal=false) for typeahead. */
-const SEARCH_CAP = 500;
-const TYPEAHEAD_CAP = 100;
+const SEARCH_CAP = 200;
+const TYPEAHEAD_CAP = 60;
 
 /**
  * A page of text-search results. A 3-letter fragment can match thousands of 100,000 products,
@@ -76,27 +76,23 @@ const TYPEAHEAD_CAP = 100;
  */
 async function searchPage(
   ctx: RequestContext,
-  q: { from: string; args: unknown[]; joinArgs: unknown[]; tokens: string[]; sort?: string; limit: number; offset: number; withTotal: boolean },
+  q: { ids: { sql: string; args: unknown[] }; from: string; args: unknown[]; joinArgs: unknown[]; tokens: string[]; sort?: string; limit: number; offset: number; withTotal: boolean },
 ) {
   const cap = q.withTotal ? SEARCH_CAP : TYPEAHEAD_CAP;
   const order = orderBy(q.sort, SORTS, 'p.name', 'p.id').replace(/\bp\./g, 'c.');
   const rank = q.sort ? '' : '(lower(c.name) like ?) desc, ';
-  // the capped candidate scan must come from the trigram bitmap: a sequential scan "until cap
-  // rows match" reads most of the table when the matches are few (planner hint for this
-  // transaction only)
-  await ctx.em.execute('set local enable_seqscan = off');
+  const ids = `with ids as materialized (${q.ids.sql})`;
   const rows = await ctx.em.execute(
-    `with c as (select p.id, p.name, p.sku, p.price, p.created_at, p.updated_at ${q.from} limit ?),
+    `${ids}, c as (select p.id, p.name, p.sku, p.price, p.created_at, p.updated_at ${q.from} limit ?),
        page as (select c.id, count(*) over () as total, row_number() over (order by ${rank}${order}) as ord from c order by ord limit ? offset ?)
      select ${productSelect(q.joinArgs.length > 0)}, page.total from page join pos.product p on p.id = page.id ${q.joinArgs.length ? STORE_JOINS : ''}
      order by page.ord`,
-    [...q.args, cap + 1, ...(rank ? [`${likeEscape(q.tokens[0].toLowerCase())}%`] : []), q.limit, q.offset, ...q.joinArgs],
+    [...q.ids.args, ...q.args, cap + 1, ...(rank ? [`${likeEscape(q.tokens[0].toLowerCase())}%`] : []), q.limit, q.offset, ...q.joinArgs],
   );
-  await ctx.em.execute('set local enable_seqscan = on');
   let total: number | null = null;
   let totalCapped = false;
   if (q.withTotal) {
-    total = rows.length ? Number(rows[0].total) : Number((await ctx.em.execute(`select count(*) as n from (select 1 ${q.from} limit ?) x`, [...q.args, cap + 1]))[0].n);
+    total = rows.length ? Number(rows[0].total) : Number((await ctx.em.execute(`${ids} select count(*) as n from (select 1 ${q.from} limit ?) x`, [...q.ids.args, ...q.args, cap + 1]))[0].n);
     if (total > cap) { total = cap; totalCapped = true; }
   }
   return { items: rows.map((r: any) => productView(ctx, r)), total, totalCapped, limit: q.limit, offset: q.offset };
@@ -138,8 +134,8 @@ export const productsService = defineService({
       rest: 'GET /',
       permission: ['read', 'pos.Product'],
       summary: 'Products; q: every word typed starts a word of the name or the SKU (or q is a barcode); storeId gives that store\'s prices and stock',
-      description: 'With q, at most 500 matches are ranked (names starting with the first word first, then by name or sort); more than that: total = 500 and totalCapped = true (type more). '
-        + 'withTotal=false: no count, 100 matches ranked (search-as-you-type). Without q, total is exact up to 10,000. lowStock needs storeId: products at or below their low-stock level there.',
+      description: 'With q, at most 200 matches are ranked (names starting with the first word first, then by name or sort); more than that: total = 200 and totalCapped = true (type more). '
+        + 'withTotal=false: no count, 60 matches ranked (search-as-you-type). Without q, total is exact up to 10,000. lowStock needs storeId: products at or below their low-stock level there.',
       params: Type.Object({
         ...Paging,
         q: Type.Optional(Type.String({ maxLength: 100 })),
@@ -163,18 +159,21 @@ export const productsService = defineService({
         const args: unknown[] = [archived];
         const tokens = (q ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 5);
         const scanned = tokens.length === 1 && /^[0-9A-Za-z._-]{4,64}$/.test(tokens[0]);
-        for (const t of tokens) {
-          // a word of the name or the SKU starts with the token: a range scan of the word index
-          // (migration 0011 says why not ILIKE)
-          const any = ['p.id in (select pt.product_id from pos.product_term pt where pt.term >= lower(?) and pt.term < lower(?) || chr(1114111))'];
-          args.push(t, t);
-          if (scanned) {
-            // a scanned code typed into the search box
-            any.push('p.id in (select product_id from pos.barcode where code = ?)');
-            args.push(t);
+        // every word typed must start a word of the name or the SKU: range scans of the word index
+        // (migration 0011 says why not ILIKE). The first word drives: its matches are read once
+        // from the index and joined to products by key; the others filter.
+        const terms = 'select pt.product_id from pos.product_term pt where pt.term >= lower(?) and pt.term < lower(?) || chr(1114111)';
+        let ids: { sql: string; args: unknown[] } | null = null;
+        tokens.forEach((t, i) => {
+          if (i === 0) {
+            // a scanned code typed into the search box finds its product too
+            ids = scanned ? { sql: `${terms} union all select product_id from pos.barcode where code = ?`, args: [t, t, t] } : { sql: terms, args: [t, t] };
+            where.push('p.id in (select product_id from ids)');
+          } else {
+            where.push(`p.id in (${terms})`);
+            args.push(t, t);
           }
-          where.push(`(${any.join(' or ')})`);
-        }
+        });
         if (categoryId) {
           // a category includes its subcategories
           where.push(`p.category_id in (with recursive d as (select id from pos.category where id = ? union all select c.id from pos.category c join d on c.parent_id = d.id) select id from d)`);
@@ -185,7 +184,7 @@ export const productsService = defineService({
         if (lowStock) where.push('p.low_stock_milli is not null and coalesce(sl.on_hand_milli, 0) <= p.low_stock_milli');
         const joinArgs = storeId ? [storeId, storeId] : [];
         const from = `from pos.product p ${storeId ? STORE_JOINS : ''} where ${where.join(' and ')}`;
-        if (tokens.length) return searchPage(ctx, { from, args: [...joinArgs, ...args], joinArgs, tokens, sort, limit, offset, withTotal });
+        if (ids) return searchPage(ctx, { ids, from, args: [...joinArgs, ...args], joinArgs, tokens, sort, limit, offset, withTotal });
         const rows = await ctx.em.execute(
           `select ${productSelect(!!storeId)} ${from} order by ${orderBy(sort, SORTS, 'p.name', 'p.id')} limit ? offset ?`,
           [...joinArgs, ...args, limit, offset],
