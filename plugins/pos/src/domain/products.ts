@@ -48,8 +48,21 @@ export const STORE_JOINS = `
 
 const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
+/** What a user may see of products, worked out once per request (CASL field rules are not free, and a page has many rows). */
+const visibility = new WeakMap<RequestContext, { fields: string[] | undefined; seeCost: boolean; seeMargin: boolean }>();
+function visibleTo(ctx: RequestContext) {
+  let v = visibility.get(ctx);
+  if (!v) {
+    const fields = ctx.permittedFields('read', 'pos.Product');
+    v = { fields, seeCost: !fields || fields.includes('cost'), seeMargin: ctx.can('read', 'pos.Margin') };
+    visibility.set(ctx, v);
+  }
+  return v;
+}
+
 export function productView(ctx: RequestContext, r: any, opts: { seeCost?: boolean } = {}) {
-  const seeCost = opts.seeCost ?? canSeeCost(ctx);
+  const vis = visibleTo(ctx);
+  const seeCost = opts.seeCost ?? vis.seeCost;
   const price = Number(r.price);
   const storePrice = n(r.store_price);
   const out: Record<string, unknown> = {
@@ -82,14 +95,14 @@ export function productView(ctx: RequestContext, r: any, opts: { seeCost?: boole
     out.onHandMilli = n(r.on_hand_milli) ?? 0;
     out.availableMilli = (n(r.on_hand_milli) ?? 0) - (n(r.reserved_milli) ?? 0);
   }
-  const fields = ctx.permittedFields('read', 'pos.Product');
+  const fields = vis.fields;
   if (fields) for (const f of RESTRICTABLE) if (!fields.includes(f)) delete out[f];
   if (fields && !fields.includes('price')) {
     delete out.basePrice;
     delete out.storePrice;
   }
   if (!seeCost) delete out.cost;
-  else if (ctx.can('read', 'pos.Margin')) out.margin = (out.price as number) - Number(r.cost);
+  else if (vis.seeMargin) out.margin = (out.price as number) - Number(r.cost);
   return out;
 }
 
