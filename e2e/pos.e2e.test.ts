@@ -17,7 +17,10 @@ import { createTestKernel, type TestClient, type TestKernel } from '@atrium/sdk/
  *  (b) offline: two sales queued in IndexedDB, "2 unsynced", a reload keeps them and the cashier
  *      (the shell starts from its cached session and ui-manifest), a third sale is rung up after
  *      the reload, back online all three sync — the server has exactly those three — and
- *      re-sending the queue creates no duplicates.
+ *      re-sending the queue creates no duplicates;
+ *  (c) the back office with the day's data, a catalogue CSV import whose bad row the report names
+ *      (checked first; all-or-nothing refuses, "good rows" imports the rest), CSV/XLSX export and the
+ *      receipt PDF downloaded through the session.
  */
 const root = path.resolve(import.meta.dirname, '..');
 const shots = path.join(root, 'e2e/screenshots');
@@ -342,7 +345,7 @@ describe('POS checkout in the browser (390×844)', () => {
     expect((await api.get('/api/pos/sales', { query: { shiftId } })).body.total).toBe(3);
   });
 
-  it('back-office pages show the day’s data: sales with detail, products, stock, registers with the Z report, reports', async () => {
+  it('back-office pages show the day’s data (sales with detail, products, stock, registers with the Z report, reports); catalogue import with a bad row, export, receipt PDF', async () => {
     for (const [viewport, tag] of [[{ width: 390, height: 844 }, 'phone'], [{ width: 1280, height: 800 }, 'desktop']] as const) {
       await page.setViewportSize(viewport);
       await page.goto('/#/pos/sales');
@@ -366,5 +369,70 @@ describe('POS checkout in the browser (390×844)', () => {
       await page.getByTestId('report-daily').or(page.getByTestId('pos-empty')).first().waitFor();
       await shot(`reports-${tag}`);
     }
+
+    // catalogue import: a CSV with one bad row — checked first, the report names the row; "all or
+    // nothing" refuses, "import the good rows" imports the other two
+    await page.goto('/#/pos/products');
+    await page.getByTestId('products-import').click();
+    const dialog = page.getByTestId('import-dialog');
+    await dialog.waitFor();
+    const csv = 'sku;name;price\nIMP-TEA;Чай зелёный;1200\nIMP-BAD;Кофе;дорого\nIMP-SUGAR;Сахар 1 кг;650\n';
+    await page.getByTestId('import-file').setInputFiles({ name: 'каталог.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+    await until(async () => (await page.getByTestId('import-file-name').innerText()) === 'каталог.csv', 'the chosen file');
+    await page.getByTestId('import-check').click();
+    await page.getByTestId('import-errors').waitFor().catch(async (e) => {
+      await shot('import-failed');
+      throw new Error(`${e.message}\n${await dialog.innerText()}\n${await page.locator('.q-notification').allInnerTexts()}`);
+    });
+    expect(await page.getByTestId('import-error').evaluateAll((els) => els.map((e) => e.getAttribute('data-row')))).toEqual(['3']);
+    expect(await page.getByTestId('import-error').first().innerText()).toMatch(/price/);
+    expect(await page.getByTestId('import-outcome').getAttribute('data-dry-run')).toBe('true');
+    expect(await page.getByTestId('import-run').isDisabled()).toBe(true); // all-or-nothing with a bad row
+    await shot('import-report');
+    const importedNow = async () => (await api.get('/api/pos/products', { query: { limit: 200 } })).body.items.filter((p: any) => p.sku.startsWith('IMP-'));
+    expect(await importedNow()).toHaveLength(0); // the check wrote nothing
+    await dialog.getByRole('radio').nth(1).click(); // import the good rows, skip the bad one
+    await page.getByTestId('import-check').click();
+    await until(async () => (await page.getByTestId('import-run').isEnabled()), 'the checked file to be importable');
+    expect(await page.getByTestId('import-error').evaluateAll((els) => els.map((e) => e.getAttribute('data-row')))).toEqual(['3']);
+    await page.getByTestId('import-run').click();
+    await until(async () => (await page.getByTestId('import-outcome').getAttribute('data-dry-run')) === 'false', 'the import to finish');
+    expect(await page.getByTestId('import-outcome').getAttribute('data-status')).toBe('done');
+    expect(await page.getByTestId('import-error').evaluateAll((els) => els.map((e) => e.getAttribute('data-row')))).toEqual(['3']);
+    await shot('import-done');
+    const imported = await importedNow();
+    expect(imported.map((p: any) => [p.sku, p.price]).sort()).toEqual([['IMP-SUGAR', 65000], ['IMP-TEA', 120000]]);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByText('Чай зелёный').first().waitFor(); // the list reloaded
+
+    // export: the CSV downloads through the session with the server's file name
+    await page.getByTestId('products-export').click();
+    const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    expect(csvDownload.suggestedFilename()).toMatch(/^products-\d{4}-\d{2}-\d{2}\.csv$/);
+    const exported = fs.readFileSync((await csvDownload.path())!, 'utf8');
+    for (const sku of ['BREAD-1', 'MILK-1', 'IMP-TEA', 'IMP-SUGAR']) expect(exported).toContain(sku);
+    expect(exported).not.toContain('IMP-BAD');
+    // Chromium asks before a page starts a second download without a fresh user gesture (the save
+    // happens after the fetch): a new page load, as a user's next visit, starts with a clean slate
+    await page.reload();
+    await page.getByText('Чай зелёный').first().waitFor();
+    await page.getByTestId('products-export').click();
+    await page.getByTestId('export-xlsx').waitFor();
+    const [xlsxDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-xlsx').click(),
+    ]).catch(async (e) => { await shot('export-failed'); throw new Error(`${e.message}\n${await page.locator('.q-notification').allInnerTexts()}`); });
+    expect(xlsxDownload.suggestedFilename()).toMatch(/\.xlsx$/);
+    expect(fs.readFileSync((await xlsxDownload.path())!).subarray(0, 2).toString('latin1')).toBe('PK'); // a zip, as .xlsx is
+
+    // the receipt PDF of a sale, downloaded with the session
+    await page.goto('/#/pos/sales');
+    await page.reload();
+    await page.getByText(/^\d+-\d+$/).first().click();
+    await page.getByTestId('sale-detail').waitFor();
+    const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByTestId('sale-pdf').click()]);
+    expect(pdf.suggestedFilename()).toMatch(/^receipt-.+\.pdf$/);
+    expect(fs.readFileSync((await pdf.path())!).subarray(0, 5).toString('latin1')).toBe('%PDF-');
   });
 });

@@ -161,7 +161,9 @@ export function useAtrium(): AtriumHost {
 
 /**
  * Offers a downloaded file to the user (the browser's "save" for an object URL). For
- * `atrium.http.download()` results: `saveFile(await atrium.http.download(path))`.
+ * `atrium.http.download()` results: `saveFile(await atrium.http.download(path))`. The save happens
+ * after the fetch, outside the click that asked for it, so Chromium asks the user once before a
+ * page starts a second such download ("download multiple files").
  */
 export function saveFile(file: { blob: Blob; filename: string }): void {
   const url = URL.createObjectURL(file.blob);

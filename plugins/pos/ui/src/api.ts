@@ -1,11 +1,15 @@
-import type { AtriumHttp } from '@atrium/sdk/ui';
+import type { AtriumDownload, AtriumHttp } from '@atrium/sdk/ui';
+import type { ImportReport } from './lib/files.ts';
 import type { CatalogProduct, Customer, GiftCard, ListPage, PosStore, Register, Sale, SalePayload, Shift, ShiftReport, Task } from './lib/types.ts';
 
 // The POS plugin's REST routes (plugins/pos/src/services), all under /api/pos.
+// `key` arguments are Idempotency-Keys: one per user intent (a sale, a dialog), kept for retries.
+const keyed = (key?: string) => (key ? { headers: { 'Idempotency-Key': key } } : undefined);
 type Q = Record<string, string | number | boolean | undefined | null>;
 const e = encodeURIComponent;
 const B = '/api/pos';
 
+export interface TaskPhoto { id: string; taskId: string; fileId: string; name: string; contentType: string; size: number; caption?: string | null; createdAt: string; url: string }
 export interface TaxRate { id: string; name: string; rateBp: number; included: boolean }
 export interface ApiProduct {
   id: string; sku: string; name: string; price: number; basePrice?: number; storePrice?: number | null; cost?: number;
@@ -59,25 +63,28 @@ export function posApi(http: AtriumHttp) {
     createStockDocument: (body: Record<string, unknown>) => http.post<Record<string, any>>(`${B}/stock/documents`, body),
     postStockDocument: (id: string) => http.post<Record<string, any>>(`${B}/stock/documents/${e(id)}/post`, {}),
 
-    /** Sent without the Idempotency-Key header (the shell's client cannot set headers): the client id is the key. */
-    createSale: (p: SalePayload) => http.post<Sale>(`${B}/sales`, p),
+    /** `Idempotency-Key: sale-<id>` (offline/sale-queue.ts) on top of the client id the server also de-duplicates on. */
+    createSale: (p: SalePayload, key: string) => http.post<Sale>(`${B}/sales`, p, keyed(key)),
     sales: (q: Q) => http.get<ListPage<Sale>>(`${B}/sales`, q),
     sale: (id: string) => http.get<Sale>(`${B}/sales/${e(id)}`),
-    voidSale: (id: string, reason: string) => http.post<Sale>(`${B}/sales/${e(id)}/void`, { reason }),
-    returnSale: (id: string, body: { lines: { lineNo: number; qtyMilli: number }[]; refunds?: { method: string; amount: number }[]; reason: string; restock?: boolean }) =>
-      http.post<Record<string, any>>(`${B}/sales/${e(id)}/returns`, body),
+    voidSale: (id: string, reason: string, key?: string) => http.post<Sale>(`${B}/sales/${e(id)}/void`, { reason }, keyed(key)),
+    returnSale: (id: string, body: { lines: { lineNo: number; qtyMilli: number }[]; refunds?: { method: string; amount: number }[]; reason: string; restock?: boolean }, key?: string) =>
+      http.post<Record<string, any>>(`${B}/sales/${e(id)}/returns`, body, keyed(key)),
     reprint: (id: string) => http.post<Record<string, any>>(`${B}/sales/${e(id)}/reprint`, {}),
-    sendReceipt: (id: string, email: string) => http.post<unknown>(`${B}/sales/${e(id)}/send`, { email }),
-    receiptPdfUrl: (id: string) => `${B}/sales/${e(id)}/receipt.pdf`,
+    sendReceipt: (id: string, email: string, key?: string) => http.post<unknown>(`${B}/sales/${e(id)}/send`, { email }, keyed(key)),
+    receiptPdf: (id: string): Promise<AtriumDownload> => http.download(`${B}/sales/${e(id)}/receipt.pdf`),
 
     customers: (q: Q) => http.get<ListPage<Customer>>(`${B}/customers`, q),
     customer: (id: string) => http.get<Customer>(`${B}/customers/${e(id)}`),
     createCustomer: (body: Record<string, unknown>) => http.post<Customer>(`${B}/customers`, body),
+    updateCustomer: (id: string, body: Record<string, unknown>) => http.patch<Customer>(`${B}/customers/${e(id)}`, body),
     customerLedger: (id: string, q: Q) => http.get<ListPage<Record<string, any>>>(`${B}/customers/${e(id)}/ledger`, q),
     customerPoints: (id: string, q: Q) => http.get<ListPage<Record<string, any>>>(`${B}/customers/${e(id)}/points`, q),
     customerSales: (id: string, q: Q) => http.get<ListPage<Sale>>(`${B}/customers/${e(id)}/sales`, q),
-    deposit: (id: string, body: { amount: number; method?: string; note?: string }) => http.post<Customer>(`${B}/customers/${e(id)}/deposits`, body),
-    repay: (id: string, body: { amount: number; method?: string; note?: string }) => http.post<Customer>(`${B}/customers/${e(id)}/repayments`, body),
+    deposit: (id: string, body: { amount: number; method?: string; note?: string; registerId?: string }, key?: string) =>
+      http.post<{ balance: number; creditLimit: number }>(`${B}/customers/${e(id)}/deposits`, body, keyed(key)),
+    repay: (id: string, body: { amount: number; method?: string; note?: string; registerId?: string }, key?: string) =>
+      http.post<{ balance: number; creditLimit: number }>(`${B}/customers/${e(id)}/repayments`, body, keyed(key)),
 
     giftCards: (q: Q) => http.get<ListPage<GiftCard>>(`${B}/gift-cards`, q),
     giftCard: (code: string) => http.get<GiftCard>(`${B}/gift-cards/${e(code)}`),
@@ -89,6 +96,18 @@ export function posApi(http: AtriumHttp) {
     createTask: (body: Record<string, unknown>) => http.post<Task>(`${B}/tasks`, body),
     updateTask: (id: string, body: Record<string, unknown>) => http.patch<Task>(`${B}/tasks/${e(id)}`, body),
     commentTask: (id: string, body: { body: string; fileId?: string }) => http.post<unknown>(`${B}/tasks/${e(id)}/comments`, body),
+    taskPhotos: (id: string) => http.get<ListPage<TaskPhoto>>(`${B}/tasks/${e(id)}/photos`, { limit: 100 }),
+    /** The image itself is the request body (raw route); ?name= and ?caption= ride in the query. */
+    addTaskPhoto: (id: string, file: Blob, name: string, contentType: string, caption?: string) =>
+      http.upload<TaskPhoto>(`${B}/tasks/${e(id)}/photos`, file, { contentType, query: { name, caption: caption || undefined } }),
+    /** A stored file (a task photo) with the session: an <img src> could not carry the token. */
+    file: (fileId: string) => http.download(`/api/files/${e(fileId)}`),
+
+    /** CSV/XLSX as the raw body; dryRun only checks. Job-based above 2,000 rows: follow with importStatus. */
+    importProducts: (file: Blob, o: { contentType: string; fileName: string; mode: 'all' | 'valid'; dryRun: boolean }, key: string) =>
+      http.upload<ImportReport>(`${B}/products/import`, file, { contentType: o.contentType, query: { mode: o.mode, dryRun: o.dryRun, fileName: o.fileName }, headers: { 'Idempotency-Key': key } }),
+    importStatus: (id: string) => http.get<ImportReport>(`${B}/products/imports/${e(id)}`, { errorLimit: 1000 }),
+    exportProducts: (format: 'csv' | 'xlsx') => http.download(`${B}/products/export`, { query: { format } }),
 
     report: <T>(name: 'daily' | 'products' | 'rfm' | 'dashboard', q: Q = {}) => http.get<T>(`${B}/reports/${name}`, q),
   };

@@ -1,6 +1,7 @@
 // Merged by the shell under the plugin id: components use t('pos.…'). Russian is first-class:
 // most cashiers write Russian, Ukrainian or Kazakh; English is the fallback.
 import { backOffice } from './messages-back-office.ts';
+import { files } from './messages-files.ts';
 import { pages } from './messages-pages.ts';
 
 const en = {
@@ -577,8 +578,8 @@ const kk: Messages = {
 };
 
 export default {
-  en: { ...en, ...pages.en, bo: { ...backOffice.en.bo } },
-  ru: { ...ru, ...pages.ru, bo: { ...backOffice.ru.bo } },
-  uk: { ...uk, ...pages.uk, bo: { ...backOffice.uk.bo } },
-  kk: { ...kk, ...pages.kk, bo: { ...backOffice.kk.bo } },
+  en: { ...en, ...pages.en, ...files.en, bo: { ...backOffice.en.bo } },
+  ru: { ...ru, ...pages.ru, ...files.ru, bo: { ...backOffice.ru.bo } },
+  uk: { ...uk, ...pages.uk, ...files.uk, bo: { ...backOffice.uk.bo } },
+  kk: { ...kk, ...pages.kk, ...files.kk, bo: { ...backOffice.kk.bo } },
 };

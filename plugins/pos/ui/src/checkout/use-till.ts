@@ -3,7 +3,7 @@ import { computed, onBeforeUnmount, ref, shallowRef } from 'vue';
 import { fetchCatalog, posApi, toCatalogProduct, type TaxRate } from '../api.ts';
 import { CatalogCache, type LookupHit } from '../offline/catalog-cache.ts';
 import { openPosDb, type PosDb } from '../offline/idb.ts';
-import { SaleQueue, type QueuedSale } from '../offline/sale-queue.ts';
+import { SaleQueue, idempotencyKeyFor, type QueuedSale } from '../offline/sale-queue.ts';
 import type { CatalogProduct, Register, SalePayload, Shift } from '../lib/types.ts';
 
 /**
@@ -29,7 +29,7 @@ export function useTill() {
   const currency = ref('KZT');
   const storageError = ref<string | null>(null);
   const tenantId = atrium.tenant()?.id ?? 'default';
-  const registerKey = `atrium.pos.register:${tenantId}`;
+  const registerKey = registerKeyFor(tenantId);
   let taxes: Promise<Map<string, TaxRate>> | null = null;
   const taxRates = () => (taxes ??= api.taxRates().then((r) => new Map(r.items.map((t) => [t.id, t]))).catch((e) => { taxes = null; throw e; }));
 
@@ -43,7 +43,7 @@ export function useTill() {
     try {
       db.value = await openPosDb(tenantId);
       cache.value = new CatalogCache(db.value);
-      queue.value = new SaleQueue(db.value, (p: SalePayload) => api.createSale(p));
+      queue.value = new SaleQueue(db.value, (p: SalePayload, key: string) => api.createSale(p, key));
       queue.value.subscribe(() => void refreshCounts());
       await refreshCounts();
     } catch (e) {
@@ -150,7 +150,7 @@ export function useTill() {
   async function submitSale(payload: SalePayload, total: number): Promise<QueuedSale | { direct: true; sale: Awaited<ReturnType<typeof api.createSale>> }> {
     if (!queue.value) {
       // no IndexedDB: online only, sent directly
-      return { direct: true, sale: await api.createSale({ ...payload, offline: false }) };
+      return { direct: true, sale: await api.createSale({ ...payload, offline: false }, idempotencyKeyFor(payload.id)) };
     }
     await queue.value.enqueue(payload, total);
     if (!online.value) return (await queue.value.get(payload.id))!;
@@ -206,6 +206,9 @@ export function useTill() {
     init, loadRemote, chooseRegister, loadShift, loadCatalog, lookup, search, submitSale, sync, refreshCounts, remember, setOnline,
   };
 }
+
+/** Where the till remembers its register and shift (the POS database's meta store). */
+export const registerKeyFor = (tenantId: string) => `atrium.pos.register:${tenantId}`;
 
 export function isNetwork(e: unknown): boolean {
   return (isApiError(e) && (e.status === 0 || e.code === 'NETWORK')) || e instanceof TypeError;

@@ -114,6 +114,7 @@ export interface Customer {
   balance: number;
   points: number;
   notes?: string | null;
+  version?: number;
 }
 
 export interface GiftCard { id: string; code: string; balance: number; initialAmount: number; status: 'active' | 'blocked' | 'expired'; expiresOn?: string | null; customerId?: string | null; createdAt?: string }

@@ -7,8 +7,8 @@ import type { PosDb } from './idb.ts';
  * is down, not when the tab is closed mid-request, not on a reload.
  *
  * Sending is idempotent end to end: the id is generated once, on the till, and the server answers
- * a replay of the same id with the sale it stored (`Idempotency-Key: sale-<id>` where the
- * transport can set headers). So "sync" can be run any number of times, by the online/offline
+ * a replay of the same id with the sale it stored, and every request carries
+ * `Idempotency-Key: sale-<id>`. So "sync" can be run any number of times, by the online/offline
  * events, a timer, the "sync now" button and a page reload, without creating a second sale.
  *
  * A sale the server refuses for a business reason (409 OUT_OF_STOCK, 422 …) is never dropped:
