@@ -55,12 +55,17 @@ export class OutboxRelay {
       .map((p) => ({ consumer: p.id, attempts: p.definition.subscribers![eventName].maxAttempts ?? 5 }));
   }
 
-  async drain(): Promise<number> {
+  /**
+   * Publishes unpublished rows. The background relay skips rows another relay has locked (nodes
+   * share the work); `wait` (an explicit flush) waits for them instead, so when it returns every
+   * event committed before the call has its deliveries queued.
+   */
+  async drain(wait = false): Promise<number> {
     let total = 0;
     for (;;) {
       const n = await this.db.systemTransaction(async (c) => {
         const { rows } = await c.query(`select id, event_id, tenant_id, name, payload, user_id, created_at from kernel.outbox
-          where published_at is null order by id limit 200 for update skip locked`);
+          where published_at is null order by id limit 200 for update${wait ? '' : ' skip locked'}`);
         for (const r of rows) {
           const event = { id: r.event_id, name: r.name, tenantId: r.tenant_id, payload: r.payload, occurredAt: new Date(r.created_at).toISOString(), userId: r.user_id };
           for (const s of this.subscribersOf(r.name)) await this.queues.enqueueDelivery({ consumer: s.consumer, event }, s.attempts);

@@ -13,7 +13,7 @@ export function eventsService(deps: () => KernelDeps): ServiceSchema {
       /** Drains the outbox now (tests and the operator use it; the relay also polls). */
       flush: {
         async handler() {
-          return { published: await relay!.drain() };
+          return { published: await relay!.drain(true) };
         },
       },
     },
