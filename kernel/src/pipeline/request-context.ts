@@ -35,12 +35,7 @@ export function buildRequestContext(
     locale: meta.locale ?? 'en',
     em,
     ability,
-    // a child logger per request only when the handler logs (most never do)
-    get logger() {
-      const child = deps.logger.child({ plugin: pluginId, tenantId, requestId: meta.requestId });
-      Object.defineProperty(this, 'logger', { value: child });
-      return child;
-    },
+    logger: deps.logger.child({ plugin: pluginId, tenantId, requestId: meta.requestId }),
     can,
     authorize(action, subject, object, field) {
       if (!can(action, subject, object, field)) throw new ForbiddenError(`You may not ${action} this ${subject.split('.').pop()}`);
