@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
-import { createTestKernel, type TestKernel } from '@atrium/sdk/testing';
-import { startSmtpCapture, tokenFrom } from '../kernel/test/smtp-capture.ts';
+import { createTestKernel, startSmtpCapture, tokenFrom, type TestKernel } from '@atrium/sdk/testing';
 
 /**
  * The admin against a real kernel: sign up → enable notes → its menu appears without reload →

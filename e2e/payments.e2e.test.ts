@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createTestKernel, type TestKernel } from '@atrium/sdk/testing';
+import { createTestKernel, startSmtpCapture, tokenFrom, type TestKernel } from '@atrium/sdk/testing';
 import { FakeStripeServer, type WebhookEndpoint } from '@atrium/plugin-payments-stripe/testing';
-import { startSmtpCapture, tokenFrom } from '../kernel/test/smtp-capture.ts';
 
 /**
  * The payments admin in a real browser against a real kernel and the fake Stripe server:

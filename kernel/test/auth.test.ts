@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as OTPAuth from 'otpauth';
-import { createTestKernel, type TestKernel } from '@atrium/sdk/testing';
-import { startSmtpCapture, tokenFrom } from './smtp-capture.ts';
+import { createTestKernel, startSmtpCapture, tokenFrom, type TestKernel } from '@atrium/sdk/testing';
 
 let tk: TestKernel;
 let smtp: Awaited<ReturnType<typeof startSmtpCapture>>;

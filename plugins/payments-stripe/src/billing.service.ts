@@ -6,7 +6,7 @@
 // subscription as Stripe answered it, and webhooks re-read the subscription, so duplicates and
 // out-of-order deliveries converge on Stripe's current state.
 import { randomUUID } from 'node:crypto';
-import { ConflictError, defineAction, defineService, ForbiddenError, Type, UnprocessableError, ValidationError, type RequestContext } from '@atrium/sdk';
+import { ConflictError, defineAction, defineService, ForbiddenError, Type, UnprocessableError, ValidationError, type ActionContext, type RequestContext } from '@atrium/sdk';
 import { WebhookSignatureError } from '@atrium/sdk/payments';
 import { platformClient, requireBillingConfig, type BillingConfig, type Plan } from './platform.config.ts';
 import { StripeApiError, type StripeClient, type SubscriptionPriceData } from './stripe.client.ts';
@@ -262,29 +262,13 @@ export const billingService = defineService({
       rest: 'POST /subscription/cancel',
       permission: owner,
       summary: 'Cancel at the end of the current period (owner only); the tenant keeps the plan until then',
-      async handler(ctx) {
-        requireOwner(ctx);
-        const cfg = requireBillingConfig();
-        const row = await billingRow(ctx, true);
-        activeSubscription(row);
-        const sub = await stripeCall(() => platformClient(cfg).updateSubscription(row.subscription_id, { cancel_at_period_end: true }, { idempotencyKey: `atrium-billing-cancel-${row.subscription_id}-${randomUUID()}` }));
-        await storeSubscription(ctx, row, sub, cfg.plans);
-        return subscriptionView(row, cfg.plans);
-      },
+      handler: (ctx) => setCancelAtPeriodEnd(ctx, true),
     }),
     resume: defineAction({
       rest: 'POST /subscription/resume',
       permission: owner,
       summary: 'Undo a cancellation at period end (owner only), while the period has not ended',
-      async handler(ctx) {
-        requireOwner(ctx);
-        const cfg = requireBillingConfig();
-        const row = await billingRow(ctx, true);
-        activeSubscription(row);
-        const sub = await stripeCall(() => platformClient(cfg).updateSubscription(row.subscription_id, { cancel_at_period_end: false }, { idempotencyKey: `atrium-billing-resume-${row.subscription_id}-${randomUUID()}` }));
-        await storeSubscription(ctx, row, sub, cfg.plans);
-        return subscriptionView(row, cfg.plans);
-      },
+      handler: (ctx) => setCancelAtPeriodEnd(ctx, false),
     }),
     webhook: defineAction({
       rest: 'POST /webhooks/:tenantKey',
@@ -349,3 +333,15 @@ export const billingService = defineService({
     }),
   },
 });
+
+/** Cancel (true) or resume (false) at period end; a retry with the same Idempotency-Key reaches Stripe with the same key. */
+async function setCancelAtPeriodEnd(ctx: ActionContext<any>, cancel: boolean) {
+  requireOwner(ctx);
+  const cfg = requireBillingConfig();
+  const row = await billingRow(ctx, true);
+  activeSubscription(row);
+  const key = `atrium-billing-${cancel ? 'cancel' : 'resume'}-${row.subscription_id}-${ctx.idempotencyKey ?? randomUUID()}`;
+  const sub = await stripeCall(() => platformClient(cfg).updateSubscription(row.subscription_id, { cancel_at_period_end: cancel }, { idempotencyKey: key }));
+  await storeSubscription(ctx, row, sub, cfg.plans);
+  return subscriptionView(row, cfg.plans);
+}

@@ -1,10 +1,8 @@
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestKernel, type TestClient, type TestKernel } from '@atrium/sdk/testing';
-import { startVirtualTill } from '@atrium/devices/testing/till';
+import { createTestKernel, startSmtpCapture, startVirtualTill, type TestClient, type TestKernel } from '@atrium/sdk/testing';
 import { openTill, sale, seedProduct, seedStock } from './fixtures.ts';
-import { startSmtpCapture } from '../../../kernel/test/smtp-capture.ts';
 
 /**
  * Receipts through the real device bus: the sale's receipt goes to `receipt@<register>`, an

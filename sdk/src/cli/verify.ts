@@ -42,12 +42,16 @@ export function verifyPlugin(dir: string): Finding[] {
     if (!deps['@atrium/sdk']) err('package.json', '@atrium/sdk must be a (peer) dependency');
   }
   const schema = pluginSchemaName(manifest.id);
+  // the plugin's own package name (self-reference through its `exports`, e.g. a module shared by
+  // its server and UI) is its own code, not the platform's
+  const ownName: string | undefined = fs.existsSync(pkgPath) ? JSON.parse(fs.readFileSync(pkgPath, 'utf8')).name : undefined;
   for (const file of walk(path.join(root, 'src')).concat(walk(path.join(root, 'ui')))) {
     const rel = path.relative(root, file);
     const text = fs.readFileSync(file, 'utf8');
     for (const m of text.matchAll(/from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
       const spec = m[1] ?? m[2];
-      if (/^@atrium\/(?!sdk(\/|$))/.test(spec)) err(rel, `imports ${spec}: plugins import only @atrium/sdk`);
+      const own = !!ownName && (spec === ownName || spec.startsWith(`${ownName}/`));
+      if (!own && /^@atrium\/(?!sdk(\/|$))/.test(spec)) err(rel, `imports ${spec}: plugins import only @atrium/sdk`);
       if (/^(\.\.\/)+.*(kernel|sdk)\/src/.test(spec)) err(rel, `reaches into ${spec}: use the package, not another package's src/`);
       if (/^(moleculer|@mikro-orm\/|pg$|ioredis|bullmq)/.test(spec)) warn(rel, `imports ${spec} directly: use what @atrium/sdk re-exports so versions stay in step`);
     }

@@ -1,2 +1,6 @@
 /** @atrium/sdk/testing — boot a real kernel with your plugin in a test. */
 export { createTestKernel, type TestKernel, type TestClient, type CreateTestKernelOptions, type TestTenantSpec, type HttpResult } from './create-test-kernel.ts';
+/** A real SMTP server on 127.0.0.1 that keeps what it receives (mail flows: invitations, receipts). */
+export { startSmtpCapture, tokenFrom, type CapturedMail } from './smtp-capture.ts';
+/** A store terminal with a virtual ESC/POS printer, enrolled against the test kernel (device-bus flows). */
+export { startVirtualTill } from '@atrium/devices/testing/till';

@@ -1,4 +1,4 @@
-import { priceCart, settleTenders, type Discount, type PricedCart, type TenderInput } from '../../../src/domain/pricing.ts';
+import { priceCart, settleTenders, type Discount, type PricedCart, type TenderInput } from '@atrium/plugin-pos/pricing';
 import type { CatalogProduct, Customer, PaymentInput, SalePayload } from './types.ts';
 
 /**

@@ -1,5 +1,5 @@
 // Shapes of the POS REST API (plugins/pos/src/services) as the UI uses them.
-import type { Discount, TenderMethod } from '../../../src/domain/pricing.ts';
+import type { Discount, TenderMethod } from '@atrium/plugin-pos/pricing';
 
 export type { Discount, TenderMethod };
 
