@@ -58,3 +58,21 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
+
+/**
+ * A kernel for a benchmark on the bench env's Postgres and Redis: silent logs, limits that would
+ * throttle a load generator lifted, only the given plugins, its own database `atrium_bench`.
+ */
+export async function startBenchKernel(env: { pgUrl: string; redisUrl: string; dir: string }, plugins: unknown[], opts: { poolMax?: number } = {}) {
+  const { loadConfig } = await import('@atrium/config');
+  const { startKernel } = await import('@atrium/kernel');
+  const config = loadConfig({
+    ignoreEnv: true,
+    overrides: {
+      dataDir: env.dir, http: { port: await freePort(), host: '127.0.0.1' }, database: { poolMax: opts.poolMax ?? 30 },
+      auth: { jwtSecret: 'atrium-bench-secret-0123456789abcdef0123456789', loginMaxPerIpPerMinute: 100000, loginMaxPerAccountPer15Minutes: 100000, signupMaxPerIpPerHour: 100000 },
+      rateLimit: { apiPerMinute: 10_000_000 }, log: { level: 'silent' },
+    },
+  });
+  return startKernel({ config, discover: false, plugins: plugins as any, ownerUrl: env.pgUrl, databaseName: 'atrium_bench', redisUrl: env.redisUrl, rootDir: env.dir });
+}

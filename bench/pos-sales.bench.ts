@@ -7,10 +7,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
-import { loadConfig } from '@atrium/config';
-import { startKernel } from '@atrium/kernel';
 import pos from '../plugins/pos/src/index.ts';
-import { freePort, percentile, pgbench, round, startBenchEnv, type BenchResult } from './bench-env.ts';
+import { percentile, pgbench, round, startBenchEnv, startBenchKernel, type BenchResult } from './bench-env.ts';
 
 const TERMINALS = Number(process.env.BENCH_POS_TERMINALS ?? 16);
 const SECONDS = Number(process.env.BENCH_POS_SECONDS ?? 15);
@@ -32,8 +30,7 @@ export default async function run(): Promise<BenchResult[]> {
     await pgbench(env.pgPort, ['-i', '-q', '-s', '5', 'postgres']);
     const tpcb = await pgbench(env.pgPort, ['-c', String(TERMINALS), '-j', '2', '-T', '8', '-n', 'postgres']);
 
-    const config = loadConfig({ ignoreEnv: true, overrides: { dataDir: env.dir, http: { port: await freePort(), host: '127.0.0.1' }, database: { poolMax: 30 }, auth: { jwtSecret: 'pos-bench-secret-0123456789abcdef0123456789', signupMaxPerIpPerHour: 100000 }, rateLimit: { apiPerMinute: 10_000_000 }, log: { level: 'silent' } } });
-    const kernel = await startKernel({ config, discover: false, plugins: [pos], ownerUrl: env.pgUrl, databaseName: 'atrium_bench', redisUrl: env.redisUrl, rootDir: env.dir });
+    const kernel = await startBenchKernel(env, [pos]);
     const sys = new pg.Client({ connectionString: env.pgUrl.replace(/\/[^/]*$/, '/atrium_bench') });
     try {
       await sys.connect();

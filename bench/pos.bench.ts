@@ -12,11 +12,9 @@
  * measured). Sales throughput is in pos-sales.bench.ts.
  */
 import pg from 'pg';
-import { loadConfig } from '@atrium/config';
-import { startKernel } from '@atrium/kernel';
 import pos from '../plugins/pos/src/index.ts';
 import { gs1CheckDigit } from '../plugins/pos/src/domain/barcode.ts';
-import { freePort, percentile, round, startBenchEnv, type BenchResult } from './bench-env.ts';
+import { percentile, round, startBenchEnv, startBenchKernel, type BenchResult } from './bench-env.ts';
 
 const PRODUCTS = Number(process.env.BENCH_POS_PRODUCTS ?? 100_000);
 const REQUESTS = Number(process.env.BENCH_POS_SEARCH_REQUESTS ?? 2000);
@@ -86,8 +84,7 @@ export async function catalogSearchBench(): Promise<BenchResult[]> {
   const env = await startBenchEnv();
   const results: BenchResult[] = [];
   try {
-    const config = loadConfig({ ignoreEnv: true, overrides: { dataDir: env.dir, http: { port: await freePort(), host: '127.0.0.1' }, database: { poolMax: 20 }, auth: { jwtSecret: 'pos-catalog-bench-secret-0123456789abcdef01234567', signupMaxPerIpPerHour: 100000 }, rateLimit: { apiPerMinute: 10_000_000 }, log: { level: 'silent' } } });
-    const kernel = await startKernel({ config, discover: false, plugins: [pos], ownerUrl: env.pgUrl, databaseName: 'atrium_bench', redisUrl: env.redisUrl, rootDir: env.dir });
+    const kernel = await startBenchKernel(env, [pos], { poolMax: 20 });
     const sys = new pg.Client({ connectionString: env.pgUrl.replace(/\/[^/]*$/, '/atrium_bench') });
     try {
       await sys.connect();

@@ -103,6 +103,17 @@ async function lastLedgerRow(ctx: RequestContext, table: 'customer_ledger' | 'lo
  * discount), a money account (deposits, credit sales, repayments) and loyalty points. Balances
  * change only through domain/customer-ledger.ts; here are the manual operations and the views.
  */
+/** The till that took cash for a deposit or repayment: the cash goes into its open shift's drawer. */
+const TillRegister = Type.String({ format: 'uuid', description: "the till that took the cash: it goes into that shift's drawer" });
+
+/** Money the customer brings (deposit or repayment): ledger entry, and the drawer when paid in cash at a till. */
+async function receiveMoney(ctx: any, m: { id: string; amount: number; kind: 'deposit' | 'repayment'; method: string; note?: string; registerId?: string }) {
+  const r = await postCustomerMoney(ctx, m.id, m.amount, m.kind, { refType: m.method, note: m.note ?? null });
+  if (m.registerId && m.method === 'cash') await recordTillCashIn(ctx, m.registerId, m.amount, `${m.kind} ${m.id}`);
+  ctx.audit.target(m.id);
+  return { entry: ledgerView(await lastLedgerRow(ctx, 'customer_ledger', m.id)), balance: r.balance, creditLimit: r.creditLimit };
+}
+
 export const customersService = defineService({
   name: 'customers',
   actions: {
@@ -364,13 +375,10 @@ export const customersService = defineService({
       status: 201,
       idempotent: true,
       summary: 'Put money on the customer\'s account (send Idempotency-Key: a retry must not deposit twice)',
-      params: Type.Object({ id: Id, amount: Money, method: Type.Optional(Method), note: Type.Optional(Note), registerId: Type.Optional(Type.String({ format: 'uuid', description: 'the till that took the cash: it goes into that shift\'s drawer' })) }, { additionalProperties: false }),
+      params: Type.Object({ id: Id, amount: Money, method: Type.Optional(Method), note: Type.Optional(Note), registerId: Type.Optional(TillRegister) }, { additionalProperties: false }),
       async handler(ctx) {
         const { id, amount, method = 'cash', note, registerId } = ctx.params;
-        const r = await postCustomerMoney(ctx, id, amount, 'deposit', { refType: method, note: note ?? null });
-        if (registerId && method === 'cash') await recordTillCashIn(ctx, registerId, amount, `deposit ${id}`);
-        ctx.audit.target(id);
-        return { entry: ledgerView(await lastLedgerRow(ctx, 'customer_ledger', id)), balance: r.balance, creditLimit: r.creditLimit };
+        return receiveMoney(ctx, { id, amount, kind: 'deposit', method, note, registerId });
       },
     }),
 
@@ -380,7 +388,7 @@ export const customersService = defineService({
       status: 201,
       idempotent: true,
       summary: 'The customer pays back debt (at most what is owed; extra money is a deposit)',
-      params: Type.Object({ id: Id, amount: Money, method: Type.Union([Type.Literal('cash'), Type.Literal('card')]), note: Type.Optional(Note), registerId: Type.Optional(Type.String({ format: 'uuid', description: 'the till that took the cash: it goes into that shift\'s drawer' })) }, { additionalProperties: false }),
+      params: Type.Object({ id: Id, amount: Money, method: Type.Union([Type.Literal('cash'), Type.Literal('card')]), note: Type.Optional(Note), registerId: Type.Optional(TillRegister) }, { additionalProperties: false }),
       async handler(ctx) {
         const { id, amount, method, note, registerId } = ctx.params;
         const c = await loadCustomer(ctx, id, true);
@@ -393,10 +401,7 @@ export const customersService = defineService({
             { field: 'amount', debt, amount },
           );
         }
-        const r = await postCustomerMoney(ctx, id, amount, 'repayment', { refType: method, note: note ?? null });
-        if (registerId && method === 'cash') await recordTillCashIn(ctx, registerId, amount, `repayment ${id}`);
-        ctx.audit.target(id);
-        return { entry: ledgerView(await lastLedgerRow(ctx, 'customer_ledger', id)), balance: r.balance, creditLimit: r.creditLimit };
+        return receiveMoney(ctx, { id, amount, kind: 'repayment', method, note, registerId });
       },
     }),
 
