@@ -22,7 +22,15 @@ export async function startBenchEnv(): Promise<{ pgUrl: string; pgPort: number; 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-bench-'));
   fs.chmodSync(dir, 0o755);
   const pgPort = await freePort();
-  const pg = await startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port: pgPort });
+  // BENCH_PG_STATS=1: pg_stat_statements (with planning time) for diagnosing where the server's time goes
+  // BENCH_PG_FLAGS="-c a=b -c …": any other server settings (auto_explain, logging) for a diagnosis run
+  const flags = [
+    ...(process.env.BENCH_PG_STATS ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track_planning=on', '-c', 'pg_stat_statements.track=all'] : []),
+    ...(process.env.BENCH_PG_FLAGS ?? '').split(/\s+/).filter(Boolean),
+  ];
+  // BENCH_PG_LOG=<file>: the server's log (with BENCH_PG_FLAGS' auto_explain, the plans) appended there
+  const logFile = process.env.BENCH_PG_LOG;
+  const pg = await startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port: pgPort, flags, log: logFile ? (l) => fs.appendFileSync(logFile, l + '\n') : undefined });
   const redis = await startLocalRedis({ dir: path.join(dir, 'redis'), port: await freePort(), persist: false });
   return {
     pgUrl: pg.url,
@@ -37,12 +45,17 @@ export async function startBenchEnv(): Promise<{ pgUrl: string; pgPort: number; 
   };
 }
 
-/** Runs pgbench against the embedded server and returns its TPS (the anchor for HTTP metrics). */
-export async function pgbench(pgPort: number, args: string[]): Promise<number> {
-  const env = { ...process.env, PGPASSWORD: 'postgres' };
-  const base = ['-h', '127.0.0.1', '-p', String(pgPort), '-U', 'postgres'];
+/**
+ * Runs pgbench against the embedded server and returns its TPS (the anchor for HTTP metrics). It
+ * connects the way the kernel does — over the Unix socket when the URL names one — so the anchor
+ * and the measured path pay the same transport.
+ */
+export async function pgbench(env: { pgUrl: string; pgPort: number }, args: string[]): Promise<number> {
+  const pgEnv = { ...process.env, PGPASSWORD: 'postgres' };
+  const host = new URL(env.pgUrl).searchParams.get('host') ?? '127.0.0.1';
+  const base = ['-h', host, '-p', String(env.pgPort), '-U', 'postgres'];
   const out = await new Promise<string>((resolve, reject) => {
-    const p = spawn('pgbench', [...base, ...args], { env });
+    const p = spawn('pgbench', [...base, ...args], { env: pgEnv });
     let text = '';
     p.stdout.on('data', (d) => (text += d));
     p.stderr.on('data', (d) => (text += d));

@@ -44,9 +44,9 @@ export default async function run(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   try {
     // anchors on the same Postgres
-    await pgbench(env.pgPort, ['-i', '-q', '-s', '5', 'postgres']);
-    const selectTps = await pgbench(env.pgPort, ['-S', '-c', '64', '-j', '2', '-T', '8', '-n', 'postgres']);
-    const tpcbTps = await pgbench(env.pgPort, ['-c', '16', '-j', '2', '-T', '8', '-n', 'postgres']);
+    await pgbench(env, ['-i', '-q', '-s', '5', 'postgres']);
+    const selectTps = await pgbench(env, ['-S', '-c', '64', '-j', '2', '-T', '8', '-n', 'postgres']);
+    const tpcbTps = await pgbench(env, ['-c', '16', '-j', '2', '-T', '8', '-n', 'postgres']);
 
     const config = loadConfig({ ignoreEnv: true, overrides: { dataDir: env.dir, http: { port: await freePort(), host: '127.0.0.1' }, database: { poolMax: 30 }, auth: { jwtSecret: SECRET, loginMaxPerIpPerMinute: 100000, loginMaxPerAccountPer15Minutes: 100000, signupMaxPerIpPerHour: 100000 }, rateLimit: { apiPerMinute: 10_000_000 }, log: { level: 'silent' } } });
     const kernel = await startKernel({ config, discover: false, plugins: [notes, benchy], ownerUrl: env.pgUrl, databaseName: 'atrium_bench', redisUrl: env.redisUrl, rootDir: env.dir });

@@ -27,8 +27,8 @@ export default async function run(): Promise<BenchResult[]> {
   const env = await startBenchEnv();
   const results: BenchResult[] = [];
   try {
-    await pgbench(env.pgPort, ['-i', '-q', '-s', '5', 'postgres']);
-    const tpcb = await pgbench(env.pgPort, ['-c', String(TERMINALS), '-j', '2', '-T', '8', '-n', 'postgres']);
+    await pgbench(env, ['-i', '-q', '-s', '5', 'postgres']);
+    const tpcb = await pgbench(env, ['-c', String(TERMINALS), '-j', '2', '-T', '8', '-n', 'postgres']);
 
     const kernel = await startBenchKernel(env, [pos]);
     const sys = new pg.Client({ connectionString: env.pgUrl.replace(/\/[^/]*$/, '/atrium_bench') });
@@ -66,12 +66,16 @@ export default async function run(): Promise<BenchResult[]> {
         registers.push(reg.id);
       }
       await runLoad({ url: kernel.url, token, registers, products, seconds: 3 }); // warm-up: JIT, pools, plans
+      // Planner statistics, as autovacuum keeps them on a live database: without them, freshly
+      // filled tables look empty and a lookup by id may walk a tenant's whole index instead.
+      await sys.query('analyze');
+      if (process.env.BENCH_PG_STATS) { await sys.query('create extension if not exists pg_stat_statements'); await sys.query('select pg_stat_statements_reset()'); }
       // BENCH_POS_DIAG=1: sample what the sale transactions wait on while the load runs
       const waits = new Map<string, number>();
       let sampling = !!process.env.BENCH_POS_DIAG;
       const sampler = (async () => {
         while (sampling) {
-          const r = await sys.query(`select coalesce(wait_event_type || ':' || wait_event, 'cpu') as w, state, left(query, 60) as q from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and state <> 'idle'`);
+          const r = await sys.query(`select coalesce(wait_event_type || ':' || wait_event, 'cpu') || case when client_addr is null then ' unix' else ' tcp' end as w, state, left(query, 60) as q from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and state <> 'idle'`);
           for (const row of r.rows) waits.set(`${row.w} ${row.state} ${row.q}`, (waits.get(`${row.w} ${row.state} ${row.q}`) ?? 0) + 1);
           await new Promise((res) => setTimeout(res, 100));
         }
@@ -87,6 +91,11 @@ export default async function run(): Promise<BenchResult[]> {
       }
       sampling = false;
       await sampler;
+      if (process.env.BENCH_PG_STATS) {
+        const st = await sys.query(`select calls, round(total_exec_time::numeric, 0) as exec_ms, round(total_plan_time::numeric, 0) as plan_ms, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) as q
+          from pg_stat_statements order by total_exec_time + total_plan_time desc limit 30`);
+        console.error(st.rows.map((r) => `${r.calls}\t${r.exec_ms}\t${r.plan_ms}\t${r.rows}\t${r.q}`).join('\n'));
+      }
       if (process.env.BENCH_POS_DIAG) console.error([...waits].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, n]) => `${n}\t${k}`).join('\n'));
       const tps = load.count / SECONDS;
       results.push({ metric: 'pos.sale.throughput', value: round(tps, 1), unit: 'sales/s', anchor: 'pgbench.tpcb.tps', anchorValue: round(tpcb, 1) });

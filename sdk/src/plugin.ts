@@ -33,6 +33,15 @@ export interface RequestContext {
   readonly locale: string;
   /** MikroORM EntityManager inside this request's transaction; tenant filter and RLS are set. */
   readonly em: SqlEntityManager;
+  /**
+   * One statement in this request's transaction with server-side bind parameters (`$1`, `$2` …),
+   * run as a prepared statement cached on the connection: parsed and planned once, not per call as
+   * `em.execute` (which formats the values into the text) is. Use it on hot paths. The server types
+   * each parameter from its context — cast where it cannot tell (`$1::text`, `$2::uuid[]`,
+   * `$3::jsonb`). Arrays bind as PostgreSQL arrays, objects as JSON. Name the columns you read
+   * (no `select *`): a prepared statement's result shape must not change under a migration.
+   */
+  sql<T = any>(text: string, params?: readonly unknown[]): Promise<T[]>;
   readonly ability: MongoAbility;
   readonly logger: Logger;
   can(action: string, subject: string, object?: Record<string, unknown>, field?: string): boolean;

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { MikroORM, type SqlEntityManager } from '@mikro-orm/postgresql';
 import { TENANT_FILTER } from '@atrium/sdk';
 import type { DatabaseUrls } from './roles.ts';
+import { preparedQuery } from './prepared.ts';
 
 export type TenantScope = { tenantId: string; userId?: string | null };
 
@@ -23,8 +24,12 @@ export class Database {
   }
 
   static async connect(urls: DatabaseUrls, entities: unknown[], poolMax: number): Promise<Database> {
+    // `?host=/dir` (a Unix socket, as the embedded server is reached) is read by pg but not by
+    // MikroORM's URL parsing: hand it to the pool directly
+    const socketHost = new URL(urls.app).searchParams.get('host');
     const orm = await MikroORM.init({
       clientUrl: urls.app,
+      ...(socketHost ? { driverOptions: { host: socketHost } } : {}),
       entities: entities as any[],
       discovery: { warnWhenNoEntities: false },
       pool: { min: 0, max: poolMax },
@@ -58,11 +63,12 @@ export class Database {
     await em.begin();
     try {
       // The RLS settings, and optionally the request's first statement (which reads them from the
-      // `cfg` CTE, so they are set before it runs), in one round trip.
-      const cfg = `with cfg as materialized (select set_config('app.tenant_id', ?, true) as tenant_id, set_config('app.user_id', ?, true) as user_id)`;
+      // `cfg` CTE, so they are set before it runs), in one round trip — a prepared statement: every
+      // request runs it. The first statement's own parameters start at $3.
+      const cfg = `with cfg as materialized (select set_config('app.tenant_id', $1, true) as tenant_id, set_config('app.user_id', $2, true) as user_id)`;
       const first = opts.first
-        ? await em.execute(`${cfg} ${opts.first.sql}`, [scope.tenantId, scope.userId ?? '', ...opts.first.params])
-        : await em.execute(`${cfg} select 1 from cfg`, [scope.tenantId, scope.userId ?? '']);
+        ? await preparedQuery(em, `${cfg} ${opts.first.sql}`, [scope.tenantId, scope.userId ?? '', ...opts.first.params])
+        : await preparedQuery(em, `${cfg} select 1 from cfg`, [scope.tenantId, scope.userId ?? '']);
       const out = await fn(em, first);
       // a read has nothing to flush: drop the identity map so commit skips change-set computation
       if (opts.readOnly) em.clear();

@@ -5,6 +5,7 @@ import { ForbiddenError, NotFoundError, PluginDisabledError, UnauthorizedError, 
 import type { KernelDeps } from '../kernel-deps.ts';
 import type { ActionSpec } from './action-spec.ts';
 import { buildRequestContext, type OutboxRow, type PendingWork } from './request-context.ts';
+import { preparedQuery } from '../db/prepared.ts';
 import { mapDbError } from './db-errors.ts';
 
 /** Meta a request carries between nodes. Set by the gateway (from the verified JWT) or by the kernel for system work. */
@@ -175,7 +176,7 @@ function hashParams(params: unknown): string {
  * the unique index until the first commits, then sees its stored response; if the first rolled
  * back, the key is free again and this request does the work.
  */
-const CLAIM_KEY_SQL = `insert into kernel.idempotency (tenant_id, action, key, request_hash) select ?, ?, ?, ? from cfg on conflict do nothing returning 1 as ok`;
+const CLAIM_KEY_SQL = `insert into kernel.idempotency (tenant_id, action, key, request_hash) select $3::uuid, $4::text, $5::text, $6::text from cfg on conflict do nothing returning 1 as ok`;
 
 async function claimIdempotencyKey(em: any, claimed: any[], tenantId: string, action: string, key: string, hash: string): Promise<{ replayed: boolean; response?: unknown }> {
   if (claimed.length) return { replayed: false };
@@ -222,24 +223,23 @@ async function finishTransaction(
 ): Promise<void> {
   const parts: string[] = [];
   const args: unknown[] = [];
+  // placeholders are numbered as the parts are added, so each combination is one fixed text
+  const p = (...values: unknown[]) => values.map((v) => `$${args.push(v)}`);
   if (w.outbox.length) {
+    const [tenant, rows] = p(w.tenantId, JSON.stringify(w.outbox));
     parts.push(`insert into kernel.outbox (event_id, tenant_id, name, payload, user_id)
-      select (r->>'eventId')::uuid, ?::uuid, r->>'name', r->'payload', nullif(r->>'userId', '')::uuid from jsonb_array_elements(?::jsonb) r`);
-    args.push(w.tenantId, JSON.stringify(w.outbox));
+      select (r->>'eventId')::uuid, ${tenant}::uuid, r->>'name', r->'payload', nullif(r->>'userId', '')::uuid from jsonb_array_elements(${rows}::jsonb) r`);
   }
   if (w.audit) {
-    parts.push('insert into kernel.audit (tenant_id, user_id, action, subject, target_id, diff, request_id) values (?, ?, ?, ?, ?, ?, ?)');
-    args.push(w.tenantId, w.audit.userId, w.audit.action, w.audit.subject, w.audit.target, JSON.stringify(w.audit.diff), w.audit.requestId);
+    const [tenant, user, action, subject, target, diff, request] = p(w.tenantId, w.audit.userId, w.audit.action, w.audit.subject, w.audit.target, JSON.stringify(w.audit.diff), w.audit.requestId);
+    parts.push(`insert into kernel.audit (tenant_id, user_id, action, subject, target_id, diff, request_id)
+      values (${tenant}::uuid, ${user}::uuid, ${action}::text, ${subject}::text, ${target}::text, ${diff}::jsonb, ${request}::text)`);
   }
   if (w.idempotency) {
-    parts.push('update kernel.idempotency set response = ? where tenant_id = ? and action = ? and key = ?');
-    args.push(JSON.stringify({ v: w.idempotency.response }), w.tenantId, w.idempotency.action, w.idempotency.key);
+    const [response, tenant, action, key] = p(JSON.stringify({ v: w.idempotency.response }), w.tenantId, w.idempotency.action, w.idempotency.key);
+    parts.push(`update kernel.idempotency set response = ${response}::jsonb where tenant_id = ${tenant}::uuid and action = ${action}::text and key = ${key}::text`);
   }
   if (!parts.length) return;
-  if (parts.length === 1) {
-    await em.execute(parts[0], args);
-    return;
-  }
-  const ctes = parts.slice(0, -1).map((p, i) => `w${i} as (${p})`).join(', ');
-  await em.execute(`with ${ctes} ${parts[parts.length - 1]}`, args);
+  const ctes = parts.slice(0, -1).map((part, i) => `w${i} as (${part})`).join(', ');
+  await preparedQuery(em, parts.length === 1 ? parts[0] : `with ${ctes} ${parts[parts.length - 1]}`, args);
 }

@@ -6,6 +6,7 @@ import { ForbiddenError, type DeviceClient, type DeviceJob, type DeviceJobOption
 import type { KernelDeps } from '../kernel-deps.ts';
 import { accessibleWhere, permittedFields } from '../rbac/ability.factory.ts';
 import { loadPluginSettings } from '../plugins/plugin-settings.ts';
+import { preparedQuery } from '../db/prepared.ts';
 
 export type AuditNote = { diff?: { before: unknown; after: unknown }; target?: string; skip?: boolean };
 /**
@@ -34,6 +35,7 @@ export function buildRequestContext(
     requestId: meta.requestId ?? ctx.requestID ?? crypto.randomUUID(),
     locale: meta.locale ?? 'en',
     em,
+    sql: (text, params) => preparedQuery(em, text, params),
     ability,
     logger: deps.logger.child({ plugin: pluginId, tenantId, requestId: meta.requestId }),
     can,

@@ -22,8 +22,6 @@ export type SaleInput = {
   expectedTotal?: number;
 };
 
-/** JSON array of ids → `select … where id in (${IDS})`: array parameters would be expanded by the driver. */
-const IDS = `(select jsonb_array_elements_text(?::jsonb)::uuid)`;
 
 export async function loadSaleView(ctx: RequestContext, id: string): Promise<SaleView | null> {
   const [s] = await ctx.em.execute('select * from pos.sale where id = ?', [id]);
@@ -83,6 +81,69 @@ export function redactSale<T extends SaleView>(ctx: RequestContext, v: T): T {
   return { ...rest, lines: v.lines.map(({ cost: _x, ...l }) => l) } as T;
 }
 
+/** The columns `saleView` reads (named: a prepared statement's result shape must not change under a migration). */
+const SALE_COLUMNS = `id, number, status, store_id, register_id, shift_id, customer_id, currency, subtotal, discount_total, tax_total, total, paid_total,
+  change_due, refunded_total, discount_bp, points_earned, cost_total, note, receipt_status, receipt_job_id, receipt_error, receipt_token, fiscal_status,
+  sold_by, sold_at, client_created_at, offline, voided_at, void_reason`;
+
+/**
+ * Everything a sale needs to know, in one round trip: does it exist already (a replay), the
+ * register with its open shift (share-locked: closing the shift waits for this sale), the store's
+ * settings, the products with their store price and tax, and the customer with the group discount.
+ * $1 sale id, $2 register id, $3 product ids, $4 customer id or null.
+ */
+const SALE_HEAD_SQL = `select
+  exists (select 1 from pos.sale where id = $1::uuid) as existing,
+  (select row_to_json(x) from (
+     select r.id, r.store_id, r.code, r.print_receipts, r.device_role_suffix, r.archived, s.id as shift_id,
+            ss.allow_negative_stock, ss.receipt_header, ss.receipt_footer
+     from pos.register r
+     join pos.shift s on s.tenant_id = r.tenant_id and s.register_id = r.id and s.status = 'open'
+     left join pos.store_settings ss on ss.tenant_id = r.tenant_id and ss.store_id = r.store_id
+     where r.id = $2::uuid
+     for share of s) x) as reg,
+  exists (select 1 from pos.register where id = $2::uuid) as register_exists,
+  (select coalesce(json_agg(row_to_json(x)), '[]'::json) from (
+     select p.id, p.name, p.unit, p.price, p.cost, p.track_stock, p.track_batches, p.archived, sp.price as store_price,
+            coalesce(t.rate_bp, 0) as rate_bp, coalesce(t.included, true) as tax_included
+     from pos.product p
+     left join pos.store_price sp on sp.tenant_id = p.tenant_id and sp.product_id = p.id and sp.store_id = (select store_id from pos.register where id = $2::uuid)
+     left join pos.tax_rate t on t.tenant_id = p.tenant_id and t.id = p.tax_rate_id
+     where p.id = any($3::uuid[])) x) as products,
+  (select row_to_json(x) from (
+     select c.id, c.archived, coalesce(g.discount_bp, 0) as group_bp from pos.customer c
+     left join pos.customer_group g on g.tenant_id = c.tenant_id and g.id = c.group_id
+     where c.id = $4::uuid) x) as customer`;
+
+/**
+ * The register's next number and the sale header in one statement. The counter row stays locked
+ * until commit, so numbers are consecutive; only the rare race of two requests with the same new
+ * id (the loser inserts nothing and returns the winner's sale) leaves a gap.
+ */
+const INSERT_SALE_SQL = `with n as (
+    insert into pos.counter (tenant_id, scope, value) values ($1::uuid, $2::text, 1)
+    on conflict (tenant_id, scope) do update set value = pos.counter.value + 1
+    returning value)
+  insert into pos.sale (tenant_id, id, number, store_id, register_id, shift_id, customer_id, currency, subtotal, discount_total, tax_total, total,
+    paid_total, change_due, discount_bp, points_earned, cost_total, note, fiscal_status, sold_by, client_created_at, offline, receipt_token, receipt_status)
+  select $1::uuid, $3::uuid, $4::text || '-' || lpad(n.value::text, 6, '0'), $5::uuid, $6::uuid, $7::uuid, $8::uuid, $9::text, $10::bigint, $11::bigint,
+    $12::bigint, $13::bigint, $14::bigint, $15::bigint, $16::int, $17::bigint, $18::bigint, $19::text, $20::text, $21::uuid, $22::timestamptz, $23::boolean,
+    $24::text, $25::text
+  from n
+  on conflict (tenant_id, id) do nothing
+  returning ${SALE_COLUMNS}`;
+
+/** Lines and payments in one statement, from two JSON arrays (one fixed text whatever their count). */
+const INSERT_LINES_AND_PAYMENTS_SQL = `with l as (
+    insert into pos.sale_line (tenant_id, sale_id, line_no, product_id, name, qty_milli, unit_price, line_discount, receipt_discount, tax_bp, tax, total, cost, batches)
+    select $1::uuid, $2::uuid, r.line_no, r.product_id, r.name, r.qty_milli, r.unit_price, r.line_discount, r.receipt_discount, r.tax_bp, r.tax, r.total, r.cost, r.batches
+    from jsonb_to_recordset($3::jsonb) as r(line_no int, product_id uuid, name text, qty_milli bigint, unit_price bigint, line_discount bigint,
+      receipt_discount bigint, tax_bp int, tax bigint, total bigint, cost bigint, batches jsonb)
+    returning 1)
+  insert into pos.sale_payment (tenant_id, sale_id, line_no, method, amount, tendered, reference, gift_card_id, points)
+  select $1::uuid, $2::uuid, r.line_no, r.method, r.amount, r.tendered, r.reference, r.gift_card_id, r.points
+  from jsonb_to_recordset($4::jsonb) as r(line_no int, method text, amount bigint, tendered bigint, reference text, gift_card_id uuid, points bigint)`;
+
 /**
  * Records a sale: prices the cart with the shared pricing module, checks the tenders, takes the
  * stock (guarded, FEFO), charges customer credit / account / points / gift cards through their
@@ -95,32 +156,8 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
   // Everything the sale needs to know, in one round trip: does it exist already (a replay), the
   // register with its open shift (share-locked: closing the shift waits for this sale), the store's
   // settings, the products with their store price and tax, and the customer with the group discount.
-  const productIds = JSON.stringify([...new Set(input.lines.map((l) => l.productId))]);
-  const [head] = await ctx.em.execute(
-    `select
-       exists (select 1 from pos.sale where id = ?) as existing,
-       (select row_to_json(x) from (
-          select r.id, r.store_id, r.code, r.print_receipts, r.device_role_suffix, r.archived, s.id as shift_id,
-                 ss.allow_negative_stock, ss.receipt_header, ss.receipt_footer
-          from pos.register r
-          join pos.shift s on s.tenant_id = r.tenant_id and s.register_id = r.id and s.status = 'open'
-          left join pos.store_settings ss on ss.tenant_id = r.tenant_id and ss.store_id = r.store_id
-          where r.id = ?
-          for share of s) x) as reg,
-       exists (select 1 from pos.register where id = ?) as register_exists,
-       (select coalesce(json_agg(row_to_json(x)), '[]'::json) from (
-          select p.id, p.name, p.unit, p.price, p.cost, p.track_stock, p.track_batches, p.archived, sp.price as store_price,
-                 coalesce(t.rate_bp, 0) as rate_bp, coalesce(t.included, true) as tax_included
-          from pos.product p
-          left join pos.store_price sp on sp.tenant_id = p.tenant_id and sp.product_id = p.id and sp.store_id = (select store_id from pos.register where id = ?)
-          left join pos.tax_rate t on t.tenant_id = p.tenant_id and t.id = p.tax_rate_id
-          where p.id in ${IDS}) x) as products,
-       (select row_to_json(x) from (
-          select c.id, c.archived, coalesce(g.discount_bp, 0) as group_bp from pos.customer c
-          left join pos.customer_group g on g.tenant_id = c.tenant_id and g.id = c.group_id
-          where c.id = ?::uuid) x) as customer`,
-    [input.id, input.registerId, input.registerId, input.registerId, productIds, input.customerId ?? null],
-  );
+  const productIds = [...new Set(input.lines.map((l) => l.productId))];
+  const [head] = await ctx.sql(SALE_HEAD_SQL, [input.id, input.registerId, productIds, input.customerId ?? null]);
   const json = (v: any) => (typeof v === 'string' ? JSON.parse(v) : v);
   if (head.existing) {
     const existing = await loadSaleView(ctx, input.id);
@@ -184,21 +221,12 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
   // The register's next number and the sale header in one statement. The counter row stays
   // locked until commit, so numbers are consecutive; only the rare race of two requests with the
   // same new id (the loser inserts nothing and returns the winner's sale) leaves a gap.
-  const inserted = await ctx.em.execute(
-    `with n as (
-       insert into pos.counter (tenant_id, scope, value) values (?, ?, 1)
-       on conflict (tenant_id, scope) do update set value = pos.counter.value + 1
-       returning value)
-     insert into pos.sale (tenant_id, id, number, store_id, register_id, shift_id, customer_id, currency, subtotal, discount_total, tax_total, total,
-       paid_total, change_due, discount_bp, points_earned, cost_total, note, fiscal_status, sold_by, client_created_at, offline, receipt_token, receipt_status)
-     select ?, ?, ? || '-' || lpad(n.value::text, 6, '0'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? from n
-     on conflict (tenant_id, id) do nothing
-     returning *`,
-    [ctx.tenantId, `sale:${reg.id}`, ctx.tenantId, input.id, String(reg.code), reg.store_id, reg.id, reg.shift_id, customer?.id ?? null, settings.currency, priced.subtotal, priced.discountTotal,
-      priced.taxTotal, priced.total, tender.paid, tender.changeDue, priced.receiptDiscountBp, pointsEarned, costTotal, input.note ?? null,
-      settings.fiscalMode === 'hook' ? 'pending' : 'not_required', ctx.user!.id, input.clientCreatedAt ?? null, input.offline ?? false, token,
-      reg.print_receipts ? 'queued' : 'none'],
-  );
+  const inserted = await ctx.sql(INSERT_SALE_SQL, [
+    ctx.tenantId, `sale:${reg.id}`, input.id, String(reg.code), reg.store_id, reg.id, reg.shift_id, customer?.id ?? null, settings.currency,
+    priced.subtotal, priced.discountTotal, priced.taxTotal, priced.total, tender.paid, tender.changeDue, priced.receiptDiscountBp, pointsEarned, costTotal,
+    input.note ?? null, settings.fiscalMode === 'hook' ? 'pending' : 'not_required', ctx.user!.id, input.clientCreatedAt ?? null, input.offline ?? false, token,
+    reg.print_receipts ? 'queued' : 'none',
+  ]);
   if (!inserted.length) {
     // the same client id raced us and committed first: that sale is the answer
     const other = await loadSaleView(ctx, input.id);
@@ -231,33 +259,25 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
     return out;
   });
 
-  const lineRows: unknown[] = [];
-  const lineTuples = priced.lines.map((l, i) => {
-    const p = products.get(l.productId)!;
-    lineRows.push(ctx.tenantId, input.id, i + 1, l.productId, l.name, l.qtyMilli, l.unitPrice, l.lineDiscount, l.receiptDiscount, l.taxBp, l.tax, l.total,
-      Math.round((Number(p.cost) * l.qtyMilli) / 1000), JSON.stringify(lineBatches[i]));
-    return '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)';
-  });
+  const lineRows = priced.lines.map((l, i) => ({
+    line_no: i + 1, product_id: l.productId, name: l.name, qty_milli: l.qtyMilli, unit_price: l.unitPrice, line_discount: l.lineDiscount,
+    receipt_discount: l.receiptDiscount, tax_bp: l.taxBp, tax: l.tax, total: l.total,
+    cost: Math.round((Number(products.get(l.productId)!.cost) * l.qtyMilli) / 1000), batches: lineBatches[i],
+  }));
 
-  const payRows: unknown[] = [];
-  const payTuples: string[] = [];
+  const payRows: Record<string, unknown>[] = [];
   for (const [i, t] of input.payments.entries()) {
     let giftCardId: string | null = null;
     if (t.method === 'credit') await postCustomerMoney(ctx, customer.id, -t.amount, 'credit_sale', ref);
     else if (t.method === 'account') await postCustomerMoney(ctx, customer.id, -t.amount, 'account_payment', ref);
     else if (t.method === 'points') await postPoints(ctx, customer.id, -t.amount, 'redeem', ref);
     else if (t.method === 'gift_card') giftCardId = (await postGiftCard(ctx, { code: t.giftCardCode }, -t.amount, 'redeem', ref)).id;
-    payRows.push(ctx.tenantId, input.id, i + 1, t.method, t.amount, t.method === 'cash' ? t.tendered ?? t.amount : null, t.reference ?? t.giftCardCode ?? null,
-      giftCardId, t.method === 'points' ? t.amount : null);
-    payTuples.push('(?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    payRows.push({
+      line_no: i + 1, method: t.method, amount: t.amount, tendered: t.method === 'cash' ? t.tendered ?? t.amount : null,
+      reference: t.reference ?? t.giftCardCode ?? null, gift_card_id: giftCardId, points: t.method === 'points' ? t.amount : null, refunded: 0,
+    });
   }
-  // lines and payments in one statement (one round trip)
-  await ctx.em.execute(
-    `with l as (insert into pos.sale_line (tenant_id, sale_id, line_no, product_id, name, qty_milli, unit_price, line_discount, receipt_discount, tax_bp, tax, total, cost, batches)
-       values ${lineTuples.join(', ')} returning 1)
-     insert into pos.sale_payment (tenant_id, sale_id, line_no, method, amount, tendered, reference, gift_card_id, points) values ${payTuples.join(', ')}`,
-    [...lineRows, ...payRows],
-  );
+  await ctx.sql(INSERT_LINES_AND_PAYMENTS_SQL, [ctx.tenantId, input.id, JSON.stringify(lineRows), JSON.stringify(payRows)]);
   if (pointsEarned > 0) await postPoints(ctx, customer.id, pointsEarned, 'earn', ref);
 
   await ctx.emit('pos.sale.completed.v1', {
@@ -270,14 +290,7 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
     await ctx.emit('pos.sale.fiscal.requested.v1', { saleId: input.id, number, total: priced.total, currency: settings.currency, taxTotal: priced.taxTotal });
   }
 
-  const row = inserted[0];
-  const lines = priced.lines.map((l, i) => ({
-    line_no: i + 1, product_id: l.productId, name: l.name, qty_milli: l.qtyMilli, unit_price: l.unitPrice, line_discount: l.lineDiscount,
-    receipt_discount: l.receiptDiscount, tax_bp: l.taxBp, tax: l.tax, total: l.total, returned_milli: 0, batches: lineBatches[i],
-    cost: Math.round((Number(products.get(l.productId)!.cost) * l.qtyMilli) / 1000),
-  }));
-  const pays = input.payments.map((t, i) => ({ line_no: i + 1, method: t.method, amount: t.amount, tendered: t.method === 'cash' ? t.tendered ?? t.amount : null, reference: t.reference ?? t.giftCardCode ?? null, gift_card_id: null, refunded: 0 }));
-  const sale = saleView(row, lines, pays);
+  const sale = saleView(inserted[0], lineRows.map((l) => ({ ...l, returned_milli: 0 })), payRows);
 
   // Printing is the last step: every write above has succeeded, so only the commit itself can
   // still fail. The device job carries a key derived from the sale, so a retried or replayed sale

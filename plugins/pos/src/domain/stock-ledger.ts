@@ -80,6 +80,26 @@ export async function addStock(
 export type TakeRequest = { productId: string; qtyMilli: number; trackBatches: boolean };
 
 /**
+ * Takes goods without batches in one statement: lock the store's levels of these products in
+ * product order (every sale locks in the same order: no deadlocks), decrement those with enough
+ * stock, post their moves, and say which products got through. Looked up by primary key from the
+ * id array, so the cost does not grow with the catalogue. A prepared statement: every sale runs it.
+ * $1 product ids, $2 quantities (same order), $3 store, $4 tenant, $5 kind, $6 ref type, $7 ref id, $8 user, $9 note.
+ */
+const TAKE_SIMPLE_SQL = `with req as (select * from unnest($1::uuid[], $2::bigint[]) as r(p, q)),
+  locked as materialized (
+    select l.product_id from pos.stock_level l where l.store_id = $3::uuid and l.product_id = any($1::uuid[]) order by l.product_id for update),
+  upd as (
+    update pos.stock_level l set on_hand_milli = l.on_hand_milli - req.q, updated_at = now()
+    from req where l.store_id = $3::uuid and l.product_id = req.p and l.product_id in (select product_id from locked) and l.on_hand_milli - l.reserved_milli >= req.q
+    returning l.product_id),
+  mv as (
+    insert into pos.stock_move (tenant_id, store_id, product_id, qty_milli, kind, ref_type, ref_id, user_id, note)
+    select $4::uuid, $3::uuid, req.p, -req.q, $5::text, $6::text, $7::uuid, $8::uuid, $9::text from req join upd on upd.product_id = req.p
+    returning product_id)
+  select coalesce(array_to_json(array_agg(product_id::text)), '[]'::json) as done from mv`;
+
+/**
  * Takes stock for several products at once (a sale's lines), all or nothing. Rows are locked in
  * product-id order so two carts with the same products in a different order cannot deadlock.
  * Without `allowNegative`, a line that would take more than on-hand minus reserved throws
@@ -103,23 +123,14 @@ export async function takeStock(
   const ordered = [...merged.values()].sort((a, b) => (a.productId < b.productId ? -1 : 1));
   const taken = new Map<string, BatchTake[]>();
   const moves: MoveRow[] = [];
-  // Goods without batches (most of a shop): all lines in one statement — lock the levels in
-  // product order, decrement the ones with enough stock, post their moves — and check that every
-  // line got through. Batch-tracked goods need FEFO and go one by one below, after these, so the
-  // lock order stays the same for every transaction.
+  // Goods without batches (most of a shop): all lines in one statement (TAKE_SIMPLE_SQL), then
+  // check that every line got through. Batch-tracked goods need FEFO and go one by one below, after
+  // these, so the lock order stays the same for every transaction.
   const simple = opts.allowNegative ? [] : ordered.filter((it) => !it.trackBatches);
   if (simple.length) {
-    const [r] = await ctx.em.execute(
-      `with req as (select * from jsonb_to_recordset(?::jsonb) as r(p uuid, q bigint)),
-       locked as materialized (select l.product_id from pos.stock_level l join req on req.p = l.product_id where l.store_id = ? order by l.product_id for update of l),
-       upd as (update pos.stock_level l set on_hand_milli = l.on_hand_milli - req.q, updated_at = now()
-               from req where l.store_id = ? and l.product_id = req.p and l.product_id in (select product_id from locked) and l.on_hand_milli - l.reserved_milli >= req.q
-               returning l.product_id),
-       mv as (insert into pos.stock_move (tenant_id, store_id, product_id, qty_milli, kind, ref_type, ref_id, user_id, note)
-              select ?::uuid, ?::uuid, req.p, -req.q, ?, ?, ?::uuid, ?::uuid, ? from req join upd on upd.product_id = req.p returning product_id)
-       select coalesce(array_to_json(array_agg(product_id::text)), '[]'::json) as done from mv`,
-      [JSON.stringify(simple.map((it) => ({ p: it.productId, q: it.qtyMilli }))), storeId, storeId, ctx.tenantId, storeId, opts.kind, opts.refType, opts.refId, ctx.user?.id ?? null, opts.note ?? null],
-    );
+    const [r] = await ctx.sql(TAKE_SIMPLE_SQL, [
+      simple.map((it) => it.productId), simple.map((it) => it.qtyMilli), storeId, ctx.tenantId, opts.kind, opts.refType, opts.refId, ctx.user?.id ?? null, opts.note ?? null,
+    ]);
     const done = new Set<string>(typeof r.done === 'string' ? JSON.parse(r.done) : r.done);
     const short = simple.find((it) => !done.has(it.productId));
     if (short) {
