@@ -78,6 +78,9 @@ export interface ActionContext<P = unknown> extends RequestContext {
   readonly idempotencyKey?: string;
 }
 
+/** What an action's `resolveTenant` answers: the tenant to run as, or an answer for a request about no tenant. */
+export type TenantResolution = { tenantId: string } | { tenantId: null; response: unknown };
+
 export interface ActionDefinition<P extends TSchema = TSchema, R = unknown> {
   /** `'GET /'`, `'POST /'`, `'PATCH /:id'` — relative to the service's REST base. Omit for internal actions. */
   rest?: `${HttpMethod} ${string}`;
@@ -103,6 +106,22 @@ export interface ActionDefinition<P extends TSchema = TSchema, R = unknown> {
    * request itself (e.g. verify a signature).
    */
   tenantFromParam?: string;
+  /**
+   * Public routes only: the tenant is found in the request itself — for a provider that sends
+   * every tenant's events to ONE URL (e.g. the operator's Stripe billing webhooks). Called before
+   * the plugin gate and the transaction, with the validated params and no database access; it must
+   * authenticate the request (verify the signature) and answer `{ tenantId }` (the kernel checks
+   * the tenant exists and is active, then runs the action as usual under that tenant) or
+   * `{ tenantId: null, response }` (a request about no tenant of this platform: `response` is the
+   * answer, nothing else runs). A thrown error is the answer as usual. Not with `tenantFromParam`.
+   */
+  resolveTenant?: (req: { params: Static<P> }) => Promise<TenantResolution> | TenantResolution;
+  /**
+   * Default true: the action answers 403 PLUGIN_DISABLED for a tenant that has not enabled the
+   * plugin. Set false for what the platform operator provides to every tenant whatever the tenant
+   * chose for itself (the operator's billing of the tenant): permission checks still apply.
+   */
+  requiresEnablement?: boolean;
   /** Reads are not audited; mutations are, automatically. Default: derived from the HTTP method. */
   mutates?: boolean;
   /**

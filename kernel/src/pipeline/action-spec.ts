@@ -18,6 +18,10 @@ export type ActionSpec = {
   idempotent: boolean;
   /** Public webhook routes: the tenant id comes from this path param (never for authenticated routes). */
   tenantFromParam?: string;
+  /** Public routes whose plugin resolves the tenant from the request (`resolveTenant`, see tenant-from-request.ts). */
+  tenantFromRequest?: boolean;
+  /** False: runs for a tenant that has not enabled the plugin (the operator's features, e.g. billing). */
+  requiresEnablement?: boolean;
   rest?: { method: string; path: string; status: number; maxBodyBytes?: number; raw?: boolean };
   params?: object;
   response?: object;

@@ -7,6 +7,7 @@ import type { ActionSpec } from './action-spec.ts';
 import { buildRequestContext, type OutboxRow, type PendingWork } from './request-context.ts';
 import { preparedQuery } from '../db/prepared.ts';
 import { mapDbError } from './db-errors.ts';
+import { resolveTenantFromRequest } from './tenant-from-request.ts';
 
 /** Meta a request carries between nodes. Set by the gateway (from the verified JWT) or by the kernel for system work. */
 export type AtriumMeta = {
@@ -64,6 +65,11 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         if (spec.tenantFromParam && spec.permission === 'public' && !user && !isSystem) {
           tenantId = await resolveTenantParam(d, (ctx.params ?? {})[spec.tenantFromParam]);
           meta.tenantId = tenantId;
+        } else if (spec.tenantFromRequest && spec.permission === 'public' && !user && !isSystem) {
+          // one public URL for every tenant: the plugin finds the tenant in the request (tenant-from-request.ts)
+          const r = await resolveTenantFromRequest(d, action, ctx.params ?? {}, validate);
+          if ('respond' in r) return r.respond;
+          tenantId = meta.tenantId = r.tenantId;
         }
         if (spec.tenantScoped && !tenantId) throw new UnauthorizedError('No active tenant', 'NO_TENANT');
 
@@ -73,7 +79,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         }
 
         // 3. plugin gate
-        if (spec.pluginId && tenantId && !(await d.gate.isEnabled(tenantId, spec.pluginId))) {
+        if (spec.pluginId && tenantId && spec.requiresEnablement !== false && !(await d.gate.isEnabled(tenantId, spec.pluginId))) {
           throw new PluginDisabledError(spec.pluginId);
         }
 

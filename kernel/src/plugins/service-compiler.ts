@@ -1,6 +1,7 @@
 import type { ServiceSchema, Context } from 'moleculer';
 import type { ActionDefinition, Permission, ServiceDefinition } from '@atrium/sdk';
 import type { ActionSpec } from '../pipeline/action-spec.ts';
+import { TENANT_RESOLVER } from '../pipeline/tenant-from-request.ts';
 
 const kebab = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 
@@ -18,6 +19,8 @@ export type SpecInput = {
   maxBodyBytes?: number;
   raw?: boolean;
   tenantFromParam?: string;
+  tenantFromRequest?: boolean;
+  requiresEnablement?: boolean;
   transaction?: boolean;
   summary?: string;
   description?: string;
@@ -27,6 +30,7 @@ export type SpecInput = {
 
 export function buildSpec(i: SpecInput): ActionSpec {
   let rest: ActionSpec['rest'];
+  if (i.tenantFromRequest && (i.permission !== 'public' || i.tenantFromParam)) throw new Error(`${i.fullName}: resolveTenant is for public actions without tenantFromParam`);
   if (i.rest && i.permission === 'internal') throw new Error(`${i.fullName}: an 'internal' action cannot have a REST route`);
   if (i.rest) {
     const [method, rel] = i.rest.split(/\s+/);
@@ -43,6 +47,8 @@ export function buildSpec(i: SpecInput): ActionSpec {
     mutates,
     idempotent: i.idempotent ?? false,
     tenantFromParam: i.tenantFromParam,
+    ...(i.tenantFromRequest ? { tenantFromRequest: true } : {}),
+    ...(i.requiresEnablement === false ? { requiresEnablement: false } : {}),
     rest,
     // a route without a params schema takes no params: unknown query/body fields are rejected too
     params: i.params ?? (rest ? { type: 'object', properties: {}, additionalProperties: false } : undefined),
@@ -72,6 +78,8 @@ export function compilePluginService(pluginId: string, def: ServiceDefinition): 
       maxBodyBytes: a.maxBodyBytes,
       raw: a.raw,
       tenantFromParam: a.tenantFromParam,
+      tenantFromRequest: !!a.resolveTenant,
+      requiresEnablement: a.requiresEnablement,
       transaction: a.transaction,
       summary: a.summary,
       description: a.description,
@@ -80,6 +88,8 @@ export function compilePluginService(pluginId: string, def: ServiceDefinition): 
     });
     actions[name] = {
       atrium: spec,
+      // local only (a function does not travel in the service registry): the pipeline calls it on this node
+      ...(a.resolveTenant ? { [TENANT_RESOLVER]: a.resolveTenant } : {}),
       handler(ctx: Context<any, any>) {
         const req = (ctx.locals as any).req;
         return a.handler({ ...req, params: ctx.params ?? {}, idempotencyKey: ctx.meta.idempotencyKey });
