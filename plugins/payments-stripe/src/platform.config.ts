@@ -81,9 +81,15 @@ export type Plan = Type.Static<typeof PlanSchema>;
 
 const PlansSchema = Type.Array(PlanSchema, { minItems: 1, maxItems: 50 });
 
+/** The API version billing requests pin (`Stripe-Version`), so the shapes we read do not move with the account's default. */
+export const BILLING_API_VERSION = '2025-02-24.acacia';
+
 export interface BillingConfig {
   secretKey: string;
   baseUrl: string;
+  apiVersion: string;
+  /** Customer portal configuration (`bpc_…`); the account's default portal when unset. */
+  portalConfiguration: string | undefined;
   webhookSecrets: string[];
   toleranceSeconds: number;
   plans: Plan[];
@@ -133,9 +139,19 @@ export function requireBillingConfig(): BillingConfig {
   const secretKey = env('ATRIUM_BILLING_STRIPE_SECRET_KEY');
   if (!secretKey) throw new PlatformNotConfiguredError('Platform billing is not configured (ATRIUM_BILLING_STRIPE_SECRET_KEY)', 'BILLING_NOT_CONFIGURED');
   const tolerance = env('ATRIUM_BILLING_WEBHOOK_TOLERANCE_SECONDS') ?? '300';
+  const apiVersion = env('ATRIUM_BILLING_STRIPE_API_VERSION') ?? BILLING_API_VERSION;
+  if (!/^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$/.test(apiVersion)) {
+    throw new PlatformNotConfiguredError('ATRIUM_BILLING_STRIPE_API_VERSION must look like 2025-02-24.acacia', 'BILLING_MISCONFIGURED', { variable: 'ATRIUM_BILLING_STRIPE_API_VERSION' });
+  }
+  const portalConfiguration = env('ATRIUM_BILLING_PORTAL_CONFIGURATION');
+  if (portalConfiguration && !portalConfiguration.startsWith('bpc_')) {
+    throw new PlatformNotConfiguredError('ATRIUM_BILLING_PORTAL_CONFIGURATION must be a portal configuration id (bpc_…)', 'BILLING_MISCONFIGURED', { variable: 'ATRIUM_BILLING_PORTAL_CONFIGURATION' });
+  }
   return {
     secretKey,
     baseUrl: env('ATRIUM_BILLING_STRIPE_BASE_URL') ?? STRIPE_API_BASE,
+    apiVersion,
+    portalConfiguration,
     webhookSecrets: activeSecrets(env('ATRIUM_BILLING_WEBHOOK_SECRETS') ?? ''),
     toleranceSeconds: /^\d+$/.test(tolerance) ? Number(tolerance) : 300,
     plans: billingPlans(),
@@ -143,12 +159,12 @@ export function requireBillingConfig(): BillingConfig {
 }
 
 const clients = new Map<string, StripeClient>();
-/** One client per (base URL, key); retries network errors, 409 and 5xx with the same Idempotency-Key. */
-export function platformClient(c: { secretKey: string; baseUrl: string }): StripeClient {
-  const key = `${c.baseUrl}|${c.secretKey}`;
+/** One client per (base URL, key, pinned version); retries network errors, 409 and 5xx with the same Idempotency-Key. */
+export function platformClient(c: { secretKey: string; baseUrl: string; apiVersion?: string }): StripeClient {
+  const key = `${c.baseUrl}|${c.secretKey}|${c.apiVersion ?? ''}`;
   let client = clients.get(key);
   if (!client) {
-    client = new StripeClient({ secretKey: c.secretKey, baseUrl: c.baseUrl, timeoutMs: 20_000, maxNetworkRetries: 2, retryDelayMs: 200 });
+    client = new StripeClient({ secretKey: c.secretKey, baseUrl: c.baseUrl, apiVersion: c.apiVersion, timeoutMs: 20_000, maxNetworkRetries: 2, retryDelayMs: 200 });
     if (clients.size > 20) clients.clear();
     clients.set(key, client);
   }

@@ -4,6 +4,7 @@ import { stripeProvider } from './stripe.provider.ts';
 import { connectService, onStripeWebhook, platformConnectSettings } from './connect.service.ts';
 import { billingService } from './billing.service.ts';
 import { createConnectBilling } from './migrations/0001-connect-billing.ts';
+import { billingCheckout } from './migrations/0002-billing-checkout.ts';
 
 /**
  * The provider reads its configuration from `ctx.settings()`; this adds the tenant's connected
@@ -27,7 +28,7 @@ export function withPlatformConnect(service: ServiceDefinition): ServiceDefiniti
 
 export default definePlugin({
   manifest: manifest as any,
-  migrations: [createConnectBilling],
+  migrations: [createConnectBilling, billingCheckout],
   services: [withPlatformConnect(stripeProvider), connectService, billingService],
   subscribers: { 'payments.webhook.received.v1': onStripeWebhook },
 });

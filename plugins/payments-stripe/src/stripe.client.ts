@@ -7,6 +7,7 @@ import { encodeStripeForm, type FormParams } from './stripe.form.ts';
 import {
   StripeAccount,
   StripeAccountLink,
+  StripeBillingPortalSession,
   StripeCheckoutSession,
   StripeCustomer,
   StripeErrorBody,
@@ -132,7 +133,23 @@ export interface CreateCheckoutSessionParams {
     transfer_data?: { destination: string };
     metadata?: Record<string, string>;
   };
+  /** Subscription mode: the subscription's trial and metadata (copied onto the subscription Checkout creates). */
   subscription_data?: { trial_period_days?: number; metadata?: Record<string, string> };
+  /** Subscription mode: `always` (default) asks for a card even for a free trial; `if_required` skips it. */
+  payment_method_collection?: 'always' | 'if_required';
+}
+
+export interface CreateBillingPortalSessionParams {
+  customer: string;
+  /** Where the portal's "return" link goes (required unless the configuration has a default). */
+  return_url?: string;
+  /** A portal configuration (`bpc_…`); the account's default otherwise. */
+  configuration?: string;
+  /** Deep link into one flow instead of the portal's home page. */
+  flow_data?:
+    | { type: 'payment_method_update' }
+    | { type: 'subscription_cancel'; subscription_cancel: { subscription: string } };
+  locale?: string;
 }
 
 export interface CreateRefundParams {
@@ -393,6 +410,15 @@ export class StripeClient {
 
   cancelSubscription(id: string, options?: RequestOptions): Promise<StripeSubscription> {
     return this.request(StripeSubscription, 'DELETE', `/v1/subscriptions/${enc(id)}`, {}, options);
+  }
+
+  retrieveCustomer(id: string, options?: RequestOptions): Promise<StripeCustomer> {
+    return this.request(StripeCustomer, 'GET', `/v1/customers/${enc(id)}`, {}, options);
+  }
+
+  /** `POST /v1/billing_portal/sessions`: a customer portal link (update the card, see invoices, cancel). */
+  createBillingPortalSession(params: CreateBillingPortalSessionParams, options?: RequestOptions): Promise<StripeBillingPortalSession> {
+    return this.request(StripeBillingPortalSession, 'POST', '/v1/billing_portal/sessions', { ...params }, options);
   }
 
   deleteCustomer(id: string, options?: RequestOptions): Promise<Type.Static<typeof Deleted>> {

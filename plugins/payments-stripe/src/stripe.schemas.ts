@@ -75,6 +75,8 @@ export const StripeCheckoutSession = Type.Object({
   payment_link: Nullable(Type.String()),
   subscription: Nullable(Type.String()),
   client_reference_id: Nullable(Type.String()),
+  /** The customer the session is for (given, or made by Checkout); subscription mode always has one once complete. */
+  customer: Type.Optional(Nullable(Type.String())),
   expires_at: Type.Integer(),
   metadata: Metadata,
 });
@@ -193,3 +195,15 @@ export const StripeEvent = Type.Object({
   data: Type.Object({ object: Type.Record(Type.String(), Type.Unknown()) }),
 });
 export type StripeEvent = Type.Static<typeof StripeEvent>;
+
+/** A Billing customer portal session: a short-lived URL where the customer manages cards, invoices and subscriptions. */
+export const StripeBillingPortalSession = Type.Object({
+  id: Type.String(),
+  object: Type.Literal('billing_portal.session'),
+  customer: Type.String(),
+  url: Type.String(),
+  return_url: Nullable(Type.String()),
+  created: Type.Integer(),
+  livemode: Type.Boolean(),
+});
+export type StripeBillingPortalSession = Type.Static<typeof StripeBillingPortalSession>;

@@ -25,6 +25,8 @@ export interface WebhookEndpoint {
   secrets: string[];
   /** Connect endpoints receive events of connected accounts (with `account`), others the platform's. */
   connect: boolean;
+  /** Event types this endpoint is subscribed to (`*` = all), like the dashboard's "events to send". */
+  enabledEvents: string[];
 }
 
 export type SignatureMode = 'valid' | 'wrong_secret' | 'tampered_body' | 'stale' | 'missing';
@@ -93,13 +95,14 @@ function list(v: DecodedValue | undefined): DecodedForm[] {
 function sub(v: DecodedValue | undefined): DecodedForm {
   return typeof v === 'object' && !Array.isArray(v) ? v : {};
 }
+const subscribed = (ep: WebhookEndpoint, type: string) => ep.enabledEvents.includes('*') || ep.enabledEvents.includes(type);
 
 export class FakeStripeServer {
   readonly secretKey: string;
   readonly objects = new Map<string, Obj>();
   readonly events: Obj[] = [];
   readonly endpoints: WebhookEndpoint[] = [];
-  readonly requests: { method: string; path: string; idempotencyKey: string | null; replayed: boolean }[] = [];
+  readonly requests: { method: string; path: string; idempotencyKey: string | null; replayed: boolean; stripeVersion: string | null; contentType: string | null; body: string }[] = [];
   #clock: () => number;
   #latencyMs: number;
   #server: Server;
@@ -168,9 +171,10 @@ export class FakeStripeServer {
     const method = rq.method ?? 'GET';
     const key = (rq.headers['idempotency-key'] as string | undefined) ?? null;
     const account = (rq.headers['stripe-account'] as string | undefined) ?? null;
+    const stripeVersion = (rq.headers['stripe-version'] as string | undefined) ?? null;
     const requestId = this.#id('req');
     const send = (status: number, body: string, replayed = false) => {
-      this.requests.push({ method, path: url.pathname, idempotencyKey: key, replayed });
+      this.requests.push({ method, path: url.pathname, idempotencyKey: key, replayed, stripeVersion, contentType: (rq.headers['content-type'] as string | undefined) ?? null, body: raw });
       const headers: Record<string, string> = { 'content-type': 'application/json', 'request-id': requestId };
       if (key && method === 'POST') headers['idempotency-key'] = key;
       if (replayed) headers['idempotent-replayed'] = 'true';
@@ -180,6 +184,12 @@ export class FakeStripeServer {
     if (rq.headers.authorization !== `Bearer ${this.secretKey}`) {
       const err = { type: 'invalid_request_error', message: 'Invalid API Key provided: ' + String(rq.headers.authorization ?? '').slice(7, 15) + '****' };
       return send(401, JSON.stringify({ error: err }));
+    }
+    if (stripeVersion !== null && !/^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$/.test(stripeVersion)) {
+      return send(400, JSON.stringify({ error: { type: 'invalid_request_error', message: `Invalid Stripe API version: ${stripeVersion}` } }));
+    }
+    if (method === 'POST' && raw && !String(rq.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+      return send(400, JSON.stringify({ error: { type: 'invalid_request_error', message: 'Invalid request: the body must be application/x-www-form-urlencoded' } }));
     }
     let params: DecodedForm;
     try {
@@ -248,6 +258,8 @@ export class FakeStripeServer {
     if (r('GET', 'products', '*')) return this.view(this.#get('product', b!, account));
     if (r('POST', 'prices')) return this.view(this.#createPrice(p, account));
     if (r('POST', 'customers')) return this.view(this.#createCustomer(p, account));
+    if (r('GET', 'customers', '*')) return this.view(this.#get('customer', b!, account));
+    if (r('POST', 'billing_portal', 'sessions')) return this.view(this.#createPortalSession(p, account));
     if (r('DELETE', 'customers', '*')) {
       this.#get('customer', b!, account);
       this.objects.delete(b!);
@@ -302,7 +314,7 @@ export class FakeStripeServer {
   }
 
   #createCustomer(p: DecodedForm, account: string | null): Obj {
-    return this.#put({ id: this.#id('cus'), object: 'customer', email: str(p.email) ?? null, name: str(p.name) ?? null, metadata: meta(p.metadata), created: this.now() }, account);
+    return this.#put({ id: this.#id('cus'), object: 'customer', email: str(p.email) ?? null, name: str(p.name) ?? null, metadata: meta(p.metadata), invoice_settings: { default_payment_method: null }, created: this.now() }, account);
   }
 
   /** Resolves line_items into { amount, currency, recurring } lines, creating inline prices. */
@@ -317,9 +329,11 @@ export class FakeStripeServer {
       const amount = int(pd.unit_amount, `line_items[${i}][price_data][unit_amount]`);
       if (amount === undefined || pd.currency === undefined) throw invalid('price or price_data required', `line_items[${i}]`, 'parameter_missing');
       const productName = str(sub(pd.product_data).name) ?? 'Item';
+      if (pd.product !== undefined && pd.product_data !== undefined) throw invalid('You may only specify one of these parameters: product, product_data.', `line_items[${i}][price_data][product]`);
       const product = str(pd.product) ? this.#get('product', str(pd.product)!, account) : this.#createProduct({ name: productName }, account);
       const rec = pd.recurring === undefined ? null : sub(pd.recurring);
-      const price = this.#put({ id: this.#id('price'), object: 'price', product: product.id, active: false, unit_amount: amount, currency: String(pd.currency).toLowerCase(), recurring: rec ? { interval: rec.interval, interval_count: 1 } : null, metadata: {} }, account);
+      if (rec && !['day', 'week', 'month', 'year'].includes(String(rec.interval))) throw invalid(`Invalid line_items[${i}][price_data][recurring][interval]`, `line_items[${i}][price_data][recurring][interval]`);
+      const price = this.#put({ id: this.#id('price'), object: 'price', product: product.id, active: false, unit_amount: amount, currency: String(pd.currency).toLowerCase(), recurring: rec ? { interval: rec.interval, interval_count: int(rec.interval_count, `line_items[${i}][price_data][recurring][interval_count]`) ?? 1 } : null, metadata: {} }, account);
       return { price, quantity };
     });
   }
@@ -353,6 +367,16 @@ export class FakeStripeServer {
       throw invalid('expires_at must be between 30 minutes and 24 hours from now', 'expires_at');
     }
     const pid = sub(p.payment_intent_data);
+    const sd = sub(p.subscription_data);
+    if (mode === 'subscription' && p.payment_intent_data !== undefined) throw invalid('You can not pass `payment_intent_data` in `subscription` mode.', 'payment_intent_data');
+    if (mode === 'payment' && p.subscription_data !== undefined) throw invalid('You can not pass `subscription_data` in `payment` mode.', 'subscription_data');
+    if (p.customer !== undefined && p.customer_email !== undefined) throw invalid('You may only specify one of these parameters: customer, customer_email.', 'customer_email');
+    if (p.customer !== undefined) this.#get('customer', req(p, 'customer'), account);
+    const trial = int(sd.trial_period_days, 'subscription_data[trial_period_days]');
+    if (trial !== undefined && trial < 1) throw invalid('subscription_data[trial_period_days] must be at least 1', 'subscription_data[trial_period_days]');
+    const pmc = str(p.payment_method_collection) ?? 'always';
+    if (!['always', 'if_required'].includes(pmc)) throw invalid(`Invalid payment_method_collection: ${pmc}`, 'payment_method_collection');
+    if (mode === 'payment' && p.payment_method_collection !== undefined && pmc !== 'always') throw invalid('payment_method_collection=if_required is only for subscription mode', 'payment_method_collection');
     const id = this.#id('cs_test');
     return this.#put({
       id, object: 'checkout.session', mode, status: 'open', payment_status: 'unpaid',
@@ -364,7 +388,9 @@ export class FakeStripeServer {
       _lines: lines.map((l) => ({ price: l.price.id, quantity: l.quantity })),
       _capture: str(pid.capture_method) ?? 'automatic',
       _fee: link ? link._fee : (int(pid.application_fee_amount, 'payment_intent_data[application_fee_amount]') ?? null),
-      _trial: int(sub(p.subscription_data).trial_period_days, 'subscription_data[trial_period_days]') ?? null,
+      _trial: trial ?? null,
+      _subscriptionMetadata: meta(sd.metadata),
+      _paymentMethodCollection: pmc,
     }, account);
   }
 
@@ -495,7 +521,7 @@ export class FakeStripeServer {
       status: trialDays ? 'trialing' : 'active',
       items: { object: 'list', data: this.#subscriptionItems(items, account) },
       trial_end: trialDays ? now + trialDays * 86400 : null,
-      cancel_at_period_end: false, canceled_at: null, metadata: meta(p.metadata), created: now,
+      cancel_at_period_end: false, canceled_at: null, default_payment_method: null as string | null, metadata: meta(p.metadata), created: now,
       current_period_start: now, current_period_end: now,
       _updates: [] as unknown[],
     }, account);
@@ -557,8 +583,18 @@ export class FakeStripeServer {
     if (s.mode === 'subscription') {
       const customer = s.customer ? String(s.customer) : this.#createCustomer({}, account).id;
       s.customer = customer;
+      // the card typed on the page becomes the customer's default (not asked for a trial with if_required)
+      const card = !(s._trial && s._paymentMethodCollection === 'if_required');
+      if (card) this.#attachCard(customer, account);
+      if (options.outcome === 'failed' && !s._trial) {
+        // the first payment is declined: Checkout keeps the page open and makes no subscription
+        return s;
+      }
       const items = (s._lines as { price: string; quantity: number }[]).map((l) => ({ price: l.price, quantity: String(l.quantity) }));
-      const sub = this.#createSubscription({ customer, items, ...(s._trial ? { trial_period_days: String(s._trial) } : {}) }, account);
+      const sub = this.#createSubscription({ customer, items, metadata: s._subscriptionMetadata as DecodedForm, ...(s._trial ? { trial_period_days: String(s._trial) } : {}) }, account);
+      if (card) sub.default_payment_method = (this.objects.get(customer)!.invoice_settings as { default_payment_method: string }).default_payment_method;
+      // the first invoice: 0 during a trial, else the first period, paid with the card just given
+      this.#invoice(sub, s._trial ? 0 : Number(s.amount_total), 'paid', account);
       s.subscription = sub.id;
       s.status = 'complete';
       s.payment_status = s._trial ? 'no_payment_required' : 'paid';
@@ -621,19 +657,13 @@ export class FakeStripeServer {
     if (s.status === 'canceled') throw new Error(`Subscription ${subscriptionId} is canceled`);
     const item = (s.items as { data: Obj[] }).data[0]!;
     const price = item.price as Obj;
-    const invoice = this.#put({
-      id: this.#id('in'), object: 'invoice', customer: s.customer, subscription: s.id, currency: price.currency,
-      amount_due: Number(price.unit_amount) * Number(item.quantity), amount_paid: outcome === 'paid' ? Number(price.unit_amount) * Number(item.quantity) : 0,
-      status: outcome === 'paid' ? 'paid' : 'open', attempt_count: 1, created: this.now(), metadata: {},
-    }, account);
     if (outcome === 'paid') {
       const start = Math.max(this.now(), Number(s.current_period_end));
       Object.assign(s, { status: 'active', trial_end: s.status === 'trialing' ? this.now() : s.trial_end, current_period_start: start, current_period_end: start + this.#periodSeconds(s) });
-      this.#event('invoice.paid', invoice, account);
     } else {
       s.status = 'past_due';
-      this.#event('invoice.payment_failed', invoice, account);
     }
+    const invoice = this.#invoice(s, Number(price.unit_amount) * Number(item.quantity), outcome, account);
     this.#event('customer.subscription.updated', s, account);
     return { invoice, subscription: s };
   }
@@ -644,6 +674,87 @@ export class FakeStripeServer {
     const s = this.#get('subscription', subscriptionId, account);
     if (!s.cancel_at_period_end) throw new Error(`Subscription ${subscriptionId} is not set to cancel at period end`);
     return this.#cancelSubscription(subscriptionId, account);
+  }
+
+  /** An invoice of the subscription (API 2025-02-24 shape: `subscription` and `subscription_details.metadata`). */
+  #invoice(s: Obj, amount: number, outcome: 'paid' | 'failed', account: string | null): Obj {
+    const price = (s.items as { data: Obj[] }).data[0]!.price as Obj;
+    const invoice = this.#put({
+      id: this.#id('in'), object: 'invoice', customer: s.customer, subscription: s.id, currency: price.currency,
+      subscription_details: { metadata: { ...(s.metadata as object) } },
+      amount_due: amount, amount_paid: outcome === 'paid' ? amount : 0,
+      status: outcome === 'paid' ? 'paid' : 'open', attempt_count: 1, created: this.now(), metadata: {},
+      hosted_invoice_url: `${this.baseUrl}/invoices/${s.id}`,
+    }, account);
+    this.#event(outcome === 'paid' ? 'invoice.paid' : 'invoice.payment_failed', invoice, account);
+    return invoice;
+  }
+
+  #attachCard(customerId: string, account: string | null): Obj {
+    const customer = this.#get('customer', customerId, account);
+    const pm = this.#put({ id: this.#id('pm'), object: 'payment_method', type: 'card', customer: customer.id, card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2034 }, created: this.now() }, account);
+    customer.invoice_settings = { default_payment_method: pm.id };
+    this.#event('payment_method.attached', pm, account);
+    this.#event('customer.updated', customer, account);
+    return pm;
+  }
+
+  // ---- Billing customer portal ----
+
+  #createPortalSession(p: DecodedForm, account: string | null): Obj {
+    const customer = this.#get('customer', req(p, 'customer'), account);
+    const returnUrl = str(p.return_url);
+    if (returnUrl !== undefined && !/^https?:\/\//.test(returnUrl)) throw invalid('Invalid URL: return_url', 'return_url', 'url_invalid');
+    const configuration = str(p.configuration);
+    if (configuration !== undefined && !configuration.startsWith('bpc_')) throw invalid(`No such configuration: '${configuration}'`, 'configuration', 'resource_missing');
+    // a configuration made in the dashboard has a default return URL; the account default here has none
+    if (returnUrl === undefined && configuration === undefined) throw invalid('Missing required param: return_url.', 'return_url', 'parameter_missing');
+    const flow = p.flow_data === undefined ? null : sub(p.flow_data);
+    if (flow) {
+      const type = req(flow, 'type');
+      if (!['payment_method_update', 'subscription_cancel', 'subscription_update', 'subscription_update_confirm'].includes(type)) throw invalid(`Invalid flow_data[type]: ${type}`, 'flow_data[type]');
+      if (type === 'subscription_cancel') {
+        const subId = str(sub(flow.subscription_cancel).subscription);
+        if (!subId) throw invalid('Missing required param: flow_data[subscription_cancel][subscription].', 'flow_data[subscription_cancel][subscription]', 'parameter_missing');
+        const target = this.#get('subscription', subId, account);
+        if (target.customer !== customer.id) throw invalid('The subscription does not belong to this customer.', 'flow_data[subscription_cancel][subscription]');
+      }
+    }
+    const id = this.#id('bps');
+    return this.#put({
+      id, object: 'billing_portal.session', customer: customer.id, url: `${this.baseUrl}/billing_portal/${id}`, return_url: returnUrl ?? null,
+      configuration: configuration ?? 'bpc_default', flow: flow ? { type: flow.type } : null, locale: str(p.locale) ?? null, created: this.now(), livemode: false,
+    }, account);
+  }
+
+  #portalSession(id: string, account: string | null): Obj {
+    return this.#get('billing_portal.session', id, account);
+  }
+
+  /** In the portal, the customer replaces its card (becomes the default for the subscription's invoices). */
+  portalUpdatePaymentMethod(portalSessionId: string, options: { account?: string } = {}): Obj {
+    const account = options.account ?? null;
+    const ps = this.#portalSession(portalSessionId, account);
+    const pm = this.#attachCard(String(ps.customer), account);
+    for (const o of this.objects.values()) {
+      if (o.object === 'subscription' && o.customer === ps.customer && o.status !== 'canceled' && (o._account ?? null) === account) {
+        o.default_payment_method = pm.id;
+        this.#event('customer.subscription.updated', o, account);
+      }
+    }
+    return pm;
+  }
+
+  /** In the portal, the customer cancels (the portal's default: at the end of the period). */
+  portalCancelSubscription(portalSessionId: string, subscriptionId: string, options: { account?: string; immediately?: boolean } = {}): Obj {
+    const account = options.account ?? null;
+    const ps = this.#portalSession(portalSessionId, account);
+    const s = this.#get('subscription', subscriptionId, account);
+    if (s.customer !== ps.customer) throw new Error(`Subscription ${subscriptionId} is not the portal customer's`);
+    if (options.immediately) return this.#cancelSubscription(subscriptionId, account);
+    s.cancel_at_period_end = true;
+    this.#event('customer.subscription.updated', s, account);
+    return s;
   }
 
   // ---- Events and webhooks ----
@@ -657,14 +768,14 @@ export class FakeStripeServer {
     };
     this.events.push(event);
     for (const ep of this.endpoints) {
-      if (ep.connect === (account !== null)) this.#pending.push({ eventId: event.id, endpointId: ep.id });
+      if (ep.connect === (account !== null) && subscribed(ep, type)) this.#pending.push({ eventId: event.id, endpointId: ep.id });
     }
     return event;
   }
 
-  addWebhookEndpoint(options: { url: string; secrets?: string[]; connect?: boolean }): WebhookEndpoint {
+  addWebhookEndpoint(options: { url: string; secrets?: string[]; connect?: boolean; enabledEvents?: string[] }): WebhookEndpoint {
     const ep: WebhookEndpoint = {
-      id: this.#id('we'), url: options.url, connect: options.connect ?? false,
+      id: this.#id('we'), url: options.url, connect: options.connect ?? false, enabledEvents: options.enabledEvents ?? ['*'],
       secrets: options.secrets ?? [`whsec_${randomBytes(16).toString('hex')}`],
     };
     this.endpoints.push(ep);
@@ -701,7 +812,7 @@ export class FakeStripeServer {
     const event = this.events.find((x) => x.id === eventId);
     if (!event) throw new Error(`No event ${eventId}`);
     const targets = this.endpoints.filter((ep) =>
-      options.endpointId ? ep.id === options.endpointId : ep.connect === (event.account !== undefined));
+      options.endpointId ? ep.id === options.endpointId : ep.connect === (event.account !== undefined) && subscribed(ep, String(event.type)));
     const payload = this.payloadOf(eventId);
     const mode = options.signature ?? 'valid';
     const times = options.times ?? 1;
