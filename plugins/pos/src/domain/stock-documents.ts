@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError, type RequestContext } from '@atrium/sdk';
 import { addStock, postCountDifference, takeStock, type MoveKind } from './stock-ledger.ts';
+import { receiveLines, shipLines, type TransferDoc } from './stock-transfer.ts';
 import { nextNumber } from './counters.ts';
 import { requireStore } from './stores.ts';
 
@@ -8,7 +9,9 @@ import { requireStore } from './stores.ts';
  * draft (editable, no effect on stock) until it is posted; posting moves stock only through
  * domain/stock-ledger.ts, in the posting transaction, and cannot be undone (a correction is a new
  * document). Lines' quantities: receipts and transfers > 0, counts = the counted quantity (≥ 0),
- * adjustments signed (+ found, − written off).
+ * adjustments signed (+ found, − written off). A transfer may instead go in two steps — shipped
+ * (in transit), then received with the quantities that arrived — see stock-transfer.ts; its
+ * one-step post is ship + receive everything.
  */
 
 export type DocKind = 'goods_receipt' | 'transfer' | 'count' | 'adjustment';
@@ -23,7 +26,7 @@ export type DocInput = { storeId: string; toStoreId?: string | null; supplierId?
 /** Who may do what with each kind (`pos.Stock` actions in the manifest). */
 export const KIND_ACTION: Record<DocKind, string> = { goods_receipt: 'receive', transfer: 'transfer', count: 'count', adjustment: 'adjust' };
 
-type ProductInfo = { id: string; sku: string; track_stock: boolean; track_batches: boolean; archived: boolean };
+export type ProductInfo = { id: string; sku: string; track_stock: boolean; track_batches: boolean; archived: boolean };
 
 async function productsOf(ctx: RequestContext, ids: string[]): Promise<Map<string, ProductInfo>> {
   const rows = await ctx.em.execute(
@@ -34,7 +37,7 @@ async function productsOf(ctx: RequestContext, ids: string[]): Promise<Map<strin
 }
 
 /** Field-level checks of a document's lines for its kind; 400 listing every bad line. */
-async function checkLines(ctx: RequestContext, kind: DocKind, lines: LineInput[]): Promise<Map<string, ProductInfo>> {
+export async function checkLines(ctx: RequestContext, kind: DocKind, lines: LineInput[]): Promise<Map<string, ProductInfo>> {
   const products = await productsOf(ctx, lines.map((l) => l.productId));
   const errors: { field: string; message: string }[] = [];
   const seen = new Set<string>();
@@ -137,29 +140,11 @@ export async function postDocument(ctx: RequestContext, id: string, kind: DocKin
       if (l.unitCost !== null) await ctx.em.execute('update pos.product set cost = ?, version = version + 1, updated_at = now() where id = ? and cost <> ?', [l.unitCost, l.productId, l.unitCost]);
     }
   } else if (kind === 'transfer') {
+    // one step: shipped and received in full at once (the two-step flow is in stock-transfer.ts)
     await requireStore(ctx, doc.to_store_id, 'toStoreId');
-    const taken = await takeStock(ctx, doc.store_id, lines.map((l) => ({ productId: l.productId, qtyMilli: l.qtyMilli, trackBatches: products.get(l.productId)!.track_batches })), {
-      ...ref, kind: 'transfer_out', allowNegative: store.allowNegativeStock,
-    });
-    const totals = new Map<string, number>();
-    for (const l of lines) totals.set(l.productId, (totals.get(l.productId) ?? 0) + l.qtyMilli);
-    for (const [productId, qty] of totals) {
-      const p = products.get(productId)!;
-      const batches = taken.get(productId) ?? [];
-      const src = batches.length
-        ? new Map((await ctx.em.execute('select id, lot, expires_on, cost from pos.batch where id in (select (jsonb_array_elements_text(?::jsonb))::uuid)', [JSON.stringify(batches.map((b) => b.batchId))])).map((b: any) => [b.id, b]))
-        : new Map();
-      let moved = 0;
-      // the destination gets the same lots and expiry dates as new batches of its own
-      for (const b of batches) {
-        const s: any = src.get(b.batchId);
-        await addStock(ctx, { ...ref, storeId: doc.to_store_id, productId, qtyMilli: b.qtyMilli, kind: 'transfer_in', unitCost: Number(s.cost), newBatch: { lot: s.lot, expiresOn: dateOnly(s.expires_on), cost: Number(s.cost) } });
-        moved += b.qtyMilli;
-      }
-      if (qty - moved > 0) {
-        await addStock(ctx, { ...ref, storeId: doc.to_store_id, productId, qtyMilli: qty - moved, kind: 'transfer_in', newBatch: p.track_batches ? {} : undefined });
-      }
-    }
+    await shipLines(ctx, doc as TransferDoc, lines, products, store.allowNegativeStock);
+    await receiveLines(ctx, doc as TransferDoc, new Map(), products);
+    await ctx.em.execute('update pos.stock_document set shipped_at = now(), shipped_by = ?, received_at = now(), received_by = ? where id = ?', [ctx.user?.id ?? null, ctx.user?.id ?? null, id]);
   } else if (kind === 'count') {
     for (const l of lines) {
       const r = await postCountDifference(ctx, { ...ref, storeId: doc.store_id, productId: l.productId, countedMilli: l.qtyMilli, trackBatches: products.get(l.productId)!.track_batches });

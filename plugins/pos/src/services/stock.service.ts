@@ -1,13 +1,15 @@
-import { NotFoundError, Type, defineAction, defineService, type RequestContext } from '@atrium/sdk';
+import { NotFoundError, Type, ValidationError, defineAction, defineService, type RequestContext } from '@atrium/sdk';
 import { Paging, orderBy, Sort } from '../domain/list-query.ts';
 import { requireStore } from '../domain/stores.ts';
 import { canSeeCost, likeEscape } from '../domain/products.ts';
 import { ADJUST_REASONS, KIND_ACTION, cancelDocument, createDocument, dateOnly, postDocument, replaceDraftLines, type DocKind } from '../domain/stock-documents.ts';
 import { endReservation, reserve } from '../domain/reservations.ts';
+import { DIFF_REASONS, cancelTransfer, receiveTransfer, shipTransfer } from '../domain/stock-transfer.ts';
 
 /**
  * Stock: levels per store, the movement ledger, batches with expiry, documents (goods receipts,
- * transfers, counts, adjustments: draft → post) and reservations. Nothing here writes stock
+ * transfers, counts, adjustments: draft → post; transfers also draft → ship → receive, see
+ * domain/stock-transfer.ts) and reservations. Nothing here writes stock
  * except through domain/stock-ledger.ts (via stock-documents.ts) and domain/reservations.ts.
  */
 
@@ -31,7 +33,10 @@ function levelView(r: any) {
   const onHand = Number(r.on_hand_milli ?? 0);
   const reserved = Number(r.reserved_milli ?? 0);
   const low = r.low_stock_milli === null ? null : Number(r.low_stock_milli);
-  return { productId: r.product_id, sku: r.sku, name: r.name, unit: r.unit, onHandMilli: onHand, reservedMilli: reserved, availableMilli: onHand - reserved, lowStockMilli: low, low: low !== null && onHand <= low, updatedAt: r.updated_at ?? null };
+  return {
+    productId: r.product_id, sku: r.sku, name: r.name, unit: r.unit, onHandMilli: onHand, reservedMilli: reserved, availableMilli: onHand - reserved,
+    inTransitMilli: Number(r.in_transit_milli ?? 0), lowStockMilli: low, low: low !== null && onHand <= low, updatedAt: r.updated_at ?? null,
+  };
 }
 
 function moveView(r: any, seeCost: boolean) {
@@ -41,10 +46,29 @@ function moveView(r: any, seeCost: boolean) {
   };
 }
 
+/** What left, what is on the way, what arrived and why it differs — per transfer line. */
+function transferLineView(d: any, l: any, seeCost: boolean) {
+  const shipped = n(l.shipped_milli);
+  const received = n(l.received_milli);
+  const batches = (typeof l.shipped_batches === 'string' ? JSON.parse(l.shipped_batches) : l.shipped_batches) ?? [];
+  return {
+    shippedMilli: shipped, receivedMilli: received, inTransitMilli: d.status === 'in_transit' ? shipped : 0,
+    differenceMilli: shipped !== null && received !== null ? received - shipped : null, differenceReason: l.difference_reason ?? null, differenceNote: l.difference_note ?? null,
+    batches: batches.map((b: any) => ({ batchId: b.batchId, lot: b.lot, expiresOn: b.expiresOn, qtyMilli: b.qtyMilli, ...(seeCost ? { cost: b.cost } : {}) })),
+  };
+}
+
 function docView(r: any) {
   return {
     id: r.id, kind: r.kind, number: r.number, status: r.status, storeId: r.store_id, toStoreId: r.to_store_id, supplierId: r.supplier_id, reason: r.reason, note: r.note,
     createdBy: r.created_by, createdAt: r.created_at, postedAt: r.posted_at, postedBy: r.posted_by, lineCount: r.line_count === undefined ? undefined : Number(r.line_count),
+    ...(r.kind === 'transfer'
+      ? {
+          shippedAt: r.shipped_at ?? null, shippedBy: r.shipped_by ?? null, receivedAt: r.received_at ?? null, receivedBy: r.received_by ?? null,
+          canceledAt: r.canceled_at ?? null, canceledBy: r.canceled_by ?? null, cancelReason: r.cancel_reason ?? null,
+          ...(r.shipped_total === undefined ? {} : { shippedMilli: n(r.shipped_total), receivedMilli: n(r.received_total) }),
+        }
+      : {}),
   };
 }
 
@@ -62,6 +86,7 @@ async function loadDocument(ctx: RequestContext, id: string, kind?: DocKind) {
       lineNo: l.line_no, productId: l.product_id, sku: l.sku, name: l.name, unit: l.unit, qtyMilli: Number(l.qty_milli),
       lot: l.lot, expiresOn: dateOnly(l.expires_on), ...(seeCost ? { unitCost: n(l.unit_cost) } : {}),
       ...(d.kind === 'count' ? { countedMilli: Number(l.qty_milli), expectedMilli: n(l.expected_milli), differenceMilli: l.expected_milli === null ? null : Number(l.qty_milli) - Number(l.expected_milli) } : {}),
+      ...(d.kind === 'transfer' ? transferLineView(d, l, seeCost) : {}),
     })),
   };
 }
@@ -81,8 +106,10 @@ function documentActions(kind: DocKind, path: string, line: typeof ReceiptLine |
       async handler(ctx: any) {
         const p = ctx.params;
         const lines = p.lines.map((l: any) => (kind === 'count' ? { productId: l.productId, qtyMilli: l.countedMilli } : l));
+        if (p.post && p.ship) throw new ValidationError('Post (one step) or ship (two steps), not both', [{ field: 'ship', message: 'cannot be combined with post' }]);
         const id = await createDocument(ctx, kind, { ...p, lines });
         if (p.post) await postDocument(ctx, id, kind);
+        if (p.ship) await shipTransfer(ctx, id);
         return loadDocument(ctx, id);
       },
     }),
@@ -126,6 +153,13 @@ function documentActions(kind: DocKind, path: string, line: typeof ReceiptLine |
 }
 
 const Post = { post: Type.Optional(Type.Boolean({ description: 'post right away' })) };
+const DocStatus = Type.Union(['draft', 'posted', 'in_transit', 'received', 'canceled'].map((s) => Type.Literal(s)));
+const ReceiveLine = Type.Object({
+  lineNo: Type.Integer({ minimum: 1 }),
+  receivedMilli: Type.Integer({ minimum: 0, maximum: 1e15 }),
+  reason: Type.Optional(Type.Union([...DIFF_REASONS.map((r) => Type.Literal(r)), Type.Null()])),
+  note: Type.Optional(Type.Union([Type.String({ maxLength: 400 }), Type.Null()])),
+}, { additionalProperties: false });
 const CountLine = Type.Object({ productId: Id, countedMilli: Type.Integer({ minimum: 0, maximum: 1e15 }) }, { additionalProperties: false });
 
 export const stockService = defineService({
@@ -157,10 +191,13 @@ export const stockService = defineService({
         if (lowStock) where.push('p.low_stock_milli is not null and coalesce(l.on_hand_milli, 0) <= p.low_stock_milli');
         if (inStock) where.push('coalesce(l.on_hand_milli, 0) > 0');
         const from = `from pos.product p left join pos.stock_level l on l.tenant_id = p.tenant_id and l.store_id = ? and l.product_id = p.id where ${where.join(' and ')}`;
+        // goods shipped to this store and not received yet
+        const inTransit = `(select coalesce(sum(dl.shipped_milli), 0) from pos.stock_document d join pos.stock_document_line dl on dl.tenant_id = d.tenant_id and dl.document_id = d.id
+          where d.kind = 'transfer' and d.status = 'in_transit' and d.to_store_id = ? and dl.product_id = p.id) as in_transit_milli`;
         const rows = await ctx.em.execute(
-          `select p.id as product_id, p.sku, p.name, p.unit, p.low_stock_milli, l.on_hand_milli, l.reserved_milli, l.updated_at ${from}
+          `select p.id as product_id, p.sku, p.name, p.unit, p.low_stock_milli, l.on_hand_milli, l.reserved_milli, l.updated_at, ${inTransit} ${from}
            order by ${orderBy(sort, { name: 'p.name', sku: 'lower(p.sku)', onHand: 'coalesce(l.on_hand_milli, 0)' }, 'p.name', 'p.id')} limit ? offset ?`,
-          [...args, limit, offset],
+          [storeId, ...args, limit, offset],
         );
         const [{ total }] = await ctx.em.execute(`select count(*) as total ${from}`, args);
         return { items: rows.map(levelView), total: Number(total) };
@@ -232,7 +269,7 @@ export const stockService = defineService({
       params: Type.Object({
         ...Paging,
         kind: Type.Optional(Type.Union([Type.Literal('goods_receipt'), Type.Literal('transfer'), Type.Literal('count'), Type.Literal('adjustment')])),
-        status: Type.Optional(Type.Union([Type.Literal('draft'), Type.Literal('posted'), Type.Literal('canceled')])),
+        status: Type.Optional(DocStatus),
         storeId: Type.Optional(Id),
         supplierId: Type.Optional(Id),
       }, { additionalProperties: false }),
@@ -261,9 +298,117 @@ export const stockService = defineService({
       handler: (ctx) => loadDocument(ctx, ctx.params.id),
     }),
     ...documentActions('goods_receipt', 'receipts', ReceiptLine, { supplierId: Type.Optional(Id), ...Post }, 'Receive goods from a supplier: new batches with lot, expiry and cost; the product cost becomes the last purchase cost'),
-    ...documentActions('transfer', 'transfers', PlainLine, { toStoreId: Id, ...Post }, 'Move stock to another store: taken first-expiring-first here, arriving with the same lots and expiry there'),
+    ...documentActions('transfer', 'transfers', PlainLine, { toStoreId: Id, ...Post, ship: Type.Optional(Type.Boolean({ description: 'ship right away (two steps: receive it at the destination)' })) },
+      'Move stock to another store: taken first-expiring-first here, arriving with the same lots and expiry there. post: in one step; ship: in transit until received'),
     ...documentActions('count', 'counts', CountLine as any, { ...Post }, 'Stock count: the counted quantities; posting records expected and difference per line'),
     ...documentActions('adjustment', 'adjustments', ReceiptLine, { reason: Type.Union(ADJUST_REASONS.map((r) => Type.Literal(r))), ...Post }, 'Adjustment or write-off with a reason: + found, − written off'),
+    // ---- transfers in two steps: draft → ship (in transit) → receive; cancel returns shipped goods ----
+    transfers: defineAction({
+      rest: 'GET /transfers',
+      permission: ['read', 'pos.Stock'],
+      summary: 'Transfers between stores, newest first, with shipped and received totals; storeId matches either side',
+      params: Type.Object({
+        ...Paging,
+        status: Type.Optional(DocStatus),
+        storeId: Type.Optional(Id),
+        fromStoreId: Type.Optional(Id),
+        toStoreId: Type.Optional(Id),
+        productId: Type.Optional(Id),
+        number: Type.Optional(Type.Integer({ minimum: 1 })),
+      }, { additionalProperties: false }),
+      async handler(ctx) {
+        const { limit = 20, offset = 0, status, storeId, fromStoreId, toStoreId, productId, number } = ctx.params;
+        const where = [`d.kind = 'transfer'`];
+        const args: unknown[] = [];
+        if (status) { where.push('d.status = ?'); args.push(status); }
+        if (storeId) { where.push('(d.store_id = ? or d.to_store_id = ?)'); args.push(storeId, storeId); }
+        if (fromStoreId) { where.push('d.store_id = ?'); args.push(fromStoreId); }
+        if (toStoreId) { where.push('d.to_store_id = ?'); args.push(toStoreId); }
+        if (productId) { where.push('exists (select 1 from pos.stock_document_line x where x.tenant_id = d.tenant_id and x.document_id = d.id and x.product_id = ?)'); args.push(productId); }
+        if (number) { where.push('d.number = ?'); args.push(number); }
+        const cond = `where ${where.join(' and ')}`;
+        const rows = await ctx.em.execute(
+          `select d.*, t.line_count, t.shipped_total, t.received_total
+           from pos.stock_document d
+           cross join lateral (select count(*) as line_count, sum(l.shipped_milli) as shipped_total, sum(l.received_milli) as received_total
+             from pos.stock_document_line l where l.tenant_id = d.tenant_id and l.document_id = d.id) t
+           ${cond} order by d.created_at desc, d.id limit ? offset ?`,
+          [...args, limit, offset],
+        );
+        const [{ total }] = await ctx.em.execute(`select count(*) as total from pos.stock_document d ${cond}`, args);
+        return { items: rows.map(docView), total: Number(total) };
+      },
+    }),
+    ship_transfer: defineAction({
+      rest: 'POST /transfers/:id/ship',
+      permission: ['transfer', 'pos.Stock'],
+      idempotent: true,
+      summary: 'Ship a draft transfer: the goods leave the source store now (first-expiring-first) and are in transit; 409 OUT_OF_STOCK naming the product, NOT_DRAFT if shipped already',
+      params: Type.Object({ id: Id }, { additionalProperties: false }),
+      async handler(ctx) {
+        await shipTransfer(ctx, ctx.params.id);
+        const t = await loadDocument(ctx, ctx.params.id);
+        ctx.audit.diff({ status: 'draft' }, { status: t.status, lines: t.lines.map((l: any) => ({ productId: l.productId, shippedMilli: l.shippedMilli })) });
+        return t;
+      },
+    }),
+    receive_transfer: defineAction({
+      rest: 'POST /transfers/:id/receive',
+      permission: ['transfer', 'pos.Stock'],
+      idempotent: true,
+      summary: 'Receive a transfer in transit at the destination: what arrived per line (lines not given arrived as shipped); a difference needs a reason (short, damaged, over, other) and is posted as a write-off or adjustment',
+      params: Type.Object({ id: Id, lines: Type.Optional(Type.Array(ReceiveLine, { maxItems: 2000 })) }, { additionalProperties: false }),
+      async handler(ctx) {
+        await receiveTransfer(ctx, ctx.params.id, { lines: ctx.params.lines as any });
+        const t = await loadDocument(ctx, ctx.params.id);
+        ctx.audit.diff({ status: 'in_transit' }, {
+          status: t.status,
+          lines: t.lines.map((l: any) => ({ productId: l.productId, shippedMilli: l.shippedMilli, receivedMilli: l.receivedMilli, reason: l.differenceReason, note: l.differenceNote })),
+        });
+        return t;
+      },
+    }),
+    cancel_transfer: defineAction({
+      rest: 'POST /transfers/:id/cancel',
+      permission: ['transfer', 'pos.Stock'],
+      idempotent: true,
+      summary: 'Cancel a draft, or a transfer in transit: its goods go back into the source store (the batches they left)',
+      params: Type.Object({ id: Id, reason: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])) }, { additionalProperties: false }),
+      async handler(ctx) {
+        const before = await cancelTransfer(ctx, ctx.params.id, ctx.params.reason?.trim() || null);
+        ctx.audit.diff({ status: before }, { status: 'canceled', reason: ctx.params.reason ?? null, returnedToSource: before === 'in_transit' });
+        return loadDocument(ctx, ctx.params.id);
+      },
+    }),
+    in_transit: defineAction({
+      rest: 'GET /in-transit',
+      permission: ['read', 'pos.Stock'],
+      summary: 'Goods on the way: quantity per destination store and product over transfers in transit',
+      params: Type.Object({ ...Paging, storeId: Type.Optional(Id), fromStoreId: Type.Optional(Id), productId: Type.Optional(Id) }, { additionalProperties: false }),
+      async handler(ctx) {
+        const { limit = 20, offset = 0, storeId, fromStoreId, productId } = ctx.params;
+        const where = [`d.kind = 'transfer'`, `d.status = 'in_transit'`];
+        const args: unknown[] = [];
+        if (storeId) { where.push('d.to_store_id = ?'); args.push(storeId); }
+        if (fromStoreId) { where.push('d.store_id = ?'); args.push(fromStoreId); }
+        if (productId) { where.push('l.product_id = ?'); args.push(productId); }
+        const rows = await ctx.em.execute(
+          `select d.to_store_id, l.product_id, p.sku, p.name, p.unit, sum(l.shipped_milli) as qty, count(distinct d.id) as transfers, min(d.shipped_at) as since,
+                  count(*) over () as total
+           from pos.stock_document d
+           join pos.stock_document_line l on l.tenant_id = d.tenant_id and l.document_id = d.id
+           join pos.product p on p.tenant_id = l.tenant_id and p.id = l.product_id
+           where ${where.join(' and ')}
+           group by d.to_store_id, l.product_id, p.sku, p.name, p.unit
+           order by p.name, l.product_id, d.to_store_id limit ? offset ?`,
+          [...args, limit, offset],
+        );
+        return {
+          items: rows.map((r: any) => ({ storeId: r.to_store_id, productId: r.product_id, sku: r.sku, name: r.name, unit: r.unit, inTransitMilli: Number(r.qty), transfers: Number(r.transfers), since: r.since })),
+          total: rows.length ? Number(rows[0].total) : 0,
+        };
+      },
+    }),
     reservations: defineAction({
       rest: 'GET /reservations',
       permission: ['read', 'pos.Stock'],
