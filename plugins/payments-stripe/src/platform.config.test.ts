@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { billingPlans, connectConfig, PlatformNotConfiguredError, requireBillingConfig } from './platform.config.ts';
+import { BILLING_API_VERSION, billingPlans, connectConfig, PlatformNotConfiguredError, requireBillingConfig } from './platform.config.ts';
 
-const VARS = ['ATRIUM_BILLING_PLANS', 'ATRIUM_BILLING_PLANS_FILE', 'ATRIUM_BILLING_STRIPE_SECRET_KEY', 'ATRIUM_STRIPE_CONNECT_SECRET_KEY', 'ATRIUM_STRIPE_CONNECT_FEE_BPS', 'ATRIUM_STRIPE_CONNECT_ACCOUNT_TYPE'];
+const VARS = ['ATRIUM_BILLING_PLANS', 'ATRIUM_BILLING_PLANS_FILE', 'ATRIUM_BILLING_STRIPE_SECRET_KEY', 'ATRIUM_BILLING_STRIPE_API_VERSION', 'ATRIUM_BILLING_PORTAL_CONFIGURATION', 'ATRIUM_STRIPE_CONNECT_SECRET_KEY', 'ATRIUM_STRIPE_CONNECT_FEE_BPS', 'ATRIUM_STRIPE_CONNECT_ACCOUNT_TYPE'];
 const saved = Object.fromEntries(VARS.map((k) => [k, process.env[k]]));
 afterEach(() => {
   for (const [k, v] of Object.entries(saved)) {
@@ -50,6 +50,20 @@ describe('operator configuration from the environment', () => {
     process.env.ATRIUM_BILLING_PLANS = JSON.stringify([{ id: 'a', name: 'A', priceMinor: 1, currency: 'usd', interval: 'month' }, { id: 'a', name: 'A2', priceMinor: 2, currency: 'usd', interval: 'month' }]);
     expect(thrown(() => billingPlans()).message).toContain('plan id "a" appears twice');
     expect(thrown(() => requireBillingConfig()).type).toBe('BILLING_NOT_CONFIGURED');
+  });
+
+  it('billing pins a Stripe-Version (overridable) and takes an optional portal configuration; malformed ones are a 503 naming the variable', () => {
+    clear();
+    process.env.ATRIUM_BILLING_STRIPE_SECRET_KEY = 'sk_test_operator';
+    expect(requireBillingConfig()).toMatchObject({ apiVersion: BILLING_API_VERSION, portalConfiguration: undefined });
+    process.env.ATRIUM_BILLING_STRIPE_API_VERSION = '2025-03-31.basil';
+    process.env.ATRIUM_BILLING_PORTAL_CONFIGURATION = 'bpc_123';
+    expect(requireBillingConfig()).toMatchObject({ apiVersion: '2025-03-31.basil', portalConfiguration: 'bpc_123' });
+    process.env.ATRIUM_BILLING_STRIPE_API_VERSION = 'latest';
+    expect(thrown(() => requireBillingConfig()).message).toContain('ATRIUM_BILLING_STRIPE_API_VERSION');
+    process.env.ATRIUM_BILLING_STRIPE_API_VERSION = '2025-03-31.basil';
+    process.env.ATRIUM_BILLING_PORTAL_CONFIGURATION = 'https://billing.stripe.com/p/login/x';
+    expect(thrown(() => requireBillingConfig()).message).toContain('ATRIUM_BILLING_PORTAL_CONFIGURATION');
   });
 
   it('Connect: unset key = not configured; commission defaults to 0 and must be 0…10000 bps', () => {

@@ -185,7 +185,9 @@ describe('provider setup', () => {
   });
 
   const stripeManifest = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../../payments-stripe/atrium.plugin.json'), 'utf8'));
-  const stripe = plugin('payments-stripe', { settingsSchema: stripeManifest.settings.schema, secretFields: stripeManifest.settings.secrets });
+  // Stripe's own schema requires no key (a Connect-only tenant has none); the form is exercised with the
+  // requirement a provider keyed by the tenant has
+  const stripe = plugin('payments-stripe', { settingsSchema: { ...stripeManifest.settings.schema, required: ['secretKey', 'webhookSecrets'] }, secretFields: stripeManifest.settings.secrets });
 
   it('builds the settings form from the schema; secrets are write-only', () => {
     const fields = settingFields(stripe);
