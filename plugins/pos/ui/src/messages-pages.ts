@@ -34,6 +34,19 @@ const en = {
     noStores: 'No stores set up for POS', noStoresHint: 'Add a store under Registers & shifts.', post: 'Post', toStore: 'To store', counted: 'Counted', addLine: 'Add a line', saveDraft: 'Save draft', saveAndPost: 'Save and post',
     docKind: { goods_receipt: 'Goods receipt', transfer: 'Transfer', count: 'Stock count', adjustment: 'Adjustment' },
     moveKind: { receipt: 'Receipt', sale: 'Sale', return: 'Return', void: 'Void', transfer_out: 'Transfer out', transfer_in: 'Transfer in', count: 'Count', adjust: 'Adjustment', writeoff: 'Write-off' },
+    tr: {
+      tab: 'Transfers', new: 'New transfer', from: 'From', open: 'Open', ship: 'Ship', shipNow: 'Save and ship', receive: 'Receive', cancel: 'Cancel transfer',
+      cancelShipped: 'The goods go back to {store}.', cancelReason: 'Reason (optional)',
+      shipped: 'Shipped', received: 'Received', inTransit: 'In transit', difference: 'Difference', reason: 'Reason', note: 'Note',
+      empty: 'No transfers yet', emptyHint: 'Send goods to another store: ship them here, receive them there.', needTwoStores: 'Transfers need at least two stores.',
+      shippedDone: 'Shipped: the goods are in transit', receivedDone: 'Transfer received', canceledDone: 'Transfer canceled',
+      receiveHint: 'Enter what arrived. A difference needs a reason: it is written off or added to stock with it.',
+      reasonRequired: 'Say why it differs', noteRequired: 'Describe the reason',
+      batch: 'Lot {lot} · until {date}', lines: 'Lines: {n}', detail: 'Transfer №{n}',
+      shippedAt: 'Shipped {at}', receivedAt: 'Received {at}', canceledAt: 'Canceled {at}',
+      status: { draft: 'Draft', in_transit: 'In transit', received: 'Received', posted: 'Done', canceled: 'Canceled' },
+      reasons: { short: 'Short (missing)', damaged: 'Damaged', over: 'More than shipped', other: 'Other' },
+    },
   },
 };
 type Messages = typeof en;
@@ -72,6 +85,19 @@ const ru: Messages = {
     noStores: 'Нет магазинов для кассы', noStoresHint: 'Добавьте магазин в разделе «Кассы и смены».', post: 'Провести', toStore: 'В магазин', counted: 'Посчитано', addLine: 'Добавить строку', saveDraft: 'Сохранить черновик', saveAndPost: 'Сохранить и провести',
     docKind: { goods_receipt: 'Приход товара', transfer: 'Перемещение', count: 'Инвентаризация', adjustment: 'Корректировка' },
     moveKind: { receipt: 'Приход', sale: 'Продажа', return: 'Возврат', void: 'Аннулирование', transfer_out: 'Перемещение (расход)', transfer_in: 'Перемещение (приход)', count: 'Инвентаризация', adjust: 'Корректировка', writeoff: 'Списание' },
+    tr: {
+      tab: 'Перемещения', new: 'Новое перемещение', from: 'Из магазина', open: 'Открыть', ship: 'Отправить', shipNow: 'Сохранить и отправить', receive: 'Принять', cancel: 'Отменить перемещение',
+      cancelShipped: 'Товар вернётся в магазин {store}.', cancelReason: 'Причина (необязательно)',
+      shipped: 'Отправлено', received: 'Принято', inTransit: 'В пути', difference: 'Расхождение', reason: 'Причина', note: 'Комментарий',
+      empty: 'Перемещений пока нет', emptyHint: 'Отправьте товар в другой магазин: отгрузите здесь, примите там.', needTwoStores: 'Для перемещений нужно хотя бы два магазина.',
+      shippedDone: 'Отправлено: товар в пути', receivedDone: 'Перемещение принято', canceledDone: 'Перемещение отменено',
+      receiveHint: 'Укажите, сколько пришло. Для расхождения нужна причина: с ней оно будет списано или оприходовано.',
+      reasonRequired: 'Укажите причину расхождения', noteRequired: 'Опишите причину',
+      batch: 'Партия {lot} · до {date}', lines: 'Строк: {n}', detail: 'Перемещение №{n}',
+      shippedAt: 'Отправлено {at}', receivedAt: 'Принято {at}', canceledAt: 'Отменено {at}',
+      status: { draft: 'Черновик', in_transit: 'В пути', received: 'Принято', posted: 'Проведено', canceled: 'Отменено' },
+      reasons: { short: 'Недостача', damaged: 'Повреждено', over: 'Излишек', other: 'Другое' },
+    },
   },
 };
 
@@ -109,6 +135,19 @@ const uk: Messages = {
     noStores: 'Немає магазинів для каси', noStoresHint: 'Додайте магазин у розділі «Каси та зміни».', post: 'Провести', toStore: 'До магазину', counted: 'Пораховано', addLine: 'Додати рядок', saveDraft: 'Зберегти чернетку', saveAndPost: 'Зберегти і провести',
     docKind: { goods_receipt: 'Надходження товару', transfer: 'Переміщення', count: 'Інвентаризація', adjustment: 'Коригування' },
     moveKind: { receipt: 'Надходження', sale: 'Продаж', return: 'Повернення', void: 'Анулювання', transfer_out: 'Переміщення (видаток)', transfer_in: 'Переміщення (надходження)', count: 'Інвентаризація', adjust: 'Коригування', writeoff: 'Списання' },
+    tr: {
+      tab: 'Переміщення', new: 'Нове переміщення', from: 'З магазину', open: 'Відкрити', ship: 'Відправити', shipNow: 'Зберегти і відправити', receive: 'Прийняти', cancel: 'Скасувати переміщення',
+      cancelShipped: 'Товар повернеться до магазину {store}.', cancelReason: 'Причина (необов’язково)',
+      shipped: 'Відправлено', received: 'Прийнято', inTransit: 'У дорозі', difference: 'Розбіжність', reason: 'Причина', note: 'Коментар',
+      empty: 'Переміщень поки немає', emptyHint: 'Надішліть товар до іншого магазину: відвантажте тут, прийміть там.', needTwoStores: 'Для переміщень потрібно щонайменше два магазини.',
+      shippedDone: 'Відправлено: товар у дорозі', receivedDone: 'Переміщення прийнято', canceledDone: 'Переміщення скасовано',
+      receiveHint: 'Вкажіть, скільки надійшло. Для розбіжності потрібна причина: з нею її буде списано або оприбутковано.',
+      reasonRequired: 'Вкажіть причину розбіжності', noteRequired: 'Опишіть причину',
+      batch: 'Партія {lot} · до {date}', lines: 'Рядків: {n}', detail: 'Переміщення №{n}',
+      shippedAt: 'Відправлено {at}', receivedAt: 'Прийнято {at}', canceledAt: 'Скасовано {at}',
+      status: { draft: 'Чернетка', in_transit: 'У дорозі', received: 'Прийнято', posted: 'Проведено', canceled: 'Скасовано' },
+      reasons: { short: 'Нестача', damaged: 'Пошкоджено', over: 'Надлишок', other: 'Інше' },
+    },
   },
 };
 
@@ -146,6 +185,19 @@ const kk: Messages = {
     noStores: 'Кассаға арналған дүкендер жоқ', noStoresHint: '«Кассалар мен ауысымдар» бөлімінде дүкен қосыңыз.', post: 'Өткізу', toStore: 'Дүкенге', counted: 'Саналды', addLine: 'Жол қосу', saveDraft: 'Жобаны сақтау', saveAndPost: 'Сақтау және өткізу',
     docKind: { goods_receipt: 'Тауар кірісі', transfer: 'Орын ауыстыру', count: 'Түгендеу', adjustment: 'Түзету' },
     moveKind: { receipt: 'Кіріс', sale: 'Сату', return: 'Қайтару', void: 'Жою', transfer_out: 'Орын ауыстыру (шығыс)', transfer_in: 'Орын ауыстыру (кіріс)', count: 'Түгендеу', adjust: 'Түзету', writeoff: 'Есептен шығару' },
+    tr: {
+      tab: 'Орын ауыстырулар', new: 'Жаңа орын ауыстыру', from: 'Дүкеннен', open: 'Ашу', ship: 'Жөнелту', shipNow: 'Сақтау және жөнелту', receive: 'Қабылдау', cancel: 'Орын ауыстыруды болдырмау',
+      cancelShipped: 'Тауар {store} дүкеніне қайтарылады.', cancelReason: 'Себебі (міндетті емес)',
+      shipped: 'Жөнелтілді', received: 'Қабылданды', inTransit: 'Жолда', difference: 'Айырмашылық', reason: 'Себебі', note: 'Түсініктеме',
+      empty: 'Әзірге орын ауыстырулар жоқ', emptyHint: 'Тауарды басқа дүкенге жіберіңіз: осында жөнелтіп, сонда қабылдаңыз.', needTwoStores: 'Орын ауыстыру үшін кемінде екі дүкен қажет.',
+      shippedDone: 'Жөнелтілді: тауар жолда', receivedDone: 'Орын ауыстыру қабылданды', canceledDone: 'Орын ауыстыру болдырылмады',
+      receiveHint: 'Қанша келгенін көрсетіңіз. Айырмашылыққа себеп қажет: сол себеппен ол есептен шығарылады немесе кіріске алынады.',
+      reasonRequired: 'Айырмашылықтың себебін көрсетіңіз', noteRequired: 'Себебін сипаттаңыз',
+      batch: 'Партия {lot} · {date} дейін', lines: 'Жолдар: {n}', detail: 'Орын ауыстыру №{n}',
+      shippedAt: 'Жөнелтілді {at}', receivedAt: 'Қабылданды {at}', canceledAt: 'Болдырылмады {at}',
+      status: { draft: 'Жоба', in_transit: 'Жолда', received: 'Қабылданды', posted: 'Өткізілді', canceled: 'Болдырылмады' },
+      reasons: { short: 'Жетіспеушілік', damaged: 'Зақымдалған', over: 'Артық', other: 'Басқа' },
+    },
   },
 };
 
