@@ -94,7 +94,7 @@ export async function createReturn(ctx: RequestContext, sale: any, input: Return
   // cash handed back comes out of an open shift's drawer on this register
   let shiftId: string | null = null;
   if (plan.some((p) => p.method === 'cash')) {
-    const [s] = await ctx.em.execute(`select id from pos.shift where register_id = ? and status = 'open' for share`, [sale.register_id]);
+    const [s] = await ctx.em.execute(`select id from pos.shift where register_id = ? and status = 'open' for key share`, [sale.register_id]);
     if (!s) throw new ConflictError('Cash refunds need an open shift on the register', 'NO_OPEN_SHIFT');
     shiftId = s.id;
   } else {

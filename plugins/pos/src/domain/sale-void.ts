@@ -9,7 +9,7 @@ import { restoreStock } from './stock-ledger.ts';
  */
 export async function voidSale(ctx: RequestContext, sale: any, reason: string) {
   if (sale.status === 'voided') return { alreadyVoided: true };
-  const [shift] = await ctx.em.execute('select status from pos.shift where id = ? for share', [sale.shift_id]);
+  const [shift] = await ctx.em.execute('select status from pos.shift where id = ? for key share', [sale.shift_id]);
   if (shift?.status !== 'open') throw new ConflictError('The shift of this sale is closed: make a return instead', 'SHIFT_CLOSED');
   if (Number(sale.refunded_total) > 0) throw new ConflictError('The sale has returns: return the rest instead of voiding', 'HAS_RETURNS');
   const ref = { refType: 'sale_void', refId: sale.id };

@@ -80,24 +80,59 @@ export async function addStock(
 export type TakeRequest = { productId: string; qtyMilli: number; trackBatches: boolean };
 
 /**
- * Takes goods without batches in one statement: lock the store's levels of these products in
- * product order (every sale locks in the same order: no deadlocks), decrement those with enough
- * stock, post their moves, and say which products got through. Looked up by primary key from the
- * id array, so the cost does not grow with the catalogue. A prepared statement: every sale runs it.
- * $1 product ids, $2 quantities (same order), $3 store, $4 tenant, $5 kind, $6 ref type, $7 ref id, $8 user, $9 note.
+ * Takes goods without batches in one statement, as CTEs `req`, `locked`, `upd`, `mv`: lock the
+ * store's levels of these products in product order (every sale locks in the same order: no
+ * deadlocks), decrement those with enough stock, post their moves; `mv` holds the products that got
+ * through. Looked up by primary key from the id array, so the cost does not grow with the catalogue.
+ * The placeholders are given by the caller, so the sale can run these CTEs inside its own statement
+ * (`gate`: a condition that must hold for anything to be taken, e.g. "the sale row was inserted").
  */
-const TAKE_SIMPLE_SQL = `with req as (select * from unnest($1::uuid[], $2::bigint[]) as r(p, q)),
+export function takeSimpleCtes(p: { ids: string; qtys: string; store: string; tenant: string; kind: string; refType: string; refId: string; user: string; note: string; gate?: string }): string {
+  return `req as (select * from unnest(${p.ids}::uuid[], ${p.qtys}::bigint[]) as r(p, q)),
   locked as materialized (
-    select l.product_id from pos.stock_level l where l.store_id = $3::uuid and l.product_id = any($1::uuid[]) order by l.product_id for update),
+    select l.product_id from pos.stock_level l
+    where l.store_id = ${p.store}::uuid and l.product_id = any(${p.ids}::uuid[])${p.gate ? ` and ${p.gate}` : ''}
+    order by l.product_id for update),
   upd as (
     update pos.stock_level l set on_hand_milli = l.on_hand_milli - req.q, updated_at = now()
-    from req where l.store_id = $3::uuid and l.product_id = req.p and l.product_id in (select product_id from locked) and l.on_hand_milli - l.reserved_milli >= req.q
+    from req
+    where l.store_id = ${p.store}::uuid and l.product_id = any(${p.ids}::uuid[]) and l.product_id = req.p
+      and l.product_id in (select product_id from locked) and l.on_hand_milli - l.reserved_milli >= req.q
     returning l.product_id),
   mv as (
     insert into pos.stock_move (tenant_id, store_id, product_id, qty_milli, kind, ref_type, ref_id, user_id, note)
-    select $4::uuid, $3::uuid, req.p, -req.q, $5::text, $6::text, $7::uuid, $8::uuid, $9::text from req join upd on upd.product_id = req.p
-    returning product_id)
-  select coalesce(array_to_json(array_agg(product_id::text)), '[]'::json) as done from mv`;
+    select ${p.tenant}::uuid, ${p.store}::uuid, req.p, -req.q, ${p.kind}::text, ${p.refType}::text, ${p.refId}::uuid, ${p.user}::uuid, ${p.note}::text
+    from req join upd on upd.product_id = req.p
+    returning product_id)`;
+}
+
+/** The products `mv` of takeSimpleCtes took, as a JSON array (empty, never null). */
+export const TAKEN_PRODUCTS = `(select coalesce(array_to_json(array_agg(product_id::text)), '[]'::json) from mv)`;
+
+/** A prepared statement (every sale without batches runs it): $1 product ids, $2 quantities (same order), $3 store, $4 tenant, $5 kind, $6 ref type, $7 ref id, $8 user, $9 note. */
+const TAKE_SIMPLE_SQL = `with ${takeSimpleCtes({ ids: '$1', qtys: '$2', store: '$3', tenant: '$4', kind: '$5', refType: '$6', refId: '$7', user: '$8', note: '$9' })}
+  select ${TAKEN_PRODUCTS} as done`;
+
+/** One request per product, summed (the same product on two lines), in product-id order — the lock order. */
+export function mergeTakes(items: TakeRequest[]): TakeRequest[] {
+  const merged = new Map<string, TakeRequest>();
+  for (const it of items) {
+    const m = merged.get(it.productId);
+    if (m) m.qtyMilli += it.qtyMilli;
+    else merged.set(it.productId, { ...it });
+  }
+  return [...merged.values()].sort((a, b) => (a.productId < b.productId ? -1 : 1));
+}
+
+/** Throws 409 OUT_OF_STOCK for the first request whose product was not taken, naming it and what is available. */
+export async function refuseShortTake(ctx: RequestContext, storeId: string, requested: TakeRequest[], doneJson: unknown): Promise<void> {
+  const done = new Set<string>(typeof doneJson === 'string' ? JSON.parse(doneJson) : (doneJson as string[]));
+  const short = requested.find((it) => !done.has(it.productId));
+  if (!short) return;
+  const [lvl] = await ctx.sql('select on_hand_milli, reserved_milli from pos.stock_level where store_id = $1::uuid and product_id = $2::uuid', [storeId, short.productId]);
+  const available = lvl ? Number(lvl.on_hand_milli) - Number(lvl.reserved_milli) : 0;
+  throw new ConflictError('Not enough stock', 'OUT_OF_STOCK', { productId: short.productId, requestedMilli: short.qtyMilli, availableMilli: Math.max(0, available) });
+}
 
 /**
  * Takes stock for several products at once (a sale's lines), all or nothing. Rows are locked in
@@ -113,14 +148,7 @@ export async function takeStock(
   items: TakeRequest[],
   opts: MoveRef & { kind: MoveKind; allowNegative: boolean; note?: string | null },
 ): Promise<Map<string, BatchTake[]>> {
-  // one request per product, summed (the same product on two lines)
-  const merged = new Map<string, TakeRequest>();
-  for (const it of items) {
-    const m = merged.get(it.productId);
-    if (m) m.qtyMilli += it.qtyMilli;
-    else merged.set(it.productId, { ...it });
-  }
-  const ordered = [...merged.values()].sort((a, b) => (a.productId < b.productId ? -1 : 1));
+  const ordered = mergeTakes(items);
   const taken = new Map<string, BatchTake[]>();
   const moves: MoveRow[] = [];
   // Goods without batches (most of a shop): all lines in one statement (TAKE_SIMPLE_SQL), then
@@ -131,13 +159,7 @@ export async function takeStock(
     const [r] = await ctx.sql(TAKE_SIMPLE_SQL, [
       simple.map((it) => it.productId), simple.map((it) => it.qtyMilli), storeId, ctx.tenantId, opts.kind, opts.refType, opts.refId, ctx.user?.id ?? null, opts.note ?? null,
     ]);
-    const done = new Set<string>(typeof r.done === 'string' ? JSON.parse(r.done) : r.done);
-    const short = simple.find((it) => !done.has(it.productId));
-    if (short) {
-      const [lvl] = await ctx.em.execute('select on_hand_milli, reserved_milli from pos.stock_level where store_id = ? and product_id = ?', [storeId, short.productId]);
-      const available = lvl ? Number(lvl.on_hand_milli) - Number(lvl.reserved_milli) : 0;
-      throw new ConflictError('Not enough stock', 'OUT_OF_STOCK', { productId: short.productId, requestedMilli: short.qtyMilli, availableMilli: Math.max(0, available) });
-    }
+    await refuseShortTake(ctx, storeId, simple, r.done);
     for (const it of simple) taken.set(it.productId, []);
   }
   for (const it of ordered) {
@@ -152,9 +174,7 @@ export async function takeStock(
       if (opts.allowNegative) {
         await addToLevel(ctx, storeId, it.productId, -it.qtyMilli);
       } else {
-        const [lvl] = await ctx.em.execute('select on_hand_milli, reserved_milli from pos.stock_level where store_id = ? and product_id = ?', [storeId, it.productId]);
-        const available = lvl ? Number(lvl.on_hand_milli) - Number(lvl.reserved_milli) : 0;
-        throw new ConflictError('Not enough stock', 'OUT_OF_STOCK', { productId: it.productId, requestedMilli: it.qtyMilli, availableMilli: Math.max(0, available) });
+        await refuseShortTake(ctx, storeId, [it], []);
       }
     }
     const batches = it.trackBatches ? await takeFefo(ctx, storeId, it.productId, it.qtyMilli) : [];

@@ -6,7 +6,7 @@ import { ConflictError, NotFoundError, type RequestContext } from '@atrium/sdk';
  * the X/Z reports expect it in the drawer.
  */
 export async function recordTillCashIn(ctx: RequestContext, registerId: string, amount: number, reason: string): Promise<string> {
-  const [s] = await ctx.em.execute(`select id from pos.shift where register_id = ? and status = 'open' for share`, [registerId]);
+  const [s] = await ctx.em.execute(`select id from pos.shift where register_id = ? and status = 'open' for key share`, [registerId]);
   if (!s) {
     const [r] = await ctx.em.execute('select id from pos.register where id = ?', [registerId]);
     if (!r) throw new NotFoundError('Register not found (registerId)');

@@ -27,7 +27,8 @@ async function lockShift(ctx: any, id: string) {
 /**
  * Shifts: a register's working session from opening float to the Z report. One open shift per
  * register (a unique partial index, so two cashiers opening at once get one shift and one 409).
- * Closing locks the shift row; sales take a share lock on it, so a sale either lands before the
+ * Closing locks the shift row FOR UPDATE; sales, returns, voids and till cash take a key-share
+ * lock on it (the lock their foreign keys take anyway), so a sale either lands before the
  * Z report or is refused with SHIFT_CLOSED — never after the report was frozen.
  */
 export const shiftsService = defineService({
