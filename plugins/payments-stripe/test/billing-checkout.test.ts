@@ -375,3 +375,33 @@ describe('a Connect-only tenant (no Stripe key of its own)', () => {
     expect((await connecto.get(`/api/payments/intents/${i.body.id}`)).body.status).toBe('captured');
   });
 });
+
+describe('re-subscribing through Checkout after the subscription ended', () => {
+  it('the new subscription is adopted from the webhooks, with no second trial; late events of the old one change nothing', async () => {
+    const old = (await row(initech.tenantId)).subscription_id;
+    expect((await initech.post('/api/payments-stripe/billing/subscription/cancel')).status).toBe(200);
+    platform.endSubscriptionPeriod(old);
+    await platform.deliverPending();
+    expect((await initech.get('/api/payments-stripe/billing/subscription')).body).toMatchObject({ subscribed: false, status: 'canceled', trialUsed: true });
+
+    const c = await initech.post('/api/payments-stripe/billing/checkout', { planId: 'pro', ...back });
+    expect(c.status, JSON.stringify(c.body)).toBe(200);
+    expect(c.body.trialDays).toBe(0);
+    expect(decodeStripeForm(lastRequest(platform, 'POST', '/v1/checkout/sessions').body).subscription_data).toEqual({ metadata: { atrium_tenant_id: initech.tenantId, atrium_plan: 'pro' } });
+    platform.completeCheckoutSession(c.body.sessionId);
+    const results = await platform.deliverPending({ order: 'shuffle' });
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    const s = await initech.get('/api/payments-stripe/billing/subscription');
+    expect(s.body).toMatchObject({ subscribed: true, status: 'active', planId: 'pro', trialEnd: null, checkoutSessionId: null });
+    expect(s.body.subscriptionId).not.toBe(old);
+    // a late event about the ended subscription
+    const late = [...platform.events].find((e: any) => e.type === 'customer.subscription.deleted' && e.data.object.id === old)!;
+    const [r] = await platform.deliver(late.id, { endpointId: hook.id, times: 1 });
+    expect(JSON.parse(r!.body!).outcome).toBe('duplicate');
+    const resent = { ...late, id: `${late.id}_resent` };
+    const body = JSON.stringify(resent);
+    const r2 = await fetch(`${tk.url}/api/payments-stripe/billing/webhooks`, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signStripePayload({ rawBody: body, secrets: [WHSEC_BILLING] }) }, body });
+    expect((await r2.json()).outcome).toBe('stale_subscription');
+    expect((await initech.get('/api/payments-stripe/billing/subscription')).body).toMatchObject({ subscriptionId: s.body.subscriptionId, status: 'active' });
+  });
+});
