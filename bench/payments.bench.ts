@@ -4,19 +4,24 @@
  * → outbox → subscriber → intent `captured` (transition + succeeded event). A share of the
  * deliveries are duplicates (Stripe is at-least-once); they must have no effect.
  *
- * Standalone: boots its own embedded PostgreSQL + Redis through the SDK test kit (or uses
- * ATRIUM_TEST_PG_URL / ATRIUM_TEST_REDIS_URL). Bounded to about a minute.
+ * Standalone: boots its own embedded PostgreSQL + Redis (bench-env, like the POS benches). A short
+ * warm-up on intents of its own (JIT, pools, prepared statements) runs before the measured burst.
+ * Bounded to about a minute.
+ *
+ * Diagnosis switches (off by default):
+ *   BENCH_PG_STATS=1              pg_stat_statements of the measured burst, to stderr
+ *   BENCH_PAYMENTS_PROFILE=<file> a CPU profile (.cpuprofile) of the process during the burst
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import pg from 'pg';
-import { createTestKernel } from '@atrium/sdk/testing';
 import payments from '@atrium/plugin-payments';
 import stripe, { signStripePayload } from '@atrium/plugin-payments-stripe';
 import { FakeStripeServer } from '@atrium/plugin-payments-stripe/testing';
-
-type Metric = { metric: string; value: number; unit: string; anchor?: string; anchorValue?: number };
+import { round, startBenchEnv, startBenchKernel, type BenchResult } from './bench-env.ts';
 
 const N = Number(process.env.BENCH_PAYMENTS_EVENTS ?? 3000);
+const WARMUP = Number(process.env.BENCH_PAYMENTS_WARMUP ?? 400);
 const DUP_RATE = 0.2;
 const CONCURRENCY = Number(process.env.BENCH_PAYMENTS_CONCURRENCY ?? 16);
 const DEADLINE_MS = 50_000;
@@ -25,107 +30,140 @@ function pct(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0;
 }
 
-export default async function run(): Promise<Metric[]> {
+type Burst = { seconds: number; ingressSeconds: number; captured: number; acked: number; storedDuplicates: number; latencies: number[]; statuses: Map<number, number>; delivered: number };
+
+export default async function run(): Promise<BenchResult[]> {
   const whsec = `whsec_bench_${crypto.randomBytes(8).toString('hex')}`;
   const fake = await FakeStripeServer.start();
-  const tk = await createTestKernel({
-    plugins: [payments, stripe],
-    tenants: [{ name: 'Bench', owner: 'owner@bench.test', enable: ['payments'] }],
-    // every webhook holds two pooled connections (the core's transaction + the provider's), see README
-    config: { database: { poolMax: 80 } },
-  });
-  const sys = new pg.Client({ connectionString: tk.databaseUrls.system });
+  const env = await startBenchEnv();
+  const kernel = await startBenchKernel(env, [payments, stripe], { poolMax: 80 });
+  const sys = new pg.Client({ connectionString: env.pgUrl.replace(/\/[^/]*$/, '/atrium_bench') });
   try {
     await sys.connect();
-    const owner = await tk.as('owner@bench.test');
-    const tenantId = owner.tenantId;
-    for (const [plugin, settings] of [
-      ['payments', { publicBaseUrl: tk.url, defaultProvider: 'stripe' }],
-      ['payments-stripe', { apiBaseUrl: fake.baseUrl, secretKey: fake.secretKey, webhookSecrets: [whsec] }],
-    ] as const) {
-      const r = await owner.put(`/api/plugins/${plugin}/settings`, { settings });
-      if (r.status !== 200) throw new Error(`settings ${plugin}: ${r.status} ${JSON.stringify(r.body)}`);
-    }
-    const en = await owner.post('/api/plugins/payments-stripe/enable');
-    if (en.status !== 200) throw new Error(`enable: ${en.status}`);
-
-    // N open intents (as if created through the API), one succeeded event each
-    const ids = Array.from({ length: N }, () => crypto.randomUUID());
-    for (let i = 0; i < N; i += 500) {
-      const chunk = ids.slice(i, i + 500);
-      await sys.query(
-        `insert into payments.intent (id, tenant_id, provider, status, amount, currency, provider_payment_id, provider_data, expires_at, next_poll_at)
-         select id, $1, 'stripe', 'pending', 1000, 'USD', 'cs_bench_' || replace(id::text, '-', ''), '{"pollIntervalMs":600000}', now() + interval '1 hour', now() + interval '1 hour'
-         from unnest($2::uuid[]) as id`,
-        [tenantId, chunk],
-      );
-    }
-    const now = Math.floor(Date.now() / 1000);
-    const bodies = ids.map((id, i) =>
-      JSON.stringify({
-        id: `evt_bench_${i}_${id.slice(0, 8)}`, object: 'event', type: 'payment_intent.succeeded', api_version: '2025-01-27', created: now, livemode: false,
-        data: { object: { id: `pi_bench_${i}`, object: 'payment_intent', amount: 1000, amount_received: 1000, currency: 'usd', status: 'succeeded', metadata: { atrium_intent_id: id, atrium_tenant_id: tenantId } } },
-      }, null, 2));
-    const deliveries: number[] = bodies.map((_, i) => i);
-    for (let i = 0; i < N; i++) if (Math.random() < DUP_RATE) deliveries.push(i);
-    for (let i = deliveries.length - 1; i > 0; i--) {
-      const j = Math.floor(Math.random() * (i + 1));
-      [deliveries[i], deliveries[j]] = [deliveries[j]!, deliveries[i]!];
-    }
-    const url = `${tk.url}/api/payments/webhooks/stripe/${tenantId}`;
-    const latencies: number[] = [];
-    const statuses = new Map<number, number>();
-    let acked = 0;
-    let storedDuplicates = 0;
-    let next = 0;
-    const t0 = performance.now();
-    const worker = async () => {
-      while (next < deliveries.length && performance.now() - t0 < DEADLINE_MS) {
-        const body = bodies[deliveries[next++]!]!;
-        const started = performance.now();
-        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signStripePayload({ rawBody: body, secrets: [whsec] }) }, body });
-        const out = (await res.json()) as { stored?: number; duplicates?: number };
-        latencies.push(performance.now() - started);
-        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-        if (res.status === 200) acked++;
-        storedDuplicates += out.duplicates ?? 0;
-      }
+    const api = async (method: string, p: string, body?: unknown, token?: string) => {
+      const r = await fetch(kernel.url + p, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const json = (await r.json()) as any;
+      if (r.status >= 300) throw new Error(`${method} ${p}: ${r.status} ${JSON.stringify(json)}`);
+      return json;
     };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    const tIngress = performance.now();
-    let captured = 0;
-    while (performance.now() - t0 < DEADLINE_MS + 10_000) {
-      captured = (await sys.query(`select count(*)::int as n from payments.intent where tenant_id = $1 and status = 'captured'`, [tenantId])).rows[0].n;
-      if (captured >= N) break;
-      await new Promise((r) => setTimeout(r, 20));
+    const s = await api('POST', '/api/auth/signup', { tenantName: 'Bench', email: 'owner@bench.test', password: 'bench-password' });
+    const token: string = s.accessToken;
+    const tenantId: string = s.tenant.id;
+    await api('POST', '/api/plugins/payments/enable', {}, token);
+    await api('PUT', '/api/plugins/payments/settings', { settings: { publicBaseUrl: kernel.url, defaultProvider: 'stripe' } }, token);
+    await api('PUT', '/api/plugins/payments-stripe/settings', { settings: { apiBaseUrl: fake.baseUrl, secretKey: fake.secretKey, webhookSecrets: [whsec] } }, token);
+    await api('POST', '/api/plugins/payments-stripe/enable', {}, token);
+    const url = `${kernel.url}/api/payments/webhooks/stripe/${tenantId}`;
+
+    /** n open intents (as if created through the API) and one signed `payment_intent.succeeded` body each. */
+    const prepare = async (n: number, tag: string) => {
+      const ids = Array.from({ length: n }, () => crypto.randomUUID());
+      for (let i = 0; i < n; i += 500) {
+        await sys.query(
+          `insert into payments.intent (id, tenant_id, provider, status, amount, currency, provider_payment_id, provider_data, expires_at, next_poll_at)
+           select id, $1, 'stripe', 'pending', 1000, 'USD', 'cs_bench_' || replace(id::text, '-', ''), '{"pollIntervalMs":600000}', now() + interval '1 hour', now() + interval '1 hour'
+           from unnest($2::uuid[]) as id`,
+          [tenantId, ids.slice(i, i + 500)],
+        );
+      }
+      const now = Math.floor(Date.now() / 1000);
+      const bodies = ids.map((id, i) =>
+        JSON.stringify({
+          id: `evt_${tag}_${i}_${id.slice(0, 8)}`, object: 'event', type: 'payment_intent.succeeded', api_version: '2025-01-27', created: now, livemode: false,
+          data: { object: { id: `pi_${tag}_${i}`, object: 'payment_intent', amount: 1000, amount_received: 1000, currency: 'usd', status: 'succeeded', metadata: { atrium_intent_id: id, atrium_tenant_id: tenantId } } },
+        }, null, 2));
+      return { ids, bodies };
+    };
+
+    /** Delivers every body once plus a share of duplicates, shuffled, from CONCURRENCY senders; waits until all n are captured. */
+    const burst = async (ids: string[], bodies: string[]): Promise<Burst> => {
+      const n = ids.length;
+      const deliveries: number[] = bodies.map((_, i) => i);
+      for (let i = 0; i < n; i++) if (Math.random() < DUP_RATE) deliveries.push(i);
+      for (let i = deliveries.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1));
+        [deliveries[i], deliveries[j]] = [deliveries[j]!, deliveries[i]!];
+      }
+      const capturedBefore: number = (await sys.query(`select count(*)::int as n from payments.intent where tenant_id = $1 and status = 'captured'`, [tenantId])).rows[0].n;
+      const latencies: number[] = [];
+      const statuses = new Map<number, number>();
+      let acked = 0;
+      let storedDuplicates = 0;
+      let next = 0;
+      const t0 = performance.now();
+      const worker = async () => {
+        while (next < deliveries.length && performance.now() - t0 < DEADLINE_MS) {
+          const body = bodies[deliveries[next++]!]!;
+          const started = performance.now();
+          const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signStripePayload({ rawBody: body, secrets: [whsec] }) }, body });
+          const out = (await res.json()) as { stored?: number; duplicates?: number };
+          latencies.push(performance.now() - started);
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          if (res.status === 200) acked++;
+          storedDuplicates += out.duplicates ?? 0;
+        }
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+      const tIngress = performance.now();
+      let captured = 0;
+      while (performance.now() - t0 < DEADLINE_MS + 10_000) {
+        // a cheap poll (index on tenant, status): earlier bursts' intents are all captured already
+        captured = (await sys.query(`select count(*)::int as n from payments.intent where tenant_id = $1 and status = 'captured'`, [tenantId])).rows[0].n - capturedBefore;
+        if (captured >= n) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const tDone = performance.now();
+      latencies.sort((a, b) => a - b);
+      return { seconds: (tDone - t0) / 1000, ingressSeconds: (tIngress - t0) / 1000, captured, acked, storedDuplicates, latencies, statuses, delivered: deliveries.length };
+    };
+
+    if (WARMUP > 0) {
+      const w = await prepare(WARMUP, 'warm');
+      await burst(w.ids, w.bodies);
     }
-    const tDone = performance.now();
-    const seconds = (tDone - t0) / 1000;
+    const { ids, bodies } = await prepare(N, 'bench');
+    // planner statistics, as autovacuum keeps them on a live database
+    await sys.query('analyze');
+    if (process.env.BENCH_PG_STATS) { await sys.query('create extension if not exists pg_stat_statements'); await sys.query('select pg_stat_statements_reset()'); }
+    const inspector = process.env.BENCH_PAYMENTS_PROFILE ? new (await import('node:inspector/promises')).Session() : null;
+    if (inspector) { inspector.connect(); await inspector.post('Profiler.enable'); await inspector.post('Profiler.start'); }
+    const b = await burst(ids, bodies);
+    if (inspector) {
+      const { profile } = await inspector.post('Profiler.stop');
+      fs.writeFileSync(process.env.BENCH_PAYMENTS_PROFILE!, JSON.stringify(profile));
+      inspector.disconnect();
+    }
+    if (process.env.BENCH_PG_STATS) {
+      const st = await sys.query(`select calls, round(total_exec_time::numeric, 0) as exec_ms, round(total_plan_time::numeric, 0) as plan_ms, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) as q
+        from pg_stat_statements order by total_exec_time + total_plan_time desc limit 40`);
+      console.error(st.rows.map((r) => `${r.calls}\t${r.exec_ms}\t${r.plan_ms}\t${r.rows}\t${r.q}`).join('\n'));
+    }
+
     const effects = await sys.query(
       `select
-         (select count(*)::int from payments.transition where tenant_id = $1 and to_status = 'captured') as transitions,
-         (select count(*)::int from kernel.outbox where tenant_id = $1 and name = 'payments.intent.succeeded.v1') as events,
-         (select count(*)::int from payments.webhook_event where tenant_id = $1) as stored`,
-      [tenantId],
+         (select count(*)::int from payments.transition where intent_id = any($1::uuid[]) and to_status = 'captured') as transitions,
+         (select count(*)::int from kernel.outbox where name = 'payments.intent.succeeded.v1' and payload->>'intentId' = any($2::text[])) as events,
+         (select count(*)::int from payments.webhook_event where intent_id = any($1::uuid[])) as stored`,
+      [ids, ids],
     );
     const e = effects.rows[0];
-    const duplicateEffects = Math.max(0, e.transitions - captured) + Math.max(0, e.events - captured) + Math.max(0, e.stored - N);
-    latencies.sort((a, b) => a - b);
-    const non200 = [...statuses.entries()].filter(([s]) => s !== 200).reduce((a, [, n]) => a + n, 0);
+    const duplicateEffects = Math.max(0, e.transitions - b.captured) + Math.max(0, e.events - b.captured) + Math.max(0, e.stored - N);
+    const non200 = [...b.statuses.entries()].filter(([st]) => st !== 200).reduce((a, [, n]) => a + n, 0);
     return [
-      { metric: 'payments.webhook.throughput', value: Math.round((captured / seconds) * 10) / 10, unit: 'webhooks/s', anchor: 'goal: ≥ 500 verified webhooks processed per second', anchorValue: 500 },
-      { metric: 'payments.webhook.ingress', value: Math.round((acked / ((tIngress - t0) / 1000)) * 10) / 10, unit: 'acks/s' },
-      { metric: 'payments.webhook.ack_p50', value: Math.round(pct(latencies, 50) * 100) / 100, unit: 'ms' },
-      { metric: 'payments.webhook.ack_p99', value: Math.round(pct(latencies, 99) * 100) / 100, unit: 'ms' },
-      { metric: 'payments.webhook.processed', value: captured, unit: 'intents', anchorValue: N },
-      { metric: 'payments.webhook.duplicates_delivered', value: deliveries.length - N, unit: 'deliveries' },
-      { metric: 'payments.webhook.duplicates_acknowledged_without_effect', value: storedDuplicates, unit: 'deliveries' },
+      { metric: 'payments.webhook.throughput', value: round(b.captured / b.seconds, 1), unit: 'webhooks/s', anchor: 'goal: ≥ 500 verified webhooks processed per second', anchorValue: 500 },
+      { metric: 'payments.webhook.ingress', value: round(b.acked / b.ingressSeconds, 1), unit: 'acks/s' },
+      { metric: 'payments.webhook.ack_p50', value: round(pct(b.latencies, 50)), unit: 'ms' },
+      { metric: 'payments.webhook.ack_p99', value: round(pct(b.latencies, 99)), unit: 'ms' },
+      { metric: 'payments.webhook.processed', value: b.captured, unit: 'intents', anchorValue: N },
+      { metric: 'payments.webhook.duplicates_delivered', value: b.delivered - N, unit: 'deliveries' },
+      { metric: 'payments.webhook.duplicates_acknowledged_without_effect', value: b.storedDuplicates, unit: 'deliveries' },
       { metric: 'payments.webhook.duplicate_effects', value: duplicateEffects, unit: 'count', anchor: 'must be 0', anchorValue: 0 },
       { metric: 'payments.webhook.non_200', value: non200, unit: 'responses', anchorValue: 0 },
     ];
   } finally {
     await sys.end().catch(() => {});
-    await tk.stop();
+    await kernel.stop();
+    await env.stop();
     await fake.close();
   }
 }

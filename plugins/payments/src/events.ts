@@ -1,11 +1,25 @@
 import { Type, type Static } from '@atrium/sdk';
+import type { ProviderWebhookEvent } from '@atrium/sdk/payments';
 
 /** Event contracts this plugin publishes: versioned names, TypeBox payloads. */
 export const INTENT_SUCCEEDED = 'payments.intent.succeeded.v1';
 export const INTENT_FAILED = 'payments.intent.failed.v1';
 export const INTENT_REFUNDED = 'payments.intent.refunded.v1';
-/** Internal: a verified webhook event stored once, processed by this plugin's own subscriber. */
+/**
+ * Internal: verified webhook events were stored. Published (a) once per burst as a wake-up of this
+ * plugin's own subscriber (`wake: true`, carrying the first new event of the burst), and (b) for each
+ * new event the core does not apply to an intent itself (no status and no payment reference, e.g.
+ * Stripe Connect's `account.updated`), so provider plugins can act on those. `event` is null on the
+ * subscriber's own re-arm when one batch did not take everything pending.
+ */
 export const WEBHOOK_RECEIVED = 'payments.webhook.received.v1';
+export type WebhookReceivedPayload = {
+  provider: string;
+  eventId: string;
+  event: ProviderWebhookEvent | null;
+  /** true: apply everything pending; false: published for provider plugins only. Absent on rows written before wake-ups (treated as true). */
+  wake?: boolean;
+};
 
 const Reference = Type.Union([Type.Object({ plugin: Type.String(), id: Type.String() }), Type.Null()]);
 

@@ -3,6 +3,7 @@ import manifest from '../atrium.plugin.json' with { type: 'json' };
 import { Intent } from './entities/intent.ts';
 import { Hold, ProviderCall, Reconciliation, Refund, Transition, WebhookEvent } from './entities/records.ts';
 import { createPayments } from './migrations/0001-create-payments.ts';
+import { webhookWake } from './migrations/0002-webhook-wake.ts';
 import { intentsService } from './services/intents.service.ts';
 import { webhooksService, onWebhookReceived } from './services/webhooks.service.ts';
 import { holdsService } from './services/holds.service.ts';
@@ -15,7 +16,7 @@ export * from './events.ts';
 export default definePlugin({
   manifest: manifest as any,
   entities: [Intent, Transition, Refund, WebhookEvent, ProviderCall, Hold, Reconciliation],
-  migrations: [createPayments],
+  migrations: [createPayments, webhookWake],
   services: [intentsService, webhooksService, holdsService, reconciliationService],
   subscribers: { [WEBHOOK_RECEIVED]: onWebhookReceived },
   jobs: { poll: pollJob, reconcile: reconcileJob },

@@ -54,6 +54,22 @@ function payStripe(intent: any, outcome?: 'succeeded' | 'failed') {
   return ev.id;
 }
 
+/** A Stripe event signed with Acme's endpoint secret, posted to Acme's webhook URL; answers the parsed body. */
+async function postStripeEvent(event: Record<string, unknown>): Promise<{ status: number; body: any }> {
+  const body = JSON.stringify(event);
+  const r = await fetch(hookUrl('stripe', acme.tenantId), { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signStripePayload({ rawBody: body, secrets: [WHSEC_A] }) }, body });
+  return { status: r.status, body: await r.json() };
+}
+
+function succeededEvent(id: string, intent: any) {
+  return {
+    id, object: 'event', type: 'payment_intent.succeeded', created: Math.floor(Date.now() / 1000), livemode: false,
+    data: { object: { id: `pi_${id}`, object: 'payment_intent', amount: intent.amount, amount_received: intent.amount, currency: 'usd', status: 'succeeded', metadata: { atrium_intent_id: intent.id } } },
+  };
+}
+
+const runAcmePoll = () => tk.kernel.broker.call('payments.$system.runJob', { name: 'poll', data: {}, jobId: crypto.randomUUID() }, { meta: { system: true, tenantId: acme.tenantId, requestId: 'job:test' } });
+
 async function count(sql: string, params: unknown[]): Promise<number> {
   return (await sys.query(sql, params)).rows[0].n;
 }
@@ -129,6 +145,68 @@ describe('payments core with provider plugins', () => {
     await tk.drainEvents();
     const again = await acme.get(`/api/payments/intents/${intent.id}`);
     expect(again.body.timeline.filter((t: any) => t.to === 'captured')).toHaveLength(1);
+  });
+
+  it('webhooks arriving while a wake-up is on its way are applied by it, not published one by one', async () => {
+    const intents = [await stripeIntent(acme, 1100), await stripeIntent(acme, 2200), await stripeIntent(acme, 3300)];
+    await tk.drainEvents();
+    // a wake-up is on its way: armed, not delivered yet
+    await sys.query('insert into payments.webhook_wake (tenant_id) values ($1)', [acme.tenantId]);
+    const ids = intents.map(() => `evt_burst_${crypto.randomUUID().slice(0, 8)}`);
+    const posted = await Promise.all(intents.map((intent, n) => postStripeEvent(succeededEvent(ids[n]!, intent))));
+    expect(posted.map((r) => [r.status, r.body.stored])).toEqual([[200, 1], [200, 1], [200, 1]]);
+    // an event the core does not apply (Stripe Connect) is still published on its own, for provider plugins
+    const accountEventId = `evt_acct_${crypto.randomUUID().slice(0, 8)}`;
+    const account = await postStripeEvent({ id: accountEventId, object: 'event', type: 'account.updated', created: Math.floor(Date.now() / 1000), livemode: false, data: { object: { id: 'acct_test_1', object: 'account' } } });
+    expect(account.status).toBe(200);
+    await tk.drainEvents();
+    const published = await sys.query(
+      `select payload->>'eventId' as "eventId", payload->>'wake' as wake from kernel.outbox where tenant_id = $1 and name = 'payments.webhook.received.v1' and payload->>'eventId' = any($2::text[])`,
+      [acme.tenantId, [...ids, accountEventId]],
+    );
+    expect(published.rows).toEqual([{ eventId: accountEventId, wake: 'false' }]);
+    expect(await count('select count(*)::int as n from payments.webhook_event where event_id = any($1::text[]) and processed_at is null', [ids])).toBe(3);
+    for (const intent of intents) expect((await acme.get(`/api/payments/intents/${intent.id}`)).body.status).toBe('pending');
+    // the wake-up arrives: everything pending is applied, once
+    await sys.query(`insert into kernel.outbox (event_id, tenant_id, name, payload) values (gen_random_uuid(), $1, 'payments.webhook.received.v1', $2)`, [acme.tenantId, JSON.stringify({ provider: '', eventId: '', event: null, wake: true })]);
+    await tk.drainEvents();
+    for (const intent of intents) {
+      const got = await acme.get(`/api/payments/intents/${intent.id}`);
+      expect(got.body).toMatchObject({ status: 'captured', amountCaptured: intent.amount });
+      expect(got.body.timeline.filter((t: any) => t.to === 'captured')).toHaveLength(1);
+    }
+    expect(await count('select count(*)::int as n from payments.webhook_event where event_id = any($1::text[]) and processed_at is null', [[...ids, accountEventId]])).toBe(0);
+    expect(await count('select count(*)::int as n from payments.webhook_wake where tenant_id = $1', [acme.tenantId])).toBe(0);
+    // the next webhook arms a wake-up of its own
+    const next = await stripeIntent(acme, 4400);
+    const nextId = `evt_next_${crypto.randomUUID().slice(0, 8)}`;
+    expect((await postStripeEvent(succeededEvent(nextId, next))).body.stored).toBe(1);
+    await tk.drainEvents();
+    expect((await acme.get(`/api/payments/intents/${next.id}`)).body.status).toBe('captured');
+    const armed = await sys.query(`select payload->>'wake' as wake from kernel.outbox where tenant_id = $1 and name = 'payments.webhook.received.v1' and payload->>'eventId' = $2`, [acme.tenantId, nextId]);
+    expect(armed.rows).toEqual([{ wake: 'true' }]);
+  });
+
+  it('a wake-up that never came is dropped by the sweep, which applies the events left pending', async () => {
+    const intent = await stripeIntent(acme, 1500);
+    await tk.drainEvents();
+    await sys.query('insert into payments.webhook_wake (tenant_id) values ($1)', [acme.tenantId]);
+    const eventId = `evt_lost_${crypto.randomUUID().slice(0, 8)}`;
+    expect((await postStripeEvent(succeededEvent(eventId, intent))).body.stored).toBe(1);
+    await tk.drainEvents();
+    expect((await acme.get(`/api/payments/intents/${intent.id}`)).body.status).toBe('pending');
+    // a fresh wake row and an event younger than the sweep's 30 s: left alone (the wake-up may still come)
+    await runAcmePoll();
+    expect((await acme.get(`/api/payments/intents/${intent.id}`)).body.status).toBe('pending');
+    expect(await count('select count(*)::int as n from payments.webhook_wake where tenant_id = $1', [acme.tenantId])).toBe(1);
+    // a minute later, with the wake-up still missing
+    await sys.query(`update payments.webhook_wake set armed_at = now() - interval '2 minutes' where tenant_id = $1`, [acme.tenantId]);
+    await sys.query(`update payments.webhook_event set received_at = now() - interval '1 minute' where event_id = $1`, [eventId]);
+    await runAcmePoll();
+    const got = await acme.get(`/api/payments/intents/${intent.id}`);
+    expect(got.body.status).toBe('captured');
+    expect(got.body.timeline.filter((t: any) => t.to === 'captured')).toHaveLength(1);
+    expect(await count('select count(*)::int as n from payments.webhook_wake where tenant_id = $1', [acme.tenantId])).toBe(0);
   });
 
   it('a wrong, stale, missing or tampered signature → 400 and nothing changes', async () => {

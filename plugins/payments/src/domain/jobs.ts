@@ -85,7 +85,9 @@ export const pollJob = defineJob({
   cron: '*/10 * * * * *',
   maxAttempts: 1,
   async handler(ctx) {
-    // fallback sweep: webhook events whose delivery was lost or whose batch rolled back
+    // fallback sweep: webhook events whose wake-up was lost or whose batch rolled back; a wake row
+    // nobody consumed for a minute is dropped (its own short transaction) so the next webhook re-arms
+    await ctx.call('payments.webhooks.disarm', { olderThanMs: 60_000 });
     const swept = await processPendingWebhooks(ctx, 30_000);
     return { ...(await pollDue(ctx)), swept };
   },

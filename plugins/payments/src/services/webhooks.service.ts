@@ -1,6 +1,6 @@
 import { defineAction, defineService, defineSubscriber, LockMode, Type, type RequestContext } from '@atrium/sdk';
 import type { ProviderWebhookEvent, WebhookResult } from '@atrium/sdk/payments';
-import { WEBHOOK_RECEIVED } from '../events.ts';
+import { WEBHOOK_RECEIVED, type WebhookReceivedPayload } from '../events.ts';
 import { callProvider, PROVIDER_KEY } from '../domain/providers.ts';
 import { applyState, lockIntent } from '../domain/ledger.ts';
 import { refreshIntent } from '../domain/intents.ts';
@@ -8,17 +8,49 @@ import { Intent, type IntentEntity } from '../entities/intent.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Events applied per subscriber transaction; a full batch re-arms the wake-up for the rest. */
+export const WEBHOOK_BATCH = 200;
+const DISARM_ACTION = 'payments.webhooks.disarm';
+/** The tenant's wake lock (advisory, transaction-scoped): shared by ingress, exclusive for disarming. */
+const WAKE_LOCK_KEY = `hashtext('payments.webhook_wake:' || $1::text)`;
+
 function headerMap(raw: Record<string, unknown> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw ?? {})) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v ?? '');
   return out;
 }
 
+/** Whether the core applies the event to an intent; the others are published for provider plugins. */
+export function appliesToIntent(ev: ProviderWebhookEvent): boolean {
+  return !!(ev.status || ev.intentId || ev.providerPaymentId || ev.lookup);
+}
+
+/**
+ * Stores one verified event once per (tenant, provider, event id) and, when it is new, takes the
+ * tenant's wake lock in shared mode and arms the wake-up if none is on its way (migration 0002).
+ * `armed` is 1 only for the transaction that created the wake row: that one publishes the wake-up.
+ */
+const STORE_EVENT_SQL = `with stored as (
+  insert into payments.webhook_event (tenant_id, provider, event_id, type, intent_id, payload)
+  values ($1::uuid, $2::text, $3::text, $4::text, $5::uuid, $6::jsonb)
+  on conflict do nothing
+  returning event_id
+), locked as (
+  select pg_advisory_xact_lock_shared(${WAKE_LOCK_KEY}) from stored
+), armed as (
+  insert into payments.webhook_wake (tenant_id)
+  select $1::uuid from locked
+  on conflict do nothing
+  returning tenant_id
+)
+select (select count(*) from stored)::int as stored, (select count(*) from armed)::int as armed`;
+
 /**
  * Webhook ingress: `POST /api/payments/webhooks/:provider/:tenantKey`. The provider plugin
  * verifies the signature over the exact bytes (400 and nothing stored when it fails); each
- * verified event is stored once per (tenant, provider, event id) and handed to the outbox in the
- * same transaction; the answer goes out at once and the work happens in the subscriber below.
+ * verified event is stored once per (tenant, provider, event id), and the outbox gets a wake-up for
+ * the subscriber below in the same transaction (once per burst, not per event); the answer goes out
+ * at once and the work happens in the subscriber.
  */
 export const webhooksService = defineService({
   name: 'webhooks',
@@ -48,24 +80,43 @@ export const webhooksService = defineService({
         });
         let stored = 0;
         let duplicates = 0;
+        let woken = false;
         for (const ev of result.events) {
+          const eventId = ev.eventId.slice(0, 255);
           const intentId = ev.intentId && UUID.test(ev.intentId) ? ev.intentId : null;
-          const rows = await ctx.em.execute(
-            `insert into payments.webhook_event (tenant_id, provider, event_id, type, intent_id, payload) values (?, ?, ?, ?, ?, ?)
-             on conflict do nothing returning 1 as ok`,
-            [ctx.tenantId, provider, ev.eventId.slice(0, 255), ev.type.slice(0, 100), intentId, JSON.stringify(ev)],
-          );
-          if (!rows.length) {
+          const [row] = await ctx.sql<{ stored: number; armed: number }>(STORE_EVENT_SQL, [ctx.tenantId, provider, eventId, ev.type.slice(0, 100), intentId, JSON.stringify(ev)]);
+          if (!row?.stored) {
             duplicates++;
             continue;
           }
           stored++;
-          await ctx.emit(WEBHOOK_RECEIVED, { provider, eventId: ev.eventId.slice(0, 255), event: ev as unknown as Record<string, unknown> });
+          const wake: boolean = !woken && row.armed > 0;
+          if (wake || !appliesToIntent(ev)) {
+            const payload: WebhookReceivedPayload = { provider, eventId, event: ev, wake };
+            await ctx.emit(WEBHOOK_RECEIVED, payload);
+            woken ||= wake;
+          }
         }
         if (result.response) {
           return { $binary: Buffer.from(result.response.body, 'utf8').toString('base64'), contentType: result.response.contentType, filename: 'response.xml' };
         }
         return { received: true, stored, duplicates };
+      },
+    }),
+    disarm: defineAction({
+      permission: 'internal',
+      summary: 'Deletes the tenant\'s webhook wake rows in a transaction of its own (called by the subscriber and the sweep)',
+      params: Type.Object({ olderThanMs: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false }),
+      async handler(ctx) {
+        // The exclusive lock waits for every ingress transaction holding it shared (they may have
+        // seen the row and not published); once this commits, their events are visible to the
+        // caller's next statement. Its own short transaction, so webhooks arriving meanwhile queue
+        // only behind this, not behind the batch the caller is about to apply.
+        await ctx.sql(`select pg_advisory_xact_lock(${WAKE_LOCK_KEY})`, [ctx.tenantId]);
+        const rows = ctx.params.olderThanMs === undefined
+          ? await ctx.sql('delete from payments.webhook_wake where tenant_id = $1::uuid returning tenant_id', [ctx.tenantId])
+          : await ctx.sql(`delete from payments.webhook_wake where tenant_id = $1::uuid and armed_at < now() - ($2::int * interval '1 millisecond') returning tenant_id`, [ctx.tenantId, ctx.params.olderThanMs]);
+        return { disarmed: rows.length };
       },
     }),
   },
@@ -81,8 +132,8 @@ async function findIntent(ctx: RequestContext, provider: string, ev: ProviderWeb
     if (byRef) return byRef;
   }
   if (ev.lookup?.key && ev.lookup.value) {
-    const rows = await ctx.em.execute(`select id from payments.intent where provider = ? and provider_data->>? = ? limit 1`, [provider, ev.lookup.key, ev.lookup.value]);
-    if (rows.length) return lockIntent(ctx, { id: rows[0].id });
+    const rows = await ctx.sql<{ id: string }>('select id from payments.intent where tenant_id = $1::uuid and provider = $2::text and provider_data->>$3::text = $4::text limit 1', [ctx.tenantId, provider, ev.lookup.key, ev.lookup.value]);
+    if (rows.length) return lockIntent(ctx, { id: rows[0]!.id });
   }
   return null;
 }
@@ -99,42 +150,54 @@ async function processOne(ctx: RequestContext, provider: string, eventId: string
 }
 
 /**
- * Applies stored webhook events. Runs once per event (kernel inbox); each delivery also takes up
- * every other unprocessed event of the tenant (FOR UPDATE SKIP LOCKED, oldest first, up to 200),
- * so a burst is applied in few transactions and the later deliveries find their event done.
+ * Applies stored webhook events. Woken once per burst (see the ingress): it first disarms the
+ * tenant's wake-up in a short transaction of its own — under the exclusive wake lock, which waits
+ * for the ingress transactions that may have counted on it — so every event they stored is pending
+ * and visible here; webhooks stored later arm a new wake-up. Then it applies up to WEBHOOK_BATCH pending events (FOR UPDATE
+ * SKIP LOCKED, so concurrent wake-ups split the work) and re-arms itself when that was not all.
  * Intents are row-locked, so webhooks, the poller and API calls on one intent are serialised.
  */
-export const onWebhookReceived = defineSubscriber<{ provider: string; eventId: string; event: ProviderWebhookEvent }>({
+export const onWebhookReceived = defineSubscriber<WebhookReceivedPayload>({
   maxAttempts: 8,
   async handler(ctx) {
-    const { provider, eventId } = ctx.event.payload;
-    const own = await ctx.em.execute('select processed_at from payments.webhook_event where provider = ? and event_id = ?', [provider, eventId]);
-    if (!own.length || own[0].processed_at) return;
-    await processPendingWebhooks(ctx);
+    // published for provider plugins: the wake-up armed by the same ingress applies it
+    if (ctx.event.payload.wake === false) return;
+    await ctx.call(DISARM_ACTION, {});
+    const n = await processPendingWebhooks(ctx);
+    if (n >= WEBHOOK_BATCH) {
+      const rearm: WebhookReceivedPayload = { provider: '', eventId: '', event: null, wake: true };
+      await ctx.emit(WEBHOOK_RECEIVED, rearm);
+    }
   },
 });
 
+// No time condition for the subscriber: `now()` is its transaction's start, and events committed
+// by ingress transactions that started later must be taken too.
+const PENDING_SQL = `select provider, event_id, payload from payments.webhook_event
+  where tenant_id = $1::uuid and processed_at is null
+  order by received_at limit $2::int for update skip locked`;
+const PENDING_OLDER_THAN_SQL = `select provider, event_id, payload from payments.webhook_event
+  where tenant_id = $1::uuid and processed_at is null and received_at <= now() - ($3::int * interval '1 millisecond')
+  order by received_at limit $2::int for update skip locked`;
+const MARK_PROCESSED_SQL = `update payments.webhook_event w
+  set processed_at = now(), outcome = d.outcome, intent_id = coalesce(w.intent_id, d.intent_id)
+  from unnest($2::text[], $3::text[], $4::text[], $5::uuid[]) as d(provider, event_id, outcome, intent_id)
+  where w.tenant_id = $1::uuid and w.provider = d.provider and w.event_id = d.event_id`;
+
 /** Applies up to `limit` unprocessed webhook events of the tenant (subscriber, and the poller's sweep). */
-export async function processPendingWebhooks(ctx: RequestContext, olderThanMs = 0, limit = 200): Promise<number> {
-    const rows: { provider: string; event_id: string; payload: ProviderWebhookEvent }[] = await ctx.em.execute(
-      `select provider, event_id, payload from payments.webhook_event where processed_at is null and received_at <= now() - (? * interval '1 millisecond')
-        order by received_at limit ? for update skip locked`,
-      [olderThanMs, limit],
-    );
-    if (!rows.length) return 0;
-    const ids = [...new Set(rows.map((r) => r.payload.intentId).filter((x): x is string => !!x && UUID.test(x)))].sort();
-    const preloaded = new Map<string, IntentEntity>();
-    if (ids.length) {
-      const found = await ctx.em.find(Intent, { id: { $in: ids } } as any, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, orderBy: { id: 'asc' } } as any);
-      for (const i of found) preloaded.set(i.id, i);
-    }
-    const done: { provider: string; eventId: string; outcome: string; intentId: string | null }[] = [];
-    for (const r of rows) done.push({ provider: r.provider, eventId: r.event_id, ...(await processOne(ctx, r.provider, r.event_id, r.payload, preloaded)) });
-    await ctx.em.execute(
-      `update payments.webhook_event w set processed_at = now(), outcome = d.outcome, intent_id = coalesce(w.intent_id, d.intent_id::uuid)
-         from (select * from jsonb_to_recordset(?::jsonb) as x(provider text, "eventId" text, outcome text, "intentId" text)) d(provider, event_id, outcome, intent_id)
-        where w.provider = d.provider and w.event_id = d.event_id`,
-      [JSON.stringify(done)],
-    );
-    return rows.length;
+export async function processPendingWebhooks(ctx: RequestContext, olderThanMs = 0, limit = WEBHOOK_BATCH): Promise<number> {
+  const rows = olderThanMs > 0
+    ? await ctx.sql<{ provider: string; event_id: string; payload: ProviderWebhookEvent }>(PENDING_OLDER_THAN_SQL, [ctx.tenantId, limit, olderThanMs])
+    : await ctx.sql<{ provider: string; event_id: string; payload: ProviderWebhookEvent }>(PENDING_SQL, [ctx.tenantId, limit]);
+  if (!rows.length) return 0;
+  const ids = [...new Set(rows.map((r) => r.payload.intentId).filter((x): x is string => !!x && UUID.test(x)))].sort();
+  const preloaded = new Map<string, IntentEntity>();
+  if (ids.length) {
+    const found = await ctx.em.find(Intent, { id: { $in: ids } } as any, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, orderBy: { id: 'asc' } } as any);
+    for (const i of found) preloaded.set(i.id, i);
+  }
+  const done: { provider: string; eventId: string; outcome: string; intentId: string | null }[] = [];
+  for (const r of rows) done.push({ provider: r.provider, eventId: r.event_id, ...(await processOne(ctx, r.provider, r.event_id, r.payload, preloaded)) });
+  await ctx.sql(MARK_PROCESSED_SQL, [ctx.tenantId, done.map((d) => d.provider), done.map((d) => d.eventId), done.map((d) => d.outcome), done.map((d) => d.intentId)]);
+  return rows.length;
 }
