@@ -182,7 +182,7 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
         } else if (route.spec.permission !== 'public') {
           throw new UnauthorizedError('Sign in first: send Authorization: Bearer <access token>');
         }
-        await d.rateLimiter.hit(meta.user ? `api:user:${meta.user.id}` : `api:ip:${ip}`, d.config.rateLimit.apiPerMinute, 60);
+        await d.rateLimiter.hitBatched(meta.user ? `api:user:${meta.user.id}` : `api:ip:${ip}`, d.config.rateLimit.apiPerMinute, 60);
         const idem = req.headers['idempotency-key'];
         if (typeof idem === 'string' && idem) meta.idempotencyKey = idem;
 
