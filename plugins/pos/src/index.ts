@@ -11,6 +11,7 @@ import { addLoyaltyNote } from './migrations/0021-loyalty-note.ts';
 import { createAnalytics } from './migrations/0030-analytics.ts';
 import { salesExtras } from './migrations/0040-sales-extras.ts';
 import { stockLevelHot } from './migrations/0041-stock-level-hot.ts';
+import { customerSearch } from './migrations/0042-customer-search.ts';
 import { stockTransfers } from './migrations/0043-stock-transfers.ts';
 import { storesService } from './services/stores.service.ts';
 import { categoriesService, taxRatesService } from './services/catalog.service.ts';
@@ -42,7 +43,7 @@ import { Task } from './entities/task.ts';
  */
 export default definePlugin({
   manifest: manifest as any,
-  migrations: [createCatalog, createStock, createCustomers, createSales, catalogExtras, productTerms, createTasks, addLoyaltyNote, createAnalytics, salesExtras, stockLevelHot, stockTransfers],
+  migrations: [createCatalog, createStock, createCustomers, createSales, catalogExtras, productTerms, createTasks, addLoyaltyNote, createAnalytics, salesExtras, stockLevelHot, customerSearch, stockTransfers],
   services: [storesService, categoriesService, taxRatesService, suppliersService, variantGroupsService, productsService, productIoService, stockService, registersService, shiftsService, salesService, receiptsService, customersService, customerGroupsService, giftCardsService, tasksService, taskTemplatesService, reportsService],
   entities: [Task],
   jobs: { lowStock: lowStockJob, expireReservations: expireReservationsJob, importProducts: importProductsJob, recurringTasks: recurringTasksJob, ...analyticsJobs },

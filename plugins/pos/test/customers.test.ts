@@ -127,6 +127,21 @@ describe('customers', () => {
     // LIKE wildcards typed by the user are literal
     expect((await cashier.get('/api/pos/customers', { query: { q: '%' } })).body.total).toBe(0);
 
+    // inside a word, across words, and longer than the 16 characters the name index keeps
+    const ids = async (q: string, extra: Record<string, unknown> = {}) => (await cashier.get('/api/pos/customers', { query: { q, ...extra } })).body.items.map((c: any) => c.id).sort();
+    expect(await ids('рия пет')).toEqual([ivanova.id]);
+    expect(await ids('ИВАНОВА МАРИЯ ПЕТРОВНА')).toEqual([ivanova.id]);
+    expect(await ids('иванова мария петровнаа')).toEqual([]);
+    expect(await ids('анова мария петр')).toEqual([ivanova.id]);
+    // the full number written the long way (more than 16 characters of text)
+    expect(await ids('+7 (702) 999-88-77')).toEqual([ivanova.id]);
+    // one or two letters: matched by a scan, same semantics
+    expect(await ids('ПЁ')).toEqual([(await ids('сидор'))[0]]);
+    // a page past the end still says how many there are
+    const past = await cashier.get('/api/pos/customers', { query: { q: 'ивано', offset: 40 } });
+    expect(past.body).toMatchObject({ items: [], total: 1 });
+    expect((await cashier.get('/api/pos/customers', { query: { q: 'ивано', kind: 'company' } })).body.total).toBe(0);
+
     const page1 = await cashier.get('/api/pos/customers', { query: { limit: 2, offset: 0, sort: 'name' } });
     const page2 = await cashier.get('/api/pos/customers', { query: { limit: 2, offset: 2, sort: 'name' } });
     expect(page1.body.items).toHaveLength(2);
@@ -257,6 +272,22 @@ describe('customers', () => {
     expect(empty.body).toEqual({ items: [], total: 0, summary: { completedSales: 0, spent: 0, lastPurchaseAt: null }, limit: 20, offset: 0 });
     expect((await owner.delete(`/api/pos/customers/${c.id}`)).body).toEqual({ id: c.id, deleted: true, archived: false });
     expect((await owner.get(`/api/pos/customers/${c.id}`)).status).toBe(404);
+    // the name index goes with the customer (a trigger, no foreign key)
+    expect((await sys.query('select count(*)::int as n from pos.customer_term where customer_id = $1', [c.id])).rows[0].n).toBe(0);
+  });
+
+  it('the name index follows renames in the same transaction', async () => {
+    const c = await newCustomer(owner, { name: 'Жаксылыков Ерболат' });
+    expect((await owner.get('/api/pos/customers', { query: { q: 'сылык' } })).body.items.map((x: any) => x.id)).toEqual([c.id]);
+    const renamed = await owner.patch(`/api/pos/customers/${c.id}`, { name: 'Тохтаров Ерболат', version: c.version });
+    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    expect((await owner.get('/api/pos/customers', { query: { q: 'сылык' } })).body.total).toBe(0);
+    expect((await owner.get('/api/pos/customers', { query: { q: 'хтаров ер' } })).body.items.map((x: any) => x.id)).toEqual([c.id]);
+    // the index holds exactly the new name's suffixes
+    const terms = (await sys.query('select term from pos.customer_term where customer_id = $1 order by term', [c.id])).rows.map((r) => r.term);
+    expect(terms).toContain('тохтаров ерболат');
+    expect(terms).toContain('ерболат');
+    expect(terms.some((t: string) => t.includes('жаксы') || t.includes('сылык'))).toBe(false);
   });
 
   it('points: manual adjustment needs a reason and the points permission; cannot go below zero', async () => {

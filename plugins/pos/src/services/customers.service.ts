@@ -114,6 +114,60 @@ async function receiveMoney(ctx: any, m: { id: string; amount: number; kind: 'de
   return { entry: ledgerView(await lastLedgerRow(ctx, 'customer_ledger', m.id)), balance: r.balance, creditLimit: r.creditLimit };
 }
 
+/** Shorter search text is matched by a scan (an index of 1–2 letter fragments would match nearly everyone). */
+const MIN_INDEXED = 3;
+/** Name suffixes are indexed up to this many characters (migration 0042); longer text is re-checked with ILIKE. */
+const TERM_CHARS = 16;
+
+/** The columns customerView reads, named: a prepared statement must not depend on `c.*`. */
+const SEARCH_SELECT = `select c.id, c.kind, c.name, c.phone, c.email, c.tax_id, c.group_id, c.credit_limit, c.balance, c.points, c.birthday,
+    c.notes, c.archived, c.created_at, c.updated_at, c.version, g.name as group_name, g.discount_bp as group_discount_bp
+  from pos.customer c left join pos.customer_group g on g.tenant_id = c.tenant_id and g.id = c.group_id`;
+
+/**
+ * Customers whose name contains the text (any case) or whose phone ends with its digits, through
+ * indexes RLS lets the planner use (migration 0042: ILIKE and LIKE are not leakproof, so under RLS
+ * they filter every customer of the tenant). The name's suffix index and the phone's
+ * reverse(phone) index give the candidates' keys; customers are then read by primary key only for
+ * those. Same matches, order and exact total as ILIKE over the whole table — one prepared
+ * statement, with the total counted alongside the page.
+ */
+async function searchCustomers(
+  ctx: RequestContext,
+  text: string,
+  f: { limit: number; offset: number; groupId?: string; hasDebt?: boolean; archived: boolean; kind?: string; sort?: string },
+) {
+  const values: unknown[] = [ctx.tenantId, text, f.archived];
+  const bind = (v: unknown, cast: string) => `$${values.push(v)}${cast}`;
+  // a fragment is a substring of the name exactly when it starts one of the name's suffixes
+  const nameKeys = `select ct.customer_id from pos.customer_term ct
+    where ct.tenant_id = $1::uuid and ct.term >= left(lower($2::text), ${TERM_CHARS}) and ct.term < left(lower($2::text), ${TERM_CHARS}) || chr(1114111)`;
+  const suffix = phoneSearchSuffix(text);
+  // ~>=~ / ~<~ (byte order, leakproof) on the reverse(phone) text_pattern_ops index: the phone ends with the digits
+  const phoneMatch = (alias: string, digits: string) => `(reverse(${alias}.phone) ~>=~ ${digits} and reverse(${alias}.phone) ~<~ (${digits} || chr(1114111)))`;
+  const reversed = suffix ? bind([...suffix].reverse().join(''), '::text') : '';
+  const keys = suffix
+    ? `${nameKeys} union select p.id from pos.customer p where p.tenant_id = $1::uuid and ${phoneMatch('p', reversed)}`
+    : `select distinct x.customer_id from (${nameKeys}) x`;
+  const where = ['c.tenant_id = $1::uuid', 'c.archived = $3::boolean', `c.id = any(array(${keys}))`];
+  // the index holds the first TERM_CHARS characters of each suffix: longer text is checked whole
+  if (text.length > TERM_CHARS) where.push(`(c.name ilike ${bind(likePattern(text), '::text')}${suffix ? ` or ${phoneMatch('c', reversed)}` : ''})`);
+  if (f.groupId) where.push(`c.group_id = ${bind(f.groupId, '::uuid')}`);
+  if (f.hasDebt !== undefined) where.push(f.hasDebt ? 'c.balance < 0' : 'c.balance >= 0');
+  if (f.kind) where.push(`c.kind = ${bind(f.kind, '::text')}`);
+  const cond = where.join(' and ');
+  const filterValues = [...values];
+  const order = orderBy(f.sort, SORTS, 'c.name asc', 'c.id');
+  const rows = await ctx.sql(
+    `${SEARCH_SELECT.replace('select ', 'select count(*) over () as total, ')} where ${cond} order by ${order} limit ${bind(f.limit, '::int')} offset ${bind(f.offset, '::int')}`,
+    values,
+  );
+  let total = rows.length ? Number(rows[0].total) : 0;
+  // a page past the end has no row to carry the total
+  if (!rows.length && f.offset > 0) total = Number((await ctx.sql(`select count(*) as n from pos.customer c where ${cond}`, filterValues))[0].n);
+  return { items: rows.map(customerView), total, limit: f.limit, offset: f.offset };
+}
+
 export const customersService = defineService({
   name: 'customers',
   actions: {
@@ -132,24 +186,13 @@ export const customersService = defineService({
       }, { additionalProperties: false }),
       async handler(ctx) {
         const { limit = 20, offset = 0, q, groupId, hasDebt, archived = false, kind, sort } = ctx.params;
+        const text = q?.trim();
+        if (text && text.length >= MIN_INDEXED) return searchCustomers(ctx, text, { limit, offset, groupId, hasDebt, archived, kind, sort });
         // tenant_id is also what RLS enforces; naming it lets the planner use the (tenant_id, …) indexes
         const where: string[] = ['c.tenant_id = ?', 'c.archived = ?'];
         const args: unknown[] = [ctx.tenantId, archived];
-        const text = q?.trim();
-        if (text) {
-          const suffix = phoneSearchSuffix(text);
-          // reverse(phone) LIKE 'reversed digits%' is a prefix match on the customer_phone_suffix
-          // index (tenant_id leads it, so it is named here); the name match uses the trigram index
-          // (Cyrillic fragments too). A UNION, not an OR: with OR Postgres scans the whole table.
-          if (suffix) {
-            where.push(`c.id in (select id from pos.customer where tenant_id = ? and reverse(phone) like ?
-                                 union select id from pos.customer where tenant_id = ? and name ilike ?)`);
-            args.push(ctx.tenantId, `${[...suffix].reverse().join('')}%`, ctx.tenantId, likePattern(text));
-          } else {
-            where.push('c.name ilike ?');
-            args.push(likePattern(text));
-          }
-        }
+        // one or two letters: too unselective for an index, a scan of the tenant's customers
+        if (text) { where.push('c.name ilike ?'); args.push(likePattern(text)); }
         if (groupId) { where.push('c.group_id = ?'); args.push(groupId); }
         if (hasDebt !== undefined) where.push(hasDebt ? 'c.balance < 0' : 'c.balance >= 0');
         if (kind) { where.push('c.kind = ?'); args.push(kind); }

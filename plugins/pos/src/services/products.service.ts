@@ -4,9 +4,10 @@ import { lineAmount } from '../domain/money.ts';
 import { requireStore } from '../domain/stores.ts';
 import { hasValidCheckDigit, isGs1Length, gs1CheckDigit, parseWeightEan } from '../domain/barcode.ts';
 import {
-  BarcodeInput, STORE_JOINS, assertWritableFields, checkRefs, checkVariantAttributes, isReferenced, likeEscape,
+  BarcodeInput, STORE_JOINS, assertWritableFields, checkRefs, checkVariantAttributes, isReferenced,
   normalizeBarcodes, productSelect, productView, replaceBarcodes,
 } from '../domain/products.ts';
+import { searchProducts } from '../domain/product-search.ts';
 
 /**
  * Products: CRUD with barcodes, per-store prices, images (kernel files service), search for the
@@ -61,43 +62,6 @@ async function assertSkuFree(ctx: RequestContext, sku: string, exceptId?: string
 
 /** Without a text query, totals are exact up to this many products, then capped. */
 const LIST_CAP = 10_000;
-/** With a text query: how many matches are ranked (with a total), or (withTotal=false) for typeahead. */
-const SEARCH_CAP = 200;
-const TYPEAHEAD_CAP = 60;
-
-/**
- * A page of text-search results. A 3-letter fragment can match thousands of 100,000 products,
- * and ordering all of them by name means reading every one of them — 10–100 ms per keystroke.
- * So the word index finds at most SEARCH_CAP (+1) matches, those are ranked (names starting
- * with the first word typed, then by name or `sort`), and the page is cut from them: with fewer
- * matches than the cap the order is exact; with more, `totalCapped` says "type more letters"
- * and pages stay consistent within the ranked set. Product details (barcodes, store price and
- * stock) are read for the page's rows only.
- */
-async function searchPage(
-  ctx: RequestContext,
-  q: { ids: { sql: string; args: unknown[] }; from: string; args: unknown[]; joinArgs: unknown[]; tokens: string[]; sort?: string; limit: number; offset: number; withTotal: boolean },
-) {
-  const cap = q.withTotal ? SEARCH_CAP : TYPEAHEAD_CAP;
-  const order = orderBy(q.sort, SORTS, 'p.name', 'p.id').replace(/\bp\./g, 'c.');
-  const rank = q.sort ? '' : '(lower(c.name) like ?) desc, ';
-  const ids = `with ids as materialized (${q.ids.sql})`;
-  const rows = await ctx.em.execute(
-    `${ids}, c as (select p.id, p.name, p.sku, p.price, p.created_at, p.updated_at ${q.from} limit ?),
-       page as (select c.id, count(*) over () as total, row_number() over (order by ${rank}${order}) as ord from c order by ord limit ? offset ?)
-     select ${productSelect(q.joinArgs.length > 0)}, page.total from page join pos.product p on p.id = page.id ${q.joinArgs.length ? STORE_JOINS : ''}
-     order by page.ord`,
-    [...q.ids.args, ...q.args, cap + 1, ...(rank ? [`${likeEscape(q.tokens[0].toLowerCase())}%`] : []), q.limit, q.offset, ...q.joinArgs],
-  );
-  let total: number | null = null;
-  let totalCapped = false;
-  if (q.withTotal) {
-    total = rows.length ? Number(rows[0].total) : Number((await ctx.em.execute(`${ids} select count(*) as n from (select 1 ${q.from} limit ?) x`, [...q.ids.args, ...q.args, cap + 1]))[0].n);
-    if (total > cap) { total = cap; totalCapped = true; }
-  }
-  return { items: rows.map((r: any) => productView(ctx, r)), total, totalCapped, limit: q.limit, offset: q.offset };
-}
-
 /** A product whose barcode was scanned, ready for a cart line. */
 type LookupHit = { row: any; qtyMilli: number; barcode: { code: string; kind: string; qtyMilli: number } | null; matchedBy: 'barcode' | 'weight' | 'sku' };
 
@@ -151,29 +115,18 @@ export const productsService = defineService({
       async handler(ctx) {
         const { limit = 20, offset = 0, q, categoryId, supplierId, variantGroupId, storeId, archived = false, lowStock, withTotal = true, sort } = ctx.params;
         if (lowStock && !storeId) throw new ValidationError('lowStock needs a store', [{ field: 'storeId', message: 'is required with lowStock' }]);
-        if (storeId) await requireStore(ctx, storeId);
         if (supplierId && !ctx.permittedFields('read', 'pos.Product')?.includes('supplierId') && ctx.permittedFields('read', 'pos.Product')) {
           throw new ValidationError('You may not filter by supplier', [{ field: 'supplierId', message: 'is not a field you may see' }]);
         }
+        const tokens = (q ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 5);
+        if (tokens.length) {
+          // text search: the word index, one prepared statement that also checks the store (domain/product-search.ts)
+          const scanned = tokens.length === 1 && /^[0-9A-Za-z._-]{4,64}$/.test(tokens[0]);
+          return searchProducts(ctx, { tokens, scanned, archived, storeId, categoryId, supplierId, variantGroupId, lowStock, sort, limit, offset, withTotal }, () => requireStore(ctx, storeId!));
+        }
+        if (storeId) await requireStore(ctx, storeId);
         const where = ['p.archived = ?'];
         const args: unknown[] = [archived];
-        const tokens = (q ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 5);
-        const scanned = tokens.length === 1 && /^[0-9A-Za-z._-]{4,64}$/.test(tokens[0]);
-        // every word typed must start a word of the name or the SKU: range scans of the word index
-        // (migration 0011 says why not ILIKE). The first word drives: its matches are read once
-        // from the index and joined to products by key; the others filter.
-        const terms = 'select pt.product_id from pos.product_term pt where pt.term >= lower(?) and pt.term < lower(?) || chr(1114111)';
-        let ids: { sql: string; args: unknown[] } | null = null;
-        tokens.forEach((t, i) => {
-          if (i === 0) {
-            // a scanned code typed into the search box finds its product too
-            ids = scanned ? { sql: `${terms} union all select product_id from pos.barcode where code = ?`, args: [t, t, t] } : { sql: terms, args: [t, t] };
-            where.push('p.id in (select product_id from ids)');
-          } else {
-            where.push(`p.id in (${terms})`);
-            args.push(t, t);
-          }
-        });
         if (categoryId) {
           // a category includes its subcategories
           where.push(`p.category_id in (with recursive d as (select id from pos.category where id = ? union all select c.id from pos.category c join d on c.parent_id = d.id) select id from d)`);
@@ -184,7 +137,6 @@ export const productsService = defineService({
         if (lowStock) where.push('p.low_stock_milli is not null and coalesce(sl.on_hand_milli, 0) <= p.low_stock_milli');
         const joinArgs = storeId ? [storeId, storeId] : [];
         const from = `from pos.product p ${storeId ? STORE_JOINS : ''} where ${where.join(' and ')}`;
-        if (ids) return searchPage(ctx, { ids, from, args: [...joinArgs, ...args], joinArgs, tokens, sort, limit, offset, withTotal });
         const rows = await ctx.em.execute(
           `select ${productSelect(!!storeId)} ${from} order by ${orderBy(sort, SORTS, 'p.name', 'p.id')} limit ? offset ?`,
           [...joinArgs, ...args, limit, offset],
