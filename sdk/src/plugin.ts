@@ -65,6 +65,11 @@ export interface RequestContext {
    * (`receipt@front-desk`). Needs the `print` permission on `kernel.Device` for the calling user.
    */
   devices: DeviceClient;
+  /**
+   * Overrides the success status of this response, e.g. 200 instead of the action's 201 when a
+   * create found the record already there (a client-generated id sent again).
+   */
+  status(code: number): void;
   audit: {
     /** Attach what changed to the audit entry the kernel writes for this action. */
     diff(before: unknown, after: unknown): void;

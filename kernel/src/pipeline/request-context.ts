@@ -70,6 +70,10 @@ export function buildRequestContext(
         pending.jobs.push({ name, data, delayMs: o.delayMs, jobId: o.jobId });
       },
     },
+    status(code) {
+      if (!Number.isInteger(code) || code < 200 || code > 299) throw new Error(`ctx.status(${code}): a success status (2xx) only; throw a typed error for failures`);
+      meta.$statusCode = code;
+    },
     devices: deviceClient(ctx, { pluginId, tenantId, user, requestId: meta.requestId ?? ctx.requestID, locale: meta.locale, requestKey: meta.idempotencyKey }),
     audit: {
       diff(before, after) {

@@ -85,6 +85,10 @@ describe('sales', () => {
     const c = await cashier.post('/api/pos/sales', body, { headers: { 'idempotency-key': key } });
     const d = await cashier.post('/api/pos/sales', body, { headers: { 'idempotency-key': crypto.randomUUID() } });
     for (const r of [a, b, c, d]) expect([200, 201], JSON.stringify(r.body)).toContain(r.status);
+    // one of the two racing requests created it; every other answer is the stored sale
+    expect([a, b].map((r) => r.status).sort()).toEqual([200, 201]);
+    expect(c.status).toBe(200);
+    expect(d.status).toBe(200);
     expect(new Set([a, b, c, d].map((r) => r.body.number)).size).toBe(1);
     expect(a.body.changeDue).toBe(500);
     expect((await sys.query('select count(*)::int as n from pos.sale where id = $1', [body.id])).rows[0].n).toBe(1);

@@ -84,7 +84,9 @@ export const salesService = defineService({
       summary: 'Record a sale: lines, discounts, split tender; stock taken with guarded updates; receipt sent to receipt@<register>',
       params: CreateSaleParams,
       async handler(ctx) {
-        const { sale } = await createSale(ctx as any, ctx.params);
+        const { sale, replayed } = await createSale(ctx as any, ctx.params);
+        // the same client id again (an offline till replaying its queue): the stored sale, not a new one
+        if (replayed) ctx.status(200);
         ctx.audit.target(sale.id);
         return redactSale(ctx, sale);
       },
