@@ -15,12 +15,18 @@ import { tenantRls, type Migration } from '@atrium/sdk';
  * trigger deletes a customer's terms by primary key, computing them from the old name — on rename
  * and on delete, the kernel's purge included.
  *
- * Phone search needs no new index: `reverse(phone) ~>=~ x and reverse(phone) ~<~ y` uses the
- * existing text_pattern_ops index (those operators are leakproof; LIKE is not).
+ * Phones are searched by their last digits. The old index on `reverse(phone)` is of no use under
+ * RLS either: `reverse()` is not leakproof, so no condition on it may become an index condition.
+ * A stored generated column `phone_reversed` (collation "C") makes the suffix a prefix and the
+ * condition a plain leakproof range on a column: `phone_reversed >= '7654' and < '7654' || U+10FFFF`.
  */
 export const customerSearch: Migration = {
   name: '0042-customer-search',
   up: `
+alter table pos.customer add column phone_reversed varchar(20) collate "C" generated always as (reverse(phone)) stored;
+create index customer_phone_reversed on pos.customer (tenant_id, phone_reversed) where phone_reversed is not null;
+drop index pos.customer_phone_suffix;
+
 create table pos.customer_term (
   tenant_id uuid not null,
   term varchar(16) collate "C" not null,

@@ -126,10 +126,10 @@ const SEARCH_SELECT = `select c.id, c.kind, c.name, c.phone, c.email, c.tax_id, 
 
 /**
  * Customers whose name contains the text (any case) or whose phone ends with its digits, through
- * indexes RLS lets the planner use (migration 0042: ILIKE and LIKE are not leakproof, so under RLS
- * they filter every customer of the tenant). The name's suffix index and the phone's
- * reverse(phone) index give the candidates' keys; customers are then read by primary key only for
- * those. Same matches, order and exact total as ILIKE over the whole table — one prepared
+ * indexes RLS lets the planner use (migration 0042: ILIKE, LIKE and reverse() are not leakproof,
+ * so under RLS they filter every customer of the tenant). The name's suffix index and the
+ * `phone_reversed` index give the candidates' keys; customers are then read by primary key only
+ * for those. Same matches, order and exact total as ILIKE over the whole table — one prepared
  * statement, with the total counted alongside the page.
  */
 async function searchCustomers(
@@ -143,8 +143,8 @@ async function searchCustomers(
   const nameKeys = `select ct.customer_id from pos.customer_term ct
     where ct.tenant_id = $1::uuid and ct.term >= left(lower($2::text), ${TERM_CHARS}) and ct.term < left(lower($2::text), ${TERM_CHARS}) || chr(1114111)`;
   const suffix = phoneSearchSuffix(text);
-  // ~>=~ / ~<~ (byte order, leakproof) on the reverse(phone) text_pattern_ops index: the phone ends with the digits
-  const phoneMatch = (alias: string, digits: string) => `(reverse(${alias}.phone) ~>=~ ${digits} and reverse(${alias}.phone) ~<~ (${digits} || chr(1114111)))`;
+  // the phone ends with the digits: its reversed digits start with them (a range on a "C" column, leakproof)
+  const phoneMatch = (alias: string, digits: string) => `(${alias}.phone_reversed >= ${digits} and ${alias}.phone_reversed < ${digits} || chr(1114111))`;
   const reversed = suffix ? bind([...suffix].reverse().join(''), '::text') : '';
   const keys = suffix
     ? `${nameKeys} union select p.id from pos.customer p where p.tenant_id = $1::uuid and ${phoneMatch('p', reversed)}`
