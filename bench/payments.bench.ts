@@ -6,7 +6,9 @@
  *
  * Standalone: boots its own embedded PostgreSQL + Redis (bench-env, like the POS benches). A short
  * warm-up on intents of its own (JIT, pools, prepared statements) runs before the measured burst.
- * Bounded to about a minute.
+ * The deliveries are signed beforehand and sent by a child process (this file with `--send`), as
+ * Stripe sends from elsewhere: the load generator does not share the kernel's event loop (the POS
+ * bench does the same). Bounded to about a minute.
  *
  * Diagnosis switches (off by default):
  *   BENCH_PG_STATS=1              pg_stat_statements of the measured burst, to stderr
@@ -14,11 +16,10 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import pg from 'pg';
-import payments from '@atrium/plugin-payments';
-import stripe, { signStripePayload } from '@atrium/plugin-payments-stripe';
-import { FakeStripeServer } from '@atrium/plugin-payments-stripe/testing';
-import { round, startBenchEnv, startBenchKernel, type BenchResult } from './bench-env.ts';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import type { BenchResult } from './bench-env.ts';
 
 const N = Number(process.env.BENCH_PAYMENTS_EVENTS ?? 3000);
 const WARMUP = Number(process.env.BENCH_PAYMENTS_WARMUP ?? 400);
@@ -31,8 +32,89 @@ function pct(sorted: number[], p: number): number {
 }
 
 type Burst = { seconds: number; ingressSeconds: number; captured: number; acked: number; storedDuplicates: number; latencies: number[]; statuses: Map<number, number>; delivered: number };
+/** What the sender process gets (through a file) and answers (its last stdout line). */
+type SendArgs = { url: string; concurrency: number; deadlineMs: number; deliveries: { body: string; signature: string }[] };
+type SendResult = { startedAt: number; endedAt: number; acked: number; storedDuplicates: number; latencies: number[]; statuses: [number, number][] };
+
+/**
+ * CPU milliseconds used so far by the servers under `dir` (PostgreSQL with its backends, Redis) —
+ * Linux /proc; 0 elsewhere. With the kernel process's own CPU this gives CPU per webhook, which
+ * other load on a shared machine disturbs far less than wall-clock throughput.
+ */
+function serverCpuMs(dir: string): number {
+  if (!fs.existsSync('/proc/self/stat')) return 0;
+  const procs: { pid: number; ppid: number; own: number; reaped: number }[] = [];
+  const roots = new Set<number>();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // fields from state (3rd): ppid 4th, utime 14th, stime 15th, cutime 16th, cstime 17th
+      procs.push({ pid: Number(name), ppid: Number(f[1]), own: Number(f[11]) + Number(f[12]), reaped: Number(f[13]) + Number(f[14]) });
+      if (fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(dir)) roots.add(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let ticks = 0;
+  for (const p of procs) {
+    if (roots.has(p.pid)) ticks += p.own + p.reaped; // exited backends are reaped into their postmaster
+    else if (roots.has(p.ppid)) ticks += p.own;
+  }
+  return ticks * 10; // USER_HZ = 100
+}
+
+/** The sender: `concurrency` loops posting the pre-signed deliveries in order; prints `started` when it begins. */
+async function send(args: SendArgs): Promise<SendResult> {
+  const latencies: number[] = [];
+  const statuses = new Map<number, number>();
+  let acked = 0;
+  let storedDuplicates = 0;
+  let next = 0;
+  const startedAt = Date.now();
+  process.stdout.write('started\n');
+  const worker = async () => {
+    while (next < args.deliveries.length && Date.now() - startedAt < args.deadlineMs) {
+      const d = args.deliveries[next++]!;
+      const t = performance.now();
+      const res = await fetch(args.url, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': d.signature }, body: d.body });
+      const out = (await res.json()) as { stored?: number; duplicates?: number };
+      latencies.push(performance.now() - t);
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      if (res.status === 200) acked++;
+      storedDuplicates += out.duplicates ?? 0;
+    }
+  };
+  await Promise.all(Array.from({ length: args.concurrency }, worker));
+  return { startedAt, endedAt: Date.now(), acked, storedDuplicates, latencies, statuses: [...statuses] };
+}
+
+/** Runs the sender in a child process; `onStarted` fires when it sends its first request. */
+function sendFromChild(args: SendArgs, onStarted: () => void): Promise<SendResult> {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-payments-bench-')), 'deliveries.json');
+  fs.writeFileSync(file, JSON.stringify(args));
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [import.meta.filename, '--send', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('started\n')) onStarted();
+    });
+    p.on('exit', (code) => {
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+      if (code === 0) resolve(JSON.parse(out.trim().split('\n').pop()!));
+      else reject(new Error(`webhook sender exited ${code}`));
+    });
+  });
+}
 
 export default async function run(): Promise<BenchResult[]> {
+  const pg = (await import('pg')).default;
+  const { default: payments } = await import('@atrium/plugin-payments');
+  const { default: stripe, signStripePayload } = await import('@atrium/plugin-payments-stripe');
+  const { FakeStripeServer } = await import('@atrium/plugin-payments-stripe/testing');
+  const { round, startBenchEnv, startBenchKernel } = await import('./bench-env.ts');
   const whsec = `whsec_bench_${crypto.randomBytes(8).toString('hex')}`;
   const fake = await FakeStripeServer.start();
   const env = await startBenchEnv();
@@ -84,37 +166,30 @@ export default async function run(): Promise<BenchResult[]> {
         const j = Math.floor(Math.random() * (i + 1));
         [deliveries[i], deliveries[j]] = [deliveries[j]!, deliveries[i]!];
       }
-      const capturedBefore: number = (await sys.query(`select count(*)::int as n from payments.intent where tenant_id = $1 and status = 'captured'`, [tenantId])).rows[0].n;
-      const latencies: number[] = [];
-      const statuses = new Map<number, number>();
-      let acked = 0;
-      let storedDuplicates = 0;
-      let next = 0;
-      const t0 = performance.now();
-      const worker = async () => {
-        while (next < deliveries.length && performance.now() - t0 < DEADLINE_MS) {
-          const body = bodies[deliveries[next++]!]!;
-          const started = performance.now();
-          const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signStripePayload({ rawBody: body, secrets: [whsec] }) }, body });
-          const out = (await res.json()) as { stored?: number; duplicates?: number };
-          latencies.push(performance.now() - started);
-          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-          if (res.status === 200) acked++;
-          storedDuplicates += out.duplicates ?? 0;
-        }
-      };
-      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-      const tIngress = performance.now();
+      const capturedNow = async (): Promise<number> =>
+        // a cheap poll (index on tenant, status)
+        (await sys.query(`select count(*)::int as n from payments.intent where tenant_id = $1 and status = 'captured'`, [tenantId])).rows[0].n;
+      const capturedBefore = await capturedNow();
+      // signed beforehand (Stripe's timestamp tolerance is 5 minutes; a burst takes well under one)
+      const signed = deliveries.map((i) => ({ body: bodies[i]!, signature: signStripePayload({ rawBody: bodies[i]!, secrets: [whsec] }) }));
+      let markStarted!: () => void;
+      const started = new Promise<void>((res) => (markStarted = res));
+      const sending = sendFromChild({ url, concurrency: CONCURRENCY, deadlineMs: DEADLINE_MS, deliveries: signed }, () => markStarted());
+      await Promise.race([started, sending]);
+      const t0 = Date.now();
       let captured = 0;
-      while (performance.now() - t0 < DEADLINE_MS + 10_000) {
-        // a cheap poll (index on tenant, status): earlier bursts' intents are all captured already
-        captured = (await sys.query(`select count(*)::int as n from payments.intent where tenant_id = $1 and status = 'captured'`, [tenantId])).rows[0].n - capturedBefore;
+      while (Date.now() - t0 < DEADLINE_MS + 10_000) {
+        captured = (await capturedNow()) - capturedBefore;
         if (captured >= n) break;
         await new Promise((r) => setTimeout(r, 20));
       }
-      const tDone = performance.now();
-      latencies.sort((a, b) => a - b);
-      return { seconds: (tDone - t0) / 1000, ingressSeconds: (tIngress - t0) / 1000, captured, acked, storedDuplicates, latencies, statuses, delivered: deliveries.length };
+      const tDone = Date.now();
+      const sent = await sending;
+      const latencies = sent.latencies.sort((a, b) => a - b);
+      return {
+        seconds: (tDone - sent.startedAt) / 1000, ingressSeconds: (sent.endedAt - sent.startedAt) / 1000, captured, acked: sent.acked,
+        storedDuplicates: sent.storedDuplicates, latencies, statuses: new Map(sent.statuses), delivered: deliveries.length,
+      };
     };
 
     if (WARMUP > 0) {
@@ -127,7 +202,10 @@ export default async function run(): Promise<BenchResult[]> {
     if (process.env.BENCH_PG_STATS) { await sys.query('create extension if not exists pg_stat_statements'); await sys.query('select pg_stat_statements_reset()'); }
     const inspector = process.env.BENCH_PAYMENTS_PROFILE ? new (await import('node:inspector/promises')).Session() : null;
     if (inspector) { inspector.connect(); await inspector.post('Profiler.enable'); await inspector.post('Profiler.start'); }
+    const cpu0 = { node: process.cpuUsage(), servers: serverCpuMs(env.dir) };
     const b = await burst(ids, bodies);
+    const nodeCpu = process.cpuUsage(cpu0.node);
+    const cpuMs = { node: (nodeCpu.user + nodeCpu.system) / 1000, servers: serverCpuMs(env.dir) - cpu0.servers };
     if (inspector) {
       const { profile } = await inspector.post('Profiler.stop');
       fs.writeFileSync(process.env.BENCH_PAYMENTS_PROFILE!, JSON.stringify(profile));
@@ -151,6 +229,9 @@ export default async function run(): Promise<BenchResult[]> {
     const non200 = [...b.statuses.entries()].filter(([st]) => st !== 200).reduce((a, [, n]) => a + n, 0);
     return [
       { metric: 'payments.webhook.throughput', value: round(b.captured / b.seconds, 1), unit: 'webhooks/s', anchor: 'goal: ≥ 500 verified webhooks processed per second', anchorValue: 500 },
+      // CPU of the kernel process + PostgreSQL + Redis (not the sender) per processed webhook
+      { metric: 'payments.webhook.cpu_per_webhook', value: round((cpuMs.node + cpuMs.servers) / Math.max(1, b.captured), 3), unit: 'ms' },
+      { metric: 'payments.webhook.cpu_per_webhook.kernel', value: round(cpuMs.node / Math.max(1, b.captured), 3), unit: 'ms' },
       { metric: 'payments.webhook.ingress', value: round(b.acked / b.ingressSeconds, 1), unit: 'acks/s' },
       { metric: 'payments.webhook.ack_p50', value: round(pct(b.latencies, 50)), unit: 'ms' },
       { metric: 'payments.webhook.ack_p99', value: round(pct(b.latencies, 99)), unit: 'ms' },
@@ -169,11 +250,23 @@ export default async function run(): Promise<BenchResult[]> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  run().then((m) => {
-    console.log(JSON.stringify(m, null, 2));
-    process.exit(0);
-  }, (e) => {
-    console.error(e);
-    process.exit(1);
-  });
+  if (process.argv[2] === '--send') {
+    // the sender process of sendFromChild
+    const args = JSON.parse(fs.readFileSync(process.argv[3]!, 'utf8')) as SendArgs;
+    send(args).then((r) => {
+      process.stdout.write(`${JSON.stringify(r)}\n`);
+      process.exit(0);
+    }, (e) => {
+      console.error(e);
+      process.exit(1);
+    });
+  } else {
+    run().then((m) => {
+      console.log(JSON.stringify(m, null, 2));
+      process.exit(0);
+    }, (e) => {
+      console.error(e);
+      process.exit(1);
+    });
+  }
 }
