@@ -2,7 +2,10 @@ import pg from 'pg';
 import { MikroORM, type SqlEntityManager } from '@mikro-orm/postgresql';
 import { TENANT_FILTER } from '@atrium/sdk';
 import type { DatabaseUrls } from './roles.ts';
-import { preparedQuery } from './prepared.ts';
+import { deferringBegin, DeferredBeginClient } from './deferred-begin.ts';
+import { inlineLiterals, simpleQuery } from './prepared.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type TenantScope = { tenantId: string; userId?: string | null };
 
@@ -29,7 +32,8 @@ export class Database {
     const socketHost = new URL(urls.app).searchParams.get('host');
     const orm = await MikroORM.init({
       clientUrl: urls.app,
-      ...(socketHost ? { driverOptions: { host: socketHost } } : {}),
+      // pool clients that send a request's BEGIN with its first statement (deferred-begin.ts)
+      driverOptions: { Client: DeferredBeginClient, ...(socketHost ? { host: socketHost } : {}) },
       entities: entities as any[],
       discovery: { warnWhenNoEntities: false },
       pool: { min: 0, max: poolMax },
@@ -60,15 +64,16 @@ export class Database {
     // begin/commit on one fork (not em.transactional, which forks again and merges the identity
     // map back into the parent — work a request-scoped EntityManager never needs)
     const em = this.fork(scope);
-    await em.begin();
+    // BEGIN goes out with the first statement (deferred-begin.ts): one round trip, not two
+    await deferringBegin(() => em.begin());
     try {
       // The RLS settings, and optionally the request's first statement (which reads them from the
-      // `cfg` CTE, so they are set before it runs), in one round trip — a prepared statement: every
-      // request runs it. The first statement's own parameters start at $3.
+      // `cfg` CTE, so they are set before it runs), in that same round trip: a plain text with the
+      // values as literals, since a statement with bind parameters cannot share a message with BEGIN.
+      // The first statement's own parameters start at $3.
+      if (!UUID.test(scope.tenantId) || (scope.userId && !UUID.test(scope.userId))) throw new Error('Database.transaction: tenant and user ids must be UUIDs');
       const cfg = `with cfg as materialized (select set_config('app.tenant_id', $1, true) as tenant_id, set_config('app.user_id', $2, true) as user_id)`;
-      const first = opts.first
-        ? await preparedQuery(em, `${cfg} ${opts.first.sql}`, [scope.tenantId, scope.userId ?? '', ...opts.first.params])
-        : await preparedQuery(em, `${cfg} select 1 from cfg`, [scope.tenantId, scope.userId ?? '']);
+      const first = await simpleQuery(em, inlineLiterals(`${cfg} ${opts.first?.sql ?? 'select 1 from cfg'}`, [scope.tenantId, scope.userId ?? '', ...(opts.first?.params ?? [])]));
       const out = await fn(em, first);
       // a read has nothing to flush: drop the identity map so commit skips change-set computation
       if (opts.readOnly) em.clear();
