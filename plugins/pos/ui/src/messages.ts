@@ -144,7 +144,16 @@ const en = {
     dismissedBy: 'dismissed by {user}',
     none: 'Nothing needs attention',
   },
-  camera: { title: 'Scan with the camera', error: 'The camera is not available' },
+  camera: {
+    title: 'Scan with the camera', error: 'The camera is not available',
+    starting: 'Starting the camera…', hint: 'Point the camera at the barcode',
+    denied: 'Camera access is blocked. Allow the camera for this site in the browser settings and try again.',
+    noCamera: 'No camera found on this device.',
+    busy: 'The camera is in use by another app or could not be started.',
+    insecure: 'The camera works only over HTTPS.',
+    decoder: 'The barcode reader could not be loaded. Check the connection and try again.',
+    retry: 'Try again',
+  },
 };
 type Messages = typeof en;
 
@@ -288,7 +297,16 @@ const ru: Messages = {
     dismissedBy: 'отклонил(а) {user}',
     none: 'Нет продаж, требующих внимания',
   },
-  camera: { title: 'Сканировать камерой', error: 'Камера недоступна' },
+  camera: {
+    title: 'Сканировать камерой', error: 'Камера недоступна',
+    starting: 'Включаем камеру…', hint: 'Наведите камеру на штрихкод',
+    denied: 'Доступ к камере запрещён. Разрешите камеру для этого сайта в настройках браузера и повторите.',
+    noCamera: 'На этом устройстве нет камеры.',
+    busy: 'Камера занята другим приложением или не запускается.',
+    insecure: 'Камера работает только по HTTPS.',
+    decoder: 'Не удалось загрузить модуль чтения штрихкодов. Проверьте соединение и повторите.',
+    retry: 'Повторить',
+  },
 };
 
 const uk: Messages = {
@@ -431,7 +449,16 @@ const uk: Messages = {
     dismissedBy: 'відхилив(ла) {user}',
     none: 'Немає продажів, що потребують уваги',
   },
-  camera: { title: 'Сканувати камерою', error: 'Камера недоступна' },
+  camera: {
+    title: 'Сканувати камерою', error: 'Камера недоступна',
+    starting: 'Вмикаємо камеру…', hint: 'Наведіть камеру на штрихкод',
+    denied: 'Доступ до камери заборонено. Дозвольте камеру для цього сайту в налаштуваннях браузера і повторіть.',
+    noCamera: 'На цьому пристрої немає камери.',
+    busy: 'Камера зайнята іншою програмою або не запускається.',
+    insecure: 'Камера працює лише через HTTPS.',
+    decoder: 'Не вдалося завантажити модуль читання штрихкодів. Перевірте зʼєднання і повторіть.',
+    retry: 'Повторити',
+  },
 };
 
 const kk: Messages = {
@@ -574,7 +601,16 @@ const kk: Messages = {
     dismissedBy: '{user} бас тартты',
     none: 'Назар аударуды қажет ететін сатулар жоқ',
   },
-  camera: { title: 'Камерамен сканерлеу', error: 'Камера қолжетімсіз' },
+  camera: {
+    title: 'Камерамен сканерлеу', error: 'Камера қолжетімсіз',
+    starting: 'Камера қосылуда…', hint: 'Камераны штрихкодқа бағыттаңыз',
+    denied: 'Камераға рұқсат жоқ. Браузер баптауларында осы сайтқа камераны рұқсат етіп, қайталаңыз.',
+    noCamera: 'Бұл құрылғыда камера жоқ.',
+    busy: 'Камераны басқа қолданба пайдаланып жатыр немесе ол іске қосылмайды.',
+    insecure: 'Камера тек HTTPS арқылы жұмыс істейді.',
+    decoder: 'Штрихкод оқу модулі жүктелмеді. Байланысты тексеріп, қайталаңыз.',
+    retry: 'Қайталау',
+  },
 };
 
 export default {
