@@ -12,7 +12,8 @@ import { createTestKernel, type TestClient, type TestKernel } from '@atrium/sdk/
  * own browser (the file is a launch flag):
  *  - a valid EAN-13 that is in no product: read (the till shows that code) and nothing added;
  *  - a product's barcode: the product lands in the cart once, and the camera is released;
- *  - a weight label (prefix 22, 1.234 kg): the weighed product with that weight.
+ *  - a weight label (prefix 22, 1.234 kg): the weighed product with that weight;
+ *  - the camera permission refused: the scanner says so and adds nothing.
  */
 const root = path.resolve(import.meta.dirname, '..');
 const shots = path.join(root, 'e2e/screenshots');
@@ -79,7 +80,7 @@ function barcodeVideo(file: string, code: string, frames = 4) {
 // ---- the browser --------------------------------------------------------------------------------
 
 /** A Chromium whose camera plays `code` as a barcode, signed in at the till (390×844), shift open. */
-async function tillWithCamera(code: string): Promise<{ browser: Browser; page: Page; wasmRequests: string[] }> {
+async function tillWithCamera(code: string, opts: { denyCamera?: boolean } = {}): Promise<{ browser: Browser; page: Page; wasmRequests: string[] }> {
   const video = path.join(tmp, `${code}.y4m`);
   barcodeVideo(video, code);
   const { chromium } = await import('playwright-core');
@@ -87,7 +88,8 @@ async function tillWithCamera(code: string): Promise<{ browser: Browser; page: P
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`,
+      // the fake permission UI allows the camera; without it the prompt is refused
+      ...(opts.denyCamera ? [] : ['--use-fake-ui-for-media-stream']), '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`,
     ],
   });
   const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, locale: 'ru-RU', baseURL: tk.url });
@@ -177,6 +179,8 @@ describe('POS camera scanning in the browser (390×844, fake camera)', () => {
     try {
       // headless Chromium on Linux has no BarcodeDetector: this is the ZXing fallback
       expect(await page.evaluate(() => 'BarcodeDetector' in globalThis)).toBe(false);
+      // the reader is fetched when the camera opens, not with the checkout
+      expect(wasmRequests).toEqual([]);
       await scanWithCamera(page);
       await page.getByTestId('pos-last-scan').filter({ hasText: UNKNOWN }).waitFor();
       expect(await page.getByTestId('cart-line').count()).toBe(0);
@@ -206,6 +210,21 @@ describe('POS camera scanning in the browser (390×844, fake camera)', () => {
       expect(await page.getByTestId('cart-line').count()).toBe(1);
       expect((await page.getByTestId('line-total').innerText()).replace(/\D/g, '')).toBe('64000');
       expect(await cameraReleased(page)).toEqual({ streams: 2, live: 0 });
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('camera permission refused: says so, offers to try again, adds nothing and holds no camera', async () => {
+    const { browser, page } = await tillWithCamera(BREAD, { denyCamera: true });
+    try {
+      await page.getByTestId('pos-camera').click();
+      await page.locator('[data-testid="camera-error"][data-problem="denied"]').waitFor();
+      await page.getByTestId('camera-retry').waitFor();
+      await page.getByTestId('camera-close').click();
+      await page.getByTestId('camera-dialog').waitFor({ state: 'detached' });
+      expect(await page.getByTestId('cart-line').count()).toBe(0);
+      expect(await cameraReleased(page)).toEqual({ streams: 0, live: 0 });
     } finally {
       await browser.close();
     }
