@@ -102,8 +102,9 @@ export function productSearchStatement(tenantId: string, s: ProductSearch, cap: 
   if (s.supplierId) where.push(`p.supplier_id = ${b.add(s.supplierId, '::uuid')}`);
   if (s.variantGroupId) where.push(`p.variant_group_id = ${b.add(s.variantGroupId, '::uuid')}`);
   if (s.lowStock) where.push('p.low_stock_milli is not null and coalesce(sl.on_hand_milli, 0) <= p.low_stock_milli');
-  const rank = s.sort ? '' : `(lower(c.name) like ${b.add(`${likeEscape(s.tokens[0].toLowerCase())}%`, '::text')}) desc, `;
-  const order = orderBy(s.sort, SORTS, 'c.name', 'c.id');
+  const leads = s.sort ? null : b.add(`${likeEscape(s.tokens[0].toLowerCase())}%`, '::text');
+  // the page is cut by a bounded (top-N) sort of the candidates; its rows are put in the same order again at the end
+  const order = (alias: string) => `${leads ? `(lower(${alias}.name) like ${leads}) desc, ` : ''}${orderBy(s.sort, SORTS, 'c.name', 'c.id').replace(/\bc\./g, `${alias}.`)}`;
   const scanBound = bounded ? `limit ${SCAN_PER_CANDIDATE * (cap + 1)}` : '';
   const text = `
     with r as (
@@ -114,13 +115,13 @@ export function productSearchStatement(tenantId: string, s: ProductSearch, cap: 
       from pos.product p ${s.lowStock ? storeJoins('p') : ''}
       where ${where.join(' and ')}
       limit ${cap + 1}),
-    page as (select c.id, row_number() over (order by ${rank}${order}) as ord from c order by ord limit ${b.add(s.limit, '::int')} offset ${b.add(s.offset, '::int')})
+    page as (select c.id from c order by ${order('c')} limit ${b.add(s.limit, '::int')} offset ${b.add(s.offset, '::int')})
     select ${productColumns(!!store)}, s.total, s.scanned${store ? `, s.store_ok` : ''}
     from (select (select count(*) from c) as total, (select cardinality(r.ids) from r) as scanned
                  ${store ? `, exists (select 1 from pos.store_settings ss where ss.store_id = ${store}) as store_ok` : ''}) s
     left join page on true
     left join pos.product p on p.tenant_id = ${tenant} and p.id = page.id ${store ? storeJoins('p') : ''}
-    order by page.ord`;
+    order by ${order('p')}`;
   return { text, values: b.values };
 }
 
