@@ -79,4 +79,27 @@ describe('DeferredBeginClient', () => {
     await client.query('rollback');
     expect((await client.query('select 2 as two')).rows[0].two).toBe(2);
   });
+
+  it('a last statement sent with the COMMIT ends the transaction there; the COMMIT that follows is answered locally', async () => {
+    await client.query('create temporary table if not exists probe (v text)');
+    sent = [];
+    await deferringBegin(() => client.query('begin'));
+    await client.query(`select set_config('atrium.probe', 'x', true)`);
+    await client.query(`insert into probe values ('kept'); commit`);
+    const r = await client.query('commit');
+    expect(r.command).toBe('COMMIT');
+    expect(sent).toEqual([`begin; select set_config('atrium.probe', 'x', true)`, `insert into probe values ('kept'); commit`]);
+    expect((await client.query('select v from probe')).rows).toEqual([{ v: 'kept' }]);
+  });
+
+  it('a failing last statement leaves the transaction to its ROLLBACK: nothing of it is kept', async () => {
+    await client.query('create temporary table if not exists probe2 (v text primary key)');
+    await deferringBegin(() => client.query('begin'));
+    await client.query(`insert into probe2 values ('first')`);
+    await expect(client.query(`insert into probe2 values ('first'); commit`)).rejects.toThrow(/duplicate key/);
+    sent = [];
+    await client.query('rollback');
+    expect(sent).toEqual(['rollback']);
+    expect((await client.query('select count(*)::int as n from probe2')).rows[0].n).toBe(0);
+  });
 });

@@ -9,6 +9,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type TenantScope = { tenantId: string; userId?: string | null };
 
+/** What a transaction's body can ask of its end. */
+export type TransactionEnd = {
+  /**
+   * A last statement (`$1`… placeholders) sent together with the COMMIT, as plain text with the
+   * values quoted: one round trip for both. A failure of either rolls everything back. Pass null
+   * for nothing.
+   */
+  finishWith(statement: { sql: string; params: readonly unknown[] } | null): void;
+};
+
 /**
  * Two connection pools with different powers:
  *  - `orm` (MikroORM, role atrium_app): every request. RLS applies; the tenant filter is set per fork.
@@ -58,7 +68,7 @@ export class Database {
    */
   async transaction<T>(
     scope: TenantScope,
-    fn: (em: SqlEntityManager, first: any[]) => Promise<T>,
+    fn: (em: SqlEntityManager, first: any[], end: TransactionEnd) => Promise<T>,
     opts: { readOnly?: boolean; first?: { sql: string; params: unknown[] } } = {},
   ): Promise<T> {
     // begin/commit on one fork (not em.transactional, which forks again and merges the identity
@@ -74,9 +84,17 @@ export class Database {
       if (!UUID.test(scope.tenantId) || (scope.userId && !UUID.test(scope.userId))) throw new Error('Database.transaction: tenant and user ids must be UUIDs');
       const cfg = `with cfg as materialized (select set_config('app.tenant_id', $1, true) as tenant_id, set_config('app.user_id', $2, true) as user_id)`;
       const first = await simpleQuery(em, inlineLiterals(`${cfg} ${opts.first?.sql ?? 'select 1 from cfg'}`, [scope.tenantId, scope.userId ?? '', ...(opts.first?.params ?? [])]));
-      const out = await fn(em, first);
+      let last: { sql: string; params: readonly unknown[] } | null = null;
+      const out = await fn(em, first, { finishWith: (statement) => void (last = statement) });
       // a read has nothing to flush: drop the identity map so commit skips change-set computation
       if (opts.readOnly) em.clear();
+      if (last) {
+        const { sql, params } = last as { sql: string; params: readonly unknown[] };
+        // the ORM's own writes first; then the last statement and the COMMIT in one message (the
+        // pool client answers the COMMIT that em.commit() then sends itself)
+        await em.flush();
+        await simpleQuery(em, `${inlineLiterals(sql, params)}; commit`);
+      }
       await em.commit();
       return out;
     } catch (e) {

@@ -13,6 +13,10 @@ import pg from 'pg';
  * simple-protocol text — goes out as `begin; <statement>` and its own result is returned. A
  * statement that cannot be prefixed (one with bind parameters) first sends the BEGIN on its own;
  * a COMMIT or ROLLBACK of a transaction that never reached the server is answered locally.
+ *
+ * The same at the other end: a text ending in `; commit` (Database.transaction's last statement,
+ * see `TransactionEnd.finishWith`) commits on the server, and the COMMIT that MikroORM sends after
+ * it is answered here.
  * Outside the scope (MikroORM's own implicit transactions, migrations) BEGIN behaves as always.
  */
 const deferring = new AsyncLocalStorage<true>();
@@ -21,10 +25,14 @@ export function deferringBegin<T>(fn: () => Promise<T>): Promise<T> {
   return deferring.run(true, fn);
 }
 
+const ENDS_WITH_COMMIT = /;\s*commit\s*;?\s*$/i;
+
 const BEGIN_RESULT = { command: 'BEGIN', rowCount: null, rows: [], fields: [] };
 
 export class DeferredBeginClient extends pg.Client {
   private owesBegin = false;
+  /** The last text ended with COMMIT: the COMMIT the transaction's owner sends next is already done. */
+  private committed = false;
 
   override query(config: any, values?: any, callback?: any): any {
     // callbacks and submittables (cursors) are not ours to reorder
@@ -32,6 +40,14 @@ export class DeferredBeginClient extends pg.Client {
       return this.flushBegin(() => super.query(config, values, callback));
     }
     const text = typeof config === 'string' ? config : null;
+    if (this.committed && text !== null && /^\s*(commit|rollback)\s*;?\s*$/i.test(text)) {
+      // "…; commit" already ended this transaction on the server (Database.transaction's last statement)
+      this.committed = false;
+      return Promise.resolve({ command: text.trim().replace(/;$/, '').toUpperCase(), rowCount: null, rows: [], fields: [] });
+    }
+    this.committed = false;
+    const plain = text !== null && !(Array.isArray(values) && values.length);
+    if (plain && !this.owesBegin && ENDS_WITH_COMMIT.test(text)) return this.sendText(text);
     if (text !== null && /^\s*begin\s*;?\s*$/i.test(text) && deferring.getStore()) {
       this.owesBegin = true;
       return Promise.resolve({ ...BEGIN_RESULT });
@@ -42,12 +58,22 @@ export class DeferredBeginClient extends pg.Client {
       this.owesBegin = false;
       return Promise.resolve({ command: text.trim().replace(/;$/, '').toUpperCase(), rowCount: null, rows: [], fields: [] });
     }
-    if (text !== null && !(Array.isArray(values) && values.length)) {
+    if (plain) {
       this.owesBegin = false;
-      // simple protocol, several statements: pg answers with one result per statement
-      return (super.query(`begin; ${text}`) as Promise<any>).then((results: any) => (Array.isArray(results) ? results[results.length - 1] : results));
+      return this.sendText(`begin; ${text}`);
     }
     return this.flushBegin(() => super.query(config, values));
+  }
+
+  /**
+   * A simple-protocol text, maybe several statements: pg answers with one result per statement and
+   * the caller gets the last one. A text that ends in COMMIT marks the transaction as ended.
+   */
+  private sendText(text: string): Promise<unknown> {
+    return (super.query(text) as Promise<any>).then((results: any) => {
+      if (ENDS_WITH_COMMIT.test(text)) this.committed = true;
+      return Array.isArray(results) ? results[results.length - 1] : results;
+    });
   }
 
   /** A statement that cannot carry the BEGIN: queue the BEGIN before it (pg runs a client's queries in order). */

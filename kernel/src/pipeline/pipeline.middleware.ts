@@ -5,7 +5,6 @@ import { ForbiddenError, NotFoundError, PluginDisabledError, UnauthorizedError, 
 import type { KernelDeps } from '../kernel-deps.ts';
 import type { ActionSpec } from './action-spec.ts';
 import { buildRequestContext, type OutboxRow, type PendingWork } from './request-context.ts';
-import { preparedQuery } from '../db/prepared.ts';
 import { mapDbError } from './db-errors.ts';
 import { resolveTenantFromRequest } from './tenant-from-request.ts';
 
@@ -103,7 +102,9 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
           const out = await next(ctx);
           const plain = out === undefined ? null : JSON.parse(JSON.stringify(out));
           if (spec.mutates && !pending.audit.skip) {
-            await d.db.transaction({ tenantId: tenantId!, userId: user?.id ?? null }, (em) => writeAudit(em, spec, { tenantId: tenantId!, userId: user?.id ?? null }, meta, ctx.params, plain, pending));
+            await d.db.transaction({ tenantId: tenantId!, userId: user?.id ?? null }, async (_em, _first, tx) => {
+              tx.finishWith(finishStatement({ outbox: [], tenantId: tenantId!, audit: auditRow(spec, { tenantId: tenantId!, userId: user?.id ?? null }, meta, ctx.params, plain, pending), idempotency: null }));
+            });
           }
           for (const j of pending.jobs) await d.queues.enqueuePluginJob(spec.pluginId ?? 'kernel', j.name, tenantId!, j.data, { delayMs: j.delayMs, jobId: j.jobId });
           return plain;
@@ -119,7 +120,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         try {
           if (idemKey && idemKey.length > 200) throw new UnprocessableError('Idempotency-Key must be at most 200 characters', 'IDEMPOTENCY_KEY_INVALID');
           const hash = idemKey ? hashParams(ctx.params) : '';
-          result = await d.db.transaction(scope, async (em, first) => {
+          result = await d.db.transaction(scope, async (em, first, tx) => {
             if (idemKey) {
               const replay = await claimIdempotencyKey(em, first, tenantId!, spec.fullName, idemKey, hash);
               if (replay.replayed) {
@@ -135,12 +136,13 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
             if (!readOnly) await em.flush();
             // a stored or audited result must be exactly what the client got: make it plain JSON once
             const plain = out === undefined ? null : readOnly ? out : JSON.parse(JSON.stringify(out));
-            await finishTransaction(em, {
+            // outbox, audit and the stored response travel with the COMMIT (one round trip)
+            tx.finishWith(finishStatement({
               outbox: pending.outbox!,
               tenantId: tenantId!,
               audit: spec.mutates && !pending.audit.skip ? auditRow(spec, scope, meta, ctx.params, plain, pending) : null,
               idempotency: idemKey ? { action: spec.fullName, key: idemKey, response: plain } : null,
-            });
+            }));
             return plain;
           }, {
             readOnly,
@@ -209,24 +211,19 @@ function auditRow(spec: ActionSpec, scope: { tenantId: string; userId: string | 
   return { userId: scope.userId, action: spec.fullName, subject: Array.isArray(spec.permission) ? spec.permission[1] : null, target, diff, requestId: meta.requestId ?? null };
 }
 
-async function writeAudit(em: any, spec: ActionSpec, scope: { tenantId: string; userId: string | null }, meta: AtriumMeta, params: unknown, result: any, pending: PendingWork): Promise<void> {
-  await finishTransaction(em, { outbox: [], tenantId: scope.tenantId, audit: auditRow(spec, scope, meta, params, result, pending), idempotency: null });
-}
-
 /**
- * The end of every request transaction in one round trip: the handler's events into the outbox,
- * the audit entry, and the idempotency record's response — as data-modifying CTEs of a single
- * statement, so a sale pays for one extra statement, not one per event plus two.
+ * The end of every request transaction: the handler's events into the outbox, the audit entry,
+ * and the idempotency record's response — as data-modifying CTEs of a single statement, which
+ * Database.transaction sends together with the COMMIT. A sale pays for no extra round trip.
  */
-async function finishTransaction(
-  em: any,
+function finishStatement(
   w: {
     tenantId: string;
     outbox: OutboxRow[];
     audit: { userId: string | null; action: string; subject: string | null; target: string | null; diff: unknown; requestId: string | null } | null;
     idempotency: { action: string; key: string; response: unknown } | null;
   },
-): Promise<void> {
+): { sql: string; params: unknown[] } | null {
   const parts: string[] = [];
   const args: unknown[] = [];
   // placeholders are numbered as the parts are added, so each combination is one fixed text
@@ -245,7 +242,7 @@ async function finishTransaction(
     const [response, tenant, action, key] = p(JSON.stringify({ v: w.idempotency.response }), w.tenantId, w.idempotency.action, w.idempotency.key);
     parts.push(`update kernel.idempotency set response = ${response}::jsonb where tenant_id = ${tenant}::uuid and action = ${action}::text and key = ${key}::text`);
   }
-  if (!parts.length) return;
+  if (!parts.length) return null;
   const ctes = parts.slice(0, -1).map((part, i) => `w${i} as (${part})`).join(', ');
-  await preparedQuery(em, parts.length === 1 ? parts[0] : `with ${ctes} ${parts[parts.length - 1]}`, args);
+  return { sql: parts.length === 1 ? parts[0] : `with ${ctes} ${parts[parts.length - 1]}`, params: args };
 }

@@ -74,9 +74,17 @@ describe('KaspiClient against the fake partner API', () => {
     expect(qr.pollIntervalMs).toBe(1_000);
     expect(qr.expiresAt.getTime()).toBe(now + 300_000);
     const seen: KaspiPaymentStatus[] = [];
-    const polling = kaspi.pollStatus(qr.paymentId, { intervalMs: 20, timeoutMs: 5_000, onStatus: (s) => seen.push(s) });
-    setTimeout(() => fake.scan(qr.paymentId), 60);
-    setTimeout(() => fake.confirm(qr.paymentId), 120);
+    // the buyer acts once the poller has seen each step (not on a timer: a loaded machine may
+    // poll late and skip a state, which is not what this test is about)
+    const polling = kaspi.pollStatus(qr.paymentId, {
+      intervalMs: 20,
+      timeoutMs: 5_000,
+      onStatus: (s) => {
+        seen.push(s);
+        if (s === 'QrTokenCreated') fake.scan(qr.paymentId);
+        if (s === 'Wait') fake.confirm(qr.paymentId);
+      },
+    });
     const result = await polling;
     expect(result.status).toBe('Processed');
     expect(result.transactionId).toBeTruthy();
