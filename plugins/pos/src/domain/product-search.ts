@@ -106,6 +106,9 @@ export function productSearchStatement(tenantId: string, s: ProductSearch, cap: 
   // the page is cut by a bounded (top-N) sort of the candidates; its rows are put in the same order again at the end
   const order = (alias: string) => `${leads ? `(lower(${alias}.name) like ${leads}) desc, ` : ''}${orderBy(s.sort, SORTS, 'c.name', 'c.id').replace(/\bc\./g, `${alias}.`)}`;
   const scanBound = bounded ? `limit ${SCAN_PER_CANDIDATE * (cap + 1)}` : '';
+  // the cap + 1st candidate only tells that there are more: pages end at the cap
+  const limit = b.add(s.limit, '::int');
+  const offset = b.add(s.offset, '::int');
   const text = `
     with r as (
       select array(select pt.product_id from pos.product_term pt where pt.tenant_id = ${tenant} and ${termRange('pt', word)} ${scanBound}) as ids,
@@ -115,7 +118,7 @@ export function productSearchStatement(tenantId: string, s: ProductSearch, cap: 
       from pos.product p ${s.lowStock ? storeJoins('p') : ''}
       where ${where.join(' and ')}
       limit ${cap + 1}),
-    page as (select c.id from c order by ${order('c')} limit ${b.add(s.limit, '::int')} offset ${b.add(s.offset, '::int')})
+    page as (select c.id from c order by ${order('c')} limit least(${limit}, greatest(${cap} - ${offset}, 0)) offset ${offset})
     select ${productColumns(!!store)}, s.total, s.scanned${store ? `, s.store_ok` : ''}
     from (select (select count(*) from c) as total, (select cardinality(r.ids) from r) as scanned
                  ${store ? `, exists (select 1 from pos.store_settings ss where ss.store_id = ${store}) as store_ok` : ''}) s
