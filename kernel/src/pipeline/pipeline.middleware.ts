@@ -5,6 +5,7 @@ import { ForbiddenError, NotFoundError, PluginDisabledError, UnauthorizedError, 
 import type { KernelDeps } from '../kernel-deps.ts';
 import type { ActionSpec } from './action-spec.ts';
 import { buildRequestContext, type OutboxRow, type PendingWork } from './request-context.ts';
+import { isActiveTenant } from '../tenants/active-tenants.ts';
 import { mapDbError } from './db-errors.ts';
 import { resolveTenantFromRequest } from './tenant-from-request.ts';
 
@@ -169,8 +170,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function resolveTenantParam(d: KernelDeps, value: unknown): Promise<string> {
   if (typeof value !== 'string' || !UUID.test(value)) throw new NotFoundError('Unknown tenant');
-  const rows = await d.db.systemQuery(`select id from kernel.tenant where id = $1 and status = 'active'`, [value]);
-  if (!rows.length) throw new NotFoundError('Unknown tenant');
+  if (!(await isActiveTenant(d, value))) throw new NotFoundError('Unknown tenant');
   return value;
 }
 

@@ -1,5 +1,6 @@
 import { NotFoundError, type TenantResolution } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
+import { isActiveTenant } from '../tenants/active-tenants.ts';
 
 /**
  * Tenant resolution for public routes that serve EVERY tenant at one URL: a provider that sends
@@ -34,7 +35,6 @@ export async function resolveTenantFromRequest(
   if (!r || typeof r !== 'object') throw new Error(`${String(action.name)}: resolveTenant answered ${JSON.stringify(r)}`);
   if (r.tenantId === null) return { respond: 'response' in r ? r.response ?? null : null };
   if (typeof r.tenantId !== 'string' || !UUID.test(r.tenantId)) throw new NotFoundError('Unknown tenant');
-  const rows = await d.db.systemQuery(`select id from kernel.tenant where id = $1 and status = 'active'`, [r.tenantId]);
-  if (!rows.length) throw new NotFoundError('Unknown tenant');
+  if (!(await isActiveTenant(d, r.tenantId))) throw new NotFoundError('Unknown tenant');
   return { tenantId: r.tenantId };
 }

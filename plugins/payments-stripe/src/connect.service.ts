@@ -30,12 +30,15 @@ export interface PlatformConnectSettings {
   webhookSecrets: string[];
 }
 
-export async function connectRow(ctx: Pick<RequestContext, 'em' | 'tenantId'>, lock = false): Promise<ConnectRow | null> {
-  const rows = await ctx.em.execute(`select * from payments_stripe.connect_account where tenant_id = ?${lock ? ' for update' : ''}`, [ctx.tenantId]);
+const CONNECT_COLUMNS = 'tenant_id, account_id, charges_enabled, payouts_enabled, details_submitted, requirements, synced_at, created_at, updated_at';
+
+/** Read on every Stripe webhook (to verify a connected account's events): a prepared statement. */
+export async function connectRow(ctx: Pick<RequestContext, 'sql' | 'tenantId'>, lock = false): Promise<ConnectRow | null> {
+  const rows = await ctx.sql(`select ${CONNECT_COLUMNS} from payments_stripe.connect_account where tenant_id = $1::uuid${lock ? ' for update' : ''}`, [ctx.tenantId]);
   return (rows[0] as ConnectRow | undefined) ?? null;
 }
 
-export async function platformConnectSettings(ctx: Pick<RequestContext, 'em' | 'tenantId'>): Promise<PlatformConnectSettings | undefined> {
+export async function platformConnectSettings(ctx: Pick<RequestContext, 'sql' | 'tenantId'>): Promise<PlatformConnectSettings | undefined> {
   const row = await connectRow(ctx);
   if (!row?.account_id) return undefined;
   let cfg: ConnectConfig | null = null;
