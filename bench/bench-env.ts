@@ -3,6 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 
 export type BenchResult = { metric: string; value: number; unit: string; anchor?: string; anchorValue?: number; ratio?: number };
 
@@ -71,6 +72,23 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
+
+/**
+ * A bench module run on its own (`node bench/x.bench.ts`) rather than through bench/run.ts: when
+ * `moduleUrl` is the script node was started with, runs `main` and prints its JSON (or the error),
+ * then exits. Returns whether it was the script.
+ */
+export function runAsScript(moduleUrl: string, main: () => Promise<unknown>, print: (out: unknown) => void = (out) => console.log(JSON.stringify(out, null, 2))): boolean {
+  if (!process.argv[1] || moduleUrl !== pathToFileURL(process.argv[1]).href) return false;
+  main().then((out) => {
+    print(out);
+    process.exit(0);
+  }, (e) => {
+    console.error(e);
+    process.exit(1);
+  });
+  return true;
+}
 
 /**
  * A kernel for a benchmark on the bench env's Postgres and Redis: silent logs, limits that would

@@ -15,8 +15,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { runAsScript } from './bench-env.ts';
 import { createTestKernel, type TestClient } from '@atrium/sdk/testing';
 import { Agent, VirtualPrinter, getProfile } from '@atrium/devices';
 import { enroll, type AgentCredential } from '../devices/src/agent/credential-store.ts';
@@ -176,11 +177,4 @@ export default async function run(): Promise<Metric[]> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const t0 = Date.now();
-  run().then((m) => {
-    console.log(JSON.stringify(m, null, 2));
-    console.error(`devices bench: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    process.exit(0);
-  }, (e) => { console.error(e); process.exit(1); });
-}
+runAsScript(import.meta.url, () => run());

@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import type { BenchResult } from './bench-env.ts';
+import { runAsScript, type BenchResult } from './bench-env.ts';
 
 const N = Number(process.env.BENCH_PAYMENTS_EVENTS ?? 3000);
 const WARMUP = Number(process.env.BENCH_PAYMENTS_WARMUP ?? 400);
@@ -249,24 +249,9 @@ export default async function run(): Promise<BenchResult[]> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  if (process.argv[2] === '--send') {
-    // the sender process of sendFromChild
-    const args = JSON.parse(fs.readFileSync(process.argv[3]!, 'utf8')) as SendArgs;
-    send(args).then((r) => {
-      process.stdout.write(`${JSON.stringify(r)}\n`);
-      process.exit(0);
-    }, (e) => {
-      console.error(e);
-      process.exit(1);
-    });
-  } else {
-    run().then((m) => {
-      console.log(JSON.stringify(m, null, 2));
-      process.exit(0);
-    }, (e) => {
-      console.error(e);
-      process.exit(1);
-    });
-  }
+// the sender process of sendFromChild prints one line; run on its own, the bench prints its metrics
+if (process.argv[2] === '--send') {
+  runAsScript(import.meta.url, () => send(JSON.parse(fs.readFileSync(process.argv[3]!, 'utf8')) as SendArgs), (r) => process.stdout.write(`${JSON.stringify(r)}\n`));
+} else {
+  runAsScript(import.meta.url, () => run());
 }

@@ -17,7 +17,7 @@ import pg from 'pg';
 import pos from '../plugins/pos/src/index.ts';
 import { gs1CheckDigit } from '../plugins/pos/src/domain/barcode.ts';
 import { productSearchStatement, SEARCH_CAP } from '../plugins/pos/src/domain/product-search.ts';
-import { percentile, round, startBenchEnv, startBenchKernel, type BenchResult } from './bench-env.ts';
+import { percentile, round, runAsScript, startBenchEnv, startBenchKernel, type BenchResult } from './bench-env.ts';
 
 const PRODUCTS = Number(process.env.BENCH_POS_PRODUCTS ?? 100_000);
 const REQUESTS = Number(process.env.BENCH_POS_SEARCH_REQUESTS ?? 2000);
@@ -300,12 +300,4 @@ export async function run(opts: { prefix?: string } = {}): Promise<BenchResult[]
 
 export default run;
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  run().then((m) => {
-    console.log(JSON.stringify(m, null, 2));
-    process.exit(0);
-  }, (e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+runAsScript(import.meta.url, () => run());

@@ -3,7 +3,8 @@ import { ValidationError } from '@atrium/sdk';
 /**
  * Phone numbers are stored as E.164 digits without the plus (`77011234567`), so the same person
  * typed as "+7 (701) 123-45-67", "8 701 123 4567" or "7011234567" is one customer and a search by
- * the last digits works on one index (reverse(phone)).
+ * the last digits works on one index (the stored `phone_reversed` column: under RLS an index on
+ * the expression reverse(phone) cannot be used, reverse() not being leakproof).
  *
  * The shops are in Kazakhstan, Russia and Ukraine, so numbers written in national form are read
  * the way people there write them:
