@@ -151,6 +151,18 @@ function requireOwner(ctx: RequestContext): void {
   if (!ctx.user?.roles.includes('owner')) throw new ForbiddenError('Only the tenant owner may change the platform subscription', 'OWNER_ONLY');
 }
 
+/**
+ * What every owner action on a plan starts with (checkout, subscribe, change): the owner check,
+ * the operator's billing config, the plan asked for, the platform's Stripe client, and the
+ * tenant's billing row — created if missing and locked for this transaction.
+ */
+async function ownerPlanChange(ctx: RequestContext, planId: string) {
+  requireOwner(ctx);
+  const cfg = requireBillingConfig();
+  const plan = findPlan(cfg.plans, planId);
+  return { cfg, plan, stripe: platformClient(cfg), row: (await billingRow(ctx, true))! };
+}
+
 function activeSubscription(row: BillingRow | null): asserts row is BillingRow & { subscription_id: string } {
   if (!row?.subscription_id || ENDED.has(row.status ?? '')) throw new ConflictError('The tenant has no active subscription', 'NO_SUBSCRIPTION');
 }
@@ -385,11 +397,7 @@ export const billingService = defineService({
       summary: 'Start the first subscription on Stripe Checkout (owner only): the tenant gives its card there; the plan\'s trial applies to the first subscription',
       params: Type.Object({ planId: PlanId, successUrl: Url, cancelUrl: Url }, { additionalProperties: false }),
       async handler(ctx) {
-        requireOwner(ctx);
-        const cfg = requireBillingConfig();
-        const plan = findPlan(cfg.plans, ctx.params.planId);
-        const stripe = platformClient(cfg);
-        const row = (await billingRow(ctx, true))!;
+        const { cfg, plan, stripe, row } = await ownerPlanChange(ctx, ctx.params.planId);
         await syncCheckoutSession(ctx, cfg, row).catch(() => undefined);
         if (row.subscription_id && !ENDED.has(row.status ?? '')) {
           throw new ConflictError(`The tenant is already subscribed to "${row.plan_id}": change the plan, or open the billing portal to change the card`, 'ALREADY_SUBSCRIBED', { planId: row.plan_id });
@@ -465,11 +473,7 @@ export const billingService = defineService({
       summary: 'Subscribe the tenant to a plan without a card (owner only): the Stripe customer is made once, the plan\'s trial applies to the first subscription',
       params: Type.Object({ planId: PlanId }, { additionalProperties: false }),
       async handler(ctx) {
-        requireOwner(ctx);
-        const cfg = requireBillingConfig();
-        const plan = findPlan(cfg.plans, ctx.params.planId);
-        const stripe = platformClient(cfg);
-        const row = (await billingRow(ctx, true))!;
+        const { cfg, plan, stripe, row } = await ownerPlanChange(ctx, ctx.params.planId);
         if (row.subscription_id && !ENDED.has(row.status ?? '')) {
           if (row.plan_id === plan.id) return { ...subscriptionView(row, cfg.plans), created: false };
           throw new ConflictError(`The tenant is already subscribed to "${row.plan_id}": change the plan instead`, 'ALREADY_SUBSCRIBED', { planId: row.plan_id });
@@ -498,11 +502,7 @@ export const billingService = defineService({
       summary: 'Upgrade or downgrade (owner only): upgrades invoice the prorated difference now, downgrades credit it to the next invoice',
       params: Type.Object({ planId: PlanId }, { additionalProperties: false }),
       async handler(ctx) {
-        requireOwner(ctx);
-        const cfg = requireBillingConfig();
-        const plan = findPlan(cfg.plans, ctx.params.planId);
-        const stripe = platformClient(cfg);
-        const row = await billingRow(ctx, true);
+        const { cfg, plan, stripe, row } = await ownerPlanChange(ctx, ctx.params.planId);
         activeSubscription(row);
         const current = await stripeCall(() => stripe.retrieveSubscription(row.subscription_id));
         const from = cfg.plans.find((p) => p.id === planOf(current, cfg.plans));

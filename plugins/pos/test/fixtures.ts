@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { expect } from 'vitest';
-import type { TestClient } from '@atrium/sdk/testing';
+import path from 'node:path';
+import { createTestKernel, type TestClient, type TestKernel } from '@atrium/sdk/testing';
 
 /**
  * Test fixtures for POS tests. Catalogue rows and opening stock are written as the system role
@@ -77,4 +78,34 @@ export async function ledgerMismatches(sys: pg.Client, tenantId: string): Promis
 
 export function sale(registerId: string, lines: { productId: string; qtyMilli: number }[], payments: { method: string; amount: number; tendered?: number; reference?: string; giftCardCode?: string }[], extra: Record<string, unknown> = {}) {
   return { id: crypto.randomUUID(), registerId, lines, payments, ...extra };
+}
+
+/**
+ * A kernel with the POS plugin, a shop (owner, a cashier and a stockkeeper) with two stores A and B,
+ * and another tenant's owner; `db` is an owner-role connection (sees every tenant).
+ */
+export async function startTwoStoreShop(): Promise<{ tk: TestKernel; db: pg.Client; owner: TestClient; keeper: TestClient; cashier: TestClient; other: TestClient; storeA: string; storeB: string }> {
+  const tk = await createTestKernel({
+    plugins: [path.resolve(import.meta.dirname, '..')],
+    tenants: [
+      { name: 'Shop', owner: 'owner@shop.test', enable: ['pos'], users: [{ email: 'cashier@shop.test', roles: ['cashier'] }, { email: 'keeper@shop.test', roles: ['stockkeeper'] }] },
+      { name: 'Other', owner: 'owner@other.test', enable: ['pos'] },
+    ],
+  });
+  const db = new pg.Client({ connectionString: tk.databaseUrls.owner });
+  await db.connect();
+  const owner = await tk.as('owner@shop.test');
+  return {
+    tk, db, owner,
+    keeper: await tk.as('keeper@shop.test'),
+    cashier: await tk.as('cashier@shop.test'),
+    other: await tk.as('owner@other.test'),
+    storeA: (await owner.post('/api/pos/stores', { name: 'A' })).body.storeId,
+    storeB: (await owner.post('/api/pos/stores', { name: 'B' })).body.storeId,
+  };
+}
+
+/** A product's batches in a store as [lot, expiresOn, onHandMilli], in FEFO order. */
+export async function batchesOf(c: TestClient, storeId: string, productId: string): Promise<any[][]> {
+  return (await c.get('/api/pos/stock/batches', { query: { storeId, productId } })).body.items.map((b: any) => [b.lot, b.expiresOn, b.onHandMilli]);
 }

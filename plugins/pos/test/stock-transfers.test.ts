@@ -1,8 +1,7 @@
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestKernel, type TestClient, type TestKernel } from '@atrium/sdk/testing';
-import { ledgerMismatches } from './fixtures.ts';
+import type { TestClient, TestKernel } from '@atrium/sdk/testing';
+import { batchesOf, ledgerMismatches, startTwoStoreShop } from './fixtures.ts';
 
 /**
  * Transfers between stores in two steps through the real kernel: ship (stock leaves the source,
@@ -27,30 +26,15 @@ let milk: any;
 const fieldsOf = (r: { body: any }) => [...(r.body?.error?.fields ?? []), ...(r.body?.error?.details?.fields ?? [])].map((f: any) => f.field);
 const onHand = async (storeId: string, productId: string) =>
   (await keeper.get('/api/pos/stock/levels', { query: { storeId, limit: 200 } })).body.items.find((i: any) => i.productId === productId);
-const batches = async (storeId: string, productId: string) =>
-  (await keeper.get('/api/pos/stock/batches', { query: { storeId, productId } })).body.items.map((b: any) => [b.lot, b.expiresOn, b.onHandMilli]);
+const batches = (storeId: string, productId: string) => batchesOf(keeper, storeId, productId);
 const movesOf = async (refId: string) =>
   (await keeper.get('/api/pos/stock/moves', { query: { refId, limit: 100 } })).body.items.map((m: any) => [m.kind, m.storeId === storeA ? 'A' : 'B', m.sku, m.qtyMilli]).sort();
 const draft = (lines: { productId: string; qtyMilli: number }[], extra: Record<string, unknown> = {}) =>
   keeper.post('/api/pos/stock/transfers', { storeId: storeA, toStoreId: storeB, lines, ...extra });
 
 beforeAll(async () => {
-  tk = await createTestKernel({
-    plugins: [path.resolve(import.meta.dirname, '..')],
-    tenants: [
-      { name: 'Shop', owner: 'owner@shop.test', enable: ['pos'], users: [{ email: 'cashier@shop.test', roles: ['cashier'] }, { email: 'keeper@shop.test', roles: ['stockkeeper'] }] },
-      { name: 'Other', owner: 'owner@other.test', enable: ['pos'] },
-    ],
-  });
-  db = new pg.Client({ connectionString: tk.databaseUrls.owner });
-  await db.connect();
-  owner = await tk.as('owner@shop.test');
-  keeper = await tk.as('keeper@shop.test');
-  cashier = await tk.as('cashier@shop.test');
-  other = await tk.as('owner@other.test');
+  ({ tk, db, owner, keeper, cashier, other, storeA, storeB } = await startTwoStoreShop());
   tenantId = owner.tenantId;
-  storeA = (await owner.post('/api/pos/stores', { name: 'A' })).body.storeId;
-  storeB = (await owner.post('/api/pos/stores', { name: 'B' })).body.storeId;
   yog = (await keeper.post('/api/pos/products', { sku: 'YOG', name: 'Йогурт', price: 500, trackBatches: true })).body;
   bread = (await keeper.post('/api/pos/products', { sku: 'BREAD', name: 'Хлеб', price: 200 })).body;
   milk = (await keeper.post('/api/pos/products', { sku: 'MILK', name: 'Молоко', price: 300 })).body;

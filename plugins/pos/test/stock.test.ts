@@ -1,7 +1,7 @@
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestKernel, type TestClient, type TestKernel } from '@atrium/sdk/testing';
+import type { TestClient, TestKernel } from '@atrium/sdk/testing';
+import { batchesOf, startTwoStoreShop } from './fixtures.ts';
 
 /**
  * Stock through the real kernel: goods receipts with batches, FEFO on transfers and counts,
@@ -26,27 +26,12 @@ const level = async (storeId: string, productId: string) => {
   const r = await keeper.get('/api/pos/stock/levels', { query: { storeId, limit: 200 } });
   return r.body.items.find((i: any) => i.productId === productId);
 };
-const batches = async (storeId: string, productId: string) =>
-  (await keeper.get('/api/pos/stock/batches', { query: { storeId, productId } })).body.items.map((b: any) => [b.lot, b.expiresOn, b.onHandMilli]);
+const batches = (storeId: string, productId: string) => batchesOf(keeper, storeId, productId);
 const runJob = (name: string, tenantId: string) =>
   tk.kernel.broker.call('pos.$system.runJob', { name, data: {}, jobId: crypto.randomUUID() }, { meta: { system: true, tenantId, requestId: `job:${name}` } });
 
 beforeAll(async () => {
-  tk = await createTestKernel({
-    plugins: [path.resolve(import.meta.dirname, '..')],
-    tenants: [
-      { name: 'Shop', owner: 'owner@shop.test', enable: ['pos'], users: [{ email: 'cashier@shop.test', roles: ['cashier'] }, { email: 'keeper@shop.test', roles: ['stockkeeper'] }] },
-      { name: 'Other', owner: 'owner@other.test', enable: ['pos'] },
-    ],
-  });
-  db = new pg.Client({ connectionString: tk.databaseUrls.owner });
-  await db.connect();
-  owner = await tk.as('owner@shop.test');
-  keeper = await tk.as('keeper@shop.test');
-  cashier = await tk.as('cashier@shop.test');
-  other = await tk.as('owner@other.test');
-  storeA = (await owner.post('/api/pos/stores', { name: 'A' })).body.storeId;
-  storeB = (await owner.post('/api/pos/stores', { name: 'B' })).body.storeId;
+  ({ tk, db, owner, keeper, cashier, other, storeA, storeB } = await startTwoStoreShop());
   supplierId = (await keeper.post('/api/pos/suppliers', { name: 'Dairy Co' })).body.id;
   yog = (await keeper.post('/api/pos/products', { sku: 'YOG', name: 'Йогурт', price: 500, trackBatches: true })).body;
   bread = (await keeper.post('/api/pos/products', { sku: 'BREAD', name: 'Хлеб', price: 200 })).body;
