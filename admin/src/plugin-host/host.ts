@@ -29,6 +29,8 @@ interface LoadedPlugin {
   module?: UiPluginModule;
   removeRoutes: (() => void)[];
   cssLinks: HTMLLinkElement[];
+  /** The bundle's other chunks (absolute URLs): `eager` ones the entry imports, `lazy` ones loaded on first use. */
+  chunkUrls: { eager: string[]; lazy: string[] };
 }
 
 let router: Router | null = null;
@@ -36,7 +38,24 @@ export function attachRouter(r: Router) {
   router = r;
 }
 
-const importModule = (url: string): Promise<{ default?: UiPluginModule }> => import(/* @vite-ignore */ url);
+/** A built plugin entry: the defineUiPlugin() default export and the chunks the SDK's build lists. */
+type PluginEntryModule = { default?: UiPluginModule; atriumChunks?: unknown };
+const importModule = (url: string): Promise<PluginEntryModule> => import(/* @vite-ignore */ url);
+
+/**
+ * The chunk URLs of a plugin entry (`atriumChunks: { eager, lazy }`, file names relative to the
+ * entry, added by @atrium/sdk/ui/vite). Only plain file names beside the entry are taken: nothing
+ * outside the plugin's folder, no other origin.
+ */
+export function chunkUrlsOf(entryUrl: string, list: unknown): { eager: string[]; lazy: string[] } {
+  const base = new URL(entryUrl, globalThis.location?.href ?? 'http://localhost/');
+  const urls = (files: unknown) =>
+    Array.isArray(files)
+      ? files.filter((f): f is string => typeof f === 'string' && /^[\w-][\w.-]*\.js$/.test(f)).map((f) => new URL(f, base).href)
+      : [];
+  const l = (list && typeof list === 'object' ? list : {}) as { eager?: unknown; lazy?: unknown };
+  return { eager: urls(l.eager), lazy: urls(l.lazy) };
+}
 
 export const pluginBasePath = (id: string) => `/${id}`;
 
@@ -112,7 +131,7 @@ export const usePluginHost = defineStore('plugin-host', () => {
   }
 
   async function load(m: UiManifestPlugin): Promise<LoadedPlugin> {
-    const entry: LoadedPlugin = { manifest: m, status: 'loading', removeRoutes: [], cssLinks: [] };
+    const entry: LoadedPlugin = { manifest: m, status: 'loading', removeRoutes: [], cssLinks: [], chunkUrls: { eager: [], lazy: [] } };
     if (RESERVED_IDS.has(m.id)) {
       return { ...entry, status: 'failed', error: `plugin id "${m.id}" is reserved by the shell` };
     }
@@ -128,8 +147,11 @@ export const usePluginHost = defineStore('plugin-host', () => {
           entry.cssLinks.push(link);
         }
       }
-      const mod = (await importModule(resolveUrl(m.entry))).default;
+      const url = resolveUrl(m.entry);
+      const ns = await importModule(url);
+      const mod = ns.default;
       if (!mod || typeof mod !== 'object') throw new Error('the bundle has no default export from defineUiPlugin()');
+      entry.chunkUrls = chunkUrlsOf(url, ns.atriumChunks);
       entry.module = markRaw(mod);
       mergePluginMessages(m.id, mod.messages);
       for (const [i, r] of (mod.routes ?? []).entries()) {
@@ -151,11 +173,18 @@ export const usePluginHost = defineStore('plugin-host', () => {
     return entry;
   }
 
-  function tellServiceWorker(manifest: UiManifestPlugin[]) {
+  /**
+   * Which plugin files the service worker keeps: `urls` (entries, styles and the chunks an entry
+   * imports) it caches now, for an offline start; `lazy` (chunks loaded on first use, e.g. the
+   * camera reader) only once the page has fetched them — kept while that bundle is enabled,
+   * dropped with it.
+   */
+  function tellServiceWorker(manifest: UiManifestPlugin[], loaded: Map<string, LoadedPlugin>) {
     const sw = globalThis.navigator?.serviceWorker?.controller;
     if (!sw) return;
-    const urls = manifest.flatMap((m) => [m.entry, ...(m.css ?? [])]).map(resolveUrl);
-    sw.postMessage({ type: 'atrium.plugins', urls });
+    const urls = manifest.flatMap((m) => [resolveUrl(m.entry), ...(m.css ?? []).map(resolveUrl), ...(loaded.get(m.id)?.chunkUrls.eager ?? [])]);
+    const lazy = manifest.flatMap((m) => loaded.get(m.id)?.chunkUrls.lazy ?? []);
+    sw.postMessage({ type: 'atrium.plugins', urls, lazy });
   }
 
   /** Applies a manifest: loads new/upgraded plugins, removes plugins that are gone. */
@@ -176,7 +205,7 @@ export const usePluginHost = defineStore('plugin-host', () => {
     for (const p of fresh) next.set(p.manifest.id, p);
     plugins.value = next;
     synced.value = true;
-    tellServiceWorker(manifest);
+    tellServiceWorker(manifest, next);
   }
 
   /**
@@ -210,7 +239,7 @@ export const usePluginHost = defineStore('plugin-host', () => {
   // A worker that takes control after the bundles were loaded never saw them: tell it now, so
   // the enabled plugins are cached for offline use from the very first visit.
   globalThis.navigator?.serviceWorker?.addEventListener?.('controllerchange', () => {
-    tellServiceWorker([...plugins.value.values()].map((p) => p.manifest));
+    tellServiceWorker([...plugins.value.values()].map((p) => p.manifest), plugins.value);
   });
 
   function reset() {

@@ -3,7 +3,9 @@ const PRECACHE = __PRECACHE__;
 const VERSION = __VERSION__;
 const SHELL_CACHE = 'atrium-shell-' + VERSION;
 // Plugin bundles carry ?v=<version> in their URL, so a cached copy never goes stale; the shell
-// tells us which ones are enabled and we drop the rest.
+// tells us which ones are enabled and we drop the rest. A bundle's lazily loaded chunks (named by
+// their content hash) are cached when the page first fetches them, kept while their bundle is
+// enabled (the shell lists them as `lazy`) and dropped with it; they are never fetched ahead.
 const PLUGIN_CACHE = 'atrium-plugins';
 
 self.addEventListener('install', (event) => {
@@ -21,10 +23,12 @@ self.addEventListener('activate', (event) => {
 self.addEventListener('message', (event) => {
   const msg = event.data;
   if (!msg || msg.type !== 'atrium.plugins' || !Array.isArray(msg.urls)) return;
-  const wanted = new Set(msg.urls.map((u) => new URL(u, self.location.origin).href));
+  const abs = (u) => new URL(u, self.location.origin).href;
+  const wanted = new Set(msg.urls.map(abs));
+  const keep = new Set([...wanted, ...(Array.isArray(msg.lazy) ? msg.lazy.map(abs) : [])]);
   event.waitUntil(
     caches.open(PLUGIN_CACHE).then(async (cache) => {
-      for (const req of await cache.keys()) if (!wanted.has(req.url)) await cache.delete(req);
+      for (const req of await cache.keys()) if (!keep.has(req.url)) await cache.delete(req);
       for (const url of wanted) if (!(await cache.match(url))) await cache.add(url).catch(() => {});
     }),
   );
