@@ -13,6 +13,7 @@ import { salesExtras } from './migrations/0040-sales-extras.ts';
 import { stockLevelHot } from './migrations/0041-stock-level-hot.ts';
 import { customerSearch } from './migrations/0042-customer-search.ts';
 import { stockTransfers } from './migrations/0043-stock-transfers.ts';
+import { transferSourceBatch } from './migrations/0044-transfer-source-batch.ts';
 import { storesService } from './services/stores.service.ts';
 import { categoriesService, taxRatesService } from './services/catalog.service.ts';
 import { suppliersService } from './services/suppliers.service.ts';
@@ -43,7 +44,7 @@ import { Task } from './entities/task.ts';
  */
 export default definePlugin({
   manifest: manifest as any,
-  migrations: [createCatalog, createStock, createCustomers, createSales, catalogExtras, productTerms, createTasks, addLoyaltyNote, createAnalytics, salesExtras, stockLevelHot, customerSearch, stockTransfers],
+  migrations: [createCatalog, createStock, createCustomers, createSales, catalogExtras, productTerms, createTasks, addLoyaltyNote, createAnalytics, salesExtras, stockLevelHot, customerSearch, stockTransfers, transferSourceBatch],
   services: [storesService, categoriesService, taxRatesService, suppliersService, variantGroupsService, productsService, productIoService, stockService, registersService, shiftsService, salesService, receiptsService, customersService, customerGroupsService, giftCardsService, tasksService, taskTemplatesService, reportsService],
   entities: [Task],
   jobs: { lowStock: lowStockJob, expireReservations: expireReservationsJob, importProducts: importProductsJob, recurringTasks: recurringTasksJob, ...analyticsJobs },

@@ -20,7 +20,8 @@ export type AdjustReason = (typeof ADJUST_REASONS)[number];
 /** Reasons whose negative lines are write-offs in the ledger (the rest are plain adjustments). */
 const WRITEOFF_REASONS: AdjustReason[] = ['writeoff', 'damaged', 'expired', 'lost'];
 
-export type LineInput = { productId: string; qtyMilli: number; unitCost?: number | null; lot?: string | null; expiresOn?: string | null };
+/** `batchId`: transfers only — the source batch the line ships from (else first-expiring-first). */
+export type LineInput = { productId: string; qtyMilli: number; unitCost?: number | null; lot?: string | null; expiresOn?: string | null; batchId?: string | null };
 export type DocInput = { storeId: string; toStoreId?: string | null; supplierId?: string | null; note?: string | null; reason?: AdjustReason | null; lines: LineInput[] };
 
 /** Who may do what with each kind (`pos.Stock` actions in the manifest). */
@@ -36,9 +37,19 @@ async function productsOf(ctx: RequestContext, ids: string[]): Promise<Map<strin
   return new Map(rows.map((r: any) => [r.id, r]));
 }
 
-/** Field-level checks of a document's lines for its kind; 400 listing every bad line. */
-export async function checkLines(ctx: RequestContext, kind: DocKind, lines: LineInput[]): Promise<Map<string, ProductInfo>> {
+/**
+ * Field-level checks of a document's lines for its kind; 400 listing every bad line. A named
+ * source batch (transfers) must be a batch of the line's product in `storeId` (the source store);
+ * another tenant's batch is invisible here, so it is "no such batch".
+ */
+export async function checkLines(ctx: RequestContext, kind: DocKind, lines: LineInput[], storeId?: string): Promise<Map<string, ProductInfo>> {
   const products = await productsOf(ctx, lines.map((l) => l.productId));
+  const batchIds = [...new Set(lines.flatMap((l) => (l.batchId ? [l.batchId] : [])))];
+  const batches = new Map<string, any>(
+    batchIds.length
+      ? (await ctx.em.execute('select id, store_id, product_id from pos.batch where id in (select (jsonb_array_elements_text(?::jsonb))::uuid)', [JSON.stringify(batchIds)])).map((b: any) => [b.id, b])
+      : [],
+  );
   const errors: { field: string; message: string }[] = [];
   const seen = new Set<string>();
   lines.forEach((l, i) => {
@@ -60,6 +71,14 @@ export async function checkLines(ctx: RequestContext, kind: DocKind, lines: Line
     if ((l.lot || l.expiresOn) && kind !== 'goods_receipt' && !(kind === 'adjustment' && l.qtyMilli > 0)) {
       errors.push({ field: `${f}.lot`, message: 'lot and expiry are given on receipts (and found stock) only' });
     }
+    if (l.batchId) {
+      const b = batches.get(l.batchId);
+      if (kind !== 'transfer') errors.push({ field: `${f}.batchId`, message: 'a source batch is named on transfers only' });
+      else if (!p.track_batches) errors.push({ field: `${f}.batchId`, message: `${p.sku} does not track batches` });
+      else if (!b) errors.push({ field: `${f}.batchId`, message: 'no such batch' });
+      else if (b.product_id !== l.productId) errors.push({ field: `${f}.batchId`, message: `the batch is not of ${p.sku}` });
+      else if (storeId && b.store_id !== storeId) errors.push({ field: `${f}.batchId`, message: 'the batch is in another store than the one the transfer ships from' });
+    }
   });
   if (errors.length) throw new ValidationError('Invalid document lines', errors);
   return products;
@@ -69,10 +88,10 @@ async function insertLines(ctx: RequestContext, docId: string, lines: LineInput[
   await ctx.em.execute('delete from pos.stock_document_line where document_id = ?', [docId]);
   if (!lines.length) return;
   await ctx.em.execute(
-    `insert into pos.stock_document_line (tenant_id, document_id, line_no, product_id, qty_milli, unit_cost, lot, expires_on)
-     select ?, ?, x.line_no, x.product_id, x.qty_milli, x.unit_cost, x.lot, x.expires_on
-     from jsonb_to_recordset(?::jsonb) as x(line_no int, product_id uuid, qty_milli bigint, unit_cost bigint, lot text, expires_on date)`,
-    [ctx.tenantId, docId, JSON.stringify(lines.map((l, i) => ({ line_no: i + 1, product_id: l.productId, qty_milli: l.qtyMilli, unit_cost: l.unitCost ?? null, lot: l.lot ?? null, expires_on: l.expiresOn ?? null })))],
+    `insert into pos.stock_document_line (tenant_id, document_id, line_no, product_id, qty_milli, unit_cost, lot, expires_on, batch_id)
+     select ?, ?, x.line_no, x.product_id, x.qty_milli, x.unit_cost, x.lot, x.expires_on, x.batch_id
+     from jsonb_to_recordset(?::jsonb) as x(line_no int, product_id uuid, qty_milli bigint, unit_cost bigint, lot text, expires_on date, batch_id uuid)`,
+    [ctx.tenantId, docId, JSON.stringify(lines.map((l, i) => ({ line_no: i + 1, product_id: l.productId, qty_milli: l.qtyMilli, unit_cost: l.unitCost ?? null, lot: l.lot ?? null, expires_on: l.expiresOn ?? null, batch_id: l.batchId ?? null })))],
   );
 }
 
@@ -87,7 +106,7 @@ export async function createDocument(ctx: RequestContext, kind: DocKind, input: 
     throw new ValidationError('No such supplier', [{ field: 'supplierId', message: 'no such supplier' }]);
   }
   if (kind === 'adjustment' && !input.reason) throw new ValidationError('Say why stock is adjusted', [{ field: 'reason', message: 'is required' }]);
-  await checkLines(ctx, kind, input.lines);
+  await checkLines(ctx, kind, input.lines, input.storeId);
   const id = crypto.randomUUID();
   const number = await nextNumber(ctx, `stock_document:${kind}`);
   await ctx.em.execute(
@@ -107,8 +126,8 @@ async function lockDraft(ctx: RequestContext, id: string, kind: DocKind) {
 }
 
 export async function replaceDraftLines(ctx: RequestContext, id: string, kind: DocKind, lines: LineInput[], note?: string | null): Promise<void> {
-  await lockDraft(ctx, id, kind);
-  await checkLines(ctx, kind, lines);
+  const doc = await lockDraft(ctx, id, kind);
+  await checkLines(ctx, kind, lines, doc.store_id);
   await insertLines(ctx, id, lines);
   if (note !== undefined) await ctx.em.execute('update pos.stock_document set note = ? where id = ?', [note, id]);
 }
@@ -122,11 +141,11 @@ export async function cancelDocument(ctx: RequestContext, id: string, kind: DocK
 export async function postDocument(ctx: RequestContext, id: string, kind: DocKind): Promise<void> {
   const doc = await lockDraft(ctx, id, kind);
   const lines = (await ctx.em.execute('select * from pos.stock_document_line where document_id = ? order by line_no', [id])).map((l: any) => ({
-    lineNo: l.line_no, productId: l.product_id, qtyMilli: Number(l.qty_milli), unitCost: l.unit_cost === null ? null : Number(l.unit_cost), lot: l.lot, expiresOn: l.expires_on,
+    lineNo: l.line_no, productId: l.product_id, qtyMilli: Number(l.qty_milli), unitCost: l.unit_cost === null ? null : Number(l.unit_cost), lot: l.lot, expiresOn: l.expires_on, batchId: l.batch_id ?? null,
   }));
   if (!lines.length) throw new UnprocessableError('The document has no lines', 'EMPTY_DOCUMENT');
   // products may have changed since the draft was saved (archived, stock tracking off)
-  const products = await checkLines(ctx, kind, lines);
+  const products = await checkLines(ctx, kind, lines, doc.store_id);
   const ref = { refType: kind, refId: id };
   const store = await requireStore(ctx, doc.store_id);
   if (kind === 'goods_receipt') {

@@ -1,4 +1,4 @@
-import { ConflictError, type RequestContext } from '@atrium/sdk';
+import { ConflictError, UnprocessableError, type RequestContext } from '@atrium/sdk';
 
 /**
  * The only code that changes stock. Every change is a row in the append-only `pos.stock_move`
@@ -77,7 +77,12 @@ export async function addStock(
   return { onHandMilli: await addToLevel(ctx, input.storeId, input.productId, input.qtyMilli), batchId };
 }
 
-export type TakeRequest = { productId: string; qtyMilli: number; trackBatches: boolean };
+/**
+ * A quantity of a product to take. `batchId` (batch-tracked goods only) takes it from that batch
+ * instead of first-expiring-first; the batch must be of this product in this store (callers check
+ * that first, with their own field names — see stock-transfer.ts).
+ */
+export type TakeRequest = { productId: string; qtyMilli: number; trackBatches: boolean; batchId?: string | null };
 
 /**
  * Takes goods without batches in one statement, as CTEs `req`, `locked`, `upd`, `mv`: lock the
@@ -141,6 +146,15 @@ export async function refuseShortTake(ctx: RequestContext, storeId: string, requ
  * ConflictError OUT_OF_STOCK (409) naming the product and what is available. Batch-tracked goods
  * are taken first-expiring-first (FEFO); the batches taken are returned per product so a return
  * can put the goods back where they came from.
+ *
+ * A request that names a batch (`batchId`) is taken from that batch, before any FEFO take of the
+ * same product (so FEFO never empties a batch someone named), and is guarded on the batch itself:
+ * a batch never goes below zero, **even where the store allows negative stock** — a named lot is
+ * physical goods of that lot, so shipping more of it than the ledger holds is refused (409
+ * OUT_OF_STOCK with the `batchId` and what the batch has) rather than silently sent unbatched;
+ * leave the batch out to let FEFO (and negative stock) cover it. The product's level is guarded
+ * as always (on-hand minus reserved, unless negative stock is allowed). Per product, the returned
+ * takes list the named batches first (in request order, one entry per batch), then the FEFO ones.
  */
 export async function takeStock(
   ctx: RequestContext,
@@ -148,7 +162,16 @@ export async function takeStock(
   items: TakeRequest[],
   opts: MoveRef & { kind: MoveKind; allowNegative: boolean; note?: string | null },
 ): Promise<Map<string, BatchTake[]>> {
-  const ordered = mergeTakes(items);
+  // named-batch parts per product (summed per batch); the totals go through mergeTakes as before
+  const named = new Map<string, Map<string, number>>();
+  for (const it of items) {
+    if (!it.batchId) continue;
+    if (!it.trackBatches) throw new Error(`takeStock: a batch was named for product ${it.productId}, which does not track batches`);
+    const parts = named.get(it.productId) ?? new Map<string, number>();
+    parts.set(it.batchId, (parts.get(it.batchId) ?? 0) + it.qtyMilli);
+    named.set(it.productId, parts);
+  }
+  const ordered = mergeTakes(items.map(({ productId, qtyMilli, trackBatches }) => ({ productId, qtyMilli, trackBatches })));
   const taken = new Map<string, BatchTake[]>();
   const moves: MoveRow[] = [];
   // Goods without batches (most of a shop): all lines in one statement (TAKE_SIMPLE_SQL), then
@@ -177,7 +200,11 @@ export async function takeStock(
         await refuseShortTake(ctx, storeId, [it], []);
       }
     }
-    const batches = it.trackBatches ? await takeFefo(ctx, storeId, it.productId, it.qtyMilli) : [];
+    // the level row of this product is locked now: its batches cannot be taken concurrently
+    const parts = named.get(it.productId);
+    const batches = parts ? await takeNamedBatches(ctx, storeId, it.productId, parts) : [];
+    const rest = it.qtyMilli - batches.reduce((s, b) => s + b.qtyMilli, 0);
+    if (it.trackBatches && rest > 0) batches.push(...(await takeFefo(ctx, storeId, it.productId, rest)));
     taken.set(it.productId, batches);
     let batched = 0;
     for (const b of batches) {
@@ -191,6 +218,31 @@ export async function takeStock(
   }
   await insertMoves(ctx, moves);
   return taken;
+}
+
+/**
+ * Takes the named quantities from the named batches (batch id order: the same row order in every
+ * transaction). Guarded: a batch that has less → 409 OUT_OF_STOCK with the product, the batch and
+ * what it has; a batch that is not this product's in this store → 422 (callers check it first).
+ */
+async function takeNamedBatches(ctx: RequestContext, storeId: string, productId: string, parts: Map<string, number>): Promise<BatchTake[]> {
+  const out: BatchTake[] = [];
+  for (const [batchId, qtyMilli] of [...parts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const rows = await ctx.em.execute(
+      'update pos.batch set on_hand_milli = on_hand_milli - ? where id = ? and store_id = ? and product_id = ? and on_hand_milli >= ? returning id',
+      [qtyMilli, batchId, storeId, productId, qtyMilli],
+    );
+    if (!rows.length) {
+      const [b] = await ctx.em.execute('select store_id, product_id, on_hand_milli from pos.batch where id = ?', [batchId]);
+      if (!b || b.store_id !== storeId || b.product_id !== productId) {
+        throw new UnprocessableError('The batch is not of this product in this store', 'BATCH_MISMATCH', { productId, batchId });
+      }
+      throw new ConflictError('Not enough stock in the batch', 'OUT_OF_STOCK', { productId, batchId, requestedMilli: qtyMilli, availableMilli: Math.max(0, Number(b.on_hand_milli)) });
+    }
+    out.push({ batchId, qtyMilli });
+  }
+  // the request's order of batches for the caller (the locks above went in id order)
+  return [...parts.keys()].map((id) => out.find((b) => b.batchId === id)!);
 }
 
 /**

@@ -10,8 +10,9 @@ import { requireStore } from './stores.ts';
  *     │                 │
  *     └──cancel──▶ canceled ◀──cancel── (the goods go back to the source)
  *
- * Shipping takes the goods from the source store (guarded, first-expiring-first: `transfer_out`
- * moves); while in transit they are on no store's shelf, only on the document (`shipped_milli`
+ * Shipping takes the goods from the source store (guarded, `transfer_out` moves): from the batch a
+ * line names (`batchId`: a specific lot moved to another store; the batch never goes below zero,
+ * even where the store allows negative stock — see takeStock), else first-expiring-first; while in transit they are on no store's shelf, only on the document (`shipped_milli`
  * and the source batches per line). Receiving puts what was shipped into the destination
  * (`transfer_in`, batch-tracked goods as new batches with the same lot, expiry and cost) and posts
  * every difference explicitly: a shortage or damage is a `writeoff` at the destination (the missing
@@ -30,7 +31,9 @@ export type DiffReason = (typeof DIFF_REASONS)[number];
 export type ShippedBatch = { batchId: string; lot: string | null; expiresOn: string | null; cost: number; qtyMilli: number };
 export type ReceiveLineInput = { lineNo: number; receivedMilli: number; reason?: DiffReason | null; note?: string | null };
 
-type Line = { lineNo: number; productId: string; qtyMilli: number; shippedMilli: number; shippedBatches: ShippedBatch[] };
+type Line = { lineNo: number; productId: string; qtyMilli: number; batchId: string | null; shippedMilli: number; shippedBatches: ShippedBatch[] };
+/** A line to ship: `batchId` names its source batch (else first-expiring-first). */
+export type ShipLine = { lineNo: number; productId: string; qtyMilli: number; batchId?: string | null };
 export type TransferDoc = { id: string; number: number; status: string; store_id: string; to_store_id: string; note: string | null };
 
 const REF = (id: string) => ({ refType: 'transfer', refId: id });
@@ -48,9 +51,9 @@ function wrongStatus(doc: TransferDoc, want: string): ConflictError {
 }
 
 async function linesOf(ctx: RequestContext, id: string): Promise<Line[]> {
-  const rows = await ctx.em.execute('select line_no, product_id, qty_milli, shipped_milli, shipped_batches from pos.stock_document_line where document_id = ? order by line_no', [id]);
+  const rows = await ctx.em.execute('select line_no, product_id, qty_milli, batch_id, shipped_milli, shipped_batches from pos.stock_document_line where document_id = ? order by line_no', [id]);
   return rows.map((l: any) => ({
-    lineNo: l.line_no, productId: l.product_id, qtyMilli: Number(l.qty_milli), shippedMilli: Number(l.shipped_milli ?? 0),
+    lineNo: l.line_no, productId: l.product_id, qtyMilli: Number(l.qty_milli), batchId: l.batch_id ?? null, shippedMilli: Number(l.shipped_milli ?? 0),
     shippedBatches: (typeof l.shipped_batches === 'string' ? JSON.parse(l.shipped_batches) : l.shipped_batches) ?? [],
   }));
 }
@@ -60,11 +63,12 @@ const byProduct = <T extends { productId: string; lineNo: number }>(lines: T[]) 
   [...lines].sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : a.lineNo - b.lineNo));
 
 /**
- * Takes the lines' goods from the source store (all or nothing: 409 OUT_OF_STOCK naming the product)
- * and records per line what left: the quantity and the batches with lot, expiry and cost.
+ * Takes the lines' goods from the source store (all or nothing: 409 OUT_OF_STOCK naming the product,
+ * and the batch for a line that names one) and records per line what left: the quantity and the
+ * batches with lot, expiry and cost — a line that named its batch shipped from that batch only.
  */
-export async function shipLines(ctx: RequestContext, doc: TransferDoc, lines: { lineNo: number; productId: string; qtyMilli: number }[], products: Map<string, ProductInfo>, allowNegative: boolean): Promise<void> {
-  const taken = await takeStock(ctx, doc.store_id, lines.map((l) => ({ productId: l.productId, qtyMilli: l.qtyMilli, trackBatches: products.get(l.productId)!.track_batches })), {
+export async function shipLines(ctx: RequestContext, doc: TransferDoc, lines: ShipLine[], products: Map<string, ProductInfo>, allowNegative: boolean): Promise<void> {
+  const taken = await takeStock(ctx, doc.store_id, lines.map((l) => ({ productId: l.productId, qtyMilli: l.qtyMilli, trackBatches: products.get(l.productId)!.track_batches, batchId: l.batchId ?? null })), {
     ...REF(doc.id), kind: 'transfer_out', allowNegative, note: doc.note,
   });
   const batchIds = [...taken.values()].flat().map((b) => b.batchId);
@@ -73,17 +77,29 @@ export async function shipLines(ctx: RequestContext, doc: TransferDoc, lines: { 
       ? (await ctx.em.execute('select id, lot, expires_on, cost from pos.batch where id in (select (jsonb_array_elements_text(?::jsonb))::uuid)', [JSON.stringify(batchIds)])).map((b: any) => [b.id, b])
       : [],
   );
-  // a product on several lines: its batches are handed out to the lines in line order
+  // A product on several lines: the takes of named batches (listed first by takeStock) go to the
+  // lines that named them, the first-expiring-first takes to the other lines in line order.
   const left = new Map([...taken].map(([p, bs]) => [p, bs.map((b) => ({ ...b }))]));
+  const shipped = (b: BatchTake, q: number): ShippedBatch => {
+    const s = info.get(b.batchId);
+    return { batchId: b.batchId, lot: s?.lot ?? null, expiresOn: dateOnly(s?.expires_on), cost: Number(s?.cost ?? 0), qtyMilli: q };
+  };
+  const byLine = new Map<number, ShippedBatch[]>();
+  for (const l of lines.filter((x) => x.batchId)) {
+    const b = (left.get(l.productId) ?? []).find((t) => t.batchId === l.batchId && t.qtyMilli >= l.qtyMilli)!;
+    b.qtyMilli -= l.qtyMilli;
+    byLine.set(l.lineNo, [shipped(b, l.qtyMilli)]);
+  }
   const rows = lines.map((l) => {
-    const pool = left.get(l.productId) ?? [];
+    if (byLine.has(l.lineNo)) return { line_no: l.lineNo, shipped_milli: l.qtyMilli, shipped_batches: byLine.get(l.lineNo)! };
+    const pool = (left.get(l.productId) ?? []).filter((b) => b.qtyMilli > 0);
+    left.set(l.productId, pool);
     const batches: ShippedBatch[] = [];
     let need = l.qtyMilli;
     while (need > 0 && pool.length) {
       const b = pool[0];
       const q = Math.min(need, b.qtyMilli);
-      const s = info.get(b.batchId);
-      batches.push({ batchId: b.batchId, lot: s?.lot ?? null, expiresOn: dateOnly(s?.expires_on), cost: Number(s?.cost ?? 0), qtyMilli: q });
+      batches.push(shipped(b, q));
       b.qtyMilli -= q;
       need -= q;
       if (b.qtyMilli === 0) pool.shift();
@@ -164,16 +180,17 @@ export async function receiveLines(ctx: RequestContext, doc: TransferDoc, receiv
 export async function shipTransfer(ctx: RequestContext, id: string): Promise<void> {
   const doc = await lockTransfer(ctx, id);
   if (doc.status !== 'draft') throw wrongStatus(doc, 'draft');
-  const lines = (await linesOf(ctx, id)).map((l) => ({ lineNo: l.lineNo, productId: l.productId, qtyMilli: l.qtyMilli }));
+  const lines = (await linesOf(ctx, id)).map((l) => ({ lineNo: l.lineNo, productId: l.productId, qtyMilli: l.qtyMilli, batchId: l.batchId }));
   if (!lines.length) throw new UnprocessableError('The transfer has no lines', 'EMPTY_DOCUMENT');
-  // products may have changed since the draft was saved (archived, stock tracking off)
-  const products = await checkLines(ctx, 'transfer', lines);
+  // products may have changed since the draft was saved (archived, stock or batch tracking off)
+  const products = await checkLines(ctx, 'transfer', lines, doc.store_id);
   const store = await requireStore(ctx, doc.store_id);
   await requireStore(ctx, doc.to_store_id, 'toStoreId');
   await shipLines(ctx, doc, lines, products, store.allowNegativeStock);
   await ctx.em.execute(`update pos.stock_document set status = 'in_transit', shipped_at = now(), shipped_by = ? where id = ?`, [ctx.user?.id ?? null, id]);
   await ctx.emit('pos.stock.transfer.shipped.v1', {
-    documentId: id, number: doc.number, storeId: doc.store_id, toStoreId: doc.to_store_id, lines: lines.map((l) => ({ lineNo: l.lineNo, productId: l.productId, qtyMilli: l.qtyMilli })),
+    documentId: id, number: doc.number, storeId: doc.store_id, toStoreId: doc.to_store_id,
+    lines: lines.map((l) => ({ lineNo: l.lineNo, productId: l.productId, qtyMilli: l.qtyMilli, ...(l.batchId ? { batchId: l.batchId } : {}) })),
   });
 }
 

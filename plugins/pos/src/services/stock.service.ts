@@ -24,8 +24,13 @@ const ReceiptLine = Type.Object({
   lot: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
   expiresOn: Type.Optional(Type.Union([Day, Type.Null()])),
 }, { additionalProperties: false });
-const PlainLine = Type.Object({ productId: Id, qtyMilli: Qty }, { additionalProperties: false });
-const Lines = <T extends typeof ReceiptLine | typeof PlainLine>(t: T) => Type.Array(t, { minItems: 1, maxItems: 2000 });
+/** A transfer line; `batchId`: the source batch it ships from (a lot moved on purpose), else first-expiring-first. */
+const TransferLine = Type.Object({
+  productId: Id,
+  qtyMilli: Qty,
+  batchId: Type.Optional(Type.Union([Id, Type.Null()], { description: 'source batch (GET /batches?storeId=<source>&productId=); omitted: first-expiring-first' })),
+}, { additionalProperties: false });
+const Lines = <T extends typeof ReceiptLine | typeof TransferLine>(t: T) => Type.Array(t, { minItems: 1, maxItems: 2000 });
 
 const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
@@ -52,6 +57,9 @@ function transferLineView(d: any, l: any, seeCost: boolean) {
   const received = n(l.received_milli);
   const batches = (typeof l.shipped_batches === 'string' ? JSON.parse(l.shipped_batches) : l.shipped_batches) ?? [];
   return {
+    // the source batch the line names (null: first-expiring-first), with its lot, expiry and what it holds now
+    batchId: l.batch_id ?? null,
+    sourceBatch: l.batch_id ? { lot: l.batch_lot ?? null, expiresOn: dateOnly(l.batch_expires_on), onHandMilli: n(l.batch_on_hand) } : null,
     shippedMilli: shipped, receivedMilli: received, inTransitMilli: d.status === 'in_transit' ? shipped : 0,
     differenceMilli: shipped !== null && received !== null ? received - shipped : null, differenceReason: l.difference_reason ?? null, differenceNote: l.difference_note ?? null,
     batches: batches.map((b: any) => ({ batchId: b.batchId, lot: b.lot, expiresOn: b.expiresOn, qtyMilli: b.qtyMilli, ...(seeCost ? { cost: b.cost } : {}) })),
@@ -77,7 +85,10 @@ async function loadDocument(ctx: RequestContext, id: string, kind?: DocKind) {
   if (!d || (kind && d.kind !== kind)) throw new NotFoundError('No such stock document');
   const seeCost = canSeeCost(ctx);
   const lines = await ctx.em.execute(
-    `select l.*, p.sku, p.name, p.unit from pos.stock_document_line l join pos.product p on p.tenant_id = l.tenant_id and p.id = l.product_id where l.document_id = ? order by l.line_no`,
+    `select l.*, p.sku, p.name, p.unit, b.lot as batch_lot, b.expires_on as batch_expires_on, b.on_hand_milli as batch_on_hand
+     from pos.stock_document_line l join pos.product p on p.tenant_id = l.tenant_id and p.id = l.product_id
+     left join pos.batch b on b.tenant_id = l.tenant_id and b.id = l.batch_id
+     where l.document_id = ? order by l.line_no`,
     [id],
   );
   return {
@@ -92,7 +103,7 @@ async function loadDocument(ctx: RequestContext, id: string, kind?: DocKind) {
 }
 
 /** The four document kinds share create / edit / post / cancel; each has its own permission. */
-function documentActions(kind: DocKind, path: string, line: typeof ReceiptLine | typeof PlainLine, extra: Record<string, any>, summary: string) {
+function documentActions(kind: DocKind, path: string, line: typeof ReceiptLine | typeof TransferLine, extra: Record<string, any>, summary: string) {
   const perm = ['read', 'pos.Stock'] as const;
   const act = KIND_ACTION[kind];
   return {
@@ -298,8 +309,8 @@ export const stockService = defineService({
       handler: (ctx) => loadDocument(ctx, ctx.params.id),
     }),
     ...documentActions('goods_receipt', 'receipts', ReceiptLine, { supplierId: Type.Optional(Id), ...Post }, 'Receive goods from a supplier: new batches with lot, expiry and cost; the product cost becomes the last purchase cost'),
-    ...documentActions('transfer', 'transfers', PlainLine, { toStoreId: Id, ...Post, ship: Type.Optional(Type.Boolean({ description: 'ship right away (two steps: receive it at the destination)' })) },
-      'Move stock to another store: taken first-expiring-first here, arriving with the same lots and expiry there. post: in one step; ship: in transit until received'),
+    ...documentActions('transfer', 'transfers', TransferLine, { toStoreId: Id, ...Post, ship: Type.Optional(Type.Boolean({ description: 'ship right away (two steps: receive it at the destination)' })) },
+      'Move stock to another store: from the batch a line names (batchId, a batch of that product in the source store: else 400 naming lines[i].batchId), else first-expiring-first; arriving with the same lots and expiry there. post: in one step; ship: in transit until received'),
     ...documentActions('count', 'counts', CountLine as any, { ...Post }, 'Stock count: the counted quantities; posting records expected and difference per line'),
     ...documentActions('adjustment', 'adjustments', ReceiptLine, { reason: Type.Union(ADJUST_REASONS.map((r) => Type.Literal(r))), ...Post }, 'Adjustment or write-off with a reason: + found, − written off'),
     // ---- transfers in two steps: draft → ship (in transit) → receive; cancel returns shipped goods ----
@@ -343,12 +354,15 @@ export const stockService = defineService({
       rest: 'POST /transfers/:id/ship',
       permission: ['transfer', 'pos.Stock'],
       idempotent: true,
-      summary: 'Ship a draft transfer: the goods leave the source store now (first-expiring-first) and are in transit; 409 OUT_OF_STOCK naming the product, NOT_DRAFT if shipped already',
+      summary: 'Ship a draft transfer: the goods leave the source store now (from the batch a line names, else first-expiring-first) and are in transit; 409 OUT_OF_STOCK naming the product (and the batch, which never goes below zero), NOT_DRAFT if shipped already',
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
         await shipTransfer(ctx, ctx.params.id);
         const t = await loadDocument(ctx, ctx.params.id);
-        ctx.audit.diff({ status: 'draft' }, { status: t.status, lines: t.lines.map((l: any) => ({ productId: l.productId, shippedMilli: l.shippedMilli })) });
+        ctx.audit.diff({ status: 'draft' }, {
+          status: t.status,
+          lines: t.lines.map((l: any) => ({ productId: l.productId, shippedMilli: l.shippedMilli, ...(l.batchId ? { batchId: l.batchId } : {}), batches: l.batches.map((b: any) => ({ batchId: b.batchId, lot: b.lot, qtyMilli: b.qtyMilli })) })),
+        });
         return t;
       },
     }),
