@@ -8,6 +8,7 @@ import type { ProviderWebhookEvent } from '@atrium/sdk/payments';
 import { connectConfig, platformClient, requireConnectConfig, type ConnectConfig } from './platform.config.ts';
 import { stripeCall } from './stripe.errors.ts';
 import type { StripeAccount } from './stripe.schemas.ts';
+import { connectCache, type ConnectSnapshot } from './connect.cache.ts';
 
 export interface ConnectRow {
   tenant_id: string;
@@ -32,14 +33,14 @@ export interface PlatformConnectSettings {
 
 const CONNECT_COLUMNS = 'tenant_id, account_id, charges_enabled, payouts_enabled, details_submitted, requirements, synced_at, created_at, updated_at';
 
-/** Read on every Stripe webhook (to verify a connected account's events): a prepared statement. */
+/** The tenant's Connect row, in the request's transaction (a prepared statement). */
 export async function connectRow(ctx: Pick<RequestContext, 'sql' | 'tenantId'>, lock = false): Promise<ConnectRow | null> {
   const rows = await ctx.sql(`select ${CONNECT_COLUMNS} from payments_stripe.connect_account where tenant_id = $1::uuid${lock ? ' for update' : ''}`, [ctx.tenantId]);
   return (rows[0] as ConnectRow | undefined) ?? null;
 }
 
-export async function platformConnectSettings(ctx: Pick<RequestContext, 'sql' | 'tenantId'>): Promise<PlatformConnectSettings | undefined> {
-  const row = await connectRow(ctx);
+/** What the provider gets as `settings._platform` for a Connect row (the operator's part from the environment). */
+export function platformFromRow(row: ConnectSnapshot | null): PlatformConnectSettings | undefined {
   if (!row?.account_id) return undefined;
   let cfg: ConnectConfig | null = null;
   try {
@@ -55,6 +56,16 @@ export async function platformConnectSettings(ctx: Pick<RequestContext, 'sql' | 
     webhookSecrets: cfg?.webhookSecrets ?? [],
   };
 }
+
+/** Reads the row in the request's transaction (fresh, for provider operations) and refreshes this node's cache. */
+export async function platformConnectSettings(ctx: Pick<RequestContext, 'sql' | 'tenantId'>): Promise<PlatformConnectSettings | undefined> {
+  const row = await connectRow(ctx);
+  connectCache.set(ctx.tenantId, row);
+  return platformFromRow(row);
+}
+
+/** The internal action a handler without a transaction (webhook verification) reads the row through. */
+export const CONNECT_ROW_ACTION = 'payments-stripe.connect.row';
 
 function requirementsOf(a: StripeAccount): Record<string, unknown> {
   const r = a.requirements ?? {};
@@ -78,6 +89,7 @@ function canon(v: unknown): string {
 /** Stores what Stripe says about the account; true when something changed. */
 async function storeAccount(ctx: RequestContext, row: ConnectRow, a: StripeAccount): Promise<boolean> {
   const requirements = requirementsOf(a);
+  connectCache.invalidate(ctx.tenantId);
   const changed = row.account_id !== a.id || row.charges_enabled !== a.charges_enabled || row.payouts_enabled !== a.payouts_enabled
     || row.details_submitted !== a.details_submitted || canon(row.requirements ?? {}) !== canon(requirements);
   await ctx.em.execute(
@@ -109,6 +121,16 @@ const Url = Type.String({ pattern: '^https?://', maxLength: 2000 });
 export const connectService = defineService({
   name: 'connect',
   actions: {
+    row: defineAction({
+      permission: 'internal',
+      mutates: false,
+      summary: 'The columns of the tenant\'s Connect row the provider needs, read in a transaction of its own (for webhook verification, which has none)',
+      params: Type.Object({}, { additionalProperties: false }),
+      async handler(ctx): Promise<ConnectSnapshot | null> {
+        const row = await connectRow(ctx);
+        return row ? { account_id: row.account_id, charges_enabled: row.charges_enabled } : null;
+      },
+    }),
     onboard: defineAction({
       rest: 'POST /onboarding',
       permission: ['onboard', 'payments-stripe.Connect'],
@@ -118,6 +140,7 @@ export const connectService = defineService({
         const cfg = requireConnectConfig();
         const stripe = platformClient(cfg);
         // the row is the lock: a concurrent start waits here and then finds the account made
+        connectCache.invalidate(ctx.tenantId);
         await ctx.em.execute('insert into payments_stripe.connect_account (tenant_id) values (?) on conflict do nothing', [ctx.tenantId]);
         const row = (await connectRow(ctx, true))!;
         let created = false;

@@ -1,12 +1,14 @@
 // Stripe Connect onboarding and the platform's subscription billing of tenants, on a real kernel
 // against two local fake Stripes: the operator's account (Connect platform + billing) and a
 // tenant's own account (what the tenant's settings point at before Connect takes over).
+import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { createTestKernel, type TestClient, type TestKernel } from '@atrium/sdk/testing';
 import payments from '@atrium/plugin-payments';
 import stripe, { signStripePayload } from '../src/index.ts';
 import { FakeStripeServer, type WebhookEndpoint } from '../src/testing/index.ts';
+import { connectCache } from '../src/connect.cache.ts';
 
 const WHSEC_TENANT = 'whsec_tenant_own_0123456789';
 const WHSEC_CONNECT = 'whsec_platform_connect_0123456789';
@@ -225,6 +227,41 @@ describe('Stripe Connect onboarding', () => {
     const rows = await sys.query('select tenant_id from payments.webhook_event where event_id = $1', [ev.id]);
     expect(rows.rows.map((r) => r.tenant_id)).toEqual([globex.tenantId]);
     expect((await acme.get('/api/payments-stripe/connect', { query: { refresh: 'false' } })).body.accountId).toBe(accountId);
+  });
+  it('a Connect row changed elsewhere while this node caches it loses no event: verification decides again with a fresh read', async () => {
+    const post = async (event: Record<string, unknown>, secret: string) => {
+      const body = JSON.stringify({ object: 'event', created: Math.floor(Date.now() / 1000), livemode: false, data: { object: { id: 'cus_1', object: 'customer' } }, ...event });
+      const r = await fetch(paymentsHook(acme.tenantId), { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signStripePayload({ rawBody: body, secrets: [secret] }) }, body });
+      return { status: r.status, body: (await r.json()) as any };
+    };
+    const setAccount = (id: string | null) => sys.query('update payments_stripe.connect_account set account_id = $2 where tenant_id = $1', [acme.tenantId, id]);
+    const staleNoAccount = async () => {
+      // this node read Acme's row before the account existed (a fresh node: empty cache)
+      await setAccount(null);
+      connectCache.clear();
+      expect((await post({ id: `evt_warm_${crypto.randomUUID()}`, type: 'customer.created' }, WHSEC_TENANT)).body).toMatchObject({ stored: 1 });
+      expect(connectCache.get(acme.tenantId)).toEqual({ row: { account_id: null, charges_enabled: true } });
+      // … and then another node stored the account (no invalidation reaches this one)
+      await setAccount(accountId);
+    };
+    try {
+      // an event of the connected account signed only with the operator's Connect secret
+      await staleNoAccount();
+      const viaConnect = await post({ id: `evt_connect_${crypto.randomUUID()}`, type: 'customer.updated', account: accountId }, WHSEC_CONNECT);
+      expect(viaConnect).toMatchObject({ status: 200, body: { stored: 1 } });
+      expect(connectCache.get(acme.tenantId)?.row?.account_id).toBe(accountId);
+      // an event of the connected account at the tenant's own endpoint: not ignored as "someone else's account"
+      await staleNoAccount();
+      const own = await post({ id: `evt_own_${crypto.randomUUID()}`, type: 'customer.updated', account: accountId }, WHSEC_TENANT);
+      expect(own).toMatchObject({ status: 200, body: { stored: 1 } });
+      // still ignored after the fresh read: another account's event; still refused: a wrong signature
+      expect(await post({ id: `evt_other_${crypto.randomUUID()}`, type: 'customer.updated', account: 'acct_not_acme' }, WHSEC_TENANT)).toMatchObject({ status: 200, body: { stored: 0 } });
+      expect((await post({ id: `evt_bad_${crypto.randomUUID()}`, type: 'customer.updated', account: accountId }, 'whsec_wrong_0123456789')).status).toBe(400);
+    } finally {
+      await setAccount(accountId);
+      connectCache.clear();
+    }
+    await tk.drainEvents();
   });
 });
 

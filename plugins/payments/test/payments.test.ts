@@ -258,6 +258,25 @@ describe('payments core with provider plugins', () => {
     expect((await acme.get(`/api/payments/intents/${a.id}`)).body.status).toBe('captured');
   });
 
+  it('verification (no request transaction) reads each tenant\'s own secrets, also on a settings-cache miss', async () => {
+    const a = await stripeIntent(acme, 3100);
+    const b = await stripeIntent(globex, 3200);
+    const post = (tenantId: string, intent: any, secret: string) => {
+      const body = JSON.stringify(succeededEvent(`evt_cold_${crypto.randomUUID()}`, intent));
+      return fetch(hookUrl('stripe', tenantId), { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signStripePayload({ rawBody: body, secrets: [secret] }) }, body }).then((r) => r.status);
+    };
+    for (let round = 0; round < 3; round++) {
+      // saving the settings drops every node's cached copy: the next verification loads them itself
+      await configure(acme, 'payments-stripe', { apiBaseUrl: fakeStripe.baseUrl, secretKey: fakeStripe.secretKey, webhookSecrets: [WHSEC_A_OLD, WHSEC_A] }, false);
+      await configure(globex, 'payments-stripe', { apiBaseUrl: fakeStripe.baseUrl, secretKey: fakeStripe.secretKey, webhookSecrets: [WHSEC_B] }, false);
+      const statuses = await Promise.all([post(acme.tenantId, a, WHSEC_B), post(globex.tenantId, b, WHSEC_A), post(acme.tenantId, a, WHSEC_A), post(globex.tenantId, b, WHSEC_B)]);
+      expect(statuses, `round ${round}`).toEqual([400, 400, 200, 200]);
+    }
+    await tk.drainEvents();
+    expect((await acme.get(`/api/payments/intents/${a.id}`)).body.status).toBe('captured');
+    expect((await globex.get(`/api/payments/intents/${b.id}`)).body.status).toBe('captured');
+  });
+
   it('out-of-order events are resolved by re-reading the provider', async () => {
     const intent = await stripeIntent(acme, 4200, { capture: 'manual' });
     const authorizedEvent = payStripe(intent);

@@ -213,7 +213,10 @@ export interface PaymentProviderDefinition<S extends Record<string, unknown> = R
   capture?(ctx: ProviderContext<S>, ref: ProviderPaymentRef, input: { amount?: number; idempotencyKey: string }): Promise<ProviderPaymentState>;
   cancel?(ctx: ProviderContext<S>, ref: ProviderPaymentRef, input: { idempotencyKey: string }): Promise<ProviderPaymentState>;
   refund(ctx: ProviderContext<S>, ref: ProviderPaymentRef, input: RefundInput): Promise<RefundResult>;
-  /** Verify the signature (throw `WebhookSignatureError`) and normalise the events. */
+  /**
+   * Verify the signature (throw `WebhookSignatureError`) and normalise the events. Runs without a
+   * request transaction (`transaction: false`): use `ctx.settings` only, no database access.
+   */
   verifyWebhook?(ctx: ProviderContext<S>, req: WebhookRequest): Promise<WebhookResult> | WebhookResult;
   /** Maps provider errors to Atrium errors; the default turns unknown errors into 502 PROVIDER_ERROR. */
   mapError?(e: unknown): unknown;
@@ -316,8 +319,14 @@ export function definePaymentProvider<S extends Record<string, unknown>>(def: Pa
           return def.refund(await context(ctx), p.ref, p.input as RefundInput);
         }),
       }),
+      // No request transaction: verifying is a signature check over the bytes and the provider's
+      // (cached) settings, and it runs on every webhook inside the core's own ingress transaction —
+      // a second one here cost a connection, BEGIN/RLS settings and COMMIT per webhook. `ctx.em`,
+      // `ctx.sql` and `ctx.emit` are unavailable (they throw); `ctx.settings()` reads in a short
+      // tenant-scoped transaction of its own on a settings-cache miss.
       verifyWebhook: defineAction({
         ...internal,
+        transaction: false,
         handler: guarded(async (ctx) => {
           if (!def.verifyWebhook) throw unsupported('webhooks');
           const p = ctx.params as any;

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { definePaymentProvider } from './payment-provider.ts';
+
+const provider = definePaymentProvider({
+  key: 'test',
+  displayName: 'Test',
+  capabilities: { webhooks: true, manualCapture: false, partialCapture: false, partialRefund: true, cancel: false, flows: ['redirect'] },
+  create: async () => { throw new Error('unused'); },
+  status: async () => { throw new Error('unused'); },
+  refund: async () => { throw new Error('unused'); },
+  verifyWebhook: () => ({ events: [] }),
+});
+
+describe('definePaymentProvider', () => {
+  it('verifies webhooks without a request transaction; the operations keep theirs', () => {
+    expect(provider.actions.verifyWebhook!.transaction).toBe(false);
+    for (const op of ['describe', 'create', 'status', 'capture', 'cancel', 'refund']) expect(provider.actions[op]!.transaction, op).toBeUndefined();
+    for (const action of Object.values(provider.actions)) expect(action.rest, 'no REST route').toBeUndefined();
+  });
+});
