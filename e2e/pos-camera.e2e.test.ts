@@ -80,7 +80,7 @@ function barcodeVideo(file: string, code: string, frames = 4) {
 // ---- the browser --------------------------------------------------------------------------------
 
 /** A Chromium whose camera plays `code` as a barcode, signed in at the till (390×844), shift open. */
-async function tillWithCamera(code: string, opts: { denyCamera?: boolean } = {}): Promise<{ browser: Browser; page: Page; wasmRequests: string[] }> {
+async function tillWithCamera(code: string, opts: { denyCamera?: boolean } = {}): Promise<{ browser: Browser; page: Page; wasmRequests: string[]; chunkRequests: string[] }> {
   const video = path.join(tmp, `${code}.y4m`);
   barcodeVideo(video, code);
   const { chromium } = await import('playwright-core');
@@ -111,6 +111,12 @@ async function tillWithCamera(code: string, opts: { denyCamera?: boolean } = {})
   page.on('console', (m) => { if (m.type() === 'error') console.log(`[console] ${m.text()}`); });
   const wasmRequests: string[] = [];
   page.on('request', (r) => { if (r.url().includes('zxing_reader')) wasmRequests.push(r.url()); });
+  // the reader's JS: chunks of the POS bundle beside index.js (the SDK's build splits dynamic imports)
+  const chunkRequests: string[] = [];
+  page.on('request', (r) => {
+    const p = new URL(r.url()).pathname;
+    if (p.startsWith('/plugins/pos/ui/dist/') && p.endsWith('.js') && p !== '/plugins/pos/ui/dist/index.js') chunkRequests.push(p);
+  });
 
   await page.goto('/#/login');
   await page.getByTestId('email').fill(owner.email);
@@ -127,7 +133,7 @@ async function tillWithCamera(code: string, opts: { denyCamera?: boolean } = {})
   }
   await page.getByTestId('pos-search').waitFor();
   await page.getByTestId('pos-cart-empty').waitFor();
-  return { browser, page, wasmRequests };
+  return { browser, page, wasmRequests, chunkRequests };
 }
 
 async function scanWithCamera(page: Page) {
@@ -175,17 +181,29 @@ afterAll(async () => {
 
 describe('POS camera scanning in the browser (390×844, fake camera)', () => {
   it('reads a barcode that is in no product: the till shows that code and adds nothing', async () => {
-    const { browser, page, wasmRequests } = await tillWithCamera(UNKNOWN);
+    const { browser, page, wasmRequests, chunkRequests } = await tillWithCamera(UNKNOWN);
     try {
       // headless Chromium on Linux has no BarcodeDetector: this is the ZXing fallback
       expect(await page.evaluate(() => 'BarcodeDetector' in globalThis)).toBe(false);
-      // the reader is fetched when the camera opens, not with the checkout
+      // the reader (its .wasm and its JS) is fetched when the camera opens, not with the checkout
       expect(wasmRequests).toEqual([]);
+      expect(chunkRequests).toEqual([]);
       await scanWithCamera(page);
       await page.getByTestId('pos-last-scan').filter({ hasText: UNKNOWN }).waitFor();
       expect(await page.getByTestId('cart-line').count()).toBe(0);
       await page.getByTestId('pos-cart-empty').waitFor();
       expect(wasmRequests.some((u) => new URL(u).pathname === '/plugins/pos/ui/dist/zxing_reader.wasm')).toBe(true);
+      // the chunks the entry lists as lazy, fetched now, beside the bundle and served like it
+      const built = fs.readFileSync(path.join(root, 'plugins/pos/ui/dist/index.js'), 'utf8').match(/export const atriumChunks = (.*);\s*$/);
+      const { lazy } = JSON.parse(built![1]) as { lazy: string[] };
+      expect([...new Set(chunkRequests)].sort()).toEqual(lazy.map((f: string) => `/plugins/pos/ui/dist/${f}`).sort());
+      expect(chunkRequests.some((p) => /\/reader-[\w-]+\.js$/.test(p))).toBe(true);
+      const entry = await fetch(`${tk.url}/plugins/pos/ui/dist/index.js`);
+      for (const p of new Set(chunkRequests)) {
+        const r = await fetch(`${tk.url}${p}`);
+        expect([r.status, r.headers.get('content-type'), r.headers.get('cache-control'), r.headers.get('access-control-allow-origin')])
+          .toEqual([200, entry.headers.get('content-type'), entry.headers.get('cache-control'), entry.headers.get('access-control-allow-origin')]);
+      }
       expect(await cameraReleased(page)).toEqual({ streams: 1, live: 0 });
     } finally {
       await browser.close();

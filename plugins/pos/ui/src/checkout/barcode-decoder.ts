@@ -4,7 +4,8 @@
  *  - the browser's own `BarcodeDetector` where it exists and knows EAN-13 (Chrome on Android,
  *    ChromeOS, macOS);
  *  - elsewhere (Firefox, Safari, Chrome on Linux/Windows, headless Chromium) ZXing-C++ compiled to
- *    WebAssembly (`zxing-wasm`, reader build). Its JS is loaded with a dynamic import and its
+ *    WebAssembly (`zxing-wasm`, reader build). Its JS is loaded with a dynamic import (this module
+ *    and zxing-wasm's loader are chunks of their own beside the bundle, see CameraScanner.vue) and its
  *    .wasm (~0.9 MB) is a separate file next to the bundle, fetched the first time a till opens
  *    the camera — never from a CDN — and kept in its own Cache Storage entry so the camera also
  *    works offline afterwards.
@@ -74,7 +75,8 @@ function loadZxing() {
   zxingReady ??= (async () => {
     const zxing = await import('zxing-wasm/reader');
     // Vite's lib build writes the file beside index.js but names it from the site root; the
-    // bundle is served under /plugins/pos/ui/dist/, so resolve the name against this module. The
+    // bundle is served under /plugins/pos/ui/dist/, so resolve the name against this module (a
+    // chunk in the same folder as index.js). The
     // name carries no hash: the wasm's own checksum in the query keeps caches from mixing versions.
     // (the base in a variable: Vite rewrites `new URL(<literal>, import.meta.url)` itself)
     const file = `./${zxingWasmUrl.split('/').pop()}?v=${zxing.ZXING_WASM_SHA256.slice(0, 16)}`;
