@@ -13,9 +13,11 @@
  * Diagnosis switches (off by default):
  *   BENCH_PG_STATS=1              pg_stat_statements of the measured burst, to stderr
  *   BENCH_PAYMENTS_PROFILE=<file> a CPU profile (.cpuprofile) of the process during the burst
+ *   BENCH_PAYMENTS_SENDER=fetch   the sender posts with undici's fetch (the earlier sender) instead of http.request
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -31,10 +33,10 @@ function pct(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0;
 }
 
-type Burst = { seconds: number; ingressSeconds: number; captured: number; acked: number; storedDuplicates: number; latencies: number[]; statuses: Map<number, number>; delivered: number };
+type Burst = { seconds: number; ingressSeconds: number; captured: number; acked: number; storedDuplicates: number; latencies: number[]; statuses: Map<number, number>; delivered: number; senderCpuMs: number };
 /** What the sender process gets (through a file) and answers (its last stdout line). */
-type SendArgs = { url: string; concurrency: number; deadlineMs: number; deliveries: { body: string; signature: string }[] };
-type SendResult = { startedAt: number; endedAt: number; acked: number; storedDuplicates: number; latencies: number[]; statuses: [number, number][] };
+type SendArgs = { url: string; concurrency: number; deadlineMs: number; deliveries: { body: string; signature: string }[]; fetch?: boolean };
+type SendResult = { startedAt: number; endedAt: number; acked: number; storedDuplicates: number; latencies: number[]; statuses: [number, number][]; cpuMs: number };
 
 /**
  * CPU milliseconds used so far by the servers under `dir` (PostgreSQL with its backends, Redis) —
@@ -65,21 +67,48 @@ function serverCpuMs(dir: string): number {
   return ticks * 10; // USER_HZ = 100
 }
 
-/** The sender: `concurrency` loops posting the pre-signed deliveries in order; prints `started` when it begins. */
+/**
+ * The sender: `concurrency` loops posting the pre-signed deliveries in order over keep-alive
+ * connections (one per loop); prints `started` when it begins. `http.request` on an Agent, not
+ * `fetch`: it shares the two cores with the system under test, and undici's fetch cost several
+ * times more CPU per request. Reports its own CPU time.
+ */
 async function send(args: SendArgs): Promise<SendResult> {
   const latencies: number[] = [];
   const statuses = new Map<number, number>();
   let acked = 0;
   let storedDuplicates = 0;
   let next = 0;
+  const url = new URL(args.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: args.concurrency });
+  const viaFetch = async (d: { body: string; signature: string }) => {
+    const res = await fetch(args.url, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': d.signature }, body: d.body });
+    return { status: res.status, text: await res.text() };
+  };
+  const post = args.fetch ? viaFetch : (d: { body: string; signature: string }) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const body = Buffer.from(d.body, 'utf8');
+      const req = http.request({
+        agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': body.length, 'stripe-signature': d.signature },
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  const cpu0 = process.cpuUsage();
   const startedAt = Date.now();
   process.stdout.write('started\n');
   const worker = async () => {
     while (next < args.deliveries.length && Date.now() - startedAt < args.deadlineMs) {
       const d = args.deliveries[next++]!;
       const t = performance.now();
-      const res = await fetch(args.url, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': d.signature }, body: d.body });
-      const out = (await res.json()) as { stored?: number; duplicates?: number };
+      const res = await post(d);
+      const out = JSON.parse(res.text) as { stored?: number; duplicates?: number };
       latencies.push(performance.now() - t);
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
       if (res.status === 200) acked++;
@@ -87,7 +116,10 @@ async function send(args: SendArgs): Promise<SendResult> {
     }
   };
   await Promise.all(Array.from({ length: args.concurrency }, worker));
-  return { startedAt, endedAt: Date.now(), acked, storedDuplicates, latencies, statuses: [...statuses] };
+  const endedAt = Date.now();
+  const cpu = process.cpuUsage(cpu0);
+  agent.destroy();
+  return { startedAt, endedAt, acked, storedDuplicates, latencies, statuses: [...statuses], cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 /** Runs the sender in a child process; `onStarted` fires when it sends its first request. */
@@ -174,21 +206,25 @@ export default async function run(): Promise<BenchResult[]> {
       const signed = deliveries.map((i) => ({ body: bodies[i]!, signature: signStripePayload({ rawBody: bodies[i]!, secrets: [whsec] }) }));
       let markStarted!: () => void;
       const started = new Promise<void>((res) => (markStarted = res));
-      const sending = sendFromChild({ url, concurrency: CONCURRENCY, deadlineMs: DEADLINE_MS, deliveries: signed }, () => markStarted());
+      const sending = sendFromChild({ url, concurrency: CONCURRENCY, deadlineMs: DEADLINE_MS, deliveries: signed, fetch: process.env.BENCH_PAYMENTS_SENDER === 'fetch' }, () => markStarted());
       await Promise.race([started, sending]);
       const t0 = Date.now();
       let captured = 0;
+      // polled from this (the kernel's) process: a quarter of the time the rest should take at the rate
+      // so far, 10…200 ms — a few dozen polls per burst instead of one every 20 ms, the end still within ~10 ms
       while (Date.now() - t0 < DEADLINE_MS + 10_000) {
         captured = (await capturedNow()) - capturedBefore;
         if (captured >= n) break;
-        await new Promise((r) => setTimeout(r, 20));
+        const elapsed = Date.now() - t0;
+        const rest = captured > 0 ? ((n - captured) * elapsed) / captured : 800;
+        await new Promise((r) => setTimeout(r, Math.min(200, Math.max(10, rest / 4))));
       }
       const tDone = Date.now();
       const sent = await sending;
       const latencies = sent.latencies.sort((a, b) => a - b);
       return {
         seconds: (tDone - sent.startedAt) / 1000, ingressSeconds: (sent.endedAt - sent.startedAt) / 1000, captured, acked: sent.acked,
-        storedDuplicates: sent.storedDuplicates, latencies, statuses: new Map(sent.statuses), delivered: deliveries.length,
+        storedDuplicates: sent.storedDuplicates, latencies, statuses: new Map(sent.statuses), delivered: deliveries.length, senderCpuMs: sent.cpuMs,
       };
     };
 
@@ -232,6 +268,8 @@ export default async function run(): Promise<BenchResult[]> {
       // CPU of the kernel process + PostgreSQL + Redis (not the sender) per processed webhook
       { metric: 'payments.webhook.cpu_per_webhook', value: round((cpuMs.node + cpuMs.servers) / Math.max(1, b.captured), 3), unit: 'ms' },
       { metric: 'payments.webhook.cpu_per_webhook.kernel', value: round(cpuMs.node / Math.max(1, b.captured), 3), unit: 'ms' },
+      // the load sender's own CPU (same machine, not part of the metric above)
+      { metric: 'payments.webhook.cpu_per_webhook.sender', value: round(b.senderCpuMs / Math.max(1, b.captured), 3), unit: 'ms' },
       { metric: 'payments.webhook.ingress', value: round(b.acked / b.ingressSeconds, 1), unit: 'acks/s' },
       { metric: 'payments.webhook.ack_p50', value: round(pct(b.latencies, 50)), unit: 'ms' },
       { metric: 'payments.webhook.ack_p99', value: round(pct(b.latencies, 99)), unit: 'ms' },
