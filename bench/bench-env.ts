@@ -66,6 +66,45 @@ export async function pgbench(env: { pgUrl: string; pgPort: number }, args: stri
   return m ? Number(m[1]) : NaN;
 }
 
+/**
+ * CPU milliseconds used so far by the servers under `dir` (PostgreSQL with its backends, Redis) —
+ * Linux /proc; 0 elsewhere. With the kernel process's own CPU this gives CPU per request, which
+ * other load on a shared machine disturbs far less than wall-clock throughput.
+ */
+export function serverCpuMs(dir: string): number {
+  if (!fs.existsSync('/proc/self/stat')) return 0;
+  const procs: { pid: number; ppid: number; own: number; reaped: number }[] = [];
+  const roots = new Set<number>();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // fields from state (3rd): ppid 4th, utime 14th, stime 15th, cutime 16th, cstime 17th
+      procs.push({ pid: Number(name), ppid: Number(f[1]), own: Number(f[11]) + Number(f[12]), reaped: Number(f[13]) + Number(f[14]) });
+      if (fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(dir)) roots.add(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let ticks = 0;
+  for (const p of procs) {
+    if (roots.has(p.pid)) ticks += p.own + p.reaped; // exited backends are reaped into their postmaster
+    else if (roots.has(p.ppid)) ticks += p.own;
+  }
+  return ticks * 10; // USER_HZ = 100
+}
+
+/** Starts counting CPU (ms) of this process and of the bench env's servers; call the result for the use since then. */
+export function cpuMeter(dir: string) {
+  const node0 = process.cpuUsage();
+  const servers0 = serverCpuMs(dir);
+  return () => {
+    const n = process.cpuUsage(node0);
+    return { kernelMs: (n.user + n.system) / 1000, serversMs: serverCpuMs(dir) - servers0 };
+  };
+}
+
 export function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
 import pos from '../plugins/pos/src/index.ts';
-import { percentile, pgbench, round, startBenchEnv, startBenchKernel, type BenchResult } from './bench-env.ts';
+import { cpuMeter, percentile, pgbench, round, startBenchEnv, startBenchKernel, type BenchResult } from './bench-env.ts';
 
 const TERMINALS = Number(process.env.BENCH_POS_TERMINALS ?? 16);
 const SECONDS = Number(process.env.BENCH_POS_SECONDS ?? 15);
@@ -30,7 +30,7 @@ export default async function run(): Promise<BenchResult[]> {
     await pgbench(env, ['-i', '-q', '-s', '5', 'postgres']);
     const tpcb = await pgbench(env, ['-c', String(TERMINALS), '-j', '2', '-T', '8', '-n', 'postgres']);
 
-    const kernel = await startBenchKernel(env, [pos]);
+    const kernel = await startBenchKernel(env, [pos], process.env.BENCH_POOL ? { poolMax: Number(process.env.BENCH_POOL) } : {});
     const sys = new pg.Client({ connectionString: env.pgUrl.replace(/\/[^/]*$/, '/atrium_bench') });
     try {
       await sys.connect();
@@ -83,7 +83,9 @@ export default async function run(): Promise<BenchResult[]> {
       // BENCH_POS_PROFILE=<file>: a CPU profile of the kernel process during the measured load only
       const inspector = process.env.BENCH_POS_PROFILE ? new (await import('node:inspector/promises')).Session() : null;
       if (inspector) { inspector.connect(); await inspector.post('Profiler.enable'); await inspector.post('Profiler.start'); }
+      const cpu = cpuMeter(env.dir);
       const load = await runLoad({ url: kernel.url, token, registers, products, seconds: SECONDS });
+      const used = cpu();
       if (inspector) {
         const { profile } = await inspector.post('Profiler.stop');
         (await import('node:fs')).writeFileSync(process.env.BENCH_POS_PROFILE!, JSON.stringify(profile));
@@ -102,6 +104,12 @@ export default async function run(): Promise<BenchResult[]> {
       results.push({ metric: 'pos.sale.throughput.p50', value: round(percentile(load.latencies, 50), 1), unit: 'ms' });
       results.push({ metric: 'pos.sale.throughput.p95', value: round(percentile(load.latencies, 95), 1), unit: 'ms', anchor: 'goal (issue 5): p95 ≤ 50 ms', anchorValue: 50 });
       results.push({ metric: 'pos.sale.throughput.errors', value: load.errors, unit: 'count' });
+      // CPU per sale of the kernel process and of PostgreSQL + Redis (not the load generator): what
+      // other load on a shared machine disturbs far less than sales per second
+      const sales = Math.max(1, load.count);
+      results.push({ metric: 'pos.sale.cpu_per_sale', value: round((used.kernelMs + used.serversMs) / sales, 3), unit: 'ms' });
+      results.push({ metric: 'pos.sale.cpu_per_sale.kernel', value: round(used.kernelMs / sales, 3), unit: 'ms' });
+      results.push({ metric: 'pos.sale.cpu_per_sale.servers', value: round(used.serversMs / sales, 3), unit: 'ms' });
       // the ledger invariant after the run
       const bad = await sys.query(
         `select count(*)::int as n from pos.stock_level l

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestKernel, type TestKernel } from '@atrium/sdk/testing';
-import { deferringBegin, DeferredBeginClient } from '../src/db/deferred-begin.ts';
+import { deferringBegin, DeferredBeginClient, type Pipeline } from '../src/db/deferred-begin.ts';
 
 /**
  * The request transaction's BEGIN travels with its first statement. These tests watch the
@@ -101,5 +101,83 @@ describe('DeferredBeginClient', () => {
     await client.query('rollback');
     expect(sent).toEqual(['rollback']);
     expect((await client.query('select count(*)::int as n from probe2')).rows[0].n).toBe(0);
+  });
+
+  describe('pipelines: prepared statements in one message', () => {
+    let syncs: number;
+    let parses: string[];
+    beforeAll(() => {
+      const conn = (client as any).connection;
+      const sync = conn.sync.bind(conn);
+      const parse = conn.parse.bind(conn);
+      conn.sync = () => { syncs++; return sync(); };
+      conn.parse = (q: { text: string }) => { parses.push(q.text); return parse(q); };
+    });
+    const watch = () => { sent = []; syncs = 0; parses = []; };
+
+    it('carries the owed BEGIN and its statements in one exchange, parsing each text once per connection', async () => {
+      const steps = [
+        { text: `select set_config('atrium.pipe', $1::text, true) as v`, values: ['piped'] },
+        { text: `select current_setting('atrium.pipe') as v, $1::int[] as arr, $2::jsonb as doc`, values: [[1, 2], JSON.stringify({ a: 1 })] },
+      ];
+      for (const round of [1, 2]) {
+        watch();
+        await deferringBegin(() => client.query('begin'));
+        const p: Pipeline = { pipeline: steps };
+        const last = await client.query(p as any);
+        // one Sync: one round trip for BEGIN and both statements; the texts are parsed only the first time
+        expect(syncs).toBe(1);
+        expect(sent).toEqual([]);
+        expect(parses).toEqual(round === 1 ? ['begin', ...steps.map((s) => s.text)] : []);
+        expect(p.results!.map((r) => r.rows)).toEqual([[{ v: 'piped' }], [{ v: 'piped', arr: [1, 2], doc: { a: 1 } }]]);
+        expect(last.rows).toEqual(p.results![1].rows);
+        // inside the transaction the pipeline opened
+        expect((await client.query(`select current_setting('atrium.pipe', true) as v, now() = statement_timestamp() as fresh`)).rows[0]).toEqual({ v: 'piped', fresh: false });
+        await client.query('rollback');
+      }
+    });
+
+    it('a pipeline marked commit ends the transaction; the COMMIT that follows is answered locally', async () => {
+      await client.query('create temporary table if not exists probe3 (v text primary key)');
+      await deferringBegin(() => client.query('begin'));
+      await client.query({ pipeline: [{ text: `insert into probe3 values ($1::text)`, values: ['a'] }] } as any);
+      watch();
+      await client.query({ pipeline: [{ text: `insert into probe3 values ($1::text)`, values: ['b'] }], commit: true } as any);
+      expect(syncs).toBe(1);
+      const r = await client.query('commit');
+      expect(r.command).toBe('COMMIT');
+      expect(syncs).toBe(1);
+      expect((await client.query('select v from probe3 order by v')).rows).toEqual([{ v: 'a' }, { v: 'b' }]);
+    });
+
+    it('the first failing statement fails the pipeline, skips the rest, and leaves the transaction to its ROLLBACK', async () => {
+      await client.query('create temporary table if not exists probe4 (v text primary key)');
+      await deferringBegin(() => client.query('begin'));
+      await expect(client.query({
+        pipeline: [
+          { text: `insert into probe4 values ($1::text)`, values: ['kept?'] },
+          { text: `select 1 / $1::int as boom`, values: [0] },
+          { text: `insert into probe4 values ($1::text || '-after')`, values: ['skipped'] },
+        ],
+        commit: true,
+      } as any)).rejects.toThrow(/division by zero/);
+      await expect(client.query('select 1')).rejects.toThrow(/current transaction is aborted/);
+      const r = await client.query('rollback');
+      expect(r.command).toBe('ROLLBACK');
+      expect((await client.query('select count(*)::int as n from probe4')).rows[0].n).toBe(0);
+      // the statements that parsed stay prepared; the connection goes on working
+      watch();
+      await client.query({ pipeline: [{ text: `select 1 / $1::int as boom`, values: [1] }] } as any);
+      expect(parses).toEqual([]);
+    });
+
+    it('a text that does not parse is not remembered as prepared: it is parsed (and fails) again', async () => {
+      const bad = { text: `selec $1::int`, values: [1] };
+      await expect(client.query({ pipeline: [bad] } as any)).rejects.toThrow(/syntax error/);
+      watch();
+      await expect(client.query({ pipeline: [bad] } as any)).rejects.toThrow(/syntax error/);
+      expect(parses).toEqual([bad.text]);
+      expect((await client.query('select 3 as three')).rows[0].three).toBe(3);
+    });
   });
 });

@@ -81,7 +81,12 @@ export interface RequestContext {
 export interface ActionContext<P = unknown> extends RequestContext {
   readonly params: P;
   readonly idempotencyKey?: string;
+  /** The rows of the action's `prefetch` statement (null when it declares none or returned null). */
+  readonly prefetched: any[] | null;
 }
+
+/** A statement for `ActionDefinition.prefetch`: fixed SQL with `$1`… parameters, as for `ctx.sql`. */
+export type PrefetchStatement = { sql: string; params: readonly unknown[] };
 
 /** What an action's `resolveTenant` answers: the tenant to run as, or an answer for a request about no tenant. */
 export type TenantResolution = { tenantId: string } | { tenantId: null; response: unknown };
@@ -127,6 +132,16 @@ export interface ActionDefinition<P extends TSchema = TSchema, R = unknown> {
    * chose for itself (the operator's billing of the tenant): permission checks still apply.
    */
   requiresEnablement?: boolean;
+  /**
+   * A read the handler needs first, sent to PostgreSQL in the SAME message that opens the request's
+   * transaction (BEGIN, the tenant's RLS settings, the Idempotency-Key claim): one round trip less
+   * on a hot path. Built from the validated params; its rows arrive as `ctx.prefetched`.
+   *
+   * It runs under the tenant's RLS like `ctx.sql` (same rules: bind parameters, cast untyped ones,
+   * name the columns), before the handler — and before an Idempotency-Key replay is decided, so it
+   * must be read-only (a SELECT; row locks such as `for key share` are fine). Return null to skip.
+   */
+  prefetch?: (params: Static<P>) => PrefetchStatement | null;
   /** Reads are not audited; mutations are, automatically. Default: derived from the HTTP method. */
   mutates?: boolean;
   /**

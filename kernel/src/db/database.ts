@@ -3,7 +3,7 @@ import { MikroORM, type SqlEntityManager } from '@mikro-orm/postgresql';
 import { TENANT_FILTER } from '@atrium/sdk';
 import type { DatabaseUrls } from './roles.ts';
 import { deferringBegin, DeferredBeginClient } from './deferred-begin.ts';
-import { inlineLiterals, simpleQuery } from './prepared.ts';
+import { pipelinedQuery } from './prepared.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -12,9 +12,8 @@ export type TenantScope = { tenantId: string; userId?: string | null };
 /** What a transaction's body can ask of its end. */
 export type TransactionEnd = {
   /**
-   * A last statement (`$1`… placeholders) sent together with the COMMIT, as plain text with the
-   * values quoted: one round trip for both. A failure of either rolls everything back. Pass null
-   * for nothing.
+   * A last statement (`$1`… placeholders, bound values) sent together with the COMMIT: one round
+   * trip for both. A failure of either rolls everything back. Pass null for nothing.
    */
   finishWith(statement: { sql: string; params: readonly unknown[] } | null): void;
 };
@@ -65,11 +64,16 @@ export class Database {
   /**
    * Runs `fn` in one transaction under the tenant's RLS setting. Everything a request does —
    * ORM writes, audit, outbox, idempotency record — commits or rolls back together.
+   *
+   * Round trips: BEGIN, the RLS settings, `opts.first` and `opts.prefetch` go to the server as one
+   * message; the statement given to `end.finishWith` and the COMMIT as another (prepared
+   * statements, deferred-begin.ts / pipelined-query.ts). `fn` gets the rows of `first` and of
+   * `prefetch` (null when none was given).
    */
   async transaction<T>(
     scope: TenantScope,
-    fn: (em: SqlEntityManager, first: any[], end: TransactionEnd) => Promise<T>,
-    opts: { readOnly?: boolean; first?: { sql: string; params: unknown[] } } = {},
+    fn: (em: SqlEntityManager, first: any[], end: TransactionEnd, prefetched: any[] | null) => Promise<T>,
+    opts: { readOnly?: boolean; first?: { sql: string; params: unknown[] }; prefetch?: { sql: string; params: readonly unknown[] } | null } = {},
   ): Promise<T> {
     // begin/commit on one fork (not em.transactional, which forks again and merges the identity
     // map back into the parent — work a request-scoped EntityManager never needs)
@@ -78,14 +82,16 @@ export class Database {
     await deferringBegin(() => em.begin());
     try {
       // The RLS settings, and optionally the request's first statement (which reads them from the
-      // `cfg` CTE, so they are set before it runs), in that same round trip: a plain text with the
-      // values as literals, since a statement with bind parameters cannot share a message with BEGIN.
-      // The first statement's own parameters start at $3.
+      // `cfg` CTE, so they are set before it runs); its own parameters start at $3. The prefetch
+      // runs after it, in the same message, under the settings it made.
       if (!UUID.test(scope.tenantId) || (scope.userId && !UUID.test(scope.userId))) throw new Error('Database.transaction: tenant and user ids must be UUIDs');
-      const cfg = `with cfg as materialized (select set_config('app.tenant_id', $1, true) as tenant_id, set_config('app.user_id', $2, true) as user_id)`;
-      const first = await simpleQuery(em, inlineLiterals(`${cfg} ${opts.first?.sql ?? 'select 1 from cfg'}`, [scope.tenantId, scope.userId ?? '', ...(opts.first?.params ?? [])]));
+      const cfg = `with cfg as materialized (select set_config('app.tenant_id', $1::text, true) as tenant_id, set_config('app.user_id', $2::text, true) as user_id)`;
+      const [first, prefetched] = await pipelinedQuery(em, [
+        { text: `${cfg} ${opts.first?.sql ?? 'select 1 from cfg'}`, values: [scope.tenantId, scope.userId ?? '', ...(opts.first?.params ?? [])] },
+        ...(opts.prefetch ? [{ text: opts.prefetch.sql, values: opts.prefetch.params }] : []),
+      ]);
       let last: { sql: string; params: readonly unknown[] } | null = null;
-      const out = await fn(em, first, { finishWith: (statement) => void (last = statement) });
+      const out = await fn(em, first, { finishWith: (statement) => void (last = statement) }, prefetched ?? null);
       // a read has nothing to flush: drop the identity map so commit skips change-set computation
       if (opts.readOnly) em.clear();
       if (last) {
@@ -93,7 +99,7 @@ export class Database {
         // the ORM's own writes first; then the last statement and the COMMIT in one message (the
         // pool client answers the COMMIT that em.commit() then sends itself)
         await em.flush();
-        await simpleQuery(em, `${inlineLiterals(sql, params)}; commit`);
+        await pipelinedQuery(em, [{ text: sql, values: params }], { commit: true });
       }
       await em.commit();
       return out;

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
+import { PipelinedQuery, type PipelineStep } from './pipelined-query.ts';
 
 /**
  * Sends a request transaction's BEGIN together with its first statement: one round trip instead
@@ -14,9 +15,13 @@ import pg from 'pg';
  * statement that cannot be prefixed (one with bind parameters) first sends the BEGIN on its own;
  * a COMMIT or ROLLBACK of a transaction that never reached the server is answered locally.
  *
- * The same at the other end: a text ending in `; commit` (Database.transaction's last statement,
- * see `TransactionEnd.finishWith`) commits on the server, and the COMMIT that MikroORM sends after
- * it is answered here.
+ * The same at the other end: a text ending in `; commit` commits on the server, and the COMMIT
+ * that MikroORM sends after it is answered here.
+ *
+ * Database.transaction's own first and last statements are prepared statements with bind values:
+ * they travel as a `Pipeline` (below; pipelined-query.ts) — the owed BEGIN goes in front of the
+ * first, and a pipeline marked `commit` ends with the COMMIT. Still one round trip each, and
+ * nothing to parse or plan on the server.
  * Outside the scope (MikroORM's own implicit transactions, migrations) BEGIN behaves as always.
  */
 const deferring = new AsyncLocalStorage<true>();
@@ -29,12 +34,22 @@ const ENDS_WITH_COMMIT = /;\s*commit\s*;?\s*$/i;
 
 const BEGIN_RESULT = { command: 'BEGIN', rowCount: null, rows: [], fields: [] };
 
+/**
+ * What Database.transaction hands to the client (through MikroORM/Kysely, as the query "text"):
+ * statements for one message. `results` is filled with each step's pg result; the query itself
+ * resolves to the last step's.
+ */
+export type Pipeline = { pipeline: PipelineStep[]; commit?: boolean; results?: any[] };
+
+const isPipeline = (config: unknown): config is Pipeline => !!config && Array.isArray((config as Pipeline).pipeline);
+
 export class DeferredBeginClient extends pg.Client {
   private owesBegin = false;
   /** The last text ended with COMMIT: the COMMIT the transaction's owner sends next is already done. */
   private committed = false;
 
   override query(config: any, values?: any, callback?: any): any {
+    if (isPipeline(config)) return this.runPipeline(config);
     // callbacks and submittables (cursors) are not ours to reorder
     if (typeof values === 'function' || typeof callback === 'function' || (config && typeof config.submit === 'function')) {
       return this.flushBegin(() => super.query(config, values, callback));
@@ -63,6 +78,23 @@ export class DeferredBeginClient extends pg.Client {
       return this.sendText(`begin; ${text}`);
     }
     return this.flushBegin(() => super.query(config, values));
+  }
+
+  /** A pipeline, with the owed BEGIN in front and, when asked, the COMMIT at the end. */
+  private runPipeline(config: Pipeline): Promise<unknown> {
+    const begin = this.owesBegin;
+    this.owesBegin = false;
+    this.committed = false;
+    const steps = [...(begin ? [{ text: 'begin' }] : []), ...config.pipeline, ...(config.commit ? [{ text: 'commit' }] : [])];
+    return new Promise((resolve, reject) => {
+      (super.query as (this: pg.Client, q: unknown) => void).call(this, new PipelinedQuery(steps, (err, results) => {
+        if (err) return reject(err);
+        const own = results!.slice(begin ? 1 : 0, config.commit ? -1 : undefined);
+        if (config.commit) this.committed = true;
+        config.results = own;
+        resolve(own[own.length - 1] ?? { ...BEGIN_RESULT });
+      }));
+    });
   }
 
   /**

@@ -1,7 +1,8 @@
-import crypto from 'node:crypto';
 import { CompiledQuery } from 'kysely';
 import pg from 'pg';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
+import type { Pipeline } from './deferred-begin.ts';
+import { statementName, type PipelineStep } from './pipelined-query.ts';
 
 /**
  * Runs one statement on an EntityManager's transaction connection with server-side bind
@@ -22,19 +23,6 @@ export async function preparedQuery<T = any>(em: SqlEntityManager, text: string,
   const config = { name: statementName(text), text };
   const res = await executor.executeQuery(CompiledQuery.raw(config as unknown as string, params.map(bindValue)));
   return res.rows as T[];
-}
-
-const names = new Map<string, string>();
-
-function statementName(text: string): string {
-  let name = names.get(text);
-  if (!name) {
-    name = `at_${crypto.createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
-    // texts are code constants; the bound keeps a caller that builds SQL dynamically from growing it forever
-    if (names.size > 5000) names.clear();
-    names.set(text, name);
-  }
-  return name;
 }
 
 /** Plain objects bind as JSON (as `pg` would), arrays as PostgreSQL arrays, undefined as NULL. */
@@ -58,4 +46,16 @@ export function inlineLiterals(sql: string, params: readonly unknown[]): string 
     const v = params[Number(n) - 1];
     return v === null || v === undefined ? 'null' : pg.escapeLiteral(typeof v === 'string' ? v : JSON.stringify(v));
   });
+}
+
+/**
+ * Several prepared statements in one message on the EntityManager's transaction connection
+ * (a `DeferredBeginClient`: the owed BEGIN goes in front; `commit` appends the COMMIT). Returns
+ * each statement's rows.
+ */
+export async function pipelinedQuery(em: SqlEntityManager, steps: PipelineStep[], opts: { commit?: boolean } = {}): Promise<any[][]> {
+  const executor: any = em.getTransactionContext() ?? (em.getConnection() as any).getClient();
+  const pipeline: Pipeline = { pipeline: steps.map((s) => ({ text: s.text, values: (s.values ?? []).map(bindValue) })), commit: opts.commit };
+  await executor.executeQuery(CompiledQuery.raw(pipeline as unknown as string, []));
+  return pipeline.results!.map((r) => r.rows ?? []);
 }

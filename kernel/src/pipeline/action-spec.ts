@@ -29,3 +29,10 @@ export type ActionSpec = {
   description?: string;
   tags?: string[];
 };
+
+/**
+ * Where an action definition keeps its plugin's `prefetch` (a function: it stays on the node that
+ * runs the action and never travels in the service registry).
+ */
+export const PREFETCH = 'atriumPrefetch';
+export type PrefetchFn = (params: any) => { sql: string; params: readonly unknown[] } | null;

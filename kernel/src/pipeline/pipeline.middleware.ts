@@ -3,7 +3,7 @@ import type { Context, Middleware } from 'moleculer';
 import { createMongoAbility, type MongoAbility } from '@casl/ability';
 import { ForbiddenError, NotFoundError, PluginDisabledError, UnauthorizedError, UnprocessableError, type RequestUser } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
-import type { ActionSpec } from './action-spec.ts';
+import { PREFETCH, type ActionSpec, type PrefetchFn } from './action-spec.ts';
 import { buildRequestContext, type OutboxRow, type PendingWork } from './request-context.ts';
 import { isActiveTenant } from '../tenants/active-tenants.ts';
 import { mapDbError } from './db-errors.ts';
@@ -48,6 +48,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
       const spec: ActionSpec | undefined = action.atrium;
       if (!spec) return next;
       const validate = spec.params ? deps().validator.compile(spec.params) : null;
+      const prefetch = action[PREFETCH] as PrefetchFn | undefined;
 
       return async function atriumPipeline(ctx: Context<any, AtriumMeta>) {
         const d = deps();
@@ -121,7 +122,8 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         try {
           if (idemKey && idemKey.length > 200) throw new UnprocessableError('Idempotency-Key must be at most 200 characters', 'IDEMPOTENCY_KEY_INVALID');
           const hash = idemKey ? hashParams(ctx.params) : '';
-          result = await d.db.transaction(scope, async (em, first, tx) => {
+          result = await d.db.transaction(scope, async (em, first, tx, prefetched) => {
+            (ctx.locals as any).prefetched = prefetched;
             if (idemKey) {
               const replay = await claimIdempotencyKey(em, first, tenantId!, spec.fullName, idemKey, hash);
               if (replay.replayed) {
@@ -147,8 +149,10 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
             return plain;
           }, {
             readOnly,
-            // the key is claimed in the same round trip that sets the tenant for RLS
+            // the key is claimed in the same round trip that sets the tenant for RLS, and the
+            // action's prefetch (a read) follows in that message
             first: idemKey ? { sql: CLAIM_KEY_SQL, params: [tenantId, spec.fullName, idemKey, hash] } : undefined,
+            prefetch: prefetch ? prefetch(ctx.params ?? {}) : null,
           });
         } catch (e) {
           throw mapDbError(e);

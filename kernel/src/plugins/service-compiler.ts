@@ -1,6 +1,6 @@
 import type { ServiceSchema, Context } from 'moleculer';
 import type { ActionDefinition, Permission, ServiceDefinition } from '@atrium/sdk';
-import type { ActionSpec } from '../pipeline/action-spec.ts';
+import { PREFETCH, type ActionSpec } from '../pipeline/action-spec.ts';
 import { TENANT_RESOLVER } from '../pipeline/tenant-from-request.ts';
 
 const kebab = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
@@ -90,9 +90,10 @@ export function compilePluginService(pluginId: string, def: ServiceDefinition): 
       atrium: spec,
       // local only (a function does not travel in the service registry): the pipeline calls it on this node
       ...(a.resolveTenant ? { [TENANT_RESOLVER]: a.resolveTenant } : {}),
+      ...(a.prefetch ? { [PREFETCH]: a.prefetch } : {}),
       handler(ctx: Context<any, any>) {
         const req = (ctx.locals as any).req;
-        return a.handler({ ...req, params: ctx.params ?? {}, idempotencyKey: ctx.meta.idempotencyKey });
+        return a.handler({ ...req, params: ctx.params ?? {}, idempotencyKey: ctx.meta.idempotencyKey, prefetched: (ctx.locals as any).prefetched ?? null });
       },
     };
   }

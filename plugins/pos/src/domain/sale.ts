@@ -118,6 +118,11 @@ const SALE_HEAD_SQL = `select
      left join pos.customer_group g on g.tenant_id = c.tenant_id and g.id = c.group_id
      where c.id = $4::uuid) x) as customer`;
 
+/** SALE_HEAD_SQL for a sale: what the create action prefetches (ActionDefinition.prefetch) and createSale reads. */
+export function saleHeadStatement(input: Pick<SaleInput, 'id' | 'registerId' | 'lines' | 'customerId'>): { sql: string; params: unknown[] } {
+  return { sql: SALE_HEAD_SQL, params: [input.id, input.registerId, [...new Set(input.lines.map((l) => l.productId))], input.customerId ?? null] };
+}
+
 /**
  * The register's next number and the sale header (CTEs `n`, `ins`). The counter row stays locked
  * until commit, so numbers are consecutive; only the rare race of two requests with the same new
@@ -183,12 +188,13 @@ const PLAIN_TENDERS = new Set(['cash', 'card']);
  * The sale id comes from the client. A sale that already exists is returned as it is (an offline
  * till replaying its queue, or a retry that lost its Idempotency-Key), so nothing sells twice.
  */
-export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput): Promise<{ sale: SaleView; replayed: boolean }> {
+export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput, prefetchedHead?: any[] | null): Promise<{ sale: SaleView; replayed: boolean }> {
   // Everything the sale needs to know, in one round trip: does it exist already (a replay), the
   // register with its open shift (share-locked: closing the shift waits for this sale), the store's
   // settings, the products with their store price and tax, and the customer with the group discount.
-  const productIds = [...new Set(input.lines.map((l) => l.productId))];
-  const [head] = await ctx.sql(SALE_HEAD_SQL, [input.id, input.registerId, productIds, input.customerId ?? null]);
+  // The create action has it already: prefetched with the transaction's first message.
+  const statement = saleHeadStatement(input);
+  const [head] = prefetchedHead ?? (await ctx.sql(statement.sql, statement.params));
   const json = (v: any) => (typeof v === 'string' ? JSON.parse(v) : v);
   if (head.existing) {
     const existing = await loadSaleView(ctx, input.id);

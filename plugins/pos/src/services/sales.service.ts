@@ -2,7 +2,7 @@ import { defineAction, defineService, NotFoundError, Type } from '@atrium/sdk';
 import { buildReceipt, receiptLabels } from '../domain/receipt.ts';
 import { formatMinor } from '../domain/money.ts';
 import { renderReceiptPdf } from '../domain/receipt-pdf.renderer.ts';
-import { createSale, loadSaleView, printReceipt, redactSale, requireSale, saleView } from '../domain/sale.ts';
+import { createSale, loadSaleView, printReceipt, redactSale, requireSale, saleHeadStatement, saleView } from '../domain/sale.ts';
 import { createReturn } from '../domain/sale-return.ts';
 import { voidSale } from '../domain/sale-void.ts';
 import { posSettings } from '../domain/settings.ts';
@@ -83,8 +83,10 @@ export const salesService = defineService({
       idempotent: true,
       summary: 'Record a sale: lines, discounts, split tender; stock taken with guarded updates; receipt sent to receipt@<register>',
       params: CreateSaleParams,
+      // the register, shift, products and customer travel with BEGIN and the key claim: a round trip less per sale
+      prefetch: saleHeadStatement,
       async handler(ctx) {
-        const { sale, replayed } = await createSale(ctx as any, ctx.params);
+        const { sale, replayed } = await createSale(ctx as any, ctx.params, ctx.prefetched);
         // the same client id again (an offline till replaying its queue): the stored sale, not a new one
         if (replayed) ctx.status(200);
         ctx.audit.target(sale.id);
