@@ -277,6 +277,23 @@ describe('payments core with provider plugins', () => {
     expect((await globex.get(`/api/payments/intents/${b.id}`)).body.status).toBe('captured');
   });
 
+  it('concurrent webhooks share ingress transactions, yet an event the database refuses fails alone', async () => {
+    const intents = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => stripeIntent(acme, 3300 + i)));
+    const events = intents.map((i) => succeededEvent(`evt_group_${crypto.randomUUID()}`, i));
+    // signed correctly, but its id holds a NUL byte, which PostgreSQL text cannot store
+    const poison = { ...succeededEvent(`evt_nul_\u0000_${crypto.randomUUID()}`, intents[0]), id: `evt_nul_\u0000_${crypto.randomUUID()}` };
+    const all = await Promise.all([...events.slice(0, 3), poison, ...events.slice(3), events[0]].map((e) => postStripeEvent(e)));
+    expect(all[3]!.status).toBeGreaterThanOrEqual(500);
+    const ok = [...all.slice(0, 3), ...all.slice(4)];
+    expect(ok.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200, 200]);
+    // the copy of events[0] sent at the same time: exactly one of the two stored it
+    expect([ok[0]!.body.stored, ok[6]!.body.stored].sort()).toEqual([0, 1]);
+    expect(ok.reduce((n, r) => n + r.body.stored, 0)).toBe(6);
+    await tk.drainEvents();
+    for (const i of intents) expect((await acme.get(`/api/payments/intents/${i.id}`)).body.status).toBe('captured');
+    expect(await count('select count(*)::int as n from payments.webhook_event where event_id = any($1::text[])', [events.map((e) => e.id)])).toBe(6);
+  });
+
   it('out-of-order events are resolved by re-reading the provider', async () => {
     const intent = await stripeIntent(acme, 4200, { capture: 'manual' });
     const authorizedEvent = payStripe(intent);

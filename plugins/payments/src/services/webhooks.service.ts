@@ -2,6 +2,7 @@ import { defineAction, defineService, defineSubscriber, LockMode, Type, type Req
 import type { ProviderWebhookEvent, WebhookResult } from '@atrium/sdk/payments';
 import { WEBHOOK_RECEIVED, type WebhookReceivedPayload } from '../events.ts';
 import { callProvider, PROVIDER_KEY } from '../domain/providers.ts';
+import { IngressBatcher, keyOf, type IngressEvent, type StoreBatch } from '../domain/ingress-batcher.ts';
 import { applyState, lockIntent } from '../domain/ledger.ts';
 import { refreshIntent } from '../domain/intents.ts';
 import { Intent, type IntentEntity } from '../entities/intent.ts';
@@ -26,31 +27,50 @@ export function appliesToIntent(ev: ProviderWebhookEvent): boolean {
 }
 
 /**
- * Stores one verified event once per (tenant, provider, event id) and, when it is new, takes the
- * tenant's wake lock in shared mode and arms the wake-up if none is on its way (migration 0002).
- * `armed` is 1 only for the transaction that created the wake row: that one publishes the wake-up.
+ * Stores verified events of one tenant, each once per (tenant, provider, event id), in one statement
+ * (the ingress batches them, domain/ingress-batcher.ts) and, when any is new, takes the tenant's wake
+ * lock in shared mode and arms the wake-up if none is on its way (migration 0002). Answers the
+ * events it stored; `armed` is 1 only for the transaction that created the wake row: that one
+ * publishes the wake-up.
  */
-const STORE_EVENT_SQL = `with stored as (
+const STORE_EVENTS_SQL = `with stored as (
   insert into payments.webhook_event (tenant_id, provider, event_id, type, intent_id, payload)
-  values ($1::uuid, $2::text, $3::text, $4::text, $5::uuid, $6::jsonb)
+  select $1::uuid, e.provider, e.event_id, e.type, e.intent_id, e.payload
+  from unnest($2::text[], $3::text[], $4::text[], $5::uuid[], $6::jsonb[]) as e(provider, event_id, type, intent_id, payload)
   on conflict do nothing
-  returning event_id
+  returning provider, event_id
 ), locked as (
-  select pg_advisory_xact_lock_shared(${WAKE_LOCK_KEY}) from stored
+  select pg_advisory_xact_lock_shared(${WAKE_LOCK_KEY}) from (select 1 from stored limit 1) s
 ), armed as (
   insert into payments.webhook_wake (tenant_id)
   select $1::uuid from locked
   on conflict do nothing
   returning tenant_id
 )
-select (select count(*) from stored)::int as stored, (select count(*) from armed)::int as armed`;
+select provider, event_id, (select count(*) from armed)::int as armed from stored`;
+
+const STORE_ACTION = 'payments.webhooks.store';
+const batcher = new IngressBatcher();
+
+const StoredEvent = Type.Object({
+  provider: Type.String({ pattern: PROVIDER_KEY.source, maxLength: 30 }),
+  eventId: Type.String({ minLength: 1, maxLength: 255 }),
+  type: Type.String({ maxLength: 100 }),
+  intentId: Type.Union([Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' }), Type.Null()]),
+  event: Type.Object({}, { additionalProperties: true }),
+}, { additionalProperties: false });
 
 /**
  * Webhook ingress: `POST /api/payments/webhooks/:provider/:tenantKey`. The provider plugin
  * verifies the signature over the exact bytes (400 and nothing stored when it fails); each
  * verified event is stored once per (tenant, provider, event id), and the outbox gets a wake-up for
  * the subscriber below in the same transaction (once per burst, not per event); the answer goes out
- * at once and the work happens in the subscriber.
+ * once the events are committed, and the work happens in the subscriber.
+ *
+ * No transaction of its own (`transaction: false`): verifying needs none, and the store goes
+ * through the tenant's ingress batcher — the webhooks of a tenant that arrive while its previous
+ * store commits share the next transaction (`store` below), so a burst costs a fraction of a
+ * transaction per webhook.
  */
 export const webhooksService = defineService({
   name: 'webhooks',
@@ -60,6 +80,7 @@ export const webhooksService = defineService({
       raw: true,
       permission: 'public',
       tenantFromParam: 'tenantKey',
+      transaction: false,
       maxBodyBytes: 512 * 1024,
       summary: 'Provider webhooks and callbacks (signature verified by the provider plugin)',
       params: Type.Object({
@@ -78,29 +99,43 @@ export const webhooksService = defineService({
           headers: headerMap(ctx.params.$headers),
           path: `/api/payments/webhooks/${provider}/${tenantKey}`,
         });
-        let stored = 0;
-        let duplicates = 0;
-        let woken = false;
-        for (const ev of result.events) {
-          const eventId = ev.eventId.slice(0, 255);
+        const store: StoreBatch = async (events) => (await ctx.call<{ stored: string[] }>(STORE_ACTION, { events })).stored;
+        const outcomes = await Promise.all(result.events.map((ev) => {
           const intentId = ev.intentId && UUID.test(ev.intentId) ? ev.intentId : null;
-          const [row] = await ctx.sql<{ stored: number; armed: number }>(STORE_EVENT_SQL, [ctx.tenantId, provider, eventId, ev.type.slice(0, 100), intentId, JSON.stringify(ev)]);
-          if (!row?.stored) {
-            duplicates++;
-            continue;
-          }
-          stored++;
-          const wake: boolean = !woken && row.armed > 0;
-          if (wake || !appliesToIntent(ev)) {
-            const payload: WebhookReceivedPayload = { provider, eventId, event: ev, wake };
-            await ctx.emit(WEBHOOK_RECEIVED, payload);
-            woken ||= wake;
-          }
-        }
+          return batcher.submit(ctx.tenantId, { provider, eventId: ev.eventId.slice(0, 255), type: ev.type.slice(0, 100), intentId, event: ev as unknown as Record<string, unknown> }, store);
+        }));
+        const stored = outcomes.filter(Boolean).length;
+        const duplicates = outcomes.length - stored;
         if (result.response) {
           return { $binary: Buffer.from(result.response.body, 'utf8').toString('base64'), contentType: result.response.contentType, filename: 'response.xml' };
         }
         return { received: true, stored, duplicates };
+      },
+    }),
+    store: defineAction({
+      permission: 'internal',
+      summary: 'Stores verified webhook events of the tenant once each, in one transaction, and publishes the wake-up (called by the ingress batcher)',
+      params: Type.Object({ events: Type.Array(StoredEvent, { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false }),
+      async handler(ctx) {
+        ctx.audit.skip();
+        const events = ctx.params.events as IngressEvent[];
+        const rows = await ctx.sql<{ provider: string; event_id: string; armed: number }>(STORE_EVENTS_SQL, [
+          ctx.tenantId, events.map((e) => e.provider), events.map((e) => e.eventId), events.map((e) => e.type), events.map((e) => e.intentId), events.map((e) => JSON.stringify(e.event)),
+        ]);
+        const stored = new Set(rows.map((r) => keyOf({ provider: r.provider, eventId: r.event_id })));
+        let woken = false;
+        const armed = (rows[0]?.armed ?? 0) > 0;
+        for (const e of events) {
+          if (!stored.has(keyOf(e))) continue;
+          const ev = e.event as unknown as ProviderWebhookEvent;
+          const wake: boolean = !woken && armed;
+          if (wake || !appliesToIntent(ev)) {
+            const payload: WebhookReceivedPayload = { provider: e.provider, eventId: e.eventId, event: ev, wake };
+            await ctx.emit(WEBHOOK_RECEIVED, payload);
+            woken ||= wake;
+          }
+        }
+        return { stored: [...stored] };
       },
     }),
     disarm: defineAction({
