@@ -3,6 +3,11 @@
  * updates, ledger rows, audit, outbox) from 16 concurrent tills, each on its own register, against
  * a kernel with the POS plugin. Anchor: pgbench TPC-B with 16 clients on the same PostgreSQL in
  * the same run (issue 5 goal: ratio ≥ 0.5, p95 ≤ 50 ms). The load runs in a child process.
+ * Also reports CPU per sale (kernel process; PostgreSQL + Redis), which a busy machine disturbs
+ * far less than sales per second.
+ *
+ * Knobs: BENCH_POS_TERMINALS, BENCH_POS_SECONDS, BENCH_POOL (the kernel's pool size; default 30),
+ * BENCH_POS_DIAG / BENCH_POS_PROFILE (below), and bench-env's BENCH_PG_* switches.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';

@@ -31,7 +31,8 @@ export class PipelinedQuery extends (pg as any).Query {
   private connection?: any;
 
   constructor(steps: PipelineStep[], callback: (err: Error | null, results?: any[]) => void) {
-    super({ text: steps.map((s) => s.text).join(';\n'), callback: (err: Error | null, res: any) => {
+    // pg wants a text or a name on every query; the statements' own texts go out below
+    super({ text: 'pipeline', callback: (err: Error | null, res: any) => {
       this.detach();
       callback(err, err ? undefined : Array.isArray(res) ? res : [res]);
     } });
