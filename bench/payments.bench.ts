@@ -122,10 +122,15 @@ async function send(args: SendArgs): Promise<SendResult> {
   return { startedAt, endedAt, acked, storedDuplicates, latencies, statuses: [...statuses], cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
-/** Runs the sender in a child process; `onStarted` fires when it sends its first request. */
-function sendFromChild(args: SendArgs, onStarted: () => void): Promise<SendResult> {
+/** Writes what the sender needs to a file of its own (before the measured window). */
+function senderFile(args: SendArgs): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-payments-bench-')), 'deliveries.json');
   fs.writeFileSync(file, JSON.stringify(args));
+  return file;
+}
+
+/** Runs the sender in a child process on a file from senderFile; `onStarted` fires when it sends its first request. */
+function sendFromChild(file: string, onStarted: () => void): Promise<SendResult> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [import.meta.filename, '--send', file], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -189,24 +194,32 @@ export default async function run(): Promise<BenchResult[]> {
       return { ids, bodies };
     };
 
-    /** Delivers every body once plus a share of duplicates, shuffled, from CONCURRENCY senders; waits until all n are captured. */
-    const burst = async (ids: string[], bodies: string[]): Promise<Burst> => {
-      const n = ids.length;
+    const capturedNow = async (): Promise<number> =>
+      // a cheap poll (index on tenant, status)
+      (await sys.query(`select count(*)::int as n from payments.intent where tenant_id = $1 and status = 'captured'`, [tenantId])).rows[0].n;
+
+    /**
+     * Every body once plus a share of duplicates, shuffled, signed and written for the sender —
+     * done before the measured window (the CPU of the kernel's process is measured around `burst`).
+     */
+    const plan = (ids: string[], bodies: string[]) => {
       const deliveries: number[] = bodies.map((_, i) => i);
-      for (let i = 0; i < n; i++) if (Math.random() < DUP_RATE) deliveries.push(i);
+      for (let i = 0; i < ids.length; i++) if (Math.random() < DUP_RATE) deliveries.push(i);
       for (let i = deliveries.length - 1; i > 0; i--) {
         const j = Math.floor(Math.random() * (i + 1));
         [deliveries[i], deliveries[j]] = [deliveries[j]!, deliveries[i]!];
       }
-      const capturedNow = async (): Promise<number> =>
-        // a cheap poll (index on tenant, status)
-        (await sys.query(`select count(*)::int as n from payments.intent where tenant_id = $1 and status = 'captured'`, [tenantId])).rows[0].n;
-      const capturedBefore = await capturedNow();
       // signed beforehand (Stripe's timestamp tolerance is 5 minutes; a burst takes well under one)
       const signed = deliveries.map((i) => ({ body: bodies[i]!, signature: signStripePayload({ rawBody: bodies[i]!, secrets: [whsec] }) }));
+      const file = senderFile({ url, concurrency: CONCURRENCY, deadlineMs: DEADLINE_MS, deliveries: signed, fetch: process.env.BENCH_PAYMENTS_SENDER === 'fetch' });
+      return { n: ids.length, delivered: deliveries.length, file };
+    };
+
+    /** Sends a plan from CONCURRENCY senders; waits until all n are captured. */
+    const burst = async ({ n, delivered, file }: ReturnType<typeof plan>, capturedBefore: number): Promise<Burst> => {
       let markStarted!: () => void;
       const started = new Promise<void>((res) => (markStarted = res));
-      const sending = sendFromChild({ url, concurrency: CONCURRENCY, deadlineMs: DEADLINE_MS, deliveries: signed, fetch: process.env.BENCH_PAYMENTS_SENDER === 'fetch' }, () => markStarted());
+      const sending = sendFromChild(file, () => markStarted());
       await Promise.race([started, sending]);
       const t0 = Date.now();
       let captured = 0;
@@ -224,22 +237,24 @@ export default async function run(): Promise<BenchResult[]> {
       const latencies = sent.latencies.sort((a, b) => a - b);
       return {
         seconds: (tDone - sent.startedAt) / 1000, ingressSeconds: (sent.endedAt - sent.startedAt) / 1000, captured, acked: sent.acked,
-        storedDuplicates: sent.storedDuplicates, latencies, statuses: new Map(sent.statuses), delivered: deliveries.length, senderCpuMs: sent.cpuMs,
+        storedDuplicates: sent.storedDuplicates, latencies, statuses: new Map(sent.statuses), delivered, senderCpuMs: sent.cpuMs,
       };
     };
 
     if (WARMUP > 0) {
       const w = await prepare(WARMUP, 'warm');
-      await burst(w.ids, w.bodies);
+      await burst(plan(w.ids, w.bodies), await capturedNow());
     }
     const { ids, bodies } = await prepare(N, 'bench');
+    const measured = plan(ids, bodies);
     // planner statistics, as autovacuum keeps them on a live database
     await sys.query('analyze');
     if (process.env.BENCH_PG_STATS) { await sys.query('create extension if not exists pg_stat_statements'); await sys.query('select pg_stat_statements_reset()'); }
+    const capturedBefore = await capturedNow();
     const inspector = process.env.BENCH_PAYMENTS_PROFILE ? new (await import('node:inspector/promises')).Session() : null;
     if (inspector) { inspector.connect(); await inspector.post('Profiler.enable'); await inspector.post('Profiler.start'); }
     const cpu0 = { node: process.cpuUsage(), servers: serverCpuMs(env.dir) };
-    const b = await burst(ids, bodies);
+    const b = await burst(measured, capturedBefore);
     const nodeCpu = process.cpuUsage(cpu0.node);
     const cpuMs = { node: (nodeCpu.user + nodeCpu.system) / 1000, servers: serverCpuMs(env.dir) - cpu0.servers };
     if (inspector) {
