@@ -39,11 +39,13 @@ type SendArgs = { url: string; concurrency: number; deadlineMs: number; deliveri
 type SendResult = { startedAt: number; endedAt: number; acked: number; storedDuplicates: number; latencies: number[]; statuses: [number, number][]; cpuMs: number };
 
 /**
- * CPU milliseconds used so far by the servers under `dir` (PostgreSQL with its backends, Redis) —
- * Linux /proc; 0 elsewhere. With the kernel process's own CPU this gives CPU per webhook, which
- * other load on a shared machine disturbs far less than wall-clock throughput.
+ * CPU milliseconds used so far by the servers: PostgreSQL with its backends (found by `dir` in
+ * their command lines) and redis-server (which rewrites its command line to `redis-server
+ * host:port`, so it is found by its port; it was missing from this sum before) — Linux /proc; 0
+ * elsewhere. With the kernel process's own CPU this gives CPU per webhook, which other load on a
+ * shared machine disturbs far less than wall-clock throughput. `only`: 'redis' or 'postgres'.
  */
-function serverCpuMs(dir: string): number {
+function serverCpuMs(dir: string, redisPort: string, only?: 'redis' | 'postgres'): number {
   if (!fs.existsSync('/proc/self/stat')) return 0;
   const procs: { pid: number; ppid: number; own: number; reaped: number }[] = [];
   const roots = new Set<number>();
@@ -54,7 +56,10 @@ function serverCpuMs(dir: string): number {
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       // fields from state (3rd): ppid 4th, utime 14th, stime 15th, cutime 16th, cstime 17th
       procs.push({ pid: Number(name), ppid: Number(f[1]), own: Number(f[11]) + Number(f[12]), reaped: Number(f[13]) + Number(f[14]) });
-      if (fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(dir)) roots.add(Number(name));
+      const cmd = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      const redis = cmd.startsWith('redis-server') || cmd.includes('/redis-server');
+      const ours = redis ? cmd.includes(`:${redisPort}`) : cmd.includes(dir);
+      if (ours && (!only || only === (redis ? 'redis' : 'postgres'))) roots.add(Number(name));
     } catch {
       // gone meanwhile
     }
@@ -253,10 +258,11 @@ export default async function run(): Promise<BenchResult[]> {
     const capturedBefore = await capturedNow();
     const inspector = process.env.BENCH_PAYMENTS_PROFILE ? new (await import('node:inspector/promises')).Session() : null;
     if (inspector) { inspector.connect(); await inspector.post('Profiler.enable'); await inspector.post('Profiler.start'); }
-    const cpu0 = { node: process.cpuUsage(), servers: serverCpuMs(env.dir) };
+    const redisPort = new URL(env.redisUrl).port;
+    const cpu0 = { node: process.cpuUsage(), servers: serverCpuMs(env.dir, redisPort), redis: serverCpuMs(env.dir, redisPort, 'redis') };
     const b = await burst(measured, capturedBefore);
     const nodeCpu = process.cpuUsage(cpu0.node);
-    const cpuMs = { node: (nodeCpu.user + nodeCpu.system) / 1000, servers: serverCpuMs(env.dir) - cpu0.servers };
+    const cpuMs = { node: (nodeCpu.user + nodeCpu.system) / 1000, servers: serverCpuMs(env.dir, redisPort) - cpu0.servers, redis: serverCpuMs(env.dir, redisPort, 'redis') - cpu0.redis };
     if (inspector) {
       const { profile } = await inspector.post('Profiler.stop');
       fs.writeFileSync(process.env.BENCH_PAYMENTS_PROFILE!, JSON.stringify(profile));
@@ -283,6 +289,8 @@ export default async function run(): Promise<BenchResult[]> {
       // CPU of the kernel process + PostgreSQL + Redis (not the sender) per processed webhook
       { metric: 'payments.webhook.cpu_per_webhook', value: round((cpuMs.node + cpuMs.servers) / Math.max(1, b.captured), 3), unit: 'ms' },
       { metric: 'payments.webhook.cpu_per_webhook.kernel', value: round(cpuMs.node / Math.max(1, b.captured), 3), unit: 'ms' },
+      { metric: 'payments.webhook.cpu_per_webhook.postgres', value: round((cpuMs.servers - cpuMs.redis) / Math.max(1, b.captured), 3), unit: 'ms' },
+      { metric: 'payments.webhook.cpu_per_webhook.redis', value: round(cpuMs.redis / Math.max(1, b.captured), 3), unit: 'ms' },
       // the load sender's own CPU (same machine, not part of the metric above)
       { metric: 'payments.webhook.cpu_per_webhook.sender', value: round(b.senderCpuMs / Math.max(1, b.captured), 3), unit: 'ms' },
       { metric: 'payments.webhook.ingress', value: round(b.acked / b.ingressSeconds, 1), unit: 'acks/s' },
