@@ -86,4 +86,25 @@ describe('IngressBatcher', () => {
     expect(await Promise.all(out)).toEqual([true, true, true, true, true]);
     expect(s.calls).toEqual([['e0'], ['e1', 'e2'], ['e3', 'e4']]);
   });
+
+  it('a batch that hangs does not hold up the tenant\'s next one for ever; its callers are answered when it ends', async () => {
+    const b = new IngressBatcher(100, 5);
+    let release!: () => void;
+    const calls: string[][] = [];
+    let second!: () => void;
+    const secondCalled = new Promise<void>((r) => (second = r));
+    const store: StoreBatch = async (events) => {
+      calls.push(events.map((e) => e.eventId));
+      if (calls.length === 1) await new Promise<void>((r) => (release = r));
+      else second();
+      return events.map(keyOf);
+    };
+    const stuck = b.submit(A, ev('stuck'), store);
+    const next = b.submit(A, ev('next'), store);
+    await secondCalled;
+    expect(await next).toBe(true);
+    expect(calls).toEqual([['stuck'], ['next']]);
+    release();
+    expect(await stuck).toBe(true);
+  });
 });

@@ -30,9 +30,12 @@ type Queue = { pending: Map<string, Pending>; running: boolean };
 export class IngressBatcher {
   private readonly queues = new Map<string, Queue>();
   readonly maxBatch: number;
+  /** A batch still running after this long no longer holds up the tenant's next one (a stuck connection must not stop its webhooks). */
+  readonly stallMs: number;
 
-  constructor(maxBatch = 100) {
+  constructor(maxBatch = 100, stallMs = 10_000) {
     this.maxBatch = maxBatch;
+    this.stallMs = stallMs;
   }
 
   /**
@@ -69,7 +72,10 @@ export class IngressBatcher {
           q.pending.delete(key);
           if (batch.length >= this.maxBatch) break;
         }
-        await this.run(batch, batch[0]!.store);
+        let timer: NodeJS.Timeout | undefined;
+        // its waiters are answered whenever it ends; the queue goes on after stallMs at the latest
+        await Promise.race([this.run(batch, batch[0]!.store), new Promise<void>((r) => (timer = setTimeout(r, this.stallMs)))]);
+        clearTimeout(timer);
       }
     } finally {
       q.running = false;
