@@ -294,6 +294,18 @@ describe('payments core with provider plugins', () => {
     expect(await count('select count(*)::int as n from payments.webhook_event where event_id = any($1::text[])', [events.map((e) => e.id)])).toBe(6);
   });
 
+  it('the internal store action stores nothing for a caller other than the ingress (no verified event, no token)', async () => {
+    const intent = await stripeIntent(acme, 3400);
+    const eventId = `evt_forged_${crypto.randomUUID()}`;
+    const event = { eventId, type: 'payment_intent.succeeded', intentId: intent.id, status: 'captured', amountCaptured: 3400 };
+    const call = (token: string) => tk.kernel.broker.call('payments.webhooks.store', { token, events: [{ provider: 'stripe', eventId, type: event.type, intentId: intent.id, event }] }, { meta: { system: true, tenantId: acme.tenantId } });
+    await expect(call('0'.repeat(48))).rejects.toMatchObject({ code: 403, type: 'INGRESS_ONLY' });
+    await expect(call('')).rejects.toMatchObject({ code: 403 });
+    await tk.drainEvents();
+    expect(await count('select count(*)::int as n from payments.webhook_event where event_id = $1', [eventId])).toBe(0);
+    expect((await acme.get(`/api/payments/intents/${intent.id}`)).body.status).toBe('pending');
+  });
+
   it('out-of-order events are resolved by re-reading the provider', async () => {
     const intent = await stripeIntent(acme, 4200, { capture: 'manual' });
     const authorizedEvent = payStripe(intent);

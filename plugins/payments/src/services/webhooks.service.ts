@@ -1,4 +1,5 @@
-import { defineAction, defineService, defineSubscriber, LockMode, Type, type RequestContext } from '@atrium/sdk';
+import crypto from 'node:crypto';
+import { defineAction, defineService, defineSubscriber, ForbiddenError, LockMode, Type, type RequestContext } from '@atrium/sdk';
 import type { ProviderWebhookEvent, WebhookResult } from '@atrium/sdk/payments';
 import { WEBHOOK_RECEIVED, type WebhookReceivedPayload } from '../events.ts';
 import { callProvider, PROVIDER_KEY } from '../domain/providers.ts';
@@ -51,6 +52,17 @@ select provider, event_id, (select count(*) from armed)::int as armed from store
 
 const STORE_ACTION = 'payments.webhooks.store';
 const batcher = new IngressBatcher();
+/**
+ * Only the ingress above may store events: it passes this per-process token, so a plugin that
+ * allowlisted `payments.webhooks.store` still cannot store an event no provider verified. `store`
+ * is in the same service as `receive`, so wherever `receive` runs there is a local `store`, and the
+ * kernel's broker prefers local endpoints (registry.preferLocal).
+ */
+const INGRESS_TOKEN = Buffer.from(crypto.randomBytes(24).toString('hex'));
+const fromIngress = (token: string) => {
+  const t = Buffer.from(token);
+  return t.length === INGRESS_TOKEN.length && crypto.timingSafeEqual(t, INGRESS_TOKEN);
+};
 
 const StoredEvent = Type.Object({
   provider: Type.String({ pattern: PROVIDER_KEY.source, maxLength: 30 }),
@@ -99,7 +111,7 @@ export const webhooksService = defineService({
           headers: headerMap(ctx.params.$headers),
           path: `/api/payments/webhooks/${provider}/${tenantKey}`,
         });
-        const store: StoreBatch = async (events) => (await ctx.call<{ stored: string[] }>(STORE_ACTION, { events })).stored;
+        const store: StoreBatch = async (events) => (await ctx.call<{ stored: string[] }>(STORE_ACTION, { token: INGRESS_TOKEN.toString(), events })).stored;
         const outcomes = await Promise.all(result.events.map((ev) => {
           const intentId = ev.intentId && UUID.test(ev.intentId) ? ev.intentId : null;
           return batcher.submit(ctx.tenantId, { provider, eventId: ev.eventId.slice(0, 255), type: ev.type.slice(0, 100), intentId, event: ev as unknown as Record<string, unknown> }, store);
@@ -115,9 +127,10 @@ export const webhooksService = defineService({
     store: defineAction({
       permission: 'internal',
       summary: 'Stores verified webhook events of the tenant once each, in one transaction, and publishes the wake-up (called by the ingress batcher)',
-      params: Type.Object({ events: Type.Array(StoredEvent, { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false }),
+      params: Type.Object({ token: Type.String({ maxLength: 100 }), events: Type.Array(StoredEvent, { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false }),
       async handler(ctx) {
         ctx.audit.skip();
+        if (!fromIngress(ctx.params.token)) throw new ForbiddenError('Webhook events are stored by the payments webhook ingress only', 'INGRESS_ONLY');
         const events = ctx.params.events as IngressEvent[];
         const rows = await ctx.sql<{ provider: string; event_id: string; armed: number }>(STORE_EVENTS_SQL, [
           ctx.tenantId, events.map((e) => e.provider), events.map((e) => e.eventId), events.map((e) => e.type), events.map((e) => e.intentId), events.map((e) => JSON.stringify(e.event)),
