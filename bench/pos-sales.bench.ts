@@ -66,7 +66,7 @@ export default async function run(): Promise<BenchResult[]> {
       const registers: string[] = [];
       for (let i = 0; i < TERMINALS; i++) {
         // receipts off: a till without a printer (the device bus has its own benchmark)
-        const reg = await call('POST', '/api/pos/registers', { storeId: store.storeId, name: `Till ${i + 1}`, printReceipts: false }, token);
+        const reg = await call('POST', '/api/pos/registers', { storeId: store.storeId, name: `Till ${i + 1}`, printReceipts: process.env.BENCH_POS_PRINT === "1" }, token);
         await call('POST', '/api/pos/shifts', { registerId: reg.id, openingFloat: 0 }, token);
         registers.push(reg.id);
       }

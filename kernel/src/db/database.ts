@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { MikroORM, type SqlEntityManager } from '@mikro-orm/postgresql';
 import { TENANT_FILTER } from '@atrium/sdk';
@@ -19,44 +20,75 @@ export type TransactionEnd = {
 };
 
 /**
+ * How many request transactions enclose the running code (0 outside any). A handler that calls
+ * another action (`ctx.call`, `ctx.devices.print` → `devices.submitJob`) while holding its own
+ * connection makes the callee open a transaction of its own: from the same pool, N concurrent
+ * callers holding all N connections would each wait for an N+1st — a deadlock (measured: 16 tills
+ * printing receipts with a pool of 4 recorded no sale at all). So each nesting depth has its own
+ * pool: a transaction at depth d only ever waits for connections of depth d+1, which never wait
+ * for depth d — queueing, never a cycle.
+ */
+const depth = new AsyncLocalStorage<number>();
+
+/** Depths beyond this share the deepest pool (the platform's own nesting is two: action → devices job → hub storage). */
+const MAX_DEPTH = 3;
+
+/**
  * Two connection pools with different powers:
  *  - `orm` (MikroORM, role atrium_app): every request. RLS applies; the tenant filter is set per fork.
  *  - `system` (pg, role atrium_system, BYPASSRLS): kernel work that must cross tenants
  *    (login by e-mail, outbox relay, gate cache). Never handed to plugins.
+ * plus, per nesting depth of request transactions, a pool of the first kind (see `depth`).
  */
 export class Database {
   readonly orm: MikroORM;
   readonly system: pg.Pool;
   readonly urls: DatabaseUrls;
+  /** Pools for nested transactions (index = depth - 1), opened on first use. */
+  private readonly nested: Promise<MikroORM>[] = [];
+  private readonly openOrm: (poolMax: number) => Promise<MikroORM>;
+  private readonly poolMax: number;
 
-  private constructor(orm: MikroORM, system: pg.Pool, urls: DatabaseUrls) {
+  private constructor(orm: MikroORM, system: pg.Pool, urls: DatabaseUrls, openOrm: (poolMax: number) => Promise<MikroORM>, poolMax: number) {
     this.orm = orm;
     this.system = system;
     this.urls = urls;
+    this.openOrm = openOrm;
+    this.poolMax = poolMax;
   }
 
   static async connect(urls: DatabaseUrls, entities: unknown[], poolMax: number): Promise<Database> {
     // `?host=/dir` (a Unix socket, as the embedded server is reached) is read by pg but not by
     // MikroORM's URL parsing: hand it to the pool directly
     const socketHost = new URL(urls.app).searchParams.get('host');
-    const orm = await MikroORM.init({
+    const openOrm = (max: number) => MikroORM.init({
       clientUrl: urls.app,
       // pool clients that send a request's BEGIN with its first statement (deferred-begin.ts)
       driverOptions: { Client: DeferredBeginClient, ...(socketHost ? { host: socketHost } : {}) },
       entities: entities as any[],
       discovery: { warnWhenNoEntities: false },
-      pool: { min: 0, max: poolMax },
+      pool: { min: 0, max },
       allowGlobalContext: false,
       debug: false,
     } as any);
+    const orm = await openOrm(poolMax);
     const system = new pg.Pool({ connectionString: urls.system, max: Math.max(2, Math.ceil(poolMax / 4)) });
     system.on('error', () => {}); // idle-client errors (server restart) must not crash the node
-    return new Database(orm, system, urls);
+    return new Database(orm, system, urls, openOrm, poolMax);
+  }
+
+  /** The ORM (and so the pool) for a transaction opened at nesting depth `d`. */
+  private ormAt(d: number): MikroORM | Promise<MikroORM> {
+    if (d === 0) return this.orm;
+    const i = Math.min(d, MAX_DEPTH) - 1;
+    // nested work is rarer and shorter: half the top pool each
+    this.nested[i] ??= this.openOrm(Math.max(2, Math.ceil(this.poolMax / 2)));
+    return this.nested[i];
   }
 
   /** A fresh EntityManager scoped to a tenant (filter params set; RLS set inside `transaction`). */
-  fork(scope: TenantScope): SqlEntityManager {
-    const em = this.orm.em.fork({ clear: true }) as SqlEntityManager;
+  fork(scope: TenantScope, orm: MikroORM = this.orm): SqlEntityManager {
+    const em = orm.em.fork({ clear: true }) as SqlEntityManager;
     em.setFilterParams(TENANT_FILTER, { tenantId: scope.tenantId });
     return em;
   }
@@ -76,8 +108,10 @@ export class Database {
     opts: { readOnly?: boolean; first?: { sql: string; params: unknown[] }; prefetch?: { sql: string; params: readonly unknown[] } | null } = {},
   ): Promise<T> {
     // begin/commit on one fork (not em.transactional, which forks again and merges the identity
-    // map back into the parent — work a request-scoped EntityManager never needs)
-    const em = this.fork(scope);
+    // map back into the parent — work a request-scoped EntityManager never needs); a transaction
+    // opened inside another one takes its connection from the next depth's pool (see `depth`)
+    const level = depth.getStore() ?? 0;
+    const em = this.fork(scope, await this.ormAt(level));
     // BEGIN goes out with the first statement (deferred-begin.ts): one round trip, not two
     await deferringBegin(() => em.begin());
     try {
@@ -91,7 +125,7 @@ export class Database {
         ...(opts.prefetch ? [{ text: opts.prefetch.sql, values: opts.prefetch.params }] : []),
       ]);
       let last: { sql: string; params: readonly unknown[] } | null = null;
-      const out = await fn(em, first, { finishWith: (statement) => void (last = statement) }, prefetched ?? null);
+      const out = await depth.run(level + 1, () => fn(em, first, { finishWith: (statement) => void (last = statement) }, prefetched ?? null));
       // a read has nothing to flush: drop the identity map so commit skips change-set computation
       if (opts.readOnly) em.clear();
       if (last) {
@@ -130,6 +164,7 @@ export class Database {
   }
 
   async close(): Promise<void> {
+    for (const nested of this.nested) await (await nested).close(true);
     await this.orm.close(true);
     await this.system.end();
   }
