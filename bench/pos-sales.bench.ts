@@ -7,6 +7,8 @@
  * far less than sales per second.
  *
  * Knobs: BENCH_POS_TERMINALS, BENCH_POS_SECONDS, BENCH_POOL (the kernel's pool size; default 30),
+ * BENCH_POS_PRINT=1 (tills print receipts through the device bus: no printer is attached, so each
+ * sale also records a device job that waits for one),
  * BENCH_POS_DIAG / BENCH_POS_PROFILE (below), and bench-env's BENCH_PG_* switches.
  */
 import { spawn } from 'node:child_process';
@@ -65,8 +67,8 @@ export default async function run(): Promise<BenchResult[]> {
       const products = (await sys.query('select id, price from pos.product where tenant_id = $1', [tenantId])).rows.map((r) => ({ id: r.id, price: Number(r.price) }));
       const registers: string[] = [];
       for (let i = 0; i < TERMINALS; i++) {
-        // receipts off: a till without a printer (the device bus has its own benchmark)
-        const reg = await call('POST', '/api/pos/registers', { storeId: store.storeId, name: `Till ${i + 1}`, printReceipts: process.env.BENCH_POS_PRINT === "1" }, token);
+        // receipts off unless BENCH_POS_PRINT=1: the device bus has its own benchmark
+        const reg = await call('POST', '/api/pos/registers', { storeId: store.storeId, name: `Till ${i + 1}`, printReceipts: process.env.BENCH_POS_PRINT === '1' }, token);
         await call('POST', '/api/pos/shifts', { registerId: reg.id, openingFloat: 0 }, token);
         registers.push(reg.id);
       }
