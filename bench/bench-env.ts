@@ -67,11 +67,13 @@ export async function pgbench(env: { pgUrl: string; pgPort: number }, args: stri
 }
 
 /**
- * CPU milliseconds used so far by the servers under `dir` (PostgreSQL with its backends, Redis) —
- * Linux /proc; 0 elsewhere. With the kernel process's own CPU this gives CPU per request, which
- * other load on a shared machine disturbs far less than wall-clock throughput.
+ * CPU milliseconds used so far by the servers: PostgreSQL with its backends (found by `dir` in
+ * their command lines) and redis-server (which rewrites its command line to `redis-server
+ * host:port`, so it is found by its port; it was missing from this sum before) — Linux /proc; 0
+ * elsewhere. With the kernel process's own CPU this gives CPU per webhook, which other load on a
+ * shared machine disturbs far less than wall-clock throughput. `only`: 'redis' or 'postgres'.
  */
-export function serverCpuMs(dir: string): number {
+export function serverCpuMs(dir: string, redisPort: string, only?: 'redis' | 'postgres'): number {
   if (!fs.existsSync('/proc/self/stat')) return 0;
   const procs: { pid: number; ppid: number; own: number; reaped: number }[] = [];
   const roots = new Set<number>();
@@ -82,7 +84,10 @@ export function serverCpuMs(dir: string): number {
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       // fields from state (3rd): ppid 4th, utime 14th, stime 15th, cutime 16th, cstime 17th
       procs.push({ pid: Number(name), ppid: Number(f[1]), own: Number(f[11]) + Number(f[12]), reaped: Number(f[13]) + Number(f[14]) });
-      if (fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(dir)) roots.add(Number(name));
+      const cmd = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      const redis = cmd.startsWith('redis-server') || cmd.includes('/redis-server');
+      const ours = redis ? cmd.includes(`:${redisPort}`) : cmd.includes(dir);
+      if (ours && (!only || only === (redis ? 'redis' : 'postgres'))) roots.add(Number(name));
     } catch {
       // gone meanwhile
     }
@@ -95,13 +100,14 @@ export function serverCpuMs(dir: string): number {
   return ticks * 10; // USER_HZ = 100
 }
 
-/** Starts counting CPU (ms) of this process and of the bench env's servers; call the result for the use since then. */
-export function cpuMeter(dir: string) {
+/** Starts counting CPU (ms) of this process and of the bench env's servers (PostgreSQL, Redis); call the result for the use since then. */
+export function cpuMeter(env: { dir: string; redisUrl: string }) {
+  const redisPort = new URL(env.redisUrl).port;
   const node0 = process.cpuUsage();
-  const servers0 = serverCpuMs(dir);
+  const servers0 = serverCpuMs(env.dir, redisPort);
   return () => {
     const n = process.cpuUsage(node0);
-    return { kernelMs: (n.user + n.system) / 1000, serversMs: serverCpuMs(dir) - servers0 };
+    return { kernelMs: (n.user + n.system) / 1000, serversMs: serverCpuMs(env.dir, redisPort) - servers0 };
   };
 }
 

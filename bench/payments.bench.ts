@@ -21,7 +21,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { runAsScript, type BenchResult } from './bench-env.ts';
+import { runAsScript, serverCpuMs, type BenchResult } from './bench-env.ts';
 
 const N = Number(process.env.BENCH_PAYMENTS_EVENTS ?? 3000);
 const WARMUP = Number(process.env.BENCH_PAYMENTS_WARMUP ?? 400);
@@ -37,40 +37,6 @@ type Burst = { seconds: number; ingressSeconds: number; captured: number; acked:
 /** What the sender process gets (through a file) and answers (its last stdout line). */
 type SendArgs = { url: string; concurrency: number; deadlineMs: number; deliveries: { body: string; signature: string }[]; fetch?: boolean };
 type SendResult = { startedAt: number; endedAt: number; acked: number; storedDuplicates: number; latencies: number[]; statuses: [number, number][]; cpuMs: number };
-
-/**
- * CPU milliseconds used so far by the servers: PostgreSQL with its backends (found by `dir` in
- * their command lines) and redis-server (which rewrites its command line to `redis-server
- * host:port`, so it is found by its port; it was missing from this sum before) — Linux /proc; 0
- * elsewhere. With the kernel process's own CPU this gives CPU per webhook, which other load on a
- * shared machine disturbs far less than wall-clock throughput. `only`: 'redis' or 'postgres'.
- */
-function serverCpuMs(dir: string, redisPort: string, only?: 'redis' | 'postgres'): number {
-  if (!fs.existsSync('/proc/self/stat')) return 0;
-  const procs: { pid: number; ppid: number; own: number; reaped: number }[] = [];
-  const roots = new Set<number>();
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // fields from state (3rd): ppid 4th, utime 14th, stime 15th, cutime 16th, cstime 17th
-      procs.push({ pid: Number(name), ppid: Number(f[1]), own: Number(f[11]) + Number(f[12]), reaped: Number(f[13]) + Number(f[14]) });
-      const cmd = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8');
-      const redis = cmd.startsWith('redis-server') || cmd.includes('/redis-server');
-      const ours = redis ? cmd.includes(`:${redisPort}`) : cmd.includes(dir);
-      if (ours && (!only || only === (redis ? 'redis' : 'postgres'))) roots.add(Number(name));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  let ticks = 0;
-  for (const p of procs) {
-    if (roots.has(p.pid)) ticks += p.own + p.reaped; // exited backends are reaped into their postmaster
-    else if (roots.has(p.ppid)) ticks += p.own;
-  }
-  return ticks * 10; // USER_HZ = 100
-}
 
 /**
  * The sender: `concurrency` loops posting the pre-signed deliveries in order over keep-alive

@@ -90,7 +90,7 @@ export default async function run(): Promise<BenchResult[]> {
       // BENCH_POS_PROFILE=<file>: a CPU profile of the kernel process during the measured load only
       const inspector = process.env.BENCH_POS_PROFILE ? new (await import('node:inspector/promises')).Session() : null;
       if (inspector) { inspector.connect(); await inspector.post('Profiler.enable'); await inspector.post('Profiler.start'); }
-      const cpu = cpuMeter(env.dir);
+      const cpu = cpuMeter(env);
       const load = await runLoad({ url: kernel.url, token, registers, products, seconds: SECONDS });
       const used = cpu();
       if (inspector) {
