@@ -3,9 +3,10 @@ import { createTestKernel, type TestKernel } from '@atrium/sdk/testing';
 import { deferringBegin, DeferredBeginClient, type Pipeline } from '../src/db/deferred-begin.ts';
 
 /**
- * The request transaction's BEGIN travels with its first statement. These tests watch the
- * messages the client puts on the wire (pg's `connection.query` sends one simple-protocol Query)
- * and what the server did with them.
+ * The request transaction's BEGIN travels with its first statements and its COMMIT with its last
+ * one. These tests watch the messages the client puts on the wire (pg's `connection.query` sends a
+ * simple-protocol Query; a pipeline is Parse/Bind/Describe/Execute messages and one Sync) and what
+ * the server did with them.
  */
 describe('DeferredBeginClient', () => {
   let tk: TestKernel;
@@ -28,21 +29,6 @@ describe('DeferredBeginClient', () => {
     await tk?.stop();
   });
 
-  it('sends BEGIN with the first statement, in one message, and the rest runs in that transaction', async () => {
-    sent = [];
-    const begun = await deferringBegin(() => client.query('begin'));
-    expect(begun.command).toBe('BEGIN');
-    expect(sent).toEqual([]);
-    const first = await client.query(`select set_config('atrium.probe', 'inside', true) as v`);
-    expect(first.rows).toEqual([{ v: 'inside' }]);
-    expect(sent).toEqual([`begin; select set_config('atrium.probe', 'inside', true) as v`]);
-    // a transaction-local setting is still there: the same transaction
-    const second = await client.query(`select current_setting('atrium.probe', true) as v, now() = statement_timestamp() as fresh`);
-    expect(second.rows[0]).toEqual({ v: 'inside', fresh: false });
-    await client.query('commit');
-    expect((await client.query(`select coalesce(current_setting('atrium.probe', true), '') as v`)).rows[0].v).toBe('');
-  });
-
   it('outside the deferring scope, BEGIN goes out on its own as usual', async () => {
     sent = [];
     await client.query('begin');
@@ -61,7 +47,7 @@ describe('DeferredBeginClient', () => {
     expect((await client.query('select now() = statement_timestamp() as autocommit')).rows[0].autocommit).toBe(true);
   });
 
-  it('a statement with bind parameters gets the BEGIN queued before it', async () => {
+  it('a statement that is not a pipeline gets the BEGIN queued before it, and runs in that transaction', async () => {
     sent = [];
     await deferringBegin(() => client.query('begin'));
     const r = await client.query(`select set_config('atrium.probe', $1, true) as v`, ['bound']);
@@ -78,29 +64,6 @@ describe('DeferredBeginClient', () => {
     await expect(client.query('select 1')).rejects.toThrow(/current transaction is aborted/);
     await client.query('rollback');
     expect((await client.query('select 2 as two')).rows[0].two).toBe(2);
-  });
-
-  it('a last statement sent with the COMMIT ends the transaction there; the COMMIT that follows is answered locally', async () => {
-    await client.query('create temporary table if not exists probe (v text)');
-    sent = [];
-    await deferringBegin(() => client.query('begin'));
-    await client.query(`select set_config('atrium.probe', 'x', true)`);
-    await client.query(`insert into probe values ('kept'); commit`);
-    const r = await client.query('commit');
-    expect(r.command).toBe('COMMIT');
-    expect(sent).toEqual([`begin; select set_config('atrium.probe', 'x', true)`, `insert into probe values ('kept'); commit`]);
-    expect((await client.query('select v from probe')).rows).toEqual([{ v: 'kept' }]);
-  });
-
-  it('a failing last statement leaves the transaction to its ROLLBACK: nothing of it is kept', async () => {
-    await client.query('create temporary table if not exists probe2 (v text primary key)');
-    await deferringBegin(() => client.query('begin'));
-    await client.query(`insert into probe2 values ('first')`);
-    await expect(client.query(`insert into probe2 values ('first'); commit`)).rejects.toThrow(/duplicate key/);
-    sent = [];
-    await client.query('rollback');
-    expect(sent).toEqual(['rollback']);
-    expect((await client.query('select count(*)::int as n from probe2')).rows[0].n).toBe(0);
   });
 
   describe('pipelines: prepared statements in one message', () => {

@@ -3,25 +3,19 @@ import pg from 'pg';
 import { PipelinedQuery, type PipelineStep } from './pipelined-query.ts';
 
 /**
- * Sends a request transaction's BEGIN together with its first statement: one round trip instead
- * of two, on every request (a round trip to PostgreSQL is the costliest thing a request does on
- * these machines — both sides pay a socket write and a wake-up for it).
+ * Sends a request transaction's BEGIN together with its first statements, and its COMMIT together
+ * with its last one: a round trip to PostgreSQL is the costliest thing a request does on these
+ * machines (both sides pay a socket write and a wake-up for it).
  *
  * How: `Database.transaction` opens the transaction through MikroORM (so MikroORM and Kysely own
  * the connection and its state as usual) inside `deferringBegin()`. The pool's clients are
  * `DeferredBeginClient`s: asked to run `begin` inside that scope, the client answers at once and
- * remembers it owes a BEGIN; the next statement — `Database.transaction`'s first one, a plain
- * simple-protocol text — goes out as `begin; <statement>` and its own result is returned. A
- * statement that cannot be prefixed (one with bind parameters) first sends the BEGIN on its own;
- * a COMMIT or ROLLBACK of a transaction that never reached the server is answered locally.
- *
- * The same at the other end: a text ending in `; commit` commits on the server, and the COMMIT
- * that MikroORM sends after it is answered here.
- *
- * Database.transaction's own first and last statements are prepared statements with bind values:
- * they travel as a `Pipeline` (below; pipelined-query.ts) — the owed BEGIN goes in front of the
- * first, and a pipeline marked `commit` ends with the COMMIT. Still one round trip each, and
- * nothing to parse or plan on the server.
+ * remembers it owes a BEGIN. Database.transaction's first and last statements are prepared
+ * statements with bind values that travel as a `Pipeline` (below; pipelined-query.ts): the owed
+ * BEGIN goes in front of the first, and a pipeline marked `commit` ends with the COMMIT — whereupon
+ * the COMMIT that MikroORM then sends is answered here. Any other statement sent while a BEGIN is
+ * owed gets the BEGIN queued before it; a COMMIT or ROLLBACK of a transaction that never reached
+ * the server is answered locally.
  * Outside the scope (MikroORM's own implicit transactions, migrations) BEGIN behaves as always.
  */
 const deferring = new AsyncLocalStorage<true>();
@@ -29,8 +23,6 @@ const deferring = new AsyncLocalStorage<true>();
 export function deferringBegin<T>(fn: () => Promise<T>): Promise<T> {
   return deferring.run(true, fn);
 }
-
-const ENDS_WITH_COMMIT = /;\s*commit\s*;?\s*$/i;
 
 const BEGIN_RESULT = { command: 'BEGIN', rowCount: null, rows: [], fields: [] };
 
@@ -41,11 +33,14 @@ const BEGIN_RESULT = { command: 'BEGIN', rowCount: null, rows: [], fields: [] };
  */
 export type Pipeline = { pipeline: PipelineStep[]; commit?: boolean; results?: any[] };
 
+/** The result pg would give for a COMMIT/ROLLBACK that needs no trip to the server. */
+const answeredLocally = (text: string) => Promise.resolve({ command: text.trim().replace(/;$/, '').toUpperCase(), rowCount: null, rows: [], fields: [] });
+
 const isPipeline = (config: unknown): config is Pipeline => !!config && Array.isArray((config as Pipeline).pipeline);
 
 export class DeferredBeginClient extends pg.Client {
   private owesBegin = false;
-  /** The last text ended with COMMIT: the COMMIT the transaction's owner sends next is already done. */
+  /** The last pipeline ended with COMMIT: the COMMIT the transaction's owner sends next is already done. */
   private committed = false;
 
   override query(config: any, values?: any, callback?: any): any {
@@ -55,27 +50,21 @@ export class DeferredBeginClient extends pg.Client {
       return this.flushBegin(() => super.query(config, values, callback));
     }
     const text = typeof config === 'string' ? config : null;
-    if (this.committed && text !== null && /^\s*(commit|rollback)\s*;?\s*$/i.test(text)) {
-      // "…; commit" already ended this transaction on the server (Database.transaction's last statement)
+    const ends = text !== null && /^\s*(commit|rollback)\s*;?\s*$/i.test(text);
+    if (this.committed && ends) {
+      // a pipeline ended with COMMIT: this transaction is over on the server already
       this.committed = false;
-      return Promise.resolve({ command: text.trim().replace(/;$/, '').toUpperCase(), rowCount: null, rows: [], fields: [] });
+      return answeredLocally(text!);
     }
     this.committed = false;
-    const plain = text !== null && !(Array.isArray(values) && values.length);
-    if (plain && !this.owesBegin && ENDS_WITH_COMMIT.test(text)) return this.sendText(text);
     if (text !== null && /^\s*begin\s*;?\s*$/i.test(text) && deferring.getStore()) {
       this.owesBegin = true;
       return Promise.resolve({ ...BEGIN_RESULT });
     }
-    if (!this.owesBegin) return super.query(config, values);
-    if (text !== null && /^\s*(commit|rollback)\s*;?\s*$/i.test(text)) {
+    if (this.owesBegin && ends) {
       // the transaction never reached the server: nothing to end
       this.owesBegin = false;
-      return Promise.resolve({ command: text.trim().replace(/;$/, '').toUpperCase(), rowCount: null, rows: [], fields: [] });
-    }
-    if (plain) {
-      this.owesBegin = false;
-      return this.sendText(`begin; ${text}`);
+      return answeredLocally(text!);
     }
     return this.flushBegin(() => super.query(config, values));
   }
@@ -97,18 +86,7 @@ export class DeferredBeginClient extends pg.Client {
     });
   }
 
-  /**
-   * A simple-protocol text, maybe several statements: pg answers with one result per statement and
-   * the caller gets the last one. A text that ends in COMMIT marks the transaction as ended.
-   */
-  private sendText(text: string): Promise<unknown> {
-    return (super.query(text) as Promise<any>).then((results: any) => {
-      if (ENDS_WITH_COMMIT.test(text)) this.committed = true;
-      return Array.isArray(results) ? results[results.length - 1] : results;
-    });
-  }
-
-  /** A statement that cannot carry the BEGIN: queue the BEGIN before it (pg runs a client's queries in order). */
+  /** A statement that is not a pipeline: queue the owed BEGIN before it (pg runs a client's queries in order). */
   private flushBegin<T>(run: () => T): T {
     if (this.owesBegin) {
       this.owesBegin = false;

@@ -1,5 +1,4 @@
 import { CompiledQuery } from 'kysely';
-import pg from 'pg';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import type { Pipeline } from './deferred-begin.ts';
 import { statementName, type PipelineStep } from './pipelined-query.ts';
@@ -28,24 +27,6 @@ export async function preparedQuery<T = any>(em: SqlEntityManager, text: string,
 /** Plain objects bind as JSON (as `pg` would), arrays as PostgreSQL arrays, undefined as NULL. */
 function bindValue(v: unknown): unknown {
   return v === undefined ? null : v;
-}
-
-/** One simple-protocol statement (no bind parameters) on the EntityManager's transaction connection. */
-export async function simpleQuery<T = any>(em: SqlEntityManager, text: string): Promise<T[]> {
-  const executor: any = em.getTransactionContext() ?? (em.getConnection() as any).getClient();
-  return (await executor.executeQuery(CompiledQuery.raw(text, []))).rows as T[];
-}
-
-/**
- * `$1`, `$2` … replaced by the values as quoted literals (pg's escaping; null → NULL), for kernel
- * statements that must travel as plain text. Only for the kernel's own fixed SQL: the placeholders
- * must not appear inside string literals of the statement.
- */
-export function inlineLiterals(sql: string, params: readonly unknown[]): string {
-  return sql.replace(/\$(\d+)/g, (_m, n: string) => {
-    const v = params[Number(n) - 1];
-    return v === null || v === undefined ? 'null' : pg.escapeLiteral(typeof v === 'string' ? v : JSON.stringify(v));
-  });
 }
 
 /**
