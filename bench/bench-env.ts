@@ -137,15 +137,18 @@ export function runAsScript(moduleUrl: string, main: () => Promise<unknown>, pri
 
 /**
  * A kernel for a benchmark on the bench env's Postgres and Redis: silent logs, limits that would
- * throttle a load generator lifted, only the given plugins, its own database `atrium_bench`.
+ * throttle a load generator lifted, only the given plugins, its own database `atrium_bench`; the
+ * connection pool is the platform's default unless `poolMax` (or BENCH_POOL) is given.
  */
 export async function startBenchKernel(env: { pgUrl: string; redisUrl: string; dir: string }, plugins: unknown[], opts: { poolMax?: number } = {}) {
+  // BENCH_POOL=<n>: any bench's kernel with that pool size instead
+  const poolMax = opts.poolMax ?? (process.env.BENCH_POOL ? Number(process.env.BENCH_POOL) : undefined);
   const { loadConfig } = await import('@atrium/config');
   const { startKernel } = await import('@atrium/kernel');
   const config = loadConfig({
     ignoreEnv: true,
     overrides: {
-      dataDir: env.dir, http: { port: await freePort(), host: '127.0.0.1' }, database: { poolMax: opts.poolMax ?? 30 },
+      dataDir: env.dir, http: { port: await freePort(), host: '127.0.0.1' }, ...(poolMax ? { database: { poolMax } } : {}),
       auth: { jwtSecret: 'atrium-bench-secret-0123456789abcdef0123456789', loginMaxPerIpPerMinute: 100000, loginMaxPerAccountPer15Minutes: 100000, signupMaxPerIpPerHour: 100000 },
       rateLimit: { apiPerMinute: 10_000_000 }, log: { level: 'silent' },
     },

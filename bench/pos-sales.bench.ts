@@ -6,7 +6,7 @@
  * Also reports CPU per sale (kernel process; PostgreSQL + Redis), which a busy machine disturbs
  * far less than sales per second.
  *
- * Knobs: BENCH_POS_TERMINALS, BENCH_POS_SECONDS, BENCH_POOL (the kernel's pool size; default 30),
+ * Knobs: BENCH_POS_TERMINALS, BENCH_POS_SECONDS, BENCH_POOL (the kernel's pool size; default: the platform's, 2 × cores + 1 up to 20),
  * BENCH_POS_PRINT=1 (tills print receipts through the device bus: no printer is attached, so each
  * sale also records a device job that waits for one),
  * BENCH_POS_DIAG / BENCH_POS_PROFILE (below), and bench-env's BENCH_PG_* switches.
@@ -37,7 +37,7 @@ export default async function run(): Promise<BenchResult[]> {
     await pgbench(env, ['-i', '-q', '-s', '5', 'postgres']);
     const tpcb = await pgbench(env, ['-c', String(TERMINALS), '-j', '2', '-T', '8', '-n', 'postgres']);
 
-    const kernel = await startBenchKernel(env, [pos], process.env.BENCH_POOL ? { poolMax: Number(process.env.BENCH_POOL) } : {});
+    const kernel = await startBenchKernel(env, [pos]);
     const sys = new pg.Client({ connectionString: env.pgUrl.replace(/\/[^/]*$/, '/atrium_bench') });
     try {
       await sys.connect();

@@ -183,7 +183,7 @@ export async function catalogSearchBench(opts: { customers?: boolean } = {}): Pr
   const env = await startBenchEnv();
   const results: BenchResult[] = [];
   try {
-    const kernel = await startBenchKernel(env, [pos], { poolMax: 20 });
+    const kernel = await startBenchKernel(env, [pos]);
     const sys = new pg.Client({ connectionString: env.pgUrl.replace(/\/[^/]*$/, '/atrium_bench') });
     try {
       await sys.connect();

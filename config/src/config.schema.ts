@@ -1,9 +1,19 @@
+import os from 'node:os';
 import { Type, type Static } from 'typebox';
 
 /**
  * The single schema for every Atrium setting. Defaults live here (not scattered in code) so that
  * `atrium config print` and the docs can show one truth. Env overrides are mapped in env.ts.
  */
+/**
+ * Request connections per node, by default sized to the machine: 2 × cores + 1, at most 20 (the
+ * usual starting point for a pool whose database has as many cores — the embedded default runs
+ * PostgreSQL on the same box). More connections than the cores can serve only add context switches
+ * and lock waits: on 2 cores the POS sale benchmark did ~400 sales/s at 3.7 ms of CPU per sale
+ * with 5, against ~370/s at 4.3 ms with 30. Nested transactions have pools of their own.
+ */
+const DEFAULT_POOL_MAX = Math.min(20, 2 * os.availableParallelism() + 1);
+
 export const ConfigSchema = Type.Object(
   {
     profile: Type.Union([Type.Literal('embedded'), Type.Literal('distributed')], { default: 'embedded' }),
@@ -30,7 +40,7 @@ export const ConfigSchema = Type.Object(
         appUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
         systemUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
         embeddedPort: Type.Integer({ minimum: 1024, maximum: 65535, default: 54329 }),
-        poolMax: Type.Integer({ minimum: 1, maximum: 500, default: 20 }),
+        poolMax: Type.Integer({ minimum: 1, maximum: 500, default: DEFAULT_POOL_MAX, description: 'Connections per node for requests (default: 2 × cores + 1, at most 20)' }),
       },
       { additionalProperties: false, default: {} },
     ),
