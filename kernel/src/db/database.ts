@@ -81,8 +81,12 @@ export class Database {
   private ormAt(d: number): MikroORM | Promise<MikroORM> {
     if (d === 0) return this.orm;
     const i = Math.min(d, MAX_DEPTH) - 1;
-    // nested work is rarer and shorter: half the top pool each
-    this.nested[i] ??= this.openOrm(Math.max(2, Math.ceil(this.poolMax / 2)));
+    // nested work is rarer and shorter: half the top pool each; a failed opening (the database
+    // unreachable at that moment) is not remembered — the next nested transaction tries again
+    this.nested[i] ??= this.openOrm(Math.max(2, Math.ceil(this.poolMax / 2))).catch((e) => {
+      delete this.nested[i];
+      throw e;
+    });
     return this.nested[i];
   }
 
@@ -164,7 +168,7 @@ export class Database {
   }
 
   async close(): Promise<void> {
-    for (const nested of this.nested) await (await nested).close(true);
+    for (const nested of this.nested) if (nested) await (await nested.catch(() => null))?.close(true);
     await this.orm.close(true);
     await this.system.end();
   }
