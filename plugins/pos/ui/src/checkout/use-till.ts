@@ -24,6 +24,8 @@ export function useTill() {
   const registers = ref<Register[]>([]);
   const register = ref<Register | null>(null);
   const shift = ref<Shift | null>(null);
+  /** The register's shift is being asked for: the till must not offer "open a shift" until it knows there is none. */
+  const shiftLoading = ref(false);
   const catalogInfo = ref<{ at: string; count: number } | null>(null);
   const quickKeys = ref<CatalogProduct[]>([]);
   const currency = ref('KZT');
@@ -94,7 +96,12 @@ export function useTill() {
 
   async function loadShift() {
     if (!register.value) return;
-    shift.value = (await api.currentShift(register.value.id)).shift;
+    shiftLoading.value = true;
+    try {
+      shift.value = (await api.currentShift(register.value.id)).shift;
+    } finally {
+      shiftLoading.value = false;
+    }
     await remember();
   }
 
@@ -202,7 +209,7 @@ export function useTill() {
   const ready = computed(() => !!register.value && shift.value?.status === 'open');
 
   return {
-    api, atrium, db, queue, cache, online, counts, attention, syncing, registers, register, shift, catalogInfo, quickKeys, currency, storageError, ready,
+    api, atrium, db, queue, cache, online, counts, attention, syncing, registers, register, shift, shiftLoading, catalogInfo, quickKeys, currency, storageError, ready,
     init, loadRemote, chooseRegister, loadShift, loadCatalog, lookup, search, submitSale, sync, refreshCounts, remember, setOnline,
   };
 }
