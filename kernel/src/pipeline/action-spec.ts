@@ -1,4 +1,4 @@
-import type { Permission } from '@atrium/sdk';
+import type { Permission, PrefetchStatement } from '@atrium/sdk';
 
 /**
  * What the pipeline needs to know about an action. Attached to the Moleculer action definition
@@ -35,4 +35,4 @@ export type ActionSpec = {
  * runs the action and never travels in the service registry).
  */
 export const PREFETCH = 'atriumPrefetch';
-export type PrefetchFn = (params: any) => { sql: string; params: readonly unknown[] } | null;
+export type PrefetchFn = (params: any) => PrefetchStatement | null;

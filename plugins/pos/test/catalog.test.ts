@@ -2,6 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestKernel, type TestClient, type TestKernel } from '@atrium/sdk/testing';
 import { withCheckDigit } from '../src/domain/barcode.ts';
+import { fieldsOf } from './fixtures.ts';
 
 /**
  * Catalogue through the real kernel: categories, tax rates, suppliers, variant groups, products
@@ -17,7 +18,6 @@ let other: TestClient;
 let storeId: string;
 let store2: string;
 
-const fieldsOf = (r: { body: any }) => [...(r.body?.error?.fields ?? []), ...(r.body?.error?.details?.fields ?? [])].map((f: any) => f.field);
 
 beforeAll(async () => {
   tk = await createTestKernel({

@@ -109,3 +109,6 @@ export async function startTwoStoreShop(): Promise<{ tk: TestKernel; db: pg.Clie
 export async function batchesOf(c: TestClient, storeId: string, productId: string): Promise<any[][]> {
   return (await c.get('/api/pos/stock/batches', { query: { storeId, productId } })).body.items.map((b: any) => [b.lot, b.expiresOn, b.onHandMilli]);
 }
+
+/** The field names a 4xx error answer names (`error.fields`, or `error.details.fields` of a 422). */
+export const fieldsOf = (r: { body: any }): string[] => [...(r.body?.error?.fields ?? []), ...(r.body?.error?.details?.fields ?? [])].map((f: any) => f.field);

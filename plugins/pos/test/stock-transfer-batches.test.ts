@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TestClient, TestKernel } from '@atrium/sdk/testing';
-import { batchesOf, ledgerMismatches, startTwoStoreShop } from './fixtures.ts';
+import { batchesOf, fieldsOf, ledgerMismatches, startTwoStoreShop } from './fixtures.ts';
 
 /**
  * Transfers that name the source batch of a line (`batchId`): the goods leave that batch (not
@@ -26,7 +26,6 @@ let bread: any;
 /** yoghurt batches in store A by lot */
 const batch: Record<string, string> = {};
 
-const fieldsOf = (r: { body: any }) => [...(r.body?.error?.fields ?? []), ...(r.body?.error?.details?.fields ?? [])].map((f: any) => f.field);
 const batches = (storeId: string, productId: string) => batchesOf(keeper, storeId, productId);
 const batchIdsOf = async (storeId: string, productId: string) =>
   Object.fromEntries((await keeper.get('/api/pos/stock/batches', { query: { storeId, productId, includeEmpty: true } })).body.items.map((b: any) => [b.lot, b.id]));

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TestClient, TestKernel } from '@atrium/sdk/testing';
-import { batchesOf, ledgerMismatches, startTwoStoreShop } from './fixtures.ts';
+import { batchesOf, fieldsOf, ledgerMismatches, startTwoStoreShop } from './fixtures.ts';
 
 /**
  * Transfers between stores in two steps through the real kernel: ship (stock leaves the source,
@@ -23,7 +23,6 @@ let yog: any;
 let bread: any;
 let milk: any;
 
-const fieldsOf = (r: { body: any }) => [...(r.body?.error?.fields ?? []), ...(r.body?.error?.details?.fields ?? [])].map((f: any) => f.field);
 const onHand = async (storeId: string, productId: string) =>
   (await keeper.get('/api/pos/stock/levels', { query: { storeId, limit: 200 } })).body.items.find((i: any) => i.productId === productId);
 const batches = (storeId: string, productId: string) => batchesOf(keeper, storeId, productId);

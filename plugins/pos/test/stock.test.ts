@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestClient, TestKernel } from '@atrium/sdk/testing';
-import { batchesOf, startTwoStoreShop } from './fixtures.ts';
+import { batchesOf, fieldsOf, startTwoStoreShop } from './fixtures.ts';
 
 /**
  * Stock through the real kernel: goods receipts with batches, FEFO on transfers and counts,
@@ -21,7 +21,6 @@ let yog: any;
 let bread: any;
 let supplierId: string;
 
-const fieldsOf = (r: { body: any }) => [...(r.body?.error?.fields ?? []), ...(r.body?.error?.details?.fields ?? [])].map((f: any) => f.field);
 const level = async (storeId: string, productId: string) => {
   const r = await keeper.get('/api/pos/stock/levels', { query: { storeId, limit: 200 } });
   return r.body.items.find((i: any) => i.productId === productId);
