@@ -1,7 +1,7 @@
 import type { ServiceSchema, Context } from 'moleculer';
 import type { EventContext, JobContext, PluginDefinition } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
-import { buildSpec } from '../plugins/service-compiler.ts';
+import { buildSpec } from '../pipeline/action-spec.ts';
 
 /**
  * `<pluginId>.$system`: the kernel's door into a plugin for event deliveries and jobs. It runs
@@ -10,7 +10,7 @@ import { buildSpec } from '../plugins/service-compiler.ts';
  */
 export function pluginSystemService(deps: () => KernelDeps, def: PluginDefinition): ServiceSchema {
   const id = def.manifest.id;
-  const spec = (name: string) => buildSpec({ pluginId: id, fullName: `${id}.$system.${name}`, basePath: '', permission: 'system', mutates: false });
+  const spec = (name: string) => buildSpec({ permission: 'system', mutates: false }, { pluginId: id, fullName: `${id}.$system.${name}`, basePath: '' });
   return {
     name: `${id}.$system`,
     actions: ({
