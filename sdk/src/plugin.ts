@@ -181,7 +181,11 @@ export interface ActionDefinition<P extends TSchema = TSchema, R = unknown> {
   summary?: string;
   description?: string;
   response?: TSchema;
-  /** Query-string params are strings; list numeric/boolean fields here to coerce them before validation. */
+  /**
+   * Runs after the pipeline (auth, tenant, gate, validation, permission, transaction) with the
+   * validated params — query-string values already converted to the schema's number/boolean/array
+   * types by the gateway. Its result is the response body.
+   */
   handler(ctx: ActionContext<Static<P>>): Promise<R> | R;
 }
 

@@ -1,7 +1,7 @@
 import type { ServiceSchema, Context } from 'moleculer';
 import type { EventContext, JobContext, PluginDefinition } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
-import { buildSpec } from '../plugins/service-compiler.ts';
+import { buildSpec } from '../pipeline/action-spec.ts';
 import { WORKERS_CHANGED_EVENT, WorkerSupervisor } from '../plugins/plugin-workers.ts';
 
 /**
@@ -11,7 +11,7 @@ import { WORKERS_CHANGED_EVENT, WorkerSupervisor } from '../plugins/plugin-worke
  */
 export function pluginSystemService(deps: () => KernelDeps, def: PluginDefinition): ServiceSchema {
   const id = def.manifest.id;
-  const spec = (name: string) => buildSpec({ pluginId: id, fullName: `${id}.$system.${name}`, basePath: '', permission: 'system', mutates: false });
+  const spec = (name: string) => buildSpec({ permission: 'system', mutates: false }, { pluginId: id, fullName: `${id}.$system.${name}`, basePath: '' });
   // long-running units (plugin-workers.ts): a supervisor on every node that runs the plugin
   let supervisor: WorkerSupervisor | null = null;
   return {
