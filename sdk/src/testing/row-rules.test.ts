@@ -75,9 +75,50 @@ describe('row rules hold on every route of every subject (generated from the man
     const checked = report.checked.map((c) => c.subject);
     for (const s of ['pos.Sale', 'pos.Customer', 'kernel.File', 'kernel.Member', 'notes.Note', 'payments.Intent']) expect(checked).toContain(s);
     expect(report.refused.length).toBeGreaterThan(0);
+    // every checked subject had its routes walked (lists, reads, updates, deletes of existing rows)
+    for (const c of report.checked) expect(c.routes.length, c.subject).toBeGreaterThan(0);
+    if (process.env.ATRIUM_ROW_RULES_REPORT) console.log(JSON.stringify(report, null, 1));
   });
 
   it('a member whose rules match no row sees empty lists and 403/404 on every row route; subjects without condition fields refuse conditions', () => {
     expect(report.problems).toEqual([]);
+  });
+});
+
+describe('the issue\'s own cases', () => {
+  it('read pos.Sale { soldBy: ${user.id} }: a cashier lists and opens only their own sales', async () => {
+    const role = await owner.post('/api/rbac/roles', { name: 'own-sales', rules: [{ action: 'read', subject: 'pos.Sale', conditions: { soldBy: '${user.id}' } }] });
+    expect(role.status, JSON.stringify(role.body)).toBe(201);
+    const cashier = await tk.addMember(TENANT, 'own-sales@rows.test', ['own-sales']);
+    const all = (await owner.get('/api/pos/sales')).body.items as { id: string }[];
+    expect(all.length).toBeGreaterThan(0);
+    expect((await cashier.get('/api/pos/sales')).body).toMatchObject({ items: [], total: 0 });
+    // one of the sales becomes the cashier's
+    await sys.query('update pos.sale set sold_by = $1 where id = $2', [cashier.userId, all[0]!.id]);
+    const mine = await cashier.get('/api/pos/sales');
+    expect(mine.body.items.map((s: { id: string }) => s.id)).toEqual([all[0]!.id]);
+    expect(mine.body.total).toBe(1);
+    expect((await cashier.get(`/api/pos/sales/${all[0]!.id}`)).status).toBe(200);
+    await sys.query('update pos.sale set sold_by = $1 where id = $2', [owner.userId, all[0]!.id]);
+    expect((await cashier.get(`/api/pos/sales/${all[0]!.id}`)).status).toBe(404);
+    expect((await cashier.get(`/api/pos/sales/${all[0]!.id}/receipt.pdf`)).status).toBe(404);
+  });
+
+  it('a rule on a field the subject cannot enforce is refused when saved (422 naming the field), on create and on update', async () => {
+    const bad = await owner.post('/api/rbac/roles', { name: 'cashier-by-name', rules: [{ action: 'read', subject: 'pos.Sale', conditions: { cashierName: 'Ann' } }] });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.code).toBe('RULE_NOT_ENFORCEABLE');
+    expect(bad.body.error.fields).toEqual([{ field: 'rules.0.conditions.cashierName', message: expect.stringContaining('pos.Sale cannot enforce conditions on "cashierName"') }]);
+    const reports = await owner.post('/api/rbac/roles', { name: 'store-reports', rules: [{ action: 'read', subject: 'pos.Sale' }, { action: 'read', subject: 'pos.Report', conditions: { storeId: crypto.randomUUID() } }] });
+    expect(reports.status).toBe(422);
+    expect(reports.body.error.fields[0].field).toBe('rules.1.conditions');
+    const role = await owner.post('/api/rbac/roles', { name: 'sales-reader', rules: [{ action: 'read', subject: 'pos.Sale' }] });
+    const update = await owner.patch(`/api/rbac/roles/${role.body.id}`, { rules: [{ action: ['read', 'create'], subject: 'pos.Sale', conditions: { soldBy: '${user.id}' } }] });
+    expect(update.status).toBe(422);
+    expect(update.body.error.fields[0]).toMatchObject({ field: 'rules.0.conditions', message: expect.stringContaining('cannot restrict create') });
+    // nothing was stored
+    const roles = (await owner.get('/api/rbac/roles')).body.items as { name: string; rules: unknown[] }[];
+    expect(roles.map((r) => r.name)).not.toContain('cashier-by-name');
+    expect(roles.find((r) => r.name === 'sales-reader')!.rules).toEqual([{ action: 'read', subject: 'pos.Sale' }]);
   });
 });

@@ -99,7 +99,8 @@ export const salesService = defineService({
       params: ListParams,
       async handler(ctx) {
         const p = ctx.params;
-        const where = sqlWhere()
+        const rule = ctx.rulesSql('read', 'pos.Sale');
+        const where = sqlWhere().always(rule.sql, ...rule.params)
           .add('shift_id = ?', p.shiftId).add('register_id = ?', p.registerId).add('store_id = ?', p.storeId).add('customer_id = ?', p.customerId)
           .add('status = ?', p.status).add('sold_at >= ?', p.from).add('sold_at < ?', p.to)
           .add(`number like ? escape '\\'`, p.q === undefined ? undefined : likePattern(p.q, 'prefix'));
@@ -114,7 +115,7 @@ export const salesService = defineService({
       permission: ['read', 'pos.Sale'],
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
-        const sale = await loadSaleView(ctx, ctx.params.id);
+        const sale = await loadSaleView(ctx, ctx.params.id, 'read');
         if (!sale) throw new NotFoundError('Sale not found');
         const returns = await ctx.em.execute('select id, number, amount, reason, refunds, lines, restock, created_by, created_at from pos.sale_return where sale_id = ? order by created_at', [sale.id]);
         return {
@@ -130,7 +131,7 @@ export const salesService = defineService({
       summary: 'Void a sale of the still-open shift, with a reason; undoes stock and tenders',
       params: Type.Object({ id: Id, reason: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false }),
       async handler(ctx) {
-        const s = await requireSale(ctx, ctx.params.id, true);
+        const s = await requireSale(ctx, ctx.params.id, true, 'void');
         await voidSale(ctx, s, ctx.params.reason);
         ctx.audit.target(s.id);
         return redactSale(ctx, (await loadSaleView(ctx, s.id))!);
@@ -150,7 +151,7 @@ export const salesService = defineService({
         restock: Type.Optional(Type.Boolean()),
       }, { additionalProperties: false }),
       async handler(ctx) {
-        const s = await requireSale(ctx, ctx.params.id, true);
+        const s = await requireSale(ctx, ctx.params.id, true, 'return');
         const r = await createReturn(ctx, s, ctx.params);
         ctx.audit.target(s.id);
         return r;
@@ -163,7 +164,7 @@ export const salesService = defineService({
       summary: 'Print the receipt again, marked COPY (the drawer stays shut)',
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
-        const sale = await loadSaleView(ctx, ctx.params.id);
+        const sale = await loadSaleView(ctx, ctx.params.id, 'reprint');
         if (!sale) throw new NotFoundError('Sale not found');
         const reg = await registerOf(ctx, sale.registerId);
         const r = await printReceipt(ctx, sale, reg, await posSettings(ctx), { copy: true, key: ctx.idempotencyKey ? `pos:sale:${sale.id}:copy:${ctx.idempotencyKey}` : undefined });
@@ -176,7 +177,7 @@ export const salesService = defineService({
       summary: 'The receipt as the device-bus document (for a preview on screen)',
       params: Type.Object({ id: Id, copy: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
       async handler(ctx) {
-        const sale = await loadSaleView(ctx, ctx.params.id);
+        const sale = await loadSaleView(ctx, ctx.params.id, 'read');
         if (!sale) throw new NotFoundError('Sale not found');
         const reg = await registerOf(ctx, sale.registerId);
         return buildReceipt(sale, { locale: ctx.locale, header: reg?.receipt_header ?? [], footer: reg?.receipt_footer ?? [], copy: ctx.params.copy ?? false });
@@ -188,7 +189,7 @@ export const salesService = defineService({
       summary: 'The receipt as a PDF (80 mm roll)',
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
-        const sale = await loadSaleView(ctx, ctx.params.id);
+        const sale = await loadSaleView(ctx, ctx.params.id, 'read');
         if (!sale) throw new NotFoundError('Sale not found');
         const reg = await registerOf(ctx, sale.registerId);
         const doc = buildReceipt(sale, { locale: ctx.locale, header: reg?.receipt_header ?? [], footer: reg?.receipt_footer ?? [], link: await receiptLink(ctx, sale) });
@@ -203,7 +204,7 @@ export const salesService = defineService({
       summary: 'E-mail the receipt (PDF attached, plus its public link when publicBaseUrl is set)',
       params: Type.Object({ id: Id, email: Type.String({ format: 'email', maxLength: 254 }) }, { additionalProperties: false }),
       async handler(ctx) {
-        const sale = await loadSaleView(ctx, ctx.params.id);
+        const sale = await loadSaleView(ctx, ctx.params.id, 'read');
         if (!sale) throw new NotFoundError('Sale not found');
         const reg = await registerOf(ctx, sale.registerId);
         const link = await receiptLink(ctx, sale);
