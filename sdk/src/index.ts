@@ -5,6 +5,8 @@
  */
 export { Type, type Static, type TSchema } from 'typebox';
 export * from './errors.ts';
+export { sortColumn } from './list-sort.ts';
+export { UNSAFE_KEYS, isUnsafeKey, UnsafeKeyError, formKeyPath, dataObject } from './safe-keys.ts';
 export * from './plugin.ts';
 export * from './entity.ts';
 export { tenantRls, appendOnly } from './migration.sql.ts';

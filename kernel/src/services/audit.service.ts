@@ -2,7 +2,7 @@ import type { ServiceSchema } from 'moleculer';
 import { Type } from 'typebox';
 import type { KernelDeps } from '../kernel-deps.ts';
 import { kernelActions } from './kernel-action.ts';
-import { ListParams } from './list-params.ts';
+import { ListParams, orderBy } from './list-params.ts';
 
 export function auditService(_deps: () => KernelDeps): ServiceSchema {
   return {
@@ -14,6 +14,7 @@ export function auditService(_deps: () => KernelDeps): ServiceSchema {
         params: Type.Object({
           limit: ListParams.limit,
           offset: ListParams.offset,
+          sort: ListParams.sort,
           action: Type.Optional(Type.String({ maxLength: 120 })),
           subject: Type.Optional(Type.String({ maxLength: 120 })),
           userId: Type.Optional(Type.String({ format: 'uuid' })),
@@ -22,7 +23,8 @@ export function auditService(_deps: () => KernelDeps): ServiceSchema {
           to: Type.Optional(Type.String({ format: 'date-time' })),
         }, { additionalProperties: false }),
         async handler(ctx) {
-          const { limit = 20, offset = 0, action, subject, userId, targetId, from, to } = ctx.params;
+          const { limit = 20, offset = 0, sort, action, subject, userId, targetId, from, to } = ctx.params;
+          const order = orderBy(sort, { at: 'a.at', action: 'a.action' }, 'a.at desc');
           const where: string[] = ['true'];
           const args: unknown[] = [];
           if (action) { where.push('a.action like ?'); args.push(`${action.replace(/[%_]/g, '')}%`); }
@@ -33,7 +35,7 @@ export function auditService(_deps: () => KernelDeps): ServiceSchema {
           if (to) { where.push('a.at < ?'); args.push(to); }
           const em = ctx.locals.em;
           const items = await em.execute(`select a.id::text as id, a.at, a.user_id as "userId", u.email as "userEmail", a.action, a.subject, a.target_id as "targetId", a.diff, a.request_id as "requestId"
-            from kernel.audit a left join kernel."user" u on u.id = a.user_id where ${where.join(' and ')} order by a.at desc, a.id desc limit ? offset ?`, [...args, limit, offset]);
+            from kernel.audit a left join kernel."user" u on u.id = a.user_id where ${where.join(' and ')} order by ${order}, a.id desc limit ? offset ?`, [...args, limit, offset]);
           const [{ n }] = await em.execute(`select count(*)::int as n from kernel.audit a where ${where.join(' and ')}`, args);
           return { items, total: n };
         },

@@ -48,6 +48,8 @@ export type CreateTestKernelOptions = {
   config?: Record<string, unknown>;
   /** Serve a built admin from this directory at `/` (browser tests). */
   adminDist?: string;
+  /** A Redis of the test's own (one it stops and restarts) instead of the run's shared one. */
+  redisUrl?: string;
 };
 
 const DEFAULT_PASSWORD = 'correct horse battery staple';
@@ -105,7 +107,7 @@ export async function createTestKernel(opts: CreateTestKernelOptions = {}): Prom
     cleanups.push(() => h.stop());
     pgUrl = h.url;
   }
-  let redisUrl = process.env.ATRIUM_TEST_REDIS_URL;
+  let redisUrl = opts.redisUrl ?? process.env.ATRIUM_TEST_REDIS_URL;
   if (!redisUrl) {
     const r = await startLocalRedis({ dir: path.join(dataDir, 'redis'), port: 20000 + Math.floor(Math.random() * 20000), persist: false });
     cleanups.push(() => r.stop());

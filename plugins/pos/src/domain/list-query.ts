@@ -1,4 +1,4 @@
-import { Type, ValidationError } from '@atrium/sdk';
+import { sortColumn, Type } from '@atrium/sdk';
 
 /** limit/offset every list shares (query strings are coerced to integers by the gateway). */
 export const Paging = {
@@ -15,10 +15,8 @@ export const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (m) => `\\${m
  */
 export function orderBy(sort: string | undefined, columns: Record<string, string>, fallback: string, tieBreaker: string): string {
   if (!sort) return `${fallback}, ${tieBreaker}`;
-  const desc = sort.startsWith('-');
-  const col = columns[desc ? sort.slice(1) : sort];
-  if (!col) throw new ValidationError(`Cannot sort by "${sort}"`, [{ field: 'sort', message: `must be one of ${Object.keys(columns).flatMap((c) => [c, `-${c}`]).join(', ')}` }]);
-  return `${col} ${desc ? 'desc nulls last' : 'asc nulls last'}, ${tieBreaker}`;
+  const { column, desc } = sortColumn(sort, columns);
+  return `${column} ${desc ? 'desc nulls last' : 'asc nulls last'}, ${tieBreaker}`;
 }
 
 export const Sort = Type.Optional(Type.String({ maxLength: 40, pattern: '^-?[a-zA-Z]+$' }));
