@@ -1,5 +1,6 @@
 import { Dialog, Notify } from 'quasar';
 import { isApiError } from '../api/errors.ts';
+import { subscribeLiveMessages } from '../composables/use-live-messages.ts';
 import { formatDate, formatMoney, formatNumber, formatRelative } from '../i18n/format.ts';
 import { currentLocale, i18n } from '../i18n/index.ts';
 import { useSessionStore } from '../stores/session.ts';
@@ -58,6 +59,7 @@ export function createHostApi() {
     confirm: confirmAction,
     format: { date: formatDate, relative: formatRelative, number: formatNumber, money: formatMoney },
     locale: currentLocale,
+    onLive: subscribeLiveMessages,
     user: () => session.user,
     tenant: () => session.tenant,
   };

@@ -88,6 +88,22 @@ describe('receipts on the device bus', () => {
     expect(terminal.printer.receipts.length).toBe(before + 1);
   });
 
+  it('«Печать копии» pressed twice (no key from the client, or a key per press) prints two copies: each press is a job of its own, never IDEMPOTENCY_KEY_REUSED', async () => {
+    const [s] = (await sys.query('select id from pos.sale order by sold_at desc limit 1')).rows;
+    const before = terminal.printer.receipts.length;
+    const jobs: string[] = [];
+    for (const opts of [undefined, undefined, { headers: { 'idempotency-key': `press-1-${s.id}` } }, { headers: { 'idempotency-key': `press-2-${s.id}` } }]) {
+      const r = await owner.post(`/api/pos/sales/${s.id}/reprint`, {}, opts);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.body.error, JSON.stringify(r.body)).toBeNull();
+      jobs.push(r.body.jobId);
+    }
+    expect(new Set(jobs).size).toBe(4);
+    for (const id of jobs) expect((await jobDone(owner, id)).state).toBe('done');
+    const receipts = await terminal.printer.waitForReceipts(before + 4);
+    expect(receipts.slice(before).every((r) => /КОПИЯ|COPY/.test(r.text.join('\n')))).toBe(true);
+  });
+
   it('a register without a printer still sells: the sale is stored and the receipt marked failed', async () => {
     const reg = await owner.post('/api/pos/registers', { storeId: till.storeId, name: 'Till without printer', deviceRoleSuffix: 'nowhere', printReceipts: true });
     await owner.post('/api/pos/shifts', { registerId: reg.body.id, openingFloat: 0 });

@@ -2,13 +2,15 @@ import { ConflictError, ForbiddenError, UnprocessableError, ValidationError, typ
 import { nextNumber } from './counters.ts';
 import { postCustomerMoney, postGiftCard, postPoints } from './customer-ledger.ts';
 import { divRound } from './money.ts';
-import type { TenderMethod } from './pricing.ts';
+import { returnAmount, type TenderMethod } from './pricing.ts';
 import { posSettings } from './settings.ts';
 import { restoreStock, type BatchTake } from './stock-ledger.ts';
 
 export type ReturnInput = {
   lines: { lineNo: number; qtyMilli: number }[];
   refunds?: { method: TenderMethod; amount: number; reference?: string }[];
+  /** The whole refund to this one tender (what the till's "refund to" shows); `refunds` splits it. */
+  refundMethod?: TenderMethod;
   reason: string;
   restock?: boolean;
 };
@@ -52,11 +54,7 @@ export async function createReturn(ctx: RequestContext, sale: any, input: Return
         fields: [{ field: `lines/${i}/qtyMilli`, message: 'more than is left to return' }],
       });
     }
-    const after = Number(rows[0].returned_milli);
-    const before = after - r.qtyMilli;
-    const total = Number(l.total);
-    const qty = Number(l.qty_milli);
-    const part = divRound(total * after, qty) - divRound(total * before, qty);
+    const part = returnAmount({ total: Number(l.total), qtyMilli: Number(l.qty_milli), returnedMilli: Number(rows[0].returned_milli) - r.qtyMilli }, r.qtyMilli);
     amount += part;
     returned.push({ lineNo: r.lineNo, productId: l.product_id, qtyMilli: r.qtyMilli, amount: part, batches: l.batches ?? [] });
   }
@@ -70,16 +68,21 @@ export async function createReturn(ctx: RequestContext, sale: any, input: Return
   const pays = await ctx.em.execute('select * from pos.sale_payment where sale_id = ? order by line_no for update', [sale.id]);
   const refundable = (m: TenderMethod) => pays.filter((p: any) => p.method === m).reduce((a: number, p: any) => a + Number(p.amount) - Number(p.refunded), 0);
   let plan: { method: TenderMethod; amount: number; reference?: string }[];
-  if (input.refunds?.length) {
-    const sum = input.refunds.reduce((a, r) => a + r.amount, 0);
+  if (input.refunds?.length && input.refundMethod) {
+    throw new ValidationError('Give refunds (split) or refundMethod (all to one tender), not both', [{ field: 'refundMethod', message: 'conflicts with refunds' }]);
+  }
+  const requested = input.refunds?.length ? input.refunds : input.refundMethod ? [{ method: input.refundMethod, amount }] : null;
+  if (requested) {
+    const sum = requested.reduce((a, r) => a + r.amount, 0);
     if (sum !== amount) throw new UnprocessableError(`Refunds add up to ${sum}, the returned goods are worth ${amount}`, 'REFUND_MISMATCH', { amount, fields: [{ field: 'refunds', message: `must add up to ${amount}` }] });
-    input.refunds.forEach((r, i) => {
+    requested.forEach((r, i) => {
+      const field = input.refundMethod ? 'refundMethod' : `refunds/${i}/amount`;
       // cash can always be handed back; other tenders only up to what they paid
-      if (r.method !== 'cash' && r.amount > refundable(r.method)) fields.push({ field: `refunds/${i}/amount`, message: `${r.method} paid only ${refundable(r.method)} that is not yet refunded` });
-      if ((r.method === 'credit' || r.method === 'account' || r.method === 'points') && !sale.customer_id) fields.push({ field: `refunds/${i}/method`, message: 'the sale has no customer' });
+      if (r.method !== 'cash' && r.amount > refundable(r.method)) fields.push({ field, message: `${r.method} paid only ${refundable(r.method)} that is not yet refunded` });
+      if ((r.method === 'credit' || r.method === 'account' || r.method === 'points') && !sale.customer_id) fields.push({ field: input.refundMethod ? 'refundMethod' : `refunds/${i}/method`, message: 'the sale has no customer' });
     });
     if (fields.length) throw new UnprocessableError('The refund cannot be made that way', 'REFUND_INVALID', { fields });
-    plan = input.refunds;
+    plan = requested;
   } else {
     plan = [];
     let left = amount;

@@ -146,6 +146,7 @@ export const salesService = defineService({
         id: Id,
         lines: Type.Array(Type.Object({ lineNo: Type.Integer({ minimum: 1 }), qtyMilli: Qty }, { additionalProperties: false }), { minItems: 1, maxItems: 500 }),
         refunds: Type.Optional(Type.Array(Type.Object({ method: Method, amount: Minor, reference: Type.Optional(Type.String({ maxLength: 120 })) }, { additionalProperties: false }), { maxItems: 10 })),
+        refundMethod: Type.Optional({ ...Method, description: 'the whole refund to this tender (what the till shows); refunds splits it; neither: the sale\'s own tenders, cash last' }),
         reason: Type.String({ minLength: 3, maxLength: 500 }),
         restock: Type.Optional(Type.Boolean()),
       }, { additionalProperties: false }),
@@ -166,7 +167,9 @@ export const salesService = defineService({
         const sale = await loadSaleView(ctx, ctx.params.id);
         if (!sale) throw new NotFoundError('Sale not found');
         const reg = await registerOf(ctx, sale.registerId);
-        const r = await printReceipt(ctx, sale, reg, await posSettings(ctx), { copy: true, key: ctx.idempotencyKey ? `pos:sale:${sale.id}:copy:${ctx.idempotencyKey}` : undefined });
+        // every press is a print job of its own (a retried press, same Idempotency-Key, is the same job):
+        // without a key of its own a copy would reuse the sale's receipt key and be refused as a different job
+        const r = await printReceipt(ctx, sale, reg, await posSettings(ctx), { copy: true, key: `pos:sale:${sale.id}:copy:${ctx.idempotencyKey ?? crypto.randomUUID()}` });
         return { saleId: sale.id, jobId: r.jobId, error: r.error };
       },
     }),
