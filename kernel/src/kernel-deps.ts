@@ -20,6 +20,8 @@ export type KernelDeps = {
   logger: Logger;
   db: Database;
   redis: Redis;
+  /** Prefix of this platform's Redis keys (`<redis.keyPrefix>:<database>`). */
+  keyPrefix: string;
   registry: PluginRegistry;
   gate: EnablementGate;
   abilities: AbilityService;

@@ -174,7 +174,8 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
         throw err;
       },
     } as any);
-    const queues = new JobQueues(redisUrl, `${config.redis.keyPrefix}:${opts.databaseName ?? 'atrium'}`);
+    const keyPrefix = `${config.redis.keyPrefix}:${opts.databaseName ?? 'atrium'}`;
+    const queues = new JobQueues(redisUrl, keyPrefix);
     cleanups.push(() => queues.close());
 
     const container = createContainer({ injectionMode: InjectionMode.PROXY, strict: true });
@@ -191,7 +192,8 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
       validator: asFunction(() => new AjvValidator()).singleton(),
       tokens: asFunction(({ config }) => new TokenService(secret, config.auth.accessTokenTtlSeconds)).singleton(),
       mailer: asFunction(({ config, logger }) => new Mailer(config.smtp.url, config.smtp.from, logger)).singleton(),
-      rateLimiter: asFunction(({ redis }) => new RateLimiter(redis, `${config.redis.keyPrefix}:${opts.databaseName ?? 'atrium'}`)).singleton(),
+      keyPrefix: asValue(keyPrefix),
+      rateLimiter: asFunction(({ redis }) => new RateLimiter(redis, keyPrefix)).singleton(),
       secrets: asFunction(() => new SecretBox(secret)).singleton(),
       files: asFunction(({ config }) => new LocalFileStore(path.join(path.resolve(root, config.dataDir), 'files'))).singleton(),
       pokeOutbox: asValue(() => broker.broadcastLocal('atrium.outbox.poke')),

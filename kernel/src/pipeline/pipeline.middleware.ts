@@ -108,6 +108,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
               tx.finishWith(finishStatement({ outbox: [], tenantId: tenantId!, audit: auditRow(spec, { tenantId: tenantId!, userId: user?.id ?? null }, meta, ctx.params, plain, pending), idempotency: null }));
             });
           }
+          for (const fn of pending.afterCommit) fn();
           for (const j of pending.jobs) await d.queues.enqueuePluginJob(spec.pluginId ?? 'kernel', j.name, tenantId!, j.data, { delayMs: j.delayMs, jobId: j.jobId });
           return plain;
         }

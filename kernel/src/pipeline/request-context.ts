@@ -7,6 +7,7 @@ import type { KernelDeps } from '../kernel-deps.ts';
 import { accessibleWhere, permittedFields } from '../rbac/ability.factory.ts';
 import { loadPluginSettings } from '../plugins/plugin-settings.ts';
 import { preparedQuery } from '../db/prepared.ts';
+import { setWorkerUnits } from '../plugins/plugin-workers.ts';
 
 export type AuditNote = { diff?: { before: unknown; after: unknown }; target?: string; skip?: boolean };
 /**
@@ -68,6 +69,30 @@ export function buildRequestContext(
           throw new Error(`Plugin "${pluginId}" has no job "${name}"`);
         }
         pending.jobs.push({ name, data, delayMs: o.delayMs, jobId: o.jobId });
+      },
+    },
+    secrets: {
+      seal: (value) => deps.secrets.sealFor(pluginId, tenantId, value),
+      open(sealed) {
+        try {
+          return deps.secrets.openFor(pluginId, tenantId, sealed);
+        } catch {
+          throw new Error(`ctx.secrets.open: not data sealed by plugin "${pluginId}" for this tenant`);
+        }
+      },
+    },
+    push(message) {
+      if (typeof message?.type !== 'string' || (pluginId !== 'kernel' && !message.type.startsWith(`${pluginId}.`))) {
+        throw new Error(`ctx.push: the message type must start with "${pluginId}."`);
+      }
+      const copy = JSON.parse(JSON.stringify(message));
+      pending.afterCommit.push(() => deps.broker.broadcast('atrium.ui.push', { tenantId, message: copy }));
+    },
+    workers: {
+      set(worker, keys) {
+        if (!deps.registry.get(pluginId)?.definition.workers?.[worker]) throw new Error(`Plugin "${pluginId}" has no worker "${worker}"`);
+        const list = [...new Set(keys.map(String))];
+        pending.afterCommit.push(() => void setWorkerUnits(deps, pluginId, worker, tenantId, list).catch((e) => deps.logger.error({ err: e, pluginId, worker }, 'could not record worker units')));
       },
     },
     status(code) {
