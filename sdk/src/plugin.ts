@@ -17,6 +17,12 @@ export type Permission = readonly [action: string, subject: string] | 'public' |
 
 export type RequestUser = { id: string; email: string; roles: string[]; sessionId?: string };
 
+/**
+ * The tenant as `ctx.tenant()` answers: its locale and currency, and the IANA time zone (chosen at
+ * sign-up from the owner's browser) in which days, shifts, schedules and receipts are counted.
+ */
+export type TenantProfile = { id: string; name: string; locale: string; currency: string; timeZone: string };
+
 export type Logger = {
   info(...args: unknown[]): void;
   warn(...args: unknown[]): void;
@@ -57,6 +63,8 @@ export interface RequestContext {
   call<T = unknown>(action: string, params?: Record<string, unknown>): Promise<T>;
   /** The tenant's settings for this plugin (secrets included, server side only). */
   settings<T = Record<string, unknown>>(): Promise<T>;
+  /** The tenant's name, locale, currency and time zone (cached per tenant like settings). */
+  tenant(): Promise<TenantProfile>;
   jobs: {
     enqueue(name: string, data?: Record<string, unknown>, opts?: { delayMs?: number; jobId?: string }): Promise<void>;
   };

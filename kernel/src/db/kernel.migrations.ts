@@ -315,4 +315,9 @@ create index device_job_expiry_idx on kernel.device_job (expires_at) where state
 ${tenantRls('kernel.device_job')}
 `,
   },
+  {
+    // the zone days, shifts and receipts are counted in: chosen at sign-up from the owner's browser
+    name: '0003-tenant-time-zone',
+    up: `alter table kernel.tenant add column time_zone text not null default 'UTC' check (time_zone ~ '^[A-Za-z_]+(/[A-Za-z0-9_+-]+){0,2}$');`,
+  },
 ];

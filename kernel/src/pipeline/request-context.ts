@@ -6,6 +6,7 @@ import { ForbiddenError, type DeviceClient, type DeviceJob, type DeviceJobOption
 import type { KernelDeps } from '../kernel-deps.ts';
 import { accessibleWhere, permittedFields } from '../rbac/ability.factory.ts';
 import { loadPluginSettings } from '../plugins/plugin-settings.ts';
+import { loadTenantProfile, TENANT_PROFILE_KEY } from '../tenants/tenant-profile.ts';
 import { preparedQuery } from '../db/prepared.ts';
 import { setWorkerUnits } from '../plugins/plugin-workers.ts';
 
@@ -62,6 +63,9 @@ export function buildRequestContext(
     },
     async settings<T>() {
       return (await deps.gate.settings(tenantId, pluginId, () => loadPluginSettings(deps, em, tenantId, pluginId))) as T;
+    },
+    async tenant() {
+      return (await deps.gate.settings(tenantId, TENANT_PROFILE_KEY, () => loadTenantProfile(deps, em, tenantId) as Promise<any>)) as any;
     },
     jobs: {
       async enqueue(name, data = {}, o = {}) {

@@ -3,6 +3,7 @@ import { nextNumber } from './counters.ts';
 import { postCustomerMoney, postGiftCard, postPoints } from './customer-ledger.ts';
 import { divRound } from './money.ts';
 import { returnAmount, type TenderMethod } from './pricing.ts';
+import { printReturnReceipt } from './printing.ts';
 import { posSettings } from './settings.ts';
 import { restoreStock, type BatchTake } from './stock-ledger.ts';
 
@@ -42,7 +43,7 @@ export async function createReturn(ctx: RequestContext, sale: any, input: Return
 
   // amounts: proportional to the line total; the last part returns exactly what is left
   let amount = 0;
-  const returned: { lineNo: number; productId: string; qtyMilli: number; amount: number; batches: BatchTake[] }[] = [];
+  const returned: { lineNo: number; productId: string; name: string; unitPrice: number; qtyMilli: number; amount: number; batches: BatchTake[] }[] = [];
   for (const [i, r] of input.lines.entries()) {
     const l: any = byNo.get(r.lineNo);
     const rows = await ctx.em.execute(
@@ -56,7 +57,7 @@ export async function createReturn(ctx: RequestContext, sale: any, input: Return
     }
     const part = returnAmount({ total: Number(l.total), qtyMilli: Number(l.qty_milli), returnedMilli: Number(rows[0].returned_milli) - r.qtyMilli }, r.qtyMilli);
     amount += part;
-    returned.push({ lineNo: r.lineNo, productId: l.product_id, qtyMilli: r.qtyMilli, amount: part, batches: l.batches ?? [] });
+    returned.push({ lineNo: r.lineNo, productId: l.product_id, name: l.name, unitPrice: Number(l.unit_price), qtyMilli: r.qtyMilli, amount: part, batches: l.batches ?? [] });
   }
 
   const settings = await posSettings(ctx);
@@ -139,12 +140,18 @@ export async function createReturn(ctx: RequestContext, sale: any, input: Return
   }
 
   const number = `${sale.number}-R${await nextNumber(ctx, `return:${sale.id}`)}`;
-  await ctx.em.execute(
+  const lineRows = returned.map((r) => ({ lineNo: r.lineNo, productId: r.productId, qtyMilli: r.qtyMilli, amount: r.amount }));
+  const [row] = await ctx.em.execute(
     `insert into pos.sale_return (tenant_id, id, sale_id, number, shift_id, amount, reason, refunds, lines, restock, created_by)
-     values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)`,
-    [ctx.tenantId, id, sale.id, number, shiftId, amount, input.reason, JSON.stringify(plan), JSON.stringify(returned.map(({ batches: _b, ...r }) => r)), restock, ctx.user!.id],
+     values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?) returning created_at`,
+    [ctx.tenantId, id, sale.id, number, shiftId, amount, input.reason, JSON.stringify(plan), JSON.stringify(lineRows), restock, ctx.user!.id],
   );
   await ctx.em.execute('update pos.sale set refunded_total = refunded_total + ? where id = ?', [amount, sale.id]);
-  await ctx.emit('pos.sale.returned.v1', { saleId: sale.id, returnId: id, number, amount, refunds: plan, lines: returned.map((r) => ({ productId: r.productId, qtyMilli: r.qtyMilli, amount: r.amount })) });
-  return { id, saleId: sale.id, number, shiftId, amount, refunds: plan, lines: returned.map(({ batches: _b, ...r }) => r), restock, reason: input.reason };
+  await ctx.emit('pos.sale.returned.v1', { saleId: sale.id, returnId: id, number, amount, refunds: plan, lines: lineRows.map(({ lineNo: _n, ...r }) => r) });
+  // the return receipt goes out last, on the sale's register (drawer opens for cash handed back)
+  const receipt = await printReturnReceipt(ctx, sale.register_id, {
+    id, number, saleNumber: sale.number, createdAt: row.created_at, currency: String(sale.currency).trim(), amount, reason: input.reason,
+    lines: returned.map((r) => ({ name: r.name, qtyMilli: r.qtyMilli, unitPrice: r.unitPrice, amount: r.amount })), refunds: plan,
+  });
+  return { id, saleId: sale.id, number, shiftId, amount, refunds: plan, lines: lineRows, restock, reason: input.reason, receipt };
 }
