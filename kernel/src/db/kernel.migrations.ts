@@ -316,8 +316,29 @@ ${tenantRls('kernel.device_job')}
 `,
   },
   {
+    // Idempotency-Key replays were scoped to the tenant: a cashier sending the owner's key got the
+    // owner's response (issue 24). Keys are now unique per (tenant, user, action, key). Expand-style:
+    // rows written before this (and by nodes not yet upgraded) get the nil user, so old code keeps
+    // inserting and conflicting as before; only the key's scope grows.
+    name: '0003-idempotency-per-user',
+    up: `
+alter table kernel.idempotency add column user_id uuid not null default '00000000-0000-0000-0000-000000000000';
+alter table kernel.idempotency drop constraint idempotency_pkey, add primary key (tenant_id, user_id, action, key);
+`,
+  },
+  {
+    // TOTP attempts per account and the last used time step (auth/totp-guard.ts): kept with the
+    // user, so a lock survives restarts and holds on every node. New columns with defaults only.
+    name: '0004-totp-attempts',
+    up: `
+alter table kernel."user" add column totp_failures integer not null default 0,
+  add column totp_locked_until timestamptz,
+  add column totp_last_step bigint;
+`,
+  },
+  {
     // the zone days, shifts and receipts are counted in: chosen at sign-up from the owner's browser
-    name: '0003-tenant-time-zone',
+    name: '0005-tenant-time-zone',
     up: `alter table kernel.tenant add column time_zone text not null default 'UTC' check (time_zone ~ '^[A-Za-z_]+(/[A-Za-z0-9_+-]+){0,2}$');`,
   },
 ];

@@ -137,7 +137,8 @@ function deviceClient(
   let n = 0;
   const submit = (kind: string, role: string, extra: Record<string, unknown>, opts: DeviceJobOptions = {}) => {
     n++;
-    const key = opts.idempotencyKey ?? `${o.pluginId}:${o.requestKey ? `key:${o.requestKey}` : `req:${o.requestId ?? crypto.randomUUID()}`}:${kind}:${role}:${n}`;
+    // a request's Idempotency-Key is the user's own (two users may pick the same one): so is the job's
+    const key = opts.idempotencyKey ?? `${o.pluginId}:${o.requestKey ? `key:${o.user?.id ?? '-'}:${o.requestKey}` : `req:${o.requestId ?? crypto.randomUUID()}`}:${kind}:${role}:${n}`;
     const params = { kind, role, ...(opts.storeId ? { storeId: opts.storeId } : {}), ...extra };
     return ctx.broker.call('devices.submitJob', params, {
       meta: { user: o.user, tenantId: o.tenantId, requestId: o.requestId, locale: o.locale, callerPlugin: o.pluginId === 'kernel' ? undefined : o.pluginId, idempotencyKey: key },
