@@ -6,6 +6,7 @@
 export { Type, type Static, type TSchema } from 'typebox';
 export * from './errors.ts';
 export * from './plugin.ts';
+export { defineOutsideCall, type OutsideCallDefinition, type OutsideCallInput, type OutsideOutcome } from './outside-call.ts';
 export * from './entity.ts';
 export { tenantRls, appendOnly } from './migration.sql.ts';
 export { ManifestSchema, type PluginManifest, type PermissionGrant, type UiContributionDeclaration } from './manifest/manifest.schema.ts';

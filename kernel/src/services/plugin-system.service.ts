@@ -1,7 +1,8 @@
 import type { ServiceSchema, Context } from 'moleculer';
-import type { EventContext, JobContext, PluginDefinition } from '@atrium/sdk';
+import type { EventContext, JobContext, PluginDefinition, RequestContext } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
 import { buildSpec } from '../plugins/service-compiler.ts';
+import { recoverOutsideCall } from '../outside/outside-calls.ts';
 
 /**
  * `<pluginId>.$system`: the kernel's door into a plugin for event deliveries and jobs. It runs
@@ -10,7 +11,7 @@ import { buildSpec } from '../plugins/service-compiler.ts';
  */
 export function pluginSystemService(deps: () => KernelDeps, def: PluginDefinition): ServiceSchema {
   const id = def.manifest.id;
-  const spec = (name: string) => buildSpec({ pluginId: id, fullName: `${id}.$system.${name}`, basePath: '', permission: 'system', mutates: false });
+  const spec = (name: string, transaction = true) => buildSpec({ pluginId: id, fullName: `${id}.$system.${name}`, basePath: '', permission: 'system', mutates: false, transaction });
   return {
     name: `${id}.$system`,
     actions: ({
@@ -31,13 +32,26 @@ export function pluginSystemService(deps: () => KernelDeps, def: PluginDefinitio
         },
       },
       runJob: {
-        atrium: spec('runJob'),
+        // no transaction here: a job declared `transaction: false` (one that calls out) runs without
+        // one and writes through ctx.transaction / ctx.outside; any other runs in one, opened below
+        atrium: spec('runJob', false),
         async handler(ctx: Context<any, any>) {
           const job = def.jobs?.[ctx.params.name];
           if (!job) return { skipped: 'no-job' };
-          const req = (ctx.locals as any).req;
-          const jctx: JobContext = { ...req, data: ctx.params.data ?? {}, jobId: ctx.params.jobId, progress: async () => {} };
-          return (await job.handler(jctx)) ?? null;
+          const req: RequestContext = (ctx.locals as any).req;
+          const run = (r: RequestContext) => {
+            const jctx: JobContext = { ...r, data: ctx.params.data ?? {}, jobId: ctx.params.jobId, progress: async () => {} };
+            return job.handler(jctx);
+          };
+          const out = job.transaction === false ? await run(req) : await req.transaction(async (tx) => run(tx));
+          return out ?? null;
+        },
+      },
+      recoverOutside: {
+        // a call of this plugin's that a crash left without an answer (outside-calls.ts, the sweep)
+        atrium: spec('recoverOutside', false),
+        async handler(ctx: Context<any, any>) {
+          return recoverOutsideCall(deps(), (ctx.locals as any).req, String(ctx.params.key), String(ctx.params.name));
         },
       },
     } as any),
