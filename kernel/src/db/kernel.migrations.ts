@@ -316,11 +316,22 @@ ${tenantRls('kernel.device_job')}
 `,
   },
   {
+    // Idempotency-Key replays were scoped to the tenant: a cashier sending the owner's key got the
+    // owner's response (issue 24). Keys are now unique per (tenant, user, action, key). Expand-style:
+    // rows written before this (and by nodes not yet upgraded) get the nil user, so old code keeps
+    // inserting and conflicting as before; only the key's scope grows.
+    name: '0003-idempotency-per-user',
+    up: `
+alter table kernel.idempotency add column user_id uuid not null default '00000000-0000-0000-0000-000000000000';
+alter table kernel.idempotency drop constraint idempotency_pkey, add primary key (tenant_id, user_id, action, key);
+`,
+  },
+  {
     // The journal of outside calls (ctx.outside, sdk/src/outside-call.ts): one row per (tenant,
     // plugin, idempotency key), written with the intent in one short transaction and marked done
     // with the result in another. A row still pending once its lease ran out is a call whose
     // outcome is unknown (a crash, a lost answer): a node takes it over and asks the provider.
-    name: '0003-outside-call-journal',
+    name: '0004-outside-call-journal',
     up: `
 create table kernel.outside_call (
   tenant_id uuid not null references kernel.tenant(id) on delete cascade,

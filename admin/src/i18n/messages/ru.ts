@@ -14,7 +14,7 @@ const ru: typeof en = {
   },
   nav: {
     dashboard: 'Главная', plugins: 'Плагины', users: 'Пользователи', roles: 'Роли', audit: 'Журнал действий',
-    jobs: 'Задачи', devices: 'Устройства', profile: 'Профиль', administration: 'Администрирование', apps: 'Приложения', more: 'Ещё',
+    jobs: 'Фоновые процессы', devices: 'Устройства', profile: 'Профиль', administration: 'Администрирование', apps: 'Приложения', more: 'Ещё',
     signOut: 'Выйти', language: 'Язык', tenant: 'Компания', switchTenant: 'Сменить компанию',
   },
   auth: {
@@ -80,7 +80,7 @@ const ru: typeof en = {
     before: 'Было', after: 'Стало', empty: 'Нет записей по этим фильтрам', clear: 'Сбросить фильтры',
   },
   jobs: {
-    title: 'Задачи', subtitle: 'Фоновые задачи и упавшие задания', queue: 'Очередь',
+    title: 'Фоновые процессы', subtitle: 'Фоновая работа и упавшие задания', queue: 'Очередь',
     waiting: 'В ожидании', active: 'Выполняются', completed: 'Готово', failed: 'С ошибкой', delayed: 'Отложены',
     failedJobs: 'Упавшие задания в {queue}', reason: 'Причина', attempts: 'Попытки', when: 'Когда',
     retried: 'Задание {id} снова в очереди', emptyFailed: 'Упавших заданий нет', emptyQueues: 'Очередей пока нет',
