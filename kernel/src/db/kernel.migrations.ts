@@ -327,11 +327,21 @@ alter table kernel.idempotency drop constraint idempotency_pkey, add primary key
 `,
   },
   {
+    // TOTP attempts per account and the last used time step (auth/totp-guard.ts): kept with the
+    // user, so a lock survives restarts and holds on every node. New columns with defaults only.
+    name: '0004-totp-attempts',
+    up: `
+alter table kernel."user" add column totp_failures integer not null default 0,
+  add column totp_locked_until timestamptz,
+  add column totp_last_step bigint;
+`,
+  },
+  {
     // The journal of outside calls (ctx.outside, sdk/src/outside-call.ts): one row per (tenant,
     // plugin, idempotency key), written with the intent in one short transaction and marked done
     // with the result in another. A row still pending once its lease ran out is a call whose
     // outcome is unknown (a crash, a lost answer): a node takes it over and asks the provider.
-    name: '0004-outside-call-journal',
+    name: '0005-outside-call-journal',
     up: `
 create table kernel.outside_call (
   tenant_id uuid not null references kernel.tenant(id) on delete cascade,
