@@ -25,6 +25,8 @@ import { mailService } from './services/mail.service.ts';
 import { RateLimiter } from './http/rate-limiter.ts';
 import { JobQueues } from './jobs/job-queues.ts';
 import { LocalFileStore } from './files/file-store.ts';
+import { OutboundPolicy } from './outside/outbound.ts';
+import { startOutsideCallRecovery } from './outside/outside-calls.ts';
 import { createPipelineMiddleware } from './pipeline/pipeline.middleware.ts';
 import { platformSecret } from './secrets.ts';
 import type { KernelDeps } from './kernel-deps.ts';
@@ -57,8 +59,6 @@ export type KernelOptions = {
   logger?: Logger;
   /** Where the built admin is (default <rootDir>/admin/dist). */
   adminDist?: string;
-  /** Test-only: skip ensuring roles (the test setup made them). */
-  skipMigrations?: boolean;
 };
 
 export type Kernel = {
@@ -140,19 +140,21 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
       if (!registry.get(definition.manifest.id)) registry.add(definition, dir);
     }
     const ordered = registry.ordered();
-    if (!opts.skipMigrations) {
-      const sets: MigrationSet[] = [
-        { owner: 'kernel', schema: 'kernel', version: KERNEL_VERSION, migrations: KERNEL_MIGRATIONS },
-        ...ordered.map((p) => ({ owner: p.id, schema: p.schema, version: p.manifest.version, migrations: p.definition.migrations ?? [] })),
-      ];
-      await runMigrations(urls.owner, sets, (m) => logger.info(m));
-      for (const p of ordered) {
-        const bad = await tablesMissingRls(urls.owner, p.schema);
-        if (bad.length) throw new Error(`Plugin "${p.id}" has tenant tables without row level security: ${bad.join(', ')} — add tenantRls('<table>') to its migration`);
-      }
+    const sets: MigrationSet[] = [
+      { owner: 'kernel', schema: 'kernel', version: KERNEL_VERSION, migrations: KERNEL_MIGRATIONS },
+      ...ordered.map((p) => ({ owner: p.id, schema: p.schema, version: p.manifest.version, migrations: p.definition.migrations ?? [] })),
+    ];
+    await runMigrations(urls.owner, sets, (m) => logger.info(m));
+    for (const p of ordered) {
+      const bad = await tablesMissingRls(urls.owner, p.schema);
+      if (bad.length) throw new Error(`Plugin "${p.id}" has tenant tables without row level security: ${bad.join(', ')} — add tenantRls('<table>') to its migration`);
     }
 
-    const db = await Database.connect(urls, ordered.flatMap((p) => p.definition.entities ?? []), config.database.poolMax);
+    const db = await Database.connect(urls, ordered.flatMap((p) => p.definition.entities ?? []), config.database.poolMax, {
+      tenantMaxConnections: config.database.tenantMaxConnections,
+      tenantQueueTimeoutMs: config.database.tenantQueueTimeoutMs,
+      statementTimeoutMs: config.database.statementTimeoutMs,
+    });
     cleanups.push(() => db.close());
     await recordInstall(db, registry);
 
@@ -178,7 +180,8 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
         throw err;
       },
     } as any);
-    const queues = new JobQueues(redisUrl, `${config.redis.keyPrefix}:${opts.databaseName ?? 'atrium'}`);
+    const keyPrefix = `${config.redis.keyPrefix}:${opts.databaseName ?? 'atrium'}`;
+    const queues = new JobQueues(redisUrl, keyPrefix);
     cleanups.push(() => queues.close());
 
     const container = createContainer({ injectionMode: InjectionMode.PROXY, strict: true });
@@ -195,10 +198,12 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
       validator: asFunction(() => new AjvValidator()).singleton(),
       tokens: asFunction(({ config }) => new TokenService(secret, config.auth.accessTokenTtlSeconds)).singleton(),
       mailer: asFunction(({ config, logger }) => new Mailer(config.smtp.url, config.smtp.from, logger)).singleton(),
-      rateLimiter: asFunction(({ redis }) => new RateLimiter(redis, `${config.redis.keyPrefix}:${opts.databaseName ?? 'atrium'}`)).singleton(),
+      keyPrefix: asValue(keyPrefix),
+      rateLimiter: asFunction(({ redis }) => new RateLimiter(redis, keyPrefix)).singleton(),
       secrets: asFunction(() => new SecretBox(secret)).singleton(),
       files: asFunction(({ config }) => new LocalFileStore(path.join(path.resolve(root, config.dataDir), 'files'))).singleton(),
       pokeOutbox: asValue(() => broker.broadcastLocal('atrium.outbox.poke')),
+      outbound: asFunction(({ config, registry }) => new OutboundPolicy(config, registry)).singleton(),
     });
     const deps = () => container.cradle as KernelDeps;
 
@@ -220,6 +225,7 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
     });
 
     const patterns = config.services;
+    const systemServices: string[] = [];
     const adminDist = opts.adminDist ?? path.resolve(root, 'admin/dist');
     for (const [name, factory] of Object.entries(KERNEL_SERVICES)) {
       if (runsService(patterns, name, true)) broker.createService(factory(deps, { adminDist }));
@@ -231,10 +237,14 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
         if (runsService(patterns, `${p.id}.${s.name}`, false)) broker.createService(compilePluginService(p.id, s));
       }
       broker.createService(pluginSystemService(deps, p.definition));
+      if (p.definition.outsideCalls?.length) systemServices.push(p.id);
     }
 
     await broker.start();
     cleanups.push(() => broker.stop());
+    // outside calls a crash left without an answer, for the plugins whose services run here
+    const stopRecovery = startOutsideCallRecovery(deps(), broker, systemServices, config.outbound.recoverIntervalMs);
+    cleanups.push(async () => stopRecovery());
     const gw = broker.getLocalService('gateway') as any;
     const url = gw ? `http://127.0.0.1:${gw.port}` : null;
     logger.info({ node: broker.nodeID, url, plugins: ordered.map((p) => `${p.id}@${p.manifest.version}`) }, 'Atrium node started');

@@ -3,6 +3,7 @@ import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import type { MongoAbility } from '@casl/ability';
 import type { PluginManifest } from './manifest/manifest.schema.ts';
 import type { DeviceClient } from './devices/receipt-document.ts';
+import type { OutsideCallDefinition, OutsideCallInput } from './outside-call.ts';
 
 export { ReceiptDocumentSchema, ReceiptLineSchema } from './devices/receipt-document.ts';
 export type { ReceiptDocument, ReceiptLine, DeviceClient, DeviceJob, DeviceJobState, DeviceJobOptions } from './devices/receipt-document.ts';
@@ -16,6 +17,12 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type Permission = readonly [action: string, subject: string] | 'public' | 'authenticated' | 'internal';
 
 export type RequestUser = { id: string; email: string; roles: string[]; sessionId?: string };
+
+/**
+ * The tenant as `ctx.tenant()` answers: its locale and currency, and the IANA time zone (chosen at
+ * sign-up from the owner's browser) in which days, shifts, schedules and receipts are counted.
+ */
+export type TenantProfile = { id: string; name: string; locale: string; currency: string; timeZone: string };
 
 export type Logger = {
   info(...args: unknown[]): void;
@@ -57,6 +64,8 @@ export interface RequestContext {
   call<T = unknown>(action: string, params?: Record<string, unknown>): Promise<T>;
   /** The tenant's settings for this plugin (secrets included, server side only). */
   settings<T = Record<string, unknown>>(): Promise<T>;
+  /** The tenant's name, locale, currency and time zone (cached per tenant like settings). */
+  tenant(): Promise<TenantProfile>;
   jobs: {
     enqueue(name: string, data?: Record<string, unknown>, opts?: { delayMs?: number; jobId?: string }): Promise<void>;
   };
@@ -65,6 +74,34 @@ export interface RequestContext {
    * (`receipt@front-desk`). Needs the `print` permission on `kernel.Device` for the calling user.
    */
   devices: DeviceClient;
+  /**
+   * Encryption for data only this plugin may read back, for this tenant (account tokens of which a
+   * tenant has several, so they cannot be plugin settings). AES-256-GCM with a key derived from the
+   * platform secret and the plugin id, the tenant id bound as associated data: another plugin, or
+   * the same plugin in another tenant, cannot open what was sealed here. Works without a transaction.
+   */
+  secrets: {
+    seal(value: Record<string, unknown>): string;
+    /** Throws when `sealed` was not sealed by this plugin for this tenant (or was altered). */
+    open(sealed: string): Record<string, unknown>;
+  };
+  /**
+   * Sends a small message to the tenant's open admin sessions over the gateway's WebSocket
+   * (`useAtrium().live` in the UI), after this request's transaction commits (at once without
+   * one). `type` must start with `<pluginId>.`. Every signed-in member of the tenant receives it,
+   * whatever their permissions: push ids and kinds of change, and let the page fetch the data
+   * through your (authorized) routes.
+   */
+  push(message: { type: string; [key: string]: unknown }): void;
+  /**
+   * Long-running work this plugin declared in `workers` (a poller per channel account): `set`
+   * replaces the tenant's units of that worker — each unit runs on exactly one node of the
+   * cluster (a lease in Redis), is stopped when it leaves the set or the tenant disables the
+   * plugin, and is restarted after a failure. Applied after the transaction commits.
+   */
+  workers: {
+    set(worker: string, keys: readonly string[]): void;
+  };
   /**
    * Overrides the success status of this response, e.g. 200 instead of the action's 201 when a
    * create found the record already there (a client-generated id sent again).
@@ -76,6 +113,35 @@ export interface RequestContext {
     target(id: string): void;
     skip(): void;
   };
+  /**
+   * For handlers WITHOUT a transaction (actions and jobs declared `transaction: false`): runs `fn`
+   * in a short transaction of its own — BEGIN with the tenant's RLS settings, `fn` with a context
+   * whose `em`, `sql` and `emit` work, then COMMIT together with the events `fn` emitted (outbox) —
+   * and holds no connection before or after. Call it as often as the work needs (record an intent,
+   * commit, call out, record the result). Inside a transaction (a handler that has one, or `fn`
+   * itself) it throws: transactions do not nest.
+   */
+  transaction<T>(fn: (tx: RequestContext) => Promise<T>): Promise<T>;
+  /**
+   * Outbound HTTP (the WHATWG `fetch`), the only way a plugin should reach another service:
+   *  - only to base URLs the operator allows for this plugin (the manifest's `outbound.baseUrls` and
+   *    the platform config's `outbound.allow.<plugin id>`; anything else throws 403
+   *    OUTBOUND_NOT_ALLOWED before a byte is sent), redirects are not followed;
+   *  - never while a database transaction is held: in a handler that has one it throws — declare
+   *    the action `transaction: false` and record results with `ctx.transaction`/`ctx.outside`;
+   *  - bounded: the request's deadline (or `outbound.timeoutMs`) aborts it, and a tenant has at most
+   *    `outbound.tenantMaxConcurrent` calls in flight per node (beyond a bounded wait, 503 with
+   *    Retry-After). The response body is read in full (up to `outbound.maxResponseBytes`).
+   */
+  fetch(input: string | URL, init?: RequestInit): Promise<Response>;
+  /**
+   * Runs an outside call declared with `defineOutsideCall`: the intent and a journal row in one
+   * short transaction, the call with no connection held, the result in a second short transaction;
+   * a crash in between is recovered by asking the provider with the same key (see outside-call.ts).
+   * Answers what `settle` returned — for a retry with the same key, what it returned the first
+   * time. Only where the handler has no transaction, like `transaction` and `fetch`.
+   */
+  outside<Req, Out>(call: OutsideCallDefinition<Req, any, Out>, input: OutsideCallInput<Req>): Promise<Out>;
 }
 
 export interface ActionContext<P = unknown> extends RequestContext {
@@ -146,14 +212,20 @@ export interface ActionDefinition<P extends TSchema = TSchema, R = unknown> {
   mutates?: boolean;
   /**
    * Default true: the handler runs in one tenant transaction (RLS set) with audit + outbox.
-   * Set false for handlers that only call out (another action, an HTTP API) or compute: no
-   * connection is held while they wait; `ctx.em`/`ctx.emit` are unavailable and throw.
+   * Set false for handlers that call out (an HTTP API, another plugin's action that does) or only
+   * compute: no connection is held while they wait; `ctx.em`/`ctx.sql`/`ctx.emit` throw, and the
+   * handler writes through short transactions of its own (`ctx.transaction`, `ctx.outside`). Its
+   * audit entry (a mutation) is written after it returns, in a transaction of its own.
    */
   transaction?: boolean;
   summary?: string;
   description?: string;
   response?: TSchema;
-  /** Query-string params are strings; list numeric/boolean fields here to coerce them before validation. */
+  /**
+   * Runs after the pipeline (auth, tenant, gate, validation, permission, transaction) with the
+   * validated params — query-string values already converted to the schema's number/boolean/array
+   * types by the gateway. Its result is the response body.
+   */
   handler(ctx: ActionContext<Static<P>>): Promise<R> | R;
 }
 
@@ -194,7 +266,41 @@ export interface JobDefinition {
   /** Cron pattern for repeatable jobs (run per enabled tenant). */
   cron?: string;
   maxAttempts?: number;
+  /**
+   * Default true: the job runs in one tenant transaction. Set false for a job that calls out (polls
+   * a provider): it then writes through `ctx.transaction` / `ctx.outside`, as a `transaction: false` action.
+   */
+  transaction?: boolean;
   handler(ctx: JobContext): Promise<unknown> | unknown;
+}
+
+/** What a worker unit gets: no transaction, its tenant, its key and a signal to stop. */
+export interface WorkerContext {
+  readonly tenantId: string;
+  readonly pluginId: string;
+  /** The unit's key, as given to `ctx.workers.set` (e.g. a channel account id). */
+  readonly key: string;
+  /**
+   * Aborted when this node must stop the unit: its lease was lost, the tenant disabled the plugin,
+   * the key left the worker's set, or the node is stopping. Return soon after.
+   */
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+  /**
+   * Calls an action of this plugin (or one its manifest allowlists) as the platform, in this
+   * tenant: the action's own transaction, validation and plugin gate apply, permissions do not.
+   */
+  call<T = unknown>(action: string, params?: Record<string, unknown>): Promise<T>;
+}
+
+/**
+ * A long-running loop per unit of work (per channel account: Telegram long polling, an IMAP IDLE
+ * connection). Units are declared with `ctx.workers.set(name, keys)`; every node that runs the
+ * plugin competes for them, and each unit runs on one node at a time.
+ */
+export interface WorkerDefinition {
+  /** Runs the unit until `ctx.signal` aborts. A return or a throw ends it; it is started again after a back-off while still wanted. */
+  run(ctx: WorkerContext): Promise<void>;
 }
 
 export interface Migration {
@@ -218,6 +324,12 @@ export interface PluginDefinition {
   services?: ServiceDefinition[];
   subscribers?: Record<string, SubscriberDefinition<any>>;
   jobs?: Record<string, JobDefinition>;
+  workers?: Record<string, WorkerDefinition>;
+  /**
+   * Every outside call the plugin runs with `ctx.outside` (defineOutsideCall): a node that recovers
+   * a call left pending by a crash looks its code up here by name.
+   */
+  outsideCalls?: OutsideCallDefinition[];
   onTenantEnable?(ctx: TenantHookContext): Promise<void> | void;
   onTenantDisable?(ctx: TenantHookContext): Promise<void> | void;
 }
@@ -240,5 +352,9 @@ export function defineSubscriber<T = Record<string, unknown>>(def: SubscriberDef
 }
 
 export function defineJob(def: JobDefinition): JobDefinition {
+  return def;
+}
+
+export function defineWorker(def: WorkerDefinition): WorkerDefinition {
   return def;
 }

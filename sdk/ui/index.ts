@@ -6,7 +6,7 @@
 // under the plugin id (so a plugin writes t('notes.list.title')). vue, quasar, vue-router, pinia,
 // vue-i18n, @casl/vue and @casl/ability are the shell's own instances (import map), so useQuasar(),
 // useI18n() and useAbility() just work.
-import { inject, type Component } from 'vue';
+import { defineComponent, h, inject, onBeforeUnmount, onMounted, type Component, type PropType } from 'vue';
 
 export type Locale = 'en' | 'ru' | 'uk' | 'kk';
 
@@ -131,6 +131,13 @@ export interface AtriumHttp {
   download(path: string, options?: AtriumDownloadOptions): Promise<AtriumDownload>;
 }
 
+/**
+ * A small JSON message the kernel pushes to the tenant's open admin sessions over the shell's one
+ * socket: `{ type: 'devices.job', job }` when a device job changes state (printed, failed…),
+ * `{ type: 'plugins.changed', … }`, `{ type: 'devices.scan', … }`. Treat unknown types as noise.
+ */
+export type LiveMessage = { type: string; [k: string]: unknown };
+
 export interface AtriumHost {
   version: 1;
   /** Calls the kernel with the user's session (auth header, refresh on 401). Errors are ApiErrorLike. */
@@ -148,8 +155,15 @@ export interface AtriumHost {
     money(minor: number, currency: string): string;
   };
   locale(): Locale;
+  /**
+   * Calls `fn` for every message the kernel pushes (see {@link LiveMessage}) until the returned
+   * function is called. Inside a component, {@link useLiveMessages} does the unsubscribing.
+   */
+  onLive(fn: (message: LiveMessage) => void): () => void;
   user(): { id: string; email: string; displayName?: string } | null;
   tenant(): { id: string; name: string } | null;
+  /** The shell's own components, for the wrappers below (use those: they are typed). */
+  components: { PluginSettingsForm: Component };
 }
 
 /** The shell's services for plugin components. Call inside setup(). */
@@ -158,6 +172,55 @@ export function useAtrium(): AtriumHost {
   if (!host) throw new Error('useAtrium(): not running inside the Atrium admin shell');
   return host;
 }
+
+/**
+ * Calls `fn` for every message the kernel pushes while the calling component is mounted — instead
+ * of polling an endpoint for a state the kernel announces anyway (a receipt's print job):
+ *
+ * ```ts
+ * useLiveMessages((m) => { if (m.type === 'devices.job' && (m.job as { id: string }).id === jobId) state.value = (m.job as { state: string }).state; });
+ * ```
+ */
+export function useLiveMessages(fn: (message: LiveMessage) => void): void {
+  const host = useAtrium();
+  let stop: (() => void) | null = null;
+  onMounted(() => { stop = host.onLive(fn); });
+  onBeforeUnmount(() => stop?.());
+}
+
+/**
+ * A plugin's settings as `GET /api/plugins/:id` answers them — what {@link PluginSettingsForm} edits.
+ * Secrets are write-only: `settings` holds null for them, `secretsSet` says which are stored.
+ */
+export interface PluginSettingsInfo {
+  id: string;
+  /** The manifest's `settings.schema` (JSON Schema of an object). */
+  settingsSchema: object | null;
+  secretFields: string[];
+  secretsSet: string[];
+  settings: Record<string, unknown>;
+}
+
+/**
+ * The shell's settings form for a plugin — the one its plugin manager shows — inside your own page
+ * or dialog: fields from the settings schema (secrets write-only, lists of secrets for rotation),
+ * checks, Save through `PUT /api/plugins/:id/settings` with the server's field errors on the
+ * inputs, and Cancel. Emits `saved` with the plugin's new state (`GET /api/plugins/:id`'s shape)
+ * and `cancel`. The form carries its own Save/Cancel row; put it in a `QCard`.
+ *
+ * ```vue
+ * <QCard><PluginSettingsForm :plugin="provider" @saved="onSaved" @cancel="close" /></QCard>
+ * ```
+ */
+export const PluginSettingsForm = defineComponent({
+  name: 'AtriumPluginSettingsForm',
+  props: { plugin: { type: Object as PropType<PluginSettingsInfo>, required: true } },
+  emits: { saved: (_plugin: PluginSettingsInfo & Record<string, unknown>) => true, cancel: () => true },
+  setup(props, { emit }) {
+    const host = useAtrium();
+    return () => h(host.components.PluginSettingsForm, { plugin: props.plugin, onSaved: (p: PluginSettingsInfo & Record<string, unknown>) => emit('saved', p), onCancel: () => emit('cancel') });
+  },
+});
 
 /**
  * Offers a downloaded file to the user (the browser's "save" for an object URL). For

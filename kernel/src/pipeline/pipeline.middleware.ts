@@ -20,6 +20,11 @@ export type AtriumMeta = {
   callerPlugin?: string;
   ip?: string;
   userAgent?: string;
+  /**
+   * When the caller gives up (a Date.now() value; the gateway sets its timeout): a transaction of
+   * this request may not outlive it, and outside calls are cut at it. Travels to nested calls.
+   */
+  deadline?: number;
   /** Out: response headers/cookies/status the gateway should apply. */
   $responseHeaders?: Record<string, string>;
   $statusCode?: number;
@@ -96,18 +101,21 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         }
 
         if (!spec.tenantScoped) return next(ctx);
+        const deadline = typeof meta.deadline === 'number' ? meta.deadline : null;
 
         if (!spec.transaction) {
           // no connection held: em/emit throw; a mutation is still audited, in its own short transaction
           const pending: PendingWork = { events: 0, jobs: [], audit: {}, afterCommit: [] };
-          (ctx.locals as any).req = buildRequestContext(d, ctx, { pluginId: spec.pluginId ?? 'kernel', tenantId: tenantId!, user, em: NO_TRANSACTION_EM, ability, pending });
+          (ctx.locals as any).req = buildRequestContext(d, ctx, { pluginId: spec.pluginId ?? 'kernel', tenantId: tenantId!, user, em: NO_TRANSACTION_EM, ability, pending, inTransaction: false, deadline });
           const out = await next(ctx);
           const plain = out === undefined ? null : JSON.parse(JSON.stringify(out));
           if (spec.mutates && !pending.audit.skip) {
+            // no deadline: the work is done (and committed in its own transactions) — its audit entry must be written
             await d.db.transaction({ tenantId: tenantId!, userId: user?.id ?? null }, async (_em, _first, tx) => {
               tx.finishWith(finishStatement({ outbox: [], tenantId: tenantId!, audit: auditRow(spec, { tenantId: tenantId!, userId: user?.id ?? null }, meta, ctx.params, plain, pending), idempotency: null }));
             });
           }
+          for (const fn of pending.afterCommit) fn();
           await enqueueJobs(d, spec.pluginId ?? 'kernel', tenantId!, pending.jobs);
           return plain;
         }
@@ -125,13 +133,13 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
           result = await d.db.transaction(scope, async (em, first, tx, prefetched) => {
             (ctx.locals as any).prefetched = prefetched;
             if (idemKey) {
-              const replay = await claimIdempotencyKey(em, first, tenantId!, spec.fullName, idemKey, hash);
+              const replay = await claimIdempotencyKey(em, first, tenantId!, user?.id ?? NO_USER, spec.fullName, idemKey, hash);
               if (replay.replayed) {
                 meta.$responseHeaders = { ...(meta.$responseHeaders ?? {}), 'Idempotent-Replayed': 'true' };
                 return replay.response;
               }
             }
-            (ctx.locals as any).req = buildRequestContext(d, ctx, { pluginId: spec.pluginId ?? 'kernel', tenantId: tenantId!, user, em, ability, pending });
+            (ctx.locals as any).req = buildRequestContext(d, ctx, { pluginId: spec.pluginId ?? 'kernel', tenantId: tenantId!, user, em, ability, pending, inTransaction: true, deadline });
             (ctx.locals as any).em = em;
             // cache invalidations and broadcasts must not run before the change is visible
             (ctx.locals as any).afterCommit = pending.afterCommit;
@@ -144,7 +152,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
               outbox: pending.outbox!,
               tenantId: tenantId!,
               audit: spec.mutates && !pending.audit.skip ? auditRow(spec, scope, meta, ctx.params, plain, pending) : null,
-              idempotency: idemKey ? { action: spec.fullName, key: idemKey, response: plain } : null,
+              idempotency: idemKey ? { userId: user?.id ?? NO_USER, action: spec.fullName, key: idemKey, response: plain } : null,
             }));
             return plain;
           }, {
@@ -153,6 +161,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
             // action's prefetch (a read) follows in that message
             first: idemKey ? { sql: CLAIM_KEY_SQL, params: [tenantId, spec.fullName, idemKey, hash] } : undefined,
             prefetch: prefetch ? prefetch(ctx.params ?? {}) : null,
+            deadline,
           });
         } catch (e) {
           throw mapDbError(e);
@@ -196,11 +205,14 @@ function hashParams(params: unknown): string {
  * the unique index until the first commits, then sees its stored response; if the first rolled
  * back, the key is free again and this request does the work.
  */
-const CLAIM_KEY_SQL = `insert into kernel.idempotency (tenant_id, action, key, request_hash) select $3::uuid, $4::text, $5::text, $6::text from cfg on conflict do nothing returning 1 as ok`;
+/** Keys are scoped to the user and the action: one user's key never replays another's response. Calls without a user share this id. */
+const NO_USER = '00000000-0000-0000-0000-000000000000';
+const CLAIM_KEY_SQL = `insert into kernel.idempotency (tenant_id, user_id, action, key, request_hash)
+  select $3::uuid, coalesce(nullif(cfg.user_id, '')::uuid, '${NO_USER}'::uuid), $4::text, $5::text, $6::text from cfg on conflict do nothing returning 1 as ok`;
 
-async function claimIdempotencyKey(em: any, claimed: any[], tenantId: string, action: string, key: string, hash: string): Promise<{ replayed: boolean; response?: unknown }> {
+async function claimIdempotencyKey(em: any, claimed: any[], tenantId: string, userId: string, action: string, key: string, hash: string): Promise<{ replayed: boolean; response?: unknown }> {
   if (claimed.length) return { replayed: false };
-  const [row] = await em.execute('select request_hash, response from kernel.idempotency where tenant_id = ? and action = ? and key = ?', [tenantId, action, key]);
+  const [row] = await em.execute('select request_hash, response from kernel.idempotency where tenant_id = ? and user_id = ? and action = ? and key = ?', [tenantId, userId, action, key]);
   if (row.request_hash !== hash) {
     throw new UnprocessableError('This Idempotency-Key was already used with different parameters', 'IDEMPOTENCY_KEY_REUSED');
   }
@@ -232,12 +244,12 @@ function auditRow(spec: ActionSpec, scope: { tenantId: string; userId: string | 
  * and the idempotency record's response — as data-modifying CTEs of a single statement, which
  * Database.transaction sends together with the COMMIT. A sale pays for no extra round trip.
  */
-function finishStatement(
+export function finishStatement(
   w: {
     tenantId: string;
     outbox: OutboxRow[];
     audit: { userId: string | null; action: string; subject: string | null; target: string | null; diff: unknown; requestId: string | null } | null;
-    idempotency: { action: string; key: string; response: unknown } | null;
+    idempotency: { userId: string; action: string; key: string; response: unknown } | null;
   },
 ): { sql: string; params: unknown[] } | null {
   const parts: string[] = [];
@@ -255,8 +267,8 @@ function finishStatement(
       values (${tenant}::uuid, ${user}::uuid, ${action}::text, ${subject}::text, ${target}::text, ${diff}::jsonb, ${request}::text)`);
   }
   if (w.idempotency) {
-    const [response, tenant, action, key] = p(JSON.stringify({ v: w.idempotency.response }), w.tenantId, w.idempotency.action, w.idempotency.key);
-    parts.push(`update kernel.idempotency set response = ${response}::jsonb where tenant_id = ${tenant}::uuid and action = ${action}::text and key = ${key}::text`);
+    const [response, tenant, user, action, key] = p(JSON.stringify({ v: w.idempotency.response }), w.tenantId, w.idempotency.userId, w.idempotency.action, w.idempotency.key);
+    parts.push(`update kernel.idempotency set response = ${response}::jsonb where tenant_id = ${tenant}::uuid and user_id = ${user}::uuid and action = ${action}::text and key = ${key}::text`);
   }
   if (!parts.length) return null;
   const ctes = parts.slice(0, -1).map((part, i) => `w${i} as (${part})`).join(', ');

@@ -8,13 +8,17 @@ import type { KernelDeps } from '../kernel-deps.ts';
 import { kernelActions, type KernelCtx } from './kernel-action.ts';
 import { dummyHash, hashPassword, verifyPassword } from '../auth/password-hasher.ts';
 import { TokenService } from '../auth/token.service.ts';
+import { TotpGuard, totpFor } from '../auth/totp-guard.ts';
 import { provisionTenant } from '../tenants/provision-tenant.ts';
+import { isKnownTimeZone, TimeZone } from '../tenants/tenant-profile.ts';
 
 const Email = Type.String({ format: 'email', maxLength: 254 });
 const Password = Type.String({ minLength: 8, maxLength: 200 });
 const TotpCode = Type.String({ pattern: '^[0-9]{6}$' });
 const REFRESH_COOKIE = 'atrium_refresh';
 
+const USER_SECRETS = 'id, email, password_hash, totp_secret, totp_enabled';
+type UserSecrets = { id: string; email: string; password_hash: string; totp_secret: string; totp_enabled: boolean };
 type SessionOut = { accessToken: string; refreshToken: string; expiresIn: number; user: { id: string; email: string; displayName: string }; tenant: { id: string; name: string } };
 
 export function authService(deps: () => KernelDeps): ServiceSchema {
@@ -45,15 +49,23 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
     };
   }
 
-  async function userWithSecrets(userId: string) {
-    const [u] = await d().db.systemQuery('select * from kernel."user" where id = $1', [userId]);
+  async function userWithSecrets(userId: string): Promise<UserSecrets> {
+    const [u] = await d().db.systemQuery(`select ${USER_SECRETS} from kernel."user" where id = $1`, [userId]);
     if (!u) throw new UnauthorizedError();
     return u;
   }
 
-  function totpFor(secret: string, email: string) {
-    return new OTPAuth.TOTP({ issuer: 'Atrium', label: email, algorithm: 'SHA1', digits: 6, period: 30, secret: OTPAuth.Secret.fromBase32(secret) });
+  let guard: TotpGuard | undefined;
+  const totp = () => (guard ??= new TotpGuard(d().db));
+
+  /** A code sent with a request, checked by the TOTP guard (attempt limit, single use); answers a 400 naming `code`. */
+  async function requireCode(u: UserSecrets, code: string, reserved = false) {
+    const outcome = reserved ? await totp().check(u, code) : await totp().attempt(u, code);
+    if (outcome === 'wrong') throw new ValidationError('Wrong code', [{ field: 'code', message: 'does not match' }]);
+    if (outcome === 'reused') throw new ValidationError('This code was already used; wait for the next one', [{ field: 'code', message: 'was already used' }]);
   }
+  /** Per address, on top of the per-account attempts: a botnet spreading guesses over accounts. */
+  const limitCodesPerIp = (ctx: KernelCtx) => d().rateLimiter.hit(`totp:ip:${ctx.meta.ip ?? '-'}`, d().config.auth.loginMaxPerIpPerMinute, 60, 'Too many codes tried from this address; wait a minute');
 
   return {
     name: 'auth',
@@ -63,11 +75,12 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
         permission: 'public',
         tenantScoped: false,
         status: 201,
-        params: Type.Object({ tenantName: Type.String({ minLength: 1, maxLength: 120 }), email: Email, password: Password, displayName: Type.Optional(Type.String({ maxLength: 120 })), locale: Type.Optional(Type.String({ pattern: '^(en|ru|uk|kk)$' })) }, { additionalProperties: false }),
+        params: Type.Object({ tenantName: Type.String({ minLength: 1, maxLength: 120 }), email: Email, password: Password, displayName: Type.Optional(Type.String({ maxLength: 120 })), locale: Type.Optional(Type.String({ pattern: '^(en|ru|uk|kk)$' })), timeZone: Type.Optional(TimeZone) }, { additionalProperties: false }),
         summary: 'Create a tenant and its owner',
         async handler(ctx) {
           const { config, db, rateLimiter } = d();
           if (!config.auth.signupEnabled) throw new ForbiddenError('Sign-up is disabled on this platform', 'SIGNUP_DISABLED');
+          if (ctx.params.timeZone !== undefined && !isKnownTimeZone(ctx.params.timeZone)) throw new ValidationError(`Unknown time zone "${ctx.params.timeZone}"`, [{ field: 'timeZone', message: 'is not a known time zone (e.g. Asia/Almaty)' }]);
           await rateLimiter.hit(`signup:ip:${ctx.meta.ip ?? '-'}`, config.auth.signupMaxPerIpPerHour, 3600, 'Too many sign-ups from this address; try again later');
           const email = ctx.params.email.trim().toLowerCase();
           const passwordHash = await hashPassword(ctx.params.password);
@@ -76,7 +89,7 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
             if (exists.rowCount) throw new ConflictError('An account with this e-mail already exists; sign in and create a new tenant from there', 'EMAIL_TAKEN');
             const userId = crypto.randomUUID();
             await c.query('insert into kernel."user" (id, email, display_name, password_hash, locale) values ($1, $2, $3, $4, $5)', [userId, email, ctx.params.displayName ?? email.split('@')[0], passwordHash, ctx.params.locale ?? 'en']);
-            const t = await provisionTenant(c, { name: ctx.params.tenantName.trim(), ownerUserId: userId, locale: ctx.params.locale });
+            const t = await provisionTenant(c, { name: ctx.params.tenantName.trim(), ownerUserId: userId, locale: ctx.params.locale, timeZone: ctx.params.timeZone });
             await c.query(`insert into kernel.audit (tenant_id, user_id, action, subject, target_id, diff) values ($1::uuid, $2, 'auth.signup', 'kernel.Tenant', $1::text, $3)`, [t.id, userId, JSON.stringify({ tenantName: t.name, email })]);
             return { userId, tenantId: t.id };
           });
@@ -96,12 +109,14 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
           const email = ctx.params.email.trim().toLowerCase();
           await rateLimiter.hit(`login:ip:${ctx.meta.ip ?? '-'}`, config.auth.loginMaxPerIpPerMinute, 60, 'Too many sign-in attempts from this address; wait a minute');
           await rateLimiter.hit(`login:acct:${email}`, config.auth.loginMaxPerAccountPer15Minutes, 900, 'Too many sign-in attempts for this account; wait 15 minutes or reset your password');
-          const [u] = await db.systemQuery('select * from kernel."user" where lower(email) = $1', [email]);
+          const [u] = await db.systemQuery<UserSecrets>(`select ${USER_SECRETS} from kernel."user" where lower(email) = $1`, [email]);
           const ok = u ? await verifyPassword(u.password_hash, ctx.params.password) : (await verifyPassword(await dummyHash(), ctx.params.password), false);
           if (!ok) throw new UnauthorizedError('Wrong e-mail or password', 'INVALID_CREDENTIALS');
           if (u.totp_enabled) {
             if (!ctx.params.totp) throw new UnauthorizedError('Enter the 6-digit code from your authenticator app', 'TOTP_REQUIRED');
-            if (totpFor(u.totp_secret, u.email).validate({ token: ctx.params.totp, window: 1 }) === null) throw new UnauthorizedError('Wrong authenticator code', 'TOTP_INVALID');
+            const outcome = await totp().attempt(u, ctx.params.totp);
+            if (outcome === 'wrong') throw new UnauthorizedError('Wrong authenticator code', 'TOTP_INVALID');
+            if (outcome === 'reused') throw new UnauthorizedError('This code was already used; wait for the next one', 'TOTP_REUSED');
           }
           const memberships = await db.systemQuery('select tenant_id from kernel.membership where user_id = $1 order by created_at desc', [u.id]);
           if (!memberships.length) throw new ForbiddenError('Your account is not a member of any tenant', 'NO_TENANT');
@@ -224,8 +239,12 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
         permission: 'authenticated',
         params: Type.Object({ currentPassword: Type.String({ minLength: 1, maxLength: 200 }), newPassword: Password }, { additionalProperties: false }),
         async handler(ctx) {
+          const { rateLimiter, config } = d();
           const u = await userWithSecrets(ctx.meta.user!.id);
+          // the same per-account limit as sign-in: an access token must not let anyone guess the password
+          await rateLimiter.hit(`login:acct:${u.email}`, config.auth.loginMaxPerAccountPer15Minutes, 900, 'Too many password attempts for this account; wait 15 minutes');
           if (!(await verifyPassword(u.password_hash, ctx.params.currentPassword))) throw new ValidationError('Current password is wrong', [{ field: 'currentPassword', message: 'is wrong' }]);
+          await rateLimiter.reset(`login:acct:${u.email}`, 900);
           await d().db.systemQuery('update kernel."user" set password_hash = $2, updated_at = now() where id = $1', [u.id, await hashPassword(ctx.params.newPassword)]);
           // Other sign-ins are ended; this one keeps working until its access token expires.
           await d().db.systemQuery(`update kernel.session set revoked_at = now(), revoke_reason = 'password-changed' where user_id = $1 and revoked_at is null and id <> $2`, [u.id, ctx.meta.user!.sessionId ?? crypto.randomUUID()]);
@@ -254,7 +273,8 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
         async handler(ctx) {
           const u = await userWithSecrets(ctx.meta.user!.id);
           if (!u.totp_secret) throw new UnprocessableError('Start enrolment first', 'TOTP_NOT_ENROLLED');
-          if (totpFor(u.totp_secret, u.email).validate({ token: ctx.params.code, window: 1 }) === null) throw new ValidationError('Wrong code', [{ field: 'code', message: 'does not match' }]);
+          await limitCodesPerIp(ctx);
+          await requireCode(u, ctx.params.code);
           await d().db.systemQuery('update kernel."user" set totp_enabled = true where id = $1', [u.id]);
           return { totpEnabled: true };
         },
@@ -263,11 +283,17 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
       totpDisable: {
         rest: 'POST /totp/disable',
         permission: 'authenticated',
-        params: Type.Object({ code: TotpCode }, { additionalProperties: false }),
+        summary: 'Turn two-factor authentication off (the password and a current code)',
+        params: Type.Object({ code: TotpCode, password: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
         async handler(ctx) {
           const u = await userWithSecrets(ctx.meta.user!.id);
           if (!u.totp_enabled) throw new UnprocessableError('Two-factor authentication is not on', 'TOTP_NOT_ENABLED');
-          if (totpFor(u.totp_secret, u.email).validate({ token: ctx.params.code, window: 1 }) === null) throw new ValidationError('Wrong code', [{ field: 'code', message: 'does not match' }]);
+          // a stolen access token alone must not turn the second factor off: the password too, and
+          // both count against the same attempts as the code
+          await limitCodesPerIp(ctx);
+          await totp().reserve(u.id);
+          if (!(await verifyPassword(u.password_hash, ctx.params.password))) throw new ValidationError('Password is wrong', [{ field: 'password', message: 'is wrong' }]);
+          await requireCode(u, ctx.params.code, true);
           await d().db.systemQuery('update kernel."user" set totp_enabled = false, totp_secret = null where id = $1', [u.id]);
           return { totpEnabled: false };
         },

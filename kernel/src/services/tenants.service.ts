@@ -1,12 +1,14 @@
 import crypto from 'node:crypto';
 import type { ServiceSchema } from 'moleculer';
 import { Type } from 'typebox';
-import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '@atrium/sdk';
+import { ConflictError, NotFoundError, ValidationError } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
-import { afterCommit, kernelActions } from './kernel-action.ts';
+import { afterCommit, kernelActions, type KernelCtx } from './kernel-action.ts';
 import { ListParams, likePattern, orderBy, pgTextArray } from './list-params.ts';
 import { TokenService } from '../auth/token.service.ts';
 import { publicUrl } from './auth.service.ts';
+import { isKnownTimeZone, TENANT_PROFILE_KEY, TimeZone } from '../tenants/tenant-profile.ts';
+import { assertMayChangeRoles, assertOwnerRemains, loadGranter, lockOwners, otherOwners, permissionCatalog } from '../rbac/grant-guard.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
 const RoleName = Type.String({ pattern: '^[a-z][a-z0-9-]{1,39}$' });
@@ -23,9 +25,15 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
       d().abilities.invalidate(ctx.meta.tenantId);
       ctx.broker.broadcast('atrium.rbac.changed', { tenantId: ctx.meta.tenantId });
     });
-  async function ownersLeft(em: any, excludingUser: string) {
-    const [r] = await em.execute(`select count(*)::int as n from kernel.membership where 'owner' = any(roles) and user_id <> ?`, [excludingUser]);
-    return r.n as number;
+  /**
+   * A member's roles go from `before` to `after` ([] = removed): the caller may change them
+   * (grant-guard.ts), and an owner is left. Runs under lockOwners, so concurrent changes are judged
+   * one after the other. System calls (the platform's own) only keep the last owner.
+   */
+  async function guardRoleChange(ctx: KernelCtx, userId: string, before: string[], after: string[]) {
+    const em = ctx.locals.em;
+    if (ctx.meta.user) await assertMayChangeRoles(em, await loadGranter(em, ctx.meta.user.id), permissionCatalog(d().registry), before, after);
+    if (before.includes('owner') && !after.includes('owner')) assertOwnerRemains(await otherOwners(em, userId));
   }
   return {
     name: 'tenants',
@@ -34,19 +42,33 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
         rest: 'GET /current',
         permission: ['read', 'kernel.Tenant'],
         async handler(ctx) {
-          const [t] = await ctx.locals.em.execute('select id, name, status, locale, currency, created_at as "createdAt" from kernel.tenant');
+          const [t] = await ctx.locals.em.execute('select id, name, status, locale, currency, time_zone as "timeZone", created_at as "createdAt" from kernel.tenant');
           return t;
         },
       },
       updateCurrent: {
         rest: 'PATCH /current',
         permission: ['update', 'kernel.Tenant'],
-        params: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })), locale: Type.Optional(Type.String({ pattern: '^(en|ru|uk|kk)$' })), currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })) }, { additionalProperties: false }),
+        params: Type.Object({
+          name: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
+          locale: Type.Optional(Type.String({ pattern: '^(en|ru|uk|kk)$' })),
+          currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+          timeZone: Type.Optional(TimeZone),
+        }, { additionalProperties: false }),
         async handler(ctx) {
           const em = ctx.locals.em;
-          const [before] = await em.execute('select name, locale, currency from kernel.tenant');
-          const [after] = await em.execute('update kernel.tenant set name = coalesce(?, name), locale = coalesce(?, locale), currency = coalesce(?, currency) returning id, name, locale, currency', [ctx.params.name ?? null, ctx.params.locale ?? null, ctx.params.currency ?? null]);
+          const p = ctx.params;
+          if (p.timeZone !== undefined && !isKnownTimeZone(p.timeZone)) throw new ValidationError(`Unknown time zone "${p.timeZone}"`, [{ field: 'timeZone', message: 'is not a known time zone (e.g. Asia/Almaty)' }]);
+          const cols = 'id, name, locale, currency, time_zone as "timeZone"';
+          const [before] = await em.execute(`select ${cols} from kernel.tenant`);
+          const [after] = await em.execute(`update kernel.tenant set name = coalesce(?, name), locale = coalesce(?, locale), currency = coalesce(?, currency), time_zone = coalesce(?, time_zone) returning ${cols}`,
+            [p.name ?? null, p.locale ?? null, p.currency ?? null, p.timeZone ?? null]);
           ctx.locals.req!.audit.diff(before, after);
+          // plugins read the profile through ctx.tenant() (cached like settings): this node at once, others by broadcast
+          afterCommit(ctx, () => {
+            d().gate.invalidateSettings(ctx.meta.tenantId!, TENANT_PROFILE_KEY);
+            ctx.broker.broadcast('atrium.plugins.settings', { tenantId: ctx.meta.tenantId, pluginId: TENANT_PROFILE_KEY });
+          });
           return after;
         },
       },
@@ -75,12 +97,10 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
         async handler(ctx) {
           const em = ctx.locals.em;
           await assertRolesExist(em, ctx.params.roles);
+          await lockOwners(em);
           const [before] = await em.execute('select roles from kernel.membership where user_id = ?', [ctx.params.userId]);
           if (!before) throw new NotFoundError('No such member');
-          if (before.roles.includes('owner') && !ctx.params.roles.includes('owner') && (await ownersLeft(em, ctx.params.userId)) === 0) {
-            throw new UnprocessableError('A tenant must keep at least one owner', 'LAST_OWNER');
-          }
-          if (ctx.params.roles.includes('owner') && !ctx.locals.req!.ability.can('manage', 'all')) throw new UnprocessableError('Only an owner can make someone an owner', 'OWNER_ONLY');
+          await guardRoleChange(ctx, ctx.params.userId, before.roles, ctx.params.roles);
           await em.execute('update kernel.membership set roles = ?::text[] where user_id = ?', [pgTextArray(ctx.params.roles), ctx.params.userId]);
           ctx.locals.req!.audit.diff(before, { roles: ctx.params.roles });
           rbacChanged(ctx);
@@ -93,11 +113,13 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
         params: Type.Object({ userId: Uuid }, { additionalProperties: false }),
         async handler(ctx) {
           const em = ctx.locals.em;
+          await lockOwners(em);
           const [m] = await em.execute('select roles from kernel.membership where user_id = ?', [ctx.params.userId]);
           if (!m) throw new NotFoundError('No such member');
-          if (m.roles.includes('owner') && (await ownersLeft(em, ctx.params.userId)) === 0) throw new UnprocessableError('A tenant must keep at least one owner', 'LAST_OWNER');
+          await guardRoleChange(ctx, ctx.params.userId, m.roles, []);
           await em.execute('delete from kernel.membership where user_id = ?', [ctx.params.userId]);
           await d().db.systemQuery(`update kernel.session set revoked_at = now(), revoke_reason = 'removed-from-tenant' where user_id = $1 and tenant_id = $2 and revoked_at is null`, [ctx.params.userId, ctx.meta.tenantId]);
+          ctx.locals.req!.audit.diff(m, null);
           rbacChanged(ctx);
           return { ok: true };
         },
@@ -130,7 +152,7 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
           const em = ctx.locals.em;
           const roles = ctx.params.roles ?? [ctx.params.role ?? 'staff'];
           await assertRolesExist(em, roles);
-          if (roles.includes('owner') && !ctx.locals.req!.ability.can('manage', 'all')) throw new UnprocessableError('Only an owner can invite an owner', 'OWNER_ONLY');
+          await guardRoleChange(ctx, '', [], roles);
           const email = ctx.params.email.trim().toLowerCase();
           const [already] = await em.execute('select 1 from kernel.membership m join kernel."user" u on u.id = m.user_id where lower(u.email) = ?', [email]);
           if (already) throw new ConflictError(`${email} is already a member`, 'ALREADY_MEMBER');

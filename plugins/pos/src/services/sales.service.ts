@@ -1,8 +1,9 @@
-import { defineAction, defineService, NotFoundError, Type } from '@atrium/sdk';
+import { defineAction, defineService, likePattern, listPage, NotFoundError, sqlWhere, Type } from '@atrium/sdk';
 import { buildReceipt, receiptLabels } from '../domain/receipt.ts';
 import { formatMinor } from '../domain/money.ts';
 import { renderReceiptPdf } from '../domain/receipt-pdf.renderer.ts';
-import { createSale, loadSaleView, printReceipt, redactSale, requireSale, saleHeadStatement, saleView } from '../domain/sale.ts';
+import { printReceipt, printTarget, receiptOptions } from '../domain/printing.ts';
+import { createSale, loadSaleView, redactSale, requireSale, SALE_COLUMNS, saleHeadStatement, saleView } from '../domain/sale.ts';
 import { createReturn } from '../domain/sale-return.ts';
 import { voidSale } from '../domain/sale-void.ts';
 import { posSettings } from '../domain/settings.ts';
@@ -54,15 +55,6 @@ const ListParams = Type.Object({
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
 }, { additionalProperties: false });
 
-async function registerOf(ctx: any, registerId: string) {
-  const [r] = await ctx.em.execute(
-    `select r.store_id, r.device_role_suffix, ss.receipt_header, ss.receipt_footer from pos.register r
-     left join pos.store_settings ss on ss.tenant_id = r.tenant_id and ss.store_id = r.store_id where r.id = ?`,
-    [registerId],
-  );
-  return r;
-}
-
 /** The public receipt link (no login; the token is unguessable), when the tenant set publicBaseUrl. */
 export async function receiptLink(ctx: any, sale: { receipt: { token: string } }): Promise<string | null> {
   const base = (await posSettings(ctx)).publicBaseUrl;
@@ -99,21 +91,14 @@ export const salesService = defineService({
       params: ListParams,
       async handler(ctx) {
         const p = ctx.params;
-        const conds: string[] = [];
-        const args: unknown[] = [];
-        const add = (sql: string, v: unknown) => { conds.push(sql); args.push(v); };
-        if (p.shiftId) add('shift_id = ?', p.shiftId);
-        if (p.registerId) add('register_id = ?', p.registerId);
-        if (p.storeId) add('store_id = ?', p.storeId);
-        if (p.customerId) add('customer_id = ?', p.customerId);
-        if (p.status) add('status = ?', p.status);
-        if (p.from) add('sold_at >= ?', p.from);
-        if (p.to) add('sold_at < ?', p.to);
-        if (p.q) add(`number like ? escape '\\'`, `${p.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-        const where = conds.length ? `where ${conds.join(' and ')}` : '';
-        const rows = await ctx.em.execute(`select * from pos.sale ${where} order by sold_at desc, id limit ? offset ?`, [...args, p.limit ?? 20, p.offset ?? 0]);
-        const [{ n }] = await ctx.em.execute(`select count(*)::int as n from pos.sale ${where}`, args);
-        return { items: rows.map((s: any) => { const { lines: _l, payments: _p, ...head } = redactSale(ctx, saleView(s, [], [])); return head; }), total: n };
+        const where = sqlWhere()
+          .add('shift_id = ?', p.shiftId).add('register_id = ?', p.registerId).add('store_id = ?', p.storeId).add('customer_id = ?', p.customerId)
+          .add('status = ?', p.status).add('sold_at >= ?', p.from).add('sold_at < ?', p.to)
+          .add(`number like ? escape '\\'`, p.q === undefined ? undefined : likePattern(p.q, 'prefix'));
+        return listPage(ctx, { select: SALE_COLUMNS, from: 'pos.sale', where, orderBy: 'sold_at desc, id', limit: p.limit ?? 20, offset: p.offset ?? 0 }, (s) => {
+          const { lines: _l, payments: _p, ...head } = redactSale(ctx, saleView(s, [], []));
+          return head;
+        });
       },
     }),
     get: defineAction({
@@ -153,6 +138,7 @@ export const salesService = defineService({
         id: Id,
         lines: Type.Array(Type.Object({ lineNo: Type.Integer({ minimum: 1 }), qtyMilli: Qty }, { additionalProperties: false }), { minItems: 1, maxItems: 500 }),
         refunds: Type.Optional(Type.Array(Type.Object({ method: Method, amount: Minor, reference: Type.Optional(Type.String({ maxLength: 120 })) }, { additionalProperties: false }), { maxItems: 10 })),
+        refundMethod: Type.Optional({ ...Method, description: 'the whole refund to this tender (what the till shows); refunds splits it; neither: the sale\'s own tenders, cash last' }),
         reason: Type.String({ minLength: 3, maxLength: 500 }),
         restock: Type.Optional(Type.Boolean()),
       }, { additionalProperties: false }),
@@ -172,8 +158,11 @@ export const salesService = defineService({
       async handler(ctx) {
         const sale = await loadSaleView(ctx, ctx.params.id);
         if (!sale) throw new NotFoundError('Sale not found');
-        const reg = await registerOf(ctx, sale.registerId);
-        const r = await printReceipt(ctx, sale, reg, await posSettings(ctx), { copy: true, key: ctx.idempotencyKey ? `pos:sale:${sale.id}:copy:${ctx.idempotencyKey}` : undefined });
+        const reg = await printTarget(ctx, sale.registerId);
+        if (!reg) throw new NotFoundError('The register of this sale no longer exists');
+        // every press is a print job of its own (a retried press, same Idempotency-Key, is the same job):
+        // without a key of its own a copy would reuse the sale's receipt key and be refused as a different job
+        const r = await printReceipt(ctx, sale, reg, { copy: true, key: `pos:sale:${sale.id}:copy:${ctx.idempotencyKey ?? crypto.randomUUID()}` });
         return { saleId: sale.id, jobId: r.jobId, error: r.error };
       },
     }),
@@ -185,8 +174,7 @@ export const salesService = defineService({
       async handler(ctx) {
         const sale = await loadSaleView(ctx, ctx.params.id);
         if (!sale) throw new NotFoundError('Sale not found');
-        const reg = await registerOf(ctx, sale.registerId);
-        return buildReceipt(sale, { locale: ctx.locale, header: reg?.receipt_header ?? [], footer: reg?.receipt_footer ?? [], copy: ctx.params.copy ?? false });
+        return buildReceipt(sale, { ...(await receiptOptions(ctx, await printTarget(ctx, sale.registerId))), copy: ctx.params.copy ?? false });
       },
     }),
     receiptPdf: defineAction({
@@ -197,8 +185,7 @@ export const salesService = defineService({
       async handler(ctx) {
         const sale = await loadSaleView(ctx, ctx.params.id);
         if (!sale) throw new NotFoundError('Sale not found');
-        const reg = await registerOf(ctx, sale.registerId);
-        const doc = buildReceipt(sale, { locale: ctx.locale, header: reg?.receipt_header ?? [], footer: reg?.receipt_footer ?? [], link: await receiptLink(ctx, sale) });
+        const doc = buildReceipt(sale, { ...(await receiptOptions(ctx, await printTarget(ctx, sale.registerId))), link: await receiptLink(ctx, sale) });
         return { $binary: (await renderReceiptPdf(doc)).toString('base64'), contentType: 'application/pdf', filename: `receipt-${sale.number}.pdf` };
       },
     }),
@@ -212,9 +199,9 @@ export const salesService = defineService({
       async handler(ctx) {
         const sale = await loadSaleView(ctx, ctx.params.id);
         if (!sale) throw new NotFoundError('Sale not found');
-        const reg = await registerOf(ctx, sale.registerId);
+        const reg = await printTarget(ctx, sale.registerId);
         const link = await receiptLink(ctx, sale);
-        const doc = buildReceipt(sale, { locale: ctx.locale, header: reg?.receipt_header ?? [], footer: reg?.receipt_footer ?? [], link });
+        const doc = buildReceipt(sale, { ...(await receiptOptions(ctx, reg)), link });
         const L = receiptLabels(ctx.locale);
         const store = reg?.receipt_header?.[0] ?? '';
         await ctx.call('mail.send', {
