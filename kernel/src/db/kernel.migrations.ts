@@ -326,4 +326,14 @@ alter table kernel.idempotency add column user_id uuid not null default '0000000
 alter table kernel.idempotency drop constraint idempotency_pkey, add primary key (tenant_id, user_id, action, key);
 `,
   },
+  {
+    // TOTP attempts per account and the last used time step (auth/totp-guard.ts): kept with the
+    // user, so a lock survives restarts and holds on every node. New columns with defaults only.
+    name: '0004-totp-attempts',
+    up: `
+alter table kernel."user" add column totp_failures integer not null default 0,
+  add column totp_locked_until timestamptz,
+  add column totp_last_step bigint;
+`,
+  },
 ];
