@@ -164,6 +164,8 @@ describe('outbound', () => {
     const conv = await until('the conversation', () => conversationOf(a, 'presser'));
     const r = await a.post(`/api/messaging/conversations/${conv.id}/messages`, { text: 'Завтра в 10:00?', buttons: [{ id: 'confirm:42', text: 'Да' }, { id: 'cancel:42', text: 'Нет' }] });
     const sent = await until('sent with a keyboard', () => botA.sent.find((m) => m.text === 'Завтра в 10:00?'));
+    // a person sees the message once it is sent; the press then refers to a send we recorded
+    await until('recorded as sent', async () => (await messagesOf(a, conv.id)).find((m) => m.id === r.body.id && m.status === 'sent'));
     expect(sent.reply_markup!.inline_keyboard.flat().map((x) => x.callback_data)).toEqual(['confirm:42', 'cancel:42']);
     tg.userPresses(botA, user, sent.message_id, 'confirm:42');
     const press = await until('the press', async () => (await messagesOf(a, conv.id)).find((m) => m.kind === 'button'));
