@@ -1,6 +1,6 @@
 /**
- * Kernel metrics: pipeline overhead vs a bare Moleculer call, HTTP read/write throughput vs pgbench
- * on the same Postgres, tenant provisioning, and the RSS of a booted node.
+ * Kernel metrics: pipeline overhead vs a bare Moleculer call, tenant provisioning, and the RSS of a
+ * booted node. (HTTP read/write against a hand-written stack: http.bench.ts.)
  */
 import crypto from 'node:crypto';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { loadConfig } from '@atrium/config';
 import { startKernel } from '@atrium/kernel';
 import { definePlugin, defineService, defineAction, Type } from '@atrium/sdk';
 import notes from '../plugins/notes/src/index.ts';
-import { startBenchEnv, pgbench, percentile, round, freePort, type BenchResult } from './bench-env.ts';
+import { startBenchEnv, percentile, round, freePort, type BenchResult } from './bench-env.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
@@ -28,26 +28,10 @@ async function timeCalls(n: number, call: (i: number) => Promise<unknown>): Prom
   return Number(process.hrtime.bigint() - t) / 1000 / n; // µs per call
 }
 
-type Autocannon = { requests: { average: number }; latency: { p50: number; p97_5: number; p99: number; p90: number }; non2xx: number; errors: number };
-
-function autocannon(args: string[]): Promise<Autocannon> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(path.join(root, 'node_modules/.bin/autocannon'), ['-j', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`autocannon exited ${code}`))));
-  });
-}
-
 export default async function run(): Promise<BenchResult[]> {
   const env = await startBenchEnv();
   const results: BenchResult[] = [];
   try {
-    // anchors on the same Postgres
-    await pgbench(env, ['-i', '-q', '-s', '5', 'postgres']);
-    const selectTps = await pgbench(env, ['-S', '-c', '64', '-j', '2', '-T', '8', '-n', 'postgres']);
-    const tpcbTps = await pgbench(env, ['-c', '16', '-j', '2', '-T', '8', '-n', 'postgres']);
-
     const config = loadConfig({ ignoreEnv: true, overrides: { dataDir: env.dir, http: { port: await freePort(), host: '127.0.0.1' }, database: { poolMax: 30 }, auth: { jwtSecret: SECRET, loginMaxPerIpPerMinute: 100000, loginMaxPerAccountPer15Minutes: 100000, signupMaxPerIpPerHour: 100000 }, rateLimit: { apiPerMinute: 10_000_000 }, log: { level: 'silent' } } });
     const kernel = await startKernel({ config, discover: false, plugins: [notes, benchy], ownerUrl: env.pgUrl, databaseName: 'atrium_bench', redisUrl: env.redisUrl, rootDir: env.dir });
     try {
@@ -72,23 +56,6 @@ export default async function run(): Promise<BenchResult[]> {
       await bare.stop();
       const pipeUs = await timeCalls(50_000, (i) => kernel.broker.call('benchy.pings.ping', { n: i }, { meta }));
       results.push({ metric: 'kernel.call.overhead', value: round(pipeUs - bareUs, 2), unit: 'µs', anchor: 'moleculer.local.call', anchorValue: round(bareUs, 3) });
-
-      // 2. HTTP read throughput
-      const auth = ['-H', `authorization=Bearer ${token}`];
-      const read = await autocannon(['-c', '64', '-d', '10', ...auth, `${kernel.url}/api/notes/notes?limit=20`]);
-      results.push({ metric: 'http.read.throughput', value: round(read.requests.average, 1), unit: 'req/s', anchor: 'pgbench.select.tps', anchorValue: round(selectTps, 1) });
-      results.push({ metric: 'http.read.throughput.p50', value: read.latency.p50, unit: 'ms' });
-      results.push({ metric: 'http.read.throughput.p95', value: read.latency.p97_5 ?? read.latency.p90, unit: 'ms' });
-      results.push({ metric: 'http.read.throughput.p99', value: read.latency.p99, unit: 'ms' });
-      if (read.non2xx || read.errors) results.push({ metric: 'http.read.errors', value: read.non2xx + read.errors, unit: 'count' });
-
-      // 3. HTTP write throughput (create note: row + audit + outbox in one transaction)
-      const write = await autocannon(['-c', '16', '-d', '10', '-m', 'POST', ...auth, '-H', 'content-type=application/json', '-b', JSON.stringify({ title: 'bench note', body: 'y'.repeat(200) }), `${kernel.url}/api/notes/notes`]);
-      results.push({ metric: 'http.write.throughput', value: round(write.requests.average, 1), unit: 'req/s', anchor: 'pgbench.tpcb.tps', anchorValue: round(tpcbTps, 1) });
-      results.push({ metric: 'http.write.throughput.p50', value: write.latency.p50, unit: 'ms' });
-      results.push({ metric: 'http.write.throughput.p95', value: write.latency.p97_5 ?? write.latency.p90, unit: 'ms' });
-      results.push({ metric: 'http.write.throughput.p99', value: write.latency.p99, unit: 'ms' });
-      if (write.non2xx || write.errors) results.push({ metric: 'http.write.errors', value: write.non2xx + write.errors, unit: 'count' });
 
       // 4. tenant provisioning: signup → enable notes → first note created
       const pgc = new (await import('pg')).default.Client({ connectionString: env.pgUrl });

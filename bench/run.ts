@@ -14,7 +14,8 @@ const prefix = process.argv.slice(2).find((a) => !a.startsWith('-')) ?? '';
 
 /** Each module and the metric-name prefixes it produces (so a prefix filter can skip it). */
 const MODULES: { file: string; produces: string[] }[] = [
-  { file: 'kernel.bench.ts', produces: ['kernel.', 'http.', 'tenant.', 'node.'] },
+  { file: 'kernel.bench.ts', produces: ['kernel.', 'tenant.provision', 'node.'] },
+  { file: 'http.bench.ts', produces: ['http.', 'bare.http', 'pgbench.'] },
   { file: 'admin.bench.ts', produces: ['admin.'] },
   { file: 'devices.bench.ts', produces: ['devices.'] },
   { file: 'payments.bench.ts', produces: ['payments.'] },
