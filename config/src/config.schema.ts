@@ -109,6 +109,12 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    devices: Type.Object(
+      {
+        heartbeatMs: Type.Integer({ minimum: 100, maximum: 300_000, default: 15_000, description: 'How often terminal agents ping the kernel' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     plugins: Type.Object(
       {
         dirs: Type.Array(Type.String(), {

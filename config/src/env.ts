@@ -20,6 +20,7 @@ export const NAMED_ENV: Record<string, { path: string; type: 'string' | 'integer
   ATRIUM_LOG_LEVEL: { path: 'log.level', type: 'string' },
   ATRIUM_PLUGIN_DIRS: { path: 'plugins.dirs', type: 'list' },
   ATRIUM_PLUGINS: { path: 'plugins.packages', type: 'list' },
+  ATRIUM_DEVICES_HEARTBEAT_MS: { path: 'devices.heartbeatMs', type: 'integer' },
 };
 
 export type RawSetting = { path: string; value: unknown; source: string };

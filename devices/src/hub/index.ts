@@ -3,8 +3,9 @@
 export { JobHub, DRAWER_TTL_MS, type AgentLink, type SubmitJob } from './job-hub.ts';
 export type { JobHubStorage, HubJob, HubJobState, TerminalRecord, EnrollmentCode } from './job-hub.storage.ts';
 export { MemoryHubStorage } from './memory-storage.ts';
+export { bindAgentSocket } from './agent-connection.ts';
 export {
-  AgentMessageSchema, KernelMessageSchema, DeviceInfoSchema, PROTOCOL_VERSION, CLOSE_REVOKED, CLOSE_UNAUTHORIZED,
+  AGENT_WS_PATH, AgentMessageSchema, KernelMessageSchema, DeviceInfoSchema, PROTOCOL_VERSION, CLOSE_REVOKED, CLOSE_UNAUTHORIZED,
   type DeviceInfo, type KernelMessage, type AgentMessage,
 } from '../protocol/messages.ts';
 export * from '../protocol/job.schema.ts';

@@ -2,8 +2,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { JobHub } from './job-hub.ts';
+import { AGENT_WS_PATH } from '../protocol/messages.ts';
+import { bindAgentSocket } from './agent-connection.ts';
 
-export const AGENT_WS_PATH = '/api/devices/agent';
+export { AGENT_WS_PATH };
 export const ENROLL_PATH = '/api/devices/enroll';
 
 /**
@@ -28,17 +30,7 @@ export async function startWsHub(hub: JobHub, opts: { host?: string; port?: numb
     res.writeHead(404).end();
   });
   const wss = new WebSocketServer({ server, path: AGENT_WS_PATH, maxPayload: 4 * 1024 * 1024 });
-  wss.on('connection', (ws) => {
-    const conn = hub.connect({
-      send: (m) => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m)); },
-      close: (code, reason) => ws.close(code, reason),
-    });
-    // Messages are handled one at a time per socket so acks and results keep their order.
-    let chain = Promise.resolve();
-    ws.on('message', (data) => { chain = chain.then(() => conn.receive(data.toString())).catch(() => {}); });
-    ws.on('close', () => conn.closed());
-    ws.on('error', () => {});
-  });
+  wss.on('connection', (ws) => bindAgentSocket(hub, ws, () => {}));
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const host = opts.host ?? '127.0.0.1';

@@ -2,6 +2,9 @@ import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { JobOutcomeSchema, JobSchema } from './job.schema.ts';
 
+/** Where the kernel serves the agents' WebSocket. */
+export const AGENT_WS_PATH = '/api/devices/agent';
+
 /** Protocol version; bumped on any incompatible change. Both sides send it in hello. */
 export const PROTOCOL_VERSION = 1;
 

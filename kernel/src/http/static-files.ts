@@ -31,3 +31,30 @@ export function serveFile(res: ServerResponse, root: string, rel: string, opts: 
   fs.createReadStream(file).pipe(res);
   return true;
 }
+
+/**
+ * `/plugins/<id>/<path inside the package>`: a plugin's UI bundle. Only the package's `ui/` folder
+ * is public. Returns false when there is no such asset.
+ */
+export function servePluginAsset(res: ServerResponse, pathname: string, pluginDir: (id: string) => string | undefined): boolean {
+  const [, , id, ...rest] = pathname.split('/');
+  const dir = id ? pluginDir(id) : undefined;
+  const rel = rest.join('/');
+  return !!dir && rel.startsWith('ui/') && serveFile(res, dir, rel, { cors: true });
+}
+
+const ADMIN_NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Atrium</title><h1>Atrium</h1><p>The API is up: <a href="/api/docs">/api/docs</a>. The admin UI is not built yet — run <code>npm run build -w admin</code>.</p>`;
+
+/**
+ * The admin shell: its files, `index.html` for every other path (the shell routes in the browser),
+ * or a page saying it is not built yet.
+ */
+export function serveAdmin(res: ServerResponse, pathname: string, adminDist: string | undefined): void {
+  if (adminDist && fs.existsSync(adminDist)) {
+    if (pathname !== '/' && serveFile(res, adminDist, pathname, { immutable: pathname.startsWith('/assets/') })) return;
+    if (serveFile(res, adminDist, 'index.html')) return;
+  }
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  res.statusCode = pathname === '/' ? 200 : 404;
+  res.end(ADMIN_NOT_BUILT);
+}

@@ -2,7 +2,10 @@ import type { ServiceSchema } from 'moleculer';
 import { Type } from 'typebox';
 import type { KernelDeps } from '../kernel-deps.ts';
 import { kernelActions } from './kernel-action.ts';
-import { ListParams } from './list-params.ts';
+import { likePattern, ListParams, orderBy } from './list-params.ts';
+
+/** What `sort` may name; the id breaks ties so pages never overlap. */
+const SORTABLE = { at: 'a.at', action: 'a.action', subject: 'a.subject' };
 
 export function auditService(_deps: () => KernelDeps): ServiceSchema {
   return {
@@ -12,8 +15,7 @@ export function auditService(_deps: () => KernelDeps): ServiceSchema {
         rest: 'GET /',
         permission: ['read', 'kernel.Audit'],
         params: Type.Object({
-          limit: ListParams.limit,
-          offset: ListParams.offset,
+          ...ListParams,
           action: Type.Optional(Type.String({ maxLength: 120 })),
           subject: Type.Optional(Type.String({ maxLength: 120 })),
           userId: Type.Optional(Type.String({ format: 'uuid' })),
@@ -22,9 +24,15 @@ export function auditService(_deps: () => KernelDeps): ServiceSchema {
           to: Type.Optional(Type.String({ format: 'date-time' })),
         }, { additionalProperties: false }),
         async handler(ctx) {
-          const { limit = 20, offset = 0, action, subject, userId, targetId, from, to } = ctx.params;
+          const { limit = 20, offset = 0, q, sort, action, subject, userId, targetId, from, to } = ctx.params;
+          const order = orderBy(sort, SORTABLE, 'a.at desc');
           const where: string[] = ['true'];
           const args: unknown[] = [];
+          if (q) {
+            // the words a person would type: an action, a subject, a record id or who did it
+            where.push('(a.action ilike ? or a.subject ilike ? or a.target_id ilike ? or u.email ilike ?)');
+            args.push(...Array(4).fill(likePattern(q)));
+          }
           if (action) { where.push('a.action like ?'); args.push(`${action.replace(/[%_]/g, '')}%`); }
           if (subject) { where.push('a.subject = ?'); args.push(subject); }
           if (userId) { where.push('a.user_id = ?'); args.push(userId); }
@@ -32,9 +40,10 @@ export function auditService(_deps: () => KernelDeps): ServiceSchema {
           if (from) { where.push('a.at >= ?'); args.push(from); }
           if (to) { where.push('a.at < ?'); args.push(to); }
           const em = ctx.locals.em;
+          const source = 'from kernel.audit a left join kernel."user" u on u.id = a.user_id';
           const items = await em.execute(`select a.id::text as id, a.at, a.user_id as "userId", u.email as "userEmail", a.action, a.subject, a.target_id as "targetId", a.diff, a.request_id as "requestId"
-            from kernel.audit a left join kernel."user" u on u.id = a.user_id where ${where.join(' and ')} order by a.at desc, a.id desc limit ? offset ?`, [...args, limit, offset]);
-          const [{ n }] = await em.execute(`select count(*)::int as n from kernel.audit a where ${where.join(' and ')}`, args);
+            ${source} where ${where.join(' and ')} order by ${order}, a.id desc limit ? offset ?`, [...args, limit, offset]);
+          const [{ n }] = await em.execute(`select count(*)::int as n ${source} where ${where.join(' and ')}`, args);
           return { items, total: n };
         },
       },

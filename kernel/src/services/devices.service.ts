@@ -1,21 +1,16 @@
 import crypto from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import type { ServiceSchema } from 'moleculer';
 import { Type } from 'typebox';
-import { WebSocketServer, type WebSocket } from 'ws';
 import { renderSVG } from 'uqr';
-import { JobHub, BUILTIN_PROFILES, DRAWER_TTL_MS, type HubJob, type DeviceInfo, type JobKind } from '@atrium/devices/hub';
+import { AGENT_WS_PATH, BUILTIN_PROFILES, DRAWER_TTL_MS, type JobHub, type JobKind } from '@atrium/devices/hub';
 import { NotFoundError, ReceiptDocumentSchema, UnauthorizedError, UnprocessableError, ValidationError } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
 import { kernelActions, type KernelCtx } from './kernel-action.ts';
 import { ListParams, orderBy } from './list-params.ts';
 import { publicUrl } from './auth.service.ts';
-import { PgHubStorage, JOB_COLUMNS, pgTextArray, toHubJob } from '../devices/pg-hub-storage.ts';
 import { buildPayload, effectiveProfile, jobView, jobViewFromRow, KIND_NEEDS, NEEDS_IDEMPOTENCY_KEY, requestHash, type SubmitParams } from '../devices/device-jobs.ts';
-
-export const AGENT_WS_PATH = '/api/devices/agent';
-/** How often stale (undelivered past `expiresAt`) jobs are expired. */
-const EXPIRY_TICK_MS = 1000;
+import { startDeviceHub, type RunningDeviceHub } from '../devices/device-hub.ts';
+import { attachAgentSocket } from '../devices/agent-socket.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
 const TerminalId = Type.String({ pattern: '^term_[0-9a-f-]{36}$' });
@@ -45,25 +40,20 @@ const SubmitJobParams = Type.Object(
 );
 
 /**
- * The device bus, kernel side (ARCHITECTURE §7): enrolment, terminals, devices and printer profiles,
- * logical roles per store, and the job API. The agent socket is `/api/devices/agent` on this node's
- * gateway; the JobHub (from `@atrium/devices`) does the protocol, this service its persistence
- * (Postgres, RLS per tenant), routing and the admin push.
+ * The device bus's API, kernel side (ARCHITECTURE §7): enrolment, terminals, devices and printer
+ * profiles, logical roles per store, and the job API. The hub (protocol, bookkeeping, expiry) is
+ * `devices/device-hub.ts`; the agents' socket, `/api/devices/agent` on this node's gateway, is
+ * `devices/agent-socket.ts`.
  */
 export function devicesService(deps: () => KernelDeps): ServiceSchema {
   const d = deps;
-  let hub: JobHub | null = null;
-  let wss: WebSocketServer | null = null;
-  let expiryTimer: NodeJS.Timeout | null = null;
-  let expiring = false;
+  let running: RunningDeviceHub | null = null;
+  let agentSocket: { close(): void } | null = null;
 
-  const getHub = () => {
-    if (!hub) throw new UnprocessableError('The device bus is not running on this node', 'DEVICES_UNAVAILABLE');
-    return hub;
+  const getHub = (): JobHub => {
+    if (!running) throw new UnprocessableError('The device bus is not running on this node', 'DEVICES_UNAVAILABLE');
+    return running.hub;
   };
-
-  /** Runs kernel bookkeeping for a tenant outside a request (agent events). */
-  const inTenant = <T>(tenantId: string, fn: (em: any) => Promise<T>) => d().db.transaction({ tenantId }, fn);
 
   async function resolveTarget(ctx: KernelCtx<SubmitParams>): Promise<{ terminalId: string; deviceId: string; storeId: string; role: string | null; profileRow?: any }> {
     const em = ctx.locals.em;
@@ -146,20 +136,16 @@ export function devicesService(deps: () => KernelDeps): ServiceSchema {
     return jobView(res.row);
   }
 
-  function pushJob(broker: any, row: HubJob) {
-    broker.broadcast('atrium.ui.push', { tenantId: row.tenantId, message: { type: 'devices.job', job: jobView(row) } });
-  }
-
   return {
     name: 'devices',
     settings: { $noVersionPrefix: true },
     events: {
       /** A job was stored on another node for a terminal whose socket may be here. */
       'atrium.devices.pump'(ctx: any) {
-        void hub?.pump(ctx.params.tenantId, ctx.params.terminalId).catch((e) => d().logger.warn({ err: e }, 'devices: pump failed'));
+        void running?.hub.pump(ctx.params.tenantId, ctx.params.terminalId).catch((e) => d().logger.warn({ err: e }, 'devices: pump failed'));
       },
       'atrium.devices.revoked'(ctx: any) {
-        hub?.disconnectRevoked(ctx.params.terminalId);
+        running?.hub.disconnectRevoked(ctx.params.terminalId);
       },
     },
     actions: kernelActions('devices', {
@@ -403,94 +389,19 @@ export function devicesService(deps: () => KernelDeps): ServiceSchema {
       },
     }),
     async started() {
-      const deps = d();
       const broker = this.broker;
-      const log = deps.logger.child({ service: 'devices' });
-      const storage = new PgHubStorage(deps.db);
-      hub = new JobHub({ storage, heartbeatMs: Number(process.env.ATRIUM_DEVICES_HEARTBEAT_MS ?? 15_000) });
-      const h = hub;
-
-      h.on('job', (row: HubJob) => pushJob(broker, row));
-      h.on('connected', (terminalId: string, tenantId: string, agentVersion?: string) => {
-        void inTenant(tenantId, (em) => em.execute('update kernel.terminal set connected = true, last_seen_at = now(), agent_version = coalesce(?, agent_version) where id = ?', [agentVersion ?? null, terminalId]))
-          .catch((e) => log.warn({ err: e }, 'devices: terminal bookkeeping failed'));
-        broker.broadcast('atrium.ui.push', { tenantId, message: { type: 'devices.terminal', terminalId, connected: true } });
-      });
-      h.on('disconnected', (terminalId: string, tenantId: string) => {
-        void inTenant(tenantId, (em) => em.execute('update kernel.terminal set connected = false, last_seen_at = now() where id = ?', [terminalId]))
-          .catch((e) => log.warn({ err: e }, 'devices: terminal bookkeeping failed'));
-        broker.broadcast('atrium.ui.push', { tenantId, message: { type: 'devices.terminal', terminalId, connected: false } });
-      });
-      h.on('devices', (terminalId: string, devices: DeviceInfo[], tenantId: string) => {
-        void inTenant(tenantId, async (em) => {
-          for (const dv of devices) {
-            await em.execute(`insert into kernel.device (tenant_id, terminal_id, device_id, kind, name, status, reported_profile_id) values (?, ?, ?, ?, ?, ?, ?)
-              on conflict (tenant_id, terminal_id, device_id) do update set kind = excluded.kind, name = excluded.name, status = excluded.status,
-                reported_profile_id = excluded.reported_profile_id, updated_at = now()`,
-              [tenantId, terminalId, dv.deviceId, dv.kind, dv.name, dv.status, dv.profileId ?? null]);
-          }
-          // devices no longer in the agent's config stay (roles may point at them) but show offline
-          await em.execute(`update kernel.device set status = 'offline', updated_at = now() where terminal_id = ? and not (device_id = any(?::text[]))`, [terminalId, pgTextArray(devices.map((x) => x.deviceId))]);
-        }).then(() => broker.broadcast('atrium.ui.push', { tenantId, message: { type: 'devices.devices', terminalId, devices } }))
-          .catch((e) => log.warn({ err: e }, 'devices: device report failed'));
-      });
-      h.on('device.status', (terminalId: string, deviceId: string, status: string, tenantId: string) => {
-        void inTenant(tenantId, (em) => em.execute('update kernel.device set status = ?, updated_at = now() where terminal_id = ? and device_id = ?', [status, terminalId, deviceId]))
-          .catch((e) => log.warn({ err: e }, 'devices: status update failed'));
-        broker.broadcast('atrium.ui.push', { tenantId, message: { type: 'devices.status', terminalId, deviceId, status } });
-      });
-      h.on('scan', (terminalId: string, deviceId: string, data: string, tenantId: string) => {
-        // plugins subscribe to the outbox event `devices.scan.v1` (at-least-once, deduplicated by their inbox)
-        void inTenant(tenantId, async (em) => {
-          const [t] = await em.execute('select store_id from kernel.terminal where id = ?', [terminalId]);
-          await em.execute('insert into kernel.outbox (event_id, tenant_id, name, payload, user_id) values (?, ?, ?, ?, null)',
-            [crypto.randomUUID(), tenantId, 'devices.scan.v1', JSON.stringify({ terminalId, deviceId, storeId: t?.store_id ?? null, data, at: new Date().toISOString() })]);
-        }).then(() => deps.pokeOutbox()).catch((e) => log.warn({ err: e }, 'devices: scan event failed'));
-        broker.broadcast('atrium.ui.push', { tenantId, message: { type: 'devices.scan', terminalId, deviceId, data } });
-      });
-
+      const log = d().logger.child({ service: 'devices' });
+      running = startDeviceHub(d(), broker, log);
       // The agent socket lives on this node's gateway; a node without one serves the API only.
       const gw = broker.getLocalService('gateway') as any;
-      if (gw?.registerUpgrade) {
-        wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
-        wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
-          const conn = h.connect({
-            send: (m) => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m)); },
-            close: (code, reason) => ws.close(code, reason),
-          });
-          // one message at a time per socket, so acks and results keep their order
-          let chain = Promise.resolve();
-          ws.on('message', (data) => {
-            chain = chain.then(() => conn.receive(data.toString())).catch((e) => log.warn({ err: e, ip: req.socket.remoteAddress }, 'devices: agent message failed'));
-          });
-          ws.on('close', () => conn.closed());
-          ws.on('error', () => {});
-        });
-        gw.registerUpgrade(AGENT_WS_PATH, (req: IncomingMessage, socket: any, head: Buffer) => wss!.handleUpgrade(req, socket, head, (ws) => wss!.emit('connection', ws, req)));
-      } else {
-        log.info(`devices: no gateway on node ${broker.nodeID}; the agent socket ${AGENT_WS_PATH} is served by the node that runs the gateway`);
-      }
-
-      // Stale jobs (drawer kicks never received within 30 s) → expired; used-up enrolment codes go too.
-      expiryTimer = setInterval(() => {
-        if (expiring) return;
-        expiring = true;
-        (async () => {
-          const rows = await deps.db.systemQuery(`select ${JOB_COLUMNS} from kernel.device_job
-            where state in ('queued', 'dispatched') and expires_at is not null and expires_at < now() order by expires_at limit 500`);
-          if (rows.length) await h.expire(rows.map(toHubJob));
-          await deps.db.systemQuery(`delete from kernel.enrollment_code where expires_at < now() - interval '1 hour'`);
-        })().catch((e) => log.warn({ err: e }, 'devices: expiry failed')).finally(() => { expiring = false; });
-      }, EXPIRY_TICK_MS);
-      expiryTimer.unref();
+      if (gw?.registerUpgrade) agentSocket = attachAgentSocket(gw, running.hub, log);
+      else log.info(`devices: no gateway on node ${broker.nodeID}; the agent socket ${AGENT_WS_PATH} is served by the node that runs the gateway`);
     },
     async stopped() {
-      if (expiryTimer) clearInterval(expiryTimer);
-      for (const ws of wss?.clients ?? []) ws.terminate();
-      wss?.close();
-      hub?.removeAllListeners();
-      hub = null;
+      agentSocket?.close();
+      agentSocket = null;
+      running?.stop();
+      running = null;
     },
   } as ServiceSchema;
 }
-

@@ -13,7 +13,7 @@ export default {
   },
   nav: {
     dashboard: 'Dashboard', plugins: 'Plugins', users: 'Users', roles: 'Roles', audit: 'Audit log',
-    jobs: 'Jobs', devices: 'Devices', profile: 'Profile', administration: 'Administration', apps: 'Apps', more: 'More',
+    jobs: 'Background jobs', devices: 'Devices', profile: 'Profile', administration: 'Administration', apps: 'Apps', more: 'More',
     signOut: 'Sign out', language: 'Language', tenant: 'Business', switchTenant: 'Switch business',
   },
   auth: {
@@ -79,7 +79,7 @@ export default {
     before: 'Before', after: 'After', empty: 'No entries match the filters', clear: 'Clear filters',
   },
   jobs: {
-    title: 'Jobs', subtitle: 'Background work and failed jobs (dead letters)', queue: 'Queue',
+    title: 'Background jobs', subtitle: 'Background work and failed jobs (dead letters)', queue: 'Queue',
     waiting: 'Waiting', active: 'Active', completed: 'Completed', failed: 'Failed', delayed: 'Delayed',
     failedJobs: 'Failed jobs in {queue}', reason: 'Reason', attempts: 'Attempts', when: 'When',
     retried: 'Job {id} queued again', emptyFailed: 'No failed jobs — all good', emptyQueues: 'No queues yet',
@@ -133,7 +133,7 @@ export default {
     security: 'Two-step verification', totpOn: 'On', totpOff: 'Off', totpEnable: 'Turn on', totpDisable: 'Turn off',
     totpScan: 'Scan this code with an authenticator app (Google Authenticator, Aegis, 1Password), then enter the 6-digit code.',
     totpSecret: 'Or enter this key: {secret}', totpEnabled: 'Two-step verification is on', totpDisabled: 'Two-step verification is off',
-    totpDisableHint: 'Enter a current code to turn it off', preferences: 'Preferences',
+    totpDisableHint: 'Enter your password and a current code to turn it off', preferences: 'Preferences',
   },
   errors: {
     notFound: 'Page not found', notFoundHint: 'The page does not exist or you lack access.', goHome: 'Go to dashboard',

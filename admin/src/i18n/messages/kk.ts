@@ -14,7 +14,7 @@ const kk: typeof en = {
   },
   nav: {
     dashboard: 'Басты бет', plugins: 'Плагиндер', users: 'Пайдаланушылар', roles: 'Рөлдер', audit: 'Әрекеттер журналы',
-    jobs: 'Тапсырмалар', devices: 'Құрылғылар', profile: 'Профиль', administration: 'Әкімшілік', apps: 'Қолданбалар', more: 'Тағы',
+    jobs: 'Фондық процестер', devices: 'Құрылғылар', profile: 'Профиль', administration: 'Әкімшілік', apps: 'Қолданбалар', more: 'Тағы',
     signOut: 'Шығу', language: 'Тіл', tenant: 'Компания', switchTenant: 'Компанияны ауыстыру',
   },
   auth: {
@@ -80,7 +80,7 @@ const kk: typeof en = {
     before: 'Бұрын', after: 'Кейін', empty: 'Сүзгілер бойынша жазба жоқ', clear: 'Сүзгілерді тазалау',
   },
   jobs: {
-    title: 'Тапсырмалар', subtitle: 'Фондық тапсырмалар және сәтсіз тапсырмалар', queue: 'Кезек',
+    title: 'Фондық процестер', subtitle: 'Фондық жұмыс және сәтсіз тапсырмалар', queue: 'Кезек',
     waiting: 'Күтуде', active: 'Орындалуда', completed: 'Дайын', failed: 'Қатемен', delayed: 'Кейінге қалдырылған',
     failedJobs: '{queue} ішіндегі сәтсіз тапсырмалар', reason: 'Себебі', attempts: 'Әрекеттер', when: 'Қашан',
     retried: '{id} тапсырмасы қайта кезекте', emptyFailed: 'Сәтсіз тапсырмалар жоқ', emptyQueues: 'Әзірге кезек жоқ',
@@ -134,7 +134,7 @@ const kk: typeof en = {
     security: 'Екі қадамды тексеру', totpOn: 'Қосулы', totpOff: 'Өшірулі', totpEnable: 'Қосу', totpDisable: 'Өшіру',
     totpScan: 'Кодты аутентификатор қолданбасында (Google Authenticator, Aegis, 1Password) сканерлеп, 6 таңбалы кодты енгізіңіз.',
     totpSecret: 'Немесе мына кілтті енгізіңіз: {secret}', totpEnabled: 'Екі қадамды тексеру қосылды', totpDisabled: 'Екі қадамды тексеру өшірілді',
-    totpDisableHint: 'Өшіру үшін ағымдағы кодты енгізіңіз', preferences: 'Баптаулар',
+    totpDisableHint: 'Өшіру үшін құпиясөзді және ағымдағы кодты енгізіңіз', preferences: 'Баптаулар',
   },
   errors: {
     notFound: 'Бет табылмады', notFoundHint: 'Мұндай бет жоқ немесе сізде рұқсат жоқ.', goHome: 'Басты бетке',

@@ -14,7 +14,7 @@ const ru: typeof en = {
   },
   nav: {
     dashboard: 'Главная', plugins: 'Плагины', users: 'Пользователи', roles: 'Роли', audit: 'Журнал действий',
-    jobs: 'Задачи', devices: 'Устройства', profile: 'Профиль', administration: 'Администрирование', apps: 'Приложения', more: 'Ещё',
+    jobs: 'Фоновые процессы', devices: 'Устройства', profile: 'Профиль', administration: 'Администрирование', apps: 'Приложения', more: 'Ещё',
     signOut: 'Выйти', language: 'Язык', tenant: 'Компания', switchTenant: 'Сменить компанию',
   },
   auth: {
@@ -80,7 +80,7 @@ const ru: typeof en = {
     before: 'Было', after: 'Стало', empty: 'Нет записей по этим фильтрам', clear: 'Сбросить фильтры',
   },
   jobs: {
-    title: 'Задачи', subtitle: 'Фоновые задачи и упавшие задания', queue: 'Очередь',
+    title: 'Фоновые процессы', subtitle: 'Фоновая работа и упавшие задания', queue: 'Очередь',
     waiting: 'В ожидании', active: 'Выполняются', completed: 'Готово', failed: 'С ошибкой', delayed: 'Отложены',
     failedJobs: 'Упавшие задания в {queue}', reason: 'Причина', attempts: 'Попытки', when: 'Когда',
     retried: 'Задание {id} снова в очереди', emptyFailed: 'Упавших заданий нет', emptyQueues: 'Очередей пока нет',
@@ -134,7 +134,7 @@ const ru: typeof en = {
     security: 'Двухэтапная проверка', totpOn: 'Включена', totpOff: 'Выключена', totpEnable: 'Включить', totpDisable: 'Выключить',
     totpScan: 'Отсканируйте код в приложении-аутентификаторе (Google Authenticator, Aegis, 1Password) и введите 6-значный код.',
     totpSecret: 'Или введите ключ: {secret}', totpEnabled: 'Двухэтапная проверка включена', totpDisabled: 'Двухэтапная проверка выключена',
-    totpDisableHint: 'Введите текущий код, чтобы выключить', preferences: 'Настройки',
+    totpDisableHint: 'Введите пароль и текущий код, чтобы выключить', preferences: 'Настройки',
   },
   errors: {
     notFound: 'Страница не найдена', notFoundHint: 'Такой страницы нет или у вас нет доступа.', goHome: 'На главную',

@@ -14,7 +14,7 @@ const uk: typeof en = {
   },
   nav: {
     dashboard: 'Головна', plugins: 'Плагіни', users: 'Користувачі', roles: 'Ролі', audit: 'Журнал дій',
-    jobs: 'Завдання', devices: 'Пристрої', profile: 'Профіль', administration: 'Адміністрування', apps: 'Застосунки', more: 'Ще',
+    jobs: 'Фонові процеси', devices: 'Пристрої', profile: 'Профіль', administration: 'Адміністрування', apps: 'Застосунки', more: 'Ще',
     signOut: 'Вийти', language: 'Мова', tenant: 'Компанія', switchTenant: 'Змінити компанію',
   },
   auth: {
@@ -80,7 +80,7 @@ const uk: typeof en = {
     before: 'Було', after: 'Стало', empty: 'Немає записів за цими фільтрами', clear: 'Скинути фільтри',
   },
   jobs: {
-    title: 'Завдання', subtitle: 'Фонові завдання та завдання з помилками', queue: 'Черга',
+    title: 'Фонові процеси', subtitle: 'Фонова робота та завдання з помилками', queue: 'Черга',
     waiting: 'Очікують', active: 'Виконуються', completed: 'Готово', failed: 'З помилкою', delayed: 'Відкладені',
     failedJobs: 'Завдання з помилкою в {queue}', reason: 'Причина', attempts: 'Спроби', when: 'Коли',
     retried: 'Завдання {id} знову в черзі', emptyFailed: 'Завдань із помилкою немає', emptyQueues: 'Черг поки немає',
@@ -134,7 +134,7 @@ const uk: typeof en = {
     security: 'Двоетапна перевірка', totpOn: 'Увімкнена', totpOff: 'Вимкнена', totpEnable: 'Увімкнути', totpDisable: 'Вимкнути',
     totpScan: 'Відскануйте код у застосунку-автентифікаторі (Google Authenticator, Aegis, 1Password) і введіть 6-значний код.',
     totpSecret: 'Або введіть ключ: {secret}', totpEnabled: 'Двоетапну перевірку увімкнено', totpDisabled: 'Двоетапну перевірку вимкнено',
-    totpDisableHint: 'Введіть поточний код, щоб вимкнути', preferences: 'Налаштування',
+    totpDisableHint: 'Введіть пароль і поточний код, щоб вимкнути', preferences: 'Налаштування',
   },
   errors: {
     notFound: 'Сторінку не знайдено', notFoundHint: 'Такої сторінки немає або у вас немає доступу.', goHome: 'На головну',
