@@ -249,3 +249,20 @@ export async function startBareStack(kernel: { databaseUrls: { app: string }; co
     },
   };
 }
+
+/** Runs a load-generator script of this folder in its own process with JSON arguments; resolves with its last stdout line, parsed. */
+export function runChild<T>(file: string, args: unknown): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [path.join(import.meta.dirname, file), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout!.on('data', (d) => (out += d));
+    p.on('exit', (code) => {
+      try {
+        if (code !== 0) throw new Error(`exit code ${code}`);
+        resolve(JSON.parse(out.trim().split('\n').pop()!));
+      } catch (e) {
+        reject(new Error(`${file} failed: ${(e as Error).message}`));
+      }
+    });
+  });
+}

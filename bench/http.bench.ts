@@ -32,9 +32,11 @@ export default async function run(): Promise<BenchResult[]> {
     results.push({ metric: 'pgbench.tpcb.tps', value: round(await pgbench(env, ['-c', '16', '-j', '2', '-T', '5', '-n', 'postgres']), 1), unit: 'tx/s' });
 
     const kernel = await startBenchKernel(env, [notes]);
-    let bare: Awaited<ReturnType<typeof startBareStack>> | null = null;
+    const bare = await startBareStack(kernel).catch(async (e) => {
+      await kernel.stop();
+      throw e;
+    });
     try {
-      bare = await startBareStack(kernel);
       const post = async (p: string, body: unknown, token?: string) => {
         const r = await fetch(kernel.url + p, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
         const json = (await r.json()) as any;
@@ -86,7 +88,7 @@ export default async function run(): Promise<BenchResult[]> {
       for (const url of [bare.url, kernel.url]) await autocannon(url + '/api/notes/notes', 2, writeArgs);
       report('http.write', 'bare.http.write', await alternate(sides(writeArgs, '/api/notes/notes'), ROUNDS));
     } finally {
-      await bare?.stop();
+      await bare.stop();
       await kernel.stop();
     }
   } finally {

@@ -1,16 +1,13 @@
 /**
- * Kernel metrics: pipeline overhead vs a bare Moleculer call, tenant provisioning, and the RSS of a
- * booted node. (HTTP read/write against a hand-written stack: http.bench.ts.)
+ * Kernel metrics: pipeline overhead vs a bare Moleculer call, and the RSS of a booted node with
+ * every first-party plugin. (HTTP read/write against a hand-written stack: http.bench.ts; tenant
+ * provisioning and scale: tenant.bench.ts.)
  */
-import crypto from 'node:crypto';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { ServiceBroker } from 'moleculer';
-import { loadConfig } from '@atrium/config';
-import { startKernel } from '@atrium/kernel';
 import { definePlugin, defineService, defineAction, Type } from '@atrium/sdk';
-import notes from '../plugins/notes/src/index.ts';
-import { startBenchEnv, percentile, round, freePort, type BenchResult } from './bench-env.ts';
+import { startBenchEnv, startBenchKernel, round, freePort, type BenchResult } from './bench-env.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
@@ -32,8 +29,7 @@ export default async function run(): Promise<BenchResult[]> {
   const env = await startBenchEnv();
   const results: BenchResult[] = [];
   try {
-    const config = loadConfig({ ignoreEnv: true, overrides: { dataDir: env.dir, http: { port: await freePort(), host: '127.0.0.1' }, database: { poolMax: 30 }, auth: { jwtSecret: SECRET, loginMaxPerIpPerMinute: 100000, loginMaxPerAccountPer15Minutes: 100000, signupMaxPerIpPerHour: 100000 }, rateLimit: { apiPerMinute: 10_000_000 }, log: { level: 'silent' } } });
-    const kernel = await startKernel({ config, discover: false, plugins: [notes, benchy], ownerUrl: env.pgUrl, databaseName: 'atrium_bench', redisUrl: env.redisUrl, rootDir: env.dir });
+    const kernel = await startBenchKernel(env, [benchy]);
     try {
       const post = async (p: string, body: unknown, token?: string) => {
         const r = await fetch(kernel.url + p, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
@@ -41,10 +37,8 @@ export default async function run(): Promise<BenchResult[]> {
       };
       const s = await post('/api/auth/signup', { tenantName: 'Bench', email: 'bench@bench.test', password: 'bench-password' });
       const token = s.accessToken;
-      await post('/api/plugins/notes/enable', {}, token);
-      await post('/api/plugins/benchy/enable', {}, token);
       // the owner can read benchy.Ping through `manage all`
-      for (let i = 0; i < 50; i++) await post('/api/notes/notes', { title: `seed ${i}`, body: 'x'.repeat(200) }, token);
+      await post('/api/plugins/benchy/enable', {}, token);
 
       // 1. pipeline overhead vs a bare local call
       const claims = await kernel.deps.tokens.verifyAccess(token);
@@ -56,37 +50,12 @@ export default async function run(): Promise<BenchResult[]> {
       await bare.stop();
       const pipeUs = await timeCalls(50_000, (i) => kernel.broker.call('benchy.pings.ping', { n: i }, { meta }));
       results.push({ metric: 'kernel.call.overhead', value: round(pipeUs - bareUs, 2), unit: 'µs', anchor: 'moleculer.local.call', anchorValue: round(bareUs, 3) });
-
-      // 4. tenant provisioning: signup → enable notes → first note created
-      const pgc = new (await import('pg')).default.Client({ connectionString: env.pgUrl });
-      await pgc.connect();
-      const txMs: number[] = [];
-      for (let i = 0; i < 30; i++) {
-        const t = performance.now();
-        await pgc.query('begin');
-        await pgc.query('select 1');
-        await pgc.query('commit');
-        txMs.push(performance.now() - t);
-      }
-      await pgc.end();
-      const prov: number[] = [];
-      for (let i = 0; i < 20; i++) {
-        const t = performance.now();
-        const r = await post('/api/auth/signup', { tenantName: `T${i}`, email: `t${i}-${crypto.randomUUID().slice(0, 6)}@bench.test`, password: 'tenant-password' });
-        await post('/api/plugins/notes/enable', {}, r.accessToken);
-        const n = await post('/api/notes/notes', { title: 'first' }, r.accessToken);
-        if (!n.id) throw new Error(`provisioning failed: ${JSON.stringify(n)}`);
-        prov.push(performance.now() - t);
-      }
-      prov.sort((a, b) => a - b);
-      txMs.sort((a, b) => a - b);
-      results.push({ metric: 'tenant.provision', value: round(percentile(prov, 50), 1), unit: 'ms', anchor: 'pg.transaction', anchorValue: round(percentile(txMs, 50), 3) });
-      results.push({ metric: 'tenant.provision.p95', value: round(percentile(prov, 95), 1), unit: 'ms' });
     } finally {
       await kernel.stop();
     }
 
-    // 5. RSS of a freshly booted node (its own process), vs a bare Moleculer broker process
+    // 2. RSS of a freshly booted node (its own process) with every first-party plugin (discovered
+    // from plugins/, as `npm start` does), vs a bare Moleculer broker process
     const rss = await measureRss(env, false);
     const bareRss = await measureRss(env, true);
     results.push({ metric: 'node.rss', value: rss, unit: 'MB', anchor: 'moleculer.broker.rss', anchorValue: bareRss });
