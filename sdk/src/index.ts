@@ -7,6 +7,7 @@ export { Type, type Static, type TSchema } from 'typebox';
 export * from './errors.ts';
 export { fieldErrorsOf, type SchemaErrorLike } from './schema-errors.ts';
 export * from './plugin.ts';
+export { defineOutsideCall, type OutsideCallDefinition, type OutsideCallInput, type OutsideOutcome } from './outside-call.ts';
 export * from './entity.ts';
 export { tenantRls, appendOnly } from './migration.sql.ts';
 export { SqlClause, sqlWhere, sqlSet, numbered, listPage, orderBy, likePattern, Paging, Sort, type ListPage, type ListQuery } from './sql-list.ts';

@@ -20,6 +20,11 @@ export type AtriumMeta = {
   callerPlugin?: string;
   ip?: string;
   userAgent?: string;
+  /**
+   * When the caller gives up (a Date.now() value; the gateway sets its timeout): a transaction of
+   * this request may not outlive it, and outside calls are cut at it. Travels to nested calls.
+   */
+  deadline?: number;
   /** Out: response headers/cookies/status the gateway should apply. */
   $responseHeaders?: Record<string, string>;
   $statusCode?: number;
@@ -96,14 +101,16 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         }
 
         if (!spec.tenantScoped) return next(ctx);
+        const deadline = typeof meta.deadline === 'number' ? meta.deadline : null;
 
         if (!spec.transaction) {
           // no connection held: em/emit throw; a mutation is still audited, in its own short transaction
           const pending: PendingWork = { events: 0, jobs: [], audit: {}, afterCommit: [] };
-          (ctx.locals as any).req = buildRequestContext(d, ctx, { pluginId: spec.pluginId ?? 'kernel', tenantId: tenantId!, user, em: NO_TRANSACTION_EM, ability, pending });
+          (ctx.locals as any).req = buildRequestContext(d, ctx, { pluginId: spec.pluginId ?? 'kernel', tenantId: tenantId!, user, em: NO_TRANSACTION_EM, ability, pending, inTransaction: false, deadline });
           const out = await next(ctx);
           const plain = out === undefined ? null : JSON.parse(JSON.stringify(out));
           if (spec.mutates && !pending.audit.skip) {
+            // no deadline: the work is done (and committed in its own transactions) — its audit entry must be written
             await d.db.transaction({ tenantId: tenantId!, userId: user?.id ?? null }, async (_em, _first, tx) => {
               tx.finishWith(finishStatement({ outbox: [], tenantId: tenantId!, audit: auditRow(spec, { tenantId: tenantId!, userId: user?.id ?? null }, meta, ctx.params, plain, pending), idempotency: null }));
             });
@@ -132,7 +139,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
                 return replay.response;
               }
             }
-            (ctx.locals as any).req = buildRequestContext(d, ctx, { pluginId: spec.pluginId ?? 'kernel', tenantId: tenantId!, user, em, ability, pending });
+            (ctx.locals as any).req = buildRequestContext(d, ctx, { pluginId: spec.pluginId ?? 'kernel', tenantId: tenantId!, user, em, ability, pending, inTransaction: true, deadline });
             (ctx.locals as any).em = em;
             // cache invalidations and broadcasts must not run before the change is visible
             (ctx.locals as any).afterCommit = pending.afterCommit;
@@ -154,6 +161,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
             // action's prefetch (a read) follows in that message
             first: idemKey ? { sql: CLAIM_KEY_SQL, params: [tenantId, spec.fullName, idemKey, hash] } : undefined,
             prefetch: prefetch ? prefetch(ctx.params ?? {}) : null,
+            deadline,
           });
         } catch (e) {
           throw mapDbError(e);
@@ -224,7 +232,7 @@ function auditRow(spec: ActionSpec, scope: { tenantId: string; userId: string | 
  * and the idempotency record's response — as data-modifying CTEs of a single statement, which
  * Database.transaction sends together with the COMMIT. A sale pays for no extra round trip.
  */
-function finishStatement(
+export function finishStatement(
   w: {
     tenantId: string;
     outbox: OutboxRow[];

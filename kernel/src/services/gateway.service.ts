@@ -147,7 +147,10 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
         }
         // Safe to retry on another node: reads, and writes the client made idempotent with a key.
         const retries = method === 'GET' || meta.idempotencyKey ? 3 : 0;
-        const result: any = await this.broker.call(route.action, params, { meta, timeout: 10_000, retries } as any);
+        // the action's transaction may not outlive the answer: at the deadline it is rolled back and its connection freed
+        const timeout = d.config.http.requestTimeoutMs;
+        meta.deadline = Date.now() + timeout;
+        const result: any = await this.broker.call(route.action, params, { meta, timeout, retries } as any);
         if (meta.$setCookies?.length) res.setHeader('Set-Cookie', meta.$setCookies);
         for (const [k, v] of Object.entries(meta.$responseHeaders ?? {})) res.setHeader(k, v);
         if (result && typeof result === 'object' && typeof result.$binary === 'string') {
