@@ -148,7 +148,7 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
       { owner: 'kernel', schema: 'kernel', version: KERNEL_VERSION, migrations: KERNEL_MIGRATIONS },
       ...ordered.map((p) => ({ owner: p.id, schema: p.schema, version: p.manifest.version, migrations: p.definition.migrations ?? [] })),
     ];
-    await runMigrations(urls.owner, sets, (m) => logger.info(m));
+    await runMigrations(urls.owner, sets, (m) => logger.info(m), { acceptChanged: config.database.acceptChangedMigrations });
     for (const p of ordered) {
       const bad = await tablesMissingRls(urls.owner, p.schema);
       if (bad.length) throw new Error(`Plugin "${p.id}" has tenant tables without row level security: ${bad.join(', ')} — add tenantRls('<table>') to its migration`);

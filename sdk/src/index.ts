@@ -11,7 +11,7 @@ export { fieldErrorsOf, type SchemaErrorLike } from './schema-errors.ts';
 export * from './plugin.ts';
 export { defineOutsideCall, type OutsideCallDefinition, type OutsideCallInput, type OutsideOutcome } from './outside-call.ts';
 export * from './entity.ts';
-export { tenantRls, appendOnly } from './migration.sql.ts';
+export { tenantRls, appendOnly, migrationChecksum } from './migration.sql.ts';
 export { SqlClause, sqlWhere, sqlSet, numbered, listPage, orderBy, likePattern, Paging, Sort, type ListPage, type ListQuery } from './sql-list.ts';
 export { ManifestSchema, type PluginManifest, type PermissionGrant, type PermissionSubjectDeclaration, type ConditionFieldDeclarations, type UiContributionDeclaration } from './manifest/manifest.schema.ts';
 export { validateManifest, pluginSchemaName } from './manifest/validate-manifest.ts';
