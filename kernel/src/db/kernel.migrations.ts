@@ -336,4 +336,13 @@ alter table kernel."user" add column totp_failures integer not null default 0,
   add column totp_last_step bigint;
 `,
   },
+  {
+    // Revoked sessions are polled by every gateway (auth/revoked-sessions.ts) and listed per user
+    // ("your devices"); password changes revoke by user. Indexes only.
+    name: '0005-session-revocation',
+    up: `
+create index session_user_idx on kernel.session (user_id);
+create index session_revoked_idx on kernel.session (revoked_at) where revoked_at is not null;
+`,
+  },
 ];
