@@ -13,6 +13,7 @@ import type { JobQueues } from './jobs/job-queues.ts';
 import type { SecretBox } from './plugins/secret-box.ts';
 import type { Logger } from 'pino';
 import type { FileStore } from './files/file-store.ts';
+import type { OutboundPolicy } from './outside/outbound.ts';
 
 /** The kernel's own dependencies, wired by awilix in startKernel (kernel.ts). Plugins never see this. */
 export type KernelDeps = {
@@ -33,6 +34,8 @@ export type KernelDeps = {
   secrets: SecretBox;
   files: FileStore;
   broker: ServiceBroker;
+  /** Where plugins may send requests (the operator's allowlist) and each tenant's share of outbound calls. */
+  outbound: OutboundPolicy;
   /** Wakes the outbox relay after a commit that wrote events (in-process hint; polling is the fallback). */
   pokeOutbox: () => void;
 };

@@ -26,6 +26,8 @@ import { mailService } from './services/mail.service.ts';
 import { RateLimiter } from './http/rate-limiter.ts';
 import { JobQueues } from './jobs/job-queues.ts';
 import { LocalFileStore } from './files/file-store.ts';
+import { OutboundPolicy } from './outside/outbound.ts';
+import { startOutsideCallRecovery } from './outside/outside-calls.ts';
 import { createPipelineMiddleware } from './pipeline/pipeline.middleware.ts';
 import { platformSecret } from './secrets.ts';
 import type { KernelDeps } from './kernel-deps.ts';
@@ -149,7 +151,11 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
       if (bad.length) throw new Error(`Plugin "${p.id}" has tenant tables without row level security: ${bad.join(', ')} — add tenantRls('<table>') to its migration`);
     }
 
-    const db = await Database.connect(urls, ordered.flatMap((p) => p.definition.entities ?? []), config.database.poolMax);
+    const db = await Database.connect(urls, ordered.flatMap((p) => p.definition.entities ?? []), config.database.poolMax, {
+      tenantMaxConnections: config.database.tenantMaxConnections,
+      tenantQueueTimeoutMs: config.database.tenantQueueTimeoutMs,
+      statementTimeoutMs: config.database.statementTimeoutMs,
+    });
     cleanups.push(() => db.close());
     await recordInstall(db, registry);
 
@@ -198,6 +204,7 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
       secrets: asFunction(() => new SecretBox(secret)).singleton(),
       files: asFunction(({ config }) => new LocalFileStore(path.join(path.resolve(root, config.dataDir), 'files'))).singleton(),
       pokeOutbox: asValue(() => broker.broadcastLocal('atrium.outbox.poke')),
+      outbound: asFunction(({ config, registry }) => new OutboundPolicy(config, registry)).singleton(),
     });
     const deps = () => container.cradle as KernelDeps;
 
@@ -228,6 +235,7 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
       await revoked.start(db, (e) => logger.warn({ err: e }, 'could not read revoked sessions; retrying'));
       cleanups.push(() => revoked.stop());
     }
+    const systemServices: string[] = [];
     const adminDist = opts.adminDist ?? path.resolve(root, 'admin/dist');
     for (const [name, factory] of Object.entries(KERNEL_SERVICES)) {
       if (runsService(patterns, name, true)) broker.createService(factory(deps, { adminDist }));
@@ -239,10 +247,14 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
         if (runsService(patterns, `${p.id}.${s.name}`, false)) broker.createService(compilePluginService(p.id, s));
       }
       broker.createService(pluginSystemService(deps, p.definition));
+      if (p.definition.outsideCalls?.length) systemServices.push(p.id);
     }
 
     await broker.start();
     cleanups.push(() => broker.stop());
+    // outside calls a crash left without an answer, for the plugins whose services run here
+    const stopRecovery = startOutsideCallRecovery(deps(), broker, systemServices, config.outbound.recoverIntervalMs);
+    cleanups.push(async () => stopRecovery());
     const gw = broker.getLocalService('gateway') as any;
     const url = gw ? `http://127.0.0.1:${gw.port}` : null;
     logger.info({ node: broker.nodeID, url, plugins: ordered.map((p) => `${p.id}@${p.manifest.version}`) }, 'Atrium node started');

@@ -5,8 +5,11 @@
  */
 export { Type, type Static, type TSchema } from 'typebox';
 export * from './errors.ts';
+export { sortColumn } from './list-sort.ts';
+export { UNSAFE_KEYS, isUnsafeKey, UnsafeKeyError, formKeyPath, dataObject } from './safe-keys.ts';
 export { fieldErrorsOf, type SchemaErrorLike } from './schema-errors.ts';
 export * from './plugin.ts';
+export { defineOutsideCall, type OutsideCallDefinition, type OutsideCallInput, type OutsideOutcome } from './outside-call.ts';
 export * from './entity.ts';
 export { tenantRls, appendOnly } from './migration.sql.ts';
 export { SqlClause, sqlWhere, sqlSet, numbered, listPage, orderBy, likePattern, Paging, Sort, type ListPage, type ListQuery } from './sql-list.ts';

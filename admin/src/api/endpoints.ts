@@ -11,7 +11,7 @@ import type {
 const enc = encodeURIComponent;
 
 export const authApi = {
-  signup: (b: { tenantName: string; email: string; password: string }) =>
+  signup: (b: { tenantName: string; email: string; password: string; timeZone?: string }) =>
     http.post<AuthResult>('/api/auth/signup', b, { noRefresh: true }),
   login: (b: { email: string; password: string; totp?: string }) =>
     http.post<AuthResult>('/api/auth/login', b, { noRefresh: true }),

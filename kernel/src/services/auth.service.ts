@@ -11,6 +11,7 @@ import { provisionTenant } from '../tenants/provision-tenant.ts';
 import { sessionActions } from '../auth/session.actions.ts';
 import { TotpCode, totpActions } from '../auth/totp.actions.ts';
 import { USER_SECRETS, userWithSecrets, type UserSecrets } from '../auth/user-secrets.ts';
+import { isKnownTimeZone, TimeZone } from '../tenants/tenant-profile.ts';
 
 const Email = Type.String({ format: 'email', maxLength: 254 });
 const Password = Type.String({ minLength: 8, maxLength: 200 });
@@ -37,11 +38,12 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
         permission: 'public',
         tenantScoped: false,
         status: 201,
-        params: Type.Object({ tenantName: Type.String({ minLength: 1, maxLength: 120 }), email: Email, password: Password, displayName: Type.Optional(Type.String({ maxLength: 120 })), locale: Type.Optional(Type.String({ pattern: '^(en|ru|uk|kk)$' })) }, { additionalProperties: false }),
+        params: Type.Object({ tenantName: Type.String({ minLength: 1, maxLength: 120 }), email: Email, password: Password, displayName: Type.Optional(Type.String({ maxLength: 120 })), locale: Type.Optional(Type.String({ pattern: '^(en|ru|uk|kk)$' })), timeZone: Type.Optional(TimeZone) }, { additionalProperties: false }),
         summary: 'Create a tenant and its owner',
         async handler(ctx) {
           const { config, db, rateLimiter } = d();
           if (!config.auth.signupEnabled) throw new ForbiddenError('Sign-up is disabled on this platform', 'SIGNUP_DISABLED');
+          if (ctx.params.timeZone !== undefined && !isKnownTimeZone(ctx.params.timeZone)) throw new ValidationError(`Unknown time zone "${ctx.params.timeZone}"`, [{ field: 'timeZone', message: 'is not a known time zone (e.g. Asia/Almaty)' }]);
           await rateLimiter.hit(`signup:ip:${ctx.meta.ip ?? '-'}`, config.auth.signupMaxPerIpPerHour, 3600, 'Too many sign-ups from this address; try again later');
           const email = ctx.params.email.trim().toLowerCase();
           const passwordHash = await hashPassword(ctx.params.password);
@@ -50,7 +52,7 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
             if (exists.rowCount) throw new ConflictError('An account with this e-mail already exists; sign in and create a new tenant from there', 'EMAIL_TAKEN');
             const userId = crypto.randomUUID();
             await c.query('insert into kernel."user" (id, email, display_name, password_hash, locale) values ($1, $2, $3, $4, $5)', [userId, email, ctx.params.displayName ?? email.split('@')[0], passwordHash, ctx.params.locale ?? 'en']);
-            const t = await provisionTenant(c, { name: ctx.params.tenantName.trim(), ownerUserId: userId, locale: ctx.params.locale });
+            const t = await provisionTenant(c, { name: ctx.params.tenantName.trim(), ownerUserId: userId, locale: ctx.params.locale, timeZone: ctx.params.timeZone });
             await c.query(`insert into kernel.audit (tenant_id, user_id, action, subject, target_id, diff) values ($1::uuid, $2, 'auth.signup', 'kernel.Tenant', $1::text, $3)`, [t.id, userId, JSON.stringify({ tenantName: t.name, email })]);
             return { userId, tenantId: t.id };
           });

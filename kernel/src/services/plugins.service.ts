@@ -3,7 +3,7 @@ import type { ServiceSchema } from 'moleculer';
 import { Type } from 'typebox';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { ConflictError, NotFoundError, UnprocessableError, ValidationError, type TenantHookContext } from '@atrium/sdk';
+import { AtriumError, ConflictError, NotFoundError, UnprocessableError, ValidationError, type TenantHookContext } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
 import { afterCommit, kernelActions, type KernelCtx } from './kernel-action.ts';
 import type { LoadedPlugin } from '../plugins/plugin-registry.ts';
@@ -55,6 +55,11 @@ export function pluginsService(deps: () => KernelDeps): ServiceSchema {
         message: e.keyword === 'required' ? 'is required' : e.keyword === 'additionalProperties' ? 'is not a setting of this plugin' : e.message,
       }));
       throw new ValidationError(`Invalid settings for "${p.id}": ${fields.map((f: any) => `${f.field} ${f.message}`).join('; ')}`, fields);
+    }
+    // a base URL is never a tenant's free text: only what the operator allows (outbound.ts)
+    const outbound = d().outbound.checkSettings(p.id, values);
+    if (outbound.length) {
+      throw new AtriumError(`Settings for "${p.id}" name an address this platform does not allow: ${outbound.map((f) => f.field).join(', ')}`, 422, 'OUTBOUND_NOT_ALLOWED', { fields: outbound });
     }
   }
 

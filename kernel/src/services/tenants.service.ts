@@ -8,6 +8,7 @@ import { ListParams, likePattern, orderBy, pgTextArray } from './list-params.ts'
 import { TokenService } from '../auth/token.service.ts';
 import { publicUrl } from './auth.service.ts';
 import { SessionStore } from '../auth/sessions.ts';
+import { isKnownTimeZone, TENANT_PROFILE_KEY, TimeZone } from '../tenants/tenant-profile.ts';
 import { assertMayChangeRoles, assertOwnerRemains, loadGranter, lockOwners, otherOwners, permissionCatalog } from '../rbac/grant-guard.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
@@ -43,19 +44,33 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
         rest: 'GET /current',
         permission: ['read', 'kernel.Tenant'],
         async handler(ctx) {
-          const [t] = await ctx.locals.em.execute('select id, name, status, locale, currency, created_at as "createdAt" from kernel.tenant');
+          const [t] = await ctx.locals.em.execute('select id, name, status, locale, currency, time_zone as "timeZone", created_at as "createdAt" from kernel.tenant');
           return t;
         },
       },
       updateCurrent: {
         rest: 'PATCH /current',
         permission: ['update', 'kernel.Tenant'],
-        params: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })), locale: Type.Optional(Type.String({ pattern: '^(en|ru|uk|kk)$' })), currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })) }, { additionalProperties: false }),
+        params: Type.Object({
+          name: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
+          locale: Type.Optional(Type.String({ pattern: '^(en|ru|uk|kk)$' })),
+          currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+          timeZone: Type.Optional(TimeZone),
+        }, { additionalProperties: false }),
         async handler(ctx) {
           const em = ctx.locals.em;
-          const [before] = await em.execute('select name, locale, currency from kernel.tenant');
-          const [after] = await em.execute('update kernel.tenant set name = coalesce(?, name), locale = coalesce(?, locale), currency = coalesce(?, currency) returning id, name, locale, currency', [ctx.params.name ?? null, ctx.params.locale ?? null, ctx.params.currency ?? null]);
+          const p = ctx.params;
+          if (p.timeZone !== undefined && !isKnownTimeZone(p.timeZone)) throw new ValidationError(`Unknown time zone "${p.timeZone}"`, [{ field: 'timeZone', message: 'is not a known time zone (e.g. Asia/Almaty)' }]);
+          const cols = 'id, name, locale, currency, time_zone as "timeZone"';
+          const [before] = await em.execute(`select ${cols} from kernel.tenant`);
+          const [after] = await em.execute(`update kernel.tenant set name = coalesce(?, name), locale = coalesce(?, locale), currency = coalesce(?, currency), time_zone = coalesce(?, time_zone) returning ${cols}`,
+            [p.name ?? null, p.locale ?? null, p.currency ?? null, p.timeZone ?? null]);
           ctx.locals.req!.audit.diff(before, after);
+          // plugins read the profile through ctx.tenant() (cached like settings): this node at once, others by broadcast
+          afterCommit(ctx, () => {
+            d().gate.invalidateSettings(ctx.meta.tenantId!, TENANT_PROFILE_KEY);
+            ctx.broker.broadcast('atrium.plugins.settings', { tenantId: ctx.meta.tenantId, pluginId: TENANT_PROFILE_KEY });
+          });
           return after;
         },
       },
@@ -118,13 +133,14 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
         permission: ['read', 'kernel.Invitation'],
         params: Type.Object({ ...ListParams }, { additionalProperties: false }),
         async handler(ctx) {
-          const { limit = 20, offset = 0, q } = ctx.params;
+          const { limit = 20, offset = 0, q, sort } = ctx.params;
           const em = ctx.locals.em;
+          const order = orderBy(sort, { email: 'email', createdAt: 'created_at', expiresAt: 'expires_at' }, 'created_at desc');
           const cond = q ? 'where email ilike ?' : '';
           const args = q ? [likePattern(q)] : [];
           const items = await em.execute(`select id, email, roles, expires_at as "expiresAt", accepted_at as "acceptedAt", revoked_at as "revokedAt", created_at as "createdAt",
               case when accepted_at is not null then 'accepted' when revoked_at is not null then 'revoked' when expires_at < now() then 'expired' else 'pending' end as status
-            from kernel.invitation ${cond} order by created_at desc limit ? offset ?`, [...args, limit, offset]);
+            from kernel.invitation ${cond} order by ${order}, id limit ? offset ?`, [...args, limit, offset]);
           const [{ n }] = await em.execute(`select count(*)::int as n from kernel.invitation ${cond}`, args);
           return { items, total: n };
         },
@@ -171,10 +187,11 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
         permission: ['read', 'kernel.Store'],
         params: Type.Object({ ...ListParams }, { additionalProperties: false }),
         async handler(ctx) {
-          const { limit = 20, offset = 0, q } = ctx.params;
+          const { limit = 20, offset = 0, q, sort } = ctx.params;
+          const order = orderBy(sort, { name: 'name', createdAt: 'created_at' }, 'name');
           const cond = q ? 'where name ilike ?' : '';
           const args = q ? [likePattern(q)] : [];
-          const items = await ctx.locals.em.execute(`select id, name, address, created_at as "createdAt" from kernel.store ${cond} order by name limit ? offset ?`, [...args, limit, offset]);
+          const items = await ctx.locals.em.execute(`select id, name, address, created_at as "createdAt" from kernel.store ${cond} order by ${order}, id limit ? offset ?`, [...args, limit, offset]);
           const [{ n }] = await ctx.locals.em.execute(`select count(*)::int as n from kernel.store ${cond}`, args);
           return { items, total: n };
         },

@@ -99,6 +99,19 @@ export const ManifestSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    outbound: Type.Optional(
+      Type.Object(
+        {
+          baseUrls: Type.Optional(Type.Array(Type.String({ pattern: '^https://[^/?#@\\s]+(/[^?#@\\s]*)?$' }), {
+            description: 'The real services this plugin calls (production and sandbox base URLs, https): ctx.fetch reaches only these and what the operator adds in the platform config (outbound.allow.<plugin id>)',
+          })),
+          settings: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]*$' }), {
+            description: 'Settings fields that hold a base URL: a tenant may choose only one of the allowed base URLs (saving another is refused, 422 naming the field)',
+          })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     ui: Type.Optional(
       Type.Object(
         {

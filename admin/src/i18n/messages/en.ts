@@ -20,7 +20,7 @@ export default {
     email: 'Email', password: 'Password', newPassword: 'New password', currentPassword: 'Current password',
     displayName: 'Your name', tenantName: 'Business name',
     loginTitle: 'Sign in', loginSubtitle: 'Welcome back', loginAction: 'Sign in',
-    signupTitle: 'Create your business', signupSubtitle: 'Start with a free workspace; add plugins as you grow',
+    signupTitle: 'Create your business', signupSubtitle: 'Start with a free workspace; add plugins as you grow', timeZone: 'Time zone', timeZoneHint: 'Receipts, shifts and reports use it; taken from this device',
     signupAction: 'Create account', haveAccount: 'Already have an account?', noAccount: 'New to Atrium?',
     forgot: 'Forgot password?', totpTitle: 'Two-step verification',
     totpHint: 'Enter the 6-digit code from your authenticator app', totpCode: 'Code', verify: 'Verify',

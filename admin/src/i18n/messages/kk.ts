@@ -21,7 +21,7 @@ const kk: typeof en = {
     email: 'Email', password: 'Құпиясөз', newPassword: 'Жаңа құпиясөз', currentPassword: 'Ағымдағы құпиясөз',
     displayName: 'Атыңыз', tenantName: 'Компания атауы',
     loginTitle: 'Кіру', loginSubtitle: 'Қайта келуіңізбен', loginAction: 'Кіру',
-    signupTitle: 'Компанияңызды құрыңыз', signupSubtitle: 'Тегін кеңістіктен бастап, өскен сайын плагиндер қосыңыз',
+    signupTitle: 'Компанияңызды құрыңыз', signupSubtitle: 'Тегін кеңістіктен бастап, өскен сайын плагиндер қосыңыз', timeZone: 'Уақыт белдеуі', timeZoneHint: 'Чектер, ауысымдар мен есептер осы бойынша; осы құрылғыдан алынды',
     signupAction: 'Аккаунт құру', haveAccount: 'Аккаунтыңыз бар ма?', noAccount: 'Atrium-де алғаш рет пе?',
     forgot: 'Құпиясөзді ұмыттыңыз ба?', totpTitle: 'Екі қадамды тексеру',
     totpHint: 'Аутентификатор қолданбасындағы 6 таңбалы кодты енгізіңіз', totpCode: 'Код', verify: 'Тексеру',

@@ -21,7 +21,7 @@ const ru: typeof en = {
     email: 'Email', password: 'Пароль', newPassword: 'Новый пароль', currentPassword: 'Текущий пароль',
     displayName: 'Ваше имя', tenantName: 'Название компании',
     loginTitle: 'Вход', loginSubtitle: 'С возвращением', loginAction: 'Войти',
-    signupTitle: 'Создайте компанию', signupSubtitle: 'Начните с бесплатного пространства и подключайте плагины по мере роста',
+    signupTitle: 'Создайте компанию', signupSubtitle: 'Начните с бесплатного пространства и подключайте плагины по мере роста', timeZone: 'Часовой пояс', timeZoneHint: 'По нему чеки, смены и отчёты; взят с этого устройства',
     signupAction: 'Создать аккаунт', haveAccount: 'Уже есть аккаунт?', noAccount: 'Впервые в Atrium?',
     forgot: 'Забыли пароль?', totpTitle: 'Двухэтапная проверка',
     totpHint: 'Введите 6-значный код из приложения-аутентификатора', totpCode: 'Код', verify: 'Проверить',

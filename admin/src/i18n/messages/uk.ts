@@ -21,7 +21,7 @@ const uk: typeof en = {
     email: 'Email', password: 'Пароль', newPassword: 'Новий пароль', currentPassword: 'Поточний пароль',
     displayName: 'Ваше імʼя', tenantName: 'Назва компанії',
     loginTitle: 'Вхід', loginSubtitle: 'З поверненням', loginAction: 'Увійти',
-    signupTitle: 'Створіть компанію', signupSubtitle: 'Почніть із безкоштовного простору й додавайте плагіни, коли зростатимете',
+    signupTitle: 'Створіть компанію', signupSubtitle: 'Почніть із безкоштовного простору й додавайте плагіни, коли зростатимете', timeZone: 'Часовий пояс', timeZoneHint: 'За ним чеки, зміни та звіти; взято з цього пристрою',
     signupAction: 'Створити акаунт', haveAccount: 'Вже маєте акаунт?', noAccount: 'Вперше в Atrium?',
     forgot: 'Забули пароль?', totpTitle: 'Двоетапна перевірка',
     totpHint: 'Введіть 6-значний код із застосунку-автентифікатора', totpCode: 'Код', verify: 'Перевірити',

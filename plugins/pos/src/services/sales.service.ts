@@ -2,7 +2,8 @@ import { defineAction, defineService, likePattern, listPage, NotFoundError, sqlW
 import { buildReceipt, receiptLabels } from '../domain/receipt.ts';
 import { formatMinor } from '../domain/money.ts';
 import { renderReceiptPdf } from '../domain/receipt-pdf.renderer.ts';
-import { createSale, loadSaleView, printReceipt, redactSale, requireSale, SALE_COLUMNS, saleHeadStatement, saleView } from '../domain/sale.ts';
+import { printReceipt, printTarget, receiptOptions } from '../domain/printing.ts';
+import { createSale, loadSaleView, redactSale, requireSale, SALE_COLUMNS, saleHeadStatement, saleView } from '../domain/sale.ts';
 import { createReturn } from '../domain/sale-return.ts';
 import { voidSale } from '../domain/sale-void.ts';
 import { posSettings } from '../domain/settings.ts';
@@ -53,15 +54,6 @@ const ListParams = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 20 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
 }, { additionalProperties: false });
-
-async function registerOf(ctx: any, registerId: string) {
-  const [r] = await ctx.em.execute(
-    `select r.store_id, r.device_role_suffix, ss.receipt_header, ss.receipt_footer from pos.register r
-     left join pos.store_settings ss on ss.tenant_id = r.tenant_id and ss.store_id = r.store_id where r.id = ?`,
-    [registerId],
-  );
-  return r;
-}
 
 /** The public receipt link (no login; the token is unguessable), when the tenant set publicBaseUrl. */
 export async function receiptLink(ctx: any, sale: { receipt: { token: string } }): Promise<string | null> {
@@ -146,6 +138,7 @@ export const salesService = defineService({
         id: Id,
         lines: Type.Array(Type.Object({ lineNo: Type.Integer({ minimum: 1 }), qtyMilli: Qty }, { additionalProperties: false }), { minItems: 1, maxItems: 500 }),
         refunds: Type.Optional(Type.Array(Type.Object({ method: Method, amount: Minor, reference: Type.Optional(Type.String({ maxLength: 120 })) }, { additionalProperties: false }), { maxItems: 10 })),
+        refundMethod: Type.Optional({ ...Method, description: 'the whole refund to this tender (what the till shows); refunds splits it; neither: the sale\'s own tenders, cash last' }),
         reason: Type.String({ minLength: 3, maxLength: 500 }),
         restock: Type.Optional(Type.Boolean()),
       }, { additionalProperties: false }),
@@ -165,8 +158,11 @@ export const salesService = defineService({
       async handler(ctx) {
         const sale = await loadSaleView(ctx, ctx.params.id);
         if (!sale) throw new NotFoundError('Sale not found');
-        const reg = await registerOf(ctx, sale.registerId);
-        const r = await printReceipt(ctx, sale, reg, await posSettings(ctx), { copy: true, key: ctx.idempotencyKey ? `pos:sale:${sale.id}:copy:${ctx.idempotencyKey}` : undefined });
+        const reg = await printTarget(ctx, sale.registerId);
+        if (!reg) throw new NotFoundError('The register of this sale no longer exists');
+        // every press is a print job of its own (a retried press, same Idempotency-Key, is the same job):
+        // without a key of its own a copy would reuse the sale's receipt key and be refused as a different job
+        const r = await printReceipt(ctx, sale, reg, { copy: true, key: `pos:sale:${sale.id}:copy:${ctx.idempotencyKey ?? crypto.randomUUID()}` });
         return { saleId: sale.id, jobId: r.jobId, error: r.error };
       },
     }),
@@ -178,8 +174,7 @@ export const salesService = defineService({
       async handler(ctx) {
         const sale = await loadSaleView(ctx, ctx.params.id);
         if (!sale) throw new NotFoundError('Sale not found');
-        const reg = await registerOf(ctx, sale.registerId);
-        return buildReceipt(sale, { locale: ctx.locale, header: reg?.receipt_header ?? [], footer: reg?.receipt_footer ?? [], copy: ctx.params.copy ?? false });
+        return buildReceipt(sale, { ...(await receiptOptions(ctx, await printTarget(ctx, sale.registerId))), copy: ctx.params.copy ?? false });
       },
     }),
     receiptPdf: defineAction({
@@ -190,8 +185,7 @@ export const salesService = defineService({
       async handler(ctx) {
         const sale = await loadSaleView(ctx, ctx.params.id);
         if (!sale) throw new NotFoundError('Sale not found');
-        const reg = await registerOf(ctx, sale.registerId);
-        const doc = buildReceipt(sale, { locale: ctx.locale, header: reg?.receipt_header ?? [], footer: reg?.receipt_footer ?? [], link: await receiptLink(ctx, sale) });
+        const doc = buildReceipt(sale, { ...(await receiptOptions(ctx, await printTarget(ctx, sale.registerId))), link: await receiptLink(ctx, sale) });
         return { $binary: (await renderReceiptPdf(doc)).toString('base64'), contentType: 'application/pdf', filename: `receipt-${sale.number}.pdf` };
       },
     }),
@@ -205,9 +199,9 @@ export const salesService = defineService({
       async handler(ctx) {
         const sale = await loadSaleView(ctx, ctx.params.id);
         if (!sale) throw new NotFoundError('Sale not found');
-        const reg = await registerOf(ctx, sale.registerId);
+        const reg = await printTarget(ctx, sale.registerId);
         const link = await receiptLink(ctx, sale);
-        const doc = buildReceipt(sale, { locale: ctx.locale, header: reg?.receipt_header ?? [], footer: reg?.receipt_footer ?? [], link });
+        const doc = buildReceipt(sale, { ...(await receiptOptions(ctx, reg)), link });
         const L = receiptLabels(ctx.locale);
         const store = reg?.receipt_header?.[0] ?? '';
         await ctx.call('mail.send', {
