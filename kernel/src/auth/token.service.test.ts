@@ -27,11 +27,15 @@ describe('TokenService', () => {
     expect(tokens.revoked.has('new')).toBe(true);
   });
 
-  it('refuses a well-signed token that names no session (it could never be revoked)', async () => {
+  it('refuses a well-signed token that names no session (it could never be revoked) or has no expiry', async () => {
     const tokens = new TokenService(SECRET, 900);
     const key = new Uint8Array(crypto.hkdfSync('sha256', SECRET, 'atrium', 'jwt-access', 32));
     const bare = await new SignJWT({ tid: crypto.randomUUID(), email: 'a@b.test', roles: ['owner'] })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(user.id).setIssuer('atrium').setIssuedAt().setExpirationTime('60s').sign(key);
     await expect(tokens.verifyAccess(bare)).rejects.toMatchObject({ type: 'INVALID_TOKEN' });
+    // nor one that never expires
+    const forever = await new SignJWT({ tid: crypto.randomUUID(), email: 'a@b.test', roles: ['owner'], sid: crypto.randomUUID() })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(user.id).setIssuer('atrium').setIssuedAt().sign(key);
+    await expect(tokens.verifyAccess(forever)).rejects.toMatchObject({ type: 'INVALID_TOKEN' });
   });
 });

@@ -49,8 +49,9 @@ export class TokenService {
       }
     }
     try {
-      const { payload } = await jwtVerify(token, await this.key, { issuer: 'atrium', algorithms: ['HS256'] });
-      // every token we issue names its session; one that does not could never be revoked
+      // every token we issue expires and names its user and session: one without a session could
+      // never be revoked, one without `exp` would never end (jose accepts both unless told)
+      const { payload } = await jwtVerify(token, await this.key, { issuer: 'atrium', algorithms: ['HS256'], requiredClaims: ['exp', 'sub', 'sid', 'tid'] });
       if (typeof payload.sid !== 'string') throw new Error('no session');
       if (this.revoked.has(payload.sid)) throw revokedError();
       // frozen: the cached claims are shared by every request that carries this token

@@ -49,7 +49,9 @@ export class AbilityService {
     const gen = this.generation;
     const [m] = await this.db.systemQuery<{ roles: string[] }>('select roles from kernel.membership where tenant_id = $1 and user_id = $2', [tenantId, user.id]);
     if (!m) throw new ForbiddenError('You are not a member of this tenant', 'NOT_A_MEMBER');
-    const rows = await this.db.systemQuery<{ rules: StoredRule[] }>('select rules from kernel.role where tenant_id = $1 and name = any($2)', [tenantId, m.roles]);
+    // in the membership's order of roles: a `cannot` of one role overrides the roles before it, the
+    // same way on every node and every load (without an order, the database picks one)
+    const rows = await this.db.systemQuery<{ rules: StoredRule[] }>('select rules from kernel.role where tenant_id = $1 and name = any($2) order by array_position($2::text[], name)', [tenantId, m.roles]);
     const rules = interpolateRules(rows.flatMap((r) => r.rules), { user: { id: user.id, email: user.email }, tenant: { id: tenantId } });
     const entry: Entry = { ability: buildAbility(rules), rules, roles: Object.freeze([...m.roles]) as string[], at: Date.now(), users: new WeakMap() };
     // a load that overlapped an invalidation may have read the old roles: use it once, don't keep it
