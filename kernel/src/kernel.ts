@@ -21,6 +21,7 @@ import { KERNEL_SUBJECTS } from './rbac/builtin-roles.ts';
 import { unenforceableGrants } from './rbac/rule-conditions.ts';
 import { AjvValidator } from './validation/ajv-validator.ts';
 import { TokenService } from './auth/token.service.ts';
+import { SESSIONS_REVOKED_EVENT } from './auth/sessions.ts';
 import { Mailer } from './auth/mailer.ts';
 import { mailService } from './services/mail.service.ts';
 import { RateLimiter } from './http/rate-limiter.ts';
@@ -225,10 +226,19 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
         'atrium.plugins.settings'(ctx: any) {
           deps().gate.invalidateSettings(ctx.params.tenantId, ctx.params.pluginId);
         },
+        [SESSIONS_REVOKED_EVENT](ctx: any) {
+          deps().tokens.revoke(ctx.params.sessions);
+        },
       },
     });
 
     const patterns = config.services;
+    // a node that verifies access tokens also polls for revoked sessions (a broadcast it missed)
+    if (runsService(patterns, 'gateway', true)) {
+      const revoked = deps().tokens.revoked;
+      await revoked.start(db, (e) => logger.warn({ err: e }, 'could not read revoked sessions; retrying'));
+      cleanups.push(() => revoked.stop());
+    }
     const systemServices: string[] = [];
     const adminDist = opts.adminDist ?? path.resolve(root, 'admin/dist');
     for (const [name, factory] of Object.entries(KERNEL_SERVICES)) {

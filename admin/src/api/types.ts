@@ -148,3 +148,14 @@ export interface FailedJob {
   finishedOn?: number | string;
   data?: unknown;
 }
+
+/** One sign-in (a device or browser) of the current user that has not ended. */
+export interface SignIn {
+  id: string;
+  tenant: { id: string; name: string };
+  ip: string | null;
+  userAgent: string | null;
+  signedInAt: string;
+  lastActiveAt: string;
+  current: boolean;
+}

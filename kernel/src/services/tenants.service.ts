@@ -7,6 +7,7 @@ import { afterCommit, kernelActions, type KernelCtx } from './kernel-action.ts';
 import { ListParams, likePattern, orderBy, pgTextArray } from './list-params.ts';
 import { TokenService } from '../auth/token.service.ts';
 import { publicUrl } from './auth.service.ts';
+import { SessionStore } from '../auth/sessions.ts';
 import { isKnownTimeZone, TENANT_PROFILE_KEY, TimeZone } from '../tenants/tenant-profile.ts';
 import { assertMayChangeRoles, assertOwnerRemains, loadGranter, lockOwners, otherOwners, permissionCatalog } from '../rbac/grant-guard.ts';
 
@@ -15,6 +16,7 @@ const RoleName = Type.String({ pattern: '^[a-z][a-z0-9-]{1,39}$' });
 
 export function tenantsService(deps: () => KernelDeps): ServiceSchema {
   const d = deps;
+  const sessions = new SessionStore(d);
   async function assertRolesExist(em: any, roles: string[]) {
     const rows = await em.execute('select name from kernel.role where name = any(?::text[])', [pgTextArray(roles)]);
     const missing = roles.filter((r) => !rows.some((x: any) => x.name === r));
@@ -121,9 +123,11 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
           if (!m) throw new NotFoundError('No such member');
           await guardRoleChange(ctx, ctx.params.userId, m.roles, []);
           await em.execute('delete from kernel.membership where user_id = ?', [ctx.params.userId]);
-          await d().db.systemQuery(`update kernel.session set revoked_at = now(), revoke_reason = 'removed-from-tenant' where user_id = $1 and tenant_id = $2 and revoked_at is null`, [ctx.params.userId, ctx.meta.tenantId]);
+          // after the delete: a refresh racing it has committed by now, or will fail (sessions.ts)
+          const revoked = await sessions.revokeMember(ctx.params.userId, ctx.meta.tenantId!);
           ctx.locals.req!.audit.diff(m, null);
           rbacChanged(ctx);
+          afterCommit(ctx, () => sessions.announce(revoked));
           return { ok: true };
         },
       },

@@ -134,6 +134,9 @@ export default {
     totpScan: 'Scan this code with an authenticator app (Google Authenticator, Aegis, 1Password), then enter the 6-digit code.',
     totpSecret: 'Or enter this key: {secret}', totpEnabled: 'Two-step verification is on', totpDisabled: 'Two-step verification is off',
     totpDisableHint: 'Enter your password and a current code to turn it off', preferences: 'Preferences',
+    sessions: 'Signed-in devices', thisDevice: 'This device', lastActive: 'Active {when}', unknownDevice: 'Unknown device',
+    signOutDevice: 'Sign out', signOutDeviceConfirm: 'Sign out {device}?', signOutOthers: 'Sign out everywhere else',
+    signOutOthersConfirm: 'Sign out of every other device?', signedOut: 'Signed out',
   },
   errors: {
     notFound: 'Page not found', notFoundHint: 'The page does not exist or you lack access.', goHome: 'Go to dashboard',

@@ -135,6 +135,9 @@ const kk: typeof en = {
     totpScan: 'Кодты аутентификатор қолданбасында (Google Authenticator, Aegis, 1Password) сканерлеп, 6 таңбалы кодты енгізіңіз.',
     totpSecret: 'Немесе мына кілтті енгізіңіз: {secret}', totpEnabled: 'Екі қадамды тексеру қосылды', totpDisabled: 'Екі қадамды тексеру өшірілді',
     totpDisableHint: 'Өшіру үшін құпиясөзді және ағымдағы кодты енгізіңіз', preferences: 'Баптаулар',
+    sessions: 'Кірген құрылғылар', thisDevice: 'Осы құрылғы', lastActive: 'Белсенділік: {when}', unknownDevice: 'Белгісіз құрылғы',
+    signOutDevice: 'Шығу', signOutDeviceConfirm: '{device} құрылғысынан шығу керек пе?', signOutOthers: 'Басқа барлық жерден шығу',
+    signOutOthersConfirm: 'Басқа барлық құрылғылардан шығу керек пе?', signedOut: 'Шығу орындалды',
   },
   errors: {
     notFound: 'Бет табылмады', notFoundHint: 'Мұндай бет жоқ немесе сізде рұқсат жоқ.', goHome: 'Басты бетке',

@@ -135,6 +135,9 @@ const ru: typeof en = {
     totpScan: 'Отсканируйте код в приложении-аутентификаторе (Google Authenticator, Aegis, 1Password) и введите 6-значный код.',
     totpSecret: 'Или введите ключ: {secret}', totpEnabled: 'Двухэтапная проверка включена', totpDisabled: 'Двухэтапная проверка выключена',
     totpDisableHint: 'Введите пароль и текущий код, чтобы выключить', preferences: 'Настройки',
+    sessions: 'Устройства со входом', thisDevice: 'Это устройство', lastActive: 'Активность: {when}', unknownDevice: 'Неизвестное устройство',
+    signOutDevice: 'Выйти', signOutDeviceConfirm: 'Выйти на устройстве {device}?', signOutOthers: 'Выйти на всех остальных',
+    signOutOthersConfirm: 'Выйти на всех остальных устройствах?', signedOut: 'Выход выполнен',
   },
   errors: {
     notFound: 'Страница не найдена', notFoundHint: 'Такой страницы нет или у вас нет доступа.', goHome: 'На главную',

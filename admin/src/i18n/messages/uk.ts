@@ -135,6 +135,9 @@ const uk: typeof en = {
     totpScan: 'Відскануйте код у застосунку-автентифікаторі (Google Authenticator, Aegis, 1Password) і введіть 6-значний код.',
     totpSecret: 'Або введіть ключ: {secret}', totpEnabled: 'Двоетапну перевірку увімкнено', totpDisabled: 'Двоетапну перевірку вимкнено',
     totpDisableHint: 'Введіть пароль і поточний код, щоб вимкнути', preferences: 'Налаштування',
+    sessions: 'Пристрої з входом', thisDevice: 'Цей пристрій', lastActive: 'Активність: {when}', unknownDevice: 'Невідомий пристрій',
+    signOutDevice: 'Вийти', signOutDeviceConfirm: 'Вийти на пристрої {device}?', signOutOthers: 'Вийти на всіх інших',
+    signOutOthersConfirm: 'Вийти на всіх інших пристроях?', signedOut: 'Вихід виконано',
   },
   errors: {
     notFound: 'Сторінку не знайдено', notFoundHint: 'Такої сторінки немає або у вас немає доступу.', goHome: 'На головну',
