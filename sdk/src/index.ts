@@ -5,6 +5,8 @@
  */
 export { Type, type Static, type TSchema } from 'typebox';
 export * from './errors.ts';
+export { sortColumn } from './list-sort.ts';
+export { UNSAFE_KEYS, isUnsafeKey, UnsafeKeyError, formKeyPath, dataObject } from './safe-keys.ts';
 export { fieldErrorsOf, type SchemaErrorLike } from './schema-errors.ts';
 export * from './plugin.ts';
 export { defineOutsideCall, type OutsideCallDefinition, type OutsideCallInput, type OutsideOutcome } from './outside-call.ts';

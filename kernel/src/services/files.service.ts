@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { NotFoundError, PayloadTooLargeError, ValidationError } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
 import { kernelActions } from './kernel-action.ts';
-import { ListParams, likePattern } from './list-params.ts';
+import { ListParams, likePattern, orderBy } from './list-params.ts';
 import { storeFile } from '../files/store-file.ts';
 
 /** Binary responses travel between nodes as base64 and are written raw by the gateway. */
@@ -37,10 +37,11 @@ export function filesService(deps: () => KernelDeps): ServiceSchema {
         permission: ['read', 'kernel.File'],
         params: Type.Object({ ...ListParams }, { additionalProperties: false }),
         async handler(ctx) {
-          const { limit = 20, offset = 0, q } = ctx.params;
+          const { limit = 20, offset = 0, q, sort } = ctx.params;
+          const order = orderBy(sort, { name: 'name', createdAt: 'created_at', size: 'size' }, 'created_at desc');
           const cond = q ? 'where name ilike ?' : '';
           const args = q ? [likePattern(q)] : [];
-          const items = await ctx.locals.em.execute(`select id, name, content_type as "contentType", size::int, sha256, owner_plugin as "ownerPlugin", created_at as "createdAt" from kernel.file ${cond} order by created_at desc limit ? offset ?`, [...args, limit, offset]);
+          const items = await ctx.locals.em.execute(`select id, name, content_type as "contentType", size::int, sha256, owner_plugin as "ownerPlugin", created_at as "createdAt" from kernel.file ${cond} order by ${order}, id limit ? offset ?`, [...args, limit, offset]);
           const [{ n }] = await ctx.locals.em.execute(`select count(*)::int as n from kernel.file ${cond}`, args);
           return { items, total: n };
         },

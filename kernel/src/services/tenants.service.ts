@@ -129,13 +129,14 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
         permission: ['read', 'kernel.Invitation'],
         params: Type.Object({ ...ListParams }, { additionalProperties: false }),
         async handler(ctx) {
-          const { limit = 20, offset = 0, q } = ctx.params;
+          const { limit = 20, offset = 0, q, sort } = ctx.params;
           const em = ctx.locals.em;
+          const order = orderBy(sort, { email: 'email', createdAt: 'created_at', expiresAt: 'expires_at' }, 'created_at desc');
           const cond = q ? 'where email ilike ?' : '';
           const args = q ? [likePattern(q)] : [];
           const items = await em.execute(`select id, email, roles, expires_at as "expiresAt", accepted_at as "acceptedAt", revoked_at as "revokedAt", created_at as "createdAt",
               case when accepted_at is not null then 'accepted' when revoked_at is not null then 'revoked' when expires_at < now() then 'expired' else 'pending' end as status
-            from kernel.invitation ${cond} order by created_at desc limit ? offset ?`, [...args, limit, offset]);
+            from kernel.invitation ${cond} order by ${order}, id limit ? offset ?`, [...args, limit, offset]);
           const [{ n }] = await em.execute(`select count(*)::int as n from kernel.invitation ${cond}`, args);
           return { items, total: n };
         },
@@ -182,10 +183,11 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
         permission: ['read', 'kernel.Store'],
         params: Type.Object({ ...ListParams }, { additionalProperties: false }),
         async handler(ctx) {
-          const { limit = 20, offset = 0, q } = ctx.params;
+          const { limit = 20, offset = 0, q, sort } = ctx.params;
+          const order = orderBy(sort, { name: 'name', createdAt: 'created_at' }, 'name');
           const cond = q ? 'where name ilike ?' : '';
           const args = q ? [likePattern(q)] : [];
-          const items = await ctx.locals.em.execute(`select id, name, address, created_at as "createdAt" from kernel.store ${cond} order by name limit ? offset ?`, [...args, limit, offset]);
+          const items = await ctx.locals.em.execute(`select id, name, address, created_at as "createdAt" from kernel.store ${cond} order by ${order}, id limit ? offset ?`, [...args, limit, offset]);
           const [{ n }] = await ctx.locals.em.execute(`select count(*)::int as n from kernel.store ${cond}`, args);
           return { items, total: n };
         },

@@ -50,6 +50,8 @@ export type CreateTestKernelOptions = {
   config?: Record<string, unknown>;
   /** Serve a built admin from this directory at `/` (browser tests). */
   adminDist?: string;
+  /** A Redis of the test's own (one it stops and restarts) instead of the run's shared one. */
+  redisUrl?: string;
   /**
    * Another node of the same platform: this kernel uses `join`'s database and Redis (and so its
    * tenants, users and queues) instead of fresh ones — for tests across a restart (stop the first,
@@ -114,7 +116,7 @@ export async function createTestKernel(opts: CreateTestKernelOptions = {}): Prom
     cleanups.push(() => h.stop());
     pgUrl = h.url;
   }
-  let redisUrl = opts.join?.shared.redisUrl ?? process.env.ATRIUM_TEST_REDIS_URL;
+  let redisUrl = opts.redisUrl ?? opts.join?.shared.redisUrl ?? process.env.ATRIUM_TEST_REDIS_URL;
   if (!redisUrl) {
     const r = await startLocalRedis({ dir: path.join(dataDir, 'redis'), port: 20000 + Math.floor(Math.random() * 20000), persist: false });
     cleanups.push(() => r.stop());
