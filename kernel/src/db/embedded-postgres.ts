@@ -139,7 +139,8 @@ export function dataDirFor(dir: string, runAs: RunAs | null): string {
   if (initialised) {
     throw new Error(`PostgreSQL (running as the "postgres" user) cannot enter ${dir}: let that user through the directories above it, or move the data directory (ATRIUM_DATA_DIR) to a place it can reach.`);
   }
-  const target = path.join(SYSTEM_DIR, `${path.basename(path.dirname(dir)).replace(/[^\w.-]/g, '_')}-${crypto.createHash('sha256').update(dir).digest('hex').slice(0, 12)}`);
+  // named after the folder the data directory is in (/root/atrium/.atrium/pg → atrium-<hash>)
+  const target = path.join(SYSTEM_DIR, `${path.basename(path.dirname(path.dirname(dir))).replace(/[^\w-]/g, '_') || 'atrium'}-${crypto.createHash('sha256').update(dir).digest('hex').slice(0, 12)}`);
   try {
     fs.mkdirSync(SYSTEM_DIR, { recursive: true, mode: 0o755 });
     fs.mkdirSync(target, { recursive: true, mode: 0o700 });

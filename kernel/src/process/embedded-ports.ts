@@ -5,7 +5,7 @@ import path from 'node:path';
 
 export type EmbeddedService = 'postgres' | 'redis';
 
-const DEFAULTS: Record<EmbeddedService, number> = { postgres: 54329, redis: 63790 };
+const BASES: Record<EmbeddedService, number> = { postgres: 54000, redis: 63000 };
 const FILE = 'embedded-ports.json';
 
 /** Whether nothing listens on 127.0.0.1:`port` (and, for PostgreSQL, no server holds its Unix socket in /tmp). */
@@ -33,9 +33,8 @@ function socketHeld(port: number): boolean {
  * The ports of a node's private PostgreSQL and redis-server. A port set explicitly
  * (ATRIUM__DATABASE__EMBEDDED_PORT, ATRIUM__REDIS__EMBEDDED_PORT) is used as it is. Otherwise the
  * port is chosen on first start and remembered in the data directory (`embedded-ports.json`), so
- * two nodes with different data directories on one machine never take the same ports: the
- * well-known default when it is free, else one derived from the data directory's path, else the
- * next free one after it. A remembered port that another program has taken since is chosen anew.
+ * two nodes with different data directories on one machine never take the same ports (`choose`).
+ * A remembered port that another program has taken since is chosen anew.
  * Only services in `needed` are resolved (an external database or Redis needs no port).
  */
 export async function embeddedPorts(dataDir: string, explicit: Partial<Record<EmbeddedService, number>>, needed: EmbeddedService[]): Promise<Partial<Record<EmbeddedService, number>>> {
@@ -68,10 +67,15 @@ export async function embeddedPorts(dataDir: string, explicit: Partial<Record<Em
   return out;
 }
 
+/**
+ * The first free port of a range of 1,000 above the service's base, starting at an offset derived
+ * from the data directory's path: two nodes started at the same moment with different data
+ * directories start their search at different ports, so they do not both find the same one free.
+ */
 async function choose(service: EmbeddedService, dataDir: string, taken: number[]): Promise<number> {
-  const base = DEFAULTS[service];
+  const base = BASES[service];
   const offset = crypto.createHash('sha256').update(path.resolve(dataDir)).digest().readUInt16BE(0) % 1000;
-  const candidates = [base, ...Array.from({ length: 1000 }, (_, i) => base + 1 + ((offset + i) % 1000))];
+  const candidates = Array.from({ length: 1000 }, (_, i) => base + ((offset + i) % 1000));
   for (const port of candidates) {
     if (port > 65535 || taken.includes(port)) continue;
     if (await portFree(port, service)) return port;
