@@ -18,6 +18,7 @@ import { SecretBox } from './plugins/secret-box.ts';
 import { compilePluginService } from './plugins/service-compiler.ts';
 import { AbilityService } from './rbac/ability.service.ts';
 import { KERNEL_SUBJECTS } from './rbac/builtin-roles.ts';
+import { unenforceableGrants } from './rbac/rule-conditions.ts';
 import { AjvValidator } from './validation/ajv-validator.ts';
 import { TokenService } from './auth/token.service.ts';
 import { SESSIONS_REVOKED_EVENT } from './auth/sessions.ts';
@@ -141,11 +142,14 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
       if (!registry.get(definition.manifest.id)) registry.add(definition, dir);
     }
     const ordered = registry.ordered();
+    // a default grant whose conditions no route would apply must not be installed into any tenant
+    const unenforceable = unenforceableGrants(registry);
+    if (unenforceable.length) throw new Error(`Plugin default grants with conditions their subjects cannot enforce: ${unenforceable.join('; ')} — declare the fields in permissions.subjects[].conditions (and apply them), or drop the conditions`);
     const sets: MigrationSet[] = [
       { owner: 'kernel', schema: 'kernel', version: KERNEL_VERSION, migrations: KERNEL_MIGRATIONS },
       ...ordered.map((p) => ({ owner: p.id, schema: p.schema, version: p.manifest.version, migrations: p.definition.migrations ?? [] })),
     ];
-    await runMigrations(urls.owner, sets, (m) => logger.info(m));
+    await runMigrations(urls.owner, sets, (m) => logger.info(m), { acceptChanged: config.database.acceptChangedMigrations });
     for (const p of ordered) {
       const bad = await tablesMissingRls(urls.owner, p.schema);
       if (bad.length) throw new Error(`Plugin "${p.id}" has tenant tables without row level security: ${bad.join(', ')} — add tenantRls('<table>') to its migration`);

@@ -68,6 +68,8 @@ export interface PermissionEntry {
   subject: string;
   actions: string[];
   fields?: string[];
+  /** The fields a rule's conditions may test (the server refuses others with 422 RULE_NOT_ENFORCEABLE). */
+  conditions?: Record<string, string | { type: string; column?: string }>;
   plugin: string;
 }
 export type PluginState = 'disabled' | 'enabling' | 'enabled' | 'disabling' | 'purging' | 'purged' | 'failed';

@@ -80,8 +80,9 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
         params: Type.Object({ ...ListParams, role: Type.Optional(RoleName) }, { additionalProperties: false }),
         async handler(ctx) {
           const { limit = 20, offset = 0, q, sort, role } = ctx.params;
-          const where: string[] = ['true'];
-          const args: unknown[] = [];
+          const rule = ctx.locals.req!.rulesSql('read', 'kernel.Member', { alias: 'm' });
+          const where: string[] = [rule.sql];
+          const args: unknown[] = [...rule.params];
           if (q) { where.push('(u.email ilike ? or u.display_name ilike ?)'); args.push(likePattern(q), likePattern(q)); }
           if (role) { where.push('? = any(m.roles)'); args.push(role); }
           const order = orderBy(sort, { email: 'u.email', displayName: 'u.display_name', joinedAt: 'm.created_at' }, 'u.email asc');
@@ -100,7 +101,8 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
           const em = ctx.locals.em;
           await assertRolesExist(em, ctx.params.roles);
           await lockOwners(em);
-          const [before] = await em.execute('select roles from kernel.membership where user_id = ?', [ctx.params.userId]);
+          const rule = ctx.locals.req!.rulesSql('update', 'kernel.Member');
+          const [before] = await em.execute(`select roles from kernel.membership where user_id = ? and ${rule.sql}`, [ctx.params.userId, ...rule.params]);
           if (!before) throw new NotFoundError('No such member');
           await guardRoleChange(ctx, ctx.params.userId, before.roles, ctx.params.roles);
           await em.execute('update kernel.membership set roles = ?::text[] where user_id = ?', [pgTextArray(ctx.params.roles), ctx.params.userId]);
@@ -116,7 +118,8 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
         async handler(ctx) {
           const em = ctx.locals.em;
           await lockOwners(em);
-          const [m] = await em.execute('select roles from kernel.membership where user_id = ?', [ctx.params.userId]);
+          const rule = ctx.locals.req!.rulesSql('delete', 'kernel.Member');
+          const [m] = await em.execute(`select roles from kernel.membership where user_id = ? and ${rule.sql}`, [ctx.params.userId, ...rule.params]);
           if (!m) throw new NotFoundError('No such member');
           await guardRoleChange(ctx, ctx.params.userId, m.roles, []);
           await em.execute('delete from kernel.membership where user_id = ?', [ctx.params.userId]);

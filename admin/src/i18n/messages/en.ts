@@ -68,7 +68,7 @@ export default {
     title: 'Roles', subtitle: 'What each role may do, subject by subject', builtIn: 'Built-in', custom: 'Custom',
     newRole: 'New role', editRole: 'Edit role', name: 'Role name', rules: 'Rules', addRule: 'Add rule',
     subject: 'Subject', actionsLabel: 'Actions', fields: 'Only these fields', conditions: 'Conditions (JSON)',
-    conditionsHint: 'e.g. {example}', inverted: 'Deny (cannot)', invalidJson: 'Not valid JSON',
+    conditionsHint: 'e.g. {example}', conditionFields: 'May test: {list} — e.g. {example}', noConditions: 'Rows of this subject cannot be restricted: leave empty', inverted: 'Deny (cannot)', invalidJson: 'Not valid JSON',
     readOnly: 'Built-in roles cannot be changed', confirmDelete: 'Delete role {name}?', deleted: 'Role {name} deleted',
     noRules: 'No rules: this role grants nothing.', rulesCount: '{n} rules', allow: 'can', deny: 'cannot',
     actions: { create: 'create', read: 'read', update: 'update', delete: 'delete', manage: 'manage (all)' },
