@@ -236,7 +236,7 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
     // a node that verifies access tokens also polls for revoked sessions (a broadcast it missed)
     if (runsService(patterns, 'gateway', true)) {
       const revoked = deps().tokens.revoked;
-      await revoked.start(db, (e) => logger.warn({ err: e }, 'could not read revoked sessions; retrying'));
+      await revoked.start(db, (e) => logger.warn({ err: e }, 'cannot read revoked sessions (broadcasts still apply); retrying every 2 s'), () => logger.info('reading revoked sessions again'));
       cleanups.push(() => revoked.stop());
     }
     const systemServices: string[] = [];
