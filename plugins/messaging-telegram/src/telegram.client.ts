@@ -111,6 +111,8 @@ export class TelegramClient {
         signal: AbortSignal.timeout(o.timeoutMs ?? this.timeoutMs),
       });
     } catch (e) {
+      // the platform's refusals (a base URL the operator does not allow, the tenant's outbound limit) pass as they are
+      if (typeof (e as { type?: unknown })?.type === 'string') throw e;
       // the token is in the URL: never put the URL in a message
       throw new TelegramNetworkError(`Telegram ${method}: ${(e as Error)?.name === 'TimeoutError' ? 'no answer in time' : (e as Error)?.message ?? 'network error'}`, notSent(e) ? false : null);
     }

@@ -20,13 +20,14 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined | n
 export type MessagingKernel = { tk: TestKernel; sql<T = any>(text: string, params?: unknown[]): Promise<T[]>; stop(): Promise<void> };
 
 /** A kernel with messaging + the given adapters enabled for each tenant, and an owner-role SQL client for checks. */
-export async function bootMessaging(o: { tenants: string[]; adapters?: any[]; adapterIds?: string[]; config?: Record<string, unknown> }): Promise<MessagingKernel> {
+export async function bootMessaging(o: { tenants: string[]; adapters?: any[]; adapterIds?: string[]; allow?: Record<string, string[]>; config?: Record<string, unknown> }): Promise<MessagingKernel> {
   const adapters = o.adapters ?? [telegram];
   const ids = o.adapterIds ?? ['messaging-telegram'];
   const tk = await createTestKernel({
     plugins: [messaging, ...adapters],
     tenants: o.tenants.map((name) => ({ name, enable: ['messaging', ...ids] })),
-    config: o.config,
+    // the fakes' base URLs, as an operator allows a sandbox (outbound.allow.<plugin id>)
+    config: { ...(o.config ?? {}), ...(o.allow ? { outbound: { allow: o.allow } } : {}) },
   });
   const db = new pg.Client({ connectionString: tk.databaseUrls.owner });
   await db.connect();

@@ -17,7 +17,7 @@ let accountB: any;
 
 beforeAll(async () => {
   tg = await FakeTelegram.start();
-  k = await bootMessaging({ tenants: ['A', 'B'] });
+  k = await bootMessaging({ tenants: ['A', 'B'], allow: { 'messaging-telegram': [tg.baseUrl] } });
   a = await k.tk.as('owner@a.test');
   b = await k.tk.as('owner@b.test');
   for (const c of [a, b]) await setMessagingSettings(c, { publicBaseUrl: k.tk.url });
@@ -49,6 +49,10 @@ describe('connecting a bot', () => {
     expect(bad.status).toBe(201);
     expect(bad.body.status).toBe('error');
     expect(bad.body.lastError).toContain('CHANNEL_AUTH_FAILED');
+    // a base URL the operator did not allow for the adapter is never called (SSRF)
+    const elsewhere = await a.post('/api/messaging/accounts', { adapter: 'telegram', channel: 'telegram', name: 'Elsewhere', config: { apiBaseUrl: 'http://169.254.169.254' }, secrets: { botToken: botA.token } });
+    expect(elsewhere.body.status).toBe('error');
+    expect(elsewhere.body.lastError).toContain('OUTBOUND_NOT_ALLOWED');
     const invalid = await a.post('/api/messaging/accounts', { adapter: 'telegram', channel: 'telegram', name: 'Nope', secrets: { botToken: 'nope' } });
     expect(invalid.status).toBe(400);
     expect(invalid.body.error.fields.map((f: any) => f.field)).toContain('secrets.botToken');

@@ -1,17 +1,17 @@
 import { defineJob } from '@atrium/sdk';
-import { SEND_LEASE_SECONDS } from '../domain/outbound-dispatch.ts';
+import { dispatchMessage, SEND_LEASE_SECONDS } from '../domain/outbound-dispatch.ts';
 import { pushConversations } from '../domain/live.ts';
 
 /**
  * `deliver`: one queued message (the job id is the message id, or the id plus an attempt for a
- * retry). The work is the `dispatch` action, which holds no transaction while the provider is
- * called; claiming is idempotent, so a duplicate job finds the message no longer queued.
+ * retry). No transaction: claiming and settling are short transactions of their own, and no
+ * connection is held while the adapter calls the provider. Claiming is idempotent, so a duplicate
+ * job finds the message no longer queued.
  */
 export const deliverJob = defineJob({
   maxAttempts: 3,
-  async handler(ctx) {
-    return ctx.call('messaging.outbound.dispatch', { messageId: String(ctx.data.messageId) });
-  },
+  transaction: false,
+  handler: (ctx) => dispatchMessage(ctx, String(ctx.data.messageId)),
 });
 
 /**

@@ -1,5 +1,5 @@
 import { defineAction, defineService, NotFoundError, Type, UnprocessableError, ValidationError } from '@atrium/sdk';
-import { claimMessage, dispatchMessage, settleMessage, type SettleInput } from '../domain/outbound-dispatch.ts';
+import { claimMessage, settleMessage, type SettleInput } from '../domain/outbound-dispatch.ts';
 import { queueMessage, SendParams } from '../domain/outbound-queue.ts';
 import { pushConversations } from '../domain/live.ts';
 import { assertOwn } from '../domain/own-token.ts';
@@ -45,16 +45,6 @@ export const outboundService = defineService({
         await ctx.jobs.enqueue('deliver', { messageId: m.id }, { jobId: `${m.id}.manual.${Date.now()}` });
         pushConversations(ctx, [m.conversation_id]);
         return { id: m.id, status: 'queued' };
-      },
-    }),
-    dispatch: defineAction({
-      permission: 'internal',
-      transaction: false,
-      summary: 'Deliver one queued message (claim, call the adapter with no transaction held, settle)',
-      params: Type.Object({ messageId: Id }, { additionalProperties: false }),
-      async handler(ctx) {
-        ctx.audit.skip();
-        return dispatchMessage(ctx, ctx.params.messageId);
       },
     }),
     claim: defineAction({
