@@ -265,7 +265,7 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
     if (runsService(patterns, 'gateway', true)) {
       const revoked = deps().tokens.revoked;
       await revoked.start(db, (e) => logger.warn({ err: e }, 'cannot read revoked sessions (broadcasts still apply); retrying every 2 s'), () => logger.info('reading revoked sessions again'));
-      cleanups.push(() => revoked.stop());
+      cleanups.push({ name: 'revoked sessions poll', run: async () => revoked.stop() });
     }
     const systemServices: string[] = [];
     const adminDist = opts.adminDist ?? path.resolve(root, 'admin/dist');
