@@ -132,6 +132,12 @@ export const ConfigSchema = Type.Object(
     devices: Type.Object(
       {
         heartbeatMs: Type.Integer({ minimum: 100, maximum: 300_000, default: 15_000, description: 'How often terminal agents ping the kernel' }),
+        // what one enrolled terminal may send (DEFAULT_AGENT_LIMITS in @atrium/devices/hub)
+        agentMessagesPerSecond: Type.Integer({ minimum: 1, maximum: 10_000, default: 20, description: 'Sustained messages per second per terminal' }),
+        agentMessageBurst: Type.Integer({ minimum: 1, maximum: 100_000, default: 100, description: 'Burst of messages per terminal above the sustained rate' }),
+        agentMaxMessageBytes: Type.Integer({ minimum: 1024, maximum: 1024 * 1024, default: 64 * 1024, description: 'Bytes in one message from a terminal' }),
+        agentMaxDevicesPerReport: Type.Integer({ minimum: 1, maximum: 10_000, default: 64, description: 'Devices in one report from a terminal' }),
+        agentMaxScanBytes: Type.Integer({ minimum: 16, maximum: 65_536, default: 4096, description: 'Bytes of one barcode scan' }),
       },
       { additionalProperties: false, default: {} },
     ),
