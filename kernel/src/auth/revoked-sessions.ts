@@ -51,11 +51,24 @@ export class RevokedSessions {
     return this.until.size;
   }
 
-  /** Loads what was revoked within a token's lifetime, then polls; resolves after the first load. */
-  async start(db: Database, onError: (e: unknown) => void): Promise<void> {
+  /**
+   * Loads what was revoked within a token's lifetime, then polls; resolves after the first load.
+   * `onError` hears of the first failed poll of a run of them (the database is down: once, not every
+   * 2 s), `onRecovered` of the poll that ends it — which catches up from the last good cursor.
+   */
+  async start(db: Database, onError: (e: unknown) => void, onRecovered: () => void = () => {}): Promise<void> {
     await this.poll(db);
+    let failing = false;
     this.timer = setInterval(() => {
-      this.polling ??= this.poll(db).catch(onError).finally(() => (this.polling = null));
+      this.polling ??= this.poll(db)
+        .then(() => {
+          if (failing) onRecovered();
+          failing = false;
+        }, (e) => {
+          if (!failing) onError(e);
+          failing = true;
+        })
+        .finally(() => (this.polling = null));
     }, POLL_MS);
     this.timer.unref();
   }
