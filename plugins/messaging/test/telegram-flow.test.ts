@@ -162,6 +162,25 @@ describe('outbound', () => {
     expect(attempts).toHaveLength(2);
   });
 
+  it('a send whose answer was lost is left "unknown" and never sent again by itself', async () => {
+    const user = tg.user({ username: 'lostanswer' });
+    tg.userSends(botA, user, { text: 'hi' });
+    const conv = await until('the conversation', () => conversationOf(a, 'lostanswer'));
+    tg.dropAnswersNext(1);
+    const r = await a.post(`/api/messaging/conversations/${conv.id}/messages`, { text: 'did it arrive?' });
+    const unknown = await until('unknown', async () => (await messagesOf(a, conv.id)).find((m) => m.id === r.body.id && m.status === 'unknown'));
+    expect(unknown.error).toMatchObject({ code: 'CHANNEL_UNAVAILABLE', reason: 'unknown_outcome' });
+    // Telegram did carry it out: a resend would deliver it twice
+    expect(botA.sent.filter((m) => m.text === 'did it arrive?')).toHaveLength(1);
+    await new Promise((res) => setTimeout(res, 500));
+    expect(botA.sent.filter((m) => m.text === 'did it arrive?')).toHaveLength(1);
+    // a person may decide to send it again
+    const retry = await a.post(`/api/messaging/outbound/messages/${r.body.id}/retry`);
+    expect(retry.status).toBe(200);
+    await until('sent', async () => (await messagesOf(a, conv.id)).find((m) => m.id === r.body.id && m.status === 'sent'));
+    expect(botA.sent.filter((m) => m.text === 'did it arrive?')).toHaveLength(2);
+  });
+
   it('buttons go as an inline keyboard; a press comes back as a button message, is acknowledged, and published', async () => {
     const user = tg.user({ username: 'presser' });
     tg.userSends(botA, user, { text: 'запишите меня' });
