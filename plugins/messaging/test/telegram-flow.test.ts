@@ -240,6 +240,31 @@ describe('outbound', () => {
   });
 });
 
+describe('the inbox', () => {
+  it('resolve, assign, label (optimistic version), unread counts; a stale version is a 409', async () => {
+    const user = tg.user({ username: 'organised' });
+    tg.userSends(botA, user, { text: 'one' });
+    tg.userSends(botA, user, { text: 'two' });
+    const conv = await until('two unread', async () => {
+      const c = await conversationOf(a, 'organised');
+      return c?.unread === 2 ? c : null;
+    });
+    const counts = (await a.get('/api/messaging/conversations/counts')).body;
+    expect(counts.unread).toBeGreaterThanOrEqual(1);
+    const upd = await a.patch(`/api/messaging/conversations/${conv.id}`, { version: conv.version, status: 'resolved', assigneeId: a.userId, labels: ['vip', 'vip', 'booking'] });
+    expect(upd.status, JSON.stringify(upd.body)).toBe(200);
+    expect(upd.body).toMatchObject({ status: 'resolved', assigneeId: a.userId, labels: ['vip', 'booking'] });
+    const stale = await a.patch(`/api/messaging/conversations/${conv.id}`, { version: conv.version, status: 'open' });
+    expect(stale.status).toBe(409);
+    expect((await a.get('/api/messaging/conversations', { query: { status: 'resolved', assignee: 'me', label: 'vip' } })).body.items.map((c: any) => c.id)).toEqual([conv.id]);
+    expect((await a.post(`/api/messaging/conversations/${conv.id}/read`)).status).toBe(200);
+    expect((await a.get(`/api/messaging/conversations/${conv.id}`)).body.unread).toBe(0);
+    // a new message reopens it
+    tg.userSends(botA, user, { text: 'three' });
+    await until('reopened', async () => (await a.get(`/api/messaging/conversations/${conv.id}`)).body.status === 'open');
+  });
+});
+
 describe('long polling (no public URL: the embedded default)', () => {
   it('receives through getUpdates, confirms only what was stored, and replies', async () => {
     const c = await k.tk.signup('Poller', 'owner@poller.test');
