@@ -62,7 +62,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         const isSystem = meta.system === true;
         if (spec.permission === 'system' && !isSystem) throw new ForbiddenError('Internal action');
         if (spec.permission === 'internal' && !isSystem && !meta.callerPlugin) throw new ForbiddenError('Internal action: only allowlisted plugins may call it', 'INTERNAL_ACTION');
-        const user = meta.user ?? null;
+        let user = meta.user ?? null;
         if (spec.permission !== 'public' && spec.permission !== 'internal' && !isSystem && !user) throw new UnauthorizedError();
 
         // 2. tenant — only ever from the token (or the kernel's own system call), never from params;
@@ -94,7 +94,8 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
 
         // 5. authorization
         let ability: MongoAbility = NO_ABILITY;
-        if (user && tenantId) ability = await d.abilities.forUser(tenantId, user);
+        // the user's roles as they are now, not as the token has them (ability.service.ts)
+        if (user && tenantId) ({ ability, user } = await d.abilities.forRequest(tenantId, user));
         if (Array.isArray(spec.permission) && !isSystem) {
           const [act, subject] = spec.permission;
           if (!ability.can(act, subject)) throw new ForbiddenError(`You may not ${act} ${subject}`);

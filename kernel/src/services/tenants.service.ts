@@ -7,6 +7,7 @@ import { afterCommit, kernelActions, type KernelCtx } from './kernel-action.ts';
 import { ListParams, likePattern, orderBy, pgTextArray } from './list-params.ts';
 import { TokenService } from '../auth/token.service.ts';
 import { publicUrl } from './auth.service.ts';
+import { SessionStore } from '../auth/sessions.ts';
 import { isKnownTimeZone, TENANT_PROFILE_KEY, TimeZone } from '../tenants/tenant-profile.ts';
 import { assertMayChangeRoles, assertOwnerRemains, loadGranter, lockOwners, otherOwners, permissionCatalog } from '../rbac/grant-guard.ts';
 
@@ -15,6 +16,7 @@ const RoleName = Type.String({ pattern: '^[a-z][a-z0-9-]{1,39}$' });
 
 export function tenantsService(deps: () => KernelDeps): ServiceSchema {
   const d = deps;
+  const sessions = new SessionStore(d);
   async function assertRolesExist(em: any, roles: string[]) {
     const rows = await em.execute('select name from kernel.role where name = any(?::text[])', [pgTextArray(roles)]);
     const missing = roles.filter((r) => !rows.some((x: any) => x.name === r));
@@ -78,8 +80,9 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
         params: Type.Object({ ...ListParams, role: Type.Optional(RoleName) }, { additionalProperties: false }),
         async handler(ctx) {
           const { limit = 20, offset = 0, q, sort, role } = ctx.params;
-          const where: string[] = ['true'];
-          const args: unknown[] = [];
+          const rule = ctx.locals.req!.rulesSql('read', 'kernel.Member', { alias: 'm' });
+          const where: string[] = [rule.sql];
+          const args: unknown[] = [...rule.params];
           if (q) { where.push('(u.email ilike ? or u.display_name ilike ?)'); args.push(likePattern(q), likePattern(q)); }
           if (role) { where.push('? = any(m.roles)'); args.push(role); }
           const order = orderBy(sort, { email: 'u.email', displayName: 'u.display_name', joinedAt: 'm.created_at' }, 'u.email asc');
@@ -98,7 +101,8 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
           const em = ctx.locals.em;
           await assertRolesExist(em, ctx.params.roles);
           await lockOwners(em);
-          const [before] = await em.execute('select roles from kernel.membership where user_id = ?', [ctx.params.userId]);
+          const rule = ctx.locals.req!.rulesSql('update', 'kernel.Member');
+          const [before] = await em.execute(`select roles from kernel.membership where user_id = ? and ${rule.sql}`, [ctx.params.userId, ...rule.params]);
           if (!before) throw new NotFoundError('No such member');
           await guardRoleChange(ctx, ctx.params.userId, before.roles, ctx.params.roles);
           await em.execute('update kernel.membership set roles = ?::text[] where user_id = ?', [pgTextArray(ctx.params.roles), ctx.params.userId]);
@@ -114,13 +118,16 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
         async handler(ctx) {
           const em = ctx.locals.em;
           await lockOwners(em);
-          const [m] = await em.execute('select roles from kernel.membership where user_id = ?', [ctx.params.userId]);
+          const rule = ctx.locals.req!.rulesSql('delete', 'kernel.Member');
+          const [m] = await em.execute(`select roles from kernel.membership where user_id = ? and ${rule.sql}`, [ctx.params.userId, ...rule.params]);
           if (!m) throw new NotFoundError('No such member');
           await guardRoleChange(ctx, ctx.params.userId, m.roles, []);
           await em.execute('delete from kernel.membership where user_id = ?', [ctx.params.userId]);
-          await d().db.systemQuery(`update kernel.session set revoked_at = now(), revoke_reason = 'removed-from-tenant' where user_id = $1 and tenant_id = $2 and revoked_at is null`, [ctx.params.userId, ctx.meta.tenantId]);
+          // after the delete: a refresh racing it has committed by now, or will fail (sessions.ts)
+          const revoked = await sessions.revokeMember(ctx.params.userId, ctx.meta.tenantId!);
           ctx.locals.req!.audit.diff(m, null);
           rbacChanged(ctx);
+          afterCommit(ctx, () => sessions.announce(revoked));
           return { ok: true };
         },
       },

@@ -69,7 +69,7 @@ const uk: typeof en = {
     title: 'Ролі', subtitle: 'Що дозволено кожній ролі, за кожним обʼєктом', builtIn: 'Вбудована', custom: 'Власна',
     newRole: 'Нова роль', editRole: 'Змінити роль', name: 'Назва ролі', rules: 'Правила', addRule: 'Додати правило',
     subject: 'Обʼєкт', actionsLabel: 'Дії', fields: 'Лише ці поля', conditions: 'Умови (JSON)',
-    conditionsHint: 'наприклад {example}', inverted: 'Заборонити', invalidJson: 'Некоректний JSON',
+    conditionsHint: 'наприклад {example}', conditionFields: 'Можна перевіряти: {list} — наприклад {example}', noConditions: 'Рядки цього об’єкта не можна обмежити умовою: залиште порожнім', inverted: 'Заборонити', invalidJson: 'Некоректний JSON',
     readOnly: 'Вбудовані ролі змінювати не можна', confirmDelete: 'Видалити роль {name}?', deleted: 'Роль {name} видалено',
     noRules: 'Немає правил: роль нічого не дозволяє.', rulesCount: 'Правил: {n}', allow: 'може', deny: 'не може',
     actions: { create: 'створювати', read: 'переглядати', update: 'змінювати', delete: 'видаляти', manage: 'усе (керувати)' },
@@ -135,6 +135,9 @@ const uk: typeof en = {
     totpScan: 'Відскануйте код у застосунку-автентифікаторі (Google Authenticator, Aegis, 1Password) і введіть 6-значний код.',
     totpSecret: 'Або введіть ключ: {secret}', totpEnabled: 'Двоетапну перевірку увімкнено', totpDisabled: 'Двоетапну перевірку вимкнено',
     totpDisableHint: 'Введіть пароль і поточний код, щоб вимкнути', preferences: 'Налаштування',
+    sessions: 'Пристрої з входом', thisDevice: 'Цей пристрій', lastActive: 'Активність: {when}', unknownDevice: 'Невідомий пристрій',
+    signOutDevice: 'Вийти', signOutDeviceConfirm: 'Вийти на пристрої {device}?', signOutOthers: 'Вийти на всіх інших',
+    signOutOthersConfirm: 'Вийти на всіх інших пристроях?', signedOut: 'Вихід виконано',
   },
   errors: {
     notFound: 'Сторінку не знайдено', notFoundHint: 'Такої сторінки немає або у вас немає доступу.', goHome: 'На головну',
