@@ -214,7 +214,7 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
       },
     } as any);
     const keyPrefix = `${config.redis.keyPrefix}:${opts.databaseName ?? 'atrium'}`;
-    const queues = new JobQueues(redisUrl, keyPrefix);
+    const queues = new JobQueues(redisUrl, keyPrefix, (pluginId, name) => registry.get(pluginId)?.definition.jobs?.[name]?.maxAttempts);
     cleanups.push({ name: 'job queues', run: () => queues.close() });
 
     const container = createContainer({ injectionMode: InjectionMode.PROXY, strict: true });
