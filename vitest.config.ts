@@ -12,6 +12,7 @@ export default defineConfig({
       'devices/**/*.test.ts',
       'plugins/*/src/**/*.test.ts',
       'plugins/*/test/**/*.test.ts',
+      'scripts/*.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     globalSetup: ['./scripts/vitest.global-setup.ts'],
@@ -19,5 +20,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
+    // as the platform runs (npm start): a key called __proto__ can never reach Object.prototype
+    execArgv: ['--disable-proto=throw'],
   },
 });

@@ -56,6 +56,20 @@ export interface RequestContext {
   authorize(action: string, subject: string, object?: Record<string, unknown>, field?: string): void;
   /** The user's rules for (action, subject) as a MikroORM where-condition, so lists are filtered in SQL. */
   accessibleWhere(action: string, subject: string): Record<string, unknown>;
+  /**
+   * The user's rules for (action, subject) as a SQL condition for hand-written queries (`ctx.sql`,
+   * `em.execute`, `sqlWhere()`): `false` when no rule allows the action, `true` when nothing
+   * restricts it, else the rules' conditions on the subject's columns (declared in the manifest:
+   * `permissions.subjects[].conditions`). Put it in the WHERE of every statement that lists, reads,
+   * changes or deletes rows of the subject, so a row the user may not touch is not found (404).
+   *
+   * ```ts
+   * const rule = ctx.rulesSql('read', 'pos.Sale', { alias: 's' });
+   * const where = sqlWhere().always(rule.sql, ...rule.params).add('s.shift_id = ?', p.shiftId);
+   * const [sale] = await ctx.sql(`select s.id from pos.sale s where s.id = $1 and ${ctx.rulesSql('read', 'pos.Sale', { alias: 's', firstParam: 2 }).sql}`, …);
+   * ```
+   */
+  rulesSql(action: string, subject: string, opts?: RulesSqlOptions): RulesSql;
   /** Fields the user may see/change for (action, subject); undefined means all. */
   permittedFields(action: string, subject: string): string[] | undefined;
   /** Writes a domain event to the outbox in this transaction; delivered at-least-once after commit. */
@@ -143,6 +157,26 @@ export interface RequestContext {
    */
   outside<Req, Out>(call: OutsideCallDefinition<Req, any, Out>, input: OutsideCallInput<Req>): Promise<Out>;
 }
+
+/** Options of {@link RequestContext.rulesSql}. */
+export interface RulesSqlOptions {
+  /** The table alias the columns are qualified with: `s` → `s.sold_by`. */
+  alias?: string;
+  /**
+   * SQL for fields whose column differs in this query from the manifest's (a join, a view):
+   * `{ soldBy: 'x.seller_id' }` — taken as written (no alias added). Code, never user input.
+   */
+  columns?: Record<string, string>;
+  /**
+   * Number the parameters `$firstParam`, `$firstParam + 1`… for a statement written with `$n`
+   * (the count of your own parameters before it, plus one). Default: `?` placeholders, which
+   * `sqlWhere()`/`numbered()` and `em.execute` number for you.
+   */
+  firstParam?: number;
+}
+
+/** A SQL condition and its bind values, from {@link RequestContext.rulesSql}. */
+export type RulesSql = { sql: string; params: unknown[] };
 
 export interface ActionContext<P = unknown> extends RequestContext {
   readonly params: P;
@@ -259,6 +293,11 @@ export interface SubscriberDefinition<T = Record<string, unknown>> {
 export interface JobContext extends RequestContext {
   readonly data: Record<string, unknown>;
   readonly jobId: string;
+  /**
+   * How far the job is, 0–100: stored on the job at once, so `GET /api/jobs` and the admin's Jobs
+   * page show it while the job runs. A job that runs as a chain (one step per job) reports the whole
+   * work's progress from each step.
+   */
   progress(percent: number): Promise<void>;
 }
 

@@ -1,7 +1,7 @@
 import { http } from './http.ts';
 import type {
-  AuditEntry, AuthResult, FailedJob, Invitation, ListQuery, Me, Member, Page, PermissionEntry,
-  PluginInfo, QueueInfo, Role, RoleRule, Tokens, UiManifestPlugin,
+  AuditEntry, AuthResult, FailedJob, Invitation, JobRun, ListQuery, Me, Member, Page, PermissionEntry,
+  PluginInfo, QueueInfo, Role, RoleRule, SignIn, Tokens, UiManifestPlugin,
 } from './types.ts';
 import type {
   Device, DeviceJob, DeviceRole, EnrollmentCode, PrinterProfileChoice, PrinterProfileInfo, Store, Terminal,
@@ -28,6 +28,9 @@ export const authApi = {
     http.post<void>('/api/auth/password-reset/confirm', { token, password }, { noRefresh: true }),
   acceptInvitation: (b: { token: string; password?: string; displayName?: string }) =>
     http.post<Tokens>('/api/auth/invitations/accept', b, { noRefresh: true }),
+  sessions: () => http.get<Page<SignIn>>('/api/auth/sessions'),
+  revokeSession: (id: string) => http.delete<void>(`/api/auth/sessions/${enc(id)}`),
+  revokeOtherSessions: () => http.delete<{ revoked: number }>('/api/auth/sessions'),
 };
 
 export const meApi = {
@@ -68,6 +71,7 @@ export const auditApi = {
 
 export const jobsApi = {
   queues: () => http.get<{ items: QueueInfo[] }>('/api/jobs/queues'),
+  list: (q: ListQuery & { queue?: string }) => http.get<Page<JobRun>>('/api/jobs', q),
   failed: (q: ListQuery) => http.get<Page<FailedJob>>('/api/jobs/failed', q),
   retry: (queue: string, jobId: string) => http.post<void>(`/api/jobs/${enc(queue)}/${enc(jobId)}/retry`),
 };

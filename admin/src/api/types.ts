@@ -68,6 +68,8 @@ export interface PermissionEntry {
   subject: string;
   actions: string[];
   fields?: string[];
+  /** The fields a rule's conditions may test (the server refuses others with 422 RULE_NOT_ENFORCEABLE). */
+  conditions?: Record<string, string | { type: string; column?: string }>;
   plugin: string;
 }
 export type PluginState = 'disabled' | 'enabling' | 'enabled' | 'disabling' | 'purging' | 'purged' | 'failed';
@@ -137,6 +139,21 @@ export interface QueueInfo {
   name: string;
   counts: { waiting: number; active: number; completed: number; failed: number; delayed: number };
 }
+/** A job of the tenant as GET /api/jobs lists it: where it stands and how far it is (0–100). */
+export interface JobRun {
+  id: string;
+  queue: 'jobs' | 'events';
+  name: string;
+  plugin: string | null;
+  state: 'active' | 'waiting' | 'delayed' | 'completed' | 'failed';
+  progress: number | null;
+  attemptsMade: number;
+  maxAttempts: number;
+  failedReason: string | null;
+  timestamp: number;
+  processedOn: number | null;
+  finishedOn: number | null;
+}
 export interface FailedJob {
   id: string;
   name?: string;
@@ -145,4 +162,15 @@ export interface FailedJob {
   timestamp?: number | string;
   finishedOn?: number | string;
   data?: unknown;
+}
+
+/** One sign-in (a device or browser) of the current user that has not ended. */
+export interface SignIn {
+  id: string;
+  tenant: { id: string; name: string };
+  ip: string | null;
+  userAgent: string | null;
+  signedInAt: string;
+  lastActiveAt: string;
+  current: boolean;
 }

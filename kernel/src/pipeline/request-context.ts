@@ -5,6 +5,8 @@ import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { ForbiddenError, type DeviceClient, type DeviceJob, type DeviceJobOptions, type RequestContext, type RequestUser } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
 import { accessibleWhere, permittedFields } from '../rbac/ability.factory.ts';
+import { rulesSql } from '../rbac/rules-sql.ts';
+import { conditionFields } from '../rbac/condition-catalog.ts';
 import { loadPluginSettings } from '../plugins/plugin-settings.ts';
 import { loadTenantProfile, TENANT_PROFILE_KEY } from '../tenants/tenant-profile.ts';
 import { preparedQuery } from '../db/prepared.ts';
@@ -60,6 +62,8 @@ export function buildRequestContext(deps: KernelDeps, ctx: Context<any, any>, op
       if (!can(action, subject, object, field)) throw new ForbiddenError(`You may not ${action} this ${subject.split('.').pop()}`);
     },
     accessibleWhere: (action, subject) => accessibleWhere(ability, action, subject),
+    // the kernel's own work (jobs, deliveries) runs as no user and is not bound by anyone's rules
+    rulesSql: (action, subject, o) => (meta.system === true && !user ? { sql: 'true', params: [] } : rulesSql(ability, action, subject, conditionFields(deps.registry, subject), o)),
     permittedFields: (action, subject) => permittedFields(ability, action, subject),
     async emit(event, payload) {
       if (pluginId !== 'kernel' && !(manifest?.events?.publishes ?? []).includes(event)) {

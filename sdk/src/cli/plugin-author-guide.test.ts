@@ -45,6 +45,19 @@ describe('plugin author guide', () => {
     fs.writeFileSync(mig, good);
     fs.rmSync(path.join(pluginDir, 'src/sneaky.ts'));
     expect(verifyPlugin(pluginDir).filter((f) => f.level === 'error')).toEqual([]);
+    // row rules: a default grant may test only declared condition fields; a declared field needs a column
+    const manifestPath = path.join(pluginDir, 'atrium.plugin.json');
+    const manifest = fs.readFileSync(manifestPath, 'utf8');
+    const m = JSON.parse(manifest);
+    m.permissions.grants.staff[1].conditions = { ownerId: '${user.id}' };
+    m.permissions.subjects[0].conditions.sellerId = 'uuid';
+    fs.writeFileSync(manifestPath, JSON.stringify(m));
+    const findings = verifyPlugin(pluginDir);
+    expect(findings.find((f) => f.level === 'error')?.message).toMatch(/permissions\.grants\.staff\.1\.conditions\.ownerId recipes\.Recipe cannot enforce conditions on "ownerId"/);
+    m.permissions.grants.staff[1].conditions = { createdBy: '${user.id}' };
+    fs.writeFileSync(manifestPath, JSON.stringify(m));
+    expect(verifyPlugin(pluginDir).filter((f) => f.level === 'warning').map((f) => f.message)).toContainEqual(expect.stringMatching(/conditions\.sellerId: no migration mentions the column "seller_id"/));
+    fs.writeFileSync(manifestPath, manifest);
   });
 
   it('3. the scaffolded plugin passes its own tests', () => {
@@ -56,6 +69,15 @@ describe('plugin author guide', () => {
   it('4. pack builds a tarball of compiled JavaScript that a kernel loads, enables and serves', async () => {
     const tarball = packPlugin(pluginDir, work);
     expect(fs.existsSync(tarball)).toBe(true);
+    // the release recorded its migrations: an edited released one is a warning, and no second release
+    const lock = JSON.parse(fs.readFileSync(path.join(pluginDir, 'migrations.lock.json'), 'utf8'));
+    expect(Object.keys(lock.migrations)).toEqual(['0001-create-recipe']);
+    const mig = path.join(pluginDir, 'src/migrations/0001-create-recipe.ts');
+    const released = fs.readFileSync(mig, 'utf8');
+    fs.writeFileSync(mig, released.replace('name varchar(200) not null', 'name varchar(300) not null'));
+    expect(verifyPlugin(pluginDir).map((f) => f.message)).toContainEqual(expect.stringMatching(/migration "0001-create-recipe" changed after it was released in 0\.1\.0/));
+    expect(() => packPlugin(pluginDir, work)).toThrow(/released migrations changed/);
+    fs.writeFileSync(mig, released);
     const installed = path.join(work, 'installed');
     fs.mkdirSync(installed);
     expect(spawnSync('tar', ['xzf', tarball, '-C', installed]).status).toBe(0);

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { validateManifest, pluginSchemaName } from '../manifest/validate-manifest.ts';
+import { conditionFieldsOf } from '../manifest/rule-conditions.ts';
+import { lockFindings } from './migration-lock.ts';
 
 export type Finding = { level: 'error' | 'warning'; file: string; message: string };
 
@@ -15,7 +17,7 @@ function walk(dir: string): string[] {
 
 /**
  * Lints a plugin package the way the kernel will judge it, plus the rules only a linter can see:
- * SDK-only imports, RLS on every tenant table, manifest/package agreement.
+ * SDK-only imports, RLS on every tenant table, manifest/package agreement, released migrations unchanged.
  */
 export function verifyPlugin(dir: string): Finding[] {
   const root = path.resolve(dir);
@@ -65,10 +67,19 @@ export function verifyPlugin(dir: string): Finding[] {
       if (!/\btenant_id\b/.test(body)) warn(rel, `${s}.${t} has no tenant_id: it is shared by all tenants`);
     }
   }
+  // a condition field's column should exist in the plugin's tables (a typo would fail every query that applies the rule)
+  const sources = walk(path.join(root, 'src')).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+  for (const [i, subj] of (manifest.permissions?.subjects ?? []).entries()) {
+    for (const [field, f] of Object.entries(conditionFieldsOf(subj.conditions))) {
+      if (!new RegExp(`\\b${f.column}\\b`).test(sources)) warn('atrium.plugin.json', `permissions.subjects.${i}.conditions.${field}: no migration mentions the column "${f.column}" (give its column: { "type": "${f.type}", "column": "…" })`);
+    }
+  }
   for (const t of manifest.data?.owns ?? []) {
     const found = walk(path.join(root, 'src')).some((f) => fs.readFileSync(f, 'utf8').includes(`create table ${t}`));
     if (!found) warn('atrium.plugin.json', `data.owns lists ${t}, but no migration creates it`);
   }
+  // released migrations (migrations.lock.json, written by pack) must not have changed
+  out.push(...lockFindings(root));
   if (manifest.ui && !fs.existsSync(path.join(root, manifest.ui.entry))) warn('atrium.plugin.json', `ui.entry ${manifest.ui.entry} does not exist yet (build the UI first)`);
   return out;
 }

@@ -68,7 +68,7 @@ export default {
     title: 'Roles', subtitle: 'What each role may do, subject by subject', builtIn: 'Built-in', custom: 'Custom',
     newRole: 'New role', editRole: 'Edit role', name: 'Role name', rules: 'Rules', addRule: 'Add rule',
     subject: 'Subject', actionsLabel: 'Actions', fields: 'Only these fields', conditions: 'Conditions (JSON)',
-    conditionsHint: 'e.g. {example}', inverted: 'Deny (cannot)', invalidJson: 'Not valid JSON',
+    conditionsHint: 'e.g. {example}', conditionFields: 'May test: {list} — e.g. {example}', noConditions: 'Rows of this subject cannot be restricted: leave empty', inverted: 'Deny (cannot)', invalidJson: 'Not valid JSON',
     readOnly: 'Built-in roles cannot be changed', confirmDelete: 'Delete role {name}?', deleted: 'Role {name} deleted',
     noRules: 'No rules: this role grants nothing.', rulesCount: '{n} rules', allow: 'can', deny: 'cannot',
     actions: { create: 'create', read: 'read', update: 'update', delete: 'delete', manage: 'manage (all)' },
@@ -84,6 +84,7 @@ export default {
     failedJobs: 'Failed jobs in {queue}', reason: 'Reason', attempts: 'Attempts', when: 'When',
     retried: 'Job {id} queued again', emptyFailed: 'No failed jobs — all good', emptyQueues: 'No queues yet',
     selectQueue: 'Pick a queue to see its failed jobs',
+    running: 'Running and recent', progress: 'Progress', job: 'Job', state: 'State', started: 'Started', emptyRunning: 'No background work yet',
   },
   devices: {
     title: 'Terminals & devices', subtitle: 'Store computers running the Atrium agent, and their printers, scanners and scales',
@@ -134,6 +135,9 @@ export default {
     totpScan: 'Scan this code with an authenticator app (Google Authenticator, Aegis, 1Password), then enter the 6-digit code.',
     totpSecret: 'Or enter this key: {secret}', totpEnabled: 'Two-step verification is on', totpDisabled: 'Two-step verification is off',
     totpDisableHint: 'Enter your password and a current code to turn it off', preferences: 'Preferences',
+    sessions: 'Signed-in devices', thisDevice: 'This device', lastActive: 'Active {when}', unknownDevice: 'Unknown device',
+    signOutDevice: 'Sign out', signOutDeviceConfirm: 'Sign out {device}?', signOutOthers: 'Sign out everywhere else',
+    signOutOthersConfirm: 'Sign out of every other device?', signedOut: 'Signed out',
   },
   errors: {
     notFound: 'Page not found', notFoundHint: 'The page does not exist or you lack access.', goHome: 'Go to dashboard',

@@ -69,7 +69,7 @@ const kk: typeof en = {
     title: 'Рөлдер', subtitle: 'Әр рөлге әр нысан бойынша не рұқсат етілген', builtIn: 'Кірістірілген', custom: 'Өзіндік',
     newRole: 'Жаңа рөл', editRole: 'Рөлді өзгерту', name: 'Рөл атауы', rules: 'Ережелер', addRule: 'Ереже қосу',
     subject: 'Нысан', actionsLabel: 'Әрекеттер', fields: 'Тек осы өрістер', conditions: 'Шарттар (JSON)',
-    conditionsHint: 'мысалы {example}', inverted: 'Тыйым салу', invalidJson: 'JSON қате',
+    conditionsHint: 'мысалы {example}', conditionFields: 'Тексеруге болады: {list} — мысалы {example}', noConditions: 'Бұл нысанның жолдарын шартпен шектеуге болмайды: бос қалдырыңыз', inverted: 'Тыйым салу', invalidJson: 'JSON қате',
     readOnly: 'Кірістірілген рөлдерді өзгертуге болмайды', confirmDelete: '{name} рөлі жойылсын ба?', deleted: '{name} рөлі жойылды',
     noRules: 'Ережелер жоқ: рөл ештеңеге рұқсат бермейді.', rulesCount: 'Ережелер: {n}', allow: 'болады', deny: 'болмайды',
     actions: { create: 'құру', read: 'қарау', update: 'өзгерту', delete: 'жою', manage: 'барлығы (басқару)' },
@@ -85,6 +85,7 @@ const kk: typeof en = {
     failedJobs: '{queue} ішіндегі сәтсіз тапсырмалар', reason: 'Себебі', attempts: 'Әрекеттер', when: 'Қашан',
     retried: '{id} тапсырмасы қайта кезекте', emptyFailed: 'Сәтсіз тапсырмалар жоқ', emptyQueues: 'Әзірге кезек жоқ',
     selectQueue: 'Сәтсіз тапсырмаларды көру үшін кезекті таңдаңыз',
+    running: 'Орындалып жатқан және соңғы', progress: 'Барысы', job: 'Тапсырма', state: 'Күйі', started: 'Басталды', emptyRunning: 'Фондық тапсырмалар әлі жоқ',
   },
   devices: {
     title: 'Терминалдар мен құрылғылар', subtitle: 'Atrium агенті орнатылған дүкен компьютерлері және олардың принтерлері, сканерлері мен таразылары',
@@ -135,6 +136,9 @@ const kk: typeof en = {
     totpScan: 'Кодты аутентификатор қолданбасында (Google Authenticator, Aegis, 1Password) сканерлеп, 6 таңбалы кодты енгізіңіз.',
     totpSecret: 'Немесе мына кілтті енгізіңіз: {secret}', totpEnabled: 'Екі қадамды тексеру қосылды', totpDisabled: 'Екі қадамды тексеру өшірілді',
     totpDisableHint: 'Өшіру үшін құпиясөзді және ағымдағы кодты енгізіңіз', preferences: 'Баптаулар',
+    sessions: 'Кірген құрылғылар', thisDevice: 'Осы құрылғы', lastActive: 'Белсенділік: {when}', unknownDevice: 'Белгісіз құрылғы',
+    signOutDevice: 'Шығу', signOutDeviceConfirm: '{device} құрылғысынан шығу керек пе?', signOutOthers: 'Басқа барлық жерден шығу',
+    signOutOthersConfirm: 'Басқа барлық құрылғылардан шығу керек пе?', signedOut: 'Шығу орындалды',
   },
   errors: {
     notFound: 'Бет табылмады', notFoundHint: 'Мұндай бет жоқ немесе сізде рұқсат жоқ.', goHome: 'Басты бетке',

@@ -69,7 +69,7 @@ const ru: typeof en = {
     title: 'Роли', subtitle: 'Что разрешено каждой роли, по каждому объекту', builtIn: 'Встроенная', custom: 'Своя',
     newRole: 'Новая роль', editRole: 'Изменить роль', name: 'Название роли', rules: 'Правила', addRule: 'Добавить правило',
     subject: 'Объект', actionsLabel: 'Действия', fields: 'Только эти поля', conditions: 'Условия (JSON)',
-    conditionsHint: 'например {example}', inverted: 'Запретить', invalidJson: 'Некорректный JSON',
+    conditionsHint: 'например {example}', conditionFields: 'Можно проверять: {list} — например {example}', noConditions: 'Строки этого объекта нельзя ограничить условием: оставьте пустым', inverted: 'Запретить', invalidJson: 'Некорректный JSON',
     readOnly: 'Встроенные роли менять нельзя', confirmDelete: 'Удалить роль {name}?', deleted: 'Роль {name} удалена',
     noRules: 'Нет правил: роль ничего не разрешает.', rulesCount: 'Правил: {n}', allow: 'может', deny: 'не может',
     actions: { create: 'создавать', read: 'просматривать', update: 'изменять', delete: 'удалять', manage: 'всё (управлять)' },
@@ -85,6 +85,7 @@ const ru: typeof en = {
     failedJobs: 'Упавшие задания в {queue}', reason: 'Причина', attempts: 'Попытки', when: 'Когда',
     retried: 'Задание {id} снова в очереди', emptyFailed: 'Упавших заданий нет', emptyQueues: 'Очередей пока нет',
     selectQueue: 'Выберите очередь, чтобы увидеть упавшие задания',
+    running: 'Выполняются и недавние', progress: 'Ход', job: 'Задание', state: 'Состояние', started: 'Начато', emptyRunning: 'Фоновых заданий пока нет',
   },
   devices: {
     title: 'Терминалы и устройства', subtitle: 'Компьютеры магазинов с агентом Atrium и их принтеры, сканеры и весы',
@@ -135,6 +136,9 @@ const ru: typeof en = {
     totpScan: 'Отсканируйте код в приложении-аутентификаторе (Google Authenticator, Aegis, 1Password) и введите 6-значный код.',
     totpSecret: 'Или введите ключ: {secret}', totpEnabled: 'Двухэтапная проверка включена', totpDisabled: 'Двухэтапная проверка выключена',
     totpDisableHint: 'Введите пароль и текущий код, чтобы выключить', preferences: 'Настройки',
+    sessions: 'Устройства со входом', thisDevice: 'Это устройство', lastActive: 'Активность: {when}', unknownDevice: 'Неизвестное устройство',
+    signOutDevice: 'Выйти', signOutDeviceConfirm: 'Выйти на устройстве {device}?', signOutOthers: 'Выйти на всех остальных',
+    signOutOthersConfirm: 'Выйти на всех остальных устройствах?', signedOut: 'Выход выполнен',
   },
   errors: {
     notFound: 'Страница не найдена', notFoundHint: 'Такой страницы нет или у вас нет доступа.', goHome: 'На главную',

@@ -69,7 +69,7 @@ const uk: typeof en = {
     title: 'Ролі', subtitle: 'Що дозволено кожній ролі, за кожним обʼєктом', builtIn: 'Вбудована', custom: 'Власна',
     newRole: 'Нова роль', editRole: 'Змінити роль', name: 'Назва ролі', rules: 'Правила', addRule: 'Додати правило',
     subject: 'Обʼєкт', actionsLabel: 'Дії', fields: 'Лише ці поля', conditions: 'Умови (JSON)',
-    conditionsHint: 'наприклад {example}', inverted: 'Заборонити', invalidJson: 'Некоректний JSON',
+    conditionsHint: 'наприклад {example}', conditionFields: 'Можна перевіряти: {list} — наприклад {example}', noConditions: 'Рядки цього об’єкта не можна обмежити умовою: залиште порожнім', inverted: 'Заборонити', invalidJson: 'Некоректний JSON',
     readOnly: 'Вбудовані ролі змінювати не можна', confirmDelete: 'Видалити роль {name}?', deleted: 'Роль {name} видалено',
     noRules: 'Немає правил: роль нічого не дозволяє.', rulesCount: 'Правил: {n}', allow: 'може', deny: 'не може',
     actions: { create: 'створювати', read: 'переглядати', update: 'змінювати', delete: 'видаляти', manage: 'усе (керувати)' },
@@ -85,6 +85,7 @@ const uk: typeof en = {
     failedJobs: 'Завдання з помилкою в {queue}', reason: 'Причина', attempts: 'Спроби', when: 'Коли',
     retried: 'Завдання {id} знову в черзі', emptyFailed: 'Завдань із помилкою немає', emptyQueues: 'Черг поки немає',
     selectQueue: 'Оберіть чергу, щоб побачити завдання з помилкою',
+    running: 'Виконуються та нещодавні', progress: 'Перебіг', job: 'Завдання', state: 'Стан', started: 'Почато', emptyRunning: 'Фонових завдань поки немає',
   },
   devices: {
     title: 'Термінали та пристрої', subtitle: 'Комп’ютери магазинів з агентом Atrium та їхні принтери, сканери й ваги',
@@ -135,6 +136,9 @@ const uk: typeof en = {
     totpScan: 'Відскануйте код у застосунку-автентифікаторі (Google Authenticator, Aegis, 1Password) і введіть 6-значний код.',
     totpSecret: 'Або введіть ключ: {secret}', totpEnabled: 'Двоетапну перевірку увімкнено', totpDisabled: 'Двоетапну перевірку вимкнено',
     totpDisableHint: 'Введіть пароль і поточний код, щоб вимкнути', preferences: 'Налаштування',
+    sessions: 'Пристрої з входом', thisDevice: 'Цей пристрій', lastActive: 'Активність: {when}', unknownDevice: 'Невідомий пристрій',
+    signOutDevice: 'Вийти', signOutDeviceConfirm: 'Вийти на пристрої {device}?', signOutOthers: 'Вийти на всіх інших',
+    signOutOthersConfirm: 'Вийти на всіх інших пристроях?', signedOut: 'Вихід виконано',
   },
   errors: {
     notFound: 'Сторінку не знайдено', notFoundHint: 'Такої сторінки немає або у вас немає доступу.', goHome: 'На головну',

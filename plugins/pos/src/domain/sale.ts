@@ -25,8 +25,10 @@ export type SaleInput = {
 };
 
 
-export async function loadSaleView(ctx: RequestContext, id: string): Promise<SaleView | null> {
-  const [s] = await ctx.em.execute(`select ${SALE_COLUMNS} from pos.sale where id = ?`, [id]);
+/** `action`: the caller's row rules for it apply (a sale they may not see is not found); none for the kernel-side paths (a replayed create, the public receipt). */
+export async function loadSaleView(ctx: RequestContext, id: string, action?: string): Promise<SaleView | null> {
+  const rule = action ? ctx.rulesSql(action, 'pos.Sale') : { sql: 'true', params: [] };
+  const [s] = await ctx.em.execute(`select ${SALE_COLUMNS} from pos.sale where id = ? and ${rule.sql}`, [id, ...rule.params]);
   if (!s) return null;
   const lines = await ctx.em.execute(
     `select ${LINE_COLUMNS.split(', ').map((c) => `l.${c}`).join(', ')}, p.unit from pos.sale_line l left join pos.product p on p.tenant_id = l.tenant_id and p.id = l.product_id
@@ -403,8 +405,9 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
   return { sale, replayed: false };
 }
 
-export async function requireSale(ctx: RequestContext, id: string, lock = false): Promise<any> {
-  const [s] = await ctx.em.execute(`select * from pos.sale where id = ?${lock ? ' for update' : ''}`, [id]);
+export async function requireSale(ctx: RequestContext, id: string, lock = false, action?: string): Promise<any> {
+  const rule = action ? ctx.rulesSql(action, 'pos.Sale') : { sql: 'true', params: [] };
+  const [s] = await ctx.em.execute(`select * from pos.sale where id = ? and ${rule.sql}${lock ? ' for update' : ''}`, [id, ...rule.params]);
   if (!s) throw new NotFoundError('Sale not found');
   return s;
 }

@@ -93,7 +93,8 @@ export const salesService = defineService({
       params: ListParams,
       async handler(ctx) {
         const p = ctx.params;
-        const where = sqlWhere()
+        const rule = ctx.rulesSql('read', 'pos.Sale');
+        const where = sqlWhere().always(rule.sql, ...rule.params)
           .add('shift_id = ?', p.shiftId).add('register_id = ?', p.registerId).add('store_id = ?', p.storeId).add('customer_id = ?', p.customerId)
           .add('status = ?', p.status).add('sold_at >= ?', p.from).add('sold_at < ?', p.to).add('review_status = ?', p.review).add('offline = ?', p.offline)
           .add(`number like ? escape '\\'`, p.q === undefined ? undefined : likePattern(p.q, 'prefix'));
@@ -108,7 +109,7 @@ export const salesService = defineService({
       permission: ['read', 'pos.Sale'],
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
-        const sale = await loadSaleView(ctx, ctx.params.id);
+        const sale = await loadSaleView(ctx, ctx.params.id, 'read');
         if (!sale) throw new NotFoundError('Sale not found');
         const returns = await ctx.em.execute('select id, number, amount, reason, refunds, lines, restock, created_by, created_at from pos.sale_return where sale_id = ? order by created_at', [sale.id]);
         return {
@@ -124,7 +125,7 @@ export const salesService = defineService({
       summary: 'Void a sale of the still-open shift, with a reason; undoes stock and tenders',
       params: Type.Object({ id: Id, reason: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false }),
       async handler(ctx) {
-        const s = await requireSale(ctx, ctx.params.id, true);
+        const s = await requireSale(ctx, ctx.params.id, true, 'void');
         await voidSale(ctx, s, ctx.params.reason);
         ctx.audit.target(s.id);
         return redactSale(ctx, (await loadSaleView(ctx, s.id))!);
@@ -145,7 +146,7 @@ export const salesService = defineService({
         restock: Type.Optional(Type.Boolean()),
       }, { additionalProperties: false }),
       async handler(ctx) {
-        const s = await requireSale(ctx, ctx.params.id, true);
+        const s = await requireSale(ctx, ctx.params.id, true, 'return');
         const r = await createReturn(ctx, s, ctx.params);
         ctx.audit.target(s.id);
         return r;
@@ -158,7 +159,7 @@ export const salesService = defineService({
       summary: 'Print the receipt again, marked COPY (the drawer stays shut)',
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
-        const sale = await loadSaleView(ctx, ctx.params.id);
+        const sale = await loadSaleView(ctx, ctx.params.id, 'reprint');
         if (!sale) throw new NotFoundError('Sale not found');
         const reg = await printTarget(ctx, sale.registerId);
         if (!reg) throw new NotFoundError('The register of this sale no longer exists');
@@ -194,7 +195,7 @@ export const salesService = defineService({
       summary: 'The receipt as the device-bus document (for a preview on screen)',
       params: Type.Object({ id: Id, copy: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
       async handler(ctx) {
-        const sale = await loadSaleView(ctx, ctx.params.id);
+        const sale = await loadSaleView(ctx, ctx.params.id, 'read');
         if (!sale) throw new NotFoundError('Sale not found');
         return buildReceipt(sale, { ...(await receiptOptions(ctx, await printTarget(ctx, sale.registerId))), copy: ctx.params.copy ?? false });
       },
@@ -205,7 +206,7 @@ export const salesService = defineService({
       summary: 'The receipt as a PDF (80 mm roll)',
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
-        const sale = await loadSaleView(ctx, ctx.params.id);
+        const sale = await loadSaleView(ctx, ctx.params.id, 'read');
         if (!sale) throw new NotFoundError('Sale not found');
         const doc = buildReceipt(sale, { ...(await receiptOptions(ctx, await printTarget(ctx, sale.registerId))), link: await receiptLink(ctx, sale) });
         return { $binary: (await renderReceiptPdf(doc)).toString('base64'), contentType: 'application/pdf', filename: `receipt-${sale.number}.pdf` };
@@ -219,7 +220,7 @@ export const salesService = defineService({
       summary: 'E-mail the receipt (PDF attached, plus its public link when publicBaseUrl is set)',
       params: Type.Object({ id: Id, email: Type.String({ format: 'email', maxLength: 254 }) }, { additionalProperties: false }),
       async handler(ctx) {
-        const sale = await loadSaleView(ctx, ctx.params.id);
+        const sale = await loadSaleView(ctx, ctx.params.id, 'read');
         if (!sale) throw new NotFoundError('Sale not found');
         const reg = await printTarget(ctx, sale.registerId);
         const link = await receiptLink(ctx, sale);
