@@ -103,7 +103,7 @@ export const plugin = definePlugin({
 });
 ${fakeClass}
 export async function start() {
-  ${fakeUse.replace('const tk = await createTestKernel({ plugins: [plugin], config: { outbound: { allow: { shop: [fake.baseUrl] } } } });', 'base = fake.baseUrl; const tk = await createTestKernel({ plugins: [plugin], config: { outbound: { allow: { shop: [fake.baseUrl] }, recoverIntervalMs: 200 } }, tenants: [{ name: "Shop", owner: "owner@shop.test", enable: ["shop"] }] });')}
+  ${fakeUse.replace('const tk = await createTestKernel({ plugins: [plugin], config: { outbound: { allow: { shop: [fake.baseUrl] } } } });', 'base = fake.baseUrl; const tk = await createTestKernel({ plugins: [plugin], config: { outbound: { allow: { shop: [fake.baseUrl] }, recoverIntervalMs: 200, timeoutMs: 2_000 } }, tenants: [{ name: "Shop", owner: "owner@shop.test", enable: ["shop"] }] });')}
   return { fake, tk };
 }
 `;
