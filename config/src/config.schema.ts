@@ -45,6 +45,10 @@ export const ConfigSchema = Type.Object(
         systemUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
         embeddedPort: Type.Integer({ minimum: 1024, maximum: 65535, default: 54329 }),
         poolMax: Type.Integer({ minimum: 1, maximum: 500, default: DEFAULT_POOL_MAX, description: 'Connections per node for requests (default: 2 × cores + 1, at most 20)' }),
+        acceptChangedMigrations: Type.Array(Type.String({ pattern: '^[a-z][a-z0-9-]*/[^/]+$' }), {
+          default: [],
+          description: 'Applied migrations (owner/name) whose changed text the database already matches: their new checksum is recorded instead of stopping the boot',
+        }),
         tenantMaxConnections: Type.Optional(Type.Integer({
           minimum: 1, maximum: 500,
           description: 'Request transactions one tenant may hold at once on this node (default: three quarters of poolMax, at least 1): the rest of the pool stays free for other tenants',

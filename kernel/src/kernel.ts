@@ -18,8 +18,10 @@ import { SecretBox } from './plugins/secret-box.ts';
 import { compilePluginService } from './plugins/service-compiler.ts';
 import { AbilityService } from './rbac/ability.service.ts';
 import { KERNEL_SUBJECTS } from './rbac/builtin-roles.ts';
+import { unenforceableGrants } from './rbac/rule-conditions.ts';
 import { AjvValidator } from './validation/ajv-validator.ts';
 import { TokenService } from './auth/token.service.ts';
+import { SESSIONS_REVOKED_EVENT } from './auth/sessions.ts';
 import { Mailer } from './auth/mailer.ts';
 import { mailService } from './services/mail.service.ts';
 import { RateLimiter } from './http/rate-limiter.ts';
@@ -140,11 +142,14 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
       if (!registry.get(definition.manifest.id)) registry.add(definition, dir);
     }
     const ordered = registry.ordered();
+    // a default grant whose conditions no route would apply must not be installed into any tenant
+    const unenforceable = unenforceableGrants(registry);
+    if (unenforceable.length) throw new Error(`Plugin default grants with conditions their subjects cannot enforce: ${unenforceable.join('; ')} — declare the fields in permissions.subjects[].conditions (and apply them), or drop the conditions`);
     const sets: MigrationSet[] = [
       { owner: 'kernel', schema: 'kernel', version: KERNEL_VERSION, migrations: KERNEL_MIGRATIONS },
       ...ordered.map((p) => ({ owner: p.id, schema: p.schema, version: p.manifest.version, migrations: p.definition.migrations ?? [] })),
     ];
-    await runMigrations(urls.owner, sets, (m) => logger.info(m));
+    await runMigrations(urls.owner, sets, (m) => logger.info(m), { acceptChanged: config.database.acceptChangedMigrations });
     for (const p of ordered) {
       const bad = await tablesMissingRls(urls.owner, p.schema);
       if (bad.length) throw new Error(`Plugin "${p.id}" has tenant tables without row level security: ${bad.join(', ')} — add tenantRls('<table>') to its migration`);
@@ -221,10 +226,19 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
         'atrium.plugins.settings'(ctx: any) {
           deps().gate.invalidateSettings(ctx.params.tenantId, ctx.params.pluginId);
         },
+        [SESSIONS_REVOKED_EVENT](ctx: any) {
+          deps().tokens.revoke(ctx.params.sessions);
+        },
       },
     });
 
     const patterns = config.services;
+    // a node that verifies access tokens also polls for revoked sessions (a broadcast it missed)
+    if (runsService(patterns, 'gateway', true)) {
+      const revoked = deps().tokens.revoked;
+      await revoked.start(db, (e) => logger.warn({ err: e }, 'cannot read revoked sessions (broadcasts still apply); retrying every 2 s'), () => logger.info('reading revoked sessions again'));
+      cleanups.push(() => revoked.stop());
+    }
     const systemServices: string[] = [];
     const adminDist = opts.adminDist ?? path.resolve(root, 'admin/dist');
     for (const [name, factory] of Object.entries(KERNEL_SERVICES)) {

@@ -18,6 +18,12 @@ export type Permission = readonly [action: string, subject: string] | 'public' |
 
 export type RequestUser = { id: string; email: string; roles: string[]; sessionId?: string };
 
+/**
+ * The tenant as `ctx.tenant()` answers: its locale and currency, and the IANA time zone (chosen at
+ * sign-up from the owner's browser) in which days, shifts, schedules and receipts are counted.
+ */
+export type TenantProfile = { id: string; name: string; locale: string; currency: string; timeZone: string };
+
 export type Logger = {
   info(...args: unknown[]): void;
   warn(...args: unknown[]): void;
@@ -52,6 +58,20 @@ export interface RequestContext {
   authorize(action: string, subject: string, object?: Record<string, unknown>, field?: string): void;
   /** The user's rules for (action, subject) as a MikroORM where-condition, so lists are filtered in SQL. */
   accessibleWhere(action: string, subject: string): Record<string, unknown>;
+  /**
+   * The user's rules for (action, subject) as a SQL condition for hand-written queries (`ctx.sql`,
+   * `em.execute`, `sqlWhere()`): `false` when no rule allows the action, `true` when nothing
+   * restricts it, else the rules' conditions on the subject's columns (declared in the manifest:
+   * `permissions.subjects[].conditions`). Put it in the WHERE of every statement that lists, reads,
+   * changes or deletes rows of the subject, so a row the user may not touch is not found (404).
+   *
+   * ```ts
+   * const rule = ctx.rulesSql('read', 'pos.Sale', { alias: 's' });
+   * const where = sqlWhere().always(rule.sql, ...rule.params).add('s.shift_id = ?', p.shiftId);
+   * const [sale] = await ctx.sql(`select s.id from pos.sale s where s.id = $1 and ${ctx.rulesSql('read', 'pos.Sale', { alias: 's', firstParam: 2 }).sql}`, …);
+   * ```
+   */
+  rulesSql(action: string, subject: string, opts?: RulesSqlOptions): RulesSql;
   /** Fields the user may see/change for (action, subject); undefined means all. */
   permittedFields(action: string, subject: string): string[] | undefined;
   /** Writes a domain event to the outbox in this transaction; delivered at-least-once after commit. */
@@ -60,6 +80,8 @@ export interface RequestContext {
   call<T = unknown>(action: string, params?: Record<string, unknown>): Promise<T>;
   /** The tenant's settings for this plugin (secrets included, server side only). */
   settings<T = Record<string, unknown>>(): Promise<T>;
+  /** The tenant's name, locale, currency and time zone (cached per tenant like settings). */
+  tenant(): Promise<TenantProfile>;
   jobs: {
     enqueue(name: string, data?: Record<string, unknown>, opts?: { delayMs?: number; jobId?: string }): Promise<void>;
   };
@@ -137,6 +159,26 @@ export interface RequestContext {
    */
   outside<Req, Out>(call: OutsideCallDefinition<Req, any, Out>, input: OutsideCallInput<Req>): Promise<Out>;
 }
+
+/** Options of {@link RequestContext.rulesSql}. */
+export interface RulesSqlOptions {
+  /** The table alias the columns are qualified with: `s` → `s.sold_by`. */
+  alias?: string;
+  /**
+   * SQL for fields whose column differs in this query from the manifest's (a join, a view):
+   * `{ soldBy: 'x.seller_id' }` — taken as written (no alias added). Code, never user input.
+   */
+  columns?: Record<string, string>;
+  /**
+   * Number the parameters `$firstParam`, `$firstParam + 1`… for a statement written with `$n`
+   * (the count of your own parameters before it, plus one). Default: `?` placeholders, which
+   * `sqlWhere()`/`numbered()` and `em.execute` number for you.
+   */
+  firstParam?: number;
+}
+
+/** A SQL condition and its bind values, from {@link RequestContext.rulesSql}. */
+export type RulesSql = { sql: string; params: unknown[] };
 
 export interface ActionContext<P = unknown> extends RequestContext {
   readonly params: P;

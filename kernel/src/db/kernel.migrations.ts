@@ -364,4 +364,18 @@ create index outside_call_recovery_idx on kernel.outside_call (lease_until) wher
 ${tenantRls('kernel.outside_call')}
 `,
   },
+  {
+    // the zone days, shifts and receipts are counted in: chosen at sign-up from the owner's browser
+    name: '0006-tenant-time-zone',
+    up: `alter table kernel.tenant add column time_zone text not null default 'UTC' check (time_zone ~ '^[A-Za-z_]+(/[A-Za-z0-9_+-]+){0,2}$');`,
+  },
+  {
+    // Revoked sessions are polled by every gateway (auth/revoked-sessions.ts) and listed per user
+    // ("your devices"); password changes revoke by user. Indexes only.
+    name: '0007-session-revocation',
+    up: `
+create index session_user_idx on kernel.session (user_id);
+create index session_revoked_idx on kernel.session (revoked_at) where revoked_at is not null;
+`,
+  },
 ];

@@ -1,12 +1,20 @@
 import type { IncomingMessage } from 'node:http';
-import { PayloadTooLargeError, ValidationError } from '@atrium/sdk';
+import { dataObject, isUnsafeKey, PayloadTooLargeError, ValidationError } from '@atrium/sdk';
 
-/** `a=1; b=2` → `{ a: '1', b: '2' }`. */
+/** `a=1; b=2` → `{ a: '1', b: '2' }`; a value that is not valid percent-encoding is kept as sent. */
 export function parseCookies(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = dataObject<Record<string, string>>();
   for (const part of (header ?? '').split(';')) {
     const i = part.indexOf('=');
-    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    if (i <= 0) continue;
+    const name = part.slice(0, i).trim();
+    if (isUnsafeKey(name)) continue;
+    const raw = part.slice(i + 1).trim();
+    try {
+      out[name] = decodeURIComponent(raw);
+    } catch {
+      out[name] = raw;
+    }
   }
   return out;
 }

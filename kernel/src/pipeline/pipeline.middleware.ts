@@ -62,7 +62,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         const isSystem = meta.system === true;
         if (spec.permission === 'system' && !isSystem) throw new ForbiddenError('Internal action');
         if (spec.permission === 'internal' && !isSystem && !meta.callerPlugin) throw new ForbiddenError('Internal action: only allowlisted plugins may call it', 'INTERNAL_ACTION');
-        const user = meta.user ?? null;
+        let user = meta.user ?? null;
         if (spec.permission !== 'public' && spec.permission !== 'internal' && !isSystem && !user) throw new UnauthorizedError();
 
         // 2. tenant — only ever from the token (or the kernel's own system call), never from params;
@@ -94,7 +94,8 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
 
         // 5. authorization
         let ability: MongoAbility = NO_ABILITY;
-        if (user && tenantId) ability = await d.abilities.forUser(tenantId, user);
+        // the user's roles as they are now, not as the token has them (ability.service.ts)
+        if (user && tenantId) ({ ability, user } = await d.abilities.forRequest(tenantId, user));
         if (Array.isArray(spec.permission) && !isSystem) {
           const [act, subject] = spec.permission;
           if (!ability.can(act, subject)) throw new ForbiddenError(`You may not ${act} ${subject}`);
@@ -116,7 +117,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
             });
           }
           for (const fn of pending.afterCommit) fn();
-          for (const j of pending.jobs) await d.queues.enqueuePluginJob(spec.pluginId ?? 'kernel', j.name, tenantId!, j.data, { delayMs: j.delayMs, jobId: j.jobId });
+          await enqueueJobs(d, spec.pluginId ?? 'kernel', tenantId!, pending.jobs);
           return plain;
         }
 
@@ -170,13 +171,21 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         // after commit: wake the relay, enqueue jobs (a lost enqueue here is retried by nothing —
         // so jobs that must not be lost should be triggered by an event instead)
         if (pending.outbox?.length) d.pokeOutbox();
-        for (const j of pending.jobs) {
-          await d.queues.enqueuePluginJob(spec.pluginId ?? 'kernel', j.name, tenantId!, j.data, { delayMs: j.delayMs, jobId: j.jobId });
-        }
+        await enqueueJobs(d, spec.pluginId ?? 'kernel', tenantId!, pending.jobs);
         return result;
       };
     },
   };
+}
+
+/** The jobs a request asked for, after its commit. */
+async function enqueueJobs(d: KernelDeps, pluginId: string, tenantId: string, jobs: PendingWork['jobs']): Promise<void> {
+  for (const j of jobs) {
+    const queued = d.queues.enqueuePluginJob(pluginId, j.name, tenantId, j.data, { delayMs: j.delayMs, jobId: j.jobId });
+    // Redis away: the job waits in the connection's offline queue until Redis is back; the answer does not
+    if (d.queues.connected()) await queued;
+    else queued.catch((e) => d.logger.error({ err: e, job: j.name }, 'job enqueue failed'));
+  }
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -213,10 +222,14 @@ async function claimIdempotencyKey(em: any, claimed: any[], tenantId: string, us
 
 const SECRET_KEYS = /pass(word)?|secret|token|totp|apiKey|key$/i;
 
-function redact(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redact);
+/** Deeper than this, an audited value is summarised (the gateway refuses deeper bodies anyway). */
+const AUDIT_MAX_DEPTH = 40;
+
+function redact(value: unknown, depth = 0): unknown {
+  if (value && typeof value === 'object' && depth >= AUDIT_MAX_DEPTH) return '[nested too deep]';
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.test(k) ? '[redacted]' : redact(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.test(k) ? '[redacted]' : redact(v, depth + 1)]));
   }
   return value;
 }

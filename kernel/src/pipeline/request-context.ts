@@ -5,7 +5,10 @@ import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { ForbiddenError, type DeviceClient, type DeviceJob, type DeviceJobOptions, type RequestContext, type RequestUser } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
 import { accessibleWhere, permittedFields } from '../rbac/ability.factory.ts';
+import { rulesSql } from '../rbac/rules-sql.ts';
+import { conditionFields } from '../rbac/condition-catalog.ts';
 import { loadPluginSettings } from '../plugins/plugin-settings.ts';
+import { loadTenantProfile, TENANT_PROFILE_KEY } from '../tenants/tenant-profile.ts';
 import { preparedQuery } from '../db/prepared.ts';
 import { setWorkerUnits } from '../plugins/plugin-workers.ts';
 import { outboundFetch } from '../outside/outbound-fetch.ts';
@@ -60,6 +63,8 @@ export function buildRequestContext(deps: KernelDeps, ctx: Context<any, any>, op
       if (!can(action, subject, object, field)) throw new ForbiddenError(`You may not ${action} this ${subject.split('.').pop()}`);
     },
     accessibleWhere: (action, subject) => accessibleWhere(ability, action, subject),
+    // the kernel's own work (jobs, deliveries) runs as no user and is not bound by anyone's rules
+    rulesSql: (action, subject, o) => (meta.system === true && !user ? { sql: 'true', params: [] } : rulesSql(ability, action, subject, conditionFields(deps.registry, subject), o)),
     permittedFields: (action, subject) => permittedFields(ability, action, subject),
     async emit(event, payload) {
       if (pluginId !== 'kernel' && !(manifest?.events?.publishes ?? []).includes(event)) {
@@ -78,6 +83,9 @@ export function buildRequestContext(deps: KernelDeps, ctx: Context<any, any>, op
     },
     async settings<T>() {
       return (await deps.gate.settings(tenantId, pluginId, () => loadPluginSettings(deps, em, tenantId, pluginId))) as T;
+    },
+    async tenant() {
+      return (await deps.gate.settings(tenantId, TENANT_PROFILE_KEY, () => loadTenantProfile(deps, em, tenantId) as Promise<any>)) as any;
     },
     jobs: {
       async enqueue(name, data = {}, o = {}) {

@@ -149,8 +149,10 @@ describe('a crash between a provider operation and its recorded result', () => {
     await node1.stop();
     fakeStripe.releaseHung();
     await sent;
-    const [row] = (await db.query(`select id, status, provider_payment_id from payments.intent where tenant_id = $1 and description = 'crash'`, [acme.tenantId])).rows;
-    expect(row).toMatchObject({ status: 'pending', provider_payment_id: null });
+    // recorded before the call; its result is not (node 1 died) — unless node 1's own timeout gave the
+    // call back before it stopped and the sweep was already quicker than this read
+    const [row] = (await db.query(`select id, status from payments.intent where tenant_id = $1 and description = 'crash'`, [acme.tenantId])).rows;
+    expect(row.status).toBe('pending');
     await waitFor('the other node to record the session', async () => (await db.query(`select provider_payment_id from payments.intent where id = $1`, [row.id])).rows[0].provider_payment_id);
     expect(sessionsOf(row.id)).toHaveLength(1);
     // the client's retry gets the payment with its link
@@ -172,7 +174,8 @@ describe('a crash between a provider operation and its recorded result', () => {
     await node1.stop();
     fakePaybox.releaseHung();
     await sent;
-    expect((await db.query(`select status from payments.refund where intent_id = $1`, [intent.id])).rows).toEqual([{ status: 'pending' }]);
+    // the refund was recorded (pending) before the call, and is recorded once
+    expect((await db.query(`select count(*)::int as n from payments.refund where intent_id = $1`, [intent.id])).rows[0].n).toBe(1);
     await waitFor('the other node to record the refund', async () => (await db.query(`select status from payments.refund where intent_id = $1`, [intent.id])).rows[0]?.status === 'succeeded');
     expect(revokes()).toBe(1);
     expect(fakePaybox.payments.get(intent.providerPaymentId)!.refundedAmount).toBe(20_000);

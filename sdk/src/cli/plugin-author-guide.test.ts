@@ -45,6 +45,19 @@ describe('plugin author guide', () => {
     fs.writeFileSync(mig, good);
     fs.rmSync(path.join(pluginDir, 'src/sneaky.ts'));
     expect(verifyPlugin(pluginDir).filter((f) => f.level === 'error')).toEqual([]);
+    // row rules: a default grant may test only declared condition fields; a declared field needs a column
+    const manifestPath = path.join(pluginDir, 'atrium.plugin.json');
+    const manifest = fs.readFileSync(manifestPath, 'utf8');
+    const m = JSON.parse(manifest);
+    m.permissions.grants.staff[1].conditions = { ownerId: '${user.id}' };
+    m.permissions.subjects[0].conditions.sellerId = 'uuid';
+    fs.writeFileSync(manifestPath, JSON.stringify(m));
+    const findings = verifyPlugin(pluginDir);
+    expect(findings.find((f) => f.level === 'error')?.message).toMatch(/permissions\.grants\.staff\.1\.conditions\.ownerId recipes\.Recipe cannot enforce conditions on "ownerId"/);
+    m.permissions.grants.staff[1].conditions = { createdBy: '${user.id}' };
+    fs.writeFileSync(manifestPath, JSON.stringify(m));
+    expect(verifyPlugin(pluginDir).filter((f) => f.level === 'warning').map((f) => f.message)).toContainEqual(expect.stringMatching(/conditions\.sellerId: no migration mentions the column "seller_id"/));
+    fs.writeFileSync(manifestPath, manifest);
   });
 
   it('3. the scaffolded plugin passes its own tests', () => {

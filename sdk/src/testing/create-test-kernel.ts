@@ -39,6 +39,8 @@ export type TestKernel = {
   /** Publishes pending outbox rows now and waits until BullMQ has delivered them. */
   drainEvents(): Promise<void>;
   signup(tenantName: string, email: string, password?: string): Promise<TestClient>;
+  /** Adds a user (new, or existing by e-mail) to a tenant with these roles, and signs them in there. */
+  addMember(tenant: string, email: string, roles: string[]): Promise<TestClient>;
   stop(): Promise<void>;
 };
 
@@ -50,6 +52,8 @@ export type CreateTestKernelOptions = {
   config?: Record<string, unknown>;
   /** Serve a built admin from this directory at `/` (browser tests). */
   adminDist?: string;
+  /** A Redis of the test's own (one it stops and restarts) instead of the run's shared one. */
+  redisUrl?: string;
   /**
    * Another node of the same platform: this kernel uses `join`'s database and Redis (and so its
    * tenants, users and queues) instead of fresh ones — for tests across a restart (stop the first,
@@ -114,7 +118,7 @@ export async function createTestKernel(opts: CreateTestKernelOptions = {}): Prom
     cleanups.push(() => h.stop());
     pgUrl = h.url;
   }
-  let redisUrl = opts.join?.shared.redisUrl ?? process.env.ATRIUM_TEST_REDIS_URL;
+  let redisUrl = opts.redisUrl ?? opts.join?.shared.redisUrl ?? process.env.ATRIUM_TEST_REDIS_URL;
   if (!redisUrl) {
     const r = await startLocalRedis({ dir: path.join(dataDir, 'redis'), port: 20000 + Math.floor(Math.random() * 20000), persist: false });
     cleanups.push(() => r.stop());
@@ -182,22 +186,24 @@ export async function createTestKernel(opts: CreateTestKernelOptions = {}): Prom
   const sys = new pg.Client({ connectionString: kernel.databaseUrls.system });
   await sys.connect();
   cleanups.push(() => sys.end());
+  async function addUser(tenant: string, u: TestUserSpec): Promise<string> {
+    const { hash } = await import('@node-rs/argon2');
+    const password = u.password ?? DEFAULT_PASSWORD;
+    const existing = await sys.query('select id from kernel."user" where lower(email) = lower($1)', [u.email]);
+    const id = existing.rows[0]?.id ?? crypto.randomUUID();
+    if (!existing.rowCount) {
+      await sys.query('insert into kernel."user" (id, email, display_name, password_hash) values ($1, $2, $3, $4)', [id, u.email.toLowerCase(), u.displayName ?? u.email.split('@')[0], await hash(password, { algorithm: 2 } as any)]);
+    }
+    await sys.query('insert into kernel.membership (tenant_id, user_id, roles) values ($1, $2, $3)', [tenants[tenant].id, id, u.roles ?? ['staff']]);
+    passwords.set(u.email, password);
+    tenants[tenant].users[u.email] = { id, password };
+    return id;
+  }
   for (const t of opts.join ? [] : opts.tenants ?? []) {
     const ownerEmail = t.owner ?? `owner@${t.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.test`;
     const owner = await signup(t.name, ownerEmail);
     tenants[t.name] = { id: owner.tenantId, users: { [ownerEmail]: { id: owner.userId, password: DEFAULT_PASSWORD } } };
-    for (const u of t.users ?? []) {
-      const { hash } = await import('@node-rs/argon2');
-      const password = u.password ?? DEFAULT_PASSWORD;
-      const existing = await sys.query('select id from kernel."user" where lower(email) = lower($1)', [u.email]);
-      const id = existing.rows[0]?.id ?? crypto.randomUUID();
-      if (!existing.rowCount) {
-        await sys.query('insert into kernel."user" (id, email, display_name, password_hash) values ($1, $2, $3, $4)', [id, u.email.toLowerCase(), u.displayName ?? u.email.split('@')[0], await hash(password, { algorithm: 2 } as any)]);
-      }
-      await sys.query('insert into kernel.membership (tenant_id, user_id, roles) values ($1, $2, $3)', [owner.tenantId, id, u.roles ?? ['staff']]);
-      passwords.set(u.email, password);
-      tenants[t.name].users[u.email] = { id, password };
-    }
+    for (const u of t.users ?? []) await addUser(t.name, u);
     for (const pluginId of t.enable ?? []) {
       const r = await owner.post(`/api/plugins/${pluginId}/enable`);
       if (r.status !== 200) throw new Error(`enable ${pluginId} for ${t.name} failed: ${r.status} ${JSON.stringify(r.body)}`);
@@ -213,6 +219,11 @@ export async function createTestKernel(opts: CreateTestKernelOptions = {}): Prom
     as,
     anonymous: () => anon,
     signup,
+    async addMember(tenant, email, roles) {
+      if (!tenants[tenant]) throw new Error(`addMember: no tenant "${tenant}" in this test kernel`);
+      await addUser(tenant, { email, roles });
+      return as(email, tenant);
+    },
     async call(action, params, who) {
       let meta: Record<string, unknown> = { system: !who };
       if (who) {

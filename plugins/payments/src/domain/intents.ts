@@ -131,22 +131,27 @@ export async function refreshIntent(ctx: RequestContext, intentId: string, sourc
   });
 }
 
-/** The intent, readable by the user, outside any transaction (a short read). */
-export async function viewable(ctx: RequestContext, id: string): Promise<IntentEntity> {
+/**
+ * The intent, if the caller's rules allow reading it and `action` (capture, cancel, refund) on this
+ * row — read outside any transaction (a short read); the operation locks it again when it records.
+ */
+export async function viewable(ctx: RequestContext, id: string, action = 'read'): Promise<IntentEntity> {
   const intent = await ctx.transaction((tx) => tx.em.findOne(Intent, { id } as any));
   if (!intent) throw new NotFoundError('Payment not found');
-  ctx.authorize('read', 'payments.Intent', intentView(intent));
+  const view = intentView(intent);
+  ctx.authorize('read', 'payments.Intent', view);
+  if (action !== 'read') ctx.authorize(action, 'payments.Intent', view);
   return intent;
 }
 
 export async function captureIntent(ctx: RequestContext, id: string, amount?: number): Promise<IntentView> {
-  let intent = await viewable(ctx, id);
+  let intent = await viewable(ctx, id, 'capture');
   if (intent.status === 'captured' || intent.status === 'partially_refunded' || intent.status === 'refunded') return intentView(intent);
   // the authorization webhook may still be on its way: ask the provider before refusing
   if (intent.status === 'pending' || intent.status === 'requires_action') {
     const r = await refreshIntent(ctx, id, 'api');
     if (r.intent.status === 'captured') return r.intent;
-    intent = await viewable(ctx, id);
+    intent = await viewable(ctx, id, 'capture');
   }
   if (amount !== undefined && amount > Number(intent.amount)) throw new UnprocessableError('Cannot capture more than was authorized', 'CAPTURE_EXCEEDS_AUTHORIZED');
   const key = providerKey(id, 'capture');
@@ -165,7 +170,7 @@ export async function captureIntent(ctx: RequestContext, id: string, amount?: nu
 
 /** Cancels an open payment (at the provider when it has one there). */
 export async function cancelIntent(ctx: RequestContext, id: string): Promise<IntentView> {
-  const intent = await viewable(ctx, id);
+  const intent = await viewable(ctx, id, 'cancel');
   if (intent.status === 'canceled') return intentView(intent);
   const key = providerKey(id, 'cancel');
   const out = await inTurn(() => ctx.outside(cancelAtProvider, {
@@ -189,7 +194,7 @@ export async function cancelIntent(ctx: RequestContext, id: string): Promise<Int
  * from it.
  */
 export async function refundIntent(ctx: RequestContext, id: string, input: { amount?: number; reason?: string; key: string }): Promise<RefundOutcome> {
-  const intent = await viewable(ctx, id);
+  const intent = await viewable(ctx, id, 'refund');
   const key = providerKey(id, 'refund', input.key);
   const refundId = stableUuid(ctx.tenantId, id, 'refund', input.key);
   return inTurn(() => ctx.outside(refundAtProvider, {
