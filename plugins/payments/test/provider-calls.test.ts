@@ -245,6 +245,26 @@ describe("the providers' idempotency ledger is in PostgreSQL", () => {
   });
 });
 
+describe('tenant-safe references', () => {
+  it("transitions, refunds and holds reference their intent by (tenant_id, id): a row cannot point at another tenant's intent", async () => {
+    const { rows } = await db.query(`select conname, pg_get_constraintdef(oid) as def from pg_constraint where contype = 'f' and connamespace = 'payments'::regnamespace order by conname`);
+    expect(rows.map((r) => r.conname)).toEqual(['hold_intent_fk', 'refund_intent_fk', 'transition_intent_fk']);
+    for (const r of rows) expect(r.def).toMatch(/^FOREIGN KEY \(tenant_id, intent_id\) REFERENCES payments\.intent\(tenant_id, id\)/);
+    // even a role that bypasses RLS (nothing but the key in the way) cannot link Globex's refund to Acme's intent
+    const a = (await acme.post('/api/payments/intents', { amount: 700, currency: 'USD', provider: 'stripe' })).body;
+    const sys = new pg.Client({ connectionString: tk.databaseUrls.system });
+    await sys.connect();
+    try {
+      await expect(sys.query(
+        `insert into payments.refund (id, tenant_id, intent_id, amount, currency, status, idempotency_key) values (gen_random_uuid(), $1, $2, 1, 'USD', 'pending', 'cross-tenant')`,
+        [globex.tenantId, a.id],
+      )).rejects.toThrow(/refund_intent_fk/);
+    } finally {
+      await sys.end();
+    }
+  });
+});
+
 describe('provider base URLs come from the operator, never from a tenant', () => {
   it('a tenant cannot point a provider at another host: the setting is refused naming the field, and nothing is sent there', async () => {
     const r = await acme.put('/api/plugins/payments-stripe/settings', { settings: { apiBaseUrl: elsewhere.baseUrl, secretKey: fakeStripe.secretKey, webhookSecrets: [WHSEC] } });
