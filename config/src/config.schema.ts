@@ -43,7 +43,8 @@ export const ConfigSchema = Type.Object(
         url: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
         appUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
         systemUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
-        embeddedPort: Type.Integer({ minimum: 1024, maximum: 65535, default: 54329 }),
+        // unset: chosen on first start and remembered in the data directory (kernel embedded-ports.ts)
+        embeddedPort: Type.Optional(Type.Integer({ minimum: 1024, maximum: 65535, description: 'Port of the embedded PostgreSQL (default: chosen on first start, remembered in the data directory)' })),
         poolMax: Type.Integer({ minimum: 1, maximum: 500, default: DEFAULT_POOL_MAX, description: 'Connections per node for requests (default: 2 × cores + 1, at most 20)' }),
         acceptChangedMigrations: Type.Array(Type.String({ pattern: '^[a-z][a-z0-9-]*/[^/]+$' }), {
           default: [],
@@ -67,7 +68,7 @@ export const ConfigSchema = Type.Object(
     redis: Type.Object(
       {
         url: Type.Optional(Type.String({ pattern: '^rediss?://' })),
-        embeddedPort: Type.Integer({ minimum: 1024, maximum: 65535, default: 63790 }),
+        embeddedPort: Type.Optional(Type.Integer({ minimum: 1024, maximum: 65535, description: 'Port of the private redis-server (default: chosen on first start, remembered in the data directory)' })),
         keyPrefix: Type.String({ default: 'atrium', pattern: '^[a-zA-Z0-9:_-]+$' }),
       },
       { additionalProperties: false, default: {} },
@@ -132,6 +133,12 @@ export const ConfigSchema = Type.Object(
     devices: Type.Object(
       {
         heartbeatMs: Type.Integer({ minimum: 100, maximum: 300_000, default: 15_000, description: 'How often terminal agents ping the kernel' }),
+        // what one enrolled terminal may send (DEFAULT_AGENT_LIMITS in @atrium/devices/hub)
+        agentMessagesPerSecond: Type.Integer({ minimum: 1, maximum: 10_000, default: 20, description: 'Sustained messages per second per terminal' }),
+        agentMessageBurst: Type.Integer({ minimum: 1, maximum: 100_000, default: 100, description: 'Burst of messages per terminal above the sustained rate' }),
+        agentMaxMessageBytes: Type.Integer({ minimum: 1024, maximum: 1024 * 1024, default: 64 * 1024, description: 'Bytes in one message from a terminal' }),
+        agentMaxDevicesPerReport: Type.Integer({ minimum: 1, maximum: 10_000, default: 64, description: 'Devices in one report from a terminal' }),
+        agentMaxScanBytes: Type.Integer({ minimum: 16, maximum: 65_536, default: 4096, description: 'Bytes of one barcode scan' }),
       },
       { additionalProperties: false, default: {} },
     ),

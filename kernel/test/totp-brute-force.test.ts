@@ -3,8 +3,8 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import * as OTPAuth from 'otpauth';
 import { createTestKernel, type TestClient, type TestKernel } from '@atrium/sdk/testing';
-import { loadConfig } from '@atrium/config';
-import { startKernel, type Kernel } from '@atrium/kernel';
+import type { Kernel } from '@atrium/kernel';
+import { startSecondNode } from './fixtures/second-node.ts';
 
 /**
  * Issue 24: /api/auth/totp/verify and /disable had no attempt limit (600 guesses in 4.4 s),
@@ -67,8 +67,7 @@ describe('TOTP attempts are limited per account', () => {
     // a second node (its own process state, same database) sees the same lock
     let other: Kernel | null = null;
     try {
-      const config = loadConfig({ ignoreEnv: true, overrides: { dataDir: tk.kernel.config.dataDir, http: { port: 0, host: '127.0.0.1' }, auth: { jwtSecret: process.env.ATRIUM_TEST_SECRET, loginMaxPerIpPerMinute: 10_000, loginMaxPerAccountPer15Minutes: 10_000 }, redis: { keyPrefix: 'other-node' }, log: { level: 'silent' } } });
-      other = await startKernel({ config, discover: false, ownerUrl: process.env.ATRIUM_TEST_PG_URL!, databaseName: new URL(tk.databaseUrls.owner).pathname.slice(1), redisUrl: process.env.ATRIUM_TEST_REDIS_URL!, rootDir: tk.kernel.config.dataDir });
+      other = await startSecondNode(tk, { redis: { keyPrefix: 'other-node' } });
       expect((await login(totp.generate(), other.url!)).body.error.code).toBe('TOTP_LOCKED');
     } finally {
       await other?.stop();

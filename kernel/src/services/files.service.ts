@@ -19,7 +19,8 @@ export function filesService(deps: () => KernelDeps): ServiceSchema {
         raw: true,
         permission: ['create', 'kernel.File'],
         status: 201,
-        maxBodyBytes: 100 * 1024 * 1024,
+        // the gateway refuses a larger body as its bytes arrive (413 before it is all sent, nothing buffered past this)
+        maxBodyBytes: d().config.files.maxBytes,
         params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 255, pattern: '^[^/\\\\]+$' }), $body: Type.String(), $contentType: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
         summary: 'Upload a file: the request body is the file; ?name= gives its name',
         async handler(ctx) {

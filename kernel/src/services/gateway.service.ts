@@ -10,7 +10,7 @@ import { HttpMetrics } from '../http/metrics.ts';
 import { healthReport, kernelHealthChecks } from '../http/health.ts';
 import { ApiDocs } from '../http/api-docs.ts';
 import { UiPush, UI_PUSH_PATH } from '../http/ui-push.ts';
-import { parseCookies, parseJsonBody, queryParams, readBody } from '../http/request-body.ts';
+import { discardUnreadBody, parseCookies, parseJsonBody, queryParams, readBody } from '../http/request-body.ts';
 import { SafeIncomingMessage } from '../http/safe-incoming-message.ts';
 import { checkJsonInput, checkTextParams } from '../http/untrusted-input.ts';
 import { coerceQuery } from '../validation/ajv-validator.ts';
@@ -100,6 +100,7 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
           const he = toHttpError(e, requestId);
           if (he.status >= 500) d.logger.error({ err: e, requestId, path: url?.pathname }, 'request failed');
           if (!res.headersSent) send(he.status, he.body, he.headers);
+          if (!req.complete) discardUnreadBody(req, res);
           else res.end();
         } finally {
           res.once('finish', () => metrics.observeRequest(method, routeLabel, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));

@@ -77,6 +77,15 @@ describe('plugin author guide', () => {
   it('4. pack builds a tarball of compiled JavaScript that a kernel loads, enables and serves', async () => {
     const tarball = packPlugin(pluginDir, work);
     expect(fs.existsSync(tarball)).toBe(true);
+    // the release recorded its migrations: an edited released one is a warning, and no second release
+    const lock = JSON.parse(fs.readFileSync(path.join(pluginDir, 'migrations.lock.json'), 'utf8'));
+    expect(Object.keys(lock.migrations)).toEqual(['0001-create-recipe']);
+    const mig = path.join(pluginDir, 'src/migrations/0001-create-recipe.ts');
+    const released = fs.readFileSync(mig, 'utf8');
+    fs.writeFileSync(mig, released.replace('name varchar(200) not null', 'name varchar(300) not null'));
+    expect(verifyPlugin(pluginDir).map((f) => f.message)).toContainEqual(expect.stringMatching(/migration "0001-create-recipe" changed after it was released in 0\.1\.0/));
+    expect(() => packPlugin(pluginDir, work)).toThrow(/released migrations changed/);
+    fs.writeFileSync(mig, released);
     const installed = path.join(work, 'installed');
     fs.mkdirSync(installed);
     expect(spawnSync('tar', ['xzf', tarball, '-C', installed]).status).toBe(0);

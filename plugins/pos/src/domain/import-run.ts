@@ -114,6 +114,8 @@ export async function runImportStep(ctx: JobContext): Promise<unknown> {
     return counts;
   }
   const from = job.processed_rows;
+  // each step of the chain starts where the last one ended: the jobs API shows the import's progress all along
+  await ctx.progress(Math.floor((from / Math.max(1, rows.length)) * 100));
   const chunk = rows.slice(from, from + CHUNK);
   const checked = await checkRowsAgainstDb(ctx, chunk);
   let counts = { created: 0, updated: 0 };
