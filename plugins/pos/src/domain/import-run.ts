@@ -1,7 +1,8 @@
 import { NotFoundError, defineJob, type JobContext, type RequestContext } from '@atrium/sdk';
+import { currencyDigits } from './money.ts';
 import { posSettings } from './settings.ts';
 import {
-  applyRows, assertImportFields, checkRowsAgainstDb, currencyDigits, detectFormat, parseRows, readTable,
+  applyRows, assertImportFields, checkRowsAgainstDb, detectFormat, parseRows, readTable,
   type Column, type ParsedRow, type RowError,
 } from './import-export.ts';
 
