@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestClient } from '@atrium/sdk/testing';
 import whatsapp from '@atrium/plugin-messaging-whatsapp';
 import { FakeWaha, FakeWhatsAppCloud, type CloudNumber } from '@atrium/plugin-messaging-whatsapp/testing';
-import { bootMessaging, conversationOf, createAccount, messagesOf, setMessagingSettings, until, type MessagingKernel } from './fixtures.ts';
+import { bootMessaging, conversationOf, createAccount, messagesOf, setMessagingSettings, settled, until, type MessagingKernel } from './fixtures.ts';
 
 let k: MessagingKernel;
 let cloud: FakeWhatsAppCloud;
@@ -89,7 +89,7 @@ describe('WhatsApp Cloud API', () => {
     expect(t.status, JSON.stringify(t.body)).toBe(201);
     const ok = await a.post(`/api/messaging/conversations/${conv.id}/messages`, { template: { name: 'appointment_reminder', variables: { name: 'Асель', at: '2025-03-01T05:00:00Z' }, locale: 'ru' } });
     expect(ok.status, JSON.stringify(ok.body)).toBe(201);
-    await until('delivered', async () => (await messagesOf(a, conv.id)).find((m) => m.id === ok.body.id && m.status === 'delivered'));
+    expect((await settled(a, conv.id, ok.body.id, (m) => m.status !== 'sent')).status).toBe('delivered');
     const sent = cloud.sent.slice(sentBefore);
     expect(sent).toHaveLength(1);
     expect(sent[0]!.body).toMatchObject({ type: 'template', template: { name: 'appointment_reminder', language: { code: 'ru' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Асель' }, { type: 'text' }] }] } });
@@ -102,7 +102,8 @@ describe('WhatsApp Cloud API', () => {
     const conv = await until('conversation', () => conversationOf(a, '+77012223344'));
     cloud.setLastInbound(number, '77012223344', 30);
     const r = await a.post(`/api/messaging/conversations/${conv.id}/messages`, { text: 'late answer' });
-    const failed = await until('failed', async () => (await messagesOf(a, conv.id)).find((m) => m.id === r.body.id && m.status === 'failed'));
+    const failed = await settled(a, conv.id, r.body.id, (m) => m.status !== 'sent');
+    expect(failed.status).toBe('failed');
     expect(failed.error.code).toBe('131047');
     const [ev] = await k.sql(`select payload from kernel.outbox where tenant_id = $1 and name = 'messaging.message.failed.v1' and payload->>'messageId' = $2`, [a.tenantId, r.body.id]);
     expect(ev.payload.code).toBe('131047');
