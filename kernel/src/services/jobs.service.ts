@@ -6,6 +6,10 @@ import type { KernelDeps } from '../kernel-deps.ts';
 import { kernelActions } from './kernel-action.ts';
 import { QUEUE_NAMES, type PluginJob } from '../jobs/job-queues.ts';
 
+const JOB_STATES = ['waiting', 'active', 'completed', 'failed', 'delayed'] as const;
+/** How many of each state's newest jobs a tenant's counts look at. */
+const TENANT_SCAN = 500;
+
 const tenantOf = (job: Job) => (job.data?.event?.tenantId ?? job.data?.tenantId ?? null) as string | null;
 
 function jobView(queue: string, j: Job) {
@@ -32,15 +36,21 @@ export function jobsService(deps: () => KernelDeps): ServiceSchema {
       queues: {
         rest: 'GET /queues',
         permission: ['read', 'kernel.Job'],
+        summary: "The queues' job counts of the caller's tenant (the platform-wide numbers are the operator's: the atrium_queue_jobs metric)",
         async handler(ctx) {
-          const tenantId = ctx.meta.tenantId;
           const items = [];
           for (const name of Object.values(QUEUE_NAMES)) {
             const q = d().queues.queue(name)!;
-            const counts = await q.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
-            // failed counts are per tenant: other tenants' dead letters are not this tenant's business
-            const failed = (await q.getFailed(0, 999)).filter((j) => tenantOf(j) === tenantId).length;
-            items.push({ name, counts: { ...counts, failed } });
+            // other tenants' numbers are not this tenant's business (nor how busy the platform is):
+            // BullMQ keeps no per-tenant index, so the newest TENANT_SCAN jobs of each state are counted
+            const counts: Record<string, number> = {};
+            let approximate = false;
+            for (const state of JOB_STATES) {
+              const jobs = await q.getJobs([state], 0, TENANT_SCAN - 1);
+              counts[state] = jobs.filter((j) => j && tenantOf(j) === ctx.meta.tenantId).length;
+              approximate ||= jobs.length >= TENANT_SCAN;
+            }
+            items.push({ name, counts, approximate });
           }
           return { items, total: items.length };
         },
