@@ -8,6 +8,7 @@ import type { PluginDefinition } from '@atrium/sdk';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded-postgres.ts';
 import { ensureDatabaseAndRoles, type DatabaseUrls } from './db/roles.ts';
 import { runMigrations, tablesMissingRls, type MigrationSet } from './db/migrator.ts';
+import { foreignKeysWithoutTenant, unsafeForeignKeysMessage } from './db/tenant-foreign-keys.ts';
 import { KERNEL_MIGRATIONS } from './db/kernel.migrations.ts';
 import { Database } from './db/database.ts';
 import { startLocalRedis, type RedisHandle } from './redis/redis-launcher.ts';
@@ -181,6 +182,8 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
     for (const p of ordered) {
       const bad = await tablesMissingRls(urls.owner, p.schema);
       if (bad.length) throw new Error(`Plugin "${p.id}" has tenant tables without row level security: ${bad.join(', ')} — add tenantRls('<table>') to its migration`);
+      const unsafe = await foreignKeysWithoutTenant(urls.owner, p.schema);
+      if (unsafe.length) throw new Error(unsafeForeignKeysMessage(p.id, unsafe));
     }
 
     const db = await Database.connect(urls, ordered.flatMap((p) => p.definition.entities ?? []), config.database.poolMax, {

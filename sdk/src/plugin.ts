@@ -36,6 +36,8 @@ export interface RequestContext {
   readonly tenantId: string;
   readonly user: RequestUser | null;
   readonly pluginId: string;
+  /** The plugin whose `ctx.call` reached this action (null for a user's request, the kernel, a job). */
+  readonly callerPlugin: string | null;
   readonly requestId: string;
   readonly locale: string;
   /** MikroORM EntityManager inside this request's transaction; tenant filter and RLS are set. */

@@ -45,6 +45,14 @@ describe('plugin author guide', () => {
     fs.writeFileSync(mig, good);
     fs.rmSync(path.join(pluginDir, 'src/sneaky.ts'));
     expect(verifyPlugin(pluginDir).filter((f) => f.level === 'error')).toEqual([]);
+    // a foreign key between tenant tables without tenant_id (FK checks bypass RLS) is an error too
+    const step = path.join(pluginDir, 'src/migrations/0002-step.ts');
+    const table = (fk: string) => `export const m = { name: '0002-step', up: \`create table recipes.step (\n  tenant_id uuid not null,\n  id uuid not null,\n  recipe_id uuid not null,\n  ${fk}\n);\n\${'tenantRls'}('recipes.step')\` };\n`;
+    fs.writeFileSync(step, table('foreign key (recipe_id) references recipes.recipe (id)').replace("${'tenantRls'}('recipes.step')", "${tenantRls('recipes.step')}"));
+    expect(verifyPlugin(pluginDir).filter((f) => f.level === 'error').map((f) => f.message).join('\n')).toMatch(/recipes\.step: foreign key step_recipe_id_fkey \(recipe_id\) → recipes\.recipe leaves out tenant_id/);
+    fs.writeFileSync(step, table('foreign key (tenant_id, recipe_id) references recipes.recipe (tenant_id, id)').replace("${'tenantRls'}('recipes.step')", "${tenantRls('recipes.step')}"));
+    expect(verifyPlugin(pluginDir).filter((f) => f.level === 'error')).toEqual([]);
+    fs.rmSync(step);
     // row rules: a default grant may test only declared condition fields; a declared field needs a column
     const manifestPath = path.join(pluginDir, 'atrium.plugin.json');
     const manifest = fs.readFileSync(manifestPath, 'utf8');
@@ -125,7 +133,7 @@ export const plugin = definePlugin({
 });
 ${fakeClass}
 export async function start() {
-  ${fakeUse.replace('const tk = await createTestKernel({ plugins: [plugin], config: { outbound: { allow: { shop: [fake.baseUrl] } } } });', 'base = fake.baseUrl; const tk = await createTestKernel({ plugins: [plugin], config: { outbound: { allow: { shop: [fake.baseUrl] }, recoverIntervalMs: 200 } }, tenants: [{ name: "Shop", owner: "owner@shop.test", enable: ["shop"] }] });')}
+  ${fakeUse.replace('const tk = await createTestKernel({ plugins: [plugin], config: { outbound: { allow: { shop: [fake.baseUrl] } } } });', 'base = fake.baseUrl; const tk = await createTestKernel({ plugins: [plugin], config: { outbound: { allow: { shop: [fake.baseUrl] }, recoverIntervalMs: 200, timeoutMs: 2_000 } }, tenants: [{ name: "Shop", owner: "owner@shop.test", enable: ["shop"] }] });')}
   return { fake, tk };
 }
 `;
