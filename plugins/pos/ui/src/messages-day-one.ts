@@ -4,7 +4,7 @@
 const en = {
   labels: {
     print: 'Print labels', title: 'Labels for {n} product(s)', kind: 'What to print', barcode: 'Barcode labels', shelf: 'Shelf price tags', register: 'Printer of the register', copies: 'Copies',
-    done: '{n} label(s) sent to the printer', noPrinter: 'No label printer: bind label@{role} to a printer under Devices → Roles', pick: 'Tick the products to label',
+    done: '{n} label(s) sent to the printer', noPrinter: 'No label printer: bind {role} to a printer under Devices → Roles', pick: 'Tick the products to label',
   },
   terminals: { title: 'Card terminals', add: 'Add a terminal', name: 'Name (e.g. Halyk POS)', allStores: 'All stores', none: 'No card terminals yet: card payments are then just “Card”', archive: 'Remove' },
   print: { report: 'Print', sent: 'Sent to the printer', failed: 'Not printed: {error}' },
@@ -38,7 +38,7 @@ type Messages = typeof en;
 const ru: Messages = {
   labels: {
     print: 'Печать этикеток', title: 'Этикетки для товаров: {n}', kind: 'Что печатать', barcode: 'Этикетки со штрихкодом', shelf: 'Ценники на полку', register: 'Принтер кассы', copies: 'Копий',
-    done: 'На принтер отправлено этикеток: {n}', noPrinter: 'Нет принтера этикеток: привяжите label@{role} к принтеру в разделе «Устройства → Роли»', pick: 'Отметьте товары для этикеток',
+    done: 'На принтер отправлено этикеток: {n}', noPrinter: 'Нет принтера этикеток: привяжите {role} к принтеру в разделе «Устройства → Роли»', pick: 'Отметьте товары для этикеток',
   },
   terminals: { title: 'Банковские терминалы', add: 'Добавить терминал', name: 'Название (например, Halyk POS)', allStores: 'Все магазины', none: 'Терминалов нет: оплата картой записывается просто как «Карта»', archive: 'Убрать' },
   print: { report: 'Печать', sent: 'Отправлено на принтер', failed: 'Не напечатано: {error}' },
@@ -71,7 +71,7 @@ const ru: Messages = {
 const uk: Messages = {
   labels: {
     print: 'Друк етикеток', title: 'Етикетки для товарів: {n}', kind: 'Що друкувати', barcode: 'Етикетки зі штрихкодом', shelf: 'Цінники на полицю', register: 'Принтер каси', copies: 'Копій',
-    done: 'На принтер надіслано етикеток: {n}', noPrinter: 'Немає принтера етикеток: привʼяжіть label@{role} до принтера в розділі «Пристрої → Ролі»', pick: 'Позначте товари для етикеток',
+    done: 'На принтер надіслано етикеток: {n}', noPrinter: 'Немає принтера етикеток: привʼяжіть {role} до принтера в розділі «Пристрої → Ролі»', pick: 'Позначте товари для етикеток',
   },
   terminals: { title: 'Банківські термінали', add: 'Додати термінал', name: 'Назва (наприклад, Privat POS)', allStores: 'Усі магазини', none: 'Терміналів немає: оплата карткою записується просто як «Картка»', archive: 'Прибрати' },
   print: { report: 'Друк', sent: 'Надіслано на принтер', failed: 'Не надруковано: {error}' },
@@ -104,7 +104,7 @@ const uk: Messages = {
 const kk: Messages = {
   labels: {
     print: 'Заттаңба басып шығару', title: 'Тауарларға заттаңба: {n}', kind: 'Не басып шығару', barcode: 'Штрихкодты заттаңбалар', shelf: 'Сөреге баға белгілері', register: 'Кассаның принтері', copies: 'Көшірме',
-    done: 'Принтерге заттаңба жіберілді: {n}', noPrinter: 'Заттаңба принтері жоқ: «Құрылғылар → Рөлдер» бөлімінде label@{role} рөлін принтерге байлаңыз', pick: 'Заттаңбаға тауарларды белгілеңіз',
+    done: 'Принтерге заттаңба жіберілді: {n}', noPrinter: 'Заттаңба принтері жоқ: «Құрылғылар → Рөлдер» бөлімінде {role} рөлін принтерге байлаңыз', pick: 'Заттаңбаға тауарларды белгілеңіз',
   },
   terminals: { title: 'Банк терминалдары', add: 'Терминал қосу', name: 'Атауы (мысалы, Halyk POS)', allStores: 'Барлық дүкендер', none: 'Терминал жоқ: карта төлемі жай «Карта» болып жазылады', archive: 'Алып тастау' },
   print: { report: 'Басып шығару', sent: 'Принтерге жіберілді', failed: 'Басылмады: {error}' },
