@@ -181,6 +181,8 @@ export class Database {
       if (deadline !== null) {
         timer = setTimeout(() => {
           aborted = true;
+          // the tenant's slot goes with the connection: the handler may wait on for a while
+          release?.();
           void this.abort(orm, client.client);
         }, timeoutMs);
       }
