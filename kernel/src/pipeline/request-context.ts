@@ -9,7 +9,7 @@ import { rulesSql } from '../rbac/rules-sql.ts';
 import { conditionFields } from '../rbac/condition-catalog.ts';
 import { loadPluginSettings } from '../plugins/plugin-settings.ts';
 import { loadTenantProfile, TENANT_PROFILE_KEY } from '../tenants/tenant-profile.ts';
-import { preparedQuery } from '../db/prepared.ts';
+import { deferredQuery, preparedQuery } from '../db/prepared.ts';
 import { setWorkerUnits } from '../plugins/plugin-workers.ts';
 import { outboundFetch } from '../outside/outbound-fetch.ts';
 import { runOutsideCall } from '../outside/outside-calls.ts';
@@ -56,6 +56,7 @@ export function buildRequestContext(deps: KernelDeps, ctx: Context<any, any>, op
     locale: meta.locale ?? 'en',
     em,
     sql: (text, params) => preparedQuery(em, text, params),
+    sqlDeferred: (text, params) => deferredQuery(em, text, params),
     ability,
     logger: lazyLogger(() => deps.logger.child({ plugin: pluginId, tenantId, requestId: meta.requestId })),
     can,
