@@ -42,6 +42,7 @@ export default {
     searchPlaceholder: 'Search plugins', enable: 'Enable', disable: 'Disable', purge: 'Delete data',
     settings: 'Settings', version: 'Version {v}', dependsOn: 'Requires: {list}',
     states: { disabled: 'Disabled', enabling: 'Enabling…', enabled: 'Enabled', disabling: 'Disabling…', purging: 'Deleting data…', purged: 'Data deleted', failed: 'Failed' },
+    purgeStarted: 'Deleting the data of {name}…', failedReason: 'Failed: {reason}', exportReady: 'Export kept in Files',
     filterAll: 'All', filterEnabled: 'Enabled', filterDisabled: 'Disabled',
     enabled: '{name} is enabled', disabled: '{name} is disabled', purged: 'Data of {name} deleted',
     confirmDisableTitle: 'Disable {name}?',
@@ -86,6 +87,7 @@ export default {
     retried: 'Job {id} queued again', emptyFailed: 'No failed jobs — all good', emptyQueues: 'No queues yet',
     selectQueue: 'Pick a queue to see its failed jobs',
     running: 'Running and recent', progress: 'Progress', job: 'Job', state: 'State', started: 'Started', emptyRunning: 'No background work yet',
+    kinds: { plugins_runPurge: 'Deleting a plugin\'s data' },
   },
   devices: {
     title: 'Terminals & devices', subtitle: 'Store computers running the Atrium agent, and their printers, scanners and scales',

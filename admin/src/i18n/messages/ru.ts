@@ -43,6 +43,7 @@ const ru: typeof en = {
     searchPlaceholder: 'Поиск плагинов', enable: 'Включить', disable: 'Отключить', purge: 'Удалить данные',
     settings: 'Настройки', version: 'Версия {v}', dependsOn: 'Требует: {list}',
     states: { disabled: 'Отключён', enabling: 'Включается…', enabled: 'Включён', disabling: 'Отключается…', purging: 'Удаление данных…', purged: 'Данные удалены', failed: 'Ошибка' },
+    purgeStarted: 'Удаляем данные {name}…', failedReason: 'Ошибка: {reason}', exportReady: 'Выгрузка сохранена в файлах',
     filterAll: 'Все', filterEnabled: 'Включённые', filterDisabled: 'Отключённые',
     enabled: '{name} включён', disabled: '{name} отключён', purged: 'Данные {name} удалены',
     confirmDisableTitle: 'Отключить {name}?',
@@ -87,6 +88,7 @@ const ru: typeof en = {
     retried: 'Задание {id} снова в очереди', emptyFailed: 'Упавших заданий нет', emptyQueues: 'Очередей пока нет',
     selectQueue: 'Выберите очередь, чтобы увидеть упавшие задания',
     running: 'Выполняются и недавние', progress: 'Ход', job: 'Задание', state: 'Состояние', started: 'Начато', emptyRunning: 'Фоновых заданий пока нет',
+    kinds: { plugins_runPurge: 'Удаление данных плагина' },
   },
   devices: {
     title: 'Терминалы и устройства', subtitle: 'Компьютеры магазинов с агентом Atrium и их принтеры, сканеры и весы',
