@@ -18,6 +18,7 @@ const ru: typeof en = {
     signOut: 'Выйти', language: 'Язык', tenant: 'Компания', switchTenant: 'Сменить компанию',
   },
   auth: {
+    providerSignIn: 'Войти через {name}', or: 'или', providerHint: 'Откройте {name} и подтвердите вход. На компьютере отсканируйте код телефоном.', providerLinkHint: 'Откройте {name} и подтвердите привязку к вашему аккаунту.', providerOpen: 'Открыть {name}', providerWaiting: 'Ждём подтверждения… {left}', provider_expired: 'Срок действия кода истёк. Начните заново.', provider_cancelled: 'Вход отклонён.', provider_used: 'Этот код уже использован. Начните заново.', provider_network: 'Нет связи. Пробуем снова…', providerRetry: 'Попробовать снова',
     email: 'Email', password: 'Пароль', newPassword: 'Новый пароль', currentPassword: 'Текущий пароль',
     displayName: 'Ваше имя', tenantName: 'Название компании',
     loginTitle: 'Вход', loginSubtitle: 'С возвращением', loginAction: 'Войти',
@@ -88,6 +89,7 @@ const ru: typeof en = {
     retried: 'Задание {id} снова в очереди', emptyFailed: 'Упавших заданий нет', emptyQueues: 'Очередей пока нет',
     selectQueue: 'Выберите очередь, чтобы увидеть упавшие задания',
     running: 'Выполняются и недавние', progress: 'Ход', job: 'Задание', state: 'Состояние', started: 'Начато', emptyRunning: 'Фоновых заданий пока нет',
+    kinds: { plugins_runPurge: 'Удаление данных плагина' },
   },
   devices: {
     title: 'Терминалы и устройства', subtitle: 'Компьютеры магазинов с агентом Atrium и их принтеры, сканеры и весы',
@@ -133,6 +135,7 @@ const ru: typeof en = {
     },
   },
   profile: {
+    linkedAccounts: 'Привязанные аккаунты', linkedHint: 'Через каждый привязанный аккаунт можно войти.', link: 'Привязать {name}', relink: 'Привязать другой аккаунт {name}', unlink: 'Отвязать', unlinkConfirm: 'Отвязать {name}?', linkedSince: 'Привязан {when}', accountLinked: 'Аккаунт привязан',
     title: 'Профиль', account: 'Аккаунт', changePassword: 'Смена пароля', passwordChanged: 'Пароль изменён',
     security: 'Двухэтапная проверка', totpOn: 'Включена', totpOff: 'Выключена', totpEnable: 'Включить', totpDisable: 'Выключить',
     totpScan: 'Отсканируйте код в приложении-аутентификаторе (Google Authenticator, Aegis, 1Password) и введите 6-значный код.',
