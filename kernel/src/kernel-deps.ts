@@ -13,6 +13,7 @@ import type { JobQueues } from './jobs/job-queues.ts';
 import type { SecretBox } from './plugins/secret-box.ts';
 import type { Logger } from 'pino';
 import type { FileStore } from './files/file-store.ts';
+import type { Translator } from '@atrium/sdk/i18n';
 
 /** The kernel's own dependencies, wired by awilix (container.ts). Plugins never see this. */
 export type KernelDeps = {
@@ -30,6 +31,8 @@ export type KernelDeps = {
   queues: JobQueues;
   secrets: SecretBox;
   files: FileStore;
+  /** Words in the reader's language: the platform catalog plus every installed plugin's (errors, e-mails). */
+  translator: Translator;
   broker: ServiceBroker;
   /** Wakes the outbox relay after a commit that wrote events (in-process hint; polling is the fallback). */
   pokeOutbox: () => void;

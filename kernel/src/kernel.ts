@@ -12,6 +12,7 @@ import { KERNEL_MIGRATIONS } from './db/kernel.migrations.ts';
 import { Database } from './db/database.ts';
 import { startLocalRedis, type RedisHandle } from './redis/redis-launcher.ts';
 import { PluginRegistry, matchPattern } from './plugins/plugin-registry.ts';
+import { kernelTranslator } from './i18n/kernel-translator.ts';
 import { discoverPlugins } from './plugins/plugin-loader.ts';
 import { EnablementGate } from './plugins/enablement-gate.ts';
 import { SecretBox } from './plugins/secret-box.ts';
@@ -199,6 +200,7 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
       secrets: asFunction(() => new SecretBox(secret)).singleton(),
       files: asFunction(({ config }) => new LocalFileStore(path.join(path.resolve(root, config.dataDir), 'files'))).singleton(),
       pokeOutbox: asValue(() => broker.broadcastLocal('atrium.outbox.poke')),
+      translator: asValue(kernelTranslator(registry)),
     });
     const deps = () => container.cradle as KernelDeps;
 

@@ -5,6 +5,7 @@
  */
 export { Type, type Static, type TSchema } from 'typebox';
 export * from './errors.ts';
+export { fieldErrorsFromAjv } from './validation/ajv-field-errors.ts';
 export * from './plugin.ts';
 export * from './entity.ts';
 export { tenantRls, appendOnly } from './migration.sql.ts';

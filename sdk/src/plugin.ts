@@ -3,6 +3,7 @@ import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import type { MongoAbility } from '@casl/ability';
 import type { PluginManifest } from './manifest/manifest.schema.ts';
 import type { DeviceClient } from './devices/receipt-document.ts';
+import type { MessageCatalogs } from './i18n/catalog.ts';
 
 export { ReceiptDocumentSchema, ReceiptLineSchema } from './devices/receipt-document.ts';
 export type { ReceiptDocument, ReceiptLine, DeviceClient, DeviceJob, DeviceJobState, DeviceJobOptions } from './devices/receipt-document.ts';
@@ -213,6 +214,13 @@ export interface TenantHookContext {
 
 export interface PluginDefinition {
   manifest: PluginManifest;
+  /**
+   * The plugin's words, one catalog per language — `messages/{en,ru,uk,kk}.json` imported in
+   * `src/index.ts`: its error codes, field codes, settings titles, permission names and role names
+   * (docs/plugin-guide.md, "Words"). `atrium-plugin verify` checks that every code the plugin
+   * throws and every setting has all four.
+   */
+  messages?: MessageCatalogs;
   entities?: unknown[];
   migrations?: Migration[];
   services?: ServiceDefinition[];

@@ -40,7 +40,7 @@ export function buildRequestContext(
     logger: deps.logger.child({ plugin: pluginId, tenantId, requestId: meta.requestId }),
     can,
     authorize(action, subject, object, field) {
-      if (!can(action, subject, object, field)) throw new ForbiddenError(`You may not ${action} this ${subject.split('.').pop()}`);
+      if (!can(action, subject, object, field)) throw new ForbiddenError(`You may not ${action} this ${subject.split('.').pop()}`, 'FORBIDDEN', { action, subject });
     },
     accessibleWhere: (action, subject) => accessibleWhere(ability, action, subject),
     permittedFields: (action, subject) => permittedFields(ability, action, subject),
@@ -55,7 +55,7 @@ export function buildRequestContext(
     },
     async call(action, params = {}) {
       if (pluginId !== 'kernel' && !deps.registry.mayCall(pluginId, action)) {
-        throw new ForbiddenError(`Plugin "${pluginId}" may not call "${action}": add it to "calls" in atrium.plugin.json`, 'CALL_NOT_ALLOWED');
+        throw new ForbiddenError(`Plugin "${pluginId}" may not call "${action}": add it to "calls" in atrium.plugin.json`, 'CALL_NOT_ALLOWED', { plugin: pluginId, target: action });
       }
       return ctx.call(action, params, { meta: { callerPlugin: pluginId } }) as Promise<any>;
     },

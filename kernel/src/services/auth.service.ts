@@ -225,7 +225,7 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
         params: Type.Object({ currentPassword: Type.String({ minLength: 1, maxLength: 200 }), newPassword: Password }, { additionalProperties: false }),
         async handler(ctx) {
           const u = await userWithSecrets(ctx.meta.user!.id);
-          if (!(await verifyPassword(u.password_hash, ctx.params.currentPassword))) throw new ValidationError('Current password is wrong', [{ field: 'currentPassword', message: 'is wrong' }]);
+          if (!(await verifyPassword(u.password_hash, ctx.params.currentPassword))) throw new ValidationError('Current password is wrong', [{ field: 'currentPassword', code: 'wrongPassword', message: 'is wrong' }]);
           await d().db.systemQuery('update kernel."user" set password_hash = $2, updated_at = now() where id = $1', [u.id, await hashPassword(ctx.params.newPassword)]);
           // Other sign-ins are ended; this one keeps working until its access token expires.
           await d().db.systemQuery(`update kernel.session set revoked_at = now(), revoke_reason = 'password-changed' where user_id = $1 and revoked_at is null and id <> $2`, [u.id, ctx.meta.user!.sessionId ?? crypto.randomUUID()]);
@@ -254,7 +254,7 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
         async handler(ctx) {
           const u = await userWithSecrets(ctx.meta.user!.id);
           if (!u.totp_secret) throw new UnprocessableError('Start enrolment first', 'TOTP_NOT_ENROLLED');
-          if (totpFor(u.totp_secret, u.email).validate({ token: ctx.params.code, window: 1 }) === null) throw new ValidationError('Wrong code', [{ field: 'code', message: 'does not match' }]);
+          if (totpFor(u.totp_secret, u.email).validate({ token: ctx.params.code, window: 1 }) === null) throw new ValidationError('Wrong code', [{ field: 'code', code: 'wrongCode', message: 'does not match' }]);
           await d().db.systemQuery('update kernel."user" set totp_enabled = true where id = $1', [u.id]);
           return { totpEnabled: true };
         },
@@ -267,7 +267,7 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
         async handler(ctx) {
           const u = await userWithSecrets(ctx.meta.user!.id);
           if (!u.totp_enabled) throw new UnprocessableError('Two-factor authentication is not on', 'TOTP_NOT_ENABLED');
-          if (totpFor(u.totp_secret, u.email).validate({ token: ctx.params.code, window: 1 }) === null) throw new ValidationError('Wrong code', [{ field: 'code', message: 'does not match' }]);
+          if (totpFor(u.totp_secret, u.email).validate({ token: ctx.params.code, window: 1 }) === null) throw new ValidationError('Wrong code', [{ field: 'code', code: 'wrongCode', message: 'does not match' }]);
           await d().db.systemQuery('update kernel."user" set totp_enabled = false, totp_secret = null where id = $1', [u.id]);
           return { totpEnabled: false };
         },
@@ -304,7 +304,7 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
         async handler(ctx) {
           const { db } = d();
           const rows = await db.systemQuery('update kernel.password_reset set used_at = now() where token_hash = $1 and used_at is null and expires_at > now() returning user_id', [TokenService.hash(ctx.params.token)]);
-          if (!rows.length) throw new ValidationError('This reset link is invalid or expired; request a new one', [{ field: 'token', message: 'is invalid or expired' }]);
+          if (!rows.length) throw new ValidationError('This reset link is invalid or expired; request a new one', [{ field: 'token', code: 'linkExpired', message: 'is invalid or expired' }]);
           await db.systemQuery('update kernel."user" set password_hash = $2, updated_at = now() where id = $1', [rows[0].user_id, await hashPassword(ctx.params.password)]);
           await db.systemQuery(`update kernel.session set revoked_at = now(), revoke_reason = 'password-reset' where user_id = $1 and revoked_at is null`, [rows[0].user_id]);
           return { ok: true };
@@ -321,10 +321,10 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
           const hash = TokenService.hash(ctx.params.token);
           const result = await db.systemTransaction(async (c) => {
             const inv = (await c.query('update kernel.invitation set accepted_at = now() where token_hash = $1 and accepted_at is null and revoked_at is null and expires_at > now() returning *', [hash])).rows[0];
-            if (!inv) throw new NotFoundError('This invitation is invalid, expired or already used');
+            if (!inv) throw new NotFoundError('This invitation is invalid, expired or already used', { subject: 'kernel.Invitation' }, 'INVITATION_INVALID');
             let [u] = (await c.query('select id from kernel."user" where lower(email) = $1', [inv.email.toLowerCase()])).rows;
             if (!u) {
-              if (!ctx.params.password) throw new ValidationError('Choose a password to create your account', [{ field: 'password', message: 'is required for a new account' }]);
+              if (!ctx.params.password) throw new ValidationError('Choose a password to create your account', [{ field: 'password', code: 'required', message: 'is required for a new account' }]);
               u = { id: crypto.randomUUID() };
               await c.query('insert into kernel."user" (id, email, display_name, password_hash) values ($1, $2, $3, $4)', [u.id, inv.email.toLowerCase(), ctx.params.displayName ?? inv.email.split('@')[0], await hashPassword(ctx.params.password)]);
             } else if (ctx.params.password) {
@@ -332,7 +332,7 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
               const [row] = (await c.query('select password_hash from kernel."user" where id = $1', [u.id])).rows;
               if (!(await verifyPassword(row.password_hash, ctx.params.password))) throw new UnauthorizedError('Wrong password for the existing account', 'INVALID_CREDENTIALS');
             } else {
-              throw new ValidationError('Enter the password of your existing account', [{ field: 'password', message: 'is required' }]);
+              throw new ValidationError('Enter the password of your existing account', [{ field: 'password', code: 'required', message: 'is required' }]);
             }
             await c.query('insert into kernel.membership (tenant_id, user_id, roles) values ($1, $2, $3) on conflict (tenant_id, user_id) do update set roles = excluded.roles', [inv.tenant_id, u.id, inv.roles]);
             await c.query(`insert into kernel.audit (tenant_id, user_id, action, subject, target_id, diff) values ($1, $2::uuid, 'auth.acceptInvitation', 'kernel.Member', $2::text, $3)`, [inv.tenant_id, u.id, JSON.stringify({ email: inv.email, roles: inv.roles })]);

@@ -12,6 +12,8 @@ import { ApiDocs } from '../http/api-docs.ts';
 import { UiPush, UI_PUSH_PATH } from '../http/ui-push.ts';
 import { parseCookies, parseJsonBody, queryParams, readBody } from '../http/request-body.ts';
 import { coerceQuery } from '../validation/ajv-validator.ts';
+import { isErrorBody, localizedErrorBody } from '../i18n/error-language.ts';
+import { negotiateLocale } from '@atrium/sdk/i18n';
 import type { AtriumMeta } from '../pipeline/pipeline.middleware.ts';
 
 export type GatewayOptions = { adminDist?: string; version: string };
@@ -66,6 +68,11 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
         let routeLabel = 'static';
         res.setHeader('X-Request-Id', requestId);
         const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+          if (status >= 400 && isErrorBody(body)) {
+            const l = localizedErrorBody(d.translator, body, req, url.pathname);
+            body = l.body;
+            headers = { ...headers, 'Content-Language': l.language, Vary: 'Accept-Language' };
+          }
           res.statusCode = status;
           for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
           if (body === undefined || status === 204) return res.end();
@@ -112,7 +119,7 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
         const ip = (d.config.http.trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',')[0].trim() : '') || req.socket.remoteAddress || '-';
         const meta: AtriumMeta & Record<string, unknown> = {
           requestId, ip, userAgent: String(req.headers['user-agent'] ?? '').slice(0, 300),
-          locale: String(req.headers['accept-language'] ?? 'en').slice(0, 2),
+          locale: negotiateLocale(req.headers['accept-language']),
           cookies: parseCookies(req.headers.cookie),
         };
         const auth = req.headers.authorization;
@@ -142,7 +149,7 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
           }
         }
         for (const [k, v] of Object.entries(m.params ?? {})) {
-          if (k in params && params[k] !== v) throw new ValidationError(`"${k}" is given by the URL; do not repeat it in the body`, [{ field: k, message: 'conflicts with the URL' }]);
+          if (k in params && params[k] !== v) throw new ValidationError(`"${k}" is given by the URL; do not repeat it in the body`, [{ field: k, code: 'conflictsWithUrl', message: 'conflicts with the URL' }]);
           params[k] = v;
         }
         // Safe to retry on another node: reads, and writes the client made idempotent with a key.

@@ -14,7 +14,7 @@ export function orderBy(sort: string | undefined, columns: Record<string, string
   if (!sort) return fallback;
   const desc = sort.startsWith('-');
   const col = columns[desc ? sort.slice(1) : sort];
-  if (!col) throw new ValidationError(`Cannot sort by "${sort}"`, [{ field: 'sort', message: `must be one of ${Object.keys(columns).map((c) => `${c}, -${c}`).join(', ')}` }]);
+  if (!col) throw new ValidationError(`Cannot sort by "${sort}"`, [{ field: 'sort', code: 'enum', params: { allowedValues: Object.keys(columns).flatMap((c) => [c, `-${c}`]) }, message: `must be one of ${Object.keys(columns).map((c) => `${c}, -${c}`).join(', ')}` }]);
   return `${col} ${desc ? 'desc' : 'asc'}`;
 }
 

@@ -3,7 +3,7 @@ import type { ServiceSchema } from 'moleculer';
 import { Type } from 'typebox';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { ConflictError, NotFoundError, UnprocessableError, ValidationError, type TenantHookContext } from '@atrium/sdk';
+import { ConflictError, fieldErrorsFromAjv, NotFoundError, UnprocessableError, ValidationError, type TenantHookContext } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
 import { afterCommit, kernelActions, type KernelCtx } from './kernel-action.ts';
 import type { LoadedPlugin } from '../plugins/plugin-registry.ts';
@@ -22,7 +22,7 @@ export function pluginsService(deps: () => KernelDeps): ServiceSchema {
 
   function plugin(id: string): LoadedPlugin {
     const p = d().registry.get(id);
-    if (!p) throw new NotFoundError(`Plugin "${id}" is not installed on this platform`);
+    if (!p) throw new NotFoundError(`Plugin "${id}" is not installed on this platform`, { subject: 'kernel.Plugin', id });
     return p;
   }
 
@@ -44,17 +44,14 @@ export function pluginsService(deps: () => KernelDeps): ServiceSchema {
   function validateSettings(p: LoadedPlugin, values: Record<string, unknown>) {
     const schema = p.manifest.settings?.schema;
     if (!schema) {
-      if (Object.keys(values).length) throw new ValidationError(`Plugin "${p.id}" has no settings`, Object.keys(values).map((k) => ({ field: k, message: 'is not a setting of this plugin' })));
+      if (Object.keys(values).length) throw new ValidationError(`Plugin "${p.id}" has no settings`, Object.keys(values).map((k) => ({ field: k, code: 'notASetting', message: 'is not a setting of this plugin' })), { plugin: p.id });
       return;
     }
     let v = validators.get(p.id);
     if (!v) validators.set(p.id, (v = settingsAjv.compile({ type: 'object', additionalProperties: false, ...schema })));
     if (!v(values)) {
-      const fields = v.errors.map((e: any) => ({
-        field: (e.instancePath.replace(/^\//, '').replace(/\//g, '.') || (e.params?.missingProperty ?? e.params?.additionalProperty ?? '(settings)')),
-        message: e.keyword === 'required' ? 'is required' : e.keyword === 'additionalProperties' ? 'is not a setting of this plugin' : e.message,
-      }));
-      throw new ValidationError(`Invalid settings for "${p.id}": ${fields.map((f: any) => `${f.field} ${f.message}`).join('; ')}`, fields);
+      const fields = fieldErrorsFromAjv(v.errors, '(settings)').map((f) => (f.code === 'additionalProperties' ? { ...f, code: 'notASetting' } : f));
+      throw new ValidationError(`Invalid settings for "${p.id}": ${fields.map((f) => `${f.field} ${f.message ?? f.code}`).join('; ')}`, fields, { plugin: p.id });
     }
   }
 
@@ -145,13 +142,13 @@ export function pluginsService(deps: () => KernelDeps): ServiceSchema {
           if (row?.state === 'enabled') return view(p, row);
           const unmet = d().registry.unmetDependencies(p.id, await enabledSet(em));
           if (unmet.length) {
-            throw new ConflictError(`Cannot enable "${p.id}": ${unmet.map((u) => u.reason).join('; ')}`, 'DEPENDENCY_MISSING', { plugins: unmet.map((u) => u.plugin), reasons: unmet });
+            throw new ConflictError(`Cannot enable "${p.id}": ${unmet.map((u) => u.reason).join('; ')}`, 'DEPENDENCY_MISSING', { plugin: p.id, plugins: unmet.map((u) => u.plugin), reasons: unmet });
           }
           const settings = { ...(row?.settings ?? {}), ...(row?.secrets ? d().secrets.open(row.secrets) : {}) };
           try {
             validateSettings(p, settings);
           } catch (e) {
-            throw new UnprocessableError(`Configure "${p.id}" before enabling it: ${(e as Error).message}`, 'SETTINGS_REQUIRED', { fields: (e as any).data?.fields });
+            throw new UnprocessableError(`Configure "${p.id}" before enabling it: ${(e as Error).message}`, 'SETTINGS_REQUIRED', { plugin: p.id, fields: (e as any).data?.fields });
           }
           await em.execute(`insert into kernel.tenant_plugin (tenant_id, plugin_id, state) values (?, ?, 'enabling')
             on conflict (tenant_id, plugin_id) do update set state = 'enabling', error = null, updated_at = now()`, [ctx.meta.tenantId, p.id]);
@@ -175,7 +172,7 @@ export function pluginsService(deps: () => KernelDeps): ServiceSchema {
           if (!row || row.state !== 'enabled') return view(p, row);
           const dependents = d().registry.enabledDependents(p.id, await enabledSet(em));
           if (dependents.length) {
-            throw new ConflictError(`Cannot disable "${p.id}" while ${dependents.map((x) => `"${x}"`).join(', ')} ${dependents.length > 1 ? 'depend' : 'depends'} on it; disable ${dependents.length > 1 ? 'them' : 'it'} first`, 'DEPENDENTS_ENABLED', { plugins: dependents });
+            throw new ConflictError(`Cannot disable "${p.id}" while ${dependents.map((x) => `"${x}"`).join(', ')} ${dependents.length > 1 ? 'depend' : 'depends'} on it; disable ${dependents.length > 1 ? 'them' : 'it'} first`, 'DEPENDENTS_ENABLED', { plugin: p.id, plugins: dependents });
           }
           await em.execute(`update kernel.tenant_plugin set state = 'disabling', updated_at = now() where plugin_id = ?`, [p.id]);
           await p.definition.onTenantDisable?.(hookCtx(ctx, p));
@@ -194,7 +191,7 @@ export function pluginsService(deps: () => KernelDeps): ServiceSchema {
           const p = plugin(ctx.params.id);
           const em = ctx.locals.em;
           const row = await currentRow(em, p.id);
-          if (row?.state === 'enabled') throw new ConflictError(`Disable "${p.id}" before purging its data`, 'PLUGIN_ENABLED');
+          if (row?.state === 'enabled') throw new ConflictError(`Disable "${p.id}" before purging its data`, 'PLUGIN_ENABLED', { plugin: p.id });
           const owns = p.manifest.data?.owns ?? [];
           // Export first (same transaction): if the export fails, nothing is deleted.
           const exported: Record<string, unknown[]> = {};

@@ -16,7 +16,7 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
   async function assertRolesExist(em: any, roles: string[]) {
     const rows = await em.execute('select name from kernel.role where name = any(?::text[])', [pgTextArray(roles)]);
     const missing = roles.filter((r) => !rows.some((x: any) => x.name === r));
-    if (missing.length) throw new ValidationError(`Unknown role(s): ${missing.join(', ')}`, [{ field: 'roles', message: `unknown: ${missing.join(', ')}` }]);
+    if (missing.length) throw new ValidationError(`Unknown role(s): ${missing.join(', ')}`, [{ field: 'roles', code: 'unknownRoles', params: { roles: missing }, message: `unknown: ${missing.join(', ')}` }]);
   }
   const rbacChanged = (ctx: any) =>
     afterCommit(ctx, () => {
@@ -76,7 +76,7 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
           const em = ctx.locals.em;
           await assertRolesExist(em, ctx.params.roles);
           const [before] = await em.execute('select roles from kernel.membership where user_id = ?', [ctx.params.userId]);
-          if (!before) throw new NotFoundError('No such member');
+          if (!before) throw new NotFoundError('No such member', { subject: 'kernel.Member' });
           if (before.roles.includes('owner') && !ctx.params.roles.includes('owner') && (await ownersLeft(em, ctx.params.userId)) === 0) {
             throw new UnprocessableError('A tenant must keep at least one owner', 'LAST_OWNER');
           }
@@ -94,7 +94,7 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
         async handler(ctx) {
           const em = ctx.locals.em;
           const [m] = await em.execute('select roles from kernel.membership where user_id = ?', [ctx.params.userId]);
-          if (!m) throw new NotFoundError('No such member');
+          if (!m) throw new NotFoundError('No such member', { subject: 'kernel.Member' });
           if (m.roles.includes('owner') && (await ownersLeft(em, ctx.params.userId)) === 0) throw new UnprocessableError('A tenant must keep at least one owner', 'LAST_OWNER');
           await em.execute('delete from kernel.membership where user_id = ?', [ctx.params.userId]);
           await d().db.systemQuery(`update kernel.session set revoked_at = now(), revoke_reason = 'removed-from-tenant' where user_id = $1 and tenant_id = $2 and revoked_at is null`, [ctx.params.userId, ctx.meta.tenantId]);
@@ -132,7 +132,7 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
           if (roles.includes('owner') && !ctx.locals.req!.ability.can('manage', 'all')) throw new UnprocessableError('Only an owner can invite an owner', 'OWNER_ONLY');
           const email = ctx.params.email.trim().toLowerCase();
           const [already] = await em.execute('select 1 from kernel.membership m join kernel."user" u on u.id = m.user_id where lower(u.email) = ?', [email]);
-          if (already) throw new ConflictError(`${email} is already a member`, 'ALREADY_MEMBER');
+          if (already) throw new ConflictError(`${email} is already a member`, 'ALREADY_MEMBER', { email });
           await em.execute('update kernel.invitation set revoked_at = now() where lower(email) = ? and accepted_at is null and revoked_at is null', [email]);
           const t = TokenService.opaque();
           const id = crypto.randomUUID();
@@ -151,7 +151,7 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
         params: Type.Object({ id: Uuid }, { additionalProperties: false }),
         async handler(ctx) {
           const rows = await ctx.locals.em.execute('update kernel.invitation set revoked_at = now() where id = ? and accepted_at is null and revoked_at is null returning id', [ctx.params.id]);
-          if (!rows.length) throw new NotFoundError('No pending invitation with this id');
+          if (!rows.length) throw new NotFoundError('No pending invitation with this id', { subject: 'kernel.Invitation' });
           return { ok: true };
         },
       },

@@ -1,25 +1,8 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { ValidationError, type FieldError } from '@atrium/sdk';
+import { fieldErrorsFromAjv, ValidationError } from '@atrium/sdk';
 
 const addFormats = ((addFormatsModule as any).default ?? addFormatsModule) as (a: any, f?: string[]) => any;
-
-function fieldOf(e: ErrorObject): string {
-  const base = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
-  const extra = e.keyword === 'required' ? (e.params as any).missingProperty
-    : e.keyword === 'additionalProperties' ? (e.params as any).additionalProperty : '';
-  return [base, extra].filter(Boolean).join('.') || '(body)';
-}
-
-function messageOf(e: ErrorObject): string {
-  switch (e.keyword) {
-    case 'required': return 'is required';
-    case 'additionalProperties': return 'is not allowed';
-    case 'maxLength': return `must be at most ${(e.params as any).limit} characters`;
-    case 'minLength': return (e.params as any).limit === 1 ? 'must not be empty' : `must be at least ${(e.params as any).limit} characters`;
-    default: return e.message ?? 'is invalid';
-  }
-}
 
 /**
  * One ajv instance per process (compiling per request leaks memory): strict, no coercion, no
@@ -39,15 +22,7 @@ export class AjvValidator {
     const validate: ValidateFunction = fn!;
     return (params: unknown) => {
       if (validate(params)) return;
-      const seen = new Set<string>();
-      const fields: FieldError[] = [];
-      for (const e of validate.errors ?? []) {
-        // anyOf/oneOf produce one error per branch; the first per field is the useful one
-        const f = fieldOf(e);
-        if (seen.has(f) || e.keyword === 'anyOf' || e.keyword === 'oneOf') continue;
-        seen.add(f);
-        fields.push({ field: f, message: messageOf(e) });
-      }
+      const fields = fieldErrorsFromAjv(validate.errors);
       throw new ValidationError(`Invalid input: ${fields.map((x) => `${x.field} ${x.message}`).join('; ')}`, fields);
     };
   }

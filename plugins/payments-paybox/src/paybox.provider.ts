@@ -19,7 +19,7 @@ export type PayboxSettings = {
 const clients = new Map<string, PayboxClient>();
 function client(s: PayboxSettings): PayboxClient {
   const secret = activeSecrets(s.secretKeys)[0];
-  if (!secret) throw new ProviderRejectedError('PayBox: no secret key configured');
+  if (!secret) throw new ProviderRejectedError('PayBox: no secret key configured', { reason: 'notConfigured' });
   const key = `${s.apiBaseUrl ?? ''}|${s.merchantId}|${secret}`;
   let c = clients.get(key);
   if (!c) {

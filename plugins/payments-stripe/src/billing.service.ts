@@ -142,7 +142,7 @@ const perDay = (p: Plan) => p.priceMinor / (DAYS[p.interval] * (p.intervalCount 
 
 function findPlan(plans: Plan[], id: string): Plan {
   const plan = plans.find((p) => p.id === id);
-  if (!plan) throw new ValidationError(`Unknown plan "${id}"`, [{ field: 'planId', message: `must be one of: ${plans.map((p) => p.id).join(', ') || '(no plans configured)'}` }]);
+  if (!plan) throw new ValidationError(`Unknown plan "${id}"`, [{ field: 'planId', code: 'enum', params: { allowedValues: plans.map((p) => p.id) }, message: `must be one of: ${plans.map((p) => p.id).join(', ') || '(no plans configured)'}` }]);
   return plan;
 }
 
@@ -242,7 +242,7 @@ type WebhookParams = { $body: string; $headers?: Record<string, unknown> };
 
 /** The signed event, or 400 (wrong/stale/missing signature, not JSON, not an event): nothing is stored. */
 function verifiedEvent(params: WebhookParams, cfg: BillingConfig): any {
-  if (!cfg.webhookSecrets.length) throw new ValidationError('Operator webhooks are not configured (ATRIUM_BILLING_WEBHOOK_SECRETS)', [{ field: 'signature', message: 'no_secrets' }]);
+  if (!cfg.webhookSecrets.length) throw new ValidationError('Operator webhooks are not configured (ATRIUM_BILLING_WEBHOOK_SECRETS)', [{ field: 'signature', code: 'signature', message: 'no_secrets' }]);
   const body = Buffer.from(params.$body, 'base64');
   const v = verifyStripeSignature({ rawBody: body, header: headerMap(params.$headers)[STRIPE_SIGNATURE_HEADER], secrets: cfg.webhookSecrets, toleranceSeconds: cfg.toleranceSeconds });
   if (!v.ok) throw new WebhookSignatureError(v.reason, v.message);
@@ -511,7 +511,7 @@ export const billingService = defineService({
           return { ...subscriptionView(row, cfg.plans), changed: false, prorationBehavior: null };
         }
         if (from && from.currency !== plan.currency) {
-          throw new UnprocessableError(`Plan "${plan.id}" is billed in ${plan.currency}, the subscription in ${from.currency}`, 'CURRENCY_MISMATCH');
+          throw new UnprocessableError(`Plan "${plan.id}" is billed in ${plan.currency}, the subscription in ${from.currency}`, 'CURRENCY_MISMATCH', { planCurrency: plan.currency, currency: from.currency });
         }
         const itemId = current.items.data[0]?.id;
         if (!itemId) throw new UnprocessableError('The Stripe subscription has no item to change', 'NO_SUBSCRIPTION_ITEM');

@@ -226,7 +226,7 @@ export interface PaymentProviderDefinition<S extends Record<string, unknown> = R
 export class WebhookSignatureError extends ValidationError {
   readonly reason: string;
   constructor(reason: string, message = 'Webhook signature verification failed') {
-    super(`${message} (${reason})`, [{ field: 'signature', message: reason }]);
+    super(`${message} (${reason})`, [{ field: 'signature', code: 'signature', message: reason }]);
     this.type = 'WEBHOOK_SIGNATURE_INVALID';
     this.reason = reason;
   }
@@ -281,7 +281,7 @@ export function definePaymentProvider<S extends Record<string, unknown>>(def: Pa
       throw mapError(e);
     }
   };
-  const unsupported = (op: string) => new ProviderRejectedError(`${def.displayName} does not support ${op}`, { provider: def.key, operation: op });
+  const unsupported = (op: string) => new ProviderRejectedError(`${def.displayName} does not support ${op}`, { provider: def.key, operation: op, reason: 'unsupported' });
   const internal = { permission: 'public' as const, params: Loose, mutates: false };
   return defineService({
     name: PROVIDER_SERVICE,

@@ -21,7 +21,7 @@ function view(n: NoteEntity) {
 /** Loads a note the caller may act on; others' notes look like they don't exist (404, not 403). */
 async function loadFor(ctx: ActionContext<{ id: string }>, action: string): Promise<NoteEntity> {
   const note = await ctx.em.findOne(Note, { id: ctx.params.id });
-  if (!note) throw new NotFoundError('Note not found');
+  if (!note) throw new NotFoundError('Note not found', { subject: SUBJECT });
   ctx.authorize(action, SUBJECT, view(note));
   return note;
 }

@@ -33,12 +33,12 @@ export async function createIntent(ctx: RequestContext, input: CreateIntentInput
   if (!provider) throw new UnprocessableError('Choose a payment provider (or set a default one in the payments settings)', 'PROVIDER_REQUIRED');
   const desc = await callProvider<ProviderDescription>(ctx, provider, 'describe');
   const flow = input.flow ?? desc.capabilities.flows[0] ?? 'redirect';
-  if (!desc.capabilities.flows.includes(flow)) throw new UnprocessableError(`${desc.displayName} does not support the "${flow}" flow`, 'FLOW_UNSUPPORTED', { flows: desc.capabilities.flows });
+  if (!desc.capabilities.flows.includes(flow)) throw new UnprocessableError(`${desc.displayName} does not support the "${flow}" flow`, 'FLOW_UNSUPPORTED', { providerName: desc.displayName, flow, flows: desc.capabilities.flows });
   const capture = input.capture ?? 'automatic';
-  if (capture === 'manual' && !desc.capabilities.manualCapture) throw new UnprocessableError(`${desc.displayName} does not support manual capture`, 'CAPTURE_UNSUPPORTED');
+  if (capture === 'manual' && !desc.capabilities.manualCapture) throw new UnprocessableError(`${desc.displayName} does not support manual capture`, 'CAPTURE_UNSUPPORTED', { providerName: desc.displayName });
   const currency = input.currency.toUpperCase();
   if (desc.capabilities.currencies && !desc.capabilities.currencies.includes(currency)) {
-    throw new UnprocessableError(`${desc.displayName} does not accept ${currency}`, 'CURRENCY_UNSUPPORTED', { currencies: desc.capabilities.currencies });
+    throw new UnprocessableError(`${desc.displayName} does not accept ${currency}`, 'CURRENCY_UNSUPPORTED', { providerName: desc.displayName, currency, currencies: desc.capabilities.currencies });
   }
   // A retried request (same Idempotency-Key) maps to the same intent id, hence the same provider
   // de-duplication keys: Stripe replays its answer, PayBox finds the open order, Kaspi the ExternalId.
@@ -82,7 +82,7 @@ export async function recordCall(ctx: RequestContext, provider: string, key: str
 
 export async function loadLocked(ctx: RequestContext, id: string): Promise<IntentEntity> {
   const intent = await lockIntent(ctx, { id });
-  if (!intent) throw new NotFoundError('Payment not found');
+  if (!intent) throw new NotFoundError('Payment not found', { subject: 'payments.Intent' });
   ctx.authorize('read', 'payments.Intent', intentView(intent));
   return intent;
 }
@@ -93,7 +93,7 @@ export async function captureIntent(ctx: RequestContext, intent: IntentEntity, a
   if (intent.status === 'pending' || intent.status === 'requires_action') await refreshIntent(ctx, intent, 'api');
   if ((intent.status as string) === 'captured') return;
   if (intent.status !== 'authorized') throw new UnprocessableError(`Only an authorized payment can be captured (this one is ${intent.status})`, 'NOT_CAPTURABLE', { status: intent.status });
-  if (amount !== undefined && amount > Number(intent.amount)) throw new UnprocessableError('Cannot capture more than was authorized', 'CAPTURE_EXCEEDS_AUTHORIZED');
+  if (amount !== undefined && amount > Number(intent.amount)) throw new UnprocessableError('Cannot capture more than was authorized', 'CAPTURE_EXCEEDS_AUTHORIZED', { authorized: Number(intent.amount), requested: amount, currency: intent.currency });
   const key = providerKey(intent.id, 'capture');
   const s = await callProvider<ProviderPaymentState>(ctx, intent.provider, 'capture', { ref: refOf(intent), amount, idempotencyKey: key });
   await recordCall(ctx, intent.provider, key, 'capture', intent.id, { status: s.status, amountCaptured: s.amountCaptured });
@@ -132,7 +132,7 @@ export async function refundIntent(ctx: RequestContext, intent: IntentEntity, in
   const remaining = Number(intent.amountCaptured) - Number(intent.amountRefunded);
   const amount = input.amount ?? remaining;
   if (amount <= 0 || amount > remaining) {
-    throw new UnprocessableError(`Refund of ${amount} exceeds the refundable ${remaining} ${intent.currency}`, 'REFUND_EXCEEDS_CAPTURED', { refundable: remaining, requested: amount });
+    throw new UnprocessableError(`Refund of ${amount} exceeds the refundable ${remaining} ${intent.currency}`, 'REFUND_EXCEEDS_CAPTURED', { refundable: remaining, requested: amount, currency: intent.currency });
   }
   const key = providerKey(intent.id, 'refund', input.key);
   const result = await callProvider<RefundResult>(ctx, intent.provider, 'refund', {

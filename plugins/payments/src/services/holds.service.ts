@@ -89,7 +89,7 @@ export const holdsService = defineService({
       params: Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
       async handler(ctx) {
         const hold = await ctx.em.findOne(Hold, { id: ctx.params.id } as any);
-        if (!hold) throw new NotFoundError('Hold not found');
+        if (!hold) throw new NotFoundError('Hold not found', { subject: 'payments.Hold' });
         if (hold.status === 'confirmed') throw new ConflictError('The hold is paid and confirmed; refund the payment instead', 'HOLD_CONFIRMED');
         const intent = await loadLocked(ctx, hold.intentId);
         if (isOpen(intent.status)) await cancelIntent(ctx, intent);
