@@ -150,14 +150,16 @@ describe('payments admin in a real browser', () => {
       const dlg = page.getByTestId('provider-settings');
       await dlg.waitFor();
       // client-side validation mirrors the schema: a publishable key is refused before any request
+      // (the providers page shows the shell's own settings form, PluginSettingsForm from @atrium/sdk/ui)
       await dlg.getByTestId('setting-secretKey').fill('pk_test_123456');
-      await dlg.getByTestId('provider-settings-save').click();
-      await dlg.getByText('Wrong format').waitFor();
+      await dlg.getByTestId('save-settings').click();
+      await dlg.getByText('Invalid format').waitFor();
       await dlg.getByTestId('setting-apiBaseUrl').fill(stripe.baseUrl);
       await dlg.getByTestId('setting-secretKey').fill(stripe.secretKey);
-      await dlg.getByTestId('setting-webhookSecrets').fill(WHSEC);
+      await dlg.getByTestId('setting-webhookSecrets-add').click();
+      await dlg.getByTestId('setting-webhookSecrets-0').fill(WHSEC);
       await shot(page, 'provider-settings-desktop');
-      await dlg.getByTestId('provider-settings-save').click();
+      await dlg.getByTestId('save-settings').click();
       await dlg.waitFor({ state: 'hidden' });
 
       // secrets are write-only: stored (the server says which are set) but never sent back
@@ -167,9 +169,9 @@ describe('payments admin in a real browser', () => {
       await card.getByTestId('provider-configure-stripe').click();
       await dlg.waitFor();
       expect(await dlg.getByTestId('setting-secretKey').inputValue()).toBe('');
-      await dlg.getByText('Stored. Leave empty to keep it.').first().waitFor();
+      await dlg.getByText('Stored — leave empty to keep').first().waitFor();
       // saving again with the secrets left empty keeps them
-      await dlg.getByTestId('provider-settings-save').click();
+      await dlg.getByTestId('save-settings').click();
       await dlg.waitFor({ state: 'hidden' });
       expect((await ownerApi('GET', '/api/plugins/payments-stripe')).body.secretsSet.sort()).toEqual(['secretKey', 'webhookSecrets']);
 

@@ -15,12 +15,14 @@ import type { Logger } from 'pino';
 import type { FileStore } from './files/file-store.ts';
 import type { Translator } from '@atrium/sdk/i18n';
 
-/** The kernel's own dependencies, wired by awilix (container.ts). Plugins never see this. */
+/** The kernel's own dependencies, wired by awilix in startKernel (kernel.ts). Plugins never see this. */
 export type KernelDeps = {
   config: AtriumConfig;
   logger: Logger;
   db: Database;
   redis: Redis;
+  /** Prefix of this platform's Redis keys (`<redis.keyPrefix>:<database>`). */
+  keyPrefix: string;
   registry: PluginRegistry;
   gate: EnablementGate;
   abilities: AbilityService;

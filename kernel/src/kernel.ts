@@ -58,8 +58,6 @@ export type KernelOptions = {
   logger?: Logger;
   /** Where the built admin is (default <rootDir>/admin/dist). */
   adminDist?: string;
-  /** Test-only: skip ensuring roles (the test setup made them). */
-  skipMigrations?: boolean;
 };
 
 export type Kernel = {
@@ -141,16 +139,14 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
       if (!registry.get(definition.manifest.id)) registry.add(definition, dir);
     }
     const ordered = registry.ordered();
-    if (!opts.skipMigrations) {
-      const sets: MigrationSet[] = [
-        { owner: 'kernel', schema: 'kernel', version: KERNEL_VERSION, migrations: KERNEL_MIGRATIONS },
-        ...ordered.map((p) => ({ owner: p.id, schema: p.schema, version: p.manifest.version, migrations: p.definition.migrations ?? [] })),
-      ];
-      await runMigrations(urls.owner, sets, (m) => logger.info(m));
-      for (const p of ordered) {
-        const bad = await tablesMissingRls(urls.owner, p.schema);
-        if (bad.length) throw new Error(`Plugin "${p.id}" has tenant tables without row level security: ${bad.join(', ')} — add tenantRls('<table>') to its migration`);
-      }
+    const sets: MigrationSet[] = [
+      { owner: 'kernel', schema: 'kernel', version: KERNEL_VERSION, migrations: KERNEL_MIGRATIONS },
+      ...ordered.map((p) => ({ owner: p.id, schema: p.schema, version: p.manifest.version, migrations: p.definition.migrations ?? [] })),
+    ];
+    await runMigrations(urls.owner, sets, (m) => logger.info(m));
+    for (const p of ordered) {
+      const bad = await tablesMissingRls(urls.owner, p.schema);
+      if (bad.length) throw new Error(`Plugin "${p.id}" has tenant tables without row level security: ${bad.join(', ')} — add tenantRls('<table>') to its migration`);
     }
 
     const db = await Database.connect(urls, ordered.flatMap((p) => p.definition.entities ?? []), config.database.poolMax);
@@ -179,7 +175,8 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
         throw err;
       },
     } as any);
-    const queues = new JobQueues(redisUrl, `${config.redis.keyPrefix}:${opts.databaseName ?? 'atrium'}`);
+    const keyPrefix = `${config.redis.keyPrefix}:${opts.databaseName ?? 'atrium'}`;
+    const queues = new JobQueues(redisUrl, keyPrefix);
     cleanups.push(() => queues.close());
 
     const container = createContainer({ injectionMode: InjectionMode.PROXY, strict: true });
@@ -196,7 +193,8 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
       validator: asFunction(() => new AjvValidator()).singleton(),
       tokens: asFunction(({ config }) => new TokenService(secret, config.auth.accessTokenTtlSeconds)).singleton(),
       mailer: asFunction(({ config, logger }) => new Mailer(config.smtp.url, config.smtp.from, logger)).singleton(),
-      rateLimiter: asFunction(({ redis }) => new RateLimiter(redis, `${config.redis.keyPrefix}:${opts.databaseName ?? 'atrium'}`)).singleton(),
+      keyPrefix: asValue(keyPrefix),
+      rateLimiter: asFunction(({ redis }) => new RateLimiter(redis, keyPrefix)).singleton(),
       secrets: asFunction(() => new SecretBox(secret)).singleton(),
       files: asFunction(({ config }) => new LocalFileStore(path.join(path.resolve(root, config.dataDir), 'files'))).singleton(),
       pokeOutbox: asValue(() => broker.broadcastLocal('atrium.outbox.poke')),

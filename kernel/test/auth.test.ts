@@ -99,13 +99,15 @@ describe('TOTP', () => {
     expect(enrol.body.otpauthUrl).toMatch(/^otpauth:\/\/totp\//);
     const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(enrol.body.secret), digits: 6, period: 30 });
     expect((await anon().post('/api/auth/totp/verify', { code: '000000' === totp.generate() ? '111111' : '000000' }, { headers: auth })).status).toBe(400);
-    expect((await anon().post('/api/auth/totp/verify', { code: totp.generate() }, { headers: auth })).status).toBe(200);
+    // each code works once: enrol with the previous step's, sign in with this one's, turn off with the next one's
+    const step = (n: number) => totp.generate({ timestamp: Date.now() + n * 30_000 });
+    expect((await anon().post('/api/auth/totp/verify', { code: step(-1) }, { headers: auth })).status).toBe(200);
     const noCode = await anon().post('/api/auth/login', { email: 'totp@example.com', password: 'two-factors-ok' });
     expect(noCode.status).toBe(401);
     expect(noCode.body.error.code).toBe('TOTP_REQUIRED');
-    const withCode = await anon().post('/api/auth/login', { email: 'totp@example.com', password: 'two-factors-ok', totp: totp.generate() });
+    const withCode = await anon().post('/api/auth/login', { email: 'totp@example.com', password: 'two-factors-ok', totp: step(0) });
     expect(withCode.status).toBe(200);
-    expect((await anon().post('/api/auth/totp/disable', { code: totp.generate() }, { headers: auth })).status).toBe(200);
+    expect((await anon().post('/api/auth/totp/disable', { code: step(1), password: 'two-factors-ok' }, { headers: auth })).status).toBe(200);
     expect((await anon().post('/api/auth/login', { email: 'totp@example.com', password: 'two-factors-ok' })).status).toBe(200);
   });
 });

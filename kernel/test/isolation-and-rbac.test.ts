@@ -140,7 +140,7 @@ describe('RBAC', () => {
   it('keeps at least one owner and lets only owners make owners', async () => {
     const owner = await tk.as('owner@alpha.test');
     const r = await owner.patch(`/api/tenants/members/${owner.userId}`, { roles: ['admin'] });
-    expect(r.status).toBe(422);
+    expect(r.status).toBe(403);
     expect(r.body.error.code).toBe('LAST_OWNER');
   });
 });

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestKernel, type TestClient, type TestKernel } from '@atrium/sdk/testing';
 import { defineAction, definePlugin, defineService, tenantRls, Type, ValidationError } from '@atrium/sdk';
-import { buildSpec } from '../src/plugins/service-compiler.ts';
+import { buildSpec } from '../src/pipeline/action-spec.ts';
 
 const SIG = 'let-me-in';
 
@@ -107,7 +107,7 @@ describe('resolveTenant: one public URL for every tenant', () => {
   });
 
   it('is refused at compile time on a non-public action', () => {
-    expect(() => buildSpec({ pluginId: 'x', fullName: 'x.y.z', basePath: '/api/x/y', rest: 'POST /', permission: 'authenticated', tenantFromRequest: true })).toThrow(/public/);
+    expect(() => buildSpec({ rest: 'POST /', permission: 'authenticated' }, { pluginId: 'x', fullName: 'x.y.z', basePath: '/api/x/y', tenantFromRequest: true })).toThrow(/public/);
   });
 });
 

@@ -67,6 +67,34 @@ export interface RequestContext {
    */
   devices: DeviceClient;
   /**
+   * Encryption for data only this plugin may read back, for this tenant (account tokens of which a
+   * tenant has several, so they cannot be plugin settings). AES-256-GCM with a key derived from the
+   * platform secret and the plugin id, the tenant id bound as associated data: another plugin, or
+   * the same plugin in another tenant, cannot open what was sealed here. Works without a transaction.
+   */
+  secrets: {
+    seal(value: Record<string, unknown>): string;
+    /** Throws when `sealed` was not sealed by this plugin for this tenant (or was altered). */
+    open(sealed: string): Record<string, unknown>;
+  };
+  /**
+   * Sends a small message to the tenant's open admin sessions over the gateway's WebSocket
+   * (`useAtrium().live` in the UI), after this request's transaction commits (at once without
+   * one). `type` must start with `<pluginId>.`. Every signed-in member of the tenant receives it,
+   * whatever their permissions: push ids and kinds of change, and let the page fetch the data
+   * through your (authorized) routes.
+   */
+  push(message: { type: string; [key: string]: unknown }): void;
+  /**
+   * Long-running work this plugin declared in `workers` (a poller per channel account): `set`
+   * replaces the tenant's units of that worker — each unit runs on exactly one node of the
+   * cluster (a lease in Redis), is stopped when it leaves the set or the tenant disables the
+   * plugin, and is restarted after a failure. Applied after the transaction commits.
+   */
+  workers: {
+    set(worker: string, keys: readonly string[]): void;
+  };
+  /**
    * Overrides the success status of this response, e.g. 200 instead of the action's 201 when a
    * create found the record already there (a client-generated id sent again).
    */
@@ -154,7 +182,11 @@ export interface ActionDefinition<P extends TSchema = TSchema, R = unknown> {
   summary?: string;
   description?: string;
   response?: TSchema;
-  /** Query-string params are strings; list numeric/boolean fields here to coerce them before validation. */
+  /**
+   * Runs after the pipeline (auth, tenant, gate, validation, permission, transaction) with the
+   * validated params — query-string values already converted to the schema's number/boolean/array
+   * types by the gateway. Its result is the response body.
+   */
   handler(ctx: ActionContext<Static<P>>): Promise<R> | R;
 }
 
@@ -198,6 +230,35 @@ export interface JobDefinition {
   handler(ctx: JobContext): Promise<unknown> | unknown;
 }
 
+/** What a worker unit gets: no transaction, its tenant, its key and a signal to stop. */
+export interface WorkerContext {
+  readonly tenantId: string;
+  readonly pluginId: string;
+  /** The unit's key, as given to `ctx.workers.set` (e.g. a channel account id). */
+  readonly key: string;
+  /**
+   * Aborted when this node must stop the unit: its lease was lost, the tenant disabled the plugin,
+   * the key left the worker's set, or the node is stopping. Return soon after.
+   */
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+  /**
+   * Calls an action of this plugin (or one its manifest allowlists) as the platform, in this
+   * tenant: the action's own transaction, validation and plugin gate apply, permissions do not.
+   */
+  call<T = unknown>(action: string, params?: Record<string, unknown>): Promise<T>;
+}
+
+/**
+ * A long-running loop per unit of work (per channel account: Telegram long polling, an IMAP IDLE
+ * connection). Units are declared with `ctx.workers.set(name, keys)`; every node that runs the
+ * plugin competes for them, and each unit runs on one node at a time.
+ */
+export interface WorkerDefinition {
+  /** Runs the unit until `ctx.signal` aborts. A return or a throw ends it; it is started again after a back-off while still wanted. */
+  run(ctx: WorkerContext): Promise<void>;
+}
+
 export interface Migration {
   /** Unique, sortable name, e.g. `0001-create-note`. Applied once, in order, keyed by plugin. */
   name: string;
@@ -226,6 +287,7 @@ export interface PluginDefinition {
   services?: ServiceDefinition[];
   subscribers?: Record<string, SubscriberDefinition<any>>;
   jobs?: Record<string, JobDefinition>;
+  workers?: Record<string, WorkerDefinition>;
   onTenantEnable?(ctx: TenantHookContext): Promise<void> | void;
   onTenantDisable?(ctx: TenantHookContext): Promise<void> | void;
 }
@@ -248,5 +310,9 @@ export function defineSubscriber<T = Record<string, unknown>>(def: SubscriberDef
 }
 
 export function defineJob(def: JobDefinition): JobDefinition {
+  return def;
+}
+
+export function defineWorker(def: WorkerDefinition): WorkerDefinition {
   return def;
 }

@@ -6,7 +6,7 @@
 // under the plugin id (so a plugin writes t('notes.list.title')). vue, quasar, vue-router, pinia,
 // vue-i18n, @casl/vue and @casl/ability are the shell's own instances (import map), so useQuasar(),
 // useI18n() and useAbility() just work.
-import { inject, type Component } from 'vue';
+import { defineComponent, h, inject, type Component, type PropType } from 'vue';
 
 export type Locale = 'en' | 'ru' | 'uk' | 'kk';
 
@@ -150,6 +150,8 @@ export interface AtriumHost {
   locale(): Locale;
   user(): { id: string; email: string; displayName?: string } | null;
   tenant(): { id: string; name: string } | null;
+  /** The shell's own components, for the wrappers below (use those: they are typed). */
+  components: { PluginSettingsForm: Component };
 }
 
 /** The shell's services for plugin components. Call inside setup(). */
@@ -158,6 +160,40 @@ export function useAtrium(): AtriumHost {
   if (!host) throw new Error('useAtrium(): not running inside the Atrium admin shell');
   return host;
 }
+
+/**
+ * A plugin's settings as `GET /api/plugins/:id` answers them — what {@link PluginSettingsForm} edits.
+ * Secrets are write-only: `settings` holds null for them, `secretsSet` says which are stored.
+ */
+export interface PluginSettingsInfo {
+  id: string;
+  /** The manifest's `settings.schema` (JSON Schema of an object). */
+  settingsSchema: object | null;
+  secretFields: string[];
+  secretsSet: string[];
+  settings: Record<string, unknown>;
+}
+
+/**
+ * The shell's settings form for a plugin — the one its plugin manager shows — inside your own page
+ * or dialog: fields from the settings schema (secrets write-only, lists of secrets for rotation),
+ * checks, Save through `PUT /api/plugins/:id/settings` with the server's field errors on the
+ * inputs, and Cancel. Emits `saved` with the plugin's new state (`GET /api/plugins/:id`'s shape)
+ * and `cancel`. The form carries its own Save/Cancel row; put it in a `QCard`.
+ *
+ * ```vue
+ * <QCard><PluginSettingsForm :plugin="provider" @saved="onSaved" @cancel="close" /></QCard>
+ * ```
+ */
+export const PluginSettingsForm = defineComponent({
+  name: 'AtriumPluginSettingsForm',
+  props: { plugin: { type: Object as PropType<PluginSettingsInfo>, required: true } },
+  emits: { saved: (_plugin: PluginSettingsInfo & Record<string, unknown>) => true, cancel: () => true },
+  setup(props, { emit }) {
+    const host = useAtrium();
+    return () => h(host.components.PluginSettingsForm, { plugin: props.plugin, onSaved: (p: PluginSettingsInfo & Record<string, unknown>) => emit('saved', p), onCancel: () => emit('cancel') });
+  },
+});
 
 /**
  * Offers a downloaded file to the user (the browser's "save" for an object URL). For

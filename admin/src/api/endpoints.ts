@@ -19,7 +19,7 @@ export const authApi = {
   switchTenant: (tenantId: string) => http.post<Tokens>('/api/auth/switch-tenant', { tenantId }),
   totpEnrol: () => http.post<{ secret: string; otpauthUrl: string }>('/api/auth/totp/enrol'),
   totpVerify: (code: string) => http.post<void>('/api/auth/totp/verify', { code }),
-  totpDisable: (code: string) => http.post<void>('/api/auth/totp/disable', { code }),
+  totpDisable: (code: string, password: string) => http.post<void>('/api/auth/totp/disable', { code, password }),
   changePassword: (currentPassword: string, newPassword: string) =>
     http.post<void>('/api/auth/password', { currentPassword, newPassword }),
   resetRequest: (email: string) =>

@@ -1,4 +1,6 @@
 import { Dialog, Notify } from 'quasar';
+import { markRaw } from 'vue';
+import PluginSettingsForm from '../components/schema-form/PluginSettingsForm.vue';
 import { isApiError } from '../api/errors.ts';
 import { formatDate, formatMoney, formatNumber, formatRelative } from '../i18n/format.ts';
 import { currentLocale, i18n } from '../i18n/index.ts';
@@ -60,5 +62,7 @@ export function createHostApi() {
     locale: currentLocale,
     user: () => session.user,
     tenant: () => session.tenant,
+    // what @atrium/sdk/ui's component wrappers render: one implementation, the shell's
+    components: { PluginSettingsForm: markRaw(PluginSettingsForm) },
   };
 }

@@ -16,7 +16,7 @@ import { VirtualPrinter } from '../virtual/virtual-printer.ts';
 /**
  * Everything a device-bus test needs on 127.0.0.1: an in-memory JobHub behind a ws server, a
  * virtual printer, enrolment through the real HTTP endpoint, and agents with journals in a temp dir.
- * Reused by the bench and, later, by kernel tests that swap in the Postgres storage.
+ * Used by the agent's tests (src/agent/agent.test.ts).
  */
 export async function createDeviceBusHarness(opts: { profileId?: string; heartbeatMs?: number } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-devices-'));

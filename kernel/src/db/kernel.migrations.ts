@@ -315,4 +315,25 @@ create index device_job_expiry_idx on kernel.device_job (expires_at) where state
 ${tenantRls('kernel.device_job')}
 `,
   },
+  {
+    // Idempotency-Key replays were scoped to the tenant: a cashier sending the owner's key got the
+    // owner's response (issue 24). Keys are now unique per (tenant, user, action, key). Expand-style:
+    // rows written before this (and by nodes not yet upgraded) get the nil user, so old code keeps
+    // inserting and conflicting as before; only the key's scope grows.
+    name: '0003-idempotency-per-user',
+    up: `
+alter table kernel.idempotency add column user_id uuid not null default '00000000-0000-0000-0000-000000000000';
+alter table kernel.idempotency drop constraint idempotency_pkey, add primary key (tenant_id, user_id, action, key);
+`,
+  },
+  {
+    // TOTP attempts per account and the last used time step (auth/totp-guard.ts): kept with the
+    // user, so a lock survives restarts and holds on every node. New columns with defaults only.
+    name: '0004-totp-attempts',
+    up: `
+alter table kernel."user" add column totp_failures integer not null default 0,
+  add column totp_locked_until timestamptz,
+  add column totp_last_step bigint;
+`,
+  },
 ];

@@ -108,6 +108,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
               tx.finishWith(finishStatement({ outbox: [], tenantId: tenantId!, audit: auditRow(spec, { tenantId: tenantId!, userId: user?.id ?? null }, meta, ctx.params, plain, pending), idempotency: null }));
             });
           }
+          for (const fn of pending.afterCommit) fn();
           for (const j of pending.jobs) await d.queues.enqueuePluginJob(spec.pluginId ?? 'kernel', j.name, tenantId!, j.data, { delayMs: j.delayMs, jobId: j.jobId });
           return plain;
         }
@@ -125,7 +126,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
           result = await d.db.transaction(scope, async (em, first, tx, prefetched) => {
             (ctx.locals as any).prefetched = prefetched;
             if (idemKey) {
-              const replay = await claimIdempotencyKey(em, first, tenantId!, spec.fullName, idemKey, hash);
+              const replay = await claimIdempotencyKey(em, first, tenantId!, user?.id ?? NO_USER, spec.fullName, idemKey, hash);
               if (replay.replayed) {
                 meta.$responseHeaders = { ...(meta.$responseHeaders ?? {}), 'Idempotent-Replayed': 'true' };
                 return replay.response;
@@ -144,7 +145,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
               outbox: pending.outbox!,
               tenantId: tenantId!,
               audit: spec.mutates && !pending.audit.skip ? auditRow(spec, scope, meta, ctx.params, plain, pending) : null,
-              idempotency: idemKey ? { action: spec.fullName, key: idemKey, response: plain } : null,
+              idempotency: idemKey ? { userId: user?.id ?? NO_USER, action: spec.fullName, key: idemKey, response: plain } : null,
             }));
             return plain;
           }, {
@@ -188,11 +189,14 @@ function hashParams(params: unknown): string {
  * the unique index until the first commits, then sees its stored response; if the first rolled
  * back, the key is free again and this request does the work.
  */
-const CLAIM_KEY_SQL = `insert into kernel.idempotency (tenant_id, action, key, request_hash) select $3::uuid, $4::text, $5::text, $6::text from cfg on conflict do nothing returning 1 as ok`;
+/** Keys are scoped to the user and the action: one user's key never replays another's response. Calls without a user share this id. */
+const NO_USER = '00000000-0000-0000-0000-000000000000';
+const CLAIM_KEY_SQL = `insert into kernel.idempotency (tenant_id, user_id, action, key, request_hash)
+  select $3::uuid, coalesce(nullif(cfg.user_id, '')::uuid, '${NO_USER}'::uuid), $4::text, $5::text, $6::text from cfg on conflict do nothing returning 1 as ok`;
 
-async function claimIdempotencyKey(em: any, claimed: any[], tenantId: string, action: string, key: string, hash: string): Promise<{ replayed: boolean; response?: unknown }> {
+async function claimIdempotencyKey(em: any, claimed: any[], tenantId: string, userId: string, action: string, key: string, hash: string): Promise<{ replayed: boolean; response?: unknown }> {
   if (claimed.length) return { replayed: false };
-  const [row] = await em.execute('select request_hash, response from kernel.idempotency where tenant_id = ? and action = ? and key = ?', [tenantId, action, key]);
+  const [row] = await em.execute('select request_hash, response from kernel.idempotency where tenant_id = ? and user_id = ? and action = ? and key = ?', [tenantId, userId, action, key]);
   if (row.request_hash !== hash) {
     throw new UnprocessableError('This Idempotency-Key was already used with different parameters', 'IDEMPOTENCY_KEY_REUSED');
   }
@@ -225,7 +229,7 @@ function finishStatement(
     tenantId: string;
     outbox: OutboxRow[];
     audit: { userId: string | null; action: string; subject: string | null; target: string | null; diff: unknown; requestId: string | null } | null;
-    idempotency: { action: string; key: string; response: unknown } | null;
+    idempotency: { userId: string; action: string; key: string; response: unknown } | null;
   },
 ): { sql: string; params: unknown[] } | null {
   const parts: string[] = [];
@@ -243,8 +247,8 @@ function finishStatement(
       values (${tenant}::uuid, ${user}::uuid, ${action}::text, ${subject}::text, ${target}::text, ${diff}::jsonb, ${request}::text)`);
   }
   if (w.idempotency) {
-    const [response, tenant, action, key] = p(JSON.stringify({ v: w.idempotency.response }), w.tenantId, w.idempotency.action, w.idempotency.key);
-    parts.push(`update kernel.idempotency set response = ${response}::jsonb where tenant_id = ${tenant}::uuid and action = ${action}::text and key = ${key}::text`);
+    const [response, tenant, user, action, key] = p(JSON.stringify({ v: w.idempotency.response }), w.tenantId, w.idempotency.userId, w.idempotency.action, w.idempotency.key);
+    parts.push(`update kernel.idempotency set response = ${response}::jsonb where tenant_id = ${tenant}::uuid and user_id = ${user}::uuid and action = ${action}::text and key = ${key}::text`);
   }
   if (!parts.length) return null;
   const ctes = parts.slice(0, -1).map((part, i) => `w${i} as (${part})`).join(', ');

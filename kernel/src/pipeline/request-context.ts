@@ -7,6 +7,7 @@ import type { KernelDeps } from '../kernel-deps.ts';
 import { accessibleWhere, permittedFields } from '../rbac/ability.factory.ts';
 import { loadPluginSettings } from '../plugins/plugin-settings.ts';
 import { preparedQuery } from '../db/prepared.ts';
+import { setWorkerUnits } from '../plugins/plugin-workers.ts';
 
 export type AuditNote = { diff?: { before: unknown; after: unknown }; target?: string; skip?: boolean };
 /**
@@ -70,6 +71,30 @@ export function buildRequestContext(
         pending.jobs.push({ name, data, delayMs: o.delayMs, jobId: o.jobId });
       },
     },
+    secrets: {
+      seal: (value) => deps.secrets.sealFor(pluginId, tenantId, value),
+      open(sealed) {
+        try {
+          return deps.secrets.openFor(pluginId, tenantId, sealed);
+        } catch {
+          throw new Error(`ctx.secrets.open: not data sealed by plugin "${pluginId}" for this tenant`);
+        }
+      },
+    },
+    push(message) {
+      if (typeof message?.type !== 'string' || (pluginId !== 'kernel' && !message.type.startsWith(`${pluginId}.`))) {
+        throw new Error(`ctx.push: the message type must start with "${pluginId}."`);
+      }
+      const copy = JSON.parse(JSON.stringify(message));
+      pending.afterCommit.push(() => deps.broker.broadcast('atrium.ui.push', { tenantId, message: copy }));
+    },
+    workers: {
+      set(worker, keys) {
+        if (!deps.registry.get(pluginId)?.definition.workers?.[worker]) throw new Error(`Plugin "${pluginId}" has no worker "${worker}"`);
+        const list = [...new Set(keys.map(String))];
+        pending.afterCommit.push(() => void setWorkerUnits(deps, pluginId, worker, tenantId, list).catch((e) => deps.logger.error({ err: e, pluginId, worker }, 'could not record worker units')));
+      },
+    },
     status(code) {
       if (!Number.isInteger(code) || code < 200 || code > 299) throw new Error(`ctx.status(${code}): a success status (2xx) only; throw a typed error for failures`);
       meta.$statusCode = code;
@@ -108,7 +133,8 @@ function deviceClient(
   let n = 0;
   const submit = (kind: string, role: string, extra: Record<string, unknown>, opts: DeviceJobOptions = {}) => {
     n++;
-    const key = opts.idempotencyKey ?? `${o.pluginId}:${o.requestKey ? `key:${o.requestKey}` : `req:${o.requestId ?? crypto.randomUUID()}`}:${kind}:${role}:${n}`;
+    // a request's Idempotency-Key is the user's own (two users may pick the same one): so is the job's
+    const key = opts.idempotencyKey ?? `${o.pluginId}:${o.requestKey ? `key:${o.user?.id ?? '-'}:${o.requestKey}` : `req:${o.requestId ?? crypto.randomUUID()}`}:${kind}:${role}:${n}`;
     const params = { kind, role, ...(opts.storeId ? { storeId: opts.storeId } : {}), ...extra };
     return ctx.broker.call('devices.submitJob', params, {
       meta: { user: o.user, tenantId: o.tenantId, requestId: o.requestId, locale: o.locale, callerPlugin: o.pluginId === 'kernel' ? undefined : o.pluginId, idempotencyKey: key },

@@ -8,6 +8,7 @@ import type { KernelDeps } from '../kernel-deps.ts';
 import { kernelActions, type KernelCtx } from './kernel-action.ts';
 import { dummyHash, hashPassword, verifyPassword } from '../auth/password-hasher.ts';
 import { TokenService } from '../auth/token.service.ts';
+import { TotpGuard, totpFor } from '../auth/totp-guard.ts';
 import { provisionTenant } from '../tenants/provision-tenant.ts';
 
 const Email = Type.String({ format: 'email', maxLength: 254 });
@@ -15,6 +16,8 @@ const Password = Type.String({ minLength: 8, maxLength: 200 });
 const TotpCode = Type.String({ pattern: '^[0-9]{6}$' });
 const REFRESH_COOKIE = 'atrium_refresh';
 
+const USER_SECRETS = 'id, email, password_hash, totp_secret, totp_enabled';
+type UserSecrets = { id: string; email: string; password_hash: string; totp_secret: string; totp_enabled: boolean };
 type SessionOut = { accessToken: string; refreshToken: string; expiresIn: number; user: { id: string; email: string; displayName: string }; tenant: { id: string; name: string } };
 
 export function authService(deps: () => KernelDeps): ServiceSchema {
@@ -45,15 +48,23 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
     };
   }
 
-  async function userWithSecrets(userId: string) {
-    const [u] = await d().db.systemQuery('select * from kernel."user" where id = $1', [userId]);
+  async function userWithSecrets(userId: string): Promise<UserSecrets> {
+    const [u] = await d().db.systemQuery(`select ${USER_SECRETS} from kernel."user" where id = $1`, [userId]);
     if (!u) throw new UnauthorizedError();
     return u;
   }
 
-  function totpFor(secret: string, email: string) {
-    return new OTPAuth.TOTP({ issuer: 'Atrium', label: email, algorithm: 'SHA1', digits: 6, period: 30, secret: OTPAuth.Secret.fromBase32(secret) });
+  let guard: TotpGuard | undefined;
+  const totp = () => (guard ??= new TotpGuard(d().db));
+
+  /** A code sent with a request, checked by the TOTP guard (attempt limit, single use); answers a 400 naming `code`. */
+  async function requireCode(u: UserSecrets, code: string, reserved = false) {
+    const outcome = reserved ? await totp().check(u, code) : await totp().attempt(u, code);
+    if (outcome === 'wrong') throw new ValidationError('Wrong code', [{ field: 'code', code: 'wrongCode', message: 'does not match' }]);
+    if (outcome === 'reused') throw new ValidationError('This code was already used; wait for the next one', [{ field: 'code', code: 'codeUsed', message: 'was already used' }]);
   }
+  /** Per address, on top of the per-account attempts: a botnet spreading guesses over accounts. */
+  const limitCodesPerIp = (ctx: KernelCtx) => d().rateLimiter.hit(`totp:ip:${ctx.meta.ip ?? '-'}`, d().config.auth.loginMaxPerIpPerMinute, 60, 'Too many codes tried from this address; wait a minute');
 
   return {
     name: 'auth',
@@ -96,12 +107,14 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
           const email = ctx.params.email.trim().toLowerCase();
           await rateLimiter.hit(`login:ip:${ctx.meta.ip ?? '-'}`, config.auth.loginMaxPerIpPerMinute, 60, 'Too many sign-in attempts from this address; wait a minute');
           await rateLimiter.hit(`login:acct:${email}`, config.auth.loginMaxPerAccountPer15Minutes, 900, 'Too many sign-in attempts for this account; wait 15 minutes or reset your password');
-          const [u] = await db.systemQuery('select * from kernel."user" where lower(email) = $1', [email]);
+          const [u] = await db.systemQuery<UserSecrets>(`select ${USER_SECRETS} from kernel."user" where lower(email) = $1`, [email]);
           const ok = u ? await verifyPassword(u.password_hash, ctx.params.password) : (await verifyPassword(await dummyHash(), ctx.params.password), false);
           if (!ok) throw new UnauthorizedError('Wrong e-mail or password', 'INVALID_CREDENTIALS');
           if (u.totp_enabled) {
             if (!ctx.params.totp) throw new UnauthorizedError('Enter the 6-digit code from your authenticator app', 'TOTP_REQUIRED');
-            if (totpFor(u.totp_secret, u.email).validate({ token: ctx.params.totp, window: 1 }) === null) throw new UnauthorizedError('Wrong authenticator code', 'TOTP_INVALID');
+            const outcome = await totp().attempt(u, ctx.params.totp);
+            if (outcome === 'wrong') throw new UnauthorizedError('Wrong authenticator code', 'TOTP_INVALID');
+            if (outcome === 'reused') throw new UnauthorizedError('This code was already used; wait for the next one', 'TOTP_REUSED');
           }
           const memberships = await db.systemQuery('select tenant_id from kernel.membership where user_id = $1 order by created_at desc', [u.id]);
           if (!memberships.length) throw new ForbiddenError('Your account is not a member of any tenant', 'NO_TENANT');
@@ -224,8 +237,12 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
         permission: 'authenticated',
         params: Type.Object({ currentPassword: Type.String({ minLength: 1, maxLength: 200 }), newPassword: Password }, { additionalProperties: false }),
         async handler(ctx) {
+          const { rateLimiter, config } = d();
           const u = await userWithSecrets(ctx.meta.user!.id);
+          // the same per-account limit as sign-in: an access token must not let anyone guess the password
+          await rateLimiter.hit(`login:acct:${u.email}`, config.auth.loginMaxPerAccountPer15Minutes, 900, 'Too many password attempts for this account; wait 15 minutes');
           if (!(await verifyPassword(u.password_hash, ctx.params.currentPassword))) throw new ValidationError('Current password is wrong', [{ field: 'currentPassword', code: 'wrongPassword', message: 'is wrong' }]);
+          await rateLimiter.reset(`login:acct:${u.email}`, 900);
           await d().db.systemQuery('update kernel."user" set password_hash = $2, updated_at = now() where id = $1', [u.id, await hashPassword(ctx.params.newPassword)]);
           // Other sign-ins are ended; this one keeps working until its access token expires.
           await d().db.systemQuery(`update kernel.session set revoked_at = now(), revoke_reason = 'password-changed' where user_id = $1 and revoked_at is null and id <> $2`, [u.id, ctx.meta.user!.sessionId ?? crypto.randomUUID()]);
@@ -254,7 +271,8 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
         async handler(ctx) {
           const u = await userWithSecrets(ctx.meta.user!.id);
           if (!u.totp_secret) throw new UnprocessableError('Start enrolment first', 'TOTP_NOT_ENROLLED');
-          if (totpFor(u.totp_secret, u.email).validate({ token: ctx.params.code, window: 1 }) === null) throw new ValidationError('Wrong code', [{ field: 'code', code: 'wrongCode', message: 'does not match' }]);
+          await limitCodesPerIp(ctx);
+          await requireCode(u, ctx.params.code);
           await d().db.systemQuery('update kernel."user" set totp_enabled = true where id = $1', [u.id]);
           return { totpEnabled: true };
         },
@@ -263,11 +281,17 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
       totpDisable: {
         rest: 'POST /totp/disable',
         permission: 'authenticated',
-        params: Type.Object({ code: TotpCode }, { additionalProperties: false }),
+        summary: 'Turn two-factor authentication off (the password and a current code)',
+        params: Type.Object({ code: TotpCode, password: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
         async handler(ctx) {
           const u = await userWithSecrets(ctx.meta.user!.id);
           if (!u.totp_enabled) throw new UnprocessableError('Two-factor authentication is not on', 'TOTP_NOT_ENABLED');
-          if (totpFor(u.totp_secret, u.email).validate({ token: ctx.params.code, window: 1 }) === null) throw new ValidationError('Wrong code', [{ field: 'code', code: 'wrongCode', message: 'does not match' }]);
+          // a stolen access token alone must not turn the second factor off: the password too, and
+          // both count against the same attempts as the code
+          await limitCodesPerIp(ctx);
+          await totp().reserve(u.id);
+          if (!(await verifyPassword(u.password_hash, ctx.params.password))) throw new ValidationError('Password is wrong', [{ field: 'password', code: 'wrongPassword', message: 'is wrong' }]);
+          await requireCode(u, ctx.params.code, true);
           await d().db.systemQuery('update kernel."user" set totp_enabled = false, totp_secret = null where id = $1', [u.id]);
           return { totpEnabled: false };
         },

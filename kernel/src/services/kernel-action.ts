@@ -1,6 +1,6 @@
 import type { Context } from 'moleculer';
-import type { Permission, RequestContext } from '@atrium/sdk';
-import { buildSpec } from '../plugins/service-compiler.ts';
+import type { RequestContext } from '@atrium/sdk';
+import { buildSpec, type ActionOptions } from '../pipeline/action-spec.ts';
 import type { AtriumMeta } from '../pipeline/pipeline.middleware.ts';
 
 export type KernelCtx<P = any> = Context<P, AtriumMeta> & { locals: { req?: RequestContext; em?: any; afterCommit?: (() => void)[] } };
@@ -11,18 +11,10 @@ export function afterCommit(ctx: KernelCtx, fn: () => void): void {
   else fn();
 }
 
-export type KernelActionDef<P = any> = {
+/** A kernel action: the options plugin actions take (one spec type, see action-spec.ts) and its handler. */
+export type KernelActionDef<P = any> = Omit<ActionOptions, 'rest'> & {
   /** `'POST /signup'` relative to `/api/<service>`; `'GET ~/api/me'` for an absolute path. */
   rest?: string;
-  params?: object;
-  permission: Permission | 'system';
-  tenantScoped?: boolean;
-  mutates?: boolean;
-  idempotent?: boolean;
-  status?: number;
-  raw?: boolean;
-  maxBodyBytes?: number;
-  summary?: string;
   handler(ctx: KernelCtx<P>): unknown;
 };
 
@@ -38,22 +30,7 @@ export function kernelActions(service: string, defs: Record<string, KernelAction
       basePath = '';
     }
     out[name] = {
-      atrium: buildSpec({
-        pluginId: null,
-        fullName: `${service}.${name}`,
-        basePath,
-        rest,
-        permission: d.permission,
-        params: d.params,
-        tenantScoped: d.tenantScoped,
-        mutates: d.mutates,
-        idempotent: d.idempotent,
-        status: d.status,
-        raw: d.raw,
-        maxBodyBytes: d.maxBodyBytes,
-        summary: d.summary,
-        tags: [`kernel.${service}`],
-      }),
+      atrium: buildSpec({ ...d, rest: rest as ActionOptions['rest'] }, { pluginId: null, fullName: `${service}.${name}`, basePath, tags: [`kernel.${service}`] }),
       handler: d.handler,
     };
   }

@@ -1,7 +1,8 @@
 import type { ServiceSchema, Context } from 'moleculer';
 import type { EventContext, JobContext, PluginDefinition } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
-import { buildSpec } from '../plugins/service-compiler.ts';
+import { buildSpec } from '../pipeline/action-spec.ts';
+import { WORKERS_CHANGED_EVENT, WorkerSupervisor } from '../plugins/plugin-workers.ts';
 
 /**
  * `<pluginId>.$system`: the kernel's door into a plugin for event deliveries and jobs. It runs
@@ -10,9 +11,27 @@ import { buildSpec } from '../plugins/service-compiler.ts';
  */
 export function pluginSystemService(deps: () => KernelDeps, def: PluginDefinition): ServiceSchema {
   const id = def.manifest.id;
-  const spec = (name: string) => buildSpec({ pluginId: id, fullName: `${id}.$system.${name}`, basePath: '', permission: 'system', mutates: false });
+  const spec = (name: string) => buildSpec({ permission: 'system', mutates: false }, { pluginId: id, fullName: `${id}.$system.${name}`, basePath: '' });
+  // long-running units (plugin-workers.ts): a supervisor on every node that runs the plugin
+  let supervisor: WorkerSupervisor | null = null;
   return {
     name: `${id}.$system`,
+    events: {
+      [WORKERS_CHANGED_EVENT](ctx: Context<{ pluginId: string }>) {
+        if (ctx.params.pluginId === id) supervisor?.poke();
+      },
+      'atrium.plugins.changed'(ctx: Context<{ pluginId?: string }>) {
+        if (!ctx.params.pluginId || ctx.params.pluginId === id) supervisor?.poke();
+      },
+    },
+    started() {
+      if (!def.workers || !Object.keys(def.workers).length) return;
+      supervisor = new WorkerSupervisor(deps, (this as any).broker, id, def.workers);
+      supervisor.start();
+    },
+    async stopped() {
+      await supervisor?.stop();
+    },
     actions: ({
       deliverEvent: {
         atrium: spec('deliverEvent'),

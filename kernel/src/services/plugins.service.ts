@@ -3,7 +3,7 @@ import type { ServiceSchema } from 'moleculer';
 import { Type } from 'typebox';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { ConflictError, fieldErrorsFromAjv, NotFoundError, UnprocessableError, ValidationError, type TenantHookContext } from '@atrium/sdk';
+import { ConflictError, fieldErrorsOf, NotFoundError, UnprocessableError, ValidationError, type TenantHookContext } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
 import { afterCommit, kernelActions, type KernelCtx } from './kernel-action.ts';
 import type { LoadedPlugin } from '../plugins/plugin-registry.ts';
@@ -50,7 +50,7 @@ export function pluginsService(deps: () => KernelDeps): ServiceSchema {
     let v = validators.get(p.id);
     if (!v) validators.set(p.id, (v = settingsAjv.compile({ type: 'object', additionalProperties: false, ...schema })));
     if (!v(values)) {
-      const fields = fieldErrorsFromAjv(v.errors, '(settings)').map((f) => (f.code === 'additionalProperties' ? { ...f, code: 'notASetting' } : f));
+      const fields = fieldErrorsOf(v.errors, '(settings)').map((f) => (f.code === 'additionalProperties' ? { ...f, code: 'notASetting' } : f));
       throw new ValidationError(`Invalid settings for "${p.id}": ${fields.map((f) => `${f.field} ${f.message ?? f.code}`).join('; ')}`, fields, { plugin: p.id });
     }
   }

@@ -3,8 +3,9 @@ import type { ServiceSchema } from 'moleculer';
 import { Type } from 'typebox';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
-import { afterCommit, kernelActions } from './kernel-action.ts';
+import { afterCommit, kernelActions, type KernelCtx } from './kernel-action.ts';
 import { validateRuleConditions, type StoredRule } from '../rbac/ability.factory.ts';
+import { assertMayWriteRole, loadGranter, permissionCatalog } from '../rbac/grant-guard.ts';
 import { KERNEL_SUBJECTS } from '../rbac/builtin-roles.ts';
 
 const Rule = Type.Object({
@@ -21,11 +22,16 @@ export function rbacService(deps: () => KernelDeps): ServiceSchema {
   const d = deps;
   /** Every subject in a rule must exist in the catalog (kernel + installed plugins), or be 'all'. */
   function checkSubjects(rules: StoredRule[]) {
-    const known = new Set<string>(['all', ...KERNEL_SUBJECTS.map((s) => s.subject)]);
-    for (const p of d().registry.list()) for (const s of p.manifest.permissions?.subjects ?? []) known.add(s.subject);
+    const known = new Set<string>(['all', ...permissionCatalog(d().registry).map((s) => s.subject)]);
     const bad = rules.flatMap((r, i) => [r.subject].flat().filter((s) => !known.has(s)).map((s) => ({ field: `rules.${i}.subject`, code: 'unknownSubject', params: { value: s }, message: `unknown subject "${s}"` })));
     if (bad.length) throw new ValidationError('Unknown permission subject', bad);
     validateRuleConditions(rules);
+  }
+  /** Nobody writes into a role what they do not hold themselves (grant-guard.ts); system calls are the platform's own. */
+  async function checkGrant(ctx: KernelCtx, role: string, rules: StoredRule[], current?: StoredRule[]) {
+    if (!ctx.meta.user) return;
+    const granter = await loadGranter(ctx.locals.em, ctx.meta.user.id);
+    assertMayWriteRole(granter, permissionCatalog(d().registry), role, rules, current);
   }
   const changed = (ctx: any) =>
     afterCommit(ctx, () => {
@@ -51,6 +57,7 @@ export function rbacService(deps: () => KernelDeps): ServiceSchema {
         params: Type.Object({ name: Type.String({ pattern: '^[a-z][a-z0-9-]{1,39}$' }), rules: Rules }, { additionalProperties: false }),
         async handler(ctx) {
           checkSubjects(ctx.params.rules);
+          await checkGrant(ctx, ctx.params.name, ctx.params.rules);
           const [exists] = await ctx.locals.em.execute('select 1 from kernel.role where name = ?', [ctx.params.name]);
           if (exists) throw new ConflictError(`Role "${ctx.params.name}" already exists`, 'ROLE_EXISTS', { role: ctx.params.name });
           const [row] = await ctx.locals.em.execute('insert into kernel.role (tenant_id, id, name, rules) values (?, ?, ?, ?) returning id, name, built_in as "builtIn", rules, version',
@@ -64,13 +71,18 @@ export function rbacService(deps: () => KernelDeps): ServiceSchema {
         params: Type.Object({ id: Type.String({ format: 'uuid' }), rules: Type.Optional(Rules), version: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
         async handler(ctx) {
           const em = ctx.locals.em;
-          const [before] = await em.execute('select * from kernel.role where id = ?', [ctx.params.id]);
+          const [before] = await em.execute('select name, built_in, rules, version from kernel.role where id = ?', [ctx.params.id]);
           if (!before) throw new NotFoundError('No such role', { subject: 'kernel.Role' });
           if (before.built_in && before.name === 'owner') throw new UnprocessableError('The owner role cannot be changed', 'BUILTIN_ROLE', { role: before.name, operation: 'change' });
           if (ctx.params.version && ctx.params.version !== before.version) throw new ConflictError('The role was changed by someone else; reload it', 'STALE');
-          if (ctx.params.rules) checkSubjects(ctx.params.rules);
-          const [after] = await em.execute('update kernel.role set rules = coalesce(?, rules), version = version + 1, updated_at = now() where id = ? returning id, name, built_in as "builtIn", rules, version',
-            [ctx.params.rules ? JSON.stringify(ctx.params.rules) : null, ctx.params.id]);
+          if (ctx.params.rules) {
+            checkSubjects(ctx.params.rules);
+            await checkGrant(ctx, before.name, ctx.params.rules, before.rules);
+          }
+          // guarded by the version read above: a concurrent edit (judged on other rules) makes this one stale
+          const [after] = await em.execute('update kernel.role set rules = coalesce(?, rules), version = version + 1, updated_at = now() where id = ? and version = ? returning id, name, built_in as "builtIn", rules, version',
+            [ctx.params.rules ? JSON.stringify(ctx.params.rules) : null, ctx.params.id, before.version]);
+          if (!after) throw new ConflictError('The role was changed by someone else; reload it', 'STALE');
           ctx.locals.req!.audit.diff({ rules: before.rules }, { rules: after.rules });
           changed(ctx);
           return after;

@@ -1,12 +1,13 @@
 import crypto from 'node:crypto';
 import type { ServiceSchema } from 'moleculer';
 import { Type } from 'typebox';
-import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '@atrium/sdk';
+import { ConflictError, NotFoundError, ValidationError } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
-import { afterCommit, kernelActions } from './kernel-action.ts';
+import { afterCommit, kernelActions, type KernelCtx } from './kernel-action.ts';
 import { ListParams, likePattern, orderBy, pgTextArray } from './list-params.ts';
 import { TokenService } from '../auth/token.service.ts';
 import { publicUrl } from './auth.service.ts';
+import { assertMayChangeRoles, assertOwnerRemains, loadGranter, lockOwners, otherOwners, permissionCatalog } from '../rbac/grant-guard.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
 const RoleName = Type.String({ pattern: '^[a-z][a-z0-9-]{1,39}$' });
@@ -23,9 +24,15 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
       d().abilities.invalidate(ctx.meta.tenantId);
       ctx.broker.broadcast('atrium.rbac.changed', { tenantId: ctx.meta.tenantId });
     });
-  async function ownersLeft(em: any, excludingUser: string) {
-    const [r] = await em.execute(`select count(*)::int as n from kernel.membership where 'owner' = any(roles) and user_id <> ?`, [excludingUser]);
-    return r.n as number;
+  /**
+   * A member's roles go from `before` to `after` ([] = removed): the caller may change them
+   * (grant-guard.ts), and an owner is left. Runs under lockOwners, so concurrent changes are judged
+   * one after the other. System calls (the platform's own) only keep the last owner.
+   */
+  async function guardRoleChange(ctx: KernelCtx, userId: string, before: string[], after: string[]) {
+    const em = ctx.locals.em;
+    if (ctx.meta.user) await assertMayChangeRoles(em, await loadGranter(em, ctx.meta.user.id), permissionCatalog(d().registry), before, after);
+    if (before.includes('owner') && !after.includes('owner')) assertOwnerRemains(await otherOwners(em, userId));
   }
   return {
     name: 'tenants',
@@ -75,12 +82,10 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
         async handler(ctx) {
           const em = ctx.locals.em;
           await assertRolesExist(em, ctx.params.roles);
+          await lockOwners(em);
           const [before] = await em.execute('select roles from kernel.membership where user_id = ?', [ctx.params.userId]);
           if (!before) throw new NotFoundError('No such member', { subject: 'kernel.Member' });
-          if (before.roles.includes('owner') && !ctx.params.roles.includes('owner') && (await ownersLeft(em, ctx.params.userId)) === 0) {
-            throw new UnprocessableError('A tenant must keep at least one owner', 'LAST_OWNER');
-          }
-          if (ctx.params.roles.includes('owner') && !ctx.locals.req!.ability.can('manage', 'all')) throw new UnprocessableError('Only an owner can make someone an owner', 'OWNER_ONLY');
+          await guardRoleChange(ctx, ctx.params.userId, before.roles, ctx.params.roles);
           await em.execute('update kernel.membership set roles = ?::text[] where user_id = ?', [pgTextArray(ctx.params.roles), ctx.params.userId]);
           ctx.locals.req!.audit.diff(before, { roles: ctx.params.roles });
           rbacChanged(ctx);
@@ -93,11 +98,13 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
         params: Type.Object({ userId: Uuid }, { additionalProperties: false }),
         async handler(ctx) {
           const em = ctx.locals.em;
+          await lockOwners(em);
           const [m] = await em.execute('select roles from kernel.membership where user_id = ?', [ctx.params.userId]);
           if (!m) throw new NotFoundError('No such member', { subject: 'kernel.Member' });
-          if (m.roles.includes('owner') && (await ownersLeft(em, ctx.params.userId)) === 0) throw new UnprocessableError('A tenant must keep at least one owner', 'LAST_OWNER');
+          await guardRoleChange(ctx, ctx.params.userId, m.roles, []);
           await em.execute('delete from kernel.membership where user_id = ?', [ctx.params.userId]);
           await d().db.systemQuery(`update kernel.session set revoked_at = now(), revoke_reason = 'removed-from-tenant' where user_id = $1 and tenant_id = $2 and revoked_at is null`, [ctx.params.userId, ctx.meta.tenantId]);
+          ctx.locals.req!.audit.diff(m, null);
           rbacChanged(ctx);
           return { ok: true };
         },
@@ -129,7 +136,7 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
           const em = ctx.locals.em;
           const roles = ctx.params.roles ?? [ctx.params.role ?? 'staff'];
           await assertRolesExist(em, roles);
-          if (roles.includes('owner') && !ctx.locals.req!.ability.can('manage', 'all')) throw new UnprocessableError('Only an owner can invite an owner', 'OWNER_ONLY');
+          await guardRoleChange(ctx, '', [], roles);
           const email = ctx.params.email.trim().toLowerCase();
           const [already] = await em.execute('select 1 from kernel.membership m join kernel."user" u on u.id = m.user_id where lower(u.email) = ?', [email]);
           if (already) throw new ConflictError(`${email} is already a member`, 'ALREADY_MEMBER', { email });

@@ -1,6 +1,6 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { fieldErrorsFromAjv, ValidationError } from '@atrium/sdk';
+import { fieldErrorsOf, ValidationError } from '@atrium/sdk';
 
 const addFormats = ((addFormatsModule as any).default ?? addFormatsModule) as (a: any, f?: string[]) => any;
 
@@ -22,7 +22,7 @@ export class AjvValidator {
     const validate: ValidateFunction = fn!;
     return (params: unknown) => {
       if (validate(params)) return;
-      const fields = fieldErrorsFromAjv(validate.errors);
+      const fields = fieldErrorsOf(validate.errors);
       throw new ValidationError(`Invalid input: ${fields.map((x) => `${x.field} ${x.message}`).join('; ')}`, fields);
     };
   }

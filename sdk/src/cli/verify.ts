@@ -28,7 +28,9 @@ export function verifyPlugin(dir: string): Finding[] {
   try {
     manifest = validateManifest(JSON.parse(fs.readFileSync(mPath, 'utf8')));
   } catch (e: any) {
-    for (const f of e.data?.fields ?? [{ field: '', message: e.message }]) err('atrium.plugin.json', `${f.field} ${f.message}`.trim());
+    const problems: { field: string; message?: string }[] = e.data?.fields ?? [];
+    for (const f of problems) err('atrium.plugin.json', `${f.field} ${f.message}`.trim());
+    if (!problems.length) err('atrium.plugin.json', String(e.message));
     return out;
   }
   const pkgPath = path.join(root, 'package.json');

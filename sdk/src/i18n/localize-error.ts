@@ -28,6 +28,10 @@ export interface ErrorTexts {
   subject?(subject: string): string | undefined;
   action?(action: string, subject?: string): string | undefined;
   plugin?(pluginId: string): string | undefined;
+  role?(role: string): string | undefined;
+  /** How one rule reads in "you cannot grant …": by why it goes beyond (`conditions`, `fields`) or `item`. */
+  rule?(why: string | undefined): string | undefined;
+  locale?: Locale;
 }
 
 /**
@@ -41,6 +45,16 @@ function readable(params: MessageParams | undefined, t: ErrorTexts): MessagePara
   if (typeof out.action === 'string') out.action = t.action?.(out.action, subject) ?? out.action;
   if (typeof out.plugin === 'string') out.plugin = t.plugin?.(out.plugin) ?? out.plugin;
   if (Array.isArray(out.plugins)) out.plugins = out.plugins.map((p) => (typeof p === 'string' ? (t.plugin?.(p) ?? p) : p));
+  if (typeof out.role === 'string') out.role = t.role?.(out.role) ?? out.role;
+  // rules someone may not grant: "Sales: void; Stock: view (more records)"
+  if (Array.isArray(out.rules)) {
+    out.rules = out.rules.map((r: { action?: string; subject?: string; why?: string }) => {
+      if (!r || typeof r !== 'object' || typeof r.subject !== 'string') return String(r);
+      const template = t.rule?.(r.why === 'conditions' || r.why === 'fields' ? r.why : 'item') ?? '{subject}: {action}';
+      const action = typeof r.action === 'string' ? (t.action?.(r.action, r.subject) ?? r.action) : '';
+      return formatMessage(template, { subject: t.subject?.(r.subject) ?? r.subject, action }, t.locale ?? 'en');
+    });
+  }
   return out;
 }
 
@@ -61,6 +75,7 @@ export function localizeError(err: WireError, locale: RenderLocale, textsFor: (l
   };
   const localizeFields = (list: WireFieldError[]) =>
     list.map((f) => {
+      // error-codes: pass-through
       const template = f.code ? (t.field(f.code) ?? t.error(f.code)) : undefined;
       const message = render(template, f.code ?? '', { ...readable(f.params, t), field: f.field }) ?? f.message ?? f.code ?? '';
       return { ...f, message };
@@ -73,12 +88,14 @@ export function localizeError(err: WireError, locale: RenderLocale, textsFor: (l
   const params: MessageParams = {
     ...readable(err.details, t),
     requestId: err.requestId,
+    // error-codes: pass-through
     items: all.map((f) => formatMessage(t.fieldItem, { field: f.field, message: f.message }, lang)).join('; '),
     count: all.length,
   };
   const message = render(t.error(err.code), err.code, params) ?? err.message;
   // an error about one input (`details.field`: a store id that does not exist) flags that field too
   const field = typeof err.details?.field === 'string' ? err.details.field : undefined;
+  // error-codes: pass-through
   const named = field && !all.some((f) => f.field === field) ? [{ field, code: err.code, params: err.details, message }] : [];
   const allFields = fields || named.length ? [...(fields ?? []), ...named] : undefined;
   return { ...err, message, ...(allFields ? { fields: allFields } : {}), ...(details ? { details } : {}) };

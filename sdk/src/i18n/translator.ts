@@ -86,15 +86,23 @@ export class Translator {
     return this.text(locale, ['roles', role]);
   }
 
+  /** A non-permission thing a plugin names in errors (`pos.Category`): `entities` in its catalog. */
+  entityName(locale: RenderLocale, entity: string): string | undefined {
+    return this.text(locale, ['entities', entity], {}, pluginOf(entity));
+  }
+
   /** What `localizeError` needs for one language. */
   errorTexts(locale: Locale, pluginId?: string): ErrorTexts {
     return {
       error: (code) => this.template(locale, ['errors', code], pluginId),
       field: (code) => this.template(locale, ['fields', code], pluginId),
       fieldItem: this.template(locale, ['validation', 'item']) ?? '{field}: {message}',
-      subject: (s) => this.subjectName(locale, s),
+      subject: (s) => this.subjectName(locale, s) ?? this.entityName(locale, s),
       action: (a, s) => this.actionName(locale, a, s),
       plugin: (id) => this.pluginName(locale, id),
+      role: (r) => this.roleName(locale, r),
+      rule: (why) => this.template(locale, ['rules', why ?? 'item']),
+      locale,
     };
   }
 

@@ -4,7 +4,7 @@ import semver from 'semver';
 import { ManifestSchema, type PluginManifest } from './manifest.schema.ts';
 import { ValidationError, type FieldError } from '../errors.ts';
 import { SDK_VERSION } from '../version.ts';
-import { fieldErrorsFromAjv } from '../validation/ajv-field-errors.ts';
+import { fieldErrorsOf } from '../schema-errors.ts';
 
 const addFormats = ((addFormatsModule as any).default ?? addFormatsModule) as (a: any) => any;
 const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true }));
@@ -21,7 +21,7 @@ export function pluginSchemaName(pluginId: string): string {
  */
 export function validateManifest(input: unknown): PluginManifest {
   if (!check(input)) {
-    const fields = fieldErrorsFromAjv(check.errors, '(root)').map((f) => (f.code === 'additionalProperties' ? { ...f, message: 'is not a known manifest field' } : f));
+    const fields = fieldErrorsOf(check.errors, '(root)').map((f) => (f.code === 'additionalProperties' ? { ...f, message: 'is not a known manifest field' } : f));
     throw new ValidationError(`Invalid plugin manifest: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}`, fields);
   }
   const m = input as PluginManifest;

@@ -282,6 +282,7 @@ export function definePaymentProvider<S extends Record<string, unknown>>(def: Pa
     }
   };
   const unsupported = (op: string) => new ProviderRejectedError(`${def.displayName} does not support ${op}`, { provider: def.key, operation: op, reason: 'unsupported' });
+  // not the `internal` access level: 'public' (no user needed) and no REST route, so only broker callers reach them
   const internal = { permission: 'public' as const, params: Loose, mutates: false };
   return defineService({
     name: PROVIDER_SERVICE,

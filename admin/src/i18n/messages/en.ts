@@ -133,7 +133,7 @@ export default {
     security: 'Two-step verification', totpOn: 'On', totpOff: 'Off', totpEnable: 'Turn on', totpDisable: 'Turn off',
     totpScan: 'Scan this code with an authenticator app (Google Authenticator, Aegis, 1Password), then enter the 6-digit code.',
     totpSecret: 'Or enter this key: {secret}', totpEnabled: 'Two-step verification is on', totpDisabled: 'Two-step verification is off',
-    totpDisableHint: 'Enter a current code to turn it off', preferences: 'Preferences',
+    totpDisableHint: 'Enter your password and a current code to turn it off', preferences: 'Preferences',
   },
   errors: {
     notFound: 'Page not found', notFoundHint: 'The page does not exist or you lack access.', goHome: 'Go to dashboard',

@@ -134,7 +134,7 @@ const kk: typeof en = {
     security: 'Екі қадамды тексеру', totpOn: 'Қосулы', totpOff: 'Өшірулі', totpEnable: 'Қосу', totpDisable: 'Өшіру',
     totpScan: 'Кодты аутентификатор қолданбасында (Google Authenticator, Aegis, 1Password) сканерлеп, 6 таңбалы кодты енгізіңіз.',
     totpSecret: 'Немесе мына кілтті енгізіңіз: {secret}', totpEnabled: 'Екі қадамды тексеру қосылды', totpDisabled: 'Екі қадамды тексеру өшірілді',
-    totpDisableHint: 'Өшіру үшін ағымдағы кодты енгізіңіз', preferences: 'Баптаулар',
+    totpDisableHint: 'Өшіру үшін құпиясөзді және ағымдағы кодты енгізіңіз', preferences: 'Баптаулар',
   },
   errors: {
     notFound: 'Бет табылмады', notFoundHint: 'Мұндай бет жоқ немесе сізде рұқсат жоқ.', goHome: 'Басты бетке',

@@ -134,7 +134,7 @@ const ru: typeof en = {
     security: 'Двухэтапная проверка', totpOn: 'Включена', totpOff: 'Выключена', totpEnable: 'Включить', totpDisable: 'Выключить',
     totpScan: 'Отсканируйте код в приложении-аутентификаторе (Google Authenticator, Aegis, 1Password) и введите 6-значный код.',
     totpSecret: 'Или введите ключ: {secret}', totpEnabled: 'Двухэтапная проверка включена', totpDisabled: 'Двухэтапная проверка выключена',
-    totpDisableHint: 'Введите текущий код, чтобы выключить', preferences: 'Настройки',
+    totpDisableHint: 'Введите пароль и текущий код, чтобы выключить', preferences: 'Настройки',
   },
   errors: {
     notFound: 'Страница не найдена', notFoundHint: 'Такой страницы нет или у вас нет доступа.', goHome: 'На главную',

@@ -134,7 +134,7 @@ const uk: typeof en = {
     security: 'Двоетапна перевірка', totpOn: 'Увімкнена', totpOff: 'Вимкнена', totpEnable: 'Увімкнути', totpDisable: 'Вимкнути',
     totpScan: 'Відскануйте код у застосунку-автентифікаторі (Google Authenticator, Aegis, 1Password) і введіть 6-значний код.',
     totpSecret: 'Або введіть ключ: {secret}', totpEnabled: 'Двоетапну перевірку увімкнено', totpDisabled: 'Двоетапну перевірку вимкнено',
-    totpDisableHint: 'Введіть поточний код, щоб вимкнути', preferences: 'Налаштування',
+    totpDisableHint: 'Введіть пароль і поточний код, щоб вимкнути', preferences: 'Налаштування',
   },
   errors: {
     notFound: 'Сторінку не знайдено', notFoundHint: 'Такої сторінки немає або у вас немає доступу.', goHome: 'На головну',

@@ -61,12 +61,8 @@ const en = {
     },
     missing: 'Not configured yet: {list}', noBaseUrl: 'The public address of this platform is not set in the payments settings (publicBaseUrl): the address shown is the one this browser uses.',
     emptyTitle: 'No payment providers installed', emptyHint: 'The platform operator installs provider plugins (Stripe, FreedomPay, Kaspi…).', noAccess: 'Only people who manage plugins can set up providers.',
-    secretSet: 'Stored. Leave empty to keep it.', secretUnset: 'Not set', list: 'One per line', saved: 'Settings saved', loadFailed: 'Could not load providers',
+    saved: 'Settings saved', loadFailed: 'Could not load providers',
     noAccessTitle: 'No access to provider settings', noAccessHint: 'Setting up payment providers needs the permission to configure plugins. Ask the owner or an administrator.',
-    fieldErrors: {
-      required: 'Required', pattern: 'Wrong format', minLength: 'At least {n} characters', maxLength: 'At most {n} characters', integer: 'A whole number',
-      min: 'At least {n}', max: 'At most {n}', minItems: 'At least {n}', maxItems: 'At most {n}',
-    },
   },
   widget: { title: 'Payments', paid: 'Paid, last 7 days', empty: 'No payments yet', viewAll: 'All payments' },
 };
@@ -134,12 +130,8 @@ const ru: Messages = {
     },
     missing: 'Ещё не настроено: {list}', noBaseUrl: 'Публичный адрес платформы не задан в настройках платежей (publicBaseUrl): показан адрес, которым пользуется этот браузер.',
     emptyTitle: 'Провайдеры платежей не установлены', emptyHint: 'Плагины провайдеров (Stripe, FreedomPay, Kaspi…) устанавливает оператор платформы.', noAccess: 'Настраивать провайдеров могут только те, кто управляет плагинами.',
-    secretSet: 'Сохранён. Оставьте пустым, чтобы не менять.', secretUnset: 'Не задан', list: 'По одному в строке', saved: 'Настройки сохранены', loadFailed: 'Не удалось загрузить провайдеров',
+    saved: 'Настройки сохранены', loadFailed: 'Не удалось загрузить провайдеров',
     noAccessTitle: 'Нет доступа к настройкам провайдеров', noAccessHint: 'Для настройки платёжных провайдеров нужно право настраивать плагины. Обратитесь к владельцу или администратору.',
-    fieldErrors: {
-      required: 'Обязательное поле', pattern: 'Неверный формат', minLength: 'Не меньше {n} символов', maxLength: 'Не больше {n} символов', integer: 'Целое число',
-      min: 'Не меньше {n}', max: 'Не больше {n}', minItems: 'Не меньше {n}', maxItems: 'Не больше {n}',
-    },
   },
   widget: { title: 'Платежи', paid: 'Оплачено за 7 дней', empty: 'Платежей пока нет', viewAll: 'Все платежи' },
 };
@@ -206,12 +198,8 @@ const uk: Messages = {
     },
     missing: 'Ще не налаштовано: {list}', noBaseUrl: 'Публічну адресу платформи не задано в налаштуваннях платежів (publicBaseUrl): показано адресу, якою користується цей браузер.',
     emptyTitle: 'Провайдерів платежів не встановлено', emptyHint: 'Плагіни провайдерів (Stripe, FreedomPay, Kaspi…) встановлює оператор платформи.', noAccess: 'Налаштовувати провайдерів можуть лише ті, хто керує плагінами.',
-    secretSet: 'Збережено. Залиште порожнім, щоб не змінювати.', secretUnset: 'Не задано', list: 'По одному в рядку', saved: 'Налаштування збережено', loadFailed: 'Не вдалося завантажити провайдерів',
+    saved: 'Налаштування збережено', loadFailed: 'Не вдалося завантажити провайдерів',
     noAccessTitle: 'Немає доступу до налаштувань провайдерів', noAccessHint: 'Для налаштування платіжних провайдерів потрібне право налаштовувати плагіни. Зверніться до власника або адміністратора.',
-    fieldErrors: {
-      required: 'Обов’язкове поле', pattern: 'Невірний формат', minLength: 'Не менше {n} символів', maxLength: 'Не більше {n} символів', integer: 'Ціле число',
-      min: 'Не менше {n}', max: 'Не більше {n}', minItems: 'Не менше {n}', maxItems: 'Не більше {n}',
-    },
   },
   widget: { title: 'Платежі', paid: 'Сплачено за 7 днів', empty: 'Платежів поки немає', viewAll: 'Усі платежі' },
 };
@@ -278,12 +266,8 @@ const kk: Messages = {
     },
     missing: 'Әлі бапталмаған: {list}', noBaseUrl: 'Платформаның жария мекенжайы төлем баптауларында берілмеген (publicBaseUrl): осы браузер қолданатын мекенжай көрсетілген.',
     emptyTitle: 'Төлем провайдерлері орнатылмаған', emptyHint: 'Провайдер плагиндерін (Stripe, FreedomPay, Kaspi…) платформа операторы орнатады.', noAccess: 'Провайдерлерді тек плагиндерді басқаратындар баптай алады.',
-    secretSet: 'Сақталған. Өзгертпеу үшін бос қалдырыңыз.', secretUnset: 'Берілмеген', list: 'Әр жолға біреуден', saved: 'Баптаулар сақталды', loadFailed: 'Провайдерлерді жүктеу мүмкін болмады',
+    saved: 'Баптаулар сақталды', loadFailed: 'Провайдерлерді жүктеу мүмкін болмады',
     noAccessTitle: 'Провайдер баптауларына рұқсат жоқ', noAccessHint: 'Төлем провайдерлерін баптау үшін плагиндерді баптау құқығы қажет. Иесіне немесе әкімшіге хабарласыңыз.',
-    fieldErrors: {
-      required: 'Міндетті өріс', pattern: 'Пішімі қате', minLength: 'Кемінде {n} таңба', maxLength: 'Ең көбі {n} таңба', integer: 'Бүтін сан',
-      min: 'Кемінде {n}', max: 'Ең көбі {n}', minItems: 'Кемінде {n}', maxItems: 'Ең көбі {n}',
-    },
   },
   widget: { title: 'Төлемдер', paid: '7 күнде төленді', empty: 'Әзірге төлем жоқ', viewAll: 'Барлық төлемдер' },
 };

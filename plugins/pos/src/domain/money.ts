@@ -55,3 +55,6 @@ export function formatMinor(amount: number): string {
 export function formatQty(qtyMilli: number): string {
   return String(qtyMilli / 1000);
 }
+
+/** PostgreSQL bigint/numeric arrive as strings; money and counts are safe integers in JS. */
+export const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));

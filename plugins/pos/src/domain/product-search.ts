@@ -1,6 +1,5 @@
-import type { RequestContext } from '@atrium/sdk';
-import { orderBy } from './list-query.ts';
-import { likeEscape, productView } from './products.ts';
+import { likePattern, orderBy, type RequestContext } from '@atrium/sdk';
+import { productView } from './products.ts';
 
 /**
  * Text search over the catalogue for the checkout: every word typed must start a word of the name
@@ -102,7 +101,7 @@ export function productSearchStatement(tenantId: string, s: ProductSearch, cap: 
   if (s.supplierId) where.push(`p.supplier_id = ${b.add(s.supplierId, '::uuid')}`);
   if (s.variantGroupId) where.push(`p.variant_group_id = ${b.add(s.variantGroupId, '::uuid')}`);
   if (s.lowStock) where.push('p.low_stock_milli is not null and coalesce(sl.on_hand_milli, 0) <= p.low_stock_milli');
-  const leads = s.sort ? null : b.add(`${likeEscape(s.tokens[0].toLowerCase())}%`, '::text');
+  const leads = s.sort ? null : b.add(likePattern(s.tokens[0].toLowerCase(), 'prefix'), '::text');
   // the page is cut by a bounded (top-N) sort of the candidates; its rows are put in the same order again at the end
   const order = (alias: string) => `${leads ? `(lower(${alias}.name) like ${leads}) desc, ` : ''}${orderBy(s.sort, SORTS, 'c.name', 'c.id').replace(/\bc\./g, `${alias}.`)}`;
   const scanBound = bounded ? `limit ${SCAN_PER_CANDIDATE * (cap + 1)}` : '';

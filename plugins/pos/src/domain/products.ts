@@ -194,5 +194,3 @@ export async function isReferenced(ctx: RequestContext, productId: string): Prom
   return !!r.used;
 }
 
-/** `%text%` for ILIKE, the user's own %, _ and \ taken literally. */
-export const likeEscape = (q: string) => q.replace(/[\\%_]/g, (m) => `\\${m}`);

@@ -82,7 +82,7 @@ export function redactSale<T extends SaleView>(ctx: RequestContext, v: T): T {
 }
 
 /** The columns `saleView` reads (named: a prepared statement's result shape must not change under a migration). */
-const SALE_COLUMNS = `id, number, status, store_id, register_id, shift_id, customer_id, currency, subtotal, discount_total, tax_total, total, paid_total,
+export const SALE_COLUMNS = `id, number, status, store_id, register_id, shift_id, customer_id, currency, subtotal, discount_total, tax_total, total, paid_total,
   change_due, refunded_total, discount_bp, points_earned, cost_total, note, receipt_status, receipt_job_id, receipt_error, receipt_token, fiscal_status,
   sold_by, sold_at, client_created_at, offline, voided_at, void_reason`;
 

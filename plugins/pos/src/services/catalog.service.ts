@@ -1,7 +1,5 @@
-import { ConflictError, NotFoundError, Type, ValidationError, defineAction, defineService, type RequestContext } from '@atrium/sdk';
-import { Paging } from '../domain/list-query.ts';
-import { likeEscape } from '../domain/products.ts';
-import { CATEGORY_TREE_SQL } from '../domain/categories.ts';
+import { ConflictError, NotFoundError, Paging, Type, ValidationError, defineAction, defineService, likePattern, listPage, sqlSet, sqlWhere, type RequestContext } from '@atrium/sdk';
+import { CATEGORY_TREE, CATEGORY_TREE_SQL } from '../domain/categories.ts';
 
 /**
  * Categories (a tree) and tax rates. Reading needs `read pos.Catalog` (cashiers have it), changing
@@ -10,6 +8,9 @@ import { CATEGORY_TREE_SQL } from '../domain/categories.ts';
 
 const Id = Type.String({ format: 'uuid' });
 const NullableId = Type.Union([Id, Type.Null()]);
+
+const CATEGORY_COLUMNS = 't.id, t.parent_id, t.name, t.sort, t.path, t.depth, t.created_at';
+const PRODUCT_COUNT = '(select count(*) from pos.product p where p.tenant_id = t.tenant_id and p.category_id = t.id and not p.archived) as product_count';
 
 function categoryView(r: any) {
   return { id: r.id, parentId: r.parent_id, name: r.name, sort: r.sort, path: r.path ?? r.name, depth: r.depth ?? 0, productCount: r.product_count === undefined ? undefined : Number(r.product_count), createdAt: r.created_at };
@@ -41,7 +42,7 @@ async function assertParent(ctx: RequestContext, parentId: string | null | undef
 }
 
 async function loadCategory(ctx: RequestContext, id: string) {
-  const [r] = await ctx.em.execute(`${CATEGORY_TREE_SQL} select * from t where id = ?`, [id]);
+  const [r] = await ctx.em.execute(`${CATEGORY_TREE_SQL} select ${CATEGORY_COLUMNS} from t where id = ?`, [id]);
   if (!r) throw new NotFoundError('No such category');
   return categoryView(r);
 }
@@ -64,19 +65,10 @@ export const categoriesService = defineService({
       }, { additionalProperties: false }),
       async handler(ctx) {
         const { limit = 500, offset = 0, q, parentId, tree } = ctx.params;
-        const where: string[] = [];
-        const args: unknown[] = [];
-        if (q) { where.push(`t.name ilike ?`); args.push(`%${likeEscape(q)}%`); }
-        if (parentId) { where.push('t.parent_id = ?'); args.push(parentId); }
-        const rows = await ctx.em.execute(
-          `${CATEGORY_TREE_SQL}
-           select t.*, count(*) over () as total, (select count(*) from pos.product p where p.tenant_id = t.tenant_id and p.category_id = t.id and not p.archived) as product_count
-           from t ${where.length ? `where ${where.join(' and ')}` : ''} order by t.ord ${tree ? '' : 'limit ? offset ?'}`,
-          tree ? args : [...args, limit, offset],
-        );
-        const total = rows.length ? Number(rows[0].total) : 0;
-        const items = rows.map(categoryView);
-        if (!tree) return { items, total };
+        const where = sqlWhere().add('t.name ilike ?', q ? likePattern(q) : undefined).add('t.parent_id = ?', parentId);
+        const page = await listPage(ctx, { with: CATEGORY_TREE, select: `${CATEGORY_COLUMNS}, ${PRODUCT_COUNT}`, from: 't', where, orderBy: 't.ord, t.id', limit: tree ? 100_000 : limit, offset: tree ? 0 : offset }, categoryView);
+        const { items, total } = page;
+        if (!tree) return page;
         const byId = new Map<string, CategoryNode>(items.map((c: any) => [c.id, { ...c, children: [] }]));
         const roots: CategoryNode[] = [];
         for (const c of byId.values()) (c.parentId && byId.get(c.parentId) ? byId.get(c.parentId)!.children : roots).push(c);
@@ -121,7 +113,7 @@ export const categoriesService = defineService({
       }, { additionalProperties: false }),
       async handler(ctx) {
         const p = ctx.params;
-        const [before] = await ctx.em.execute('select * from pos.category where id = ? for update', [p.id]);
+        const [before] = await ctx.em.execute('select id, parent_id, name, sort, created_at from pos.category where id = ? for update', [p.id]);
         if (!before) throw new NotFoundError('No such category');
         const name = p.name?.trim() ?? before.name;
         if (!name || name.includes(' / ')) throw new ValidationError('Invalid category name', [{ field: 'name', message: 'must not be blank or contain " / "' }]);
@@ -154,6 +146,8 @@ export const categoriesService = defineService({
   },
 });
 
+const TAX_COLUMNS = 'id, name, rate_bp, included, archived';
+
 function taxView(r: any) {
   return { id: r.id, name: r.name, rateBp: r.rate_bp, included: r.included, archived: r.archived };
 }
@@ -168,8 +162,7 @@ export const taxRatesService = defineService({
       params: Type.Object({ ...Paging, archived: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
       async handler(ctx) {
         const { limit = 20, offset = 0, archived = false } = ctx.params;
-        const rows = await ctx.em.execute('select *, count(*) over () as total from pos.tax_rate where archived = ? order by rate_bp, name limit ? offset ?', [archived, limit, offset]);
-        return { items: rows.map(taxView), total: rows.length ? Number(rows[0].total) : 0 };
+        return listPage(ctx, { select: TAX_COLUMNS, from: 'pos.tax_rate', where: sqlWhere().always('archived = ?', archived), orderBy: 'rate_bp, name, id', limit, offset }, taxView);
       },
     }),
     create: defineAction({
@@ -188,7 +181,7 @@ export const taxRatesService = defineService({
         if ((await ctx.em.execute('select 1 from pos.tax_rate where lower(name) = lower(?)', [p.name.trim()])).length) {
           throw new ConflictError(`A tax rate "${p.name}" exists`, 'DUPLICATE_NAME', { fields: [{ field: 'name', message: 'is taken' }] });
         }
-        const [r] = await ctx.em.execute('insert into pos.tax_rate (tenant_id, id, name, rate_bp, included) values (?, ?, ?, ?, ?) returning *', [ctx.tenantId, crypto.randomUUID(), p.name.trim(), p.rateBp, p.included ?? true]);
+        const [r] = await ctx.em.execute(`insert into pos.tax_rate (tenant_id, id, name, rate_bp, included) values (?, ?, ?, ?, ?) returning ${TAX_COLUMNS}`, [ctx.tenantId, crypto.randomUUID(), p.name.trim(), p.rateBp, p.included ?? true]);
         return taxView(r);
       },
     }),
@@ -204,12 +197,13 @@ export const taxRatesService = defineService({
       }, { additionalProperties: false }),
       async handler(ctx) {
         const p = ctx.params;
-        const [before] = await ctx.em.execute('select * from pos.tax_rate where id = ? for update', [p.id]);
+        const [before] = await ctx.em.execute(`select ${TAX_COLUMNS} from pos.tax_rate where id = ? for update`, [p.id]);
         if (!before) throw new NotFoundError('No such tax rate');
         if (p.name && (await ctx.em.execute('select 1 from pos.tax_rate where lower(name) = lower(?) and id <> ?', [p.name.trim(), p.id])).length) {
           throw new ConflictError(`A tax rate "${p.name}" exists`, 'DUPLICATE_NAME', { fields: [{ field: 'name', message: 'is taken' }] });
         }
-        const [r] = await ctx.em.execute('update pos.tax_rate set name = ?, rate_bp = ?, included = ?, archived = ? where id = ? returning *', [p.name?.trim() ?? before.name, p.rateBp ?? before.rate_bp, p.included ?? before.included, p.archived ?? before.archived, p.id]);
+        const set = sqlSet().add('name = ?', p.name?.trim()).add('rate_bp = ?', p.rateBp).add('included = ?', p.included).add('archived = ?', p.archived);
+        const [r] = set.empty ? [before] : await ctx.em.execute(`update pos.tax_rate set ${set.text()} where id = ? returning ${TAX_COLUMNS}`, [...set.params, p.id]);
         ctx.audit.diff(taxView(before), taxView(r));
         return taxView(r);
       },

@@ -1,5 +1,4 @@
-import { ConflictError, defineAction, defineService, NotFoundError, Type, ValidationError, type RequestContext } from '@atrium/sdk';
-import { likePattern, orderBy, Paging, Sort } from '../domain/list-query.ts';
+import { ConflictError, defineAction, defineService, likePattern, listPage, NotFoundError, orderBy, Paging, Sort, sqlSet, sqlWhere, Type, ValidationError, type RequestContext } from '@atrium/sdk';
 
 const SUBJECT = 'pos.CustomerGroup';
 const Id = Type.String({ format: 'uuid' });
@@ -11,8 +10,9 @@ const CustomerIds = Type.Array(Id, { minItems: 1, maxItems: 1000, uniqueItems: t
 
 const SORTS = { name: 'g.name', discountBp: 'g.discount_bp', members: 'members', createdAt: 'g.created_at' };
 
-const SELECT = `select g.*, (select count(*)::int from pos.customer c where c.tenant_id = g.tenant_id and c.group_id = g.id and not c.archived) as members
-  from pos.customer_group g`;
+const COLUMNS = `g.id, g.name, g.discount_bp, g.rfm_segment, g.created_at,
+  (select count(*)::int from pos.customer c where c.tenant_id = g.tenant_id and c.group_id = g.id and not c.archived) as members`;
+const SELECT = `select ${COLUMNS} from pos.customer_group g`;
 
 function view(r: any) {
   return { id: r.id, name: r.name, discountBp: r.discount_bp, rfmSegment: r.rfm_segment, members: r.members ?? 0, createdAt: r.created_at };
@@ -48,11 +48,8 @@ export const customerGroupsService = defineService({
       params: Type.Object({ ...Paging, q: Type.Optional(Type.String({ maxLength: 120 })), sort: Sort }, { additionalProperties: false }),
       async handler(ctx) {
         const { limit = 50, offset = 0, q, sort } = ctx.params;
-        const cond = q?.trim() ? 'g.name ilike ?' : 'true';
-        const args = q?.trim() ? [likePattern(q.trim())] : [];
-        const rows = await ctx.em.execute(`${SELECT} where ${cond} order by ${orderBy(sort, SORTS, 'g.name asc', 'g.id')} limit ? offset ?`, [...args, limit, offset]);
-        const [{ n }] = await ctx.em.execute(`select count(*)::int as n from pos.customer_group g where ${cond}`, args);
-        return { items: rows.map(view), total: n, limit, offset };
+        const where = sqlWhere().add('g.name ilike ?', q?.trim() ? likePattern(q.trim()) : undefined);
+        return { ...(await listPage(ctx, { select: COLUMNS, from: 'pos.customer_group g', where, orderBy: orderBy(sort, SORTS, 'g.name asc', 'g.id'), limit, offset }, view)), limit, offset };
       },
     }),
 
@@ -90,18 +87,16 @@ export const customerGroupsService = defineService({
       async handler(ctx) {
         const p = ctx.params;
         const before = await load(ctx, p.id, true);
-        const sets: string[] = [];
-        const args: unknown[] = [];
+        const set = sqlSet();
         if (p.name !== undefined) {
           const name = cleanName(p.name);
           const [other] = await ctx.em.execute('select id from pos.customer_group where lower(name) = lower(?) and id <> ?', [name, p.id]);
           if (other) throw nameTaken(name);
-          sets.push('name = ?'); args.push(name);
+          set.add('name = ?', name);
         }
-        if (p.discountBp !== undefined) { sets.push('discount_bp = ?'); args.push(p.discountBp); }
-        if (p.rfmSegment !== undefined) { sets.push('rfm_segment = ?'); args.push(p.rfmSegment); }
-        if (!sets.length) return view(before);
-        await ctx.em.execute(`update pos.customer_group set ${sets.join(', ')} where id = ?`, [...args, p.id]);
+        set.add('discount_bp = ?', p.discountBp).add('rfm_segment = ?', p.rfmSegment);
+        if (set.empty) return view(before);
+        await ctx.em.execute(`update pos.customer_group set ${set.text()} where id = ?`, [...set.params, p.id]);
         const after = view(await load(ctx, p.id));
         ctx.audit.diff(view(before), after);
         return after;

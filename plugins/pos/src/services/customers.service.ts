@@ -1,7 +1,7 @@
 import { recordTillCashIn } from '../domain/till-cash.ts';
-import { ConflictError, defineAction, defineService, NotFoundError, Type, UnprocessableError, ValidationError, type RequestContext, type TSchema } from '@atrium/sdk';
+import { ConflictError, defineAction, defineService, likePattern, listPage, NotFoundError, orderBy, Paging, Sort, sqlSet, sqlWhere, Type, UnprocessableError, ValidationError, type RequestContext, type TSchema } from '@atrium/sdk';
 import { postCustomerMoney, postPoints } from '../domain/customer-ledger.ts';
-import { likePattern, num, orderBy, Paging, Sort } from '../domain/list-query.ts';
+import { num } from '../domain/money.ts';
 import { normalizePhone, phoneSearchSuffix } from '../domain/phone.ts';
 
 const SUBJECT = 'pos.Customer';
@@ -21,8 +21,11 @@ const Method = Type.Union([Type.Literal('cash'), Type.Literal('card'), Type.Lite
 
 const SORTS = { name: 'c.name', createdAt: 'c.created_at', balance: 'c.balance', points: 'c.points' };
 
-const SELECT = `select c.*, g.name as group_name, g.discount_bp as group_discount_bp
-  from pos.customer c left join pos.customer_group g on g.tenant_id = c.tenant_id and g.id = c.group_id`;
+/** The columns `customerView` reads, and where they come from. */
+const COLUMNS = `c.id, c.kind, c.name, c.phone, c.email, c.tax_id, c.group_id, c.credit_limit, c.balance, c.points, c.birthday,
+    c.notes, c.archived, c.created_at, c.updated_at, c.version, g.name as group_name, g.discount_bp as group_discount_bp`;
+const FROM = 'pos.customer c left join pos.customer_group g on g.tenant_id = c.tenant_id and g.id = c.group_id';
+const SELECT = `select ${COLUMNS} from ${FROM}`;
 
 export function customerView(r: any) {
   const balance = num(r.balance);
@@ -57,6 +60,8 @@ function isoDate(d: Date | string): string {
   // pg gives a DATE as local midnight; format it back in local time, not UTC
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
+
+const LEDGER_COLUMNS = 'id, kind, amount, balance_after, ref_type, ref_id, note, user_id, at';
 
 function ledgerView(r: any) {
   return {
@@ -120,9 +125,7 @@ const MIN_INDEXED = 3;
 const TERM_CHARS = 16;
 
 /** The columns customerView reads, named: a prepared statement must not depend on `c.*`. */
-const SEARCH_SELECT = `select c.id, c.kind, c.name, c.phone, c.email, c.tax_id, c.group_id, c.credit_limit, c.balance, c.points, c.birthday,
-    c.notes, c.archived, c.created_at, c.updated_at, c.version, g.name as group_name, g.discount_bp as group_discount_bp
-  from pos.customer c left join pos.customer_group g on g.tenant_id = c.tenant_id and g.id = c.group_id`;
+const SEARCH_SELECT = SELECT;
 
 /**
  * Customers whose name contains the text (any case) or whose phone ends with its digits, through
@@ -189,17 +192,11 @@ export const customersService = defineService({
         const text = q?.trim();
         if (text && text.length >= MIN_INDEXED) return searchCustomers(ctx, text, { limit, offset, groupId, hasDebt, archived, kind, sort });
         // tenant_id is also what RLS enforces; naming it lets the planner use the (tenant_id, …) indexes
-        const where: string[] = ['c.tenant_id = ?', 'c.archived = ?'];
-        const args: unknown[] = [ctx.tenantId, archived];
-        // one or two letters: too unselective for an index, a scan of the tenant's customers
-        if (text) { where.push('c.name ilike ?'); args.push(likePattern(text)); }
-        if (groupId) { where.push('c.group_id = ?'); args.push(groupId); }
-        if (hasDebt !== undefined) where.push(hasDebt ? 'c.balance < 0' : 'c.balance >= 0');
-        if (kind) { where.push('c.kind = ?'); args.push(kind); }
-        const cond = where.join(' and ');
-        const rows = await ctx.em.execute(`${SELECT} where ${cond} order by ${orderBy(sort, SORTS, 'c.name asc', 'c.id')} limit ? offset ?`, [...args, limit, offset]);
-        const [{ n }] = await ctx.em.execute(`select count(*)::int as n from pos.customer c where ${cond}`, args);
-        return { items: rows.map(customerView), total: n, limit, offset };
+        const where = sqlWhere().always('c.tenant_id = ?', ctx.tenantId).always('c.archived = ?', archived)
+          // one or two letters: too unselective for an index, a scan of the tenant's customers
+          .add('c.name ilike ?', text ? likePattern(text) : undefined).add('c.group_id = ?', groupId).add('c.kind = ?', kind);
+        if (hasDebt !== undefined) where.always(hasDebt ? 'c.balance < 0' : 'c.balance >= 0');
+        return { ...(await listPage(ctx, { select: COLUMNS, from: FROM, where, orderBy: orderBy(sort, SORTS, 'c.name asc', 'c.id'), limit, offset }, customerView)), limit, offset };
       },
     }),
 
@@ -280,9 +277,8 @@ export const customersService = defineService({
         if (p.version !== undefined && p.version !== before.version) {
           throw new ConflictError('The customer was changed by someone else; reload and retry', 'STALE', { currentVersion: before.version });
         }
-        const sets: string[] = [];
-        const args: unknown[] = [];
-        const set = (col: string, v: unknown) => { sets.push(`${col} = ?`); args.push(v); };
+        const upd = sqlSet();
+        const set = (col: string, v: unknown) => upd.always(`${col} = ?`, v);
         if (p.kind !== undefined) set('kind', p.kind);
         if (p.name !== undefined) {
           if (!p.name.trim()) throw blankName();
@@ -317,8 +313,8 @@ export const customersService = defineService({
           if (p.archived && !before.archived && num(before.balance) !== 0) throw balanceOpen(num(before.balance));
           set('archived', p.archived);
         }
-        if (!sets.length) return customerView(before);
-        await ctx.em.execute(`update pos.customer set ${sets.join(', ')}, updated_at = now(), version = version + 1 where id = ?`, [...args, p.id]);
+        if (upd.empty) return customerView(before);
+        await ctx.em.execute(`update pos.customer set ${upd.always('updated_at = now()').always('version = version + 1').text()} where id = ?`, [...upd.params, p.id]);
         const after = customerView(await loadCustomer(ctx, p.id));
         ctx.audit.diff(customerView(before), after);
         return after;
@@ -404,11 +400,9 @@ export const customersService = defineService({
       async handler(ctx) {
         const { id, limit = 20, offset = 0, kind } = ctx.params;
         const c = await loadCustomer(ctx, id);
-        const cond = kind ? 'customer_id = ? and kind = ?' : 'customer_id = ?';
-        const args = kind ? [id, kind] : [id];
-        const rows = await ctx.em.execute(`select * from pos.customer_ledger where ${cond} order by id desc limit ? offset ?`, [...args, limit, offset]);
-        const [{ n }] = await ctx.em.execute(`select count(*)::int as n from pos.customer_ledger where ${cond}`, args);
-        return { items: rows.map(ledgerView), total: n, balance: num(c.balance), creditLimit: num(c.credit_limit), limit, offset };
+        const where = sqlWhere().always('customer_id = ?', id).add('kind = ?', kind);
+        const page = await listPage(ctx, { select: LEDGER_COLUMNS, from: 'pos.customer_ledger', where, orderBy: 'id desc', limit, offset }, ledgerView);
+        return { ...page, balance: num(c.balance), creditLimit: num(c.credit_limit), limit, offset };
       },
     }),
 
@@ -456,9 +450,8 @@ export const customersService = defineService({
       async handler(ctx) {
         const { id, limit = 20, offset = 0 } = ctx.params;
         const c = await loadCustomer(ctx, id);
-        const rows = await ctx.em.execute('select * from pos.loyalty_ledger where customer_id = ? order by id desc limit ? offset ?', [id, limit, offset]);
-        const [{ n }] = await ctx.em.execute('select count(*)::int as n from pos.loyalty_ledger where customer_id = ?', [id]);
-        return { items: rows.map(pointsView), total: n, points: num(c.points), limit, offset };
+        const page = await listPage(ctx, { select: 'id, kind, points, points_after, ref_type, ref_id, note, user_id, at', from: 'pos.loyalty_ledger', where: sqlWhere().always('customer_id = ?', id), orderBy: 'id desc', limit, offset }, pointsView);
+        return { ...page, points: num(c.points), limit, offset };
       },
     }),
 

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
-import { ConflictError, defineAction, defineService, NotFoundError, Type, UnprocessableError, type RequestContext } from '@atrium/sdk';
+import { ConflictError, defineAction, defineService, listPage, NotFoundError, orderBy, Paging, Sort, sqlWhere, Type, UnprocessableError, type RequestContext } from '@atrium/sdk';
 import { postGiftCard } from '../domain/customer-ledger.ts';
-import { num, orderBy, Paging, Sort } from '../domain/list-query.ts';
+import { num } from '../domain/money.ts';
 
 const SUBJECT = 'pos.GiftCard';
 const Id = Type.String({ format: 'uuid' });
@@ -21,10 +21,11 @@ export function generateGiftCardCode(): string {
   return [0, 4, 8, 12].map((i) => chars.slice(i, i + 4).join('')).join('-');
 }
 
-const SELECT = `select gc.*, c.name as customer_name,
+const COLUMNS = `gc.id, gc.code, gc.balance, gc.initial_amount, gc.expires_on, gc.customer_id, gc.issued_by, gc.created_at, c.name as customer_name,
     -- an active card past its date reads as expired without a job having to flip it
-    case when gc.status = 'active' and gc.expires_on < current_date then 'expired' else gc.status end as effective_status
-  from pos.gift_card gc left join pos.customer c on c.tenant_id = gc.tenant_id and c.id = gc.customer_id`;
+    case when gc.status = 'active' and gc.expires_on < current_date then 'expired' else gc.status end as effective_status`;
+const FROM = 'pos.gift_card gc left join pos.customer c on c.tenant_id = gc.tenant_id and c.id = gc.customer_id';
+const SELECT = `select ${COLUMNS} from ${FROM}`;
 
 function view(r: any) {
   return {
@@ -77,17 +78,12 @@ export const giftCardsService = defineService({
       }, { additionalProperties: false }),
       async handler(ctx) {
         const { limit = 20, offset = 0, status, customerId, q, sort } = ctx.params;
-        const where: string[] = ['true'];
-        const args: unknown[] = [];
-        if (status === 'expired') where.push(`(gc.status = 'expired' or (gc.status = 'active' and gc.expires_on < current_date))`);
-        else if (status === 'active') where.push(`gc.status = 'active' and (gc.expires_on is null or gc.expires_on >= current_date)`);
-        else if (status) { where.push('gc.status = ?'); args.push(status); }
-        if (customerId) { where.push('gc.customer_id = ?'); args.push(customerId); }
-        if (q?.trim()) { where.push('gc.code like ?'); args.push(`${q.trim().toUpperCase().replace(/[^0-9A-Z-]/g, '')}%`); }
-        const cond = where.join(' and ');
-        const rows = await ctx.em.execute(`${SELECT} where ${cond} order by ${orderBy(sort, SORTS, 'gc.created_at desc', 'gc.id')} limit ? offset ?`, [...args, limit, offset]);
-        const [{ n }] = await ctx.em.execute(`select count(*)::int as n from pos.gift_card gc where ${cond}`, args);
-        return { items: rows.map(view), total: n, limit, offset };
+        const where = sqlWhere();
+        if (status === 'expired') where.always(`gc.status = 'expired' or (gc.status = 'active' and gc.expires_on < current_date)`);
+        else if (status === 'active') where.always(`gc.status = 'active' and (gc.expires_on is null or gc.expires_on >= current_date)`);
+        else where.add('gc.status = ?', status);
+        where.add('gc.customer_id = ?', customerId).add('gc.code like ?', q?.trim() ? `${q.trim().toUpperCase().replace(/[^0-9A-Z-]/g, '')}%` : undefined);
+        return { ...(await listPage(ctx, { select: COLUMNS, from: FROM, where, orderBy: orderBy(sort, SORTS, 'gc.created_at desc', 'gc.id'), limit, offset }, view)), limit, offset };
       },
     }),
 
@@ -150,9 +146,8 @@ export const giftCardsService = defineService({
       async handler(ctx) {
         const { code, limit = 20, offset = 0 } = ctx.params;
         const card = await byCode(ctx, code);
-        const rows = await ctx.em.execute('select * from pos.gift_card_ledger where gift_card_id = ? order by id desc limit ? offset ?', [card.id, limit, offset]);
-        const [{ n }] = await ctx.em.execute('select count(*)::int as n from pos.gift_card_ledger where gift_card_id = ?', [card.id]);
-        return { card: view(card), items: rows.map(ledgerView), total: n, limit, offset };
+        const page = await listPage(ctx, { select: 'id, kind, amount, balance_after, ref_type, ref_id, user_id, at', from: 'pos.gift_card_ledger', where: sqlWhere().always('gift_card_id = ?', card.id), orderBy: 'id desc', limit, offset }, ledgerView);
+        return { card: view(card), ...page, limit, offset };
       },
     }),
 

@@ -1,5 +1,4 @@
-import { Type, ValidationError, defineAction, defineService } from '@atrium/sdk';
-import { Paging } from '../domain/list-query.ts';
+import { Paging, Type, ValidationError, defineAction, defineService, listPage } from '@atrium/sdk';
 import { posSettings } from '../domain/settings.ts';
 import { canSeeCost } from '../domain/products.ts';
 import { currencyDigits, exportRows, toCsv, toXlsx } from '../domain/import-export.ts';
@@ -51,16 +50,11 @@ export const productIoService = defineService({
       params: Type.Object({ ...Paging }, { additionalProperties: false }),
       async handler(ctx) {
         const { limit = 20, offset = 0 } = ctx.params;
-        const rows = await ctx.em.execute(
-          `select id, status, phase, mode, dry_run, format, file_name, columns, total_rows, processed_rows, created, updated, created_at, finished_at,
-             jsonb_array_length(errors) as error_count, case when rows is null then null else jsonb_array_length(rows) end as stored, count(*) over () as total
-           from pos.import_job order by created_at desc, id limit ? offset ?`,
-          [limit, offset],
-        );
-        return {
-          items: rows.map((r: any) => ({ ...importView({ ...r, errors: [], rows: r.stored === null ? null : { length: Number(r.stored) } }, { errorLimit: 0 }), errorCount: Number(r.error_count) })),
-          total: rows.length ? Number(rows[0].total) : 0,
-        };
+        return listPage(ctx, {
+          select: `id, status, phase, mode, dry_run, format, file_name, columns, total_rows, processed_rows, created, updated, created_at, finished_at,
+             jsonb_array_length(errors) as error_count, case when rows is null then null else jsonb_array_length(rows) end as stored`,
+          from: 'pos.import_job', orderBy: 'created_at desc, id', limit, offset,
+        }, (r: any) => ({ ...importView({ ...r, errors: [], rows: r.stored === null ? null : { length: Number(r.stored) } }, { errorLimit: 0 }), errorCount: Number(r.error_count) }));
       },
     }),
     importStatus: defineAction({

@@ -1,5 +1,4 @@
-import { ConflictError, NotFoundError, Type, ValidationError, defineAction, defineService, type RequestContext } from '@atrium/sdk';
-import { Paging, orderBy, Sort } from '../domain/list-query.ts';
+import { ConflictError, NotFoundError, Paging, Sort, Type, ValidationError, defineAction, defineService, orderBy, sqlWhere, type RequestContext } from '@atrium/sdk';
 import { lineAmount } from '../domain/money.ts';
 import { requireStore } from '../domain/stores.ts';
 import { hasValidCheckDigit, isGs1Length, gs1CheckDigit, parseWeightEan } from '../domain/barcode.ts';
@@ -125,18 +124,14 @@ export const productsService = defineService({
           return searchProducts(ctx, { tokens, scanned, archived, storeId, categoryId, supplierId, variantGroupId, lowStock, sort, limit, offset, withTotal }, () => requireStore(ctx, storeId!));
         }
         if (storeId) await requireStore(ctx, storeId);
-        const where = ['p.archived = ?'];
-        const args: unknown[] = [archived];
-        if (categoryId) {
+        const where = sqlWhere().always('p.archived = ?', archived)
           // a category includes its subcategories
-          where.push(`p.category_id in (with recursive d as (select id from pos.category where id = ? union all select c.id from pos.category c join d on c.parent_id = d.id) select id from d)`);
-          args.push(categoryId);
-        }
-        if (supplierId) { where.push('p.supplier_id = ?'); args.push(supplierId); }
-        if (variantGroupId) { where.push('p.variant_group_id = ?'); args.push(variantGroupId); }
-        if (lowStock) where.push('p.low_stock_milli is not null and coalesce(sl.on_hand_milli, 0) <= p.low_stock_milli');
+          .add('p.category_id in (with recursive d as (select id from pos.category where id = ? union all select c.id from pos.category c join d on c.parent_id = d.id) select id from d)', categoryId)
+          .add('p.supplier_id = ?', supplierId).add('p.variant_group_id = ?', variantGroupId);
+        if (lowStock) where.always('p.low_stock_milli is not null and coalesce(sl.on_hand_milli, 0) <= p.low_stock_milli');
+        const args = where.params;
         const joinArgs = storeId ? [storeId, storeId] : [];
-        const from = `from pos.product p ${storeId ? STORE_JOINS : ''} where ${where.join(' and ')}`;
+        const from = `from pos.product p ${storeId ? STORE_JOINS : ''} ${where.where()}`;
         const rows = await ctx.em.execute(
           `select ${productSelect(!!storeId)} ${from} order by ${orderBy(sort, SORTS, 'p.name', 'p.id')} limit ? offset ?`,
           [...joinArgs, ...args, limit, offset],

@@ -1,8 +1,8 @@
-import { defineAction, defineService, NotFoundError, Type } from '@atrium/sdk';
+import { defineAction, defineService, likePattern, listPage, NotFoundError, sqlWhere, Type } from '@atrium/sdk';
 import { buildReceipt, receiptLabels } from '../domain/receipt.ts';
 import { formatMinor } from '../domain/money.ts';
 import { renderReceiptPdf } from '../domain/receipt-pdf.renderer.ts';
-import { createSale, loadSaleView, printReceipt, redactSale, requireSale, saleHeadStatement, saleView } from '../domain/sale.ts';
+import { createSale, loadSaleView, printReceipt, redactSale, requireSale, SALE_COLUMNS, saleHeadStatement, saleView } from '../domain/sale.ts';
 import { createReturn } from '../domain/sale-return.ts';
 import { voidSale } from '../domain/sale-void.ts';
 import { posSettings } from '../domain/settings.ts';
@@ -99,21 +99,14 @@ export const salesService = defineService({
       params: ListParams,
       async handler(ctx) {
         const p = ctx.params;
-        const conds: string[] = [];
-        const args: unknown[] = [];
-        const add = (sql: string, v: unknown) => { conds.push(sql); args.push(v); };
-        if (p.shiftId) add('shift_id = ?', p.shiftId);
-        if (p.registerId) add('register_id = ?', p.registerId);
-        if (p.storeId) add('store_id = ?', p.storeId);
-        if (p.customerId) add('customer_id = ?', p.customerId);
-        if (p.status) add('status = ?', p.status);
-        if (p.from) add('sold_at >= ?', p.from);
-        if (p.to) add('sold_at < ?', p.to);
-        if (p.q) add(`number like ? escape '\\'`, `${p.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-        const where = conds.length ? `where ${conds.join(' and ')}` : '';
-        const rows = await ctx.em.execute(`select * from pos.sale ${where} order by sold_at desc, id limit ? offset ?`, [...args, p.limit ?? 20, p.offset ?? 0]);
-        const [{ n }] = await ctx.em.execute(`select count(*)::int as n from pos.sale ${where}`, args);
-        return { items: rows.map((s: any) => { const { lines: _l, payments: _p, ...head } = redactSale(ctx, saleView(s, [], [])); return head; }), total: n };
+        const where = sqlWhere()
+          .add('shift_id = ?', p.shiftId).add('register_id = ?', p.registerId).add('store_id = ?', p.storeId).add('customer_id = ?', p.customerId)
+          .add('status = ?', p.status).add('sold_at >= ?', p.from).add('sold_at < ?', p.to)
+          .add(`number like ? escape '\\'`, p.q === undefined ? undefined : likePattern(p.q, 'prefix'));
+        return listPage(ctx, { select: SALE_COLUMNS, from: 'pos.sale', where, orderBy: 'sold_at desc, id', limit: p.limit ?? 20, offset: p.offset ?? 0 }, (s) => {
+          const { lines: _l, payments: _p, ...head } = redactSale(ctx, saleView(s, [], []));
+          return head;
+        });
       },
     }),
     get: defineAction({

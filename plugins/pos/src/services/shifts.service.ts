@@ -1,10 +1,13 @@
-import { ConflictError, defineAction, defineService, NotFoundError, Type, UnprocessableError } from '@atrium/sdk';
+import { ConflictError, defineAction, defineService, listPage, NotFoundError, sqlWhere, Type, UnprocessableError } from '@atrium/sdk';
 import { nextNumber } from '../domain/counters.ts';
 import { posSettings } from '../domain/settings.ts';
 import { shiftReport } from '../domain/shift-report.ts';
 
 const Id = Type.String({ format: 'uuid' });
 const Minor = Type.Integer({ minimum: 0, maximum: 1_000_000_000_000 });
+
+/** The columns `shiftView` reads. */
+export const SHIFT_COLUMNS = 'id, register_id, store_id, number, status, opened_by, opened_at, opening_float, closed_by, closed_at, counted_cash, expected_cash, z_report';
 
 export function shiftView(r: any) {
   return {
@@ -19,7 +22,7 @@ export function shiftView(r: any) {
 }
 
 async function lockShift(ctx: any, id: string) {
-  const [s] = await ctx.em.execute('select * from pos.shift where id = ? for update', [id]);
+  const [s] = await ctx.em.execute(`select ${SHIFT_COLUMNS} from pos.shift where id = ? for update`, [id]);
   if (!s) throw new NotFoundError('Shift not found');
   return s;
 }
@@ -44,12 +47,9 @@ export const shiftsService = defineService({
         offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
       }, { additionalProperties: false }),
       async handler(ctx) {
-        const { registerId = null, status = null, limit = 20, offset = 0 } = ctx.params;
-        const where = `where (?::uuid is null or register_id = ?) and (?::text is null or status = ?)`;
-        const args = [registerId, registerId, status, status];
-        const rows = await ctx.em.execute(`select * from pos.shift ${where} order by opened_at desc, id limit ? offset ?`, [...args, limit, offset]);
-        const [{ n }] = await ctx.em.execute(`select count(*)::int as n from pos.shift ${where}`, args);
-        return { items: rows.map(shiftView), total: n };
+        const { registerId, status, limit = 20, offset = 0 } = ctx.params;
+        const where = sqlWhere().add('register_id = ?', registerId).add('status = ?', status);
+        return listPage(ctx, { select: SHIFT_COLUMNS, from: 'pos.shift', where, orderBy: 'opened_at desc, id', limit, offset }, shiftView);
       },
     }),
     current: defineAction({
@@ -58,7 +58,7 @@ export const shiftsService = defineService({
       summary: 'The open shift of a register, or null',
       params: Type.Object({ registerId: Id }, { additionalProperties: false }),
       async handler(ctx) {
-        const [s] = await ctx.em.execute(`select * from pos.shift where register_id = ? and status = 'open'`, [ctx.params.registerId]);
+        const [s] = await ctx.em.execute(`select ${SHIFT_COLUMNS} from pos.shift where register_id = ? and status = 'open'`, [ctx.params.registerId]);
         return { shift: s ? shiftView(s) : null };
       },
     }),
@@ -67,7 +67,7 @@ export const shiftsService = defineService({
       permission: ['read', 'pos.Shift'],
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
-        const [s] = await ctx.em.execute('select * from pos.shift where id = ?', [ctx.params.id]);
+        const [s] = await ctx.em.execute(`select ${SHIFT_COLUMNS} from pos.shift where id = ?`, [ctx.params.id]);
         if (!s) throw new NotFoundError('Shift not found');
         return shiftView(s);
       },
@@ -79,7 +79,7 @@ export const shiftsService = defineService({
       idempotent: true,
       params: Type.Object({ registerId: Id, openingFloat: Minor }, { additionalProperties: false }),
       async handler(ctx) {
-        const [reg] = await ctx.em.execute('select * from pos.register where id = ? for update', [ctx.params.registerId]);
+        const [reg] = await ctx.em.execute('select id, store_id, archived from pos.register where id = ? for update', [ctx.params.registerId]);
         if (!reg) throw new NotFoundError('Register not found (registerId)');
         if (reg.archived) throw new UnprocessableError('The register is archived', 'REGISTER_ARCHIVED');
         // the register row lock serialises concurrent opens: the second one sees the first shift
@@ -87,7 +87,7 @@ export const shiftsService = defineService({
         if (open) throw new ConflictError('This register already has an open shift', 'SHIFT_ALREADY_OPEN', { shiftId: open.id });
         const number = await nextNumber(ctx, `shift:${reg.id}`);
         const [s] = await ctx.em.execute(
-          `insert into pos.shift (tenant_id, id, register_id, store_id, number, opened_by, opening_float) values (?, ?, ?, ?, ?, ?, ?) returning *`,
+          `insert into pos.shift (tenant_id, id, register_id, store_id, number, opened_by, opening_float) values (?, ?, ?, ?, ?, ?, ?) returning ${SHIFT_COLUMNS}`,
           [ctx.tenantId, crypto.randomUUID(), reg.id, reg.store_id, number, ctx.user!.id, ctx.params.openingFloat],
         );
         await ctx.emit('pos.shift.opened.v1', { shiftId: s.id, registerId: reg.id, storeId: reg.store_id, number, openingFloat: ctx.params.openingFloat });
@@ -117,7 +117,7 @@ export const shiftsService = defineService({
           }
         }
         const [m] = await ctx.em.execute(
-          `insert into pos.cash_move (tenant_id, id, shift_id, kind, amount, reason, user_id) values (?, ?, ?, ?, ?, ?, ?) returning *`,
+          `insert into pos.cash_move (tenant_id, id, shift_id, kind, amount, reason, user_id) values (?, ?, ?, ?, ?, ?, ?) returning id, kind, amount, reason, at`,
           [ctx.tenantId, crypto.randomUUID(), s.id, ctx.params.kind, ctx.params.amount, ctx.params.reason, ctx.user?.id ?? null],
         );
         return { id: m.id, shiftId: s.id, kind: m.kind, amount: Number(m.amount), reason: m.reason, at: m.at };
@@ -129,7 +129,7 @@ export const shiftsService = defineService({
       summary: 'X report: the shift so far (the Z report once it is closed)',
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
-        const [s] = await ctx.em.execute('select * from pos.shift where id = ?', [ctx.params.id]);
+        const [s] = await ctx.em.execute(`select ${SHIFT_COLUMNS} from pos.shift where id = ?`, [ctx.params.id]);
         if (!s) throw new NotFoundError('Shift not found');
         if (s.status === 'closed' && s.z_report) return { kind: 'Z', ...s.z_report };
         return { kind: 'X', ...(await shiftReport(ctx, s, (await posSettings(ctx)).currency)) };
@@ -156,7 +156,7 @@ export const shiftsService = defineService({
         const report = await shiftReport(ctx, { ...s, closed_at: new Date().toISOString() }, (await posSettings(ctx)).currency);
         const z = { ...report, countedCash: ctx.params.countedCash, discrepancy: ctx.params.countedCash - report.cash.expected, note: ctx.params.note ?? null };
         const [after] = await ctx.em.execute(
-          `update pos.shift set status = 'closed', closed_by = ?, closed_at = ?, counted_cash = ?, expected_cash = ?, z_report = ?::jsonb where id = ? returning *`,
+          `update pos.shift set status = 'closed', closed_by = ?, closed_at = ?, counted_cash = ?, expected_cash = ?, z_report = ?::jsonb where id = ? returning ${SHIFT_COLUMNS}`,
           [ctx.user!.id, report.closedAt, ctx.params.countedCash, report.cash.expected, JSON.stringify(z), s.id],
         );
         await ctx.emit('pos.shift.closed.v1', { shiftId: s.id, registerId: s.register_id, storeId: s.store_id, number: s.number, total: report.sales.total, expectedCash: report.cash.expected, countedCash: ctx.params.countedCash });

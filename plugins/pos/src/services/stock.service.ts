@@ -1,7 +1,6 @@
-import { NotFoundError, Type, ValidationError, defineAction, defineService, type RequestContext } from '@atrium/sdk';
-import { Paging, orderBy, Sort } from '../domain/list-query.ts';
+import { NotFoundError, Paging, Sort, Type, ValidationError, defineAction, defineService, likePattern, listPage, orderBy, sqlWhere, type RequestContext } from '@atrium/sdk';
 import { requireStore } from '../domain/stores.ts';
-import { canSeeCost, likeEscape } from '../domain/products.ts';
+import { canSeeCost } from '../domain/products.ts';
 import { ADJUST_REASONS, KIND_ACTION, cancelDocument, createDocument, dateOnly, postDocument, replaceDraftLines, type DocKind } from '../domain/stock-documents.ts';
 import { endReservation, reserve } from '../domain/reservations.ts';
 import { DIFF_REASONS, cancelTransfer, receiveTransfer, shipTransfer } from '../domain/stock-transfer.ts';
@@ -66,6 +65,10 @@ function transferLineView(d: any, l: any, seeCost: boolean) {
   };
 }
 
+/** The columns `docView` reads. */
+const DOC_COLUMNS = `d.id, d.kind, d.number, d.status, d.store_id, d.to_store_id, d.supplier_id, d.reason, d.note, d.created_by, d.created_at, d.posted_at, d.posted_by,
+  d.shipped_at, d.shipped_by, d.received_at, d.received_by, d.canceled_at, d.canceled_by, d.cancel_reason`;
+
 function docView(r: any) {
   return {
     id: r.id, kind: r.kind, number: r.number, status: r.status, storeId: r.store_id, toStoreId: r.to_store_id, supplierId: r.supplier_id, reason: r.reason, note: r.note,
@@ -81,7 +84,7 @@ function docView(r: any) {
 }
 
 async function loadDocument(ctx: RequestContext, id: string, kind?: DocKind) {
-  const [d] = await ctx.em.execute('select * from pos.stock_document where id = ?', [id]);
+  const [d] = await ctx.em.execute(`select ${DOC_COLUMNS} from pos.stock_document d where id = ?`, [id]);
   if (!d || (kind && d.kind !== kind)) throw new NotFoundError('No such stock document');
   const seeCost = canSeeCost(ctx);
   const lines = await ctx.em.execute(
@@ -192,26 +195,22 @@ export const stockService = defineService({
       async handler(ctx) {
         const { limit = 20, offset = 0, storeId, q, categoryId, lowStock, inStock, sort } = ctx.params;
         await requireStore(ctx, storeId);
-        const where = ['p.track_stock', 'not p.archived'];
-        const args: unknown[] = [storeId];
+        const where = sqlWhere('p.track_stock', 'not p.archived');
         for (const t of (q ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 5)) {
-          where.push('(p.name ilike ? or lower(p.sku) like lower(?) or p.id in (select product_id from pos.barcode where code = ?))');
-          args.push(t.length >= 3 ? `%${likeEscape(t)}%` : `${likeEscape(t)}%`, `${likeEscape(t)}%`, t);
+          where.always('p.name ilike ? or lower(p.sku) like lower(?) or p.id in (select product_id from pos.barcode where code = ?)', likePattern(t, t.length >= 3 ? 'contains' : 'prefix'), likePattern(t, 'prefix'), t);
         }
-        if (categoryId) { where.push('p.category_id = ?'); args.push(categoryId); }
-        if (lowStock) where.push('p.low_stock_milli is not null and coalesce(l.on_hand_milli, 0) <= p.low_stock_milli');
-        if (inStock) where.push('coalesce(l.on_hand_milli, 0) > 0');
-        const from = `from pos.product p left join pos.stock_level l on l.tenant_id = p.tenant_id and l.store_id = ? and l.product_id = p.id where ${where.join(' and ')}`;
+        where.add('p.category_id = ?', categoryId);
+        if (lowStock) where.always('p.low_stock_milli is not null and coalesce(l.on_hand_milli, 0) <= p.low_stock_milli');
+        if (inStock) where.always('coalesce(l.on_hand_milli, 0) > 0');
         // goods shipped to this store and not received yet
         const inTransit = `(select coalesce(sum(dl.shipped_milli), 0) from pos.stock_document d join pos.stock_document_line dl on dl.tenant_id = d.tenant_id and dl.document_id = d.id
           where d.kind = 'transfer' and d.status = 'in_transit' and d.to_store_id = ? and dl.product_id = p.id) as in_transit_milli`;
-        const rows = await ctx.em.execute(
-          `select p.id as product_id, p.sku, p.name, p.unit, p.low_stock_milli, l.on_hand_milli, l.reserved_milli, l.updated_at, ${inTransit} ${from}
-           order by ${orderBy(sort, { name: 'p.name', sku: 'lower(p.sku)', onHand: 'coalesce(l.on_hand_milli, 0)' }, 'p.name', 'p.id')} limit ? offset ?`,
-          [storeId, ...args, limit, offset],
-        );
-        const [{ total }] = await ctx.em.execute(`select count(*) as total ${from}`, args);
-        return { items: rows.map(levelView), total: Number(total) };
+        return listPage(ctx, {
+          select: `p.id as product_id, p.sku, p.name, p.unit, p.low_stock_milli, l.on_hand_milli, l.reserved_milli, l.updated_at, ${inTransit}`,
+          from: 'pos.product p left join pos.stock_level l on l.tenant_id = p.tenant_id and l.store_id = ? and l.product_id = p.id',
+          params: [storeId, storeId], where,
+          orderBy: orderBy(sort, { name: 'p.name', sku: 'lower(p.sku)', onHand: 'coalesce(l.on_hand_milli, 0)' }, 'p.name', 'p.id'), limit, offset,
+        }, levelView);
       },
     }),
     moves: defineAction({
@@ -230,24 +229,13 @@ export const stockService = defineService({
       }, { additionalProperties: false }),
       async handler(ctx) {
         const { limit = 20, offset = 0, storeId, productId, kind, refType, refId, from, to } = ctx.params;
-        const where: string[] = [];
-        const args: unknown[] = [];
-        const add = (sql: string, v: unknown) => { if (v !== undefined) { where.push(sql); args.push(v); } };
-        add('m.store_id = ?', storeId);
-        add('m.product_id = ?', productId);
-        add('m.kind = ?', kind);
-        add('m.ref_type = ?', refType);
-        add('m.ref_id = ?', refId);
-        add('m.at >= ?', from);
-        add('m.at < ?', to);
-        const cond = where.length ? `where ${where.join(' and ')}` : '';
-        const rows = await ctx.em.execute(
-          `select m.*, p.sku, p.name from pos.stock_move m join pos.product p on p.tenant_id = m.tenant_id and p.id = m.product_id ${cond} order by m.id desc limit ? offset ?`,
-          [...args, limit, offset],
-        );
-        const [{ total }] = await ctx.em.execute(`select count(*) as total from pos.stock_move m ${cond}`, args);
+        const where = sqlWhere().add('m.store_id = ?', storeId).add('m.product_id = ?', productId).add('m.kind = ?', kind).add('m.ref_type = ?', refType)
+          .add('m.ref_id = ?', refId).add('m.at >= ?', from).add('m.at < ?', to);
         const seeCost = canSeeCost(ctx);
-        return { items: rows.map((r: any) => moveView(r, seeCost)), total: Number(total) };
+        return listPage(ctx, {
+          select: 'm.id, m.at, m.store_id, m.product_id, m.batch_id, m.qty_milli, m.kind, m.ref_type, m.ref_id, m.user_id, m.note, m.unit_cost, p.sku, p.name',
+          from: 'pos.stock_move m join pos.product p on p.tenant_id = m.tenant_id and p.id = m.product_id', where, orderBy: 'm.id desc', limit, offset,
+        }, (r: any) => moveView(r, seeCost));
       },
     }),
     batches: defineAction({
@@ -257,20 +245,13 @@ export const stockService = defineService({
       params: Type.Object({ ...Paging, productId: Id, storeId: Type.Optional(Id), includeEmpty: Type.Optional(Type.Boolean()), expiringBefore: Type.Optional(Day) }, { additionalProperties: false }),
       async handler(ctx) {
         const { limit = 20, offset = 0, productId, storeId, includeEmpty, expiringBefore } = ctx.params;
-        const where = ['b.product_id = ?'];
-        const args: unknown[] = [productId];
-        if (storeId) { where.push('b.store_id = ?'); args.push(storeId); }
-        if (!includeEmpty) where.push('b.on_hand_milli > 0');
-        if (expiringBefore) { where.push('b.expires_on < ?'); args.push(expiringBefore); }
-        const rows = await ctx.em.execute(
-          `select b.*, count(*) over () as total from pos.batch b where ${where.join(' and ')} order by b.store_id, b.expires_on nulls last, b.received_at, b.id limit ? offset ?`,
-          [...args, limit, offset],
-        );
+        const where = sqlWhere().always('b.product_id = ?', productId).add('b.store_id = ?', storeId).add('b.expires_on < ?', expiringBefore);
+        if (!includeEmpty) where.always('b.on_hand_milli > 0');
         const seeCost = canSeeCost(ctx);
-        return {
-          items: rows.map((b: any) => ({ id: b.id, storeId: b.store_id, productId: b.product_id, lot: b.lot, expiresOn: dateOnly(b.expires_on), receivedAt: b.received_at, onHandMilli: Number(b.on_hand_milli), ...(seeCost ? { cost: Number(b.cost) } : {}) })),
-          total: rows.length ? Number(rows[0].total) : 0,
-        };
+        return listPage(ctx, {
+          select: 'b.id, b.store_id, b.product_id, b.lot, b.expires_on, b.received_at, b.on_hand_milli, b.cost', from: 'pos.batch b', where,
+          orderBy: 'b.store_id, b.expires_on nulls last, b.received_at, b.id', limit, offset,
+        }, (b: any) => ({ id: b.id, storeId: b.store_id, productId: b.product_id, lot: b.lot, expiresOn: dateOnly(b.expires_on), receivedAt: b.received_at, onHandMilli: Number(b.on_hand_milli), ...(seeCost ? { cost: Number(b.cost) } : {}) }));
       },
     }),
     documents: defineAction({
@@ -286,20 +267,11 @@ export const stockService = defineService({
       }, { additionalProperties: false }),
       async handler(ctx) {
         const { limit = 20, offset = 0, kind, status, storeId, supplierId } = ctx.params;
-        const where: string[] = [];
-        const args: unknown[] = [];
-        if (kind) { where.push('d.kind = ?'); args.push(kind); }
-        if (status) { where.push('d.status = ?'); args.push(status); }
-        if (storeId) { where.push('(d.store_id = ? or d.to_store_id = ?)'); args.push(storeId, storeId); }
-        if (supplierId) { where.push('d.supplier_id = ?'); args.push(supplierId); }
-        const cond = where.length ? `where ${where.join(' and ')}` : '';
-        const rows = await ctx.em.execute(
-          `select d.*, (select count(*) from pos.stock_document_line l where l.tenant_id = d.tenant_id and l.document_id = d.id) as line_count
-           from pos.stock_document d ${cond} order by d.created_at desc, d.id limit ? offset ?`,
-          [...args, limit, offset],
-        );
-        const [{ total }] = await ctx.em.execute(`select count(*) as total from pos.stock_document d ${cond}`, args);
-        return { items: rows.map(docView), total: Number(total) };
+        const where = sqlWhere().add('d.kind = ?', kind).add('d.status = ?', status).add('d.store_id = ? or d.to_store_id = ?', storeId, storeId).add('d.supplier_id = ?', supplierId);
+        return listPage(ctx, {
+          select: `${DOC_COLUMNS}, (select count(*) from pos.stock_document_line l where l.tenant_id = d.tenant_id and l.document_id = d.id) as line_count`,
+          from: 'pos.stock_document d', where, orderBy: 'd.created_at desc, d.id', limit, offset,
+        }, docView);
       },
     }),
     document: defineAction({
@@ -329,25 +301,16 @@ export const stockService = defineService({
       }, { additionalProperties: false }),
       async handler(ctx) {
         const { limit = 20, offset = 0, status, storeId, fromStoreId, toStoreId, productId, number } = ctx.params;
-        const where = [`d.kind = 'transfer'`];
-        const args: unknown[] = [];
-        if (status) { where.push('d.status = ?'); args.push(status); }
-        if (storeId) { where.push('(d.store_id = ? or d.to_store_id = ?)'); args.push(storeId, storeId); }
-        if (fromStoreId) { where.push('d.store_id = ?'); args.push(fromStoreId); }
-        if (toStoreId) { where.push('d.to_store_id = ?'); args.push(toStoreId); }
-        if (productId) { where.push('exists (select 1 from pos.stock_document_line x where x.tenant_id = d.tenant_id and x.document_id = d.id and x.product_id = ?)'); args.push(productId); }
-        if (number) { where.push('d.number = ?'); args.push(number); }
-        const cond = `where ${where.join(' and ')}`;
-        const rows = await ctx.em.execute(
-          `select d.*, t.line_count, t.shipped_total, t.received_total
-           from pos.stock_document d
+        const where = sqlWhere(`d.kind = 'transfer'`).add('d.status = ?', status).add('d.store_id = ? or d.to_store_id = ?', storeId, storeId)
+          .add('d.store_id = ?', fromStoreId).add('d.to_store_id = ?', toStoreId).add('d.number = ?', number)
+          .add('exists (select 1 from pos.stock_document_line x where x.tenant_id = d.tenant_id and x.document_id = d.id and x.product_id = ?)', productId);
+        return listPage(ctx, {
+          select: `${DOC_COLUMNS}, t.line_count, t.shipped_total, t.received_total`,
+          from: `pos.stock_document d
            cross join lateral (select count(*) as line_count, sum(l.shipped_milli) as shipped_total, sum(l.received_milli) as received_total
-             from pos.stock_document_line l where l.tenant_id = d.tenant_id and l.document_id = d.id) t
-           ${cond} order by d.created_at desc, d.id limit ? offset ?`,
-          [...args, limit, offset],
-        );
-        const [{ total }] = await ctx.em.execute(`select count(*) as total from pos.stock_document d ${cond}`, args);
-        return { items: rows.map(docView), total: Number(total) };
+             from pos.stock_document_line l where l.tenant_id = d.tenant_id and l.document_id = d.id) t`,
+          where, orderBy: 'd.created_at desc, d.id', limit, offset,
+        }, docView);
       },
     }),
     ship_transfer: defineAction({
@@ -401,26 +364,14 @@ export const stockService = defineService({
       params: Type.Object({ ...Paging, storeId: Type.Optional(Id), fromStoreId: Type.Optional(Id), productId: Type.Optional(Id) }, { additionalProperties: false }),
       async handler(ctx) {
         const { limit = 20, offset = 0, storeId, fromStoreId, productId } = ctx.params;
-        const where = [`d.kind = 'transfer'`, `d.status = 'in_transit'`];
-        const args: unknown[] = [];
-        if (storeId) { where.push('d.to_store_id = ?'); args.push(storeId); }
-        if (fromStoreId) { where.push('d.store_id = ?'); args.push(fromStoreId); }
-        if (productId) { where.push('l.product_id = ?'); args.push(productId); }
-        const rows = await ctx.em.execute(
-          `select d.to_store_id, l.product_id, p.sku, p.name, p.unit, sum(l.shipped_milli) as qty, count(distinct d.id) as transfers, min(d.shipped_at) as since,
-                  count(*) over () as total
-           from pos.stock_document d
+        const where = sqlWhere(`d.kind = 'transfer'`, `d.status = 'in_transit'`).add('d.to_store_id = ?', storeId).add('d.store_id = ?', fromStoreId).add('l.product_id = ?', productId);
+        return listPage(ctx, {
+          select: 'd.to_store_id, l.product_id, p.sku, p.name, p.unit, sum(l.shipped_milli) as qty, count(distinct d.id) as transfers, min(d.shipped_at) as since',
+          from: `pos.stock_document d
            join pos.stock_document_line l on l.tenant_id = d.tenant_id and l.document_id = d.id
-           join pos.product p on p.tenant_id = l.tenant_id and p.id = l.product_id
-           where ${where.join(' and ')}
-           group by d.to_store_id, l.product_id, p.sku, p.name, p.unit
-           order by p.name, l.product_id, d.to_store_id limit ? offset ?`,
-          [...args, limit, offset],
-        );
-        return {
-          items: rows.map((r: any) => ({ storeId: r.to_store_id, productId: r.product_id, sku: r.sku, name: r.name, unit: r.unit, inTransitMilli: Number(r.qty), transfers: Number(r.transfers), since: r.since })),
-          total: rows.length ? Number(rows[0].total) : 0,
-        };
+           join pos.product p on p.tenant_id = l.tenant_id and p.id = l.product_id`,
+          where, groupBy: 'd.to_store_id, l.product_id, p.sku, p.name, p.unit', orderBy: 'p.name, l.product_id, d.to_store_id', limit, offset,
+        }, (r: any) => ({ storeId: r.to_store_id, productId: r.product_id, sku: r.sku, name: r.name, unit: r.unit, inTransitMilli: Number(r.qty), transfers: Number(r.transfers), since: r.since }));
       },
     }),
     reservations: defineAction({
@@ -434,14 +385,8 @@ export const stockService = defineService({
       }, { additionalProperties: false }),
       async handler(ctx) {
         const { limit = 20, offset = 0, storeId, productId, status } = ctx.params;
-        const where: string[] = [];
-        const args: unknown[] = [];
-        if (storeId) { where.push('r.store_id = ?'); args.push(storeId); }
-        if (productId) { where.push('r.product_id = ?'); args.push(productId); }
-        if (status) { where.push('r.status = ?'); args.push(status); }
-        const cond = where.length ? `where ${where.join(' and ')}` : '';
-        const rows = await ctx.em.execute(`select r.*, count(*) over () as total from pos.reservation r ${cond} order by r.created_at desc, r.id limit ? offset ?`, [...args, limit, offset]);
-        return { items: rows.map(reservationView), total: rows.length ? Number(rows[0].total) : 0 };
+        const where = sqlWhere().add('r.store_id = ?', storeId).add('r.product_id = ?', productId).add('r.status = ?', status);
+        return listPage(ctx, { select: RESERVATION_COLUMNS, from: 'pos.reservation r', where, orderBy: 'r.created_at desc, r.id', limit, offset }, reservationView);
       },
     }),
     reserve: defineAction({
@@ -460,7 +405,7 @@ export const stockService = defineService({
       }, { additionalProperties: false }),
       async handler(ctx) {
         const id = await reserve(ctx, ctx.params);
-        return reservationView((await ctx.em.execute('select * from pos.reservation where id = ?', [id]))[0]);
+        return reservationView((await ctx.em.execute(`select ${RESERVATION_COLUMNS} from pos.reservation r where id = ?`, [id]))[0]);
       },
     }),
     release: defineAction({
@@ -469,11 +414,13 @@ export const stockService = defineService({
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
         await endReservation(ctx, ctx.params.id, 'released');
-        return reservationView((await ctx.em.execute('select * from pos.reservation where id = ?', [ctx.params.id]))[0]);
+        return reservationView((await ctx.em.execute(`select ${RESERVATION_COLUMNS} from pos.reservation r where id = ?`, [ctx.params.id]))[0]);
       },
     }),
   },
 });
+
+const RESERVATION_COLUMNS = 'r.id, r.store_id, r.product_id, r.qty_milli, r.status, r.ref_type, r.ref_id, r.expires_at, r.created_by, r.created_at';
 
 function reservationView(r: any) {
   return { id: r.id, storeId: r.store_id, productId: r.product_id, qtyMilli: Number(r.qty_milli), status: r.status, refType: r.ref_type, refId: r.ref_id, expiresAt: r.expires_at, createdBy: r.created_by, createdAt: r.created_at };

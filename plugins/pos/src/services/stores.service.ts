@@ -1,10 +1,12 @@
-import { ValidationError, defineAction, defineService, NotFoundError, Type } from '@atrium/sdk';
+import { ValidationError, defineAction, defineService, NotFoundError, sqlSet, Type } from '@atrium/sdk';
 import { kernelStores } from '../domain/stores.ts';
 
 const Id = Type.String({ format: 'uuid' });
 // text[] from a JSON array parameter (array parameters would be expanded into lists by the driver)
 const TEXT_ARRAY = `(select array(select jsonb_array_elements_text(?::jsonb)))`;
 const Lines = Type.Array(Type.String({ maxLength: 64 }), { maxItems: 8 });
+
+const COLUMNS = 'store_id, name, allow_negative_stock, receipt_header, receipt_footer, updated_at';
 
 function view(r: any) {
   return { storeId: r.store_id, name: r.name, allowNegativeStock: r.allow_negative_stock, receiptHeader: r.receipt_header, receiptFooter: r.receipt_footer, updatedAt: r.updated_at };
@@ -24,7 +26,7 @@ export const storesService = defineService({
       summary: 'Stores set up for POS, and the tenant stores that are not yet',
       params: Type.Object({}, { additionalProperties: false }),
       async handler(ctx) {
-        const rows = await ctx.em.execute('select * from pos.store_settings order by name, store_id');
+        const rows = await ctx.em.execute(`select ${COLUMNS} from pos.store_settings order by name, store_id`);
         const configured = new Set(rows.map((r: any) => r.store_id));
         const all = await kernelStores(ctx);
         return { items: rows.map(view), available: all.filter((s) => !configured.has(s.id)) };
@@ -59,7 +61,7 @@ export const storesService = defineService({
         const [row] = await ctx.em.execute(
           `insert into pos.store_settings (tenant_id, store_id, name, allow_negative_stock, receipt_header, receipt_footer) values (?, ?, ?, ?, ${TEXT_ARRAY}, ${TEXT_ARRAY})
            on conflict (tenant_id, store_id) do update set name = excluded.name, updated_at = now()
-           returning *`,
+           returning ${COLUMNS}`,
           [ctx.tenantId, store.id, p.name ?? store.name, p.allowNegativeStock ?? false, JSON.stringify(p.receiptHeader ?? [store.name]), JSON.stringify(p.receiptFooter ?? [])],
         );
         ctx.audit.target(store.id);
@@ -78,15 +80,13 @@ export const storesService = defineService({
       }, { additionalProperties: false }),
       async handler(ctx) {
         const p = ctx.params;
-        const [before] = await ctx.em.execute('select * from pos.store_settings where store_id = ? for update', [p.storeId]);
+        const [before] = await ctx.em.execute(`select ${COLUMNS} from pos.store_settings where store_id = ? for update`, [p.storeId]);
         if (!before) throw new NotFoundError(`Store ${p.storeId} is not set up for POS (storeId)`);
-        const sets: string[] = [];
-        const args: unknown[] = [];
-        if (p.name !== undefined) { sets.push('name = ?'); args.push(p.name); }
-        if (p.allowNegativeStock !== undefined) { sets.push('allow_negative_stock = ?'); args.push(p.allowNegativeStock); }
-        if (p.receiptHeader !== undefined) { sets.push(`receipt_header = ${TEXT_ARRAY}`); args.push(JSON.stringify(p.receiptHeader)); }
-        if (p.receiptFooter !== undefined) { sets.push(`receipt_footer = ${TEXT_ARRAY}`); args.push(JSON.stringify(p.receiptFooter)); }
-        const [row] = await ctx.em.execute(`update pos.store_settings set ${[...sets, 'updated_at = now()'].join(', ')} where store_id = ? returning *`, [...args, p.storeId]);
+        const set = sqlSet().add('name = ?', p.name).add('allow_negative_stock = ?', p.allowNegativeStock)
+          .add(`receipt_header = ${TEXT_ARRAY}`, p.receiptHeader === undefined ? undefined : JSON.stringify(p.receiptHeader))
+          .add(`receipt_footer = ${TEXT_ARRAY}`, p.receiptFooter === undefined ? undefined : JSON.stringify(p.receiptFooter))
+          .always('updated_at = now()');
+        const [row] = await ctx.em.execute(`update pos.store_settings set ${set.text()} where store_id = ? returning ${COLUMNS}`, [...set.params, p.storeId]);
         ctx.audit.diff(view(before), view(row));
         return view(row);
       },

@@ -1,6 +1,4 @@
-import { ConflictError, NotFoundError, Type, defineAction, defineService, type RequestContext } from '@atrium/sdk';
-import { Paging } from '../domain/list-query.ts';
-import { likeEscape } from '../domain/products.ts';
+import { ConflictError, NotFoundError, Paging, Type, defineAction, defineService, likePattern, listPage, sqlSet, sqlWhere, type RequestContext } from '@atrium/sdk';
 
 const Id = Type.String({ format: 'uuid' });
 const Fields = {
@@ -9,6 +7,9 @@ const Fields = {
   taxId: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Null()])),
   notes: Type.Optional(Type.Union([Type.String({ maxLength: 4000 }), Type.Null()])),
 };
+
+const COLUMNS = 's.id, s.name, s.phone, s.email, s.tax_id, s.notes, s.archived, s.created_at';
+const PRODUCT_COUNT = '(select count(*) from pos.product p where p.tenant_id = s.tenant_id and p.supplier_id = s.id) as product_count';
 
 function view(r: any) {
   return { id: r.id, name: r.name, phone: r.phone, email: r.email, taxId: r.tax_id, notes: r.notes, archived: r.archived, createdAt: r.created_at, productCount: r.product_count === undefined ? undefined : Number(r.product_count) };
@@ -30,21 +31,9 @@ export const suppliersService = defineService({
       params: Type.Object({ ...Paging, q: Type.Optional(Type.String({ maxLength: 120 })), archived: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
       async handler(ctx) {
         const { limit = 20, offset = 0, q, archived = false } = ctx.params;
-        const where = ['s.archived = ?'];
-        const args: unknown[] = [archived];
-        if (q?.trim()) {
-          const like = `%${likeEscape(q.trim())}%`;
-          where.push('(s.name ilike ? or s.phone ilike ? or s.email ilike ? or s.tax_id ilike ?)');
-          args.push(like, like, like, like);
-        }
-        const rows = await ctx.em.execute(
-          `select s.*, count(*) over () as total, (select count(*) from pos.product p where p.tenant_id = s.tenant_id and p.supplier_id = s.id) as product_count
-           from pos.supplier s where ${where.join(' and ')} order by lower(s.name), s.id limit ? offset ?`,
-          [...args, limit, offset],
-        );
-        let total = rows.length ? Number(rows[0].total) : 0;
-        if (!rows.length && offset > 0) total = Number((await ctx.em.execute(`select count(*) as n from pos.supplier s where ${where.join(' and ')}`, args))[0].n);
-        return { items: rows.map(view), total };
+        const like = q?.trim() ? likePattern(q.trim()) : undefined;
+        const where = sqlWhere().always('s.archived = ?', archived).add('s.name ilike ? or s.phone ilike ? or s.email ilike ? or s.tax_id ilike ?', like, like, like, like);
+        return listPage(ctx, { select: `${COLUMNS}, ${PRODUCT_COUNT}`, from: 'pos.supplier s', where, orderBy: 'lower(s.name), s.id', limit, offset }, view);
       },
     }),
     get: defineAction({
@@ -52,7 +41,7 @@ export const suppliersService = defineService({
       permission: ['read', 'pos.Supplier'],
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
-        const [r] = await ctx.em.execute('select s.*, (select count(*) from pos.product p where p.tenant_id = s.tenant_id and p.supplier_id = s.id) as product_count from pos.supplier s where id = ?', [ctx.params.id]);
+        const [r] = await ctx.em.execute(`select ${COLUMNS}, ${PRODUCT_COUNT} from pos.supplier s where id = ?`, [ctx.params.id]);
         if (!r) throw new NotFoundError('No such supplier');
         return view(r);
       },
@@ -67,7 +56,7 @@ export const suppliersService = defineService({
         const p = ctx.params;
         await assertNameFree(ctx, p.name.trim());
         const [r] = await ctx.em.execute(
-          'insert into pos.supplier (tenant_id, id, name, phone, email, tax_id, notes) values (?, ?, ?, ?, ?, ?, ?) returning *',
+          `insert into pos.supplier as s (tenant_id, id, name, phone, email, tax_id, notes) values (?, ?, ?, ?, ?, ?, ?) returning ${COLUMNS}`,
           [ctx.tenantId, crypto.randomUUID(), p.name.trim(), p.phone ?? null, p.email ?? null, p.taxId ?? null, p.notes ?? null],
         );
         return view(r);
@@ -79,14 +68,11 @@ export const suppliersService = defineService({
       params: Type.Object({ id: Id, name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), archived: Type.Optional(Type.Boolean()), ...Fields }, { additionalProperties: false }),
       async handler(ctx) {
         const p = ctx.params;
-        const [before] = await ctx.em.execute('select * from pos.supplier where id = ? for update', [p.id]);
+        const [before] = await ctx.em.execute(`select ${COLUMNS} from pos.supplier s where id = ? for update`, [p.id]);
         if (!before) throw new NotFoundError('No such supplier');
         if (p.name) await assertNameFree(ctx, p.name.trim(), p.id);
-        const pick = <T>(v: T | undefined, old: T) => (v === undefined ? old : v);
-        const [r] = await ctx.em.execute(
-          'update pos.supplier set name = ?, phone = ?, email = ?, tax_id = ?, notes = ?, archived = ? where id = ? returning *',
-          [p.name?.trim() ?? before.name, pick(p.phone, before.phone), pick(p.email, before.email), pick(p.taxId, before.tax_id), pick(p.notes, before.notes), p.archived ?? before.archived, p.id],
-        );
+        const set = sqlSet().add('name = ?', p.name?.trim()).add('phone = ?', p.phone).add('email = ?', p.email).add('tax_id = ?', p.taxId).add('notes = ?', p.notes).add('archived = ?', p.archived);
+        const [r] = set.empty ? [before] : await ctx.em.execute(`update pos.supplier s set ${set.text()} where id = ? returning ${COLUMNS}`, [...set.params, p.id]);
         ctx.audit.diff(view(before), view(r));
         return view(r);
       },

@@ -1,5 +1,4 @@
-import { ConflictError, defineAction, defineService, NotFoundError, Type, ValidationError, type RequestContext } from '@atrium/sdk';
-import { likePattern, orderBy, Paging, Sort } from '../domain/list-query.ts';
+import { ConflictError, defineAction, defineService, likePattern, listPage, NotFoundError, orderBy, Paging, Sort, sqlSet, sqlWhere, Type, ValidationError, type RequestContext } from '@atrium/sdk';
 import { requireMember } from '../domain/members.ts';
 import { requireStore } from '../domain/stores.ts';
 import { TASK_PRIORITIES } from '../entities/task.ts';
@@ -15,6 +14,9 @@ const DueInHours = Type.Union([Type.Integer({ minimum: 1, maximum: 8760 }), Type
 const NullableId = Type.Union([Id, Type.Null()]);
 
 const SORTS = { title: 't.title', createdAt: 't.created_at', priority: 't.priority' };
+
+/** The columns `templateView` reads. */
+const COLUMNS = 't.id, t.title, t.description, t.checklist, t.priority, t.due_in_hours, t.recurrence, t.store_id, t.default_assignee_id, t.last_generated_at, t.archived, t.created_by, t.created_at, t.updated_at, t.version';
 
 export function templateView(r: any) {
   return {
@@ -37,7 +39,7 @@ export function templateView(r: any) {
 }
 
 export async function loadTemplate(ctx: RequestContext, id: string, field = 'id', lock = false) {
-  const [row] = await ctx.em.execute(`select * from pos.task_template t where id = ?${lock ? ' for update' : ''}`, [id]);
+  const [row] = await ctx.em.execute(`select ${COLUMNS} from pos.task_template t where id = ?${lock ? ' for update' : ''}`, [id]);
   if (!row) throw new NotFoundError(`Task template ${id} not found (${field})`, { field });
   return row;
 }
@@ -81,15 +83,9 @@ export const taskTemplatesService = defineService({
       }, { additionalProperties: false }),
       async handler(ctx) {
         const { limit = 20, offset = 0, q, archived = false, storeId, recurring, sort } = ctx.params;
-        const where = ['t.archived = ?'];
-        const args: unknown[] = [archived];
-        if (q?.trim()) { where.push('t.title ilike ?'); args.push(likePattern(q.trim())); }
-        if (storeId) { where.push('t.store_id = ?'); args.push(storeId); }
-        if (recurring !== undefined) where.push(recurring ? 't.recurrence is not null' : 't.recurrence is null');
-        const cond = where.join(' and ');
-        const rows = await ctx.em.execute(`select * from pos.task_template t where ${cond} order by ${orderBy(sort, SORTS, 't.title asc', 't.id')} limit ? offset ?`, [...args, limit, offset]);
-        const [{ n }] = await ctx.em.execute(`select count(*)::int as n from pos.task_template t where ${cond}`, args);
-        return { items: rows.map(templateView), total: n, limit, offset };
+        const where = sqlWhere().always('t.archived = ?', archived).add('t.title ilike ?', q?.trim() ? likePattern(q.trim()) : undefined).add('t.store_id = ?', storeId);
+        if (recurring !== undefined) where.always(recurring ? 't.recurrence is not null' : 't.recurrence is null');
+        return { ...(await listPage(ctx, { select: COLUMNS, from: 'pos.task_template t', where, orderBy: orderBy(sort, SORTS, 't.title asc', 't.id'), limit, offset }, templateView)), limit, offset };
       },
     }),
 
@@ -160,33 +156,28 @@ export const taskTemplatesService = defineService({
         if (p.version !== undefined && p.version !== before.version) {
           throw new ConflictError('The template was changed by someone else; reload and retry', 'STALE', { currentVersion: before.version });
         }
-        const sets: string[] = [];
-        const args: unknown[] = [];
-        const set = (sql: string, v: unknown) => { sets.push(sql); args.push(v); };
+        const set = sqlSet();
         if (p.title !== undefined) {
           const title = cleanTitle(p.title);
           const [other] = await ctx.em.execute('select id from pos.task_template where lower(title) = lower(?) and id <> ? and not archived', [title, p.id]);
           if (other) throw titleTaken(title);
-          set('title = ?', title);
+          set.add('title = ?', title);
         }
-        if (p.description !== undefined) set('description = ?', p.description);
-        if (p.checklist !== undefined) set('checklist = ?::jsonb', JSON.stringify(p.checklist));
-        if (p.priority !== undefined) set('priority = ?', p.priority);
-        if (p.dueInHours !== undefined) set('due_in_hours = ?', p.dueInHours);
-        if (p.recurrence !== undefined) set('recurrence = ?', p.recurrence);
+        set.add('description = ?', p.description).add('checklist = ?::jsonb', p.checklist === undefined ? undefined : JSON.stringify(p.checklist))
+          .add('priority = ?', p.priority).add('due_in_hours = ?', p.dueInHours).add('recurrence = ?', p.recurrence);
         if (p.storeId !== undefined) {
           if (p.storeId) await requireStore(ctx, p.storeId);
-          set('store_id = ?', p.storeId);
+          set.add('store_id = ?', p.storeId);
         }
         if (p.defaultAssigneeId !== undefined && p.defaultAssigneeId !== before.default_assignee_id) {
           ctx.authorize('assign', 'pos.Task');
           if (p.defaultAssigneeId) await requireMember(ctx, p.defaultAssigneeId, 'defaultAssigneeId');
-          set('default_assignee_id = ?', p.defaultAssigneeId);
+          set.add('default_assignee_id = ?', p.defaultAssigneeId);
         }
-        if (p.archived !== undefined) set('archived = ?', p.archived);
+        set.add('archived = ?', p.archived);
         checkRecurrence(p.recurrence !== undefined ? p.recurrence : before.recurrence, p.defaultAssigneeId !== undefined ? p.defaultAssigneeId : before.default_assignee_id);
-        if (!sets.length) return templateView(before);
-        const [row] = await ctx.em.execute(`update pos.task_template set ${sets.join(', ')}, updated_at = now(), version = version + 1 where id = ? returning *`, [...args, p.id]);
+        if (set.empty) return templateView(before);
+        const [row] = await ctx.em.execute(`update pos.task_template t set ${set.always('updated_at = now()').always('version = version + 1').text()} where id = ? returning ${COLUMNS}`, [...set.params, p.id]);
         ctx.audit.diff(templateView(before), templateView(row));
         return templateView(row);
       },

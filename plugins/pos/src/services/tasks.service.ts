@@ -1,5 +1,4 @@
-import { ConflictError, defineAction, defineService, Type, UnprocessableError, ValidationError, type ActionContext, type RequestContext } from '@atrium/sdk';
-import { likePattern, Paging } from '../domain/list-query.ts';
+import { ConflictError, defineAction, defineService, likePattern, listPage, Paging, sqlSet, sqlWhere, Type, UnprocessableError, ValidationError, type ActionContext, type RequestContext } from '@atrium/sdk';
 import { requireMember } from '../domain/members.ts';
 import { requireStore } from '../domain/stores.ts';
 import { checkTransition, isOpen } from '../domain/task-flow.ts';
@@ -62,9 +61,8 @@ async function applyChanges(ctx: RequestContext, before: any, c: Changes) {
   if (c.version !== undefined && c.version !== before.version) {
     throw new ConflictError('The task was changed by someone else; reload and retry', 'STALE', { currentVersion: before.version });
   }
-  const sets: string[] = [];
-  const args: unknown[] = [];
-  const set = (sql: string, v: unknown) => { sets.push(sql); args.push(v); };
+  const upd = sqlSet();
+  const set = (sql: string, v: unknown) => upd.always(sql, v);
   const changed: string[] = [];
   // field-level rules (a custom role may let staff change only status and checklist)
   const field = (name: string) => { ctx.authorize('update', SUBJECT, obj, name); changed.push(name); };
@@ -113,13 +111,12 @@ async function applyChanges(ctx: RequestContext, before: any, c: Changes) {
   }
   if (to !== from) {
     set('status = ?', to);
-    if (to === 'in_progress') sets.push('started_at = coalesce(started_at, now())');
-    if (to === 'done') sets.push('completed_at = now()');
-    else sets.push('completed_at = null');
+    if (to === 'in_progress') upd.always('started_at = coalesce(started_at, now())');
+    upd.always(to === 'done' ? 'completed_at = now()' : 'completed_at = null');
   }
-  if (!sets.length) return taskView(before);
+  if (upd.empty) return taskView(before);
 
-  await ctx.em.execute(`update pos.task set ${sets.join(', ')}, updated_at = now(), version = version + 1 where id = ?`, [...args, before.id]);
+  await ctx.em.execute(`update pos.task set ${upd.always('updated_at = now()').always('version = version + 1').text()} where id = ?`, [...upd.params, before.id]);
   const after = taskView(await loadTask(ctx, before.id));
   ctx.audit.diff(taskView(before), after);
   await ctx.emit('pos.task.updated.v1', {
@@ -283,9 +280,8 @@ export const tasksService = defineService({
       async handler(ctx) {
         const { id, limit = 50, offset = 0 } = ctx.params;
         await taskFor(ctx, id, 'read');
-        const rows = await ctx.em.execute('select * from pos.task_comment where task_id = ? order by created_at, id limit ? offset ?', [id, limit, offset]);
-        const [{ n }] = await ctx.em.execute('select count(*)::int as n from pos.task_comment where task_id = ?', [id]);
-        return { items: rows.map(commentView), total: n, limit, offset };
+        const page = await listPage(ctx, { select: COMMENT_COLUMNS, from: 'pos.task_comment', where: sqlWhere().always('task_id = ?', id), orderBy: 'created_at, id', limit, offset }, commentView);
+        return { ...page, limit, offset };
       },
     }),
 
@@ -302,7 +298,7 @@ export const tasksService = defineService({
         const body = ctx.params.body.trim();
         if (!body) throw new ValidationError('Invalid input: body is blank', [{ field: 'body', message: 'must not be blank' }]);
         const [row] = await ctx.em.execute(
-          'insert into pos.task_comment (tenant_id, id, task_id, author_id, body) values (?, ?, ?, ?, ?) returning *',
+          `insert into pos.task_comment (tenant_id, id, task_id, author_id, body) values (?, ?, ?, ?, ?) returning ${COMMENT_COLUMNS}`,
           [ctx.tenantId, crypto.randomUUID(), task.id, ctx.user?.id ?? null, body],
         );
         await announceActivity(ctx, task, 'comment', { commentId: row.id });
@@ -318,9 +314,8 @@ export const tasksService = defineService({
       async handler(ctx) {
         const { id, limit = 50, offset = 0 } = ctx.params;
         await taskFor(ctx, id, 'read');
-        const rows = await ctx.em.execute('select * from pos.task_photo where task_id = ? order by created_at, id limit ? offset ?', [id, limit, offset]);
-        const [{ n }] = await ctx.em.execute('select count(*)::int as n from pos.task_photo where task_id = ?', [id]);
-        return { items: rows.map(photoView), total: n, limit, offset };
+        const page = await listPage(ctx, { select: PHOTO_COLUMNS, from: 'pos.task_photo', where: sqlWhere().always('task_id = ?', id), orderBy: 'created_at, id', limit, offset }, photoView);
+        return { ...page, limit, offset };
       },
     }),
 
@@ -350,7 +345,7 @@ export const tasksService = defineService({
         // the kernel keeps the bytes (local disk or S3 by config) and enforces the size limit
         const file = await ctx.call<{ id: string; name: string; contentType: string; size: number }>('files.upload', { name: p.name, $body: p.$body, $contentType: contentType });
         const [row] = await ctx.em.execute(
-          'insert into pos.task_photo (tenant_id, id, task_id, file_id, name, content_type, size, caption, uploaded_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning *',
+          `insert into pos.task_photo (tenant_id, id, task_id, file_id, name, content_type, size, caption, uploaded_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning ${PHOTO_COLUMNS}`,
           [ctx.tenantId, crypto.randomUUID(), task.id, file.id, file.name, file.contentType, file.size, p.caption ?? null, ctx.user?.id ?? null],
         );
         await announceActivity(ctx, task, 'photo', { photoId: row.id, fileId: file.id });
@@ -360,6 +355,9 @@ export const tasksService = defineService({
     }),
   },
 });
+
+const COMMENT_COLUMNS = 'id, task_id, author_id, body, created_at';
+const PHOTO_COLUMNS = 'id, task_id, file_id, name, content_type, size, caption, uploaded_by, created_at';
 
 function commentView(r: any) {
   return { id: r.id, taskId: r.task_id, authorId: r.author_id, body: r.body, createdAt: r.created_at };

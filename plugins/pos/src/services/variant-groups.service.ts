@@ -1,6 +1,5 @@
-import { ConflictError, NotFoundError, Type, ValidationError, defineAction, defineService, type RequestContext } from '@atrium/sdk';
-import { Paging } from '../domain/list-query.ts';
-import { assertWritableFields, checkRefs, likeEscape, productSelect, productView } from '../domain/products.ts';
+import { ConflictError, NotFoundError, Paging, Type, ValidationError, defineAction, defineService, likePattern, listPage, sqlWhere, type RequestContext } from '@atrium/sdk';
+import { assertWritableFields, checkRefs, productSelect, productView } from '../domain/products.ts';
 
 /**
  * Variant groups: a product family (a T-shirt) with attribute names (size, color). Each variant
@@ -12,12 +11,14 @@ const Id = Type.String({ format: 'uuid' });
 const AttrName = Type.String({ minLength: 1, maxLength: 40, pattern: '^[^\\s].*$' });
 const MAX_VARIANTS = 200;
 
+const COLUMNS = 'g.id, g.name, g.attributes, (select count(*) from pos.product p where p.tenant_id = g.tenant_id and p.variant_group_id = g.id) as variant_count';
+
 function view(r: any) {
   return { id: r.id, name: r.name, attributes: r.attributes, variantCount: r.variant_count === undefined ? undefined : Number(r.variant_count) };
 }
 
 async function load(ctx: RequestContext, id: string) {
-  const [g] = await ctx.em.execute('select g.*, (select count(*) from pos.product p where p.tenant_id = g.tenant_id and p.variant_group_id = g.id) as variant_count from pos.variant_group g where id = ?', [id]);
+  const [g] = await ctx.em.execute(`select ${COLUMNS} from pos.variant_group g where id = ?`, [id]);
   if (!g) throw new NotFoundError('No such variant group');
   return g;
 }
@@ -48,12 +49,8 @@ export const variantGroupsService = defineService({
       params: Type.Object({ ...Paging, q: Type.Optional(Type.String({ maxLength: 120 })) }, { additionalProperties: false }),
       async handler(ctx) {
         const { limit = 20, offset = 0, q } = ctx.params;
-        const rows = await ctx.em.execute(
-          `select g.*, count(*) over () as total, (select count(*) from pos.product p where p.tenant_id = g.tenant_id and p.variant_group_id = g.id) as variant_count
-           from pos.variant_group g ${q ? 'where g.name ilike ?' : ''} order by lower(g.name), g.id limit ? offset ?`,
-          q ? [`%${likeEscape(q)}%`, limit, offset] : [limit, offset],
-        );
-        return { items: rows.map(view), total: rows.length ? Number(rows[0].total) : 0 };
+        const where = sqlWhere().add('g.name ilike ?', q ? likePattern(q) : undefined);
+        return listPage(ctx, { select: COLUMNS, from: 'pos.variant_group g', where, orderBy: 'lower(g.name), g.id', limit, offset }, view);
       },
     }),
     get: defineAction({
