@@ -20,7 +20,7 @@ export type ErrorParams = Record<string, unknown>;
  * `params` are its arguments (`{ limit: 200 }`). `message` is an optional English text for
  * developers; users get the translation.
  */
-export type FieldError = { field: string; code?: string; params?: ErrorParams; message?: string };
+export type FieldError = { field: string; code: string; params?: ErrorParams; message?: string };
 
 export class AtriumError extends Errors.MoleculerError {
   constructor(message: string, status: number, code: string, data?: { fields?: FieldError[]; details?: ErrorParams }) {

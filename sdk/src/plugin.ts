@@ -31,7 +31,16 @@ export interface RequestContext {
   readonly user: RequestUser | null;
   readonly pluginId: string;
   readonly requestId: string;
+  /** The request's language (`en`, `ru`, `uk`, `kk`): what the user chose in the admin. */
   readonly locale: string;
+  /**
+   * A text from your `messages/<locale>.json` (else the platform's) by dotted key, in the request's
+   * language, formatted with `params` (ICU: plurals, `{amount, money}` with `params.currency`,
+   * dates): for what the server renders itself — import reports, receipts, e-mails. `locale`
+   * overrides the request's (an e-mail goes out in its recipient's language). An unknown key comes
+   * back as the key. Errors need none of this: throw codes, the gateway words them.
+   */
+  t(key: string, params?: Record<string, unknown>, locale?: string): string;
   /** MikroORM EntityManager inside this request's transaction; tenant filter and RLS are set. */
   readonly em: SqlEntityManager;
   /**

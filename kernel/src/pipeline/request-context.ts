@@ -8,6 +8,9 @@ import { accessibleWhere, permittedFields } from '../rbac/ability.factory.ts';
 import { loadPluginSettings } from '../plugins/plugin-settings.ts';
 import { preparedQuery } from '../db/prepared.ts';
 import { setWorkerUnits } from '../plugins/plugin-workers.ts';
+import { isLocale, PSEUDO_LOCALE, type RenderLocale } from '@atrium/sdk/i18n';
+
+const asLocale = (l: unknown): RenderLocale => (isLocale(l) || l === PSEUDO_LOCALE ? l : 'en');
 
 export type AuditNote = { diff?: { before: unknown; after: unknown }; target?: string; skip?: boolean };
 /**
@@ -35,6 +38,7 @@ export function buildRequestContext(
     pluginId,
     requestId: meta.requestId ?? ctx.requestID ?? crypto.randomUUID(),
     locale: meta.locale ?? 'en',
+    t: (key, params, locale) => deps.translator.text(asLocale(locale ?? meta.locale), key.split('.'), params, pluginId) ?? key,
     em,
     sql: (text, params) => preparedQuery(em, text, params),
     ability,

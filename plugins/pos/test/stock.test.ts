@@ -51,7 +51,7 @@ describe('goods receipts', () => {
     expect(fieldsOf(unknown)).toEqual(['lines[0].productId']);
     const badStore = await keeper.post('/api/pos/stock/receipts', { storeId: crypto.randomUUID(), lines: [{ productId: bread.id, qtyMilli: 1000 }] });
     expect(badStore.status).toBe(404);
-    expect(badStore.body.error.message).toContain('storeId');
+    expect(badStore.body.error.fields.map((f: any) => f.field)).toContain('storeId');
     expect((await cashier.post('/api/pos/stock/receipts', { storeId: storeA, lines: [{ productId: bread.id, qtyMilli: 1000 }] })).status).toBe(403);
 
     const draft = await keeper.post('/api/pos/stock/receipts', { storeId: storeA, supplierId, lines: [{ productId: bread.id, qtyMilli: 5000, unitCost: 120 }] });

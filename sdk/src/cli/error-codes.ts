@@ -134,7 +134,8 @@ export function collectErrorCodes(files: string[], ts: typeof TS, root = process
           const code = props.get('code');
           if (!code && !shorthand.has('code')) problems.push({ file: rel, line: lineOf(n), message: 'this field problem has no code: add one the catalogs word (a JSON Schema keyword or a code of yours)' });
           else {
-            const values = code ? literalValues(code) : null;
+            const short = n.properties.find((q): q is TS.ShorthandPropertyAssignment => ts.isShorthandPropertyAssignment(q) && q.name.text === 'code');
+            const values = code ? literalValues(code) : short ? literalValues(short.name) : null;
             if (values) for (const c of values) codes.push({ code: c, kind: isFieldProblem ? 'field' : 'error', file: rel, line: lineOf(n) });
             else problems.push({ file: rel, line: lineOf(n), message: 'the code of this problem is not a literal: write it here, or type it as a union of literals' });
           }
@@ -201,26 +202,50 @@ function resolveLiterals(ts: typeof TS, expr: TS.Expression, sf: TS.SourceFile, 
     if (ts.isParenthesizedTypeNode(t)) return fromType(t.type);
     return null;
   };
-  // a name: its declaration in this file (const with a literal, or a parameter/property with a literal-union type)
+  // a name: its nearest declaration around the expression (a const with a literal value, or a
+  // parameter/property with a literal-union type), else any declaration of that name in the file
   const name = ts.isIdentifier(expr) ? expr.text : ts.isPropertyAccessExpression(expr) ? expr.name.text : undefined;
   if (!name) return null;
   let found: string[] | null = null;
-  const visit = (n: TS.Node) => {
-    if (found) return;
+  const judge = (n: TS.Node): string[] | null => {
     if ((ts.isVariableDeclaration(n) || ts.isParameter(n) || ts.isPropertySignature(n) || ts.isPropertyDeclaration(n)) && ts.isIdentifier(n.name) && n.name.text === name) {
       const typed = fromType(n.type);
-      if (typed) found = typed;
-      else if ('initializer' in n && n.initializer && ts.isStringLiteralLike(n.initializer) && ts.isVariableDeclaration(n)) found = [n.initializer.text];
+      if (typed) return typed;
+      if (ts.isVariableDeclaration(n) && n.initializer && n.initializer !== expr) return resolveLiterals(ts, n.initializer, sf, aliases);
     }
+    return null;
+  };
+  if (ts.isIdentifier(expr)) {
+    for (let a: TS.Node | undefined = expr.parent; a && !found; a = a.parent) {
+      if (ts.isFunctionLike(a)) for (const prm of a.parameters) found ??= judge(prm);
+      if (ts.isBlock(a) || ts.isSourceFile(a)) {
+        for (const st of a.statements) if (ts.isVariableStatement(st)) for (const d of st.declarationList.declarations) found ??= judge(d);
+      }
+    }
+  }
+  const visit = (n: TS.Node) => {
+    if (found) return;
+    found = judge(n);
     ts.forEachChild(n, visit);
   };
-  visit(sf);
-  if (!found && ts.isPropertyAccessExpression(expr)) {
-    // a property of a type declared elsewhere in the package (TenderProblem['code'])
-    for (const t of aliases.values()) {
-      if (found) break;
-      if (ts.isTypeLiteralNode(t)) for (const m of t.members) if (ts.isPropertySignature(m) && ts.isIdentifier(m.name) && m.name.text === name) found = fromType(m.type) ?? found;
+  if (!found && ts.isIdentifier(expr)) visit(sf);
+  if (!found && ts.isPropertyAccessExpression(expr) && ts.isIdentifier(expr.expression)) {
+    // `first.code` where `first` is declared with a type of this package (`const first: TenderProblem`)
+    const owner = expr.expression.text;
+    let typeName: string | undefined;
+    for (let a: TS.Node | undefined = expr.parent; a && !typeName; a = a.parent) {
+      const decls: TS.Node[] = [];
+      if (ts.isFunctionLike(a)) decls.push(...a.parameters);
+      if (ts.isBlock(a) || ts.isSourceFile(a)) for (const st of a.statements) if (ts.isVariableStatement(st)) decls.push(...st.declarationList.declarations);
+      for (const d of decls) {
+        if (!(ts.isParameter(d) || ts.isVariableDeclaration(d)) || !ts.isIdentifier(d.name) || d.name.text !== owner || !d.type) continue;
+        // `T` or `T | null`
+        const ref = [d.type, ...(ts.isUnionTypeNode(d.type) ? d.type.types : [])].find((x): x is TS.TypeReferenceNode => ts.isTypeReferenceNode(x) && ts.isIdentifier(x.typeName));
+        if (ref) typeName = (ref.typeName as TS.Identifier).text;
+      }
     }
+    const t = typeName ? aliases.get(typeName) : undefined;
+    if (t && ts.isTypeLiteralNode(t)) for (const m of t.members) if (ts.isPropertySignature(m) && ts.isIdentifier(m.name) && m.name.text === name) found = fromType(m.type);
   }
   return found;
 }

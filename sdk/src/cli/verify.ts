@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { validateManifest, pluginSchemaName } from '../manifest/validate-manifest.ts';
+import { verifyWords } from './verify-words.ts';
 
 export type Finding = { level: 'error' | 'warning'; file: string; message: string };
 
@@ -15,7 +16,8 @@ function walk(dir: string): string[] {
 
 /**
  * Lints a plugin package the way the kernel will judge it, plus the rules only a linter can see:
- * SDK-only imports, RLS on every tenant table, manifest/package agreement.
+ * SDK-only imports, RLS on every tenant table, manifest/package agreement, and every word in
+ * en, ru, uk and kk (verify-words.ts).
  */
 export function verifyPlugin(dir: string): Finding[] {
   const root = path.resolve(dir);
@@ -71,6 +73,7 @@ export function verifyPlugin(dir: string): Finding[] {
     const found = walk(path.join(root, 'src')).some((f) => fs.readFileSync(f, 'utf8').includes(`create table ${t}`));
     if (!found) warn('atrium.plugin.json', `data.owns lists ${t}, but no migration creates it`);
   }
+  verifyWords(root, manifest, err, warn);
   if (manifest.ui && !fs.existsSync(path.join(root, manifest.ui.entry))) warn('atrium.plugin.json', `ui.entry ${manifest.ui.entry} does not exist yet (build the UI first)`);
   return out;
 }

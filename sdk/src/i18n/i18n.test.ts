@@ -106,3 +106,12 @@ describe('the platform catalog', () => {
     });
   }
 });
+
+describe('JSON Schema keywords', () => {
+  it('every keyword ajv reports has words in the platform catalog (field problems carry the keyword as their code)', () => {
+    const keywords = ['required', 'additionalProperties', 'type', 'format', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum', 'exclusiveMinimum',
+      'exclusiveMaximum', 'multipleOf', 'enum', 'const', 'minItems', 'maxItems', 'uniqueItems', 'minProperties', 'maxProperties', 'dependentRequired',
+      'propertyNames', 'not', 'contains', 'false schema', 'unevaluatedProperties', 'unevaluatedItems'];
+    for (const l of LOCALES) for (const k of keywords) expect(platformMessages[l].fields?.[k], `${l} ${k}`).toBeTruthy();
+  });
+});

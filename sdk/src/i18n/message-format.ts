@@ -7,7 +7,7 @@ import { INTL_TAG, type RenderLocale } from './locales.ts';
  * - `{name}` — a value: numbers as `1 098,26` in Russian, dates per locale, arrays as a list
  * - `{n, number}`, `{n, number, integer}`, `{n, number, percent}` (a fraction: 0.259 → 25,9 %)
  * - `{amount, money}` — integer minor units in the currency `params.currency` (or `{amount, money, KZT}`)
- * - `{bp, bp}` — basis points as a percentage (250 → 2,5 %)
+ * - `{bp, bp}` — basis points as a percentage (250 → 2,5 %); `{q, milli}` — thousandths (1500 → 1,5)
  * - `{at, date}`, `{at, time}`, `{at, datetime}` — in `options.timeZone` when given
  * - `{xs, list}` (and … `and`), `{xs, list, or}`
  * - `{n, plural, =0 {none} one {# item} few {# items} many {# items} other {# items}}` — `#` is n
@@ -172,6 +172,11 @@ function formatValue(v: unknown, type: string | undefined, style: string | undef
       const n = Number(v);
       if (!Number.isFinite(n)) return String(v);
       return currency ? formatMoneyMinor(n, currency, locale) : numberFormat(tag).format(n);
+    }
+    case 'milli': {
+      // quantities are stored in thousandths (1 kg = 1000): shown as 1,5 in the reader's way
+      const n = Number(v);
+      return Number.isFinite(n) ? numberFormat(tag, { maximumFractionDigits: 3 }).format(n / 1000) : String(v);
     }
     case 'bp': {
       const n = Number(v);

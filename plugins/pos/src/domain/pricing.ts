@@ -82,7 +82,9 @@ export type TenderInput = {
   giftCardCode?: string;
 };
 
-export type TenderProblem = { field: string; code: string; message: string };
+/** What is wrong with one payment of a split tender; `code` is worded by the POS catalog (also in the offline till). */
+export type TenderProblemCode = 'AMOUNT' | 'TENDERED_TOO_LOW' | 'TENDERED_NOT_CASH' | 'CARD_REFERENCE' | 'GIFT_CARD_CODE' | 'CUSTOMER_REQUIRED' | 'PAYMENT_MISMATCH';
+export type TenderProblem = { field: string; code: TenderProblemCode; params?: Record<string, unknown>; message: string };
 
 /**
  * Checks a split tender against the total: the parts must add up to the total exactly (change
@@ -105,9 +107,9 @@ export function settleTenders(total: number, tenders: TenderInput[], opts: { has
     if (t.method === 'card' && !t.reference) problems.push({ field: `${f}/reference`, code: 'CARD_REFERENCE', message: "is required: the card terminal's reference" });
     if (t.method === 'gift_card' && !t.giftCardCode) problems.push({ field: `${f}/giftCardCode`, code: 'GIFT_CARD_CODE', message: 'is required for gift card payments' });
     if ((t.method === 'credit' || t.method === 'account' || t.method === 'points') && !opts.hasCustomer) {
-      problems.push({ field: `${f}/method`, code: 'CUSTOMER_REQUIRED', message: `${t.method} payments need a customer on the sale` });
+      problems.push({ field: `${f}/method`, code: 'CUSTOMER_REQUIRED', params: { method: t.method }, message: `${t.method} payments need a customer on the sale` });
     }
   });
-  if (paid !== total) problems.push({ field: 'payments', code: 'PAYMENT_MISMATCH', message: `payments add up to ${paid}, the total is ${total}` });
+  if (paid !== total) problems.push({ field: 'payments', code: 'PAYMENT_MISMATCH', params: { paid, total }, message: `payments add up to ${paid}, the total is ${total}` });
   return { paid, changeDue, problems };
 }

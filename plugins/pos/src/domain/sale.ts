@@ -1,8 +1,8 @@
-import { ConflictError, NotFoundError, UnprocessableError, ValidationError, type ActionContext, type RequestContext } from '@atrium/sdk';
+import { ConflictError, NotFoundError, UnprocessableError, ValidationError, type ActionContext, type FieldError, type RequestContext } from '@atrium/sdk';
 import crypto from 'node:crypto';
 import { postCustomerMoney, postGiftCard, postPoints } from './customer-ledger.ts';
 import { ofBp } from './money.ts';
-import { priceCart, settleTenders, type Discount, type TenderInput } from './pricing.ts';
+import { priceCart, settleTenders, type Discount, type TenderInput, type TenderProblem } from './pricing.ts';
 import { buildReceipt } from './receipt.ts';
 import { posSettings, type PosSettings } from './settings.ts';
 import { mergeTakes, refuseShortTake, takeSimpleCtes, takeStock, TAKEN_PRODUCTS, type BatchTake } from './stock-ledger.ts';
@@ -202,7 +202,7 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
   }
   const reg = json(head.reg);
   if (!reg) {
-    if (!head.register_exists) throw new ValidationError('Unknown register', [{ field: 'registerId', message: 'no such register' }]);
+    if (!head.register_exists) throw new ValidationError('Unknown register', [{ field: 'registerId', code: 'unknown', message: 'no such register' }]);
     throw new ConflictError('The register has no open shift: open one first', 'NO_OPEN_SHIFT');
   }
   if (input.shiftId && input.shiftId !== reg.shift_id) {
@@ -210,17 +210,17 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
   }
   const settings = await posSettings(ctx);
   const products = new Map<string, any>((json(head.products) as any[]).map((p) => [p.id, p]));
-  const fields: { field: string; message: string }[] = [];
+  const fields: FieldError[] = [];
   input.lines.forEach((l, i) => {
     const p = products.get(l.productId);
-    if (!p) fields.push({ field: `lines/${i}/productId`, message: 'no such product' });
-    else if (p.archived) fields.push({ field: `lines/${i}/productId`, message: `"${p.name}" is archived and cannot be sold` });
-    else if (p.unit === 'pcs' && l.qtyMilli % 1000 !== 0) fields.push({ field: `lines/${i}/qtyMilli`, message: `"${p.name}" is sold by the piece: quantity must be whole (a multiple of 1000)` });
+    if (!p) fields.push({ field: `lines/${i}/productId`, code: 'unknown', message: 'no such product' });
+    else if (p.archived) fields.push({ field: `lines/${i}/productId`, code: 'productArchived', params: { name: p.name }, message: `"${p.name}" is archived and cannot be sold` });
+    else if (p.unit === 'pcs' && l.qtyMilli % 1000 !== 0) fields.push({ field: `lines/${i}/qtyMilli`, code: 'wholeQuantity', params: { name: p.name }, message: `"${p.name}" is sold by the piece: quantity must be whole (a multiple of 1000)` });
   });
   if (fields.length) throw new ValidationError('Some sale lines are invalid', fields);
 
   const customer: any = input.customerId ? json(head.customer) : null;
-  if (input.customerId && (!customer || customer.archived)) throw new ValidationError('Unknown customer', [{ field: 'customerId', message: 'no such customer' }]);
+  if (input.customerId && (!customer || customer.archived)) throw new ValidationError('Unknown customer', [{ field: 'customerId', code: 'unknown', message: 'no such customer' }]);
 
   const priceChanges: { productId: string; price: number; sent: number }[] = [];
   const priced = priceCart({
@@ -240,16 +240,16 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
   });
   if (priceChanges.length) throw new ConflictError('Prices changed since the cart was built', 'PRICE_CHANGED', { changes: priceChanges });
   if (input.expectedTotal !== undefined && input.expectedTotal !== priced.total) {
-    throw new ConflictError(`The total is ${priced.total}, the till expected ${input.expectedTotal}`, 'TOTAL_CHANGED', { total: priced.total, expectedTotal: input.expectedTotal });
+    throw new ConflictError(`The total is ${priced.total}, the till expected ${input.expectedTotal}`, 'TOTAL_CHANGED', { total: priced.total, expectedTotal: input.expectedTotal, currency: settings.currency });
   }
   const tender = settleTenders(priced.total, input.payments, { hasCustomer: !!customer });
   if (tender.problems.length) {
-    const first = tender.problems[0];
-    throw new UnprocessableError(first.field === 'payments' ? first.message : `${first.field}: ${first.message}`, first.code, { fields: tender.problems });
+    const first: TenderProblem = tender.problems[0]!;
+    throw new UnprocessableError(first.field === 'payments' ? first.message : `${first.field}: ${first.message}`, first.code, { fields: tender.problems, currency: settings.currency });
   }
   const pointsPaid = input.payments.filter((t) => t.method === 'points').reduce((a, t) => a + t.amount, 0);
   if (pointsPaid > ofBp(priced.total, settings.loyaltyMaxRedeemBp)) {
-    throw new UnprocessableError(`At most ${ofBp(priced.total, settings.loyaltyMaxRedeemBp)} of this sale may be paid with points`, 'POINTS_LIMIT', { max: ofBp(priced.total, settings.loyaltyMaxRedeemBp) });
+    throw new UnprocessableError(`At most ${ofBp(priced.total, settings.loyaltyMaxRedeemBp)} of this sale may be paid with points`, 'POINTS_LIMIT', { max: ofBp(priced.total, settings.loyaltyMaxRedeemBp), currency: settings.currency });
   }
 
   const costTotal = priced.lines.reduce((a, l) => a + Math.round((Number(products.get(l.productId)!.cost) * l.qtyMilli) / 1000), 0);
@@ -374,6 +374,6 @@ export async function printReceipt(
 
 export async function requireSale(ctx: RequestContext, id: string, lock = false): Promise<any> {
   const [s] = await ctx.em.execute(`select * from pos.sale where id = ?${lock ? ' for update' : ''}`, [id]);
-  if (!s) throw new NotFoundError('Sale not found');
+  if (!s) throw new NotFoundError('Sale not found', { subject: 'pos.Sale' });
   return s;
 }

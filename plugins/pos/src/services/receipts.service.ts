@@ -29,7 +29,7 @@ export const receiptsService = defineService({
         ctx.audit.skip();
         const [row] = await ctx.em.execute('select id from pos.sale where receipt_token = ?', [ctx.params.token]);
         const sale = row ? await loadSaleView(ctx, row.id) : null;
-        if (!sale) throw new NotFoundError('Receipt not found');
+        if (!sale) throw new NotFoundError('Receipt not found', { subject: 'pos.Sale' });
         const [reg] = await ctx.em.execute(
           `select ss.receipt_header, ss.receipt_footer from pos.register r left join pos.store_settings ss on ss.tenant_id = r.tenant_id and ss.store_id = r.store_id where r.id = ?`,
           [sale.registerId],

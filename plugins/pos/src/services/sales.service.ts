@@ -115,7 +115,7 @@ export const salesService = defineService({
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
         const sale = await loadSaleView(ctx, ctx.params.id);
-        if (!sale) throw new NotFoundError('Sale not found');
+        if (!sale) throw new NotFoundError('Sale not found', { subject: 'pos.Sale' });
         const returns = await ctx.em.execute('select id, number, amount, reason, refunds, lines, restock, created_by, created_at from pos.sale_return where sale_id = ? order by created_at', [sale.id]);
         return {
           ...redactSale(ctx, sale),
@@ -164,7 +164,7 @@ export const salesService = defineService({
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
         const sale = await loadSaleView(ctx, ctx.params.id);
-        if (!sale) throw new NotFoundError('Sale not found');
+        if (!sale) throw new NotFoundError('Sale not found', { subject: 'pos.Sale' });
         const reg = await registerOf(ctx, sale.registerId);
         const r = await printReceipt(ctx, sale, reg, await posSettings(ctx), { copy: true, key: ctx.idempotencyKey ? `pos:sale:${sale.id}:copy:${ctx.idempotencyKey}` : undefined });
         return { saleId: sale.id, jobId: r.jobId, error: r.error };
@@ -177,7 +177,7 @@ export const salesService = defineService({
       params: Type.Object({ id: Id, copy: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
       async handler(ctx) {
         const sale = await loadSaleView(ctx, ctx.params.id);
-        if (!sale) throw new NotFoundError('Sale not found');
+        if (!sale) throw new NotFoundError('Sale not found', { subject: 'pos.Sale' });
         const reg = await registerOf(ctx, sale.registerId);
         return buildReceipt(sale, { locale: ctx.locale, header: reg?.receipt_header ?? [], footer: reg?.receipt_footer ?? [], copy: ctx.params.copy ?? false });
       },
@@ -189,7 +189,7 @@ export const salesService = defineService({
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
         const sale = await loadSaleView(ctx, ctx.params.id);
-        if (!sale) throw new NotFoundError('Sale not found');
+        if (!sale) throw new NotFoundError('Sale not found', { subject: 'pos.Sale' });
         const reg = await registerOf(ctx, sale.registerId);
         const doc = buildReceipt(sale, { locale: ctx.locale, header: reg?.receipt_header ?? [], footer: reg?.receipt_footer ?? [], link: await receiptLink(ctx, sale) });
         return { $binary: (await renderReceiptPdf(doc)).toString('base64'), contentType: 'application/pdf', filename: `receipt-${sale.number}.pdf` };
@@ -204,7 +204,7 @@ export const salesService = defineService({
       params: Type.Object({ id: Id, email: Type.String({ format: 'email', maxLength: 254 }) }, { additionalProperties: false }),
       async handler(ctx) {
         const sale = await loadSaleView(ctx, ctx.params.id);
-        if (!sale) throw new NotFoundError('Sale not found');
+        if (!sale) throw new NotFoundError('Sale not found', { subject: 'pos.Sale' });
         const reg = await registerOf(ctx, sale.registerId);
         const link = await receiptLink(ctx, sale);
         const doc = buildReceipt(sale, { locale: ctx.locale, header: reg?.receipt_header ?? [], footer: reg?.receipt_footer ?? [], link });

@@ -15,7 +15,7 @@ export async function reportClock(ctx: RequestContext): Promise<ReportClock> {
   try {
     new Intl.DateTimeFormat('en', { timeZone });
   } catch {
-    throw new UnprocessableError(`The POS setting timeZone "${timeZone}" is not a known time zone`, 'TIME_ZONE_INVALID', { field: 'settings.timeZone' });
+    throw new UnprocessableError(`The POS setting timeZone "${timeZone}" is not a known time zone`, 'TIME_ZONE_INVALID', { field: 'settings.timeZone', timeZone });
   }
   const [r] = await ctx.em.execute(`select to_char((now() at time zone ?)::date, 'YYYY-MM-DD') as today`, [timeZone]);
   return { timeZone, today: r.today };
@@ -47,7 +47,7 @@ export function dayList(from: string, to: string): string[] {
 export function dayRange(p: { from?: string; to?: string }, clock: ReportClock, opts: { defaultDays: number; maxDays: number }): { from: string; to: string } {
   const to = p.to ?? clock.today;
   const from = p.from ?? addDays(to, -(opts.defaultDays - 1));
-  if (from > to) throw new ValidationError('from is after to', [{ field: 'from', message: 'must not be after to' }]);
-  if (daysBetween(from, to) + 1 > opts.maxDays) throw new ValidationError(`At most ${opts.maxDays} days at a time`, [{ field: 'to', message: `the range may span at most ${opts.maxDays} days` }]);
+  if (from > to) throw new ValidationError('from is after to', [{ field: 'from', code: 'notAfterTo', message: 'must not be after to' }]);
+  if (daysBetween(from, to) + 1 > opts.maxDays) throw new ValidationError(`At most ${opts.maxDays} days at a time`, [{ field: 'to', code: 'rangeTooLong', params: { maxDays: opts.maxDays }, message: `the range may span at most ${opts.maxDays} days` }]);
   return { from, to };
 }
