@@ -19,5 +19,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
+    // as the platform runs (npm start): a key called __proto__ can never reach Object.prototype
+    execArgv: ['--disable-proto=throw'],
   },
 });

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 
 export type BenchResult = { metric: string; value: number; unit: string; anchor?: string; anchorValue?: number; ratio?: number };
 
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = net.createServer();
@@ -154,4 +155,114 @@ export async function startBenchKernel(env: { pgUrl: string; redisUrl: string; d
     },
   });
   return startKernel({ config, discover: false, plugins: plugins as any, ownerUrl: env.pgUrl, databaseName: 'atrium_bench', redisUrl: env.redisUrl, rootDir: env.dir });
+}
+
+export type LoadRun = { requests: number; seconds: number; p50: number; p95: number; p99: number; non2xx: number; errors: number };
+
+/** What the HTTP benches ask of autocannon (its programmatic options). */
+export type LoadOptions = { connections: number; method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string; idReplacement?: boolean };
+
+/**
+ * autocannon (in its own process, as every load generator here) against `url` for `seconds`:
+ * requests, latency percentiles (ms), failures.
+ */
+export function autocannon(url: string, seconds: number, opts: LoadOptions): Promise<LoadRun> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [path.join(import.meta.dirname, 'autocannon-child.ts'), JSON.stringify({ url, duration: seconds, ...opts })], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (err += d));
+    p.on('exit', (code) => {
+      let r: any;
+      try {
+        if (code !== 0) throw new Error(`exit code ${code}`);
+        r = JSON.parse(out.trim().split('\n').pop()!);
+      } catch (e) {
+        return reject(new Error(`autocannon on ${url} failed (${(e as Error).message}): ${err.slice(-500)}`));
+      }
+      resolve({ requests: r.requests.total, seconds: r.duration, p50: r.latency.p50, p95: r.latency.p97_5 ?? r.latency.p90, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts });
+    });
+  });
+}
+
+/**
+ * Runs two systems' loads alternately, A B B A (`rounds` times), so that a drift in the machine's
+ * load over the run hits both alike; returns each side's totals: requests per second over its own
+ * windows, latency percentiles averaged over its windows (each weighted by its requests), and the
+ * CPU its `cpu()` meter counted per request.
+ */
+export async function alternate(sides: { a: AbSide; b: AbSide }, rounds = 1): Promise<{ a: AbResult; b: AbResult }> {
+  const acc = { a: [] as { run: LoadRun; cpuMs: number }[], b: [] as { run: LoadRun; cpuMs: number }[] };
+  const once = async (k: 'a' | 'b') => {
+    const stop = await sides[k].cpu();
+    const run = await sides[k].load();
+    acc[k].push({ run, cpuMs: await stop() });
+  };
+  for (let i = 0; i < rounds; i++) for (const k of ['a', 'b', 'b', 'a'] as const) await once(k);
+  const total = (runs: { run: LoadRun; cpuMs: number }[]): AbResult => {
+    const requests = runs.reduce((s, r) => s + r.run.requests, 0);
+    const w = (f: (r: LoadRun) => number) => runs.reduce((s, r) => s + f(r.run) * r.run.requests, 0) / Math.max(1, requests);
+    return {
+      perSecond: requests / runs.reduce((s, r) => s + r.run.seconds, 0), requests,
+      p50: w((r) => r.p50), p95: w((r) => r.p95), p99: w((r) => r.p99),
+      failed: runs.reduce((s, r) => s + r.run.non2xx + r.run.errors, 0),
+      cpuMsPerRequest: runs.reduce((s, r) => s + r.cpuMs, 0) / Math.max(1, requests),
+    };
+  };
+  return { a: total(acc.a), b: total(acc.b) };
+}
+export type AbSide = { load: () => Promise<LoadRun>; cpu: () => Promise<() => Promise<number>> };
+export type AbResult = { perSecond: number; requests: number; p50: number; p95: number; p99: number; failed: number; cpuMsPerRequest: number };
+
+/**
+ * The hand-written anchor (bare-stack.ts) in a child process, on the kernel's database as its
+ * request role (RLS on), with the kernel's pool size and platform secret. `cpuMs()` is the child's
+ * CPU time so far.
+ */
+export async function startBareStack(kernel: { databaseUrls: { app: string }; config: { database: { poolMax: number }; auth: { jwtSecret?: string } } }) {
+  const args = { appUrl: kernel.databaseUrls.app, poolMax: kernel.config.database.poolMax, secret: kernel.config.auth.jwtSecret };
+  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'bare-stack.ts'), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /\{"port":(\d+)\}/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`bare stack exited ${code}`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  // a bench that dies must not leave the anchor running
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  return {
+    url,
+    pid: child.pid!,
+    async cpuMs(): Promise<number> {
+      return ((await (await fetch(`${url}/cpu`)).json()) as { ms: number }).ms;
+    },
+    async stop() {
+      process.off('exit', kill);
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+    },
+  };
+}
+
+/** Runs a load-generator script of this folder in its own process with JSON arguments; resolves with its last stdout line, parsed. */
+export function runChild<T>(file: string, args: unknown): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [path.join(import.meta.dirname, file), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout!.on('data', (d) => (out += d));
+    p.on('exit', (code) => {
+      try {
+        if (code !== 0) throw new Error(`exit code ${code}`);
+        resolve(JSON.parse(out.trim().split('\n').pop()!));
+      } catch (e) {
+        reject(new Error(`${file} failed: ${(e as Error).message}`));
+      }
+    });
+  });
 }

@@ -1,16 +1,13 @@
 /**
- * Kernel metrics: pipeline overhead vs a bare Moleculer call, HTTP read/write throughput vs pgbench
- * on the same Postgres, tenant provisioning, and the RSS of a booted node.
+ * Kernel metrics: pipeline overhead vs a bare Moleculer call, and the RSS of a booted node with
+ * every first-party plugin. (HTTP read/write against a hand-written stack: http.bench.ts; tenant
+ * provisioning and scale: tenant.bench.ts.)
  */
-import crypto from 'node:crypto';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { ServiceBroker } from 'moleculer';
-import { loadConfig } from '@atrium/config';
-import { startKernel } from '@atrium/kernel';
 import { definePlugin, defineService, defineAction, Type } from '@atrium/sdk';
-import notes from '../plugins/notes/src/index.ts';
-import { startBenchEnv, pgbench, percentile, round, freePort, type BenchResult } from './bench-env.ts';
+import { startBenchEnv, startBenchKernel, round, freePort, type BenchResult } from './bench-env.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
@@ -28,28 +25,11 @@ async function timeCalls(n: number, call: (i: number) => Promise<unknown>): Prom
   return Number(process.hrtime.bigint() - t) / 1000 / n; // µs per call
 }
 
-type Autocannon = { requests: { average: number }; latency: { p50: number; p97_5: number; p99: number; p90: number }; non2xx: number; errors: number };
-
-function autocannon(args: string[]): Promise<Autocannon> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(path.join(root, 'node_modules/.bin/autocannon'), ['-j', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`autocannon exited ${code}`))));
-  });
-}
-
 export default async function run(): Promise<BenchResult[]> {
   const env = await startBenchEnv();
   const results: BenchResult[] = [];
   try {
-    // anchors on the same Postgres
-    await pgbench(env, ['-i', '-q', '-s', '5', 'postgres']);
-    const selectTps = await pgbench(env, ['-S', '-c', '64', '-j', '2', '-T', '8', '-n', 'postgres']);
-    const tpcbTps = await pgbench(env, ['-c', '16', '-j', '2', '-T', '8', '-n', 'postgres']);
-
-    const config = loadConfig({ ignoreEnv: true, overrides: { dataDir: env.dir, http: { port: await freePort(), host: '127.0.0.1' }, database: { poolMax: 30 }, auth: { jwtSecret: SECRET, loginMaxPerIpPerMinute: 100000, loginMaxPerAccountPer15Minutes: 100000, signupMaxPerIpPerHour: 100000 }, rateLimit: { apiPerMinute: 10_000_000 }, log: { level: 'silent' } } });
-    const kernel = await startKernel({ config, discover: false, plugins: [notes, benchy], ownerUrl: env.pgUrl, databaseName: 'atrium_bench', redisUrl: env.redisUrl, rootDir: env.dir });
+    const kernel = await startBenchKernel(env, [benchy]);
     try {
       const post = async (p: string, body: unknown, token?: string) => {
         const r = await fetch(kernel.url + p, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
@@ -57,10 +37,8 @@ export default async function run(): Promise<BenchResult[]> {
       };
       const s = await post('/api/auth/signup', { tenantName: 'Bench', email: 'bench@bench.test', password: 'bench-password' });
       const token = s.accessToken;
-      await post('/api/plugins/notes/enable', {}, token);
-      await post('/api/plugins/benchy/enable', {}, token);
       // the owner can read benchy.Ping through `manage all`
-      for (let i = 0; i < 50; i++) await post('/api/notes/notes', { title: `seed ${i}`, body: 'x'.repeat(200) }, token);
+      await post('/api/plugins/benchy/enable', {}, token);
 
       // 1. pipeline overhead vs a bare local call
       const claims = await kernel.deps.tokens.verifyAccess(token);
@@ -72,54 +50,12 @@ export default async function run(): Promise<BenchResult[]> {
       await bare.stop();
       const pipeUs = await timeCalls(50_000, (i) => kernel.broker.call('benchy.pings.ping', { n: i }, { meta }));
       results.push({ metric: 'kernel.call.overhead', value: round(pipeUs - bareUs, 2), unit: 'µs', anchor: 'moleculer.local.call', anchorValue: round(bareUs, 3) });
-
-      // 2. HTTP read throughput
-      const auth = ['-H', `authorization=Bearer ${token}`];
-      const read = await autocannon(['-c', '64', '-d', '10', ...auth, `${kernel.url}/api/notes/notes?limit=20`]);
-      results.push({ metric: 'http.read.throughput', value: round(read.requests.average, 1), unit: 'req/s', anchor: 'pgbench.select.tps', anchorValue: round(selectTps, 1) });
-      results.push({ metric: 'http.read.throughput.p50', value: read.latency.p50, unit: 'ms' });
-      results.push({ metric: 'http.read.throughput.p95', value: read.latency.p97_5 ?? read.latency.p90, unit: 'ms' });
-      results.push({ metric: 'http.read.throughput.p99', value: read.latency.p99, unit: 'ms' });
-      if (read.non2xx || read.errors) results.push({ metric: 'http.read.errors', value: read.non2xx + read.errors, unit: 'count' });
-
-      // 3. HTTP write throughput (create note: row + audit + outbox in one transaction)
-      const write = await autocannon(['-c', '16', '-d', '10', '-m', 'POST', ...auth, '-H', 'content-type=application/json', '-b', JSON.stringify({ title: 'bench note', body: 'y'.repeat(200) }), `${kernel.url}/api/notes/notes`]);
-      results.push({ metric: 'http.write.throughput', value: round(write.requests.average, 1), unit: 'req/s', anchor: 'pgbench.tpcb.tps', anchorValue: round(tpcbTps, 1) });
-      results.push({ metric: 'http.write.throughput.p50', value: write.latency.p50, unit: 'ms' });
-      results.push({ metric: 'http.write.throughput.p95', value: write.latency.p97_5 ?? write.latency.p90, unit: 'ms' });
-      results.push({ metric: 'http.write.throughput.p99', value: write.latency.p99, unit: 'ms' });
-      if (write.non2xx || write.errors) results.push({ metric: 'http.write.errors', value: write.non2xx + write.errors, unit: 'count' });
-
-      // 4. tenant provisioning: signup → enable notes → first note created
-      const pgc = new (await import('pg')).default.Client({ connectionString: env.pgUrl });
-      await pgc.connect();
-      const txMs: number[] = [];
-      for (let i = 0; i < 30; i++) {
-        const t = performance.now();
-        await pgc.query('begin');
-        await pgc.query('select 1');
-        await pgc.query('commit');
-        txMs.push(performance.now() - t);
-      }
-      await pgc.end();
-      const prov: number[] = [];
-      for (let i = 0; i < 20; i++) {
-        const t = performance.now();
-        const r = await post('/api/auth/signup', { tenantName: `T${i}`, email: `t${i}-${crypto.randomUUID().slice(0, 6)}@bench.test`, password: 'tenant-password' });
-        await post('/api/plugins/notes/enable', {}, r.accessToken);
-        const n = await post('/api/notes/notes', { title: 'first' }, r.accessToken);
-        if (!n.id) throw new Error(`provisioning failed: ${JSON.stringify(n)}`);
-        prov.push(performance.now() - t);
-      }
-      prov.sort((a, b) => a - b);
-      txMs.sort((a, b) => a - b);
-      results.push({ metric: 'tenant.provision', value: round(percentile(prov, 50), 1), unit: 'ms', anchor: 'pg.transaction', anchorValue: round(percentile(txMs, 50), 3) });
-      results.push({ metric: 'tenant.provision.p95', value: round(percentile(prov, 95), 1), unit: 'ms' });
     } finally {
       await kernel.stop();
     }
 
-    // 5. RSS of a freshly booted node (its own process), vs a bare Moleculer broker process
+    // 2. RSS of a freshly booted node (its own process) with every first-party plugin (discovered
+    // from plugins/, as `npm start` does), vs a bare Moleculer broker process
     const rss = await measureRss(env, false);
     const bareRss = await measureRss(env, true);
     results.push({ metric: 'node.rss', value: rss, unit: 'MB', anchor: 'moleculer.broker.rss', anchorValue: bareRss });

@@ -1,34 +1,30 @@
 /**
  * pos.sale.throughput — HTTP "create sale" (3 lines, card + cash, stock taken with guarded
- * updates, ledger rows, audit, outbox) from 16 concurrent tills, each on its own register, against
- * a kernel with the POS plugin. Anchor: pgbench TPC-B with 16 clients on the same PostgreSQL in
- * the same run (issue 5 goal: ratio ≥ 0.5, p95 ≤ 50 ms). The load runs in a child process.
- * Also reports CPU per sale (kernel process; PostgreSQL + Redis), which a busy machine disturbs
- * far less than sales per second.
+ * updates, ledger rows, audit, outbox, Idempotency-Key) from 16 concurrent tills, each on its own
+ * register, against a kernel with the POS plugin. Anchor: `bare.pos.sale`, the same sale's
+ * statements and rows written by hand (bare-stack.ts: node:http + pg, same database role with RLS,
+ * pool size, socket, registers and load generator), run alternately with the platform (A B B A) in
+ * the same run (issue 25 goal: ratio ≥ 0.8, p95 ≤ 50 ms). pgbench TPC-B with 16 clients on the
+ * same PostgreSQL is kept as an extra metric. The load runs in a child process. Also reports CPU
+ * per sale (server process; PostgreSQL + Redis), which a busy machine disturbs far less than
+ * sales per second.
  *
- * Knobs: BENCH_POS_TERMINALS, BENCH_POS_SECONDS, BENCH_POOL (the kernel's pool size; default: the platform's, 2 × cores + 1 up to 20),
+ * Knobs: BENCH_POS_TERMINALS, BENCH_POS_SECONDS (per window; each side gets two), BENCH_POOL (the kernel's pool size; default: the platform's, 2 × cores + 1 up to 20),
  * BENCH_POS_PRINT=1 (tills print receipts through the device bus: no printer is attached, so each
  * sale also records a device job that waits for one),
  * BENCH_POS_DIAG / BENCH_POS_PROFILE (below), and bench-env's BENCH_PG_* switches.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import pg from 'pg';
 import pos from '../plugins/pos/src/index.ts';
-import { cpuMeter, percentile, pgbench, round, startBenchEnv, startBenchKernel, type BenchResult } from './bench-env.ts';
+import { alternate, cpuMeter, percentile, pgbench, round, runChild, startBareStack, startBenchEnv, startBenchKernel, type BenchResult, type LoadRun } from './bench-env.ts';
 
 const TERMINALS = Number(process.env.BENCH_POS_TERMINALS ?? 16);
-const SECONDS = Number(process.env.BENCH_POS_SECONDS ?? 15);
+const SECONDS = Number(process.env.BENCH_POS_SECONDS ?? 8);
 const PRODUCTS = 500;
 
-function runLoad(args: unknown): Promise<{ count: number; errors: number; statuses: Record<string, number>; latencies: number[] }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [path.join(import.meta.dirname, 'pos-sale-load.ts'), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`load generator exited ${code}`))));
-  });
-}
+type SaleLoad = { count: number; errors: number; statuses: Record<string, number>; latencies: number[] };
+
+const runLoad = (args: unknown) => runChild<SaleLoad>('pos-sale-load.ts', args);
 
 export default async function run(): Promise<BenchResult[]> {
   const env = await startBenchEnv();
@@ -38,6 +34,7 @@ export default async function run(): Promise<BenchResult[]> {
     const tpcb = await pgbench(env, ['-c', String(TERMINALS), '-j', '2', '-T', '8', '-n', 'postgres']);
 
     const kernel = await startBenchKernel(env, [pos]);
+    let bare: Awaited<ReturnType<typeof startBareStack>> | undefined;
     const sys = new pg.Client({ connectionString: env.pgUrl.replace(/\/[^/]*$/, '/atrium_bench') });
     try {
       await sys.connect();
@@ -87,17 +84,33 @@ export default async function run(): Promise<BenchResult[]> {
           await new Promise((res) => setTimeout(res, 100));
         }
       })();
-      // BENCH_POS_PROFILE=<file>: a CPU profile of the kernel process during the measured load only
+      // BENCH_POS_PROFILE=<file>: CPU profiles of the kernel process during its measured windows (<file>.<n>.cpuprofile)
       const inspector = process.env.BENCH_POS_PROFILE ? new (await import('node:inspector/promises')).Session() : null;
-      if (inspector) { inspector.connect(); await inspector.post('Profiler.enable'); await inspector.post('Profiler.start'); }
-      const cpu = cpuMeter(env);
-      const load = await runLoad({ url: kernel.url, token, registers, products, seconds: SECONDS });
-      const used = cpu();
-      if (inspector) {
-        const { profile } = await inspector.post('Profiler.stop');
-        (await import('node:fs')).writeFileSync(process.env.BENCH_POS_PROFILE!, JSON.stringify(profile));
-        inspector.disconnect();
-      }
+      bare = await startBareStack(kernel);
+      const bareUrl = bare.url;
+      await runLoad({ url: bareUrl, token, registers, products, seconds: 3 });
+      const loads: { bare: SaleLoad[]; atrium: SaleLoad[] } = { bare: [], atrium: [] };
+      const asRun = (l: SaleLoad): LoadRun => ({ requests: l.count, seconds: SECONDS, p50: percentile(l.latencies, 50), p95: percentile(l.latencies, 95), p99: percentile(l.latencies, 99), non2xx: l.errors, errors: 0 });
+      const meter = (own: () => Promise<number>) => async () => {
+        const servers = cpuMeter(env);
+        const start = await own();
+        return async () => (await own()) - start + servers().serversMs;
+      };
+      const kernelCpu = async () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+      const ab = await alternate({
+        a: { load: async () => { const l = await runLoad({ url: bareUrl, token, registers, products, seconds: SECONDS }); loads.bare.push(l); return asRun(l); }, cpu: meter(() => bare!.cpuMs()) },
+        b: { load: async () => {
+          if (inspector) { inspector.connect(); await inspector.post('Profiler.enable'); await inspector.post('Profiler.start'); }
+          const l = await runLoad({ url: kernel.url, token, registers, products, seconds: SECONDS });
+          if (inspector) {
+            const { profile } = await inspector.post('Profiler.stop');
+            (await import('node:fs')).writeFileSync(`${process.env.BENCH_POS_PROFILE}.${loads.atrium.length + 1}.cpuprofile`, JSON.stringify(profile));
+            inspector.disconnect();
+          }
+          loads.atrium.push(l);
+          return asRun(l);
+        }, cpu: meter(kernelCpu) },
+      });
       sampling = false;
       await sampler;
       if (process.env.BENCH_PG_STATS) {
@@ -106,17 +119,19 @@ export default async function run(): Promise<BenchResult[]> {
         console.error(st.rows.map((r) => `${r.calls}\t${r.exec_ms}\t${r.plan_ms}\t${r.rows}\t${r.q}`).join('\n'));
       }
       if (process.env.BENCH_POS_DIAG) console.error([...waits].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, n]) => `${n}\t${k}`).join('\n'));
-      const tps = load.count / SECONDS;
-      results.push({ metric: 'pos.sale.throughput', value: round(tps, 1), unit: 'sales/s', anchor: 'pgbench.tpcb.tps', anchorValue: round(tpcb, 1) });
-      results.push({ metric: 'pos.sale.throughput.p50', value: round(percentile(load.latencies, 50), 1), unit: 'ms' });
-      results.push({ metric: 'pos.sale.throughput.p95', value: round(percentile(load.latencies, 95), 1), unit: 'ms', anchor: 'goal (issue 5): p95 ≤ 50 ms', anchorValue: 50 });
-      results.push({ metric: 'pos.sale.throughput.errors', value: load.errors, unit: 'count' });
-      // CPU per sale of the kernel process and of PostgreSQL + Redis (not the load generator): what
-      // other load on a shared machine disturbs far less than sales per second
-      const sales = Math.max(1, load.count);
-      results.push({ metric: 'pos.sale.cpu_per_sale', value: round((used.kernelMs + used.serversMs) / sales, 3), unit: 'ms' });
-      results.push({ metric: 'pos.sale.cpu_per_sale.kernel', value: round(used.kernelMs / sales, 3), unit: 'ms' });
-      results.push({ metric: 'pos.sale.cpu_per_sale.servers', value: round(used.serversMs / sales, 3), unit: 'ms' });
+      const merged = (ls: SaleLoad[]) => ls.flatMap((l) => l.latencies).sort((x, y) => x - y);
+      const [bareLat, atriumLat] = [merged(loads.bare), merged(loads.atrium)];
+      results.push({ metric: 'bare.pos.sale', value: round(ab.a.perSecond, 1), unit: 'sales/s' });
+      results.push({ metric: 'bare.pos.sale.p95', value: round(percentile(bareLat, 95), 1), unit: 'ms' });
+      results.push({ metric: 'bare.pos.sale.cpu_per_sale', value: round(ab.a.cpuMsPerRequest, 3), unit: 'ms' });
+      results.push({ metric: 'pos.sale.throughput', value: round(ab.b.perSecond, 1), unit: 'sales/s', anchor: 'bare.pos.sale', anchorValue: round(ab.a.perSecond, 1) });
+      results.push({ metric: 'pos.sale.throughput.p50', value: round(percentile(atriumLat, 50), 1), unit: 'ms' });
+      results.push({ metric: 'pos.sale.throughput.p95', value: round(percentile(atriumLat, 95), 1), unit: 'ms', anchor: 'goal (issue 25): p95 ≤ 50 ms', anchorValue: 50 });
+      results.push({ metric: 'pos.sale.throughput.errors', value: ab.b.failed, unit: 'count', anchor: 'bare.pos.sale.errors', anchorValue: ab.a.failed });
+      results.push({ metric: 'pos.sale.pgbench.tpcb.tps', value: round(tpcb, 1), unit: 'tx/s' });
+      // CPU per sale of the server process and of PostgreSQL + Redis (not the load generator): what
+      // other load on a shared machine disturbs far less than sales per second; ratio bare / platform
+      results.push({ metric: 'pos.sale.cpu_per_sale', value: round(ab.b.cpuMsPerRequest, 3), unit: 'ms', anchor: 'bare.pos.sale.cpu_per_sale', anchorValue: round(ab.a.cpuMsPerRequest, 3), ratio: round(ab.a.cpuMsPerRequest / ab.b.cpuMsPerRequest, 3) });
       // the ledger invariant after the run
       const bad = await sys.query(
         `select count(*)::int as n from pos.stock_level l
@@ -126,6 +141,7 @@ export default async function run(): Promise<BenchResult[]> {
       results.push({ metric: 'pos.sale.ledger_mismatches', value: bad.rows[0].n, unit: 'count' });
     } finally {
       await sys.end().catch(() => {});
+      await bare?.stop();
       await kernel.stop();
     }
   } finally {

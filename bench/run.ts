@@ -1,33 +1,44 @@
 /**
- * `npm run bench [-- <prefix>]`: runs the benchmark modules, prints one JSON object per metric
- * `{ metric, value, unit, anchor, anchorValue, ratio }` and writes them to bench/results/latest.jsonl.
- * Anchors are measured in the same run (bare Moleculer call, pgbench on the same Postgres), so
- * ratios are comparable across machines; absolute numbers are not.
+ * `npm run bench [-- <prefix>] [-- --write-readme]`: runs the benchmark modules, prints one JSON
+ * object per metric `{ metric, value, unit, anchor, anchorValue, ratio, at, load }` and merges them
+ * into bench/results/latest.jsonl (a run limited to a prefix replaces only its own metrics; each
+ * line says when it was measured and the machine's 1-minute load then). Anchors are measured in the
+ * same run — a hand-written stack doing the same work (bare-stack.ts), a bare Moleculer call,
+ * pgbench on the same Postgres — so ratios are comparable across machines; absolute numbers are not.
+ * A prefix keeps the metrics it names and the anchors they are measured against.
+ *
+ * `--write-readme` then rewrites the README's performance table from latest.jsonl (readme-table.ts).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BenchResult } from './bench-env.ts';
+import { writeReadmeTable, type StoredResult } from './readme-table.ts';
 
 const here = import.meta.dirname;
-const prefix = process.argv.slice(2).find((a) => !a.startsWith('-')) ?? '';
+const args = process.argv.slice(2);
+const prefix = args.find((a) => !a.startsWith('-')) ?? '';
 
 /** Each module and the metric-name prefixes it produces (so a prefix filter can skip it). */
 const MODULES: { file: string; produces: string[] }[] = [
-  { file: 'kernel.bench.ts', produces: ['kernel.', 'http.', 'tenant.', 'node.'] },
+  { file: 'kernel.bench.ts', produces: ['kernel.', 'node.'] },
+  { file: 'http.bench.ts', produces: ['http.', 'bare.http', 'pgbench.'] },
+  { file: 'tenant.bench.ts', produces: ['tenant.'] },
   { file: 'admin.bench.ts', produces: ['admin.'] },
   { file: 'devices.bench.ts', produces: ['devices.'] },
   { file: 'payments.bench.ts', produces: ['payments.'] },
   { file: 'pos.bench.ts', produces: ['pos.catalog'] },
-  { file: 'pos-sales.bench.ts', produces: ['pos.sale'] },
+  { file: 'pos-sales.bench.ts', produces: ['pos.sale', 'bare.pos'] },
 ];
 
 const wanted = (name: string) => !prefix || name.startsWith(prefix);
 const relevant = (m: { produces: string[] }) => !prefix || m.produces.some((p) => p.startsWith(prefix) || prefix.startsWith(p));
 
 const outDir = path.join(here, 'results');
+const latest = path.join(outDir, 'latest.jsonl');
 fs.mkdirSync(outDir, { recursive: true });
-const lines: string[] = [];
+const fresh: StoredResult[] = [];
 let failed = false;
 
 for (const mod of MODULES.filter(relevant)) {
@@ -37,12 +48,16 @@ for (const mod of MODULES.filter(relevant)) {
     const m = await import(pathToFileURL(file).href);
     const run: (opts: { prefix: string }) => Promise<BenchResult[]> = m.default ?? m.run;
     const results = await run({ prefix });
-    for (const r of results) {
-      if (!wanted(r.metric)) continue;
+    // the metrics asked for, and the anchors they were measured against
+    const kept = results.filter((r) => wanted(r.metric));
+    const anchors = new Set(kept.map((r) => r.anchor).filter(Boolean));
+    const at = new Date().toISOString();
+    const load = Math.round(os.loadavg()[0] * 100) / 100;
+    for (const r of results.filter((x) => wanted(x.metric) || anchors.has(x.metric))) {
       const ratio = r.ratio ?? (r.anchorValue ? Math.round((r.value / r.anchorValue) * 1000) / 1000 : undefined);
-      const line = JSON.stringify({ metric: r.metric, value: r.value, unit: r.unit, anchor: r.anchor ?? null, anchorValue: r.anchorValue ?? null, ratio: ratio ?? null });
-      console.log(line);
-      lines.push(line);
+      const line: StoredResult = { metric: r.metric, value: r.value, unit: r.unit, anchor: r.anchor ?? null, anchorValue: r.anchorValue ?? null, ratio: ratio ?? null, at, load };
+      console.log(JSON.stringify(line));
+      fresh.push(line);
     }
   } catch (e) {
     failed = true;
@@ -50,5 +65,19 @@ for (const mod of MODULES.filter(relevant)) {
   }
 }
 
-fs.writeFileSync(path.join(outDir, 'latest.jsonl'), lines.join('\n') + (lines.length ? '\n' : ''));
+// merge: this run's metrics replace their earlier values; metrics it did not measure stay
+const merged = new Map<string, StoredResult>();
+if (prefix && fs.existsSync(latest)) {
+  for (const l of fs.readFileSync(latest, 'utf8').split('\n').filter(Boolean)) {
+    const r = JSON.parse(l) as StoredResult;
+    merged.set(r.metric, r);
+  }
+}
+for (const r of fresh) merged.set(r.metric, r);
+const all = [...merged.values()];
+fs.writeFileSync(latest, all.map((r) => JSON.stringify(r)).join('\n') + (all.length ? '\n' : ''));
+if (args.includes('--write-readme')) {
+  const file = writeReadmeTable(path.resolve(here, '..', 'README.md'), all);
+  console.error(`[bench] performance table written to ${file}`);
+}
 process.exit(failed ? 1 : 0);

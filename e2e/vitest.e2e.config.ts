@@ -10,5 +10,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 1,
+    // as the platform runs (npm start): a key called __proto__ can never reach Object.prototype
+    execArgv: ['--disable-proto=throw'],
   },
 });

@@ -7,9 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { loadConfig, ConfigError } from '@atrium/config';
-import { startKernel } from '@atrium/kernel';
+import { guardProcess, startKernel } from '@atrium/kernel';
 
 const root = path.resolve(import.meta.dirname, '..');
+guardProcess(); // no request, metric or plugin error ends the process (and __proto__ is off, as with --disable-proto=throw)
 
 let config: ReturnType<typeof loadConfig>;
 try {

@@ -3,7 +3,8 @@
 // At 1280×800 and 390×844:
 //   sign up → enable notes → its menu appears without a reload → create a note → disable notes →
 //   the menu disappears and GET /api/notes/notes answers 403;
-//   a staff user does not see the roles editor; switching to ru shows Russian labels.
+//   a staff user does not see the roles editor; signing out another device from the profile sends
+//   that device to the login page; switching to ru shows Russian labels.
 // The staff part needs the invitation token: the kernel's test profile returns it as `token` in
 // POST /api/tenants/invitations (or set ATRIUM_INVITE_TOKEN_FROM=smtp and it is skipped).
 // When the kernel is not reachable the run prints a skip line and exits 0 (nothing was verified).
@@ -118,6 +119,31 @@ try {
       await sp.waitForURL(/#\/dashboard/);
       await sp.screenshot({ path: join(shots, `flow-staff-${name}.png`) });
       await staffCtx.close();
+    });
+
+    await run.test(`sign out another device from the profile (${name})`, async () => {
+      // the same owner signs in on a second device (another browser context)
+      const other = await browser.newContext({ ...ctxOpts, locale: 'en-US', baseURL: base });
+      const op = await other.newPage();
+      await op.goto('/#/login');
+      await op.getByTestId('email').fill(owner.email);
+      await op.getByTestId('password').fill(owner.password);
+      await op.getByTestId('submit').click();
+      await op.waitForURL(/#\/dashboard/);
+      await page.goto('/#/profile');
+      const card = page.getByTestId('sessions-card');
+      await card.getByText('This device').waitFor();
+      const signOut = card.getByRole('button', { name: 'Sign out', exact: true });
+      await signOut.waitFor();
+      assert((await signOut.count()) === 1, `expected one other device, found ${await signOut.count()}`);
+      await page.screenshot({ path: join(shots, `flow-profile-sessions-${name}.png`) });
+      await signOut.click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Sign out' }).click();
+      await signOut.waitFor({ state: 'detached', timeout: 10_000 });
+      // the signed-out device: its next request is refused, its refresh too — back to the login page
+      await op.goto('/#/plugins');
+      await op.waitForURL(/#\/login/, { timeout: 10_000 });
+      await other.close();
     });
 
     await run.test(`switch to Russian (${name})`, async () => {

@@ -31,6 +31,10 @@ export const ConfigSchema = Type.Object(
         publicUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
         bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 100 * 1024 * 1024, default: 1024 * 1024 }),
         trustProxy: Type.Boolean({ default: false }),
+        requestTimeoutMs: Type.Integer({
+          minimum: 100, maximum: 600_000, default: 10_000,
+          description: 'How long the gateway waits for an action before answering 504; the action\'s transaction gets the same deadline (statement and idle timeouts, then an abort that rolls back and frees its connection)',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -41,6 +45,22 @@ export const ConfigSchema = Type.Object(
         systemUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
         embeddedPort: Type.Integer({ minimum: 1024, maximum: 65535, default: 54329 }),
         poolMax: Type.Integer({ minimum: 1, maximum: 500, default: DEFAULT_POOL_MAX, description: 'Connections per node for requests (default: 2 × cores + 1, at most 20)' }),
+        acceptChangedMigrations: Type.Array(Type.String({ pattern: '^[a-z][a-z0-9-]*/[^/]+$' }), {
+          default: [],
+          description: 'Applied migrations (owner/name) whose changed text the database already matches: their new checksum is recorded instead of stopping the boot',
+        }),
+        tenantMaxConnections: Type.Optional(Type.Integer({
+          minimum: 1, maximum: 500,
+          description: 'Request transactions one tenant may hold at once on this node (default: three quarters of poolMax, at least 1): the rest of the pool stays free for other tenants',
+        })),
+        tenantQueueTimeoutMs: Type.Integer({
+          minimum: 0, maximum: 600_000, default: 5_000,
+          description: 'How long a tenant\'s transaction waits for one of its slots (first come, first served) before the request is answered 503 with Retry-After',
+        }),
+        statementTimeoutMs: Type.Integer({
+          minimum: 100, maximum: 3_600_000, default: 300_000,
+          description: 'Longest a statement may run, and a transaction sit idle, when the transaction has no request deadline (jobs, deliveries); a request\'s transaction gets the time left until its deadline',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -112,6 +132,12 @@ export const ConfigSchema = Type.Object(
     devices: Type.Object(
       {
         heartbeatMs: Type.Integer({ minimum: 100, maximum: 300_000, default: 15_000, description: 'How often terminal agents ping the kernel' }),
+        // what one enrolled terminal may send (DEFAULT_AGENT_LIMITS in @atrium/devices/hub)
+        agentMessagesPerSecond: Type.Integer({ minimum: 1, maximum: 10_000, default: 20, description: 'Sustained messages per second per terminal' }),
+        agentMessageBurst: Type.Integer({ minimum: 1, maximum: 100_000, default: 100, description: 'Burst of messages per terminal above the sustained rate' }),
+        agentMaxMessageBytes: Type.Integer({ minimum: 1024, maximum: 1024 * 1024, default: 64 * 1024, description: 'Bytes in one message from a terminal' }),
+        agentMaxDevicesPerReport: Type.Integer({ minimum: 1, maximum: 10_000, default: 64, description: 'Devices in one report from a terminal' }),
+        agentMaxScanBytes: Type.Integer({ minimum: 16, maximum: 65_536, default: 4096, description: 'Bytes of one barcode scan' }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -122,6 +148,20 @@ export const ConfigSchema = Type.Object(
           description: 'Directories whose sub-folders are plugin packages (each with atrium.plugin.json)',
         }),
         packages: Type.Array(Type.String(), { default: [], description: 'Installed npm packages that are plugins' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    outbound: Type.Object(
+      {
+        allow: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$' }), Type.Array(Type.String({ pattern: '^https?://[^/?#@\\s]+(/[^?#@\\s]*)?$' })), {
+          default: {},
+          description: 'Base URLs each plugin may call besides the ones its manifest declares (outbound.baseUrls): { "payments-stripe": ["http://127.0.0.1:12111"] } for tests and sandboxes. A tenant setting naming a base URL (manifest outbound.settings) must start with one of them',
+        }),
+        timeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 20_000, description: 'Longest an outbound HTTP call may take (less when the request\'s deadline is nearer)' }),
+        tenantMaxConcurrent: Type.Integer({ minimum: 1, maximum: 10_000, default: 4, description: 'Outbound calls one tenant may have in flight at once on this node' }),
+        tenantQueueTimeoutMs: Type.Integer({ minimum: 0, maximum: 600_000, default: 5_000, description: 'How long an outbound call waits for one of its tenant\'s slots before the request is answered 503 with Retry-After' }),
+        maxResponseBytes: Type.Integer({ minimum: 1024, maximum: 100 * 1024 * 1024, default: 10 * 1024 * 1024 }),
+        recoverIntervalMs: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 5_000, description: 'How often a node looks for outside calls whose outcome is unknown (a crash between the call and its result) and settles them' }),
       },
       { additionalProperties: false, default: {} },
     ),

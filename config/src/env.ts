@@ -12,6 +12,7 @@ export const NAMED_ENV: Record<string, { path: string; type: 'string' | 'integer
   ATRIUM_HTTP_HOST: { path: 'http.host', type: 'string' },
   ATRIUM_PUBLIC_URL: { path: 'http.publicUrl', type: 'string' },
   ATRIUM_DATABASE_URL: { path: 'database.url', type: 'string' },
+  ATRIUM_ACCEPT_CHANGED_MIGRATIONS: { path: 'database.acceptChangedMigrations', type: 'list' },
   ATRIUM_REDIS_URL: { path: 'redis.url', type: 'string' },
   ATRIUM_REDIS_PREFIX: { path: 'redis.keyPrefix', type: 'string' },
   ATRIUM_JWT_SECRET: { path: 'auth.jwtSecret', type: 'string' },

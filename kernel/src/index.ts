@@ -5,3 +5,4 @@ export { runMigrations } from './db/migrator.ts';
 export { KERNEL_MIGRATIONS } from './db/kernel.migrations.ts';
 export { startLocalRedis } from './redis/redis-launcher.ts';
 export type { KernelDeps } from './kernel-deps.ts';
+export { guardProcess, disableProtoAccessor } from './process-guard.ts';

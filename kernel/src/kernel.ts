@@ -19,13 +19,17 @@ import { SecretBox } from './plugins/secret-box.ts';
 import { compilePluginService } from './plugins/service-compiler.ts';
 import { AbilityService } from './rbac/ability.service.ts';
 import { KERNEL_SUBJECTS } from './rbac/builtin-roles.ts';
+import { unenforceableGrants } from './rbac/rule-conditions.ts';
 import { AjvValidator } from './validation/ajv-validator.ts';
 import { TokenService } from './auth/token.service.ts';
+import { SESSIONS_REVOKED_EVENT } from './auth/sessions.ts';
 import { Mailer } from './auth/mailer.ts';
 import { mailService } from './services/mail.service.ts';
 import { RateLimiter } from './http/rate-limiter.ts';
 import { JobQueues } from './jobs/job-queues.ts';
 import { LocalFileStore } from './files/file-store.ts';
+import { OutboundPolicy } from './outside/outbound.ts';
+import { startOutsideCallRecovery } from './outside/outside-calls.ts';
 import { createPipelineMiddleware } from './pipeline/pipeline.middleware.ts';
 import { platformSecret } from './secrets.ts';
 import type { KernelDeps } from './kernel-deps.ts';
@@ -139,17 +143,24 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
       if (!registry.get(definition.manifest.id)) registry.add(definition, dir);
     }
     const ordered = registry.ordered();
+    // a default grant whose conditions no route would apply must not be installed into any tenant
+    const unenforceable = unenforceableGrants(registry);
+    if (unenforceable.length) throw new Error(`Plugin default grants with conditions their subjects cannot enforce: ${unenforceable.join('; ')} — declare the fields in permissions.subjects[].conditions (and apply them), or drop the conditions`);
     const sets: MigrationSet[] = [
       { owner: 'kernel', schema: 'kernel', version: KERNEL_VERSION, migrations: KERNEL_MIGRATIONS },
       ...ordered.map((p) => ({ owner: p.id, schema: p.schema, version: p.manifest.version, migrations: p.definition.migrations ?? [] })),
     ];
-    await runMigrations(urls.owner, sets, (m) => logger.info(m));
+    await runMigrations(urls.owner, sets, (m) => logger.info(m), { acceptChanged: config.database.acceptChangedMigrations });
     for (const p of ordered) {
       const bad = await tablesMissingRls(urls.owner, p.schema);
       if (bad.length) throw new Error(`Plugin "${p.id}" has tenant tables without row level security: ${bad.join(', ')} — add tenantRls('<table>') to its migration`);
     }
 
-    const db = await Database.connect(urls, ordered.flatMap((p) => p.definition.entities ?? []), config.database.poolMax);
+    const db = await Database.connect(urls, ordered.flatMap((p) => p.definition.entities ?? []), config.database.poolMax, {
+      tenantMaxConnections: config.database.tenantMaxConnections,
+      tenantQueueTimeoutMs: config.database.tenantQueueTimeoutMs,
+      statementTimeoutMs: config.database.statementTimeoutMs,
+    });
     cleanups.push(() => db.close());
     await recordInstall(db, registry);
 
@@ -199,6 +210,7 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
       files: asFunction(({ config }) => new LocalFileStore(path.join(path.resolve(root, config.dataDir), 'files'))).singleton(),
       pokeOutbox: asValue(() => broker.broadcastLocal('atrium.outbox.poke')),
       translator: asValue(kernelTranslator(registry)),
+      outbound: asFunction(({ config, registry }) => new OutboundPolicy(config, registry)).singleton(),
     });
     const deps = () => container.cradle as KernelDeps;
 
@@ -216,10 +228,20 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
         'atrium.plugins.settings'(ctx: any) {
           deps().gate.invalidateSettings(ctx.params.tenantId, ctx.params.pluginId);
         },
+        [SESSIONS_REVOKED_EVENT](ctx: any) {
+          deps().tokens.revoke(ctx.params.sessions);
+        },
       },
     });
 
     const patterns = config.services;
+    // a node that verifies access tokens also polls for revoked sessions (a broadcast it missed)
+    if (runsService(patterns, 'gateway', true)) {
+      const revoked = deps().tokens.revoked;
+      await revoked.start(db, (e) => logger.warn({ err: e }, 'cannot read revoked sessions (broadcasts still apply); retrying every 2 s'), () => logger.info('reading revoked sessions again'));
+      cleanups.push(() => revoked.stop());
+    }
+    const systemServices: string[] = [];
     const adminDist = opts.adminDist ?? path.resolve(root, 'admin/dist');
     for (const [name, factory] of Object.entries(KERNEL_SERVICES)) {
       if (runsService(patterns, name, true)) broker.createService(factory(deps, { adminDist }));
@@ -231,10 +253,14 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
         if (runsService(patterns, `${p.id}.${s.name}`, false)) broker.createService(compilePluginService(p.id, s));
       }
       broker.createService(pluginSystemService(deps, p.definition));
+      if (p.definition.outsideCalls?.length) systemServices.push(p.id);
     }
 
     await broker.start();
     cleanups.push(() => broker.stop());
+    // outside calls a crash left without an answer, for the plugins whose services run here
+    const stopRecovery = startOutsideCallRecovery(deps(), broker, systemServices, config.outbound.recoverIntervalMs);
+    cleanups.push(async () => stopRecovery());
     const gw = broker.getLocalService('gateway') as any;
     const url = gw ? `http://127.0.0.1:${gw.port}` : null;
     logger.info({ node: broker.nodeID, url, plugins: ordered.map((p) => `${p.id}@${p.manifest.version}`) }, 'Atrium node started');

@@ -107,7 +107,7 @@ describe('RBAC', () => {
     const staff = await tk.as('staff@alpha.test');
     for (let i = 0; i < 3; i++) await owner.post('/api/notes/notes', { title: `owner ${i}` });
     for (let i = 0; i < 2; i++) await staff.post('/api/notes/notes', { title: `staff ${i}` });
-    const role = await owner.post('/api/rbac/roles', { name: 'own-notes', rules: [{ action: ['read', 'create'], subject: 'notes.Note', conditions: { authorId: '${user.id}' } }] });
+    const role = await owner.post('/api/rbac/roles', { name: 'own-notes', rules: [{ action: 'read', subject: 'notes.Note', conditions: { authorId: '${user.id}' } }, { action: 'create', subject: 'notes.Note' }] });
     expect(role.status).toBe(201);
     const readerId = tk.tenants.Alpha.users['reader@alpha.test'].id;
     expect((await owner.patch(`/api/tenants/members/${readerId}`, { roles: ['own-notes'] })).status).toBe(200);
@@ -123,8 +123,8 @@ describe('RBAC', () => {
     // packed rules for the UI unpack to the same rules
     const abilities = await reader.get('/api/me/abilities');
     const rules = unpackRules(abilities.body.rules);
-    expect(rules).toHaveLength(1);
-    expect(rules[0]).toMatchObject({ action: ['read', 'create'], subject: ['notes.Note'], conditions: { authorId: reader.userId } });
+    expect(rules).toHaveLength(2);
+    expect(rules[0]).toMatchObject({ action: ['read'], subject: ['notes.Note'], conditions: { authorId: reader.userId } });
   });
 
   it('rejects rules with unknown subjects or unsupported operators', async () => {

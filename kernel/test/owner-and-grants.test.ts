@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestKernel, startSmtpCapture, type TestClient, type TestKernel } from '@atrium/sdk/testing';
+import { defineAction, definePlugin, defineService } from '@atrium/sdk';
 import notes from '../../plugins/notes/src/index.ts';
+
+/** What a plugin sees of the caller: an "owner only" check written as ctx.user.roles.includes('owner'). */
+const whoami = definePlugin({
+  manifest: { id: 'whoami', version: '1.0.0', displayName: { en: 'Who am I' }, engines: { sdk: '^1.0.0' } },
+  services: [defineService({ name: 'me', actions: { roles: defineAction({ rest: 'GET /', permission: 'authenticated', transaction: false, handler: (ctx) => ({ roles: ctx.user!.roles }) }) } })],
+});
 
 /**
  * Issue 24: an admin took the tenant from its owner (promote self, demote and remove the owner,
@@ -16,10 +23,10 @@ const id = (email: string) => tk.tenants[T].users[email].id;
 beforeAll(async () => {
   smtp = await startSmtpCapture();
   tk = await createTestKernel({
-    plugins: [notes],
+    plugins: [notes, whoami],
     config: { smtp: { url: smtp.url } },
     tenants: [{
-      name: T, owner: 'owner@keep.test', enable: ['notes'],
+      name: T, owner: 'owner@keep.test', enable: ['notes', 'whoami'],
       users: [
         { email: 'admin@keep.test', roles: ['admin'] },
         { email: 'staff@keep.test', roles: ['staff'] },
@@ -110,6 +117,18 @@ describe('the owner role belongs to owners', () => {
         expect((await owner.patch(`/api/tenants/members/${co}`, { roles: ['staff'] })).status).toBe(200);
       }
     }
+  });
+});
+
+describe('a role change reaches the token holder', () => {
+  it('ctx.user.roles are the membership\'s roles now, not those in the access token', async () => {
+    const owner = await tk.as('owner@keep.test');
+    expect((await owner.patch(`/api/tenants/members/${id('co@keep.test')}`, { roles: ['owner'] })).status).toBe(200);
+    const co = await tk.as('co@keep.test');
+    expect((await co.get('/api/whoami/me')).body.roles).toEqual(['owner']);
+    expect((await owner.patch(`/api/tenants/members/${id('co@keep.test')}`, { roles: ['staff'] })).status).toBe(200);
+    // the same access token, issued while co was an owner
+    expect((await co.get('/api/whoami/me')).body.roles).toEqual(['staff']);
   });
 });
 

@@ -100,3 +100,14 @@ export class RateLimitedError extends AtriumError {
     this.name = 'RateLimitedError';
   }
 }
+
+/**
+ * The node cannot take this request now, but will soon (the tenant's share of the connection pool
+ * or of outbound calls is taken and the wait ran out): 503 with Retry-After.
+ */
+export class ServiceBusyError extends AtriumError {
+  constructor(message: string, code = 'BUSY', retryAfterSeconds = 1, details?: Record<string, unknown>) {
+    super(message, 503, code, { details: { ...details, retryAfterSeconds } });
+    this.name = 'ServiceBusyError';
+  }
+}

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * SQL helpers for plugin migrations. Tenant tables get RLS with a policy that yields no rows
  * (rather than a cast error) when the tenant setting is missing; FORCE makes it apply to the
@@ -34,4 +36,15 @@ end $$;
 drop trigger if exists ${trigger} on ${table};
 create trigger ${trigger} before update or delete on ${table} for each row execute function ${fn}();
 `;
+}
+
+/**
+ * The checksum the kernel records for an applied migration (and `atrium-plugin verify`/`pack` keep in
+ * `migrations.lock.json`): SHA-256 of its SQL with line endings and trailing spaces evened out, so
+ * only a change to what the SQL says counts. The text of a helper's output (`tenantRls()`,
+ * `appendOnly()`) is part of it: an SDK may never change what they produce for a given input.
+ */
+export function migrationChecksum(up: string): string {
+  const text = up.replace(/\r\n?/g, '\n').split('\n').map((l) => l.replace(/\s+$/, '')).join('\n').trim();
+  return createHash('sha256').update(text).digest('hex');
 }

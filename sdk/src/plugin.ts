@@ -4,6 +4,7 @@ import type { MongoAbility } from '@casl/ability';
 import type { PluginManifest } from './manifest/manifest.schema.ts';
 import type { DeviceClient } from './devices/receipt-document.ts';
 import type { MessageCatalogs } from './i18n/catalog.ts';
+import type { OutsideCallDefinition, OutsideCallInput } from './outside-call.ts';
 
 export { ReceiptDocumentSchema, ReceiptLineSchema } from './devices/receipt-document.ts';
 export type { ReceiptDocument, ReceiptLine, DeviceClient, DeviceJob, DeviceJobState, DeviceJobOptions } from './devices/receipt-document.ts';
@@ -17,6 +18,12 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type Permission = readonly [action: string, subject: string] | 'public' | 'authenticated' | 'internal';
 
 export type RequestUser = { id: string; email: string; roles: string[]; sessionId?: string };
+
+/**
+ * The tenant as `ctx.tenant()` answers: its locale and currency, and the IANA time zone (chosen at
+ * sign-up from the owner's browser) in which days, shifts, schedules and receipts are counted.
+ */
+export type TenantProfile = { id: string; name: string; locale: string; currency: string; timeZone: string };
 
 export type Logger = {
   info(...args: unknown[]): void;
@@ -59,6 +66,20 @@ export interface RequestContext {
   authorize(action: string, subject: string, object?: Record<string, unknown>, field?: string): void;
   /** The user's rules for (action, subject) as a MikroORM where-condition, so lists are filtered in SQL. */
   accessibleWhere(action: string, subject: string): Record<string, unknown>;
+  /**
+   * The user's rules for (action, subject) as a SQL condition for hand-written queries (`ctx.sql`,
+   * `em.execute`, `sqlWhere()`): `false` when no rule allows the action, `true` when nothing
+   * restricts it, else the rules' conditions on the subject's columns (declared in the manifest:
+   * `permissions.subjects[].conditions`). Put it in the WHERE of every statement that lists, reads,
+   * changes or deletes rows of the subject, so a row the user may not touch is not found (404).
+   *
+   * ```ts
+   * const rule = ctx.rulesSql('read', 'pos.Sale', { alias: 's' });
+   * const where = sqlWhere().always(rule.sql, ...rule.params).add('s.shift_id = ?', p.shiftId);
+   * const [sale] = await ctx.sql(`select s.id from pos.sale s where s.id = $1 and ${ctx.rulesSql('read', 'pos.Sale', { alias: 's', firstParam: 2 }).sql}`, …);
+   * ```
+   */
+  rulesSql(action: string, subject: string, opts?: RulesSqlOptions): RulesSql;
   /** Fields the user may see/change for (action, subject); undefined means all. */
   permittedFields(action: string, subject: string): string[] | undefined;
   /** Writes a domain event to the outbox in this transaction; delivered at-least-once after commit. */
@@ -67,6 +88,8 @@ export interface RequestContext {
   call<T = unknown>(action: string, params?: Record<string, unknown>): Promise<T>;
   /** The tenant's settings for this plugin (secrets included, server side only). */
   settings<T = Record<string, unknown>>(): Promise<T>;
+  /** The tenant's name, locale, currency and time zone (cached per tenant like settings). */
+  tenant(): Promise<TenantProfile>;
   jobs: {
     enqueue(name: string, data?: Record<string, unknown>, opts?: { delayMs?: number; jobId?: string }): Promise<void>;
   };
@@ -114,7 +137,56 @@ export interface RequestContext {
     target(id: string): void;
     skip(): void;
   };
+  /**
+   * For handlers WITHOUT a transaction (actions and jobs declared `transaction: false`): runs `fn`
+   * in a short transaction of its own — BEGIN with the tenant's RLS settings, `fn` with a context
+   * whose `em`, `sql` and `emit` work, then COMMIT together with the events `fn` emitted (outbox) —
+   * and holds no connection before or after. Call it as often as the work needs (record an intent,
+   * commit, call out, record the result). Inside a transaction (a handler that has one, or `fn`
+   * itself) it throws: transactions do not nest.
+   */
+  transaction<T>(fn: (tx: RequestContext) => Promise<T>): Promise<T>;
+  /**
+   * Outbound HTTP (the WHATWG `fetch`), the only way a plugin should reach another service:
+   *  - only to base URLs the operator allows for this plugin (the manifest's `outbound.baseUrls` and
+   *    the platform config's `outbound.allow.<plugin id>`; anything else throws 403
+   *    OUTBOUND_NOT_ALLOWED before a byte is sent), redirects are not followed;
+   *  - never while a database transaction is held: in a handler that has one it throws — declare
+   *    the action `transaction: false` and record results with `ctx.transaction`/`ctx.outside`;
+   *  - bounded: the request's deadline (or `outbound.timeoutMs`) aborts it, and a tenant has at most
+   *    `outbound.tenantMaxConcurrent` calls in flight per node (beyond a bounded wait, 503 with
+   *    Retry-After). The response body is read in full (up to `outbound.maxResponseBytes`).
+   */
+  fetch(input: string | URL, init?: RequestInit): Promise<Response>;
+  /**
+   * Runs an outside call declared with `defineOutsideCall`: the intent and a journal row in one
+   * short transaction, the call with no connection held, the result in a second short transaction;
+   * a crash in between is recovered by asking the provider with the same key (see outside-call.ts).
+   * Answers what `settle` returned — for a retry with the same key, what it returned the first
+   * time. Only where the handler has no transaction, like `transaction` and `fetch`.
+   */
+  outside<Req, Out>(call: OutsideCallDefinition<Req, any, Out>, input: OutsideCallInput<Req>): Promise<Out>;
 }
+
+/** Options of {@link RequestContext.rulesSql}. */
+export interface RulesSqlOptions {
+  /** The table alias the columns are qualified with: `s` → `s.sold_by`. */
+  alias?: string;
+  /**
+   * SQL for fields whose column differs in this query from the manifest's (a join, a view):
+   * `{ soldBy: 'x.seller_id' }` — taken as written (no alias added). Code, never user input.
+   */
+  columns?: Record<string, string>;
+  /**
+   * Number the parameters `$firstParam`, `$firstParam + 1`… for a statement written with `$n`
+   * (the count of your own parameters before it, plus one). Default: `?` placeholders, which
+   * `sqlWhere()`/`numbered()` and `em.execute` number for you.
+   */
+  firstParam?: number;
+}
+
+/** A SQL condition and its bind values, from {@link RequestContext.rulesSql}. */
+export type RulesSql = { sql: string; params: unknown[] };
 
 export interface ActionContext<P = unknown> extends RequestContext {
   readonly params: P;
@@ -184,8 +256,10 @@ export interface ActionDefinition<P extends TSchema = TSchema, R = unknown> {
   mutates?: boolean;
   /**
    * Default true: the handler runs in one tenant transaction (RLS set) with audit + outbox.
-   * Set false for handlers that only call out (another action, an HTTP API) or compute: no
-   * connection is held while they wait; `ctx.em`/`ctx.emit` are unavailable and throw.
+   * Set false for handlers that call out (an HTTP API, another plugin's action that does) or only
+   * compute: no connection is held while they wait; `ctx.em`/`ctx.sql`/`ctx.emit` throw, and the
+   * handler writes through short transactions of its own (`ctx.transaction`, `ctx.outside`). Its
+   * audit entry (a mutation) is written after it returns, in a transaction of its own.
    */
   transaction?: boolean;
   summary?: string;
@@ -236,6 +310,11 @@ export interface JobDefinition {
   /** Cron pattern for repeatable jobs (run per enabled tenant). */
   cron?: string;
   maxAttempts?: number;
+  /**
+   * Default true: the job runs in one tenant transaction. Set false for a job that calls out (polls
+   * a provider): it then writes through `ctx.transaction` / `ctx.outside`, as a `transaction: false` action.
+   */
+  transaction?: boolean;
   handler(ctx: JobContext): Promise<unknown> | unknown;
 }
 
@@ -297,6 +376,11 @@ export interface PluginDefinition {
   subscribers?: Record<string, SubscriberDefinition<any>>;
   jobs?: Record<string, JobDefinition>;
   workers?: Record<string, WorkerDefinition>;
+  /**
+   * Every outside call the plugin runs with `ctx.outside` (defineOutsideCall): a node that recovers
+   * a call left pending by a crash looks its code up here by name.
+   */
+  outsideCalls?: OutsideCallDefinition[];
   onTenantEnable?(ctx: TenantHookContext): Promise<void> | void;
   onTenantDisable?(ctx: TenantHookContext): Promise<void> | void;
 }

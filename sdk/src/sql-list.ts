@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { ValidationError } from './errors.ts';
+import { sortColumn } from './list-sort.ts';
 import type { RequestContext } from './plugin.ts';
 
 /**
@@ -148,11 +148,8 @@ export const Sort = Type.Optional(Type.String({ maxLength: 40, pattern: '^-?[a-z
  */
 export function orderBy(sort: string | undefined, columns: Record<string, string>, fallback: string, tieBreaker: string): string {
   if (!sort) return `${fallback}, ${tieBreaker}`;
-  const desc = sort.startsWith('-');
-  const key = desc ? sort.slice(1) : sort;
-  const col = Object.hasOwn(columns, key) ? columns[key] : undefined;
-  if (!col) throw new ValidationError(`Cannot sort by "${sort}"`, [{ field: 'sort', code: 'enum', params: { allowedValues: Object.keys(columns).flatMap((c) => [c, `-${c}`]) }, message: `must be one of ${Object.keys(columns).flatMap((c) => [c, `-${c}`]).join(', ')}` }]);
-  return `${col} ${desc ? 'desc nulls last' : 'asc nulls last'}, ${tieBreaker}`;
+  const { column, desc } = sortColumn(sort, columns);
+  return `${column} ${desc ? 'desc nulls last' : 'asc nulls last'}, ${tieBreaker}`;
 }
 
 /** User text for LIKE/ILIKE with its own `%`, `_` and `\` taken literally: `contains` → `%text%`, `prefix` → `text%`. */

@@ -6,7 +6,7 @@
 // under the plugin id (so a plugin writes t('notes.list.title')). vue, quasar, vue-router, pinia,
 // vue-i18n, @casl/vue and @casl/ability are the shell's own instances (import map), so useQuasar(),
 // useI18n() and useAbility() just work.
-import { defineComponent, h, inject, type Component, type PropType } from 'vue';
+import { defineComponent, h, inject, onBeforeUnmount, onMounted, type Component, type PropType } from 'vue';
 
 export type Locale = 'en' | 'ru' | 'uk' | 'kk';
 
@@ -131,6 +131,13 @@ export interface AtriumHttp {
   download(path: string, options?: AtriumDownloadOptions): Promise<AtriumDownload>;
 }
 
+/**
+ * A small JSON message the kernel pushes to the tenant's open admin sessions over the shell's one
+ * socket: `{ type: 'devices.job', job }` when a device job changes state (printed, failed…),
+ * `{ type: 'plugins.changed', … }`, `{ type: 'devices.scan', … }`. Treat unknown types as noise.
+ */
+export type LiveMessage = { type: string; [k: string]: unknown };
+
 export interface AtriumHost {
   version: 1;
   /** Calls the kernel with the user's session (auth header, refresh on 401). Errors are ApiErrorLike. */
@@ -148,6 +155,11 @@ export interface AtriumHost {
     money(minor: number, currency: string): string;
   };
   locale(): Locale;
+  /**
+   * Calls `fn` for every message the kernel pushes (see {@link LiveMessage}) until the returned
+   * function is called. Inside a component, {@link useLiveMessages} does the unsubscribing.
+   */
+  onLive(fn: (message: LiveMessage) => void): () => void;
   user(): { id: string; email: string; displayName?: string } | null;
   tenant(): { id: string; name: string } | null;
   /** The shell's own components, for the wrappers below (use those: they are typed). */
@@ -159,6 +171,21 @@ export function useAtrium(): AtriumHost {
   const host = inject<AtriumHost | null>(Symbol.for('atrium.host'), null);
   if (!host) throw new Error('useAtrium(): not running inside the Atrium admin shell');
   return host;
+}
+
+/**
+ * Calls `fn` for every message the kernel pushes while the calling component is mounted — instead
+ * of polling an endpoint for a state the kernel announces anyway (a receipt's print job):
+ *
+ * ```ts
+ * useLiveMessages((m) => { if (m.type === 'devices.job' && (m.job as { id: string }).id === jobId) state.value = (m.job as { state: string }).state; });
+ * ```
+ */
+export function useLiveMessages(fn: (message: LiveMessage) => void): void {
+  const host = useAtrium();
+  let stop: (() => void) | null = null;
+  onMounted(() => { stop = host.onLive(fn); });
+  onBeforeUnmount(() => stop?.());
 }
 
 /**

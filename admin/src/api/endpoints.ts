@@ -1,7 +1,7 @@
 import { http } from './http.ts';
 import type {
   AuditEntry, AuthResult, FailedJob, Invitation, ListQuery, Me, Member, Page, PermissionEntry,
-  PluginInfo, QueueInfo, Role, RoleRule, Tokens, UiManifestPlugin,
+  PluginInfo, QueueInfo, Role, RoleRule, SignIn, Tokens, UiManifestPlugin,
 } from './types.ts';
 import type {
   Device, DeviceJob, DeviceRole, EnrollmentCode, PrinterProfileChoice, PrinterProfileInfo, Store, Terminal,
@@ -11,7 +11,7 @@ import type {
 const enc = encodeURIComponent;
 
 export const authApi = {
-  signup: (b: { tenantName: string; email: string; password: string }) =>
+  signup: (b: { tenantName: string; email: string; password: string; timeZone?: string }) =>
     http.post<AuthResult>('/api/auth/signup', b, { noRefresh: true }),
   login: (b: { email: string; password: string; totp?: string }) =>
     http.post<AuthResult>('/api/auth/login', b, { noRefresh: true }),
@@ -28,6 +28,9 @@ export const authApi = {
     http.post<void>('/api/auth/password-reset/confirm', { token, password }, { noRefresh: true }),
   acceptInvitation: (b: { token: string; password?: string; displayName?: string }) =>
     http.post<Tokens>('/api/auth/invitations/accept', b, { noRefresh: true }),
+  sessions: () => http.get<Page<SignIn>>('/api/auth/sessions'),
+  revokeSession: (id: string) => http.delete<void>(`/api/auth/sessions/${enc(id)}`),
+  revokeOtherSessions: () => http.delete<{ revoked: number }>('/api/auth/sessions'),
 };
 
 export const meApi = {

@@ -68,6 +68,8 @@ export interface PermissionEntry {
   subject: string;
   actions: string[];
   fields?: string[];
+  /** The fields a rule's conditions may test (the server refuses others with 422 RULE_NOT_ENFORCEABLE). */
+  conditions?: Record<string, string | { type: string; column?: string }>;
   plugin: string;
 }
 export type PluginState = 'disabled' | 'enabling' | 'enabled' | 'disabling' | 'purging' | 'purged' | 'failed';
@@ -145,4 +147,15 @@ export interface FailedJob {
   timestamp?: number | string;
   finishedOn?: number | string;
   data?: unknown;
+}
+
+/** One sign-in (a device or browser) of the current user that has not ended. */
+export interface SignIn {
+  id: string;
+  tenant: { id: string; name: string };
+  ip: string | null;
+  userAgent: string | null;
+  signedInAt: string;
+  lastActiveAt: string;
+  current: boolean;
 }

@@ -15,8 +15,15 @@ export function publishLiveMessage(m: LiveMessage): void {
   }
 }
 
+/** Calls `fn` for every pushed message until the returned function is called (plugins: `useAtrium().onLive`). */
+export function subscribeLiveMessages(fn: (m: LiveMessage) => void): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
 /** Calls `fn` for every pushed message while the calling component is mounted. */
 export function useLiveMessages(fn: (m: LiveMessage) => void): void {
-  onMounted(() => listeners.add(fn));
-  onBeforeUnmount(() => listeners.delete(fn));
+  let stop: (() => void) | null = null;
+  onMounted(() => { stop = subscribeLiveMessages(fn); });
+  onBeforeUnmount(() => stop?.());
 }

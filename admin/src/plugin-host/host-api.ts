@@ -2,6 +2,7 @@ import { Dialog, Notify } from 'quasar';
 import { markRaw } from 'vue';
 import PluginSettingsForm from '../components/schema-form/PluginSettingsForm.vue';
 import { isApiError } from '../api/errors.ts';
+import { subscribeLiveMessages } from '../composables/use-live-messages.ts';
 import { formatDate, formatMoney, formatNumber, formatRelative } from '../i18n/format.ts';
 import { currentLocale, i18n } from '../i18n/index.ts';
 import { useSessionStore } from '../stores/session.ts';
@@ -60,6 +61,7 @@ export function createHostApi() {
     confirm: confirmAction,
     format: { date: formatDate, relative: formatRelative, number: formatNumber, money: formatMoney },
     locale: currentLocale,
+    onLive: subscribeLiveMessages,
     user: () => session.user,
     tenant: () => session.tenant,
     // what @atrium/sdk/ui's component wrappers render: one implementation, the shell's

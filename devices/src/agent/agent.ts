@@ -139,6 +139,7 @@ export class Agent extends EventEmitter {
         return;
       }
       case 'hello.error': this.opts.log(`kernel refused: ${msg.code} ${msg.message}`); return;
+      case 'error': this.opts.log(`kernel dropped ${msg.dropped ?? 'a message'}: ${msg.code} ${msg.message}`); this.emit('bus-error', msg); return;
       case 'pong': this.lastPong = Date.now(); return;
       case 'job.result.ack': this.journal.markReported(msg.jobId); return;
       case 'job': this.onJob(msg.job); return;

@@ -1,6 +1,9 @@
 import type { WebSocket } from 'ws';
 import type { JobHub } from './job-hub.ts';
 
+/** The largest frame an agent socket accepts at all (JobHub's limits are below it). */
+export const AGENT_MAX_FRAME_BYTES = 1024 * 1024;
+
 /**
  * Feeds one agent WebSocket to a hub: messages are handled one at a time per socket, so acks and
  * results keep their order. Used by the kernel's agent endpoint and by `startWsHub`.

@@ -2,8 +2,8 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { EventEmitter } from 'node:events';
 import type { Job, JobKind, JobOutcome, JobPayload } from '../protocol/job.schema.ts';
 import {
-  CLOSE_REVOKED, CLOSE_UNAUTHORIZED, parseAgentMessage, PROTOCOL_VERSION, ProtocolError,
-  type AgentMessage, type DeviceInfo, type KernelMessage,
+  CLOSE_FLOODING, CLOSE_REVOKED, CLOSE_UNAUTHORIZED, parseAgentMessage, PROTOCOL_VERSION, ProtocolError,
+  type AgentMessage, type BusError, type DeviceInfo, type KernelMessage,
 } from '../protocol/messages.ts';
 import type { HubJob, JobHubStorage, TerminalRecord } from './job-hub.storage.ts';
 
@@ -26,12 +26,38 @@ export interface SubmitJob {
   meta?: HubJob['meta'];
 }
 
+/**
+ * What one enrolled terminal may send. A till sends a few messages a second at most (scans,
+ * acks, results, a ping every heartbeat); these bound what a broken or hostile one can cost.
+ */
+export type AgentLimits = {
+  /** Sustained messages per second per terminal (a token bucket)… */
+  messagesPerSecond: number;
+  /** …with bursts up to this many (a reconnect resends its unconfirmed results at once). */
+  burst: number;
+  /** Bytes in one message. */
+  maxMessageBytes: number;
+  /** Devices in one device report. */
+  maxDevicesPerReport: number;
+  /** Bytes of one scan (a QR code holds at most ~3 KB). */
+  maxScanBytes: number;
+};
+
+export const DEFAULT_AGENT_LIMITS: AgentLimits = { messagesPerSecond: 20, burst: 100, maxMessageBytes: 64 * 1024, maxDevicesPerReport: 64, maxScanBytes: 4096 };
+
+/** Dropped for rate within this window beyond `messagesPerSecond` × its seconds: the socket is closed (4429). */
+const FLOOD_WINDOW_MS = 10_000;
+
 export interface JobHubOptions {
   storage: JobHubStorage;
   heartbeatMs?: number;
   enrollmentTtlMs?: number;
   now?: () => Date;
+  limits?: Partial<AgentLimits>;
 }
+
+/** Per terminal (it survives reconnects): the token bucket and what was dropped lately. */
+type TerminalBudget = { tokens: number; refilledAt: number; dropped: number[]; lastErrorAt: number; unreported: number };
 
 export const DRAWER_TTL_MS = 30_000;
 
@@ -53,10 +79,13 @@ export class JobHub extends EventEmitter {
   private readonly enrollmentTtlMs: number;
   private readonly now: () => Date;
   private readonly links = new Map<string, AgentLink>();
+  readonly limits: AgentLimits;
+  private readonly budgets = new Map<string, TerminalBudget>();
 
   constructor(opts: JobHubOptions) {
     super();
     this.storage = opts.storage;
+    this.limits = { ...DEFAULT_AGENT_LIMITS, ...opts.limits };
     this.heartbeatMs = opts.heartbeatMs ?? 15_000;
     this.enrollmentTtlMs = opts.enrollmentTtlMs ?? 10 * 60_000;
     this.now = opts.now ?? (() => new Date());
@@ -173,11 +202,19 @@ export class JobHub extends EventEmitter {
     helloTimer.unref();
     return {
       receive: async (raw) => {
+        if (Buffer.byteLength(raw) > this.limits.maxMessageBytes) {
+          if (!terminal) link.close(CLOSE_UNAUTHORIZED, 'bad hello');
+          else this.refuse(terminal, link, 'MESSAGE_TOO_LARGE', `A message may be at most ${this.limits.maxMessageBytes} bytes`, this.limits.maxMessageBytes, 'an oversized message');
+          return;
+        }
+        if (terminal && !this.allow(terminal, link)) return;
         let msg: AgentMessage;
         try {
           msg = parseAgentMessage(raw);
         } catch (e) {
-          if (e instanceof ProtocolError && !terminal) link.close(CLOSE_UNAUTHORIZED, 'bad hello');
+          if (!(e instanceof ProtocolError)) throw e;
+          if (!terminal) link.close(CLOSE_UNAUTHORIZED, 'bad hello');
+          else this.refuse(terminal, link, 'MESSAGE_INVALID', (e as Error).message, 0, 'an invalid message');
           return;
         }
         if (!terminal) {
@@ -238,9 +275,21 @@ export class JobHub extends EventEmitter {
   private async handle(t: TerminalRecord, msg: AgentMessage, link: AgentLink): Promise<void> {
     switch (msg.type) {
       case 'ping': link.send({ type: 'pong', at: msg.at }); return;
-      case 'devices': this.emit('devices', t.terminalId, msg.devices satisfies DeviceInfo[], t.tenantId); return;
+      case 'devices':
+        if (msg.devices.length > this.limits.maxDevicesPerReport) {
+          this.refuse(t, link, 'TOO_MANY_DEVICES', `A terminal may report at most ${this.limits.maxDevicesPerReport} devices`, this.limits.maxDevicesPerReport, 'a device report');
+          return;
+        }
+        this.emit('devices', t.terminalId, msg.devices satisfies DeviceInfo[], t.tenantId);
+        return;
       case 'device.status': this.emit('device.status', t.terminalId, msg.deviceId, msg.status, t.tenantId); return;
-      case 'scan': this.emit('scan', t.terminalId, msg.deviceId, msg.data, t.tenantId); return;
+      case 'scan':
+        if (Buffer.byteLength(msg.data) > this.limits.maxScanBytes) {
+          this.refuse(t, link, 'SCAN_TOO_LARGE', `A scan may be at most ${this.limits.maxScanBytes} bytes`, this.limits.maxScanBytes, 'a scan');
+          return;
+        }
+        this.emit('scan', t.terminalId, msg.deviceId, msg.data, t.tenantId);
+        return;
       case 'hello': return;
       case 'job.ack': {
         const row = await this.owned(t, msg.jobId);
@@ -259,6 +308,43 @@ export class JobHub extends EventEmitter {
         return;
       }
     }
+  }
+
+  /**
+   * Takes a token from the terminal's bucket. Without one the message is dropped and the agent told
+   * (once a second at most); a terminal that keeps flooding is disconnected.
+   */
+  private allow(t: TerminalRecord, link: AgentLink): boolean {
+    const now = Date.now();
+    const l = this.limits;
+    let b = this.budgets.get(t.terminalId);
+    if (!b) this.budgets.set(t.terminalId, (b = { tokens: l.burst, refilledAt: now, dropped: [], lastErrorAt: 0, unreported: 0 }));
+    b.tokens = Math.min(l.burst, b.tokens + ((now - b.refilledAt) / 1000) * l.messagesPerSecond);
+    b.refilledAt = now;
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return true;
+    }
+    b.dropped.push(now);
+    while (b.dropped.length && b.dropped[0]! < now - FLOOD_WINDOW_MS) b.dropped.shift();
+    if (b.dropped.length > l.messagesPerSecond * (FLOOD_WINDOW_MS / 1000)) {
+      b.dropped = [];
+      this.emit('flooding', t.terminalId, t.tenantId);
+      link.close(CLOSE_FLOODING, 'too many messages');
+      return false;
+    }
+    b.unreported++;
+    if (now - b.lastErrorAt >= 1000) {
+      b.lastErrorAt = now;
+      link.send({ type: 'error', code: 'RATE_LIMITED', message: `At most ${l.messagesPerSecond} messages a second (bursts of ${l.burst}); slow down`, limit: l.messagesPerSecond, dropped: `${b.unreported} message(s)` });
+      b.unreported = 0;
+    }
+    return false;
+  }
+
+  private refuse(t: TerminalRecord, link: AgentLink, code: BusError['code'], message: string, limit: number, dropped: string): void {
+    this.emit('refused', t.terminalId, t.tenantId, code);
+    link.send({ type: 'error', code, message, limit, dropped });
   }
 
   private async owned(t: TerminalRecord, jobId: string): Promise<HubJob | undefined> {

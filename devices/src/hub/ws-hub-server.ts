@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { JobHub } from './job-hub.ts';
 import { AGENT_WS_PATH } from '../protocol/messages.ts';
-import { bindAgentSocket } from './agent-connection.ts';
+import { AGENT_MAX_FRAME_BYTES, bindAgentSocket } from './agent-connection.ts';
 
 export { AGENT_WS_PATH };
 export const ENROLL_PATH = '/api/devices/enroll';
@@ -29,7 +29,7 @@ export async function startWsHub(hub: JobHub, opts: { host?: string; port?: numb
     }
     res.writeHead(404).end();
   });
-  const wss = new WebSocketServer({ server, path: AGENT_WS_PATH, maxPayload: 4 * 1024 * 1024 });
+  const wss = new WebSocketServer({ server, path: AGENT_WS_PATH, maxPayload: AGENT_MAX_FRAME_BYTES });
   wss.on('connection', (ws) => bindAgentSocket(hub, ws, () => {}));
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -18,11 +18,11 @@ export type DeviceStatus = Static<typeof DeviceStatusSchema>;
 
 export const DeviceInfoSchema = Type.Object(
   {
-    deviceId: Type.String({ minLength: 1 }),
+    deviceId: Type.String({ minLength: 1, maxLength: 100 }),
     kind: DeviceKindSchema,
-    name: Type.String(),
+    name: Type.String({ maxLength: 200 }),
     /** Printer profile id (printers only). */
-    profileId: Type.Optional(Type.String()),
+    profileId: Type.Optional(Type.String({ maxLength: 60 })),
     status: DeviceStatusSchema,
   },
   { additionalProperties: false },
@@ -47,7 +47,7 @@ export const DevicesReportSchema = Type.Object(
   { additionalProperties: false },
 );
 export const DeviceStatusMessageSchema = Type.Object(
-  { type: Type.Literal('device.status'), deviceId: Type.String(), status: DeviceStatusSchema },
+  { type: Type.Literal('device.status'), deviceId: Type.String({ maxLength: 100 }), status: DeviceStatusSchema },
   { additionalProperties: false },
 );
 /** The agent has the job in its on-disk inbox. `duplicate` = it already had this idempotency key. */
@@ -73,7 +73,7 @@ export const JobResultSchema = Type.Object(
   { additionalProperties: false },
 );
 export const ScanSchema = Type.Object(
-  { type: Type.Literal('scan'), deviceId: Type.String(), data: Type.String(), at: Type.String() },
+  { type: Type.Literal('scan'), deviceId: Type.String({ maxLength: 100 }), data: Type.String(), at: Type.String({ maxLength: 40 }) },
   { additionalProperties: false },
 );
 
@@ -98,14 +98,34 @@ export const HelloErrorSchema = Type.Object(
   { additionalProperties: false },
 );
 export const PongSchema = Type.Object({ type: Type.Literal('pong'), at: Type.Number() }, { additionalProperties: false });
+/**
+ * The kernel dropped a message of this terminal because it broke a limit (rate, size, devices per
+ * report, scan length) or the protocol schema. The socket stays open unless the terminal keeps
+ * flooding (close 4429).
+ */
+export const BusErrorSchema = Type.Object(
+  {
+    type: Type.Literal('error'),
+    code: Type.Union([Type.Literal('RATE_LIMITED'), Type.Literal('MESSAGE_TOO_LARGE'), Type.Literal('TOO_MANY_DEVICES'), Type.Literal('SCAN_TOO_LARGE'), Type.Literal('MESSAGE_INVALID')]),
+    message: Type.String(),
+    /** The limit that was broken (messages per second, bytes, devices). */
+    limit: Type.Number(),
+    /** What was dropped: a message type, or how many messages since the last error. */
+    dropped: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type BusError = Static<typeof BusErrorSchema>;
 export const JobDispatchSchema = Type.Object({ type: Type.Literal('job'), job: JobSchema }, { additionalProperties: false });
 export const JobResultAckSchema = Type.Object({ type: Type.Literal('job.result.ack'), jobId: Type.String() }, { additionalProperties: false });
 
-export const KernelMessageSchema = Type.Union([HelloOkSchema, HelloErrorSchema, PongSchema, JobDispatchSchema, JobResultAckSchema]);
+export const KernelMessageSchema = Type.Union([HelloOkSchema, HelloErrorSchema, PongSchema, JobDispatchSchema, JobResultAckSchema, BusErrorSchema]);
 export type KernelMessage = Static<typeof KernelMessageSchema>;
 
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_REVOKED = 4403;
+/** The terminal kept breaking the bus limits; it may reconnect (with backoff). */
+export const CLOSE_FLOODING = 4429;
 
 const agentValidator = Compile(AgentMessageSchema);
 const kernelValidator = Compile(KernelMessageSchema);

@@ -18,10 +18,13 @@ import { PipelinedQuery, type PipelineStep } from './pipelined-query.ts';
  * the server is answered locally.
  * Outside the scope (MikroORM's own implicit transactions, migrations) BEGIN behaves as always.
  */
-const deferring = new AsyncLocalStorage<true>();
+const deferring = new AsyncLocalStorage<DeferredScope>();
 
-export function deferringBegin<T>(fn: () => Promise<T>): Promise<T> {
-  return deferring.run(true, fn);
+/** What the scope learns: the pool client the transaction got (so a deadline can abort it). */
+export type DeferredScope = { client?: DeferredBeginClient };
+
+export function deferringBegin<T>(fn: () => Promise<T>, scope: DeferredScope = {}): Promise<T> {
+  return deferring.run(scope, fn);
 }
 
 const BEGIN_RESULT = { command: 'BEGIN', rowCount: null, rows: [], fields: [] };
@@ -57,7 +60,9 @@ export class DeferredBeginClient extends pg.Client {
       return answeredLocally(text!);
     }
     this.committed = false;
-    if (text !== null && /^\s*begin\s*;?\s*$/i.test(text) && deferring.getStore()) {
+    const scope = text !== null && /^\s*begin\s*;?\s*$/i.test(text) ? deferring.getStore() : undefined;
+    if (scope) {
+      scope.client = this;
       this.owesBegin = true;
       return Promise.resolve({ ...BEGIN_RESULT });
     }

@@ -336,4 +336,46 @@ alter table kernel."user" add column totp_failures integer not null default 0,
   add column totp_last_step bigint;
 `,
   },
+  {
+    // The journal of outside calls (ctx.outside, sdk/src/outside-call.ts): one row per (tenant,
+    // plugin, idempotency key), written with the intent in one short transaction and marked done
+    // with the result in another. A row still pending once its lease ran out is a call whose
+    // outcome is unknown (a crash, a lost answer): a node takes it over and asks the provider.
+    name: '0005-outside-call-journal',
+    up: `
+create table kernel.outside_call (
+  tenant_id uuid not null references kernel.tenant(id) on delete cascade,
+  plugin_id text not null,
+  key text not null check (length(key) between 1 and 255),
+  name text not null,
+  request jsonb not null,
+  fingerprint text not null,
+  state text not null check (state in ('pending', 'done', 'failed')),
+  result jsonb,
+  error jsonb,
+  attempts integer not null default 1,
+  lease_until timestamptz not null,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  primary key (tenant_id, plugin_id, key)
+);
+-- what the recovery sweep reads (across tenants, as the system role): pending calls whose lease ran out
+create index outside_call_recovery_idx on kernel.outside_call (lease_until) where state = 'pending';
+${tenantRls('kernel.outside_call')}
+`,
+  },
+  {
+    // the zone days, shifts and receipts are counted in: chosen at sign-up from the owner's browser
+    name: '0006-tenant-time-zone',
+    up: `alter table kernel.tenant add column time_zone text not null default 'UTC' check (time_zone ~ '^[A-Za-z_]+(/[A-Za-z0-9_+-]+){0,2}$');`,
+  },
+  {
+    // Revoked sessions are polled by every gateway (auth/revoked-sessions.ts) and listed per user
+    // ("your devices"); password changes revoke by user. Indexes only.
+    name: '0007-session-revocation',
+    up: `
+create index session_user_idx on kernel.session (user_id);
+create index session_revoked_idx on kernel.session (revoked_at) where revoked_at is not null;
+`,
+  },
 ];

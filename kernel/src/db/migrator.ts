@@ -1,15 +1,18 @@
 import pg from 'pg';
 import type { Migration } from '@atrium/sdk';
+import { migrationChecksum } from '@atrium/sdk';
 import { grantsFor } from './roles.ts';
+import { checkMigrationChecksums } from './migration-checksums.ts';
 
 export type MigrationSet = { owner: string; schema: string; version: string; migrations: Migration[] };
 
 /**
  * Applies kernel and plugin migrations as the owner, once per database, under an advisory lock so
  * concurrent nodes don't race. Each migration runs in its own transaction and is recorded by
- * (owner, name) with the owner's version — plugins can't collide, and reruns are no-ops.
+ * (owner, name) with the owner's version and its checksum — plugins can't collide, reruns are
+ * no-ops, and an applied migration whose text changed since stops the boot (migration-checksums.ts).
  */
-export async function runMigrations(ownerUrl: string, sets: MigrationSet[], log: (msg: string) => void = () => {}): Promise<number> {
+export async function runMigrations(ownerUrl: string, sets: MigrationSet[], log: (msg: string) => void = () => {}, opts: { acceptChanged?: readonly string[] } = {}): Promise<number> {
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
   let applied = 0;
@@ -18,6 +21,8 @@ export async function runMigrations(ownerUrl: string, sets: MigrationSet[], log:
     await client.query(`create schema if not exists kernel;
       create table if not exists kernel.migration (owner text not null, name text not null, version text not null,
         applied_at timestamptz not null default now(), primary key (owner, name))`);
+    // an edited released migration stops the boot here, before anything else is applied
+    await checkMigrationChecksums(client, sets, opts.acceptChanged ?? [], log);
     for (const set of sets) {
       const done = new Set((await client.query('select name from kernel.migration where owner = $1', [set.owner])).rows.map((r) => r.name));
       const pending = [...set.migrations].sort((a, b) => a.name.localeCompare(b.name)).filter((m) => !done.has(m.name));
@@ -27,7 +32,7 @@ export async function runMigrations(ownerUrl: string, sets: MigrationSet[], log:
         await client.query('begin');
         try {
           await client.query(m.up);
-          await client.query('insert into kernel.migration (owner, name, version) values ($1, $2, $3)', [set.owner, m.name, set.version]);
+          await client.query('insert into kernel.migration (owner, name, version, checksum) values ($1, $2, $3, $4)', [set.owner, m.name, set.version, migrationChecksum(m.up)]);
           await client.query(grantsFor(set.schema));
           await client.query('commit');
           applied++;

@@ -27,11 +27,18 @@ export function pushJob(broker: ServiceBroker, row: HubJob): void {
  * of every change, and the timer that expires stale jobs. Agents reach it through `agent-socket.ts`.
  */
 export function startDeviceHub(deps: KernelDeps, broker: ServiceBroker, log: Logger): RunningDeviceHub {
-  const hub = new JobHub({ storage: new PgHubStorage(deps.db), heartbeatMs: deps.config.devices.heartbeatMs });
+  const c = deps.config.devices;
+  const hub = new JobHub({
+    storage: new PgHubStorage(deps.db),
+    heartbeatMs: c.heartbeatMs,
+    limits: { messagesPerSecond: c.agentMessagesPerSecond, burst: c.agentMessageBurst, maxMessageBytes: c.agentMaxMessageBytes, maxDevicesPerReport: c.agentMaxDevicesPerReport, maxScanBytes: c.agentMaxScanBytes },
+  });
   /** Runs kernel bookkeeping for a tenant outside a request (agent events). */
   const inTenant = <T>(tenantId: string, fn: (em: any) => Promise<T>) => deps.db.transaction({ tenantId }, fn);
 
   hub.on('job', (row: HubJob) => pushJob(broker, row));
+  hub.on('flooding', (terminalId: string, tenantId: string) => log.warn({ terminalId, tenantId }, 'devices: terminal disconnected for flooding the bus'));
+  hub.on('refused', (terminalId: string, tenantId: string, code: string) => log.info({ terminalId, tenantId, code }, 'devices: terminal message refused'));
   hub.on('connected', (terminalId: string, tenantId: string, agentVersion?: string) => {
     void inTenant(tenantId, (em) => em.execute('update kernel.terminal set connected = true, last_seen_at = now(), agent_version = coalesce(?, agent_version) where id = ?', [agentVersion ?? null, terminalId]))
       .catch((e) => log.warn({ err: e }, 'devices: terminal bookkeeping failed'));

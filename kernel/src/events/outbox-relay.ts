@@ -68,6 +68,9 @@ export class OutboxRelay {
    * event committed before the call has its deliveries queued.
    */
   async drain(wait = false): Promise<number> {
+    // Redis away: enqueueing would wait for it while holding the claimed rows' transaction; the
+    // rows stay in the outbox and the poll timer publishes them once Redis is back
+    if (!this.queues.connected()) return 0;
     let total = 0;
     for (;;) {
       const n = await this.db.systemTransaction(async (c) => {

@@ -15,9 +15,12 @@ export function toHttpError(e: any, requestId: string): HttpError {
     return { status: 504, headers, body: { error: { code: 'TIMEOUT', message: 'The request took too long', requestId } } };
   }
   const status = typeof e?.code === 'number' ? e.code : 500;
-  if (status >= 400 && status < 500 && typeof e?.type === 'string') {
+  // typed errors: every 4xx, and the 5xx that say something the client can act on — a provider
+  // that did not answer (502 PROVIDER_UNAVAILABLE: retry with the same key), a busy node (503 +
+  // Retry-After), a deadline (504)
+  if (((status >= 400 && status < 500) || status === 502 || status === 503 || status === 504) && typeof e?.type === 'string') {
     const data = e.data ?? {};
-    if (status === 429 && data.details?.retryAfterSeconds) headers['Retry-After'] = String(data.details.retryAfterSeconds);
+    if ((status === 429 || status === 503) && data.details?.retryAfterSeconds) headers['Retry-After'] = String(data.details.retryAfterSeconds);
     // error-codes: pass-through (Moleculer's own validator errors)
     const fields = data.fields ?? (Array.isArray(data) ? data.map((x: any) => ({ field: x.field, code: x.type, message: x.message })) : undefined);
     return {

@@ -33,7 +33,8 @@ export function buildOpenApi(routes: Route[], info: { version: string; serverUrl
     const bodyProps: Record<string, any> = {};
     for (const [k, s] of Object.entries(props)) {
       if (r.keys.includes(k) || k.startsWith('$')) continue;
-      if (r.method === 'GET' || r.method === 'DELETE') parameters.push({ name: k, in: 'query', required: required.includes(k), schema: s });
+      // a raw-body route's body is the file: its other params come in the query string
+      if (r.method === 'GET' || r.method === 'DELETE' || r.spec.rest!.raw) parameters.push({ name: k, in: 'query', required: required.includes(k), schema: s });
       else bodyProps[k] = s;
     }
     const op: Record<string, unknown> = {

@@ -53,4 +53,35 @@ describe('RateLimiter.hitBatched (the per-request API limit, counted in memory b
     const window = Math.floor(Date.now() / 1000 / 3600);
     expect(Number(await redis.get(`${prefix}:rl:user:b:${window}`))).toBe(65);
   });
+
+  it('while Redis is down, counts on this node: the limit still holds and nothing waits for Redis', async () => {
+    const down = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+    down.on('error', () => {});
+    const limiter = new RateLimiter(down, `t3-${Date.now()}`);
+    let allowed = 0;
+    let refused: unknown = null;
+    for (let i = 0; i < 30 && !refused; i++) {
+      try {
+        await limiter.hit('login:x', 5, 60);
+        allowed++;
+      } catch (e) {
+        refused = e;
+      }
+    }
+    expect(refused).toBeInstanceOf(RateLimitedError);
+    expect(allowed).toBe(5);
+    allowed = 0;
+    refused = null;
+    for (let i = 0; i < 100 && !refused; i++) {
+      try {
+        await limiter.hitBatched('user:x', 20, 60);
+        allowed++;
+      } catch (e) {
+        refused = e;
+      }
+    }
+    expect(refused).toBeInstanceOf(RateLimitedError);
+    expect(allowed).toBe(20);
+    down.disconnect();
+  });
 });

@@ -1,28 +1,43 @@
-import type { IncomingMessage } from 'node:http';
-import { PayloadTooLargeError, ValidationError } from '@atrium/sdk';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { dataObject, isUnsafeKey, PayloadTooLargeError, ValidationError } from '@atrium/sdk';
 
-/** `a=1; b=2` → `{ a: '1', b: '2' }`. */
+/** `a=1; b=2` → `{ a: '1', b: '2' }`; a value that is not valid percent-encoding is kept as sent. */
 export function parseCookies(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = dataObject<Record<string, string>>();
   for (const part of (header ?? '').split(';')) {
     const i = part.indexOf('=');
-    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    if (i <= 0) continue;
+    const name = part.slice(0, i).trim();
+    if (isUnsafeKey(name)) continue;
+    const raw = part.slice(i + 1).trim();
+    try {
+      out[name] = decodeURIComponent(raw);
+    } catch {
+      out[name] = raw;
+    }
   }
   return out;
 }
 
-/** Reads the whole body, refusing (413) one larger than `limit` bytes. */
+const tooLarge = (limit: number) => new PayloadTooLargeError(`Request body is larger than ${limit >= 1024 * 1024 ? `${Math.round(limit / 1024 / 1024)} MB` : `${limit} bytes`}`, { limitMb: Math.round((limit / 1048576) * 10) / 10 });
+
+/**
+ * Reads the whole body, refusing (413) one larger than `limit` bytes as its bytes arrive: a
+ * declared Content-Length over the limit before reading anything, a chunked body once it passes
+ * the limit. Never more than `limit` bytes are held. The gateway closes the connection after a
+ * 413, so the rest of the body is not read either.
+ */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw new PayloadTooLargeError(`Request body is larger than ${limit} bytes`, { limitMb: Math.round((limit / 1048576) * 10) / 10 });
+  if (declared > limit) throw tooLarge(limit);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += chunk.length;
-    if (size > limit) throw new PayloadTooLargeError(`Request body is larger than ${limit} bytes`, { limitMb: Math.round((limit / 1048576) * 10) / 10 });
+    if (size > limit) throw tooLarge(limit);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks);
+  return Buffer.concat(chunks, size);
 }
 
 /** A JSON request body as the params object it must be (400 naming `(body)` otherwise). */
@@ -44,4 +59,30 @@ export function queryParams(url: URL): Record<string, unknown> {
     const all = url.searchParams.getAll(k);
     return [k, all.length > 1 ? all : all[0]];
   }));
+}
+
+/** After an early answer, how much more of a request body is read (and thrown away) at most, and for how long. */
+const DISCARD_MAX_BYTES = 64 * 1024 * 1024;
+const DISCARD_MAX_MS = 10_000;
+
+/**
+ * A request answered before its body was read (413, 401…): the client is usually still sending.
+ * Closing at once makes it see a reset instead of the answer, so the rest is read and thrown away
+ * (memory stays flat) — up to DISCARD_MAX_BYTES or DISCARD_MAX_MS, then the connection is cut.
+ */
+export function discardUnreadBody(req: IncomingMessage, res: ServerResponse): void {
+  res.once('finish', () => {
+    // Node's own finish handler has switched the request to discarding; count what it throws away
+    let discarded = 0;
+    const cut = () => req.socket?.destroy();
+    const timer = setTimeout(cut, DISCARD_MAX_MS);
+    timer.unref();
+    req.on('data', (c: Buffer) => {
+      discarded += c.length;
+      if (discarded > DISCARD_MAX_BYTES) cut();
+    });
+    req.once('end', () => clearTimeout(timer));
+    req.once('close', () => clearTimeout(timer));
+    req.resume();
+  });
 }

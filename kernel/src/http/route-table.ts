@@ -1,3 +1,4 @@
+import { ValidationError } from '@atrium/sdk';
 import type { ActionSpec } from '../pipeline/action-spec.ts';
 
 export type Route = { method: string; path: string; regex: RegExp; keys: string[]; action: string; spec: ActionSpec };
@@ -15,6 +16,15 @@ function compile(path: string): { regex: RegExp; keys: string[] } {
     })
     .join('/');
   return { regex: new RegExp(`^${src}/?$`), keys };
+}
+
+/** A path parameter as sent; malformed percent-encoding (`%E0%A4%A`) is the caller's error. */
+function decodePathSegment(name: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new ValidationError(`"${name}" in the URL is not valid percent-encoding`, [{ field: name, code: 'percentEncoding', message: 'is not valid percent-encoding' }]);
+  }
 }
 
 /** REST routes built from the actions in the service registry (local and remote nodes alike). */
@@ -47,7 +57,7 @@ export class RouteTable {
         continue;
       }
       const params: Record<string, string> = {};
-      r.keys.forEach((k, i) => (params[k] = decodeURIComponent(m[i + 1])));
+      r.keys.forEach((k, i) => (params[k] = decodePathSegment(k, m[i + 1])));
       return { route: r, params };
     }
     return allowed.length ? { methodNotAllowed: allowed } : {};

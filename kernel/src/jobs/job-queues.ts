@@ -24,6 +24,14 @@ export class JobQueues {
     this.connection = quiet(new Redis(url, { maxRetriesPerRequest: null }));
     this.events = new Queue(QUEUE_NAMES.events, { connection: this.connection, prefix: this.prefix });
     this.jobs = new Queue(QUEUE_NAMES.jobs, { connection: this.connection, prefix: this.prefix });
+    // without a listener BullMQ prints every reconnection failure while Redis is away
+    this.events.on('error', () => {});
+    this.jobs.on('error', () => {});
+  }
+
+  /** Whether Redis is connected now. While it is not, BullMQ commands wait for it to come back. */
+  connected(): boolean {
+    return this.connection.status === 'ready';
   }
 
   queue(name: string): Queue | undefined {

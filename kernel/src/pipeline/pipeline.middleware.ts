@@ -20,6 +20,11 @@ export type AtriumMeta = {
   callerPlugin?: string;
   ip?: string;
   userAgent?: string;
+  /**
+   * When the caller gives up (a Date.now() value; the gateway sets its timeout): a transaction of
+   * this request may not outlive it, and outside calls are cut at it. Travels to nested calls.
+   */
+  deadline?: number;
   /** Out: response headers/cookies/status the gateway should apply. */
   $responseHeaders?: Record<string, string>;
   $statusCode?: number;
@@ -57,7 +62,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         const isSystem = meta.system === true;
         if (spec.permission === 'system' && !isSystem) throw new ForbiddenError('Internal action', 'INTERNAL_ACTION');
         if (spec.permission === 'internal' && !isSystem && !meta.callerPlugin) throw new ForbiddenError('Internal action: only allowlisted plugins may call it', 'INTERNAL_ACTION');
-        const user = meta.user ?? null;
+        let user = meta.user ?? null;
         if (spec.permission !== 'public' && spec.permission !== 'internal' && !isSystem && !user) throw new UnauthorizedError();
 
         // 2. tenant — only ever from the token (or the kernel's own system call), never from params;
@@ -89,27 +94,30 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
 
         // 5. authorization
         let ability: MongoAbility = NO_ABILITY;
-        if (user && tenantId) ability = await d.abilities.forUser(tenantId, user);
+        // the user's roles as they are now, not as the token has them (ability.service.ts)
+        if (user && tenantId) ({ ability, user } = await d.abilities.forRequest(tenantId, user));
         if (Array.isArray(spec.permission) && !isSystem) {
           const [act, subject] = spec.permission;
           if (!ability.can(act, subject)) throw new ForbiddenError(`You may not ${act} ${subject}`, 'FORBIDDEN', { action: act, subject });
         }
 
         if (!spec.tenantScoped) return next(ctx);
+        const deadline = typeof meta.deadline === 'number' ? meta.deadline : null;
 
         if (!spec.transaction) {
           // no connection held: em/emit throw; a mutation is still audited, in its own short transaction
           const pending: PendingWork = { events: 0, jobs: [], audit: {}, afterCommit: [] };
-          (ctx.locals as any).req = buildRequestContext(d, ctx, { pluginId: spec.pluginId ?? 'kernel', tenantId: tenantId!, user, em: NO_TRANSACTION_EM, ability, pending });
+          (ctx.locals as any).req = buildRequestContext(d, ctx, { pluginId: spec.pluginId ?? 'kernel', tenantId: tenantId!, user, em: NO_TRANSACTION_EM, ability, pending, inTransaction: false, deadline });
           const out = await next(ctx);
           const plain = out === undefined ? null : JSON.parse(JSON.stringify(out));
           if (spec.mutates && !pending.audit.skip) {
+            // no deadline: the work is done (and committed in its own transactions) — its audit entry must be written
             await d.db.transaction({ tenantId: tenantId!, userId: user?.id ?? null }, async (_em, _first, tx) => {
               tx.finishWith(finishStatement({ outbox: [], tenantId: tenantId!, audit: auditRow(spec, { tenantId: tenantId!, userId: user?.id ?? null }, meta, ctx.params, plain, pending), idempotency: null }));
             });
           }
           for (const fn of pending.afterCommit) fn();
-          for (const j of pending.jobs) await d.queues.enqueuePluginJob(spec.pluginId ?? 'kernel', j.name, tenantId!, j.data, { delayMs: j.delayMs, jobId: j.jobId });
+          await enqueueJobs(d, spec.pluginId ?? 'kernel', tenantId!, pending.jobs);
           return plain;
         }
 
@@ -132,7 +140,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
                 return replay.response;
               }
             }
-            (ctx.locals as any).req = buildRequestContext(d, ctx, { pluginId: spec.pluginId ?? 'kernel', tenantId: tenantId!, user, em, ability, pending });
+            (ctx.locals as any).req = buildRequestContext(d, ctx, { pluginId: spec.pluginId ?? 'kernel', tenantId: tenantId!, user, em, ability, pending, inTransaction: true, deadline });
             (ctx.locals as any).em = em;
             // cache invalidations and broadcasts must not run before the change is visible
             (ctx.locals as any).afterCommit = pending.afterCommit;
@@ -154,6 +162,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
             // action's prefetch (a read) follows in that message
             first: idemKey ? { sql: CLAIM_KEY_SQL, params: [tenantId, spec.fullName, idemKey, hash] } : undefined,
             prefetch: prefetch ? prefetch(ctx.params ?? {}) : null,
+            deadline,
           });
         } catch (e) {
           throw mapDbError(e);
@@ -162,13 +171,21 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         // after commit: wake the relay, enqueue jobs (a lost enqueue here is retried by nothing —
         // so jobs that must not be lost should be triggered by an event instead)
         if (pending.outbox?.length) d.pokeOutbox();
-        for (const j of pending.jobs) {
-          await d.queues.enqueuePluginJob(spec.pluginId ?? 'kernel', j.name, tenantId!, j.data, { delayMs: j.delayMs, jobId: j.jobId });
-        }
+        await enqueueJobs(d, spec.pluginId ?? 'kernel', tenantId!, pending.jobs);
         return result;
       };
     },
   };
+}
+
+/** The jobs a request asked for, after its commit. */
+async function enqueueJobs(d: KernelDeps, pluginId: string, tenantId: string, jobs: PendingWork['jobs']): Promise<void> {
+  for (const j of jobs) {
+    const queued = d.queues.enqueuePluginJob(pluginId, j.name, tenantId, j.data, { delayMs: j.delayMs, jobId: j.jobId });
+    // Redis away: the job waits in the connection's offline queue until Redis is back; the answer does not
+    if (d.queues.connected()) await queued;
+    else queued.catch((e) => d.logger.error({ err: e, job: j.name }, 'job enqueue failed'));
+  }
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -205,10 +222,14 @@ async function claimIdempotencyKey(em: any, claimed: any[], tenantId: string, us
 
 const SECRET_KEYS = /pass(word)?|secret|token|totp|apiKey|key$/i;
 
-function redact(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redact);
+/** Deeper than this, an audited value is summarised (the gateway refuses deeper bodies anyway). */
+const AUDIT_MAX_DEPTH = 40;
+
+function redact(value: unknown, depth = 0): unknown {
+  if (value && typeof value === 'object' && depth >= AUDIT_MAX_DEPTH) return '[nested too deep]';
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.test(k) ? '[redacted]' : redact(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.test(k) ? '[redacted]' : redact(v, depth + 1)]));
   }
   return value;
 }
@@ -224,7 +245,7 @@ function auditRow(spec: ActionSpec, scope: { tenantId: string; userId: string | 
  * and the idempotency record's response — as data-modifying CTEs of a single statement, which
  * Database.transaction sends together with the COMMIT. A sale pays for no extra round trip.
  */
-function finishStatement(
+export function finishStatement(
   w: {
     tenantId: string;
     outbox: OutboxRow[];

@@ -5,12 +5,18 @@ import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { ForbiddenError, type DeviceClient, type DeviceJob, type DeviceJobOptions, type RequestContext, type RequestUser } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
 import { accessibleWhere, permittedFields } from '../rbac/ability.factory.ts';
+import { rulesSql } from '../rbac/rules-sql.ts';
+import { conditionFields } from '../rbac/condition-catalog.ts';
 import { loadPluginSettings } from '../plugins/plugin-settings.ts';
+import { loadTenantProfile, TENANT_PROFILE_KEY } from '../tenants/tenant-profile.ts';
 import { preparedQuery } from '../db/prepared.ts';
 import { setWorkerUnits } from '../plugins/plugin-workers.ts';
 import { isLocale, PSEUDO_LOCALE, type RenderLocale } from '@atrium/sdk/i18n';
 
 const asLocale = (l: unknown): RenderLocale => (isLocale(l) || l === PSEUDO_LOCALE ? l : 'en');
+import { outboundFetch } from '../outside/outbound-fetch.ts';
+import { runOutsideCall } from '../outside/outside-calls.ts';
+import { finishStatement } from './pipeline.middleware.ts';
 
 export type AuditNote = { diff?: { before: unknown; after: unknown }; target?: string; skip?: boolean };
 /**
@@ -21,18 +27,30 @@ export type AuditNote = { diff?: { before: unknown; after: unknown }; target?: s
 export type OutboxRow = { eventId: string; name: string; payload: Record<string, unknown>; userId: string | null };
 export type PendingWork = { events: number; outbox?: OutboxRow[]; jobs: { name: string; data: Record<string, unknown>; delayMs?: number; jobId?: string }[]; audit: AuditNote; afterCommit: (() => void)[] };
 
+export type RequestContextOptions = {
+  pluginId: string;
+  tenantId: string;
+  user: RequestUser | null;
+  em: SqlEntityManager;
+  ability: MongoAbility;
+  pending: PendingWork;
+  /** Whether `em` is a transaction's (then `transaction`, `fetch` and `outside` throw). */
+  inTransaction: boolean;
+  /** When the caller gives up (Date.now() value), or null: bounds transactions and outside calls. */
+  deadline: number | null;
+};
+
 /** Builds the object handed to plugin handlers: everything they may touch, nothing more. */
-export function buildRequestContext(
-  deps: KernelDeps,
-  ctx: Context<any, any>,
-  opts: { pluginId: string; tenantId: string; user: RequestUser | null; em: SqlEntityManager; ability: MongoAbility; pending: PendingWork },
-): RequestContext {
-  const { pluginId, tenantId, user, em, ability, pending } = opts;
+export function buildRequestContext(deps: KernelDeps, ctx: Context<any, any>, opts: RequestContextOptions): RequestContext {
+  const { pluginId, tenantId, user, em, ability, pending, inTransaction, deadline } = opts;
   const meta = ctx.meta as Record<string, any>;
   const manifest = deps.registry.get(pluginId)?.manifest;
   const can = (action: string, subject: string, object?: Record<string, unknown>, field?: string) =>
     object ? ability.can(action, subjectOf(subject, object) as any, field) : ability.can(action, subject, field);
-  return {
+  const notInTransaction = (what: string) => {
+    if (inTransaction) throw new Error(`ctx.${what} in ${pluginId} while a transaction is open: it is for handlers declared "transaction: false" (and not inside ctx.transaction)`);
+  };
+  const self: RequestContext = {
     tenantId,
     user,
     pluginId,
@@ -48,6 +66,8 @@ export function buildRequestContext(
       if (!can(action, subject, object, field)) throw new ForbiddenError(`You may not ${action} this ${subject.split('.').pop()}`, 'FORBIDDEN', { action, subject });
     },
     accessibleWhere: (action, subject) => accessibleWhere(ability, action, subject),
+    // the kernel's own work (jobs, deliveries) runs as no user and is not bound by anyone's rules
+    rulesSql: (action, subject, o) => (meta.system === true && !user ? { sql: 'true', params: [] } : rulesSql(ability, action, subject, conditionFields(deps.registry, subject), o)),
     permittedFields: (action, subject) => permittedFields(ability, action, subject),
     async emit(event, payload) {
       if (pluginId !== 'kernel' && !(manifest?.events?.publishes ?? []).includes(event)) {
@@ -66,6 +86,9 @@ export function buildRequestContext(
     },
     async settings<T>() {
       return (await deps.gate.settings(tenantId, pluginId, () => loadPluginSettings(deps, em, tenantId, pluginId))) as T;
+    },
+    async tenant() {
+      return (await deps.gate.settings(tenantId, TENANT_PROFILE_KEY, () => loadTenantProfile(deps, em, tenantId) as Promise<any>)) as any;
     },
     jobs: {
       async enqueue(name, data = {}, o = {}) {
@@ -115,7 +138,38 @@ export function buildRequestContext(
         pending.audit.skip = true;
       },
     },
+    transaction(fn) {
+      notInTransaction('transaction');
+      return runShortTransaction(deps, ctx, opts, fn);
+    },
+    fetch: (input, init) => outboundFetch(deps, { pluginId, tenantId, deadline, inTransaction }, input, init),
+    outside(call, input) {
+      notInTransaction('outside');
+      return runOutsideCall(deps, self, deadline, call, input);
+    },
   };
+  return self;
+}
+
+/**
+ * `ctx.transaction(fn)` of a handler without a transaction: one short tenant transaction (RLS,
+ * the request's deadline) in which `fn` gets a context like a transactional handler's. Its events
+ * go to the outbox with its COMMIT; its jobs are enqueued and its after-commit hooks run once it
+ * committed. Audit notes go to the action's own entry (written when the handler returns).
+ */
+async function runShortTransaction<T>(deps: KernelDeps, ctx: Context<any, any>, outer: RequestContextOptions, fn: (tx: RequestContext) => Promise<T>): Promise<T> {
+  const pending: PendingWork = { events: 0, outbox: [], jobs: [], audit: outer.pending.audit, afterCommit: [] };
+  const out = await deps.db.transaction({ tenantId: outer.tenantId, userId: outer.user?.id ?? null }, async (em, _first, end) => {
+    const tx = buildRequestContext(deps, ctx, { ...outer, em, pending, inTransaction: true });
+    const result = await fn(tx);
+    await em.flush();
+    end.finishWith(finishStatement({ outbox: pending.outbox!, tenantId: outer.tenantId, audit: null, idempotency: null }));
+    return result;
+  }, { deadline: outer.deadline });
+  for (const f of pending.afterCommit) f();
+  if (pending.outbox!.length) deps.pokeOutbox();
+  for (const j of pending.jobs) await deps.queues.enqueuePluginJob(outer.pluginId, j.name, outer.tenantId, j.data, { delayMs: j.delayMs, jobId: j.jobId });
+  return out;
 }
 
 /** CASL needs to know an object's subject type; tag a copy (entities stay untouched). */

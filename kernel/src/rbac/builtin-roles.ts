@@ -1,19 +1,22 @@
-import type { PermissionGrant } from '@atrium/sdk';
+import type { PermissionGrant, PermissionSubjectDeclaration } from '@atrium/sdk';
 
 /** Built-in roles every tenant gets. Plugins add grants to these (and may add roles of their own). */
 export const BUILTIN_ROLES = ['owner', 'admin', 'manager', 'staff'] as const;
 export type BuiltinRole = (typeof BUILTIN_ROLES)[number];
 
-/** Kernel subjects and the actions on them, published in the permission catalog like plugins' subjects. */
-export const KERNEL_SUBJECTS = [
+/**
+ * Kernel subjects and the actions on them, published in the permission catalog like plugins' subjects.
+ * `conditions`: the fields a role's rule may test (rbac/rule-conditions.ts); the routes apply them.
+ */
+export const KERNEL_SUBJECTS: PermissionSubjectDeclaration[] = [
   { subject: 'kernel.Tenant', actions: ['read', 'update', 'delete'] },
-  { subject: 'kernel.Member', actions: ['read', 'create', 'update', 'delete'] },
+  { subject: 'kernel.Member', actions: ['read', 'create', 'update', 'delete'], conditions: { userId: 'uuid' } },
   { subject: 'kernel.Invitation', actions: ['read', 'create', 'delete'] },
   { subject: 'kernel.Role', actions: ['read', 'create', 'update', 'delete'] },
   { subject: 'kernel.Plugin', actions: ['read', 'enable', 'disable', 'purge', 'configure'] },
   { subject: 'kernel.Audit', actions: ['read'] },
   { subject: 'kernel.Job', actions: ['read', 'retry'] },
-  { subject: 'kernel.File', actions: ['read', 'create', 'delete'] },
+  { subject: 'kernel.File', actions: ['read', 'create', 'delete'], conditions: { id: 'uuid', createdBy: 'uuid', ownerPlugin: 'string' } },
   { subject: 'kernel.Store', actions: ['read', 'create', 'update', 'delete'] },
   // The device bus: printers/drawers/displays (profiles, roles, jobs) and the terminals (agents) they hang off.
   { subject: 'kernel.Device', actions: ['read', 'create', 'update', 'delete', 'print'] },

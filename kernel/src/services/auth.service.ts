@@ -1,84 +1,49 @@
 import crypto from 'node:crypto';
 import type { ServiceSchema } from 'moleculer';
 import { Type } from 'typebox';
-import * as OTPAuth from 'otpauth';
 import { packRules } from '@casl/ability/extra';
-import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, UnprocessableError, ValidationError, type RequestUser } from '@atrium/sdk';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
-import { kernelActions, type KernelCtx } from './kernel-action.ts';
+import { kernelActions } from './kernel-action.ts';
 import { dummyHash, hashPassword, verifyPassword } from '../auth/password-hasher.ts';
 import { TokenService } from '../auth/token.service.ts';
-import { TotpGuard, totpFor } from '../auth/totp-guard.ts';
 import { provisionTenant } from '../tenants/provision-tenant.ts';
+import { sessionActions } from '../auth/session.actions.ts';
+import { TotpCode, totpActions } from '../auth/totp.actions.ts';
+import { USER_SECRETS, userWithSecrets, type UserSecrets } from '../auth/user-secrets.ts';
+import { isKnownTimeZone, TimeZone } from '../tenants/tenant-profile.ts';
 
 const Email = Type.String({ format: 'email', maxLength: 254 });
 const Password = Type.String({ minLength: 8, maxLength: 200 });
-const TotpCode = Type.String({ pattern: '^[0-9]{6}$' });
-const REFRESH_COOKIE = 'atrium_refresh';
 
-const USER_SECRETS = 'id, email, password_hash, totp_secret, totp_enabled';
-type UserSecrets = { id: string; email: string; password_hash: string; totp_secret: string; totp_enabled: boolean };
-type SessionOut = { accessToken: string; refreshToken: string; expiresIn: number; user: { id: string; email: string; displayName: string }; tenant: { id: string; name: string } };
-
+/**
+ * Users and sign-in: sign-up, sign-in (password, TOTP), profile, password change and reset,
+ * invitations. Sessions (refresh, logout, devices) are in auth/session.actions.ts, TOTP enrolment
+ * in auth/totp.actions.ts; all of them are actions of this one service (`auth.*`, `/api/auth/*`).
+ */
 export function authService(deps: () => KernelDeps): ServiceSchema {
   const d = deps;
-
-  /** Starts (or continues) a session family and returns tokens; sets the httpOnly refresh cookie too. */
-  async function openSession(ctx: KernelCtx, userId: string, tenantId: string, familyId = crypto.randomUUID()): Promise<SessionOut> {
-    const { db, tokens, config } = d();
-    const [u] = await db.systemQuery('select id, email, display_name from kernel."user" where id = $1', [userId]);
-    const [m] = await db.systemQuery('select m.roles, t.name from kernel.membership m join kernel.tenant t on t.id = m.tenant_id where m.tenant_id = $1 and m.user_id = $2', [tenantId, userId]);
-    if (!u || !m) throw new ForbiddenError('You are not a member of this tenant', 'NOT_A_MEMBER');
-    const refresh = TokenService.opaque();
-    const sessionId = crypto.randomUUID();
-    await db.systemQuery(
-      `insert into kernel.session (id, family_id, user_id, tenant_id, refresh_hash, expires_at, ip, user_agent) values ($1, $2, $3, $4, $5, now() + make_interval(secs => $6), $7, $8)`,
-      [sessionId, familyId, userId, tenantId, refresh.hash, config.auth.refreshTokenTtlSeconds, ctx.meta.ip ?? null, ctx.meta.userAgent ?? null],
-    );
-    const user: RequestUser = { id: u.id, email: u.email, roles: m.roles, sessionId };
-    ctx.meta.$setCookies = [
-      `${REFRESH_COOKIE}=${refresh.token}; HttpOnly; SameSite=Strict; Path=/api/auth; Max-Age=${config.auth.refreshTokenTtlSeconds}`,
-    ];
-    return {
-      accessToken: await tokens.issueAccess(user, tenantId),
-      refreshToken: refresh.token,
-      expiresIn: config.auth.accessTokenTtlSeconds,
-      user: { id: u.id, email: u.email, displayName: u.display_name },
-      tenant: { id: tenantId, name: m.name },
-    };
-  }
-
-  async function userWithSecrets(userId: string): Promise<UserSecrets> {
-    const [u] = await d().db.systemQuery(`select ${USER_SECRETS} from kernel."user" where id = $1`, [userId]);
-    if (!u) throw new UnauthorizedError();
-    return u;
-  }
-
-  let guard: TotpGuard | undefined;
-  const totp = () => (guard ??= new TotpGuard(d().db));
-
-  /** A code sent with a request, checked by the TOTP guard (attempt limit, single use); answers a 400 naming `code`. */
-  async function requireCode(u: UserSecrets, code: string, reserved = false) {
-    const outcome = reserved ? await totp().check(u, code) : await totp().attempt(u, code);
-    if (outcome === 'wrong') throw new ValidationError('Wrong code', [{ field: 'code', code: 'wrongCode', message: 'does not match' }]);
-    if (outcome === 'reused') throw new ValidationError('This code was already used; wait for the next one', [{ field: 'code', code: 'codeUsed', message: 'was already used' }]);
-  }
-  /** Per address, on top of the per-account attempts: a botnet spreading guesses over accounts. */
-  const limitCodesPerIp = (ctx: KernelCtx) => d().rateLimiter.hit(`totp:ip:${ctx.meta.ip ?? '-'}`, d().config.auth.loginMaxPerIpPerMinute, 60, 'Too many codes tried from this address; wait a minute');
+  const sessions = sessionActions(d);
+  const totp = totpActions(d);
+  const openSession = sessions.openSession;
 
   return {
     name: 'auth',
     actions: kernelActions('auth', {
+      ...sessions.actions,
+      ...totp.actions,
+
       signup: {
         rest: 'POST /signup',
         permission: 'public',
         tenantScoped: false,
         status: 201,
-        params: Type.Object({ tenantName: Type.String({ minLength: 1, maxLength: 120 }), email: Email, password: Password, displayName: Type.Optional(Type.String({ maxLength: 120 })), locale: Type.Optional(Type.String({ pattern: '^(en|ru|uk|kk)$' })) }, { additionalProperties: false }),
+        params: Type.Object({ tenantName: Type.String({ minLength: 1, maxLength: 120 }), email: Email, password: Password, displayName: Type.Optional(Type.String({ maxLength: 120 })), locale: Type.Optional(Type.String({ pattern: '^(en|ru|uk|kk)$' })), timeZone: Type.Optional(TimeZone) }, { additionalProperties: false }),
         summary: 'Create a tenant and its owner',
         async handler(ctx) {
           const { config, db, rateLimiter } = d();
           if (!config.auth.signupEnabled) throw new ForbiddenError('Sign-up is disabled on this platform', 'SIGNUP_DISABLED');
+          if (ctx.params.timeZone !== undefined && !isKnownTimeZone(ctx.params.timeZone)) throw new ValidationError(`Unknown time zone "${ctx.params.timeZone}"`, [{ field: 'timeZone', code: 'timeZone', message: 'is not a known time zone (e.g. Asia/Almaty)' }]);
           await rateLimiter.hit(`signup:ip:${ctx.meta.ip ?? '-'}`, config.auth.signupMaxPerIpPerHour, 3600, 'Too many sign-ups from this address; try again later');
           const email = ctx.params.email.trim().toLowerCase();
           const passwordHash = await hashPassword(ctx.params.password);
@@ -87,7 +52,7 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
             if (exists.rowCount) throw new ConflictError('An account with this e-mail already exists; sign in and create a new tenant from there', 'EMAIL_TAKEN');
             const userId = crypto.randomUUID();
             await c.query('insert into kernel."user" (id, email, display_name, password_hash, locale) values ($1, $2, $3, $4, $5)', [userId, email, ctx.params.displayName ?? email.split('@')[0], passwordHash, ctx.params.locale ?? 'en']);
-            const t = await provisionTenant(c, { name: ctx.params.tenantName.trim(), ownerUserId: userId, locale: ctx.params.locale });
+            const t = await provisionTenant(c, { name: ctx.params.tenantName.trim(), ownerUserId: userId, locale: ctx.params.locale, timeZone: ctx.params.timeZone });
             await c.query(`insert into kernel.audit (tenant_id, user_id, action, subject, target_id, diff) values ($1::uuid, $2, 'auth.signup', 'kernel.Tenant', $1::text, $3)`, [t.id, userId, JSON.stringify({ tenantName: t.name, email })]);
             return { userId, tenantId: t.id };
           });
@@ -112,7 +77,7 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
           if (!ok) throw new UnauthorizedError('Wrong e-mail or password', 'INVALID_CREDENTIALS');
           if (u.totp_enabled) {
             if (!ctx.params.totp) throw new UnauthorizedError('Enter the 6-digit code from your authenticator app', 'TOTP_REQUIRED');
-            const outcome = await totp().attempt(u, ctx.params.totp);
+            const outcome = await totp.totp().attempt(u, ctx.params.totp);
             if (outcome === 'wrong') throw new UnauthorizedError('Wrong authenticator code', 'TOTP_INVALID');
             if (outcome === 'reused') throw new UnauthorizedError('This code was already used; wait for the next one', 'TOTP_REUSED');
           }
@@ -121,65 +86,6 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
           const tenantId = ctx.params.tenantId && memberships.some((m) => m.tenant_id === ctx.params.tenantId) ? ctx.params.tenantId : memberships[0].tenant_id;
           await rateLimiter.reset(`login:acct:${email}`, 900);
           return openSession(ctx, u.id, tenantId);
-        },
-      },
-
-      refresh: {
-        rest: 'POST /refresh',
-        permission: 'public',
-        tenantScoped: false,
-        mutates: false,
-        params: Type.Object({ refreshToken: Type.Optional(Type.String({ minLength: 10, maxLength: 200 })) }, { additionalProperties: false }),
-        summary: 'Rotate the refresh token (reuse of an old one revokes the whole session family)',
-        async handler(ctx) {
-          const { db } = d();
-          const token = ctx.params.refreshToken ?? (ctx.meta as any).cookies?.[REFRESH_COOKIE];
-          if (!token) throw new UnauthorizedError('Refresh token missing', 'REFRESH_MISSING');
-          const [s] = await db.systemQuery('select * from kernel.session where refresh_hash = $1', [TokenService.hash(token)]);
-          if (!s) throw new UnauthorizedError('Unknown refresh token', 'REFRESH_INVALID');
-          if (s.revoked_at) throw new UnauthorizedError('Session was revoked; sign in again', 'SESSION_REVOKED');
-          if (new Date(s.expires_at) < new Date()) throw new UnauthorizedError('Session expired; sign in again', 'SESSION_EXPIRED');
-          // Guarded update: exactly one caller can use a refresh token.
-          const used = await db.systemQuery('update kernel.session set used_at = now() where id = $1 and used_at is null returning id', [s.id]);
-          if (!used.length) {
-            await db.systemQuery(`update kernel.session set revoked_at = now(), revoke_reason = 'refresh-token-reuse' where family_id = $1 and revoked_at is null`, [s.family_id]);
-            d().logger.warn({ userId: s.user_id, family: s.family_id }, 'refresh token reuse detected: session family revoked');
-            throw new UnauthorizedError('This refresh token was already used; all sessions of this sign-in were revoked', 'REFRESH_REUSED');
-          }
-          return openSession(ctx, s.user_id, s.tenant_id, s.family_id);
-        },
-      },
-
-      logout: {
-        rest: 'POST /logout',
-        permission: 'public',
-        tenantScoped: false,
-        mutates: false,
-        params: Type.Object({ refreshToken: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
-        async handler(ctx) {
-          const { db } = d();
-          const token = ctx.params.refreshToken ?? (ctx.meta as any).cookies?.[REFRESH_COOKIE];
-          const sid = ctx.meta.user?.sessionId;
-          const rows = token ? await db.systemQuery('select family_id from kernel.session where refresh_hash = $1', [TokenService.hash(token)])
-            : sid ? await db.systemQuery('select family_id from kernel.session where id = $1', [sid]) : [];
-          if (rows[0]) await db.systemQuery(`update kernel.session set revoked_at = now(), revoke_reason = 'logout' where family_id = $1 and revoked_at is null`, [rows[0].family_id]);
-          ctx.meta.$setCookies = [`${REFRESH_COOKIE}=; HttpOnly; SameSite=Strict; Path=/api/auth; Max-Age=0`];
-          return { ok: true };
-        },
-      },
-
-      switchTenant: {
-        rest: 'POST /switch-tenant',
-        permission: 'authenticated',
-        tenantScoped: false,
-        mutates: false,
-        params: Type.Object({ tenantId: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
-        async handler(ctx) {
-          const user = ctx.meta.user!;
-          const [m] = await d().db.systemQuery('select 1 from kernel.membership where tenant_id = $1 and user_id = $2', [ctx.params.tenantId, user.id]);
-          if (!m) throw new ForbiddenError('You are not a member of that tenant', 'NOT_A_MEMBER');
-          const [s] = user.sessionId ? await d().db.systemQuery('select family_id from kernel.session where id = $1', [user.sessionId]) : [];
-          return openSession(ctx, user.id, ctx.params.tenantId, s?.family_id);
         },
       },
 
@@ -238,62 +144,21 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
         params: Type.Object({ currentPassword: Type.String({ minLength: 1, maxLength: 200 }), newPassword: Password }, { additionalProperties: false }),
         async handler(ctx) {
           const { rateLimiter, config } = d();
-          const u = await userWithSecrets(ctx.meta.user!.id);
+          const u = await userWithSecrets(d().db, ctx.meta.user!.id);
           // the same per-account limit as sign-in: an access token must not let anyone guess the password
           await rateLimiter.hit(`login:acct:${u.email}`, config.auth.loginMaxPerAccountPer15Minutes, 900, 'Too many password attempts for this account; wait 15 minutes');
           if (!(await verifyPassword(u.password_hash, ctx.params.currentPassword))) throw new ValidationError('Current password is wrong', [{ field: 'currentPassword', code: 'wrongPassword', message: 'is wrong' }]);
           await rateLimiter.reset(`login:acct:${u.email}`, 900);
-          await d().db.systemQuery('update kernel."user" set password_hash = $2, updated_at = now() where id = $1', [u.id, await hashPassword(ctx.params.newPassword)]);
-          // Other sign-ins are ended; this one keeps working until its access token expires.
-          await d().db.systemQuery(`update kernel.session set revoked_at = now(), revoke_reason = 'password-changed' where user_id = $1 and revoked_at is null and id <> $2`, [u.id, ctx.meta.user!.sessionId ?? crypto.randomUUID()]);
+          const hash = await hashPassword(ctx.params.newPassword);
+          // Other sign-ins end (refresh and access tokens, every node); this one goes on. One
+          // transaction: the user's row is locked first, so a refresh in flight is ordered with it.
+          const revoked = await d().db.systemTransaction(async (c) => {
+            await c.query('update kernel."user" set password_hash = $2, updated_at = now() where id = $1', [u.id, hash]);
+            return sessions.store.revokeUser(c, u.id, 'password-changed', { exceptSessionId: ctx.meta.user!.sessionId });
+          });
+          sessions.store.announce(revoked);
           ctx.locals.req?.audit.diff(null, { passwordChanged: true });
           return { ok: true };
-        },
-      },
-
-      totpEnrol: {
-        rest: 'POST /totp/enrol',
-        permission: 'authenticated',
-        async handler(ctx) {
-          const u = await userWithSecrets(ctx.meta.user!.id);
-          if (u.totp_enabled) throw new ConflictError('Two-factor authentication is already on; disable it first', 'TOTP_ALREADY_ENABLED');
-          const secret = new OTPAuth.Secret({ size: 20 }).base32;
-          await d().db.systemQuery('update kernel."user" set totp_secret = $2 where id = $1', [u.id, secret]);
-          ctx.locals.req?.audit.skip();
-          return { secret, otpauthUrl: totpFor(secret, u.email).toString() };
-        },
-      },
-
-      totpVerify: {
-        rest: 'POST /totp/verify',
-        permission: 'authenticated',
-        params: Type.Object({ code: TotpCode }, { additionalProperties: false }),
-        async handler(ctx) {
-          const u = await userWithSecrets(ctx.meta.user!.id);
-          if (!u.totp_secret) throw new UnprocessableError('Start enrolment first', 'TOTP_NOT_ENROLLED');
-          await limitCodesPerIp(ctx);
-          await requireCode(u, ctx.params.code);
-          await d().db.systemQuery('update kernel."user" set totp_enabled = true where id = $1', [u.id]);
-          return { totpEnabled: true };
-        },
-      },
-
-      totpDisable: {
-        rest: 'POST /totp/disable',
-        permission: 'authenticated',
-        summary: 'Turn two-factor authentication off (the password and a current code)',
-        params: Type.Object({ code: TotpCode, password: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
-        async handler(ctx) {
-          const u = await userWithSecrets(ctx.meta.user!.id);
-          if (!u.totp_enabled) throw new UnprocessableError('Two-factor authentication is not on', 'TOTP_NOT_ENABLED');
-          // a stolen access token alone must not turn the second factor off: the password too, and
-          // both count against the same attempts as the code
-          await limitCodesPerIp(ctx);
-          await totp().reserve(u.id);
-          if (!(await verifyPassword(u.password_hash, ctx.params.password))) throw new ValidationError('Password is wrong', [{ field: 'password', code: 'wrongPassword', message: 'is wrong' }]);
-          await requireCode(u, ctx.params.code, true);
-          await d().db.systemQuery('update kernel."user" set totp_enabled = false, totp_secret = null where id = $1', [u.id]);
-          return { totpEnabled: false };
         },
       },
 
@@ -329,8 +194,13 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
           const { db } = d();
           const rows = await db.systemQuery('update kernel.password_reset set used_at = now() where token_hash = $1 and used_at is null and expires_at > now() returning user_id', [TokenService.hash(ctx.params.token)]);
           if (!rows.length) throw new ValidationError('This reset link is invalid or expired; request a new one', [{ field: 'token', code: 'linkExpired', message: 'is invalid or expired' }]);
-          await db.systemQuery('update kernel."user" set password_hash = $2, updated_at = now() where id = $1', [rows[0].user_id, await hashPassword(ctx.params.password)]);
-          await db.systemQuery(`update kernel.session set revoked_at = now(), revoke_reason = 'password-reset' where user_id = $1 and revoked_at is null`, [rows[0].user_id]);
+          const hash = await hashPassword(ctx.params.password);
+          // every sign-in of the account ends: whoever made the reset necessary is out, on every node
+          const revoked = await db.systemTransaction(async (c) => {
+            await c.query('update kernel."user" set password_hash = $2, updated_at = now() where id = $1', [rows[0].user_id, hash]);
+            return sessions.store.revokeUser(c, rows[0].user_id, 'password-reset');
+          });
+          sessions.store.announce(revoked);
           return { ok: true };
         },
       },
@@ -358,7 +228,9 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
             } else {
               throw new ValidationError('Enter the password of your existing account', [{ field: 'password', code: 'required', message: 'is required' }]);
             }
-            await c.query('insert into kernel.membership (tenant_id, user_id, roles) values ($1, $2, $3) on conflict (tenant_id, user_id) do update set roles = excluded.roles', [inv.tenant_id, u.id, inv.roles]);
+            // someone who is a member already keeps their roles: an invitation never rewrites them (it
+            // could take the owner role from the last owner); role changes go through the member update
+            await c.query('insert into kernel.membership (tenant_id, user_id, roles) values ($1, $2, $3) on conflict (tenant_id, user_id) do nothing', [inv.tenant_id, u.id, inv.roles]);
             await c.query(`insert into kernel.audit (tenant_id, user_id, action, subject, target_id, diff) values ($1, $2::uuid, 'auth.acceptInvitation', 'kernel.Member', $2::text, $3)`, [inv.tenant_id, u.id, JSON.stringify({ email: inv.email, roles: inv.roles })]);
             return { userId: u.id, tenantId: inv.tenant_id };
           });

@@ -235,7 +235,8 @@ export function devicesService(deps: () => KernelDeps): ServiceSchema {
         permission: ['read', 'kernel.Device'],
         params: Type.Object({ ...ListParams, terminalId: Type.Optional(TerminalId), storeId: Type.Optional(Uuid), kind: Type.Optional(Type.String({ maxLength: 20 })) }, { additionalProperties: false }),
         async handler(ctx) {
-          const { limit = 50, offset = 0, terminalId, storeId, kind } = ctx.params;
+          const { limit = 50, offset = 0, terminalId, storeId, kind, sort } = ctx.params;
+          const order = orderBy(sort, { terminalName: 't.name', deviceId: 'dv.device_id', kind: 'dv.kind', status: 'dv.status', updatedAt: 'dv.updated_at' }, 't.name');
           const where = ['true'];
           const args: unknown[] = [];
           if (terminalId) { where.push('dv.terminal_id = ?'); args.push(terminalId); }
@@ -248,7 +249,7 @@ export function devicesService(deps: () => KernelDeps): ServiceSchema {
               dv.reported_profile_id as "reportedProfileId", t.store_id as "storeId", t.name as "terminalName", t.connected, t.revoked_at is not null as "terminalRevoked",
               case when pp.profile_id is null then null else json_build_object('profileId', pp.profile_id, 'paperWidthMm', pp.paper_width_mm, 'codePage', pp.code_page, 'imageMode', pp.image_mode) end as profile,
               dv.updated_at as "updatedAt"
-            ${from} where ${where.join(' and ')} order by t.name, dv.device_id limit ? offset ?`, [...args, limit, offset]);
+            ${from} where ${where.join(' and ')} order by ${order}, dv.terminal_id, dv.device_id limit ? offset ?`, [...args, limit, offset]);
           const [{ n }] = await em.execute(`select count(*)::int as n ${from} where ${where.join(' and ')}`, args);
           return { items, total: n };
         },

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { NotFoundError, PayloadTooLargeError, ValidationError } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
 import { kernelActions } from './kernel-action.ts';
-import { ListParams, likePattern } from './list-params.ts';
+import { ListParams, likePattern, orderBy } from './list-params.ts';
 import { storeFile } from '../files/store-file.ts';
 
 /** Binary responses travel between nodes as base64 and are written raw by the gateway. */
@@ -19,7 +19,8 @@ export function filesService(deps: () => KernelDeps): ServiceSchema {
         raw: true,
         permission: ['create', 'kernel.File'],
         status: 201,
-        maxBodyBytes: 100 * 1024 * 1024,
+        // the gateway refuses a larger body as its bytes arrive (413 before it is all sent, nothing buffered past this)
+        maxBodyBytes: d().config.files.maxBytes,
         params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 255, pattern: '^[^/\\\\]+$' }), $body: Type.String(), $contentType: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
         summary: 'Upload a file: the request body is the file; ?name= gives its name',
         async handler(ctx) {
@@ -37,10 +38,13 @@ export function filesService(deps: () => KernelDeps): ServiceSchema {
         permission: ['read', 'kernel.File'],
         params: Type.Object({ ...ListParams }, { additionalProperties: false }),
         async handler(ctx) {
-          const { limit = 20, offset = 0, q } = ctx.params;
-          const cond = q ? 'where name ilike ?' : '';
-          const args = q ? [likePattern(q)] : [];
-          const items = await ctx.locals.em.execute(`select id, name, content_type as "contentType", size::int, sha256, owner_plugin as "ownerPlugin", created_at as "createdAt" from kernel.file ${cond} order by created_at desc limit ? offset ?`, [...args, limit, offset]);
+          const { limit = 20, offset = 0, q, sort } = ctx.params;
+          const order = orderBy(sort, { name: 'name', createdAt: 'created_at', size: 'size' }, 'created_at desc');
+          // the caller's row rules (a role may see only its own uploads) hold here too
+          const rule = ctx.locals.req!.rulesSql('read', 'kernel.File');
+          const cond = `where ${rule.sql}${q ? ' and name ilike ?' : ''}`;
+          const args = [...rule.params, ...(q ? [likePattern(q)] : [])];
+          const items = await ctx.locals.em.execute(`select id, name, content_type as "contentType", size::int, sha256, owner_plugin as "ownerPlugin", created_at as "createdAt" from kernel.file ${cond} order by ${order}, id limit ? offset ?`, [...args, limit, offset]);
           const [{ n }] = await ctx.locals.em.execute(`select count(*)::int as n from kernel.file ${cond}`, args);
           return { items, total: n };
         },
@@ -50,7 +54,8 @@ export function filesService(deps: () => KernelDeps): ServiceSchema {
         permission: ['read', 'kernel.File'],
         params: Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
         async handler(ctx): Promise<BinaryResponse> {
-          const [f] = await ctx.locals.em.execute('select name, content_type, storage_key from kernel.file where id = ?', [ctx.params.id]);
+          const rule = ctx.locals.req!.rulesSql('read', 'kernel.File');
+          const [f] = await ctx.locals.em.execute(`select name, content_type, storage_key from kernel.file where id = ? and ${rule.sql}`, [ctx.params.id, ...rule.params]);
           if (!f) throw new NotFoundError('No such file', { subject: 'kernel.File' });
           return { $binary: (await d().files.get(f.storage_key)).toString('base64'), contentType: f.content_type, filename: f.name };
         },
@@ -60,7 +65,8 @@ export function filesService(deps: () => KernelDeps): ServiceSchema {
         permission: ['delete', 'kernel.File'],
         params: Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
         async handler(ctx) {
-          const [f] = await ctx.locals.em.execute('delete from kernel.file where id = ? returning storage_key', [ctx.params.id]);
+          const rule = ctx.locals.req!.rulesSql('delete', 'kernel.File');
+          const [f] = await ctx.locals.em.execute(`delete from kernel.file where id = ? and ${rule.sql} returning storage_key`, [ctx.params.id, ...rule.params]);
           if (!f) throw new NotFoundError('No such file', { subject: 'kernel.File' });
           await d().files.delete(f.storage_key);
           return { ok: true };

@@ -10,7 +10,9 @@ import { HttpMetrics } from '../http/metrics.ts';
 import { healthReport, kernelHealthChecks } from '../http/health.ts';
 import { ApiDocs } from '../http/api-docs.ts';
 import { UiPush, UI_PUSH_PATH } from '../http/ui-push.ts';
-import { parseCookies, parseJsonBody, queryParams, readBody } from '../http/request-body.ts';
+import { discardUnreadBody, parseCookies, parseJsonBody, queryParams, readBody } from '../http/request-body.ts';
+import { SafeIncomingMessage } from '../http/safe-incoming-message.ts';
+import { checkJsonInput, checkTextParams } from '../http/untrusted-input.ts';
 import { coerceQuery } from '../validation/ajv-validator.ts';
 import { isErrorBody, localizedErrorBody } from '../i18n/error-language.ts';
 import { negotiateLocale } from '@atrium/sdk/i18n';
@@ -26,7 +28,7 @@ export type GatewayOptions = { adminDist?: string; version: string };
  */
 export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): ServiceSchema {
   const routes = new RouteTable();
-  const metrics = new HttpMetrics();
+  const metrics = new HttpMetrics(deps().logger);
   const healthChecks = kernelHealthChecks(deps);
   const docs = new ApiDocs(routes, () => ({ version: opts.version, serverUrl: deps().config.http.publicUrl }));
   const uiPush = new UiPush();
@@ -63,13 +65,13 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
         const d = deps();
         const started = process.hrtime.bigint();
         const requestId = (req.headers['x-request-id'] as string) || crypto.randomUUID();
-        const url = new URL(req.url ?? '/', 'http://localhost');
+        const url = URL.parse(req.url ?? '/', 'http://localhost');
         const method = (req.method ?? 'GET').toUpperCase();
         let routeLabel = 'static';
         res.setHeader('X-Request-Id', requestId);
         const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
           if (status >= 400 && isErrorBody(body)) {
-            const l = localizedErrorBody(d.translator, body, req, url.pathname);
+            const l = localizedErrorBody(d.translator, body, req, url?.pathname ?? '/');
             body = l.body;
             headers = { ...headers, 'Content-Language': l.language, Vary: 'Accept-Language' };
           }
@@ -80,6 +82,7 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
           res.end(JSON.stringify(body));
         };
         try {
+          if (!url) throw new ValidationError('The request URL cannot be parsed', [{ field: '(url)', code: 'invalidUrl', message: 'is not a valid URL' }]);
           const p = url.pathname;
           if (p === '/api/health') {
             routeLabel = p;
@@ -102,8 +105,9 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
           return serveAdmin(res, p, opts.adminDist);
         } catch (e) {
           const he = toHttpError(e, requestId);
-          if (he.status >= 500) d.logger.error({ err: e, requestId, path: url.pathname }, 'request failed');
+          if (he.status >= 500) d.logger.error({ err: e, requestId, path: url?.pathname }, 'request failed');
           if (!res.headersSent) send(he.status, he.body, he.headers);
+          if (!req.complete) discardUnreadBody(req, res);
           else res.end();
         } finally {
           res.once('finish', () => metrics.observeRequest(method, routeLabel, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
@@ -138,14 +142,19 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
         const idem = req.headers['idempotency-key'];
         if (typeof idem === 'string' && idem) meta.idempotencyKey = idem;
 
-        let params: Record<string, unknown> = coerceQuery(route.spec.params, queryParams(url));
+        const query = queryParams(url);
+        checkTextParams(query);
+        checkTextParams(m.params ?? {});
+        let params: Record<string, unknown> = coerceQuery(route.spec.params, query);
         if (method !== 'GET' && method !== 'DELETE') {
           const limit = route.spec.rest!.maxBodyBytes ?? d.config.http.bodyLimitBytes;
           const body = await readBody(req, limit);
           if (route.spec.rest!.raw) {
             params = { ...params, $body: body.toString('base64'), $contentType: String(req.headers['content-type'] ?? 'application/octet-stream'), ...(route.spec.pluginId ? { $headers: { ...req.headers } } : {}) };
           } else if (body.length) {
-            params = { ...params, ...parseJsonBody(body, String(req.headers['content-type'] ?? '')) };
+            const json = parseJsonBody(body, String(req.headers['content-type'] ?? ''));
+            checkJsonInput(json);
+            params = { ...params, ...json };
           }
         }
         for (const [k, v] of Object.entries(m.params ?? {})) {
@@ -154,7 +163,10 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
         }
         // Safe to retry on another node: reads, and writes the client made idempotent with a key.
         const retries = method === 'GET' || meta.idempotencyKey ? 3 : 0;
-        const result: any = await this.broker.call(route.action, params, { meta, timeout: 10_000, retries } as any);
+        // the action's transaction may not outlive the answer: at the deadline it is rolled back and its connection freed
+        const timeout = d.config.http.requestTimeoutMs;
+        meta.deadline = Date.now() + timeout;
+        const result: any = await this.broker.call(route.action, params, { meta, timeout, retries } as any);
         if (meta.$setCookies?.length) res.setHeader('Set-Cookie', meta.$setCookies);
         for (const [k, v] of Object.entries(meta.$responseHeaders ?? {})) res.setHeader(k, v);
         if (result && typeof result === 'object' && typeof result.$binary === 'string') {
@@ -178,7 +190,7 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
     async started() {
       const d = deps();
       this.rebuildRoutes();
-      server = http.createServer((req, res) => void this.handle(req, res));
+      server = http.createServer({ IncomingMessage: SafeIncomingMessage }, (req, res) => void this.handle(req, res));
       server.keepAliveTimeout = 65_000;
       server.on('upgrade', (req, socket, head) => {
         const url = new URL(req.url ?? '/', 'http://localhost');

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { ValidationError } from '@atrium/sdk';
+import { sortColumn } from '@atrium/sdk';
 
 /** The list conventions every route shares: limit/offset, q, sort=field or -field. */
 export const ListParams = {
@@ -12,10 +12,8 @@ export const ListParams = {
 /** Maps `sort` to an SQL order-by over whitelisted columns (never interpolates user text). */
 export function orderBy(sort: string | undefined, columns: Record<string, string>, fallback: string): string {
   if (!sort) return fallback;
-  const desc = sort.startsWith('-');
-  const col = columns[desc ? sort.slice(1) : sort];
-  if (!col) throw new ValidationError(`Cannot sort by "${sort}"`, [{ field: 'sort', code: 'enum', params: { allowedValues: Object.keys(columns).flatMap((c) => [c, `-${c}`]) }, message: `must be one of ${Object.keys(columns).map((c) => `${c}, -${c}`).join(', ')}` }]);
-  return `${col} ${desc ? 'desc' : 'asc'}`;
+  const { column, desc } = sortColumn(sort, columns);
+  return `${column} ${desc ? 'desc' : 'asc'}`;
 }
 
 export const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;

@@ -1,6 +1,5 @@
 import type { ServiceSchema } from 'moleculer';
 import { Type } from 'typebox';
-import { RateLimitedError } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
 import { kernelActions } from './kernel-action.ts';
 
@@ -33,10 +32,7 @@ export function mailService(deps: () => KernelDeps): ServiceSchema {
         }, { additionalProperties: false }),
         async handler(ctx) {
           const tenantId = ctx.meta.tenantId!;
-          const key = `mail:${tenantId}:${new Date().toISOString().slice(0, 13)}`;
-          const n = await d().redis.incr(key);
-          if (n === 1) await d().redis.expire(key, 3600);
-          if (n > MAILS_PER_TENANT_PER_HOUR) throw new RateLimitedError(3600, 'Too many e-mails from this business this hour');
+          await d().rateLimiter.hit(`mail:${tenantId}`, MAILS_PER_TENANT_PER_HOUR, 3600, 'Too many e-mails from this business this hour');
           const p = ctx.params;
           await d().mailer.send({
             to: p.to, subject: p.subject, text: p.text, ...(p.html ? { html: p.html } : {}),

@@ -1,8 +1,9 @@
 import type { ServiceSchema, Context } from 'moleculer';
-import type { EventContext, JobContext, PluginDefinition } from '@atrium/sdk';
+import type { EventContext, JobContext, PluginDefinition, RequestContext } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
 import { buildSpec } from '../pipeline/action-spec.ts';
 import { WORKERS_CHANGED_EVENT, WorkerSupervisor } from '../plugins/plugin-workers.ts';
+import { recoverOutsideCall } from '../outside/outside-calls.ts';
 
 /**
  * `<pluginId>.$system`: the kernel's door into a plugin for event deliveries and jobs. It runs
@@ -11,7 +12,7 @@ import { WORKERS_CHANGED_EVENT, WorkerSupervisor } from '../plugins/plugin-worke
  */
 export function pluginSystemService(deps: () => KernelDeps, def: PluginDefinition): ServiceSchema {
   const id = def.manifest.id;
-  const spec = (name: string) => buildSpec({ permission: 'system', mutates: false }, { pluginId: id, fullName: `${id}.$system.${name}`, basePath: '' });
+  const spec = (name: string, transaction = true) => buildSpec({ permission: 'system', mutates: false, transaction }, { pluginId: id, fullName: `${id}.$system.${name}`, basePath: '' });
   // long-running units (plugin-workers.ts): a supervisor on every node that runs the plugin
   let supervisor: WorkerSupervisor | null = null;
   return {
@@ -50,13 +51,26 @@ export function pluginSystemService(deps: () => KernelDeps, def: PluginDefinitio
         },
       },
       runJob: {
-        atrium: spec('runJob'),
+        // no transaction here: a job declared `transaction: false` (one that calls out) runs without
+        // one and writes through ctx.transaction / ctx.outside; any other runs in one, opened below
+        atrium: spec('runJob', false),
         async handler(ctx: Context<any, any>) {
           const job = def.jobs?.[ctx.params.name];
           if (!job) return { skipped: 'no-job' };
-          const req = (ctx.locals as any).req;
-          const jctx: JobContext = { ...req, data: ctx.params.data ?? {}, jobId: ctx.params.jobId, progress: async () => {} };
-          return (await job.handler(jctx)) ?? null;
+          const req: RequestContext = (ctx.locals as any).req;
+          const run = (r: RequestContext) => {
+            const jctx: JobContext = { ...r, data: ctx.params.data ?? {}, jobId: ctx.params.jobId, progress: async () => {} };
+            return job.handler(jctx);
+          };
+          const out = job.transaction === false ? await run(req) : await req.transaction(async (tx) => run(tx));
+          return out ?? null;
+        },
+      },
+      recoverOutside: {
+        // a call of this plugin's that a crash left without an answer (outside-calls.ts, the sweep)
+        atrium: spec('recoverOutside', false),
+        async handler(ctx: Context<any, any>) {
+          return recoverOutsideCall(deps(), (ctx.locals as any).req, String(ctx.params.key), String(ctx.params.name));
         },
       },
     } as any),

@@ -3,7 +3,7 @@ import type { ServiceSchema } from 'moleculer';
 import { Type } from 'typebox';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { ConflictError, fieldErrorsOf, NotFoundError, UnprocessableError, ValidationError, type TenantHookContext } from '@atrium/sdk';
+import { AtriumError, ConflictError, fieldErrorsOf, NotFoundError, UnprocessableError, ValidationError, type TenantHookContext } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
 import { afterCommit, kernelActions, type KernelCtx } from './kernel-action.ts';
 import type { LoadedPlugin } from '../plugins/plugin-registry.ts';
@@ -52,6 +52,11 @@ export function pluginsService(deps: () => KernelDeps): ServiceSchema {
     if (!v(values)) {
       const fields = fieldErrorsOf(v.errors, '(settings)').map((f) => (f.code === 'additionalProperties' ? { ...f, code: 'notASetting' } : f));
       throw new ValidationError(`Invalid settings for "${p.id}": ${fields.map((f) => `${f.field} ${f.message ?? f.code}`).join('; ')}`, fields, { plugin: p.id });
+    }
+    // a base URL is never a tenant's free text: only what the operator allows (outbound.ts)
+    const outbound = d().outbound.checkSettings(p.id, values);
+    if (outbound.length) {
+      throw new AtriumError(`Settings for "${p.id}" name an address this platform does not allow: ${outbound.map((f) => f.field).join(', ')}`, 422, 'OUTBOUND_NOT_ALLOWED', { fields: outbound });
     }
   }
 

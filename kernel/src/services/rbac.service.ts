@@ -7,6 +7,7 @@ import { afterCommit, kernelActions, type KernelCtx } from './kernel-action.ts';
 import { validateRuleConditions, type StoredRule } from '../rbac/ability.factory.ts';
 import { assertMayWriteRole, loadGranter, permissionCatalog } from '../rbac/grant-guard.ts';
 import { KERNEL_SUBJECTS } from '../rbac/builtin-roles.ts';
+import { assertEnforceableRules } from '../rbac/rule-conditions.ts';
 
 const Rule = Type.Object({
   action: Type.Union([Type.String({ minLength: 1, maxLength: 40 }), Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { minItems: 1 })]),
@@ -26,6 +27,7 @@ export function rbacService(deps: () => KernelDeps): ServiceSchema {
     const bad = rules.flatMap((r, i) => [r.subject].flat().filter((s) => !known.has(s)).map((s) => ({ field: `rules.${i}.subject`, code: 'unknownSubject', params: { value: s }, message: `unknown subject "${s}"` })));
     if (bad.length) throw new ValidationError('Unknown permission subject', bad);
     validateRuleConditions(rules);
+    assertEnforceableRules(d().registry, rules);
   }
   /** Nobody writes into a role what they do not hold themselves (grant-guard.ts); system calls are the platform's own. */
   async function checkGrant(ctx: KernelCtx, role: string, rules: StoredRule[], current?: StoredRule[]) {
@@ -110,7 +112,7 @@ export function rbacService(deps: () => KernelDeps): ServiceSchema {
         async handler() {
           const items = [
             ...KERNEL_SUBJECTS.map((s) => ({ ...s, plugin: 'kernel' })),
-            ...d().registry.list().flatMap((p) => (p.manifest.permissions?.subjects ?? []).map((s) => ({ subject: s.subject, actions: s.actions, fields: s.fields, plugin: p.id }))),
+            ...d().registry.list().flatMap((p) => (p.manifest.permissions?.subjects ?? []).map((s) => ({ subject: s.subject, actions: s.actions, fields: s.fields, conditions: s.conditions, plugin: p.id }))),
           ];
           return { items, total: items.length };
         },

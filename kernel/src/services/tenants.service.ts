@@ -7,6 +7,8 @@ import { afterCommit, kernelActions, type KernelCtx } from './kernel-action.ts';
 import { ListParams, likePattern, orderBy, pgTextArray } from './list-params.ts';
 import { TokenService } from '../auth/token.service.ts';
 import { publicUrl } from './auth.service.ts';
+import { SessionStore } from '../auth/sessions.ts';
+import { isKnownTimeZone, TENANT_PROFILE_KEY, TimeZone } from '../tenants/tenant-profile.ts';
 import { assertMayChangeRoles, assertOwnerRemains, loadGranter, lockOwners, otherOwners, permissionCatalog } from '../rbac/grant-guard.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
@@ -14,6 +16,7 @@ const RoleName = Type.String({ pattern: '^[a-z][a-z0-9-]{1,39}$' });
 
 export function tenantsService(deps: () => KernelDeps): ServiceSchema {
   const d = deps;
+  const sessions = new SessionStore(d);
   async function assertRolesExist(em: any, roles: string[]) {
     const rows = await em.execute('select name from kernel.role where name = any(?::text[])', [pgTextArray(roles)]);
     const missing = roles.filter((r) => !rows.some((x: any) => x.name === r));
@@ -41,19 +44,33 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
         rest: 'GET /current',
         permission: ['read', 'kernel.Tenant'],
         async handler(ctx) {
-          const [t] = await ctx.locals.em.execute('select id, name, status, locale, currency, created_at as "createdAt" from kernel.tenant');
+          const [t] = await ctx.locals.em.execute('select id, name, status, locale, currency, time_zone as "timeZone", created_at as "createdAt" from kernel.tenant');
           return t;
         },
       },
       updateCurrent: {
         rest: 'PATCH /current',
         permission: ['update', 'kernel.Tenant'],
-        params: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })), locale: Type.Optional(Type.String({ pattern: '^(en|ru|uk|kk)$' })), currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })) }, { additionalProperties: false }),
+        params: Type.Object({
+          name: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
+          locale: Type.Optional(Type.String({ pattern: '^(en|ru|uk|kk)$' })),
+          currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+          timeZone: Type.Optional(TimeZone),
+        }, { additionalProperties: false }),
         async handler(ctx) {
           const em = ctx.locals.em;
-          const [before] = await em.execute('select name, locale, currency from kernel.tenant');
-          const [after] = await em.execute('update kernel.tenant set name = coalesce(?, name), locale = coalesce(?, locale), currency = coalesce(?, currency) returning id, name, locale, currency', [ctx.params.name ?? null, ctx.params.locale ?? null, ctx.params.currency ?? null]);
+          const p = ctx.params;
+          if (p.timeZone !== undefined && !isKnownTimeZone(p.timeZone)) throw new ValidationError(`Unknown time zone "${p.timeZone}"`, [{ field: 'timeZone', code: 'timeZone', message: 'is not a known time zone (e.g. Asia/Almaty)' }]);
+          const cols = 'id, name, locale, currency, time_zone as "timeZone"';
+          const [before] = await em.execute(`select ${cols} from kernel.tenant`);
+          const [after] = await em.execute(`update kernel.tenant set name = coalesce(?, name), locale = coalesce(?, locale), currency = coalesce(?, currency), time_zone = coalesce(?, time_zone) returning ${cols}`,
+            [p.name ?? null, p.locale ?? null, p.currency ?? null, p.timeZone ?? null]);
           ctx.locals.req!.audit.diff(before, after);
+          // plugins read the profile through ctx.tenant() (cached like settings): this node at once, others by broadcast
+          afterCommit(ctx, () => {
+            d().gate.invalidateSettings(ctx.meta.tenantId!, TENANT_PROFILE_KEY);
+            ctx.broker.broadcast('atrium.plugins.settings', { tenantId: ctx.meta.tenantId, pluginId: TENANT_PROFILE_KEY });
+          });
           return after;
         },
       },
@@ -63,8 +80,9 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
         params: Type.Object({ ...ListParams, role: Type.Optional(RoleName) }, { additionalProperties: false }),
         async handler(ctx) {
           const { limit = 20, offset = 0, q, sort, role } = ctx.params;
-          const where: string[] = ['true'];
-          const args: unknown[] = [];
+          const rule = ctx.locals.req!.rulesSql('read', 'kernel.Member', { alias: 'm' });
+          const where: string[] = [rule.sql];
+          const args: unknown[] = [...rule.params];
           if (q) { where.push('(u.email ilike ? or u.display_name ilike ?)'); args.push(likePattern(q), likePattern(q)); }
           if (role) { where.push('? = any(m.roles)'); args.push(role); }
           const order = orderBy(sort, { email: 'u.email', displayName: 'u.display_name', joinedAt: 'm.created_at' }, 'u.email asc');
@@ -83,7 +101,8 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
           const em = ctx.locals.em;
           await assertRolesExist(em, ctx.params.roles);
           await lockOwners(em);
-          const [before] = await em.execute('select roles from kernel.membership where user_id = ?', [ctx.params.userId]);
+          const rule = ctx.locals.req!.rulesSql('update', 'kernel.Member');
+          const [before] = await em.execute(`select roles from kernel.membership where user_id = ? and ${rule.sql}`, [ctx.params.userId, ...rule.params]);
           if (!before) throw new NotFoundError('No such member', { subject: 'kernel.Member' });
           await guardRoleChange(ctx, ctx.params.userId, before.roles, ctx.params.roles);
           await em.execute('update kernel.membership set roles = ?::text[] where user_id = ?', [pgTextArray(ctx.params.roles), ctx.params.userId]);
@@ -99,13 +118,16 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
         async handler(ctx) {
           const em = ctx.locals.em;
           await lockOwners(em);
-          const [m] = await em.execute('select roles from kernel.membership where user_id = ?', [ctx.params.userId]);
+          const rule = ctx.locals.req!.rulesSql('delete', 'kernel.Member');
+          const [m] = await em.execute(`select roles from kernel.membership where user_id = ? and ${rule.sql}`, [ctx.params.userId, ...rule.params]);
           if (!m) throw new NotFoundError('No such member', { subject: 'kernel.Member' });
           await guardRoleChange(ctx, ctx.params.userId, m.roles, []);
           await em.execute('delete from kernel.membership where user_id = ?', [ctx.params.userId]);
-          await d().db.systemQuery(`update kernel.session set revoked_at = now(), revoke_reason = 'removed-from-tenant' where user_id = $1 and tenant_id = $2 and revoked_at is null`, [ctx.params.userId, ctx.meta.tenantId]);
+          // after the delete: a refresh racing it has committed by now, or will fail (sessions.ts)
+          const revoked = await sessions.revokeMember(ctx.params.userId, ctx.meta.tenantId!);
           ctx.locals.req!.audit.diff(m, null);
           rbacChanged(ctx);
+          afterCommit(ctx, () => sessions.announce(revoked));
           return { ok: true };
         },
       },
@@ -114,13 +136,14 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
         permission: ['read', 'kernel.Invitation'],
         params: Type.Object({ ...ListParams }, { additionalProperties: false }),
         async handler(ctx) {
-          const { limit = 20, offset = 0, q } = ctx.params;
+          const { limit = 20, offset = 0, q, sort } = ctx.params;
           const em = ctx.locals.em;
+          const order = orderBy(sort, { email: 'email', createdAt: 'created_at', expiresAt: 'expires_at' }, 'created_at desc');
           const cond = q ? 'where email ilike ?' : '';
           const args = q ? [likePattern(q)] : [];
           const items = await em.execute(`select id, email, roles, expires_at as "expiresAt", accepted_at as "acceptedAt", revoked_at as "revokedAt", created_at as "createdAt",
               case when accepted_at is not null then 'accepted' when revoked_at is not null then 'revoked' when expires_at < now() then 'expired' else 'pending' end as status
-            from kernel.invitation ${cond} order by created_at desc limit ? offset ?`, [...args, limit, offset]);
+            from kernel.invitation ${cond} order by ${order}, id limit ? offset ?`, [...args, limit, offset]);
           const [{ n }] = await em.execute(`select count(*)::int as n from kernel.invitation ${cond}`, args);
           return { items, total: n };
         },
@@ -167,10 +190,11 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
         permission: ['read', 'kernel.Store'],
         params: Type.Object({ ...ListParams }, { additionalProperties: false }),
         async handler(ctx) {
-          const { limit = 20, offset = 0, q } = ctx.params;
+          const { limit = 20, offset = 0, q, sort } = ctx.params;
+          const order = orderBy(sort, { name: 'name', createdAt: 'created_at' }, 'name');
           const cond = q ? 'where name ilike ?' : '';
           const args = q ? [likePattern(q)] : [];
-          const items = await ctx.locals.em.execute(`select id, name, address, created_at as "createdAt" from kernel.store ${cond} order by name limit ? offset ?`, [...args, limit, offset]);
+          const items = await ctx.locals.em.execute(`select id, name, address, created_at as "createdAt" from kernel.store ${cond} order by ${order}, id limit ? offset ?`, [...args, limit, offset]);
           const [{ n }] = await ctx.locals.em.execute(`select count(*)::int as n from kernel.store ${cond}`, args);
           return { items, total: n };
         },

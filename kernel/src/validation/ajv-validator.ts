@@ -33,7 +33,7 @@ export function coerceQuery(schema: any, query: Record<string, unknown>): Record
   const props = schema?.properties ?? {};
   const out: Record<string, unknown> = {};
   for (const [k, raw] of Object.entries(query)) {
-    const s = props[k];
+    const s = Object.hasOwn(props, k) ? props[k] : undefined;
     const types: string[] = s ? [s.type ?? s.anyOf?.map((x: any) => x.type)].flat().filter(Boolean) : [];
     const v = Array.isArray(raw) && !types.includes('array') ? raw[raw.length - 1] : raw;
     if (typeof v === 'string' && (types.includes('integer') || types.includes('number')) && /^-?\d+(\.\d+)?$/.test(v)) out[k] = Number(v);

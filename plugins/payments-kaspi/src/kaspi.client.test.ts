@@ -33,7 +33,7 @@ afterAll(() => fake.close());
 beforeEach(() => {
   fake.outage = { remaining: 0, http: false };
   fake.lagReads = 0;
-  fake.delayMs = 0;
+  fake.latencyMs = 0;
 });
 
 const create = (amount: number, kind: 'qr' | 'link' = 'link', key?: string) =>
@@ -112,7 +112,7 @@ describe('KaspiClient against the fake partner API', () => {
     fake.lagReads = 2;
     fake.outage = { remaining: 2, http: false };
     const seen: KaspiPaymentStatus[] = [];
-    const first = await kaspi.pollStatus(p.paymentId, { intervalMs: 10, timeoutMs: 200, onStatus: (s) => seen.push(s) }).catch((e) => e);
+    const first = await kaspi.pollStatus(p.paymentId, { intervalMs: 10, timeoutMs: 1_500, onStatus: (s) => seen.push(s) }).catch((e) => e);
     expect(first).toBeInstanceOf(KaspiPollTimeoutError);
     expect(first).toMatchObject({ lastStatus: 'Wait' });
     // Lagging reads showed QrTokenCreated first, then Wait: reported once each, in order.
@@ -174,7 +174,7 @@ describe('KaspiClient against the fake partner API', () => {
     const wrong = new KaspiClient({ baseUrl: fake.baseUrl, organizationBin: BIN, apiKey: 'nope' });
     await expect(wrong.getTradePoints()).rejects.toMatchObject({ name: 'KaspiApiError', statusCode: FAKE_KASPI_CODES.unauthorized });
     await expect(kaspi.getStatus('424242')).rejects.toMatchObject({ statusCode: FAKE_KASPI_CODES.paymentNotFound });
-    fake.delayMs = 200;
+    fake.latencyMs = 200;
     const impatient = new KaspiClient({ baseUrl: fake.baseUrl, organizationBin: BIN, apiKey: API_KEY, timeoutMs: 50 });
     await expect(impatient.getTradePoints()).rejects.toBeInstanceOf(KaspiNetworkError);
   });

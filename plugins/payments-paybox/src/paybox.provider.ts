@@ -4,7 +4,8 @@
 import { activeSecrets, definePaymentProvider, ProviderRejectedError, ProviderUnavailableError, WebhookSignatureError, type PaymentStatus, type ProviderPaymentState } from '@atrium/sdk/payments';
 import { PayboxApiError, PayboxClient, PayboxNetworkError, PayboxProtocolError, type PayboxStatus } from './paybox.client.ts';
 import { decimalToMinor } from './paybox.money.ts';
-import { parsePayboxForm, scriptNameFromUrl, verifyPaybox } from './paybox.signature.ts';
+import { UnsafeKeyError } from '@atrium/sdk';
+import { parsePayboxForm, scriptNameFromUrl, verifyPaybox, type PayboxFields } from './paybox.signature.ts';
 import { buildPayboxResponse } from './paybox.xml.ts';
 
 export type PayboxSettings = {
@@ -106,7 +107,13 @@ export const payboxProvider = definePaymentProvider<PayboxSettings>({
   verifyWebhook(ctx, req) {
     const secrets = activeSecrets(ctx.settings.secretKeys);
     const script = scriptNameFromUrl(req.path);
-    const fields = parsePayboxForm(req.body.toString('utf8'));
+    let fields: PayboxFields;
+    try {
+      fields = parsePayboxForm(req.body.toString('utf8'));
+    } catch (e) {
+      if (e instanceof UnsafeKeyError) throw new WebhookSignatureError('malformed_body', 'Not a PayBox callback');
+      throw e;
+    }
     const v = verifyPaybox(script, fields, secrets);
     if (!v.ok) throw new WebhookSignatureError(v.reason);
     const paymentId = String(fields.pg_payment_id ?? '');

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { UnsafeKeyError } from '@atrium/sdk';
 import { decimalToMinor, minorToDecimal } from './paybox.money.ts';
 import {
   encodePayboxForm,
@@ -169,6 +170,32 @@ describe('signed XML <response>', () => {
     expect(parsePayboxXml(doc)).toEqual({ root: 'response', fields: { pg_status: 'ok', pg_description: 'a <b> c', item: ['1', '2'], nested: { b: '<x>Т' } } });
     expect(() => parsePayboxXml('<!DOCTYPE x [<!ENTITY a "b">]><response/>')).toThrow(/DTD/);
     expect(() => parsePayboxXml('<response><a></b></response>')).toThrow();
+  });
+});
+
+describe('untrusted keys', () => {
+  const polluted = () => Object.keys(Object.prototype).concat(Object.keys(Array.prototype));
+
+  it('refuses form keys that aim at a prototype, and Object.prototype stays clean', () => {
+    for (const body of ['__proto__[x]=1', 'a[__proto__][x]=1', 'a[constructor][prototype][y]=1', 'constructor[prototype][z]=1', 'prototype=1', '__proto__[]=1']) {
+      expect(() => parsePayboxForm(body), body).toThrow(UnsafeKeyError);
+    }
+    expect(polluted()).toEqual([]);
+    expect(({} as any).x).toBeUndefined();
+  });
+
+  it('parsed objects have no prototype, and mixed scalar/nested names are never written through', () => {
+    const f = parsePayboxForm('a=1&a[b]=2&c[d]=3&c[]=4&pg_sig=x');
+    expect(Object.getPrototypeOf(f)).toBeNull();
+    expect(Object.getPrototypeOf(f.c)).toBeNull();
+    expect(f).toEqual({ a: '1', c: { d: '3' }, pg_sig: 'x' });
+  });
+
+  it('refuses XML element names that aim at a prototype', () => {
+    expect(() => parsePayboxXml('<response><__proto__><x>1</x></__proto__></response>')).toThrow(/not allowed/);
+    expect(() => parsePayboxXml('<response><constructor>1</constructor></response>')).toThrow(/not allowed/);
+    expect(Object.getPrototypeOf(parsePayboxXml('<response><a><b>1</b></a></response>').fields.a)).toBeNull();
+    expect(polluted()).toEqual([]);
   });
 });
 

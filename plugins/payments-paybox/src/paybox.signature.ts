@@ -6,6 +6,7 @@
 // - nested fields are flattened recursively, each level sorted by key (PHP ksort semantics:
 //   integer-like keys compare as numbers); lists (repeated names) keep their order.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { dataObject, formKeyPath } from '@atrium/sdk';
 
 export type PayboxScalar = string | number;
 export type PayboxValue = PayboxScalar | PayboxValue[] | PayboxFields;
@@ -110,25 +111,29 @@ export function assertPaybox(scriptName: string, fields: PayboxFields, secretKey
 /**
  * Decodes a form body the gateway posted (result_url/check_url), keeping what the signature
  * needs: `a[b][c]=` nests, `a[]=` and repeated plain names become lists in order of appearance.
+ * The body is anyone's until its signature is checked: objects have no prototype, and a key with a
+ * `__proto__`, `constructor` or `prototype` segment is refused (UnsafeKeyError, a 400) — PayBox
+ * never sends one.
  */
 export function parsePayboxForm(body: string | URLSearchParams): PayboxFields {
   const params = typeof body === 'string' ? new URLSearchParams(body) : body;
-  const root: PayboxFields = {};
+  const root = dataObject<PayboxFields>();
   for (const [rawKey, value] of params) {
-    const m = /^([^[\]]+)((?:\[[^[\]]*\])*)$/.exec(rawKey);
-    const path = m ? [m[1]!, ...[...m[2]!.matchAll(/\[([^[\]]*)\]/g)].map((x) => x[1]!)] : [rawKey];
-    let node: PayboxFields = root;
+    const path = formKeyPath(rawKey);
+    let node: PayboxFields | null = root;
     for (let i = 0; i < path.length - 1; i++) {
       const seg = path[i]!;
       const next = path[i + 1]!;
       if (next === '') {
         const list = (node[seg] ??= []) as PayboxValue[];
-        if (i + 1 === path.length - 1) list.push(value);
-        node = null as unknown as PayboxFields;
+        // `a=1&a[]=2`: a scalar already holds the name (PayBox never mixes them), the value is dropped
+        if (Array.isArray(list) && i + 1 === path.length - 1) list.push(value);
+        node = null;
         break;
       }
-      node[seg] ??= {};
-      node = node[seg] as PayboxFields;
+      const child: PayboxValue = (node[seg] ??= dataObject<PayboxFields>());
+      if (typeof child !== 'object' || Array.isArray(child)) { node = null; break; } // `a=1&a[b]=2`: same
+      node = child;
     }
     if (node === null) continue;
     const last = path[path.length - 1]!;

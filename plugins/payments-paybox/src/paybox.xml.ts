@@ -2,6 +2,7 @@
 // merchant answers result_url/check_url callbacks the same way. Both are signed with pg_sig
 // over the child elements. The documents are simple enough that a strict little reader is
 // safer than a general XML library (no DTDs, no entities beyond the five predefined + numeric).
+import { dataObject, isUnsafeKey } from '@atrium/sdk';
 import {
   generateSalt,
   signPaybox,
@@ -70,9 +71,11 @@ export function parsePayboxXml(xml: string): { root: string; fields: PayboxField
     if (!open) throw new PayboxXmlError(`Expected an element at ${i}`);
     i += open[0].length;
     const name = open[1]!;
+    // element names become object keys: a gateway (or whoever answers in its place) cannot aim them at a prototype
+    if (isUnsafeKey(name)) throw new PayboxXmlError(`Element name <${name}> is not allowed`);
     if (open[2] === '/') return [name, ''];
     let text = '';
-    const children: PayboxFields = {};
+    const children = dataObject<PayboxFields>();
     let hasChildren = false;
     for (;;) {
       if (i >= src.length) throw new PayboxXmlError(`Unclosed <${name}>`);
@@ -112,7 +115,7 @@ export function parsePayboxXml(xml: string): { root: string; fields: PayboxField
   const [root, value] = readElement();
   skipMisc();
   if (i !== src.length) throw new PayboxXmlError('Content after the root element');
-  return { root, fields: typeof value === 'object' && !Array.isArray(value) ? value : {} };
+  return { root, fields: typeof value === 'object' && !Array.isArray(value) ? value : dataObject<PayboxFields>() };
 }
 
 export type PayboxResponseStatus = 'ok' | 'rejected' | 'error';

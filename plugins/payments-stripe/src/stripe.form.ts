@@ -3,6 +3,7 @@
 // Objects become `key[sub]`, arrays become `key[0]`, `key[1]` (indexed, because arrays of
 // objects need stable indices), booleans become "true"/"false", undefined is omitted and an
 // empty string clears a field (Stripe's own convention).
+import { dataObject, formKeyPath } from '@atrium/sdk';
 
 export type FormValue = string | number | boolean | null | undefined | FormValue[] | { [key: string]: FormValue };
 export type FormParams = { [key: string]: FormValue };
@@ -34,16 +35,16 @@ export type DecodedValue = string | DecodedValue[] | DecodedForm;
  * `[]` appends; values stay strings, as on the real API (which coerces per parameter).
  */
 export function decodeStripeForm(body: string): DecodedForm {
-  const root: Record<string, unknown> = {};
+  const root = dataObject();
   for (const [rawKey, value] of new URLSearchParams(body)) {
-    const m = /^([^[\]]+)((?:\[[^[\]]*\])*)$/.exec(rawKey);
-    if (!m) throw new Error(`Malformed form key: ${rawKey}`);
-    const path = [m[1]!, ...[...m[2]!.matchAll(/\[([^[\]]*)\]/g)].map((x) => x[1]!)];
+    if (!/^([^[\]]+)((?:\[[^[\]]*\])*)$/.test(rawKey)) throw new Error(`Malformed form key: ${rawKey}`);
+    const path = formKeyPath(rawKey);
     let node: Record<string, unknown> = root;
     for (let i = 0; i < path.length - 1; i++) {
       const seg = path[i]!;
-      node[seg] ??= {};
-      node = node[seg] as Record<string, unknown>;
+      const child = (node[seg] ??= dataObject());
+      if (typeof child !== 'object' || child === null) throw new Error(`Form key ${rawKey} nests under a value`);
+      node = child as Record<string, unknown>;
     }
     const last = path[path.length - 1]!;
     if (last === '') {
@@ -60,7 +61,7 @@ function arrayify(node: unknown): unknown {
   if (typeof node !== 'object' || node === null) return node;
   const obj = node as Record<string, unknown>;
   const keys = Object.keys(obj);
-  const fixed: Record<string, unknown> = {};
+  const fixed = dataObject();
   for (const k of keys) fixed[k] = arrayify(obj[k]);
   if (keys.length > 0 && keys.every((k) => /^\d+$/.test(k))) {
     return keys.map(Number).sort((a, b) => a - b).map((k) => fixed[String(k)]);

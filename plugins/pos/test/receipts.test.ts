@@ -2,7 +2,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestKernel, startSmtpCapture, startVirtualTill, type TestClient, type TestKernel } from '@atrium/sdk/testing';
-import { openTill, sale, seedProduct, seedStock } from './fixtures.ts';
+import { fieldsOf, openTill, sale, seedProduct, seedStock } from './fixtures.ts';
 
 /**
  * Receipts through the real device bus: the sale's receipt goes to `receipt@<register>`, an
@@ -86,6 +86,57 @@ describe('receipts on the device bus', () => {
     expect(terminal.printer.drawerKicks.length).toBe(1);
     await new Promise((res) => setTimeout(res, 300));
     expect(terminal.printer.receipts.length).toBe(before + 1);
+  });
+
+  it('«Печать копии» pressed twice (no key from the client, or a key per press) prints two copies: each press is a job of its own, never IDEMPOTENCY_KEY_REUSED', async () => {
+    const [s] = (await sys.query('select id from pos.sale order by sold_at desc limit 1')).rows;
+    const before = terminal.printer.receipts.length;
+    const jobs: string[] = [];
+    for (const opts of [undefined, undefined, { headers: { 'idempotency-key': `press-1-${s.id}` } }, { headers: { 'idempotency-key': `press-2-${s.id}` } }]) {
+      const r = await owner.post(`/api/pos/sales/${s.id}/reprint`, {}, opts);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.body.error, JSON.stringify(r.body)).toBeNull();
+      jobs.push(r.body.jobId);
+    }
+    expect(new Set(jobs).size).toBe(4);
+    for (const id of jobs) expect((await jobDone(owner, id)).state).toBe('done');
+    const receipts = await terminal.printer.waitForReceipts(before + 4);
+    expect(receipts.slice(before).every((r) => /КОПИЯ|COPY/.test(r.text.join('\n')))).toBe(true);
+  });
+
+  it('a return refunds to the tender chosen («Вернуть на: Наличные», no amount typed), prints a return receipt that opens the drawer, and the Z report balances', async () => {
+    const reg = await owner.post('/api/pos/registers', { storeId: till.storeId, name: 'Refund till', deviceRoleSuffix: 'front', printReceipts: true });
+    const sh = await owner.post('/api/pos/shifts', { registerId: reg.body.id, openingFloat: 5_000_00 });
+    const tea = await seedProduct(sys, owner.tenantId, { name: 'Чай', price: 320_00 });
+    const honey = await seedProduct(sys, owner.tenantId, { name: 'Мёд', price: 1788_26 });
+    for (const p of [tea, honey]) await seedStock(sys, owner.tenantId, till.storeId, p, 10_000);
+    const s = await owner.post('/api/pos/sales', sale(reg.body.id, [{ productId: tea, qtyMilli: 1000 }, { productId: honey, qtyMilli: 1000 }], [{ method: 'cash', amount: 1000_00 }, { method: 'card', amount: 1108_26, reference: 'RRN-1' }]), { headers: { 'accept-language': 'ru' } });
+    expect(s.status, JSON.stringify(s.body)).toBe(201);
+    expect((await jobDone(owner, s.body.receipt.jobId)).state).toBe('done');
+    const kicks = terminal.printer.drawerKicks.length;
+    const before = terminal.printer.receipts.length;
+    const r = await owner.post(`/api/pos/sales/${s.body.id}/returns`, { lines: [{ lineNo: 1, qtyMilli: 1000 }], refundMethod: 'cash', reason: 'не тот чай' }, { headers: { 'accept-language': 'ru' } });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.refunds).toEqual([{ method: 'cash', amount: 320_00 }]);
+    expect(r.body.receipt.error).toBeNull();
+    expect((await jobDone(owner, r.body.receipt.jobId)).state).toBe('done');
+    const printed = (await terminal.printer.waitForReceipts(before + 1)).slice(before).map((x) => x.text.join('\n')).find((t) => t.includes('Возврат'))!;
+    expect(printed).toContain(r.body.number);
+    expect(printed).toContain('Чай');
+    expect(printed).toMatch(/320[.,]00/);
+    expect(printed).toContain('не тот чай');
+    expect(terminal.printer.drawerKicks.length).toBe(kicks + 1);
+    // the drawer holds 5000 + 1000 − 320: counted that, the Z report has no discrepancy
+    const z = await owner.post(`/api/pos/shifts/${sh.body.id}/close`, { countedCash: 5680_00 });
+    expect(z.status, JSON.stringify(z.body)).toBe(200);
+    expect(z.body.zReport.byMethod.cash).toEqual({ sales: 1000_00, refunds: 320_00, net: 680_00 });
+    expect(z.body.zReport.byMethod.card).toEqual({ sales: 1108_26, refunds: 0, net: 1108_26 });
+    expect(z.body.zReport.discrepancy).toBe(0);
+    // a tender the sale did not use (and that cannot always be handed back) is refused, naming the field
+    const other = await owner.post('/api/pos/sales', sale(till.registerId, [{ productId: tea, qtyMilli: 1000 }], [{ method: 'cash', amount: 320_00 }]));
+    const bad = await owner.post(`/api/pos/sales/${other.body.id}/returns`, { lines: [{ lineNo: 1, qtyMilli: 1000 }], refundMethod: 'card', reason: 'ошибка' });
+    expect(bad.status).toBe(422);
+    expect(fieldsOf(bad)).toEqual(['refundMethod']);
   });
 
   it('a register without a printer still sells: the sale is stored and the receipt marked failed', async () => {

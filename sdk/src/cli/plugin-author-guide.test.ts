@@ -45,6 +45,19 @@ describe('plugin author guide', () => {
     fs.writeFileSync(mig, good);
     fs.rmSync(path.join(pluginDir, 'src/sneaky.ts'));
     expect(verifyPlugin(pluginDir).filter((f) => f.level === 'error')).toEqual([]);
+    // row rules: a default grant may test only declared condition fields; a declared field needs a column
+    const manifestPath = path.join(pluginDir, 'atrium.plugin.json');
+    const manifest = fs.readFileSync(manifestPath, 'utf8');
+    const m = JSON.parse(manifest);
+    m.permissions.grants.staff[1].conditions = { ownerId: '${user.id}' };
+    m.permissions.subjects[0].conditions.sellerId = 'uuid';
+    fs.writeFileSync(manifestPath, JSON.stringify(m));
+    const findings = verifyPlugin(pluginDir);
+    expect(findings.find((f) => f.level === 'error')?.message).toMatch(/permissions\.grants\.staff\.1\.conditions\.ownerId recipes\.Recipe cannot enforce conditions on "ownerId"/);
+    m.permissions.grants.staff[1].conditions = { createdBy: '${user.id}' };
+    fs.writeFileSync(manifestPath, JSON.stringify(m));
+    expect(verifyPlugin(pluginDir).filter((f) => f.level === 'warning').map((f) => f.message)).toContainEqual(expect.stringMatching(/conditions\.sellerId: no migration mentions the column "seller_id"/));
+    fs.writeFileSync(manifestPath, manifest);
   });
 
   it('2b. verify wants every error code the plugin throws, and every word, in en, ru, uk and kk', () => {
@@ -90,6 +103,65 @@ describe('plugin author guide', () => {
       expect((await chef.get('/api/recipes/recipes')).body.items.map((r: any) => r.name)).toEqual(['Borscht']);
     } finally {
       await tk.stop();
+    }
+  }, 120_000);
+
+  it('5. outside calls: the guide\'s charge example, with its fake, ends with one charge after a lost answer', async () => {
+    // the guide's own code blocks, glued into a plugin: if the guide drifts from the SDK, this fails
+    const guide = fs.readFileSync(path.join(repo, 'docs/plugin-guide.md'), 'utf8');
+    const blocks = [...guide.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    const callBlock = blocks.find((b) => b.includes('defineOutsideCall'))!;
+    const [definition, inAction] = callBlock.split('// in an action declared `transaction: false`');
+    const fakeBlock = blocks.find((b) => b.includes('extends FakeHttpServer'))!;
+    const [fakeClass, fakeUse] = fakeBlock.split(/\n(?=const fake = )/);
+    const module = `
+import { defineAction, defineOutsideCall, definePlugin, defineService, tenantRls, Type, UnprocessableError } from '@atrium/sdk';
+import { createTestKernel, FakeHttpServer, jsonReply, type FakeRequest, type FakeReply } from '@atrium/sdk/testing';
+type Charge = { id: string; amount: number };
+let base = 'https://api.charges.example';
+${definition}
+export const plugin = definePlugin({
+  manifest: { id: 'shop', version: '0.1.0', displayName: { en: 'Shop' }, engines: { sdk: '^1.0.0' }, outbound: { baseUrls: ['https://api.charges.example'] }, data: { owns: ['shop.charge'] } } as any,
+  migrations: [{ name: '0001', up: \`create table shop.charge (tenant_id uuid not null, id uuid not null, amount int not null, status text not null, primary key (tenant_id, id)); \${tenantRls('shop.charge')}\` }],
+  outsideCalls: [chargeCall],
+  services: [defineService({ name: 'charges', actions: { create: defineAction({
+    rest: 'POST /', permission: 'authenticated', transaction: false, status: 201,
+    params: Type.Object({ id: Type.String({ format: 'uuid' }), amount: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+    async handler(ctx) {
+      ${inAction}
+    },
+  }) } })],
+});
+${fakeClass}
+export async function start() {
+  ${fakeUse.replace('const tk = await createTestKernel({ plugins: [plugin], config: { outbound: { allow: { shop: [fake.baseUrl] } } } });', 'base = fake.baseUrl; const tk = await createTestKernel({ plugins: [plugin], config: { outbound: { allow: { shop: [fake.baseUrl] }, recoverIntervalMs: 200 } }, tenants: [{ name: "Shop", owner: "owner@shop.test", enable: ["shop"] }] });')}
+  return { fake, tk };
+}
+`;
+    expect(module).toContain('recoverIntervalMs: 200'); // the guide's test setup line was found and reused
+    fs.mkdirSync(work, { recursive: true });
+    const file = path.join(work, 'guide-outside-call.ts');
+    fs.writeFileSync(file, module);
+    const { start } = await import(file);
+    const { fake, tk } = await start();
+    try {
+      const owner = await tk.as('owner@shop.test');
+      const id = crypto.randomUUID();
+      // the guide's `fake.dropAnswersNext(1)`: the charge is made, its answer lost
+      const first = await owner.post('/api/shop/charges', { id, amount: 500 });
+      expect(first.status).toBeGreaterThanOrEqual(500);
+      const deadline = Date.now() + 30_000;
+      let answer: any;
+      while (Date.now() < deadline) {
+        answer = await owner.post('/api/shop/charges', { id, amount: 500 });
+        if (answer.status === 201) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(answer.body).toEqual({ id, status: 'paid' });
+      expect(fake.charges.size).toBe(1);
+    } finally {
+      await tk.stop();
+      await fake.close();
     }
   }, 120_000);
 });

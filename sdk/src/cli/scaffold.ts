@@ -42,7 +42,8 @@ export function scaffoldPlugin(opts: { id: string; dir: string; entity?: string 
       description: Object.fromEntries(LOCALES.map((l) => [l, `Manage ${plural}`])),
       engines: { sdk: sdkRange },
       permissions: {
-        subjects: [{ subject, actions: ['read', 'create', 'update', 'delete'] }],
+        // the fields role conditions may test; the service applies them (accessibleWhere, authorize with the row)
+        subjects: [{ subject, actions: ['read', 'create', 'update', 'delete'], conditions: { id: 'uuid', createdBy: 'uuid' } }],
         grants: {
           staff: [{ action: ['read', 'create'], subject }, { action: ['update', 'delete'], subject, conditions: { createdBy: '${user.id}' } }],
           manager: [{ action: 'manage', subject }],

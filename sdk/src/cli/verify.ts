@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { validateManifest, pluginSchemaName } from '../manifest/validate-manifest.ts';
 import { verifyWords } from './verify-words.ts';
+import { conditionFieldsOf } from '../manifest/rule-conditions.ts';
 
 export type Finding = { level: 'error' | 'warning'; file: string; message: string };
 
@@ -67,6 +68,13 @@ export function verifyPlugin(dir: string): Finding[] {
         err(rel, `${s}.${t} has tenant_id but no row level security: add \${tenantRls('${s}.${t}')}`);
       }
       if (!/\btenant_id\b/.test(body)) warn(rel, `${s}.${t} has no tenant_id: it is shared by all tenants`);
+    }
+  }
+  // a condition field's column should exist in the plugin's tables (a typo would fail every query that applies the rule)
+  const sources = walk(path.join(root, 'src')).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+  for (const [i, subj] of (manifest.permissions?.subjects ?? []).entries()) {
+    for (const [field, f] of Object.entries(conditionFieldsOf(subj.conditions))) {
+      if (!new RegExp(`\\b${f.column}\\b`).test(sources)) warn('atrium.plugin.json', `permissions.subjects.${i}.conditions.${field}: no migration mentions the column "${f.column}" (give its column: { "type": "${f.type}", "column": "…" })`);
     }
   }
   for (const t of manifest.data?.owns ?? []) {

@@ -8,11 +8,35 @@ const SemverRange = Type.String({ minLength: 1, maxLength: 100 });
 const Action = Type.String({ pattern: '^[a-z][a-zA-Z]*$' });
 const EventName = Type.String({ pattern: '^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+\\.v[0-9]+$' });
 
+/** Value types a condition field may have; rule values are checked against them when a role is saved. */
+export const ConditionFieldType = Type.Union(
+  [Type.Literal('uuid'), Type.Literal('string'), Type.Literal('integer'), Type.Literal('number'), Type.Literal('boolean'), Type.Literal('timestamp'), Type.Literal('date')],
+  { description: 'the value type rules compare the field with' },
+);
+
+export const ConditionFieldDeclaration = Type.Union([
+  ConditionFieldType,
+  Type.Object(
+    {
+      type: ConditionFieldType,
+      column: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]*$', description: 'the SQL column (default: the field name in snake_case)' })),
+    },
+    { additionalProperties: false },
+  ),
+]);
+
 export const PermissionDeclaration = Type.Object(
   {
     subject: Type.String({ pattern: '^[a-z][a-z0-9-]*\\.[A-Z][A-Za-z0-9]*$', description: 'namespaced subject, e.g. notes.Note' }),
     actions: Type.Array(Action, { minItems: 1 }),
     fields: Type.Optional(Type.Array(Type.String())),
+    conditions: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[a-z][a-zA-Z0-9]*$' }), ConditionFieldDeclaration, {
+        description: 'The fields rule conditions may use on this subject, with their types (e.g. { "id": "uuid", "soldBy": "uuid" }). '
+          + 'The plugin enforces them on every route that reads, changes or deletes rows of the subject (ctx.rulesSql, ctx.accessibleWhere, '
+          + 'ctx.authorize with the row). A role whose rule uses any other field is refused when saved; without this list, no conditions at all.',
+      }),
+    ),
     description: Type.Optional(Localized),
   },
   { additionalProperties: false },
@@ -99,6 +123,19 @@ export const ManifestSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    outbound: Type.Optional(
+      Type.Object(
+        {
+          baseUrls: Type.Optional(Type.Array(Type.String({ pattern: '^https://[^/?#@\\s]+(/[^?#@\\s]*)?$' }), {
+            description: 'The real services this plugin calls (production and sandbox base URLs, https): ctx.fetch reaches only these and what the operator adds in the platform config (outbound.allow.<plugin id>)',
+          })),
+          settings: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]*$' }), {
+            description: 'Settings fields that hold a base URL: a tenant may choose only one of the allowed base URLs (saving another is refused, 422 naming the field)',
+          })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     ui: Type.Optional(
       Type.Object(
         {
@@ -115,4 +152,6 @@ export const ManifestSchema = Type.Object(
 
 export type PluginManifest = Static<typeof ManifestSchema>;
 export type PermissionGrant = Static<typeof GrantDeclaration>;
+export type PermissionSubjectDeclaration = Static<typeof PermissionDeclaration>;
+export type ConditionFieldDeclarations = NonNullable<PermissionSubjectDeclaration['conditions']>;
 export type UiContributionDeclaration = Static<typeof UiContribution>;

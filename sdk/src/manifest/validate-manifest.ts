@@ -5,6 +5,7 @@ import { ManifestSchema, type PluginManifest } from './manifest.schema.ts';
 import { ValidationError, type FieldError } from '../errors.ts';
 import { SDK_VERSION } from '../version.ts';
 import { fieldErrorsOf } from '../schema-errors.ts';
+import { conditionFieldsOf, ruleConditionProblems, type ConditionFields } from './rule-conditions.ts';
 
 const addFormats = ((addFormatsModule as any).default ?? addFormatsModule) as (a: any) => any;
 const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true }));
@@ -39,6 +40,16 @@ export function validateManifest(input: unknown): PluginManifest {
   }
   for (const [i, s] of (m.permissions?.subjects ?? []).entries()) {
     if (!s.subject.startsWith(`${m.id}.`)) fields.push({ field: `permissions.subjects.${i}.subject`, code: 'prefix', params: { prefix: `${m.id}.` }, message: `must start with "${m.id}."` });
+  }
+  // default grants on the plugin's own subjects may only use the condition fields those subjects
+  // declare (grants on other plugins' or the kernel's subjects are checked by the kernel at boot)
+  const own = new Map<string, ConditionFields>((m.permissions?.subjects ?? []).map((s) => [s.subject, conditionFieldsOf(s.conditions)]));
+  for (const [role, grants] of Object.entries(m.permissions?.grants ?? {})) {
+    const mine = grants.map((g) => {
+      const subject = [g.subject].flat().filter((s) => own.has(s));
+      return { ...g, subject, conditions: subject.length ? g.conditions : undefined };
+    });
+    fields.push(...ruleConditionProblems(mine, (s) => own.get(s), `permissions.grants.${role}`));
   }
   for (const [i, e] of (m.events?.publishes ?? []).entries()) {
     if (!e.startsWith(`${m.id}.`)) fields.push({ field: `events.publishes.${i}`, code: 'prefix', params: { prefix: `${m.id}.` }, message: `must start with "${m.id}."` });

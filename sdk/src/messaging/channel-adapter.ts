@@ -54,8 +54,8 @@ export interface ChannelLimits {
   captionMaxLength?: number;
   /** Inline buttons: how many, how long their labels; null = the channel has none (text fallback). */
   buttons: { max: number; textMaxLength: number; urls: boolean } | null;
-  /** Media the channel accepts; null = none. */
-  media: { mimeTypes: readonly string[]; maxBytes: number } | null;
+  /** Media the channel accepts (`image/*` wildcards allowed), and how many files one provider message carries; null = none. */
+  media: { mimeTypes: readonly string[]; maxBytes: number; perMessage: number } | null;
   /**
    * Sending pace. `perSecond`/`burst`: the account as a whole (Telegram ≈ 30/s per bot);
    * `perChatPerSecond`/`perChatBurst`: one chat (Telegram ≈ 1/s, short bursts tolerated).
@@ -70,6 +70,11 @@ export interface ChannelLimits {
   providerTemplates: boolean;
   /** Subject line and HTML body (e-mail). */
   rich?: { subject: boolean; html: boolean };
+  /**
+   * The provider de-duplicates sends by our message id (an idempotency key, our reference): a send
+   * whose outcome was lost may safely be repeated. Without it such a message is left `unknown`.
+   */
+  dedupesByMessageId?: boolean;
 }
 
 // ---- inbound -------------------------------------------------------------------------------
@@ -210,7 +215,8 @@ export interface OutboundMessage {
   html?: string;
   subject?: string;
   buttons?: OutboundButton[];
-  media?: OutboundMedia;
+  /** Files of this part (at most `limits.media.perMessage`); the caption rides on the first. */
+  media?: OutboundMedia[];
   /** A provider-approved template (WhatsApp): its name, language and ordered parameters. */
   providerTemplate?: { name: string; language: string; parameters: { type: 'text'; text: string }[] };
   /** The provider id of the message this answers. */
@@ -243,6 +249,11 @@ export interface AdapterContext<C, S> {
   readonly tenantId: string;
   readonly account: AdapterAccount<C, S>;
   readonly logger: Logger;
+  /**
+   * HTTP to the provider: the adapter plugin's outbound fetch (base URLs the operator allows for it
+   * only). Use it for every request, with the base URL from the account's config.
+   */
+  readonly fetch: typeof globalThis.fetch;
 }
 
 export interface ConnectResult<S> {
@@ -283,7 +294,8 @@ export interface ChannelAdapterDefinition<CS extends TSchema = TSchema, SS exten
   /**
    * Checks the credentials and prepares inbound delivery: register the webhook (with a secret
    * generated here and returned in `secrets`) or clear it for polling. Called when an account is
-   * connected and by "test connection".
+   * connected and by "test connection". The core receives the result with the account's `limits`
+   * added (from `limits()`), and the secrets re-sealed.
    */
   connect(ctx: AdapterContext<Static<CS>, Static<SS>>): Promise<ConnectResult<Static<SS>>>;
   /** Undo `connect` at the provider (delete the webhook, stop the session). */
@@ -353,11 +365,19 @@ export class ChannelAuthError extends AtriumError {
   }
 }
 
-/** The provider did not answer, or answered nonsense: the outcome is unknown or transient (502). */
+/**
+ * The provider could not be reached or failed (502). `outcome` says whether the message may have
+ * gone out all the same: `not_sent` (the provider answered with an error, the connection was
+ * refused) is retried; `unknown` (a timeout, a connection cut after the request was written) is
+ * not — a resend could deliver it twice — unless the provider de-duplicates by our message id
+ * (`ChannelLimits.dedupesByMessageId`). Errors the adapter does not map are `unknown`.
+ */
 export class ChannelUnavailableError extends AtriumError {
-  constructor(message: string, details?: Record<string, unknown>) {
-    super(message, 502, 'CHANNEL_UNAVAILABLE', details ? { details } : undefined);
+  readonly outcome: 'not_sent' | 'unknown';
+  constructor(message: string, outcome: 'not_sent' | 'unknown' = 'unknown', details?: Record<string, unknown>) {
+    super(message, 502, 'CHANNEL_UNAVAILABLE', { details: { outcome, ...(details ?? {}) } });
     this.name = 'ChannelUnavailableError';
+    this.outcome = outcome;
   }
 }
 
@@ -393,6 +413,12 @@ export interface SealedAccount {
 
 const Loose = Type.Object({}, { additionalProperties: true });
 
+/** The kernel's allowlisted outbound fetch where the platform provides one (`ctx.fetch`), else the global one. */
+function outboundFetch(ctx: ActionContext<any>): typeof globalThis.fetch {
+  const own = (ctx as { fetch?: typeof globalThis.fetch }).fetch;
+  return typeof own === 'function' ? own.bind(ctx) : globalThis.fetch;
+}
+
 /**
  * Builds the `channel` service of an adapter plugin: internal actions without REST routes and
  * without a database transaction, reachable only through the broker by plugins that allowlist
@@ -414,7 +440,7 @@ export function defineChannelAdapter<CS extends TSchema, SS extends TSchema>(def
     const secrets = (a.sealed ? ctx.secrets.open(a.sealed) : {}) as S;
     return { id: a.id, channel: a.channel, config, secrets, webhookUrl: a.webhookUrl ?? null };
   };
-  const context = (ctx: ActionContext<any>): AdapterContext<C, S> => ({ tenantId: ctx.tenantId, account: accountOf(ctx), logger: ctx.logger });
+  const context = (ctx: ActionContext<any>): AdapterContext<C, S> => ({ tenantId: ctx.tenantId, account: accountOf(ctx), logger: ctx.logger, fetch: outboundFetch(ctx) });
   const mapError = (e: unknown): unknown => {
     if (e instanceof AtriumError) return e;
     const mapped = def.mapError?.(e);
@@ -470,7 +496,8 @@ export function defineChannelAdapter<CS extends TSchema, SS extends TSchema>(def
         const r = await def.connect(actx);
         const { secrets, ...rest } = r;
         const sealed = secrets ? seal(ctx, { ...(actx.account.secrets as object), ...secrets }) : undefined;
-        return { ...rest, ...(sealed ? { sealed } : {}) };
+        // the account's limits travel with the connection: the core paces, splits and checks windows by them
+        return { ...rest, limits: def.limits(actx.account.config, actx.account.channel), ...(sealed ? { sealed } : {}) };
       }),
       disconnect: op(async (ctx) => {
         if (def.disconnect) await def.disconnect(context(ctx));

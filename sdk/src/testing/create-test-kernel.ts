@@ -28,6 +28,8 @@ export type TestKernel = {
   kernel: any;
   /** Owner-role database URL of this test's private database (raw SQL checks). */
   databaseUrls: { owner: string; app: string; system: string };
+  /** Where this kernel's database and Redis are, so a second node can `join` it. */
+  readonly shared: { pgUrl: string; redisUrl: string; databaseName: string; secret: string; passwords: Map<string, string> };
   tenants: Record<string, { id: string; users: Record<string, { id: string; password: string }> }>;
   /** An HTTP client signed in as `email` (in that user's first tenant, or `tenant`). */
   as(email: string, tenant?: string): Promise<TestClient>;
@@ -37,6 +39,8 @@ export type TestKernel = {
   /** Publishes pending outbox rows now and waits until BullMQ has delivered them. */
   drainEvents(): Promise<void>;
   signup(tenantName: string, email: string, password?: string): Promise<TestClient>;
+  /** Adds a user (new, or existing by e-mail) to a tenant with these roles, and signs them in there. */
+  addMember(tenant: string, email: string, roles: string[]): Promise<TestClient>;
   stop(): Promise<void>;
 };
 
@@ -48,6 +52,15 @@ export type CreateTestKernelOptions = {
   config?: Record<string, unknown>;
   /** Serve a built admin from this directory at `/` (browser tests). */
   adminDist?: string;
+  /** A Redis of the test's own (one it stops and restarts) instead of the run's shared one. */
+  redisUrl?: string;
+  /**
+   * Another node of the same platform: this kernel uses `join`'s database and Redis (and so its
+   * tenants, users and queues) instead of fresh ones — for tests across a restart (stop the first,
+   * join a second) or across two nodes. `tenants` is then ignored; the first kernel's are used.
+   * The database is dropped by the kernel that created it.
+   */
+  join?: TestKernel;
 };
 
 const DEFAULT_PASSWORD = 'correct horse battery staple';
@@ -92,12 +105,12 @@ export async function createTestKernel(opts: CreateTestKernelOptions = {}): Prom
   const pg = (await import('pg')).default;
   const { loadPluginFromDir } = await import('@atrium/kernel/plugin-loader');
   const cleanups: (() => Promise<unknown>)[] = [];
-  const secret = process.env.ATRIUM_TEST_SECRET ?? crypto.randomBytes(32).toString('hex');
+  const secret = opts.join?.shared.secret ?? process.env.ATRIUM_TEST_SECRET ?? crypto.randomBytes(32).toString('hex');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-tk-'));
   fs.chmodSync(dataDir, 0o755);
   cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-  let pgUrl = process.env.ATRIUM_TEST_PG_URL;
+  let pgUrl = opts.join?.shared.pgUrl ?? process.env.ATRIUM_TEST_PG_URL;
   let fromTemplate = !!pgUrl;
   if (!pgUrl) {
     const port = 20000 + Math.floor(Math.random() * 20000);
@@ -105,23 +118,25 @@ export async function createTestKernel(opts: CreateTestKernelOptions = {}): Prom
     cleanups.push(() => h.stop());
     pgUrl = h.url;
   }
-  let redisUrl = process.env.ATRIUM_TEST_REDIS_URL;
+  let redisUrl = opts.redisUrl ?? opts.join?.shared.redisUrl ?? process.env.ATRIUM_TEST_REDIS_URL;
   if (!redisUrl) {
     const r = await startLocalRedis({ dir: path.join(dataDir, 'redis'), port: 20000 + Math.floor(Math.random() * 20000), persist: false });
     cleanups.push(() => r.stop());
     redisUrl = r.url;
   }
-  const dbName = `atrium_t_${crypto.randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: pgUrl });
-  await admin.connect();
-  await admin.query(fromTemplate ? `create database ${dbName} template atrium_template` : `create database ${dbName}`);
-  await admin.end();
-  cleanups.push(async () => {
-    const c = new pg.Client({ connectionString: pgUrl });
-    await c.connect();
-    await c.query(`drop database if exists ${dbName} with (force)`).catch(() => {});
-    await c.end();
-  });
+  const dbName = opts.join?.shared.databaseName ?? `atrium_t_${crypto.randomBytes(6).toString('hex')}`;
+  if (!opts.join) {
+    const admin = new pg.Client({ connectionString: pgUrl });
+    await admin.connect();
+    await admin.query(fromTemplate ? `create database ${dbName} template atrium_template` : `create database ${dbName}`);
+    await admin.end();
+    cleanups.push(async () => {
+      const c = new pg.Client({ connectionString: pgUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${dbName} with (force)`).catch(() => {});
+      await c.end();
+    });
+  }
 
   const plugins: (PluginDefinition | { definition: PluginDefinition; dir: string })[] = [];
   for (const p of opts.plugins ?? []) plugins.push(typeof p === 'string' ? await loadPluginFromDir(path.resolve(p)) : p);
@@ -150,8 +165,8 @@ export async function createTestKernel(opts: CreateTestKernelOptions = {}): Prom
   cleanups.push(() => kernel.stop());
   const url = kernel.url!;
 
-  const tenants: TestKernel['tenants'] = {};
-  const passwords = new Map<string, string>();
+  const tenants: TestKernel['tenants'] = opts.join ? opts.join.tenants : {};
+  const passwords = opts.join ? opts.join.shared.passwords : new Map<string, string>();
   const anon = client(url, '', '', '');
 
   async function signup(tenantName: string, email: string, password = DEFAULT_PASSWORD): Promise<TestClient> {
@@ -171,22 +186,24 @@ export async function createTestKernel(opts: CreateTestKernelOptions = {}): Prom
   const sys = new pg.Client({ connectionString: kernel.databaseUrls.system });
   await sys.connect();
   cleanups.push(() => sys.end());
-  for (const t of opts.tenants ?? []) {
+  async function addUser(tenant: string, u: TestUserSpec): Promise<string> {
+    const { hash } = await import('@node-rs/argon2');
+    const password = u.password ?? DEFAULT_PASSWORD;
+    const existing = await sys.query('select id from kernel."user" where lower(email) = lower($1)', [u.email]);
+    const id = existing.rows[0]?.id ?? crypto.randomUUID();
+    if (!existing.rowCount) {
+      await sys.query('insert into kernel."user" (id, email, display_name, password_hash) values ($1, $2, $3, $4)', [id, u.email.toLowerCase(), u.displayName ?? u.email.split('@')[0], await hash(password, { algorithm: 2 } as any)]);
+    }
+    await sys.query('insert into kernel.membership (tenant_id, user_id, roles) values ($1, $2, $3)', [tenants[tenant].id, id, u.roles ?? ['staff']]);
+    passwords.set(u.email, password);
+    tenants[tenant].users[u.email] = { id, password };
+    return id;
+  }
+  for (const t of opts.join ? [] : opts.tenants ?? []) {
     const ownerEmail = t.owner ?? `owner@${t.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.test`;
     const owner = await signup(t.name, ownerEmail);
     tenants[t.name] = { id: owner.tenantId, users: { [ownerEmail]: { id: owner.userId, password: DEFAULT_PASSWORD } } };
-    for (const u of t.users ?? []) {
-      const { hash } = await import('@node-rs/argon2');
-      const password = u.password ?? DEFAULT_PASSWORD;
-      const existing = await sys.query('select id from kernel."user" where lower(email) = lower($1)', [u.email]);
-      const id = existing.rows[0]?.id ?? crypto.randomUUID();
-      if (!existing.rowCount) {
-        await sys.query('insert into kernel."user" (id, email, display_name, password_hash) values ($1, $2, $3, $4)', [id, u.email.toLowerCase(), u.displayName ?? u.email.split('@')[0], await hash(password, { algorithm: 2 } as any)]);
-      }
-      await sys.query('insert into kernel.membership (tenant_id, user_id, roles) values ($1, $2, $3)', [owner.tenantId, id, u.roles ?? ['staff']]);
-      passwords.set(u.email, password);
-      tenants[t.name].users[u.email] = { id, password };
-    }
+    for (const u of t.users ?? []) await addUser(t.name, u);
     for (const pluginId of t.enable ?? []) {
       const r = await owner.post(`/api/plugins/${pluginId}/enable`);
       if (r.status !== 200) throw new Error(`enable ${pluginId} for ${t.name} failed: ${r.status} ${JSON.stringify(r.body)}`);
@@ -197,10 +214,16 @@ export async function createTestKernel(opts: CreateTestKernelOptions = {}): Prom
     url,
     kernel,
     databaseUrls: kernel.databaseUrls,
+    shared: { pgUrl: pgUrl!, redisUrl: redisUrl!, databaseName: dbName, secret, passwords },
     tenants,
     as,
     anonymous: () => anon,
     signup,
+    async addMember(tenant, email, roles) {
+      if (!tenants[tenant]) throw new Error(`addMember: no tenant "${tenant}" in this test kernel`);
+      await addUser(tenant, { email, roles });
+      return as(email, tenant);
+    },
     async call(action, params, who) {
       let meta: Record<string, unknown> = { system: !who };
       if (who) {

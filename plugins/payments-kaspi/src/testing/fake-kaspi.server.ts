@@ -2,13 +2,13 @@
 // payment/status, payment/details, payment/return, under /r1|/r2|/r3/v01 with the
 // `{ StatusCode, Message, Data }` envelope. Test-only customer actions move a payment through
 // QrTokenCreated → Wait → Processed | Error; an unpaid payment turns Error after ExpireDate.
-// Fault knobs: outages (StatusCode -999), slow answers, and lagging status reads that show an
-// older status (the poller must not go backwards).
+// Fault knobs: outages (StatusCode -999), lagging status reads that show an older status (the
+// poller must not go backwards), and the shared ones of FakeHttpServer (`@atrium/sdk/testing`):
+// slow answers (`latencyMs`), hanging, lost answers, HTTP outages.
 //
 // StatusCode values other than 0 and -999 are this fake's own; Kaspi's exact codes must be
 // taken from the partner spec.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { FakeHttpServer, jsonReply, type FakeReply, type FakeRequest } from '@atrium/sdk/testing';
 import type { KaspiPaymentStatus } from '../kaspi.client.ts';
 
 export const FAKE_KASPI_CODES = {
@@ -55,7 +55,7 @@ class KaspiFault extends Error {
   }
 }
 
-export class FakeKaspiServer {
+export class FakeKaspiServer extends FakeHttpServer {
   readonly payments = new Map<number, FakeKaspiPayment>();
   readonly devices = new Map<string, { deviceId: string; tradePointId: number; bin: string }>();
   readonly requests: { method: string; path: string; body: unknown }[] = [];
@@ -63,63 +63,40 @@ export class FakeKaspiServer {
   outage = { remaining: 0, http: false };
   /** The next n status reads return the status before the current one. */
   lagReads = 0;
-  /** Delay every answer (to trip client timeouts). */
-  delayMs = 0;
   #options: Required<FakeKaspiOptions>;
-  #server: Server;
-  #baseUrl = '';
   #nextId = 5_000;
 
   constructor(options: FakeKaspiOptions) {
+    super();
     this.#options = { pollIntervalSeconds: 1, ttlSeconds: 300, clock: () => Date.now(), ...options };
-    this.#server = createServer((rq, rs) => void this.#handle(rq, rs));
   }
 
   static async start(options: FakeKaspiOptions): Promise<FakeKaspiServer> {
-    const fake = new FakeKaspiServer(options);
-    await new Promise<void>((ok) => fake.#server.listen(0, '127.0.0.1', ok));
-    fake.#baseUrl = `http://127.0.0.1:${(fake.#server.address() as AddressInfo).port}`;
-    return fake;
+    return new FakeKaspiServer(options).listen();
   }
 
-  get baseUrl(): string {
-    return this.#baseUrl;
-  }
-
-  async close(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((ok) => this.#server.close(() => ok()));
-  }
-
-  async #handle(rq: IncomingMessage, rs: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of rq) chunks.push(c as Buffer);
-    const url = new URL(rq.url ?? '/', 'http://x');
+  protected handle(rq: FakeRequest): FakeReply {
     let body: Record<string, unknown> = {};
-    const send = (status: number, payload: unknown) => {
-      if (!rs.destroyed) rs.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
-    };
     try {
-      if (chunks.length) body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+      if (rq.body.length) body = JSON.parse(rq.text) as Record<string, unknown>;
     } catch {
-      return send(400, { StatusCode: FAKE_KASPI_CODES.badRequest, Message: 'Malformed JSON' });
+      return jsonReply(400, { StatusCode: FAKE_KASPI_CODES.badRequest, Message: 'Malformed JSON' });
     }
-    this.requests.push({ method: rq.method ?? 'GET', path: url.pathname, body });
-    if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+    this.requests.push({ method: rq.method, path: rq.path, body });
     if (this.outage.remaining > 0) {
       this.outage.remaining--;
-      return this.outage.http ? send(503, { message: 'Service Unavailable' }) : send(200, { StatusCode: FAKE_KASPI_CODES.serviceUnavailable, Message: 'Service temporarily unavailable' });
+      return this.outage.http ? jsonReply(503, { message: 'Service Unavailable' }) : jsonReply(200, { StatusCode: FAKE_KASPI_CODES.serviceUnavailable, Message: 'Service temporarily unavailable' });
     }
     if (rq.headers['api-key'] !== this.#options.apiKey) {
-      return send(401, { StatusCode: FAKE_KASPI_CODES.unauthorized, Message: 'Unauthorized' });
+      return jsonReply(401, { StatusCode: FAKE_KASPI_CODES.unauthorized, Message: 'Unauthorized' });
     }
-    const m = /^\/r[123]\/v01\/(.+)$/.exec(url.pathname);
+    const m = /^\/r[123]\/v01\/(.+)$/.exec(rq.path);
     try {
-      if (!m) throw new KaspiFault(FAKE_KASPI_CODES.badRequest, `Unknown path ${url.pathname}`);
-      send(200, { StatusCode: 0, Message: '', Data: this.#route(rq.method ?? 'GET', m[1]!, url.searchParams, body) });
+      if (!m) throw new KaspiFault(FAKE_KASPI_CODES.badRequest, `Unknown path ${rq.path}`);
+      return jsonReply(200, { StatusCode: 0, Message: '', Data: this.#route(rq.method, m[1]!, rq.query, body) });
     } catch (e) {
       if (!(e instanceof KaspiFault)) throw e;
-      send(200, { StatusCode: e.code, Message: e.message });
+      return jsonReply(200, { StatusCode: e.code, Message: e.message });
     }
   }
 
@@ -215,7 +192,7 @@ export class FakeKaspiServer {
     if (kind === 'qr') {
       return { QrToken: `https://qr.kaspi.kz/fake/${p.id}`, ExpireDate: expire, QrPaymentId: p.id, PaymentMethods: ['Gold', 'Red', 'Loan'], QrPaymentBehaviorOptions: { StatusPollingInterval: poll, QrCodeScanWaitTimeout: this.#options.ttlSeconds, PaymentConfirmationTimeout: 65 } };
     }
-    return { PaymentLink: `${this.#baseUrl}/pay/${p.id}`, ExpireDate: expire, PaymentId: p.id, PaymentMethods: ['Gold', 'Red', 'Loan'], PaymentBehaviorOptions: { StatusPollingInterval: poll, LinkActivationWaitTimeout: this.#options.ttlSeconds, PaymentConfirmationTimeout: 65 } };
+    return { PaymentLink: `${this.baseUrl}/pay/${p.id}`, ExpireDate: expire, PaymentId: p.id, PaymentMethods: ['Gold', 'Red', 'Loan'], PaymentBehaviorOptions: { StatusPollingInterval: poll, LinkActivationWaitTimeout: this.#options.ttlSeconds, PaymentConfirmationTimeout: 65 } };
   }
 
   // ---- Test-only customer actions ----

@@ -2,12 +2,13 @@
 // do_capture.php with pg_sig checked on every request and every answer signed, and result_url
 // callbacks signed exactly as the gateway signs them (script name = last segment of the
 // merchant's result URL). Fault knobs: wrong/missing signatures, duplicates, reordering,
-// delays, receiver timeouts; non-200 answers are queued for the gateway's retry schedule.
+// delays, receiver timeouts; non-200 answers are queued for the gateway's retry schedule. The
+// lifecycle and the shared fault knobs (slow, hanging, lost answers, outages) are FakeHttpServer's
+// (`@atrium/sdk/testing`).
 //
 // Error codes: 9998 (unknown merchant, unsigned) is documented; the other codes here are this
 // fake's own and only need to be stable.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { FakeHttpServer, type FakeReply, type FakeRequest } from '@atrium/sdk/testing';
 import { decimalToMinor, minorToDecimal } from '../paybox.money.ts';
 import {
   encodePayboxForm,
@@ -74,59 +75,43 @@ class GatewayError extends Error {
   }
 }
 
-export class FakePayboxServer {
+export class FakePayboxServer extends FakeHttpServer {
   readonly merchants = new Map<string, string>();
   readonly payments = new Map<string, FakePayment>();
   readonly requests: { script: string; fields: PayboxFields }[] = [];
   /** Callbacks answered with something other than HTTP 200: the gateway retries them later. */
   readonly retryQueue: { paymentId: string; fields: PayboxFields }[] = [];
-  #server: Server;
-  #baseUrl = '';
   #nextId = 1_000_000;
 
   constructor(merchants: Record<string, string>) {
+    super();
     for (const [id, secret] of Object.entries(merchants)) this.merchants.set(id, secret);
-    this.#server = createServer((rq, rs) => void this.#handle(rq, rs));
   }
 
   static async start(merchants: Record<string, string>): Promise<FakePayboxServer> {
-    const fake = new FakePayboxServer(merchants);
-    await new Promise<void>((ok) => fake.#server.listen(0, '127.0.0.1', ok));
-    fake.#baseUrl = `http://127.0.0.1:${(fake.#server.address() as AddressInfo).port}`;
-    return fake;
+    return new FakePayboxServer(merchants).listen();
   }
 
-  get baseUrl(): string {
-    return this.#baseUrl;
-  }
-
-  async close(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((ok) => this.#server.close(() => ok()));
-  }
-
-  async #handle(rq: IncomingMessage, rs: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of rq) chunks.push(c as Buffer);
-    const script = scriptNameFromUrl(rq.url ?? '/');
-    const fields = parsePayboxForm(Buffer.concat(chunks).toString('utf8'));
+  protected handle(rq: FakeRequest): FakeReply {
+    const script = scriptNameFromUrl(rq.path);
+    const fields = parsePayboxForm(rq.text);
     this.requests.push({ script, fields });
     const merchantId = String(fields.pg_merchant_id ?? '');
     const secret = this.merchants.get(merchantId);
-    const reply = (answer: PayboxFields, signWith: string | null) => {
+    const reply = (answer: PayboxFields, signWith: string | null): FakeReply => {
       const body = signWith ? withPayboxSignature(script, answer, signWith) : answer;
-      rs.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' }).end(buildPayboxXml(body));
+      return { status: 200, headers: { 'content-type': 'text/xml; charset=utf-8' }, body: buildPayboxXml(body) };
     };
-    if (rq.method !== 'POST') return void rs.writeHead(405).end();
+    if (rq.method !== 'POST') return { status: 405 };
     if (!secret) {
       return reply({ pg_status: 'error', pg_error_code: FAKE_PAYBOX_ERRORS.unknownMerchant, pg_error_description: 'Unknown merchant' }, null);
     }
     try {
       if (!verifyPaybox(script, fields, [secret]).ok) throw new GatewayError(FAKE_PAYBOX_ERRORS.badSignature, 'Invalid signature');
-      reply({ pg_status: 'ok', ...this.#route(script, merchantId, fields) }, secret);
+      return reply({ pg_status: 'ok', ...this.#route(script, merchantId, fields) }, secret);
     } catch (e) {
       if (!(e instanceof GatewayError)) throw e;
-      reply({ pg_status: 'error', pg_error_code: e.code, pg_error_description: e.message }, secret);
+      return reply({ pg_status: 'error', pg_error_code: e.code, pg_error_description: e.message }, secret);
     }
   }
 
@@ -178,7 +163,7 @@ export class FakePayboxServer {
   }
 
   #initAnswer(p: FakePayment): PayboxFields {
-    return { pg_payment_id: p.paymentId, pg_redirect_url: `${this.#baseUrl}/pay.html?customer=${p.paymentId}`, pg_redirect_url_type: 'need data' };
+    return { pg_payment_id: p.paymentId, pg_redirect_url: `${this.baseUrl}/pay.html?customer=${p.paymentId}`, pg_redirect_url_type: 'need data' };
   }
 
   #find(merchantId: string, f: PayboxFields): FakePayment {
@@ -296,26 +281,15 @@ export class FakePayboxServer {
       const { pg_sig: _s, ...rest } = fields;
       fields = rest;
     }
-    const result: CallbackDelivery = { paymentId: p.paymentId, status: null, error: null, answer: null, answerSignatureValid: false };
-    try {
-      const res = await fetch(p.resultUrl!, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: encodePayboxForm(fields),
-        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-      });
-      result.status = res.status;
-      const text = await res.text();
-      if (res.status === 200) {
-        try {
-          result.answer = parsePayboxXml(text).fields;
-          result.answerSignatureValid = verifyPaybox(script, result.answer, [secret]).ok;
-        } catch {
-          result.answer = null;
-        }
+    const sent = await this.send(p.resultUrl!, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: encodePayboxForm(fields), timeoutMs: options.timeoutMs });
+    const result: CallbackDelivery = { paymentId: p.paymentId, status: sent.status, error: sent.error, answer: null, answerSignatureValid: false };
+    if (sent.status === 200) {
+      try {
+        result.answer = parsePayboxXml(sent.body ?? '').fields;
+        result.answerSignatureValid = verifyPaybox(script, result.answer, [secret]).ok;
+      } catch {
+        result.answer = null;
       }
-    } catch (e) {
-      result.error = (e as Error).name === 'TimeoutError' ? 'timeout' : 'network';
     }
     if (result.status !== 200) {
       this.retryQueue.push({ paymentId: p.paymentId, fields: cb });

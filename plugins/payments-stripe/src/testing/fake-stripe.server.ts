@@ -3,8 +3,7 @@
 // (wrong secret, tampered body, stale timestamp, duplicates, reordering, delays, timeouts).
 // It listens on 127.0.0.1 only. Test-only "payer" methods stand in for the hosted pages.
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { FakeHttpServer, type FakeReply, type FakeRequest } from '@atrium/sdk/testing';
 import { decodeStripeForm, type DecodedForm, type DecodedValue } from '../stripe.form.ts';
 import { signStripePayload } from '../stripe.signature.ts';
 
@@ -97,40 +96,27 @@ function sub(v: DecodedValue | undefined): DecodedForm {
 }
 const subscribed = (ep: WebhookEndpoint, type: string) => ep.enabledEvents.includes('*') || ep.enabledEvents.includes(type);
 
-export class FakeStripeServer {
+export class FakeStripeServer extends FakeHttpServer {
   readonly secretKey: string;
   readonly objects = new Map<string, Obj>();
   readonly events: Obj[] = [];
   readonly endpoints: WebhookEndpoint[] = [];
   readonly requests: { method: string; path: string; idempotencyKey: string | null; replayed: boolean; stripeVersion: string | null; contentType: string | null; body: string }[] = [];
   #clock: () => number;
+  /** Applied while the request holds its idempotency key (unlike the base's `latencyMs`, before it), to exercise in-flight conflicts. */
   #latencyMs: number;
-  #server: Server;
   #idempotency = new Map<string, { fingerprint: string; status: number; body: string }>();
   #inFlight = new Set<string>();
-  #baseUrl = '';
 
   constructor(options: FakeStripeOptions = {}) {
+    super();
     this.secretKey = options.secretKey ?? 'sk_test_fake';
     this.#clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
     this.#latencyMs = options.latencyMs ?? 0;
-    this.#server = createServer((rq, rs) => void this.#handle(rq, rs));
   }
 
   static async start(options?: FakeStripeOptions): Promise<FakeStripeServer> {
-    const fake = new FakeStripeServer(options);
-    await new Promise<void>((resolve) => fake.#server.listen(0, '127.0.0.1', resolve));
-    fake.#baseUrl = `http://127.0.0.1:${(fake.#server.address() as AddressInfo).port}`;
-    return fake;
-  }
-
-  get baseUrl(): string {
-    return this.#baseUrl;
-  }
-
-  async close(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    return new FakeStripeServer(options).listen();
   }
 
   now(): number {
@@ -163,22 +149,19 @@ export class FakeStripeServer {
 
   // ---- HTTP ----
 
-  async #handle(rq: IncomingMessage, rs: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of rq) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
-    const url = new URL(rq.url ?? '/', 'http://x');
-    const method = rq.method ?? 'GET';
+  protected async handle(rq: FakeRequest): Promise<FakeReply> {
+    const raw = rq.text;
+    const method = rq.method;
     const key = (rq.headers['idempotency-key'] as string | undefined) ?? null;
     const account = (rq.headers['stripe-account'] as string | undefined) ?? null;
     const stripeVersion = (rq.headers['stripe-version'] as string | undefined) ?? null;
     const requestId = this.#id('req');
-    const send = (status: number, body: string, replayed = false) => {
-      this.requests.push({ method, path: url.pathname, idempotencyKey: key, replayed, stripeVersion, contentType: (rq.headers['content-type'] as string | undefined) ?? null, body: raw });
+    const send = (status: number, body: string, replayed = false): FakeReply => {
+      this.requests.push({ method, path: rq.path, idempotencyKey: key, replayed, stripeVersion, contentType: (rq.headers['content-type'] as string | undefined) ?? null, body: raw });
       const headers: Record<string, string> = { 'content-type': 'application/json', 'request-id': requestId };
       if (key && method === 'POST') headers['idempotency-key'] = key;
       if (replayed) headers['idempotent-replayed'] = 'true';
-      rs.writeHead(status, headers).end(body);
+      return { status, headers, body };
     };
 
     if (rq.headers.authorization !== `Bearer ${this.secretKey}`) {
@@ -193,7 +176,7 @@ export class FakeStripeServer {
     }
     let params: DecodedForm;
     try {
-      params = decodeStripeForm(method === 'POST' ? raw : url.searchParams.toString());
+      params = decodeStripeForm(method === 'POST' ? raw : rq.query.toString());
     } catch (e) {
       return send(400, JSON.stringify({ error: { type: 'invalid_request_error', message: (e as Error).message } }));
     }
@@ -201,7 +184,7 @@ export class FakeStripeServer {
     // Idempotency: the key is scoped to the API key (and connected account); the stored
     // response is replayed for the same request, and a different request with the key is a 400.
     const scope = key && method === 'POST' ? `${this.secretKey}|${account ?? ''}|${key}` : null;
-    const fingerprint = createHash('sha256').update(`${method} ${url.pathname}\n${raw}`).digest('hex');
+    const fingerprint = createHash('sha256').update(`${method} ${rq.path}\n${raw}`).digest('hex');
     if (scope) {
       const stored = this.#idempotency.get(scope);
       if (stored) {
@@ -228,7 +211,7 @@ export class FakeStripeServer {
       let body: string;
       let store = true;
       try {
-        body = JSON.stringify(this.#route(method, url.pathname, params, account));
+        body = JSON.stringify(this.#route(method, rq.path, params, account));
       } catch (e) {
         if (!(e instanceof FakeError)) throw e;
         status = e.status;
@@ -236,14 +219,14 @@ export class FakeStripeServer {
         store = e.stored;
       }
       if (scope && store) this.#idempotency.set(scope, { fingerprint, status, body });
-      send(status, body);
+      if (this.autoDeliver) setImmediate(() => void this.deliverPending());
+      return send(status, body);
     } catch (e) {
       // Stripe does not store 500s against a key, so a retry re-executes.
-      send(500, JSON.stringify({ error: { type: 'api_error', message: (e as Error).message } }));
+      return send(500, JSON.stringify({ error: { type: 'api_error', message: (e as Error).message } }));
     } finally {
       if (scope) this.#inFlight.delete(scope);
     }
-    if (this.autoDeliver) await this.deliverPending();
   }
 
   /** When set, events are pushed to endpoints right after each API call (like the real one). */
@@ -849,12 +832,6 @@ export class FakeStripeServer {
     const body = mode === 'tampered_body' ? payload.replace('"livemode": false', '"livemode": true') : payload;
     const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)' };
     if (signature !== null) headers['stripe-signature'] = signature;
-    try {
-      const res = await fetch(ep.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
-      return { eventId, endpointId: ep.id, status: res.status, body: await res.text(), error: null };
-    } catch (e) {
-      const timeout = (e as Error).name === 'TimeoutError';
-      return { eventId, endpointId: ep.id, status: null, body: null, error: timeout ? 'timeout' : 'network' };
-    }
+    return { eventId, endpointId: ep.id, ...(await this.send(ep.url, { headers, body, timeoutMs: options.timeoutMs })) };
   }
 }

@@ -80,10 +80,13 @@ export async function recordCall(ctx: RequestContext, provider: string, key: str
   );
 }
 
-export async function loadLocked(ctx: RequestContext, id: string): Promise<IntentEntity> {
+/** The intent, locked, if the caller's rules allow reading it and `action` (capture, cancel, refund) on this row. */
+export async function loadLocked(ctx: RequestContext, id: string, action = 'read'): Promise<IntentEntity> {
   const intent = await lockIntent(ctx, { id });
   if (!intent) throw new NotFoundError('Payment not found', { subject: 'payments.Intent' });
-  ctx.authorize('read', 'payments.Intent', intentView(intent));
+  const view = intentView(intent);
+  ctx.authorize('read', 'payments.Intent', view);
+  if (action !== 'read') ctx.authorize(action, 'payments.Intent', view);
   return intent;
 }
 

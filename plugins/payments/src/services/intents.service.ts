@@ -133,7 +133,7 @@ export const intentsService = defineService({
       idempotent: true,
       params: Type.Object({ id: Id, amount: Type.Optional(Minor) }, { additionalProperties: false }),
       async handler(ctx) {
-        const intent = await loadLocked(ctx, ctx.params.id);
+        const intent = await loadLocked(ctx, ctx.params.id, 'capture');
         await captureIntent(ctx, intent, ctx.params.amount);
         return intentView(intent);
       },
@@ -144,7 +144,7 @@ export const intentsService = defineService({
       idempotent: true,
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
-        const intent = await loadLocked(ctx, ctx.params.id);
+        const intent = await loadLocked(ctx, ctx.params.id, 'cancel');
         await cancelIntent(ctx, intent);
         return intentView(intent);
       },
@@ -165,7 +165,7 @@ export const intentsService = defineService({
         const header = ctx.idempotencyKey;
         const body = ctx.params.idempotencyKey;
         if (header && body && header !== body) throw new ValidationError('Two different idempotency keys were sent', [{ field: 'idempotencyKey', code: 'idempotencyKeyMismatch', message: 'differs from the Idempotency-Key header' }]);
-        const intent = await loadLocked(ctx, ctx.params.id);
+        const intent = await loadLocked(ctx, ctx.params.id, 'refund');
         const refund = await refundIntent(ctx, intent, { amount: ctx.params.amount, reason: ctx.params.reason, key: header ?? body ?? crypto.randomUUID() });
         ctx.audit.target(intent.id);
         return { refund: refundView(refund), intent: intentView(intent) };

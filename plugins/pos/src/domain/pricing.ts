@@ -1,4 +1,4 @@
-import { includedTax, lineAmount, ofBp, spread } from './money.ts';
+import { divRound, includedTax, lineAmount, ofBp, spread } from './money.ts';
 
 /**
  * Cart pricing, shared by the server (the sale it stores) and the checkout screen (what the
@@ -112,4 +112,16 @@ export function settleTenders(total: number, tenders: TenderInput[], opts: { has
   });
   if (paid !== total) problems.push({ field: 'payments', code: 'PAYMENT_MISMATCH', params: { paid, total }, message: `payments add up to ${paid}, the total is ${total}` });
   return { paid, changeDue, problems };
+}
+
+/**
+ * What returning `qtyMilli` more of a sold line gives back: its share of the line total, counted
+ * as (total × returned after − total × returned before) / sold, so partial returns never add up
+ * to more or less than the line cost — the last part returns exactly what is left. The till shows
+ * it before the return; the server books it.
+ */
+export function returnAmount(line: { total: number; qtyMilli: number; returnedMilli: number }, qtyMilli: number): number {
+  const before = line.returnedMilli;
+  const after = before + qtyMilli;
+  return divRound(line.total * after, line.qtyMilli) - divRound(line.total * before, line.qtyMilli);
 }

@@ -5,10 +5,10 @@ import type { ReceiptDocument } from '@atrium/sdk';
  * code page or raster for Kazakh/Ukrainian letters). Labels follow the tenant's locale.
  */
 const LABELS: Record<string, Record<string, string>> = {
-  ru: { receipt: 'Чек', copy: 'КОПИЯ', subtotal: 'Подытог', discount: 'Скидка', tax: 'в т.ч. НДС', total: 'ИТОГО', change: 'Сдача', cash: 'Наличные', card: 'Карта', credit: 'В долг', account: 'С баланса', points: 'Бонусы', gift_card: 'Подарочная карта', cashier: 'Кассир', thanks: 'Спасибо за покупку!', voided: 'АННУЛИРОВАН' },
-  uk: { receipt: 'Чек', copy: 'КОПІЯ', subtotal: 'Проміжний підсумок', discount: 'Знижка', tax: 'у т.ч. ПДВ', total: 'СУМА', change: 'Решта', cash: 'Готівка', card: 'Картка', credit: 'У борг', account: 'З балансу', points: 'Бонуси', gift_card: 'Подарункова картка', cashier: 'Касир', thanks: 'Дякуємо за покупку!', voided: 'АНУЛЬОВАНО' },
-  kk: { receipt: 'Чек', copy: 'КӨШІРМЕ', subtotal: 'Аралық сома', discount: 'Жеңілдік', tax: 'оның ішінде ҚҚС', total: 'БАРЛЫҒЫ', change: 'Қайтарым', cash: 'Қолма-қол', card: 'Карта', credit: 'Қарызға', account: 'Баланстан', points: 'Бонустар', gift_card: 'Сыйлық картасы', cashier: 'Кассир', thanks: 'Сатып алғаныңызға рахмет!', voided: 'ЖОЙЫЛДЫ' },
-  en: { receipt: 'Receipt', copy: 'COPY', subtotal: 'Subtotal', discount: 'Discount', tax: 'incl. VAT', total: 'TOTAL', change: 'Change', cash: 'Cash', card: 'Card', credit: 'On credit', account: 'From account', points: 'Points', gift_card: 'Gift card', cashier: 'Cashier', thanks: 'Thank you!', voided: 'VOIDED' },
+  ru: { receipt: 'Чек', copy: 'КОПИЯ', subtotal: 'Подытог', discount: 'Скидка', tax: 'в т.ч. НДС', total: 'ИТОГО', change: 'Сдача', cash: 'Наличные', card: 'Карта', credit: 'В долг', account: 'С баланса', points: 'Бонусы', gift_card: 'Подарочная карта', cashier: 'Кассир', thanks: 'Спасибо за покупку!', voided: 'АННУЛИРОВАН', returnTitle: 'Возврат', refundTotal: 'К ВОЗВРАТУ', saleRef: 'Чек продажи', reason: 'Причина', rounding: 'Округление', kaspi_qr: 'Kaspi QR' },
+  uk: { receipt: 'Чек', copy: 'КОПІЯ', subtotal: 'Проміжний підсумок', discount: 'Знижка', tax: 'у т.ч. ПДВ', total: 'СУМА', change: 'Решта', cash: 'Готівка', card: 'Картка', credit: 'У борг', account: 'З балансу', points: 'Бонуси', gift_card: 'Подарункова картка', cashier: 'Касир', thanks: 'Дякуємо за покупку!', voided: 'АНУЛЬОВАНО', returnTitle: 'Повернення', refundTotal: 'ДО ПОВЕРНЕННЯ', saleRef: 'Чек продажу', reason: 'Причина', rounding: 'Заокруглення', kaspi_qr: 'Kaspi QR' },
+  kk: { receipt: 'Чек', copy: 'КӨШІРМЕ', subtotal: 'Аралық сома', discount: 'Жеңілдік', tax: 'оның ішінде ҚҚС', total: 'БАРЛЫҒЫ', change: 'Қайтарым', cash: 'Қолма-қол', card: 'Карта', credit: 'Қарызға', account: 'Баланстан', points: 'Бонустар', gift_card: 'Сыйлық картасы', cashier: 'Кассир', thanks: 'Сатып алғаныңызға рахмет!', voided: 'ЖОЙЫЛДЫ', returnTitle: 'Қайтару', refundTotal: 'ҚАЙТАРЫЛАДЫ', saleRef: 'Сату чегі', reason: 'Себебі', rounding: 'Дөңгелектеу', kaspi_qr: 'Kaspi QR' },
+  en: { receipt: 'Receipt', copy: 'COPY', subtotal: 'Subtotal', discount: 'Discount', tax: 'incl. VAT', total: 'TOTAL', change: 'Change', cash: 'Cash', card: 'Card', credit: 'On credit', account: 'From account', points: 'Points', gift_card: 'Gift card', cashier: 'Cashier', thanks: 'Thank you!', voided: 'VOIDED', returnTitle: 'Return', refundTotal: 'REFUND', saleRef: 'Sale receipt', reason: 'Reason', rounding: 'Rounding', kaspi_qr: 'Kaspi QR' },
 };
 
 export function receiptLabels(locale: string): Record<string, string> {
@@ -29,13 +29,22 @@ export type ReceiptSale = {
   payments: { method: string; amount: number; tendered?: number | null }[];
 };
 
-export function buildReceipt(
-  sale: ReceiptSale,
-  opts: { locale: string; header: string[]; footer: string[]; copy?: boolean; link?: string | null },
-): ReceiptDocument {
+/**
+ * Date and time as a receipt prints them, on the shop's clock (the POS time zone), not UTC:
+ * `05.12.2026 21:30` (ru/uk/kk), `2026-12-05 21:30` (en).
+ */
+export function receiptStamp(when: string | Date, timeZone: string, locale: string): string {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
+    timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).formatToParts(new Date(when)).map((p) => [p.type, p.value]));
+  return locale.startsWith('en') ? `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}` : `${parts.day}.${parts.month}.${parts.year} ${parts.hour}:${parts.minute}`;
+}
+
+export type ReceiptOptions = { locale: string; timeZone: string; header: string[]; footer: string[]; copy?: boolean; link?: string | null };
+
+export function buildReceipt(sale: ReceiptSale, opts: ReceiptOptions): ReceiptDocument {
   const L = receiptLabels(opts.locale);
-  const when = new Date(sale.soldAt);
-  const stamp = `${when.toISOString().slice(0, 10)} ${when.toISOString().slice(11, 16)}`;
+  const stamp = receiptStamp(sale.soldAt, opts.timeZone, opts.locale);
   const title = `${opts.copy ? `${L.copy} · ` : ''}${L.receipt} № ${sale.number}`;
   const totals: ReceiptDocument['totals'] = [];
   if (sale.discountTotal) {
@@ -57,5 +66,31 @@ export function buildReceipt(
     footer: [...opts.footer, L.thanks],
     // the drawer opens for cash sales only, and never for a reprint
     ...(cash && !opts.copy ? { openDrawer: true } : {}),
+  };
+}
+
+export type ReceiptReturn = {
+  number: string;
+  saleNumber: string;
+  createdAt: string | Date;
+  currency: string;
+  amount: number;
+  reason: string;
+  lines: { name: string; qtyMilli: number; unitPrice: number; amount: number }[];
+  refunds: { method: string; amount: number }[];
+};
+
+/** The return receipt: what came back, what was paid back and how; the drawer opens for cash handed back. */
+export function buildReturnReceipt(ret: ReceiptReturn, opts: Omit<ReceiptOptions, 'copy' | 'link'>): ReceiptDocument {
+  const L = receiptLabels(opts.locale);
+  return {
+    version: 1,
+    currency: ret.currency,
+    header: { title: `${L.returnTitle} № ${ret.number}`, lines: [...opts.header, receiptStamp(ret.createdAt, opts.timeZone, opts.locale), `${L.saleRef} № ${ret.saleNumber}`] },
+    lines: ret.lines.map((l) => ({ name: l.name, qtyMilli: l.qtyMilli, unitPrice: l.unitPrice, amount: l.amount })),
+    totals: [{ label: L.refundTotal, amount: ret.amount, bold: true }],
+    payments: ret.refunds.map((r) => ({ method: L[r.method] ?? r.method, amount: r.amount })),
+    footer: [`${L.reason}: ${ret.reason}`, ...opts.footer],
+    ...(ret.refunds.some((r) => r.method === 'cash' && r.amount > 0) ? { openDrawer: true } : {}),
   };
 }

@@ -2,13 +2,16 @@ import { ConflictError, ForbiddenError, UnprocessableError, ValidationError, typ
 import { nextNumber } from './counters.ts';
 import { postCustomerMoney, postGiftCard, postPoints } from './customer-ledger.ts';
 import { divRound } from './money.ts';
-import type { TenderMethod } from './pricing.ts';
+import { returnAmount, type TenderMethod } from './pricing.ts';
+import { printReturnReceipt } from './printing.ts';
 import { posSettings } from './settings.ts';
 import { restoreStock, type BatchTake } from './stock-ledger.ts';
 
 export type ReturnInput = {
   lines: { lineNo: number; qtyMilli: number }[];
   refunds?: { method: TenderMethod; amount: number; reference?: string }[];
+  /** The whole refund to this one tender (what the till's "refund to" shows); `refunds` splits it. */
+  refundMethod?: TenderMethod;
   reason: string;
   restock?: boolean;
 };
@@ -40,7 +43,7 @@ export async function createReturn(ctx: RequestContext, sale: any, input: Return
 
   // amounts: proportional to the line total; the last part returns exactly what is left
   let amount = 0;
-  const returned: { lineNo: number; productId: string; qtyMilli: number; amount: number; batches: BatchTake[] }[] = [];
+  const returned: { lineNo: number; productId: string; name: string; unitPrice: number; qtyMilli: number; amount: number; batches: BatchTake[] }[] = [];
   for (const [i, r] of input.lines.entries()) {
     const l: any = byNo.get(r.lineNo);
     const rows = await ctx.em.execute(
@@ -53,13 +56,9 @@ export async function createReturn(ctx: RequestContext, sale: any, input: Return
         fields: [{ field: `lines/${i}/qtyMilli`, code: 'returnExceedsSold', params: { left: (Number(l.qty_milli) - Number(l.returned_milli)) / 1000 }, message: 'more than is left to return' }],
       });
     }
-    const after = Number(rows[0].returned_milli);
-    const before = after - r.qtyMilli;
-    const total = Number(l.total);
-    const qty = Number(l.qty_milli);
-    const part = divRound(total * after, qty) - divRound(total * before, qty);
+    const part = returnAmount({ total: Number(l.total), qtyMilli: Number(l.qty_milli), returnedMilli: Number(rows[0].returned_milli) - r.qtyMilli }, r.qtyMilli);
     amount += part;
-    returned.push({ lineNo: r.lineNo, productId: l.product_id, qtyMilli: r.qtyMilli, amount: part, batches: l.batches ?? [] });
+    returned.push({ lineNo: r.lineNo, productId: l.product_id, name: l.name, unitPrice: Number(l.unit_price), qtyMilli: r.qtyMilli, amount: part, batches: l.batches ?? [] });
   }
 
   const settings = await posSettings(ctx);
@@ -71,16 +70,21 @@ export async function createReturn(ctx: RequestContext, sale: any, input: Return
   const pays = await ctx.em.execute('select * from pos.sale_payment where sale_id = ? order by line_no for update', [sale.id]);
   const refundable = (m: TenderMethod) => pays.filter((p: any) => p.method === m).reduce((a: number, p: any) => a + Number(p.amount) - Number(p.refunded), 0);
   let plan: { method: TenderMethod; amount: number; reference?: string }[];
-  if (input.refunds?.length) {
-    const sum = input.refunds.reduce((a, r) => a + r.amount, 0);
+  if (input.refunds?.length && input.refundMethod) {
+    throw new ValidationError('Give refunds (split) or refundMethod (all to one tender), not both', [{ field: 'refundMethod', code: 'notWith', params: { other: 'refunds' }, message: 'conflicts with refunds' }]);
+  }
+  const requested = input.refunds?.length ? input.refunds : input.refundMethod ? [{ method: input.refundMethod, amount }] : null;
+  if (requested) {
+    const sum = requested.reduce((a, r) => a + r.amount, 0);
     if (sum !== amount) throw new UnprocessableError(`Refunds add up to ${sum}, the returned goods are worth ${amount}`, 'REFUND_MISMATCH', { amount, sum, currency: settings.currency, fields: [{ field: 'refunds', code: 'mustAddUp', params: { amount, currency: settings.currency }, message: `must add up to ${amount}` }] });
-    input.refunds.forEach((r, i) => {
+    requested.forEach((r, i) => {
+      const field = input.refundMethod ? 'refundMethod' : `refunds/${i}/amount`;
       // cash can always be handed back; other tenders only up to what they paid
-      if (r.method !== 'cash' && r.amount > refundable(r.method)) fields.push({ field: `refunds/${i}/amount`, code: 'refundExceedsTender', params: { method: r.method, refundable: refundable(r.method), currency: settings.currency }, message: `${r.method} paid only ${refundable(r.method)} that is not yet refunded` });
-      if ((r.method === 'credit' || r.method === 'account' || r.method === 'points') && !sale.customer_id) fields.push({ field: `refunds/${i}/method`, code: 'saleHasNoCustomer', message: 'the sale has no customer' });
+      if (r.method !== 'cash' && r.amount > refundable(r.method)) fields.push({ field, code: 'refundExceedsTender', params: { method: r.method, refundable: refundable(r.method), currency: settings.currency }, message: `${r.method} paid only ${refundable(r.method)} that is not yet refunded` });
+      if ((r.method === 'credit' || r.method === 'account' || r.method === 'points') && !sale.customer_id) fields.push({ field: input.refundMethod ? 'refundMethod' : `refunds/${i}/method`, code: 'saleHasNoCustomer', message: 'the sale has no customer' });
     });
     if (fields.length) throw new UnprocessableError('The refund cannot be made that way', 'REFUND_INVALID', { fields });
-    plan = input.refunds;
+    plan = requested;
   } else {
     plan = [];
     let left = amount;
@@ -137,12 +141,18 @@ export async function createReturn(ctx: RequestContext, sale: any, input: Return
   }
 
   const number = `${sale.number}-R${await nextNumber(ctx, `return:${sale.id}`)}`;
-  await ctx.em.execute(
+  const lineRows = returned.map((r) => ({ lineNo: r.lineNo, productId: r.productId, qtyMilli: r.qtyMilli, amount: r.amount }));
+  const [row] = await ctx.em.execute(
     `insert into pos.sale_return (tenant_id, id, sale_id, number, shift_id, amount, reason, refunds, lines, restock, created_by)
-     values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)`,
-    [ctx.tenantId, id, sale.id, number, shiftId, amount, input.reason, JSON.stringify(plan), JSON.stringify(returned.map(({ batches: _b, ...r }) => r)), restock, ctx.user!.id],
+     values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?) returning created_at`,
+    [ctx.tenantId, id, sale.id, number, shiftId, amount, input.reason, JSON.stringify(plan), JSON.stringify(lineRows), restock, ctx.user!.id],
   );
   await ctx.em.execute('update pos.sale set refunded_total = refunded_total + ? where id = ?', [amount, sale.id]);
-  await ctx.emit('pos.sale.returned.v1', { saleId: sale.id, returnId: id, number, amount, refunds: plan, lines: returned.map((r) => ({ productId: r.productId, qtyMilli: r.qtyMilli, amount: r.amount })) });
-  return { id, saleId: sale.id, number, shiftId, amount, refunds: plan, lines: returned.map(({ batches: _b, ...r }) => r), restock, reason: input.reason };
+  await ctx.emit('pos.sale.returned.v1', { saleId: sale.id, returnId: id, number, amount, refunds: plan, lines: lineRows.map(({ lineNo: _n, ...r }) => r) });
+  // the return receipt goes out last, on the sale's register (drawer opens for cash handed back)
+  const receipt = await printReturnReceipt(ctx, sale.register_id, {
+    id, number, saleNumber: sale.number, createdAt: row.created_at, currency: String(sale.currency).trim(), amount, reason: input.reason,
+    lines: returned.map((r) => ({ name: r.name, qtyMilli: r.qtyMilli, unitPrice: r.unitPrice, amount: r.amount })), refunds: plan,
+  });
+  return { id, saleId: sale.id, number, shiftId, amount, refunds: plan, lines: lineRows, restock, reason: input.reason, receipt };
 }

@@ -3,8 +3,8 @@ import crypto from 'node:crypto';
 import { postCustomerMoney, postGiftCard, postPoints } from './customer-ledger.ts';
 import { ofBp } from './money.ts';
 import { priceCart, settleTenders, type Discount, type TenderInput, type TenderProblem } from './pricing.ts';
-import { buildReceipt } from './receipt.ts';
-import { posSettings, type PosSettings } from './settings.ts';
+import { printReceipt } from './printing.ts';
+import { posSettings } from './settings.ts';
 import { mergeTakes, refuseShortTake, takeSimpleCtes, takeStock, TAKEN_PRODUCTS, type BatchTake } from './stock-ledger.ts';
 
 export type SaleLineInput = { productId: string; qtyMilli: number; unitPrice?: number; discount?: Discount };
@@ -23,8 +23,10 @@ export type SaleInput = {
 };
 
 
-export async function loadSaleView(ctx: RequestContext, id: string): Promise<SaleView | null> {
-  const [s] = await ctx.em.execute('select * from pos.sale where id = ?', [id]);
+/** `action`: the caller's row rules for it apply (a sale they may not see is not found); none for the kernel-side paths (a replayed create, the public receipt). */
+export async function loadSaleView(ctx: RequestContext, id: string, action?: string): Promise<SaleView | null> {
+  const rule = action ? ctx.rulesSql(action, 'pos.Sale') : { sql: 'true', params: [] };
+  const [s] = await ctx.em.execute(`select * from pos.sale where id = ? and ${rule.sql}`, [id, ...rule.params]);
   if (!s) return null;
   const lines = await ctx.em.execute('select * from pos.sale_line where sale_id = ? order by line_no', [id]);
   const payments = await ctx.em.execute('select * from pos.sale_payment where sale_id = ? order by line_no', [id]);
@@ -337,43 +339,13 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
   // Printing is the last step: every write above has succeeded, so only the commit itself can
   // still fail. The device job carries a key derived from the sale, so a retried or replayed sale
   // never prints twice. No printer (or the device bus refusing) never loses the sale.
-  if (reg.print_receipts && !input.offline) await printReceipt(ctx, sale, reg as any, settings, { copy: false });
+  if (reg.print_receipts && !input.offline) await printReceipt(ctx, sale, reg, { copy: false });
   return { sale, replayed: false };
 }
 
-/** Sends the receipt to `receipt@<register role suffix>` and records the job (or why it failed) on the sale. */
-export async function printReceipt(
-  ctx: RequestContext,
-  sale: SaleView,
-  reg: { store_id: string; device_role_suffix: string; receipt_header?: string[] | null; receipt_footer?: string[] | null },
-  _settings: PosSettings,
-  opts: { copy: boolean; key?: string },
-): Promise<{ jobId: string | null; error: string | null }> {
-  const doc = buildReceipt(
-    { ...sale, lines: sale.lines, payments: sale.payments },
-    { locale: ctx.locale, header: reg.receipt_header ?? [], footer: reg.receipt_footer ?? [], copy: opts.copy },
-  );
-  let jobId: string | null = null;
-  let error: string | null = null;
-  try {
-    const job = await ctx.devices.print(`receipt@${reg.device_role_suffix}`, doc, {
-      idempotencyKey: opts.key ?? `pos:sale:${sale.id}:receipt`,
-      storeId: reg.store_id,
-    });
-    jobId = job.id;
-  } catch (e) {
-    error = `${(e as any)?.type ?? 'ERROR'}: ${(e as Error).message}`.slice(0, 200);
-    ctx.logger.warn({ saleId: sale.id, err: error }, 'receipt not sent to the printer');
-  }
-  if (!opts.copy) {
-    await ctx.em.execute(`update pos.sale set receipt_job_id = ?, receipt_status = ?, receipt_error = ? where id = ?`, [jobId, jobId ? 'queued' : 'failed', error, sale.id]);
-    sale.receipt = { ...sale.receipt, status: jobId ? 'queued' : 'failed', jobId, error };
-  }
-  return { jobId, error };
-}
-
-export async function requireSale(ctx: RequestContext, id: string, lock = false): Promise<any> {
-  const [s] = await ctx.em.execute(`select * from pos.sale where id = ?${lock ? ' for update' : ''}`, [id]);
+export async function requireSale(ctx: RequestContext, id: string, lock = false, action?: string): Promise<any> {
+  const rule = action ? ctx.rulesSql(action, 'pos.Sale') : { sql: 'true', params: [] };
+  const [s] = await ctx.em.execute(`select * from pos.sale where id = ? and ${rule.sql}${lock ? ' for update' : ''}`, [id, ...rule.params]);
   if (!s) throw new NotFoundError('Sale not found', { subject: 'pos.Sale' });
   return s;
 }

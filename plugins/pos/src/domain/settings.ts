@@ -1,4 +1,4 @@
-import type { RequestContext } from '@atrium/sdk';
+import { UnprocessableError, type RequestContext } from '@atrium/sdk';
 
 /** The tenant's POS settings (atrium.plugin.json `settings`), with the manifest's defaults applied. */
 export type PosSettings = {
@@ -9,6 +9,8 @@ export type PosSettings = {
   fiscalMode: 'off' | 'hook';
   lowStockAlertEmail?: string;
   publicBaseUrl?: string;
+  /** Overrides the tenant's time zone for the POS; unset: the tenant's. */
+  timeZone?: string;
 };
 
 export const DEFAULT_SETTINGS: PosSettings = {
@@ -22,6 +24,22 @@ export const DEFAULT_SETTINGS: PosSettings = {
 export async function posSettings(ctx: RequestContext): Promise<PosSettings> {
   const s = await ctx.settings<Partial<PosSettings>>();
   return { ...DEFAULT_SETTINGS, ...Object.fromEntries(Object.entries(s ?? {}).filter(([, v]) => v !== undefined && v !== null)) } as PosSettings;
+}
+
+/**
+ * The zone receipts, shifts, reports and "today" are in: the POS setting `timeZone` when the shop
+ * set one, else the tenant's (chosen at sign-up from the owner's browser). Intl screens out names
+ * that are no zone before they reach SQL or a receipt.
+ */
+export async function posTimeZone(ctx: RequestContext): Promise<string> {
+  const own = (await ctx.settings<{ timeZone?: string }>())?.timeZone;
+  const timeZone = own || (await ctx.tenant()).timeZone || 'UTC';
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+  } catch {
+    throw new UnprocessableError(`The POS setting timeZone "${timeZone}" is not a known time zone`, 'TIME_ZONE_INVALID', { field: 'settings.timeZone' });
+  }
+  return timeZone;
 }
 
 export type StoreSettings = { storeId: string; name: string; allowNegativeStock: boolean; receiptHeader: string[]; receiptFooter: string[] };

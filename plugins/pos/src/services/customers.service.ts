@@ -83,8 +83,10 @@ function pointsView(r: any) {
   return { id: num(r.id), kind: r.kind, points: num(r.points), pointsAfter: num(r.points_after), refType: r.ref_type, refId: r.ref_id, note: r.note, userId: r.user_id, at: r.at };
 }
 
-async function loadCustomer(ctx: RequestContext, id: string, lock = false) {
-  const [row] = await ctx.em.execute(`${SELECT} where c.id = ?${lock ? ' for update of c' : ''}`, [id]);
+/** `action`: the caller's row rules for it apply (a customer they may not touch is not found); none right after a create. */
+async function loadCustomer(ctx: RequestContext, id: string, lock = false, action?: string) {
+  const rule = action ? ctx.rulesSql(action, SUBJECT, { alias: 'c' }) : { sql: 'true', params: [] };
+  const [row] = await ctx.em.execute(`${SELECT} where c.id = ? and ${rule.sql}${lock ? ' for update of c' : ''}`, [id, ...rule.params]);
   if (!row) throw new NotFoundError('Customer not found', { subject: 'pos.Customer', customerId: id });
   return row;
 }
@@ -159,6 +161,9 @@ async function searchCustomers(
   if (f.groupId) where.push(`c.group_id = ${bind(f.groupId, '::uuid')}`);
   if (f.hasDebt !== undefined) where.push(f.hasDebt ? 'c.balance < 0' : 'c.balance >= 0');
   if (f.kind) where.push(`c.kind = ${bind(f.kind, '::text')}`);
+  const rule = ctx.rulesSql('read', SUBJECT, { alias: 'c', firstParam: values.length + 1 });
+  values.push(...rule.params);
+  where.push(rule.sql);
   const cond = where.join(' and ');
   const filterValues = [...values];
   const order = orderBy(f.sort, SORTS, 'c.name asc', 'c.id');
@@ -193,7 +198,8 @@ export const customersService = defineService({
         const text = q?.trim();
         if (text && text.length >= MIN_INDEXED) return searchCustomers(ctx, text, { limit, offset, groupId, hasDebt, archived, kind, sort });
         // tenant_id is also what RLS enforces; naming it lets the planner use the (tenant_id, …) indexes
-        const where = sqlWhere().always('c.tenant_id = ?', ctx.tenantId).always('c.archived = ?', archived)
+        const rule = ctx.rulesSql('read', SUBJECT, { alias: 'c' });
+        const where = sqlWhere().always('c.tenant_id = ?', ctx.tenantId).always('c.archived = ?', archived).always(rule.sql, ...rule.params)
           // one or two letters: too unselective for an index, a scan of the tenant's customers
           .add('c.name ilike ?', text ? likePattern(text) : undefined).add('c.group_id = ?', groupId).add('c.kind = ?', kind);
         if (hasDebt !== undefined) where.always(hasDebt ? 'c.balance < 0' : 'c.balance >= 0');
@@ -206,7 +212,7 @@ export const customersService = defineService({
       permission: ['read', SUBJECT],
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
-        return customerView(await loadCustomer(ctx, ctx.params.id));
+        return customerView(await loadCustomer(ctx, ctx.params.id, false, 'read'));
       },
     }),
 
@@ -274,7 +280,7 @@ export const customersService = defineService({
       async handler(ctx) {
         const p = ctx.params;
         // the row lock makes the credit-limit check and concurrent credit sales take turns
-        const before = await loadCustomer(ctx, p.id, true);
+        const before = await loadCustomer(ctx, p.id, true, 'update');
         if (p.version !== undefined && p.version !== before.version) {
           throw new ConflictError('The customer was changed by someone else; reload and retry', 'STALE', { currentVersion: before.version });
         }
@@ -328,7 +334,7 @@ export const customersService = defineService({
       summary: 'Delete a customer without history; one with sales, ledger entries or gift cards is archived instead',
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
-        const before = await loadCustomer(ctx, ctx.params.id, true);
+        const before = await loadCustomer(ctx, ctx.params.id, true, 'delete');
         const [h] = await ctx.em.execute(
           `select exists (select 1 from pos.customer_ledger where customer_id = ?)
                or exists (select 1 from pos.loyalty_ledger where customer_id = ?)
@@ -357,7 +363,9 @@ export const customersService = defineService({
       async handler(ctx) {
         const { id, limit = 20, offset = 0 } = ctx.params;
         ctx.authorize('read', 'pos.Sale');
-        await loadCustomer(ctx, id);
+        await loadCustomer(ctx, id, false, 'read');
+        // the sales listed are those the caller may read
+        const sales = ctx.rulesSql('read', 'pos.Sale', { alias: 's' });
         const rows = await ctx.em.execute(
           `select s.id, s.number, s.store_id, s.register_id, s.status, s.currency, s.subtotal, s.discount_total, s.total, s.paid_total,
                   s.refunded_total, s.points_earned, s.sold_at,
@@ -366,14 +374,14 @@ export const customersService = defineService({
                      from pos.sale_line l where l.tenant_id = s.tenant_id and l.sale_id = s.id) as lines,
                   (select coalesce(json_agg(json_build_object('method', sp.method, 'amount', sp.amount, 'refunded', sp.refunded) order by sp.line_no), '[]'::json)
                      from pos.sale_payment sp where sp.tenant_id = s.tenant_id and sp.sale_id = s.id) as payments
-             from pos.sale s where s.customer_id = ? order by s.sold_at desc, s.id desc limit ? offset ?`,
-          [id, limit, offset],
+             from pos.sale s where s.customer_id = ? and ${sales.sql} order by s.sold_at desc, s.id desc limit ? offset ?`,
+          [id, ...sales.params, limit, offset],
         );
         const [sum] = await ctx.em.execute(
           `select count(*)::int as n, count(*) filter (where status = 'completed')::int as completed,
                   coalesce(sum(total - refunded_total) filter (where status = 'completed'), 0)::text as spent, max(sold_at) as last_at
-             from pos.sale where customer_id = ?`,
-          [id],
+             from pos.sale s where s.customer_id = ? and ${sales.sql}`,
+          [id, ...sales.params],
         );
         return {
           items: rows.map((s: any) => ({
@@ -400,7 +408,7 @@ export const customersService = defineService({
       }, { additionalProperties: false }),
       async handler(ctx) {
         const { id, limit = 20, offset = 0, kind } = ctx.params;
-        const c = await loadCustomer(ctx, id);
+        const c = await loadCustomer(ctx, id, false, 'read');
         const where = sqlWhere().always('customer_id = ?', id).add('kind = ?', kind);
         const page = await listPage(ctx, { select: LEDGER_COLUMNS, from: 'pos.customer_ledger', where, orderBy: 'id desc', limit, offset }, ledgerView);
         return { ...page, balance: num(c.balance), creditLimit: num(c.credit_limit), limit, offset };
@@ -416,6 +424,7 @@ export const customersService = defineService({
       params: Type.Object({ id: Id, amount: Money, method: Type.Optional(Method), note: Type.Optional(Note), registerId: Type.Optional(TillRegister) }, { additionalProperties: false }),
       async handler(ctx) {
         const { id, amount, method = 'cash', note, registerId } = ctx.params;
+        await loadCustomer(ctx, id, true, 'credit');
         return receiveMoney(ctx, { id, amount, kind: 'deposit', method, note, registerId });
       },
     }),
@@ -429,7 +438,7 @@ export const customersService = defineService({
       params: Type.Object({ id: Id, amount: Money, method: Type.Union([Type.Literal('cash'), Type.Literal('card')]), note: Type.Optional(Note), registerId: Type.Optional(TillRegister) }, { additionalProperties: false }),
       async handler(ctx) {
         const { id, amount, method, note, registerId } = ctx.params;
-        const c = await loadCustomer(ctx, id, true);
+        const c = await loadCustomer(ctx, id, true, 'credit');
         if (c.archived) throw new NotFoundError('Customer not found', { subject: 'pos.Customer', customerId: id });
         const debt = Math.max(0, -num(c.balance));
         if (amount > debt) {
@@ -450,7 +459,7 @@ export const customersService = defineService({
       params: Type.Object({ id: Id, ...Paging }, { additionalProperties: false }),
       async handler(ctx) {
         const { id, limit = 20, offset = 0 } = ctx.params;
-        const c = await loadCustomer(ctx, id);
+        const c = await loadCustomer(ctx, id, false, 'read');
         const page = await listPage(ctx, { select: 'id, kind, points, points_after, ref_type, ref_id, note, user_id, at', from: 'pos.loyalty_ledger', where: sqlWhere().always('customer_id = ?', id), orderBy: 'id desc', limit, offset }, pointsView);
         return { ...page, points: num(c.points), limit, offset };
       },
@@ -471,7 +480,7 @@ export const customersService = defineService({
         const { id, points, reason } = ctx.params;
         if (points === 0) throw new ValidationError('Invalid input: points must not be 0', [{ field: 'points', code: 'notZero', message: 'must not be 0' }]);
         if (!reason.trim()) throw new ValidationError('Invalid input: reason is blank', [{ field: 'reason', code: 'blank', message: 'must not be blank' }]);
-        await loadCustomer(ctx, id, true);
+        await loadCustomer(ctx, id, true, 'points');
         const after = await postPoints(ctx, id, points, 'adjust', { note: reason.trim() });
         ctx.audit.target(id);
         return { entry: pointsView(await lastLedgerRow(ctx, 'loyalty_ledger', id)), points: after };

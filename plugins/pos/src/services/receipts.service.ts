@@ -3,6 +3,7 @@ import { formatMinor, formatQty } from '../domain/money.ts';
 import { buildReceipt } from '../domain/receipt.ts';
 import { renderReceiptPdf } from '../domain/receipt-pdf.renderer.ts';
 import { loadSaleView } from '../domain/sale.ts';
+import { printTarget, receiptOptions } from '../domain/printing.ts';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -30,11 +31,7 @@ export const receiptsService = defineService({
         const [row] = await ctx.em.execute('select id from pos.sale where receipt_token = ?', [ctx.params.token]);
         const sale = row ? await loadSaleView(ctx, row.id) : null;
         if (!sale) throw new NotFoundError('Receipt not found', { subject: 'pos.Sale' });
-        const [reg] = await ctx.em.execute(
-          `select ss.receipt_header, ss.receipt_footer from pos.register r left join pos.store_settings ss on ss.tenant_id = r.tenant_id and ss.store_id = r.store_id where r.id = ?`,
-          [sale.registerId],
-        );
-        const doc = buildReceipt(sale, { locale: ctx.locale, header: reg?.receipt_header ?? [], footer: reg?.receipt_footer ?? [] });
+        const doc = buildReceipt(sale, await receiptOptions(ctx, await printTarget(ctx, sale.registerId)));
         if (ctx.params.format === 'pdf') {
           return { $binary: (await renderReceiptPdf(doc)).toString('base64'), contentType: 'application/pdf', filename: `receipt-${sale.number}.pdf` };
         }

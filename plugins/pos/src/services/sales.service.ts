@@ -2,7 +2,8 @@ import { defineAction, defineService, likePattern, listPage, NotFoundError, sqlW
 import { buildReceipt, receiptLabels } from '../domain/receipt.ts';
 import { formatMinor } from '../domain/money.ts';
 import { renderReceiptPdf } from '../domain/receipt-pdf.renderer.ts';
-import { createSale, loadSaleView, printReceipt, redactSale, requireSale, SALE_COLUMNS, saleHeadStatement, saleView } from '../domain/sale.ts';
+import { printReceipt, printTarget, receiptOptions } from '../domain/printing.ts';
+import { createSale, loadSaleView, redactSale, requireSale, SALE_COLUMNS, saleHeadStatement, saleView } from '../domain/sale.ts';
 import { createReturn } from '../domain/sale-return.ts';
 import { voidSale } from '../domain/sale-void.ts';
 import { posSettings } from '../domain/settings.ts';
@@ -54,15 +55,6 @@ const ListParams = Type.Object({
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
 }, { additionalProperties: false });
 
-async function registerOf(ctx: any, registerId: string) {
-  const [r] = await ctx.em.execute(
-    `select r.store_id, r.device_role_suffix, ss.receipt_header, ss.receipt_footer from pos.register r
-     left join pos.store_settings ss on ss.tenant_id = r.tenant_id and ss.store_id = r.store_id where r.id = ?`,
-    [registerId],
-  );
-  return r;
-}
-
 /** The public receipt link (no login; the token is unguessable), when the tenant set publicBaseUrl. */
 export async function receiptLink(ctx: any, sale: { receipt: { token: string } }): Promise<string | null> {
   const base = (await posSettings(ctx)).publicBaseUrl;
@@ -99,7 +91,8 @@ export const salesService = defineService({
       params: ListParams,
       async handler(ctx) {
         const p = ctx.params;
-        const where = sqlWhere()
+        const rule = ctx.rulesSql('read', 'pos.Sale');
+        const where = sqlWhere().always(rule.sql, ...rule.params)
           .add('shift_id = ?', p.shiftId).add('register_id = ?', p.registerId).add('store_id = ?', p.storeId).add('customer_id = ?', p.customerId)
           .add('status = ?', p.status).add('sold_at >= ?', p.from).add('sold_at < ?', p.to)
           .add(`number like ? escape '\\'`, p.q === undefined ? undefined : likePattern(p.q, 'prefix'));
@@ -114,7 +107,7 @@ export const salesService = defineService({
       permission: ['read', 'pos.Sale'],
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
-        const sale = await loadSaleView(ctx, ctx.params.id);
+        const sale = await loadSaleView(ctx, ctx.params.id, 'read');
         if (!sale) throw new NotFoundError('Sale not found', { subject: 'pos.Sale' });
         const returns = await ctx.em.execute('select id, number, amount, reason, refunds, lines, restock, created_by, created_at from pos.sale_return where sale_id = ? order by created_at', [sale.id]);
         return {
@@ -130,7 +123,7 @@ export const salesService = defineService({
       summary: 'Void a sale of the still-open shift, with a reason; undoes stock and tenders',
       params: Type.Object({ id: Id, reason: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false }),
       async handler(ctx) {
-        const s = await requireSale(ctx, ctx.params.id, true);
+        const s = await requireSale(ctx, ctx.params.id, true, 'void');
         await voidSale(ctx, s, ctx.params.reason);
         ctx.audit.target(s.id);
         return redactSale(ctx, (await loadSaleView(ctx, s.id))!);
@@ -146,11 +139,12 @@ export const salesService = defineService({
         id: Id,
         lines: Type.Array(Type.Object({ lineNo: Type.Integer({ minimum: 1 }), qtyMilli: Qty }, { additionalProperties: false }), { minItems: 1, maxItems: 500 }),
         refunds: Type.Optional(Type.Array(Type.Object({ method: Method, amount: Minor, reference: Type.Optional(Type.String({ maxLength: 120 })) }, { additionalProperties: false }), { maxItems: 10 })),
+        refundMethod: Type.Optional({ ...Method, description: 'the whole refund to this tender (what the till shows); refunds splits it; neither: the sale\'s own tenders, cash last' }),
         reason: Type.String({ minLength: 3, maxLength: 500 }),
         restock: Type.Optional(Type.Boolean()),
       }, { additionalProperties: false }),
       async handler(ctx) {
-        const s = await requireSale(ctx, ctx.params.id, true);
+        const s = await requireSale(ctx, ctx.params.id, true, 'return');
         const r = await createReturn(ctx, s, ctx.params);
         ctx.audit.target(s.id);
         return r;
@@ -163,10 +157,13 @@ export const salesService = defineService({
       summary: 'Print the receipt again, marked COPY (the drawer stays shut)',
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
-        const sale = await loadSaleView(ctx, ctx.params.id);
+        const sale = await loadSaleView(ctx, ctx.params.id, 'reprint');
         if (!sale) throw new NotFoundError('Sale not found', { subject: 'pos.Sale' });
-        const reg = await registerOf(ctx, sale.registerId);
-        const r = await printReceipt(ctx, sale, reg, await posSettings(ctx), { copy: true, key: ctx.idempotencyKey ? `pos:sale:${sale.id}:copy:${ctx.idempotencyKey}` : undefined });
+        const reg = await printTarget(ctx, sale.registerId);
+        if (!reg) throw new NotFoundError('The register of this sale no longer exists', { subject: 'pos.Register' });
+        // every press is a print job of its own (a retried press, same Idempotency-Key, is the same job):
+        // without a key of its own a copy would reuse the sale's receipt key and be refused as a different job
+        const r = await printReceipt(ctx, sale, reg, { copy: true, key: `pos:sale:${sale.id}:copy:${ctx.idempotencyKey ?? crypto.randomUUID()}` });
         return { saleId: sale.id, jobId: r.jobId, error: r.error };
       },
     }),
@@ -176,10 +173,9 @@ export const salesService = defineService({
       summary: 'The receipt as the device-bus document (for a preview on screen)',
       params: Type.Object({ id: Id, copy: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
       async handler(ctx) {
-        const sale = await loadSaleView(ctx, ctx.params.id);
+        const sale = await loadSaleView(ctx, ctx.params.id, 'read');
         if (!sale) throw new NotFoundError('Sale not found', { subject: 'pos.Sale' });
-        const reg = await registerOf(ctx, sale.registerId);
-        return buildReceipt(sale, { locale: ctx.locale, header: reg?.receipt_header ?? [], footer: reg?.receipt_footer ?? [], copy: ctx.params.copy ?? false });
+        return buildReceipt(sale, { ...(await receiptOptions(ctx, await printTarget(ctx, sale.registerId))), copy: ctx.params.copy ?? false });
       },
     }),
     receiptPdf: defineAction({
@@ -188,10 +184,9 @@ export const salesService = defineService({
       summary: 'The receipt as a PDF (80 mm roll)',
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
-        const sale = await loadSaleView(ctx, ctx.params.id);
+        const sale = await loadSaleView(ctx, ctx.params.id, 'read');
         if (!sale) throw new NotFoundError('Sale not found', { subject: 'pos.Sale' });
-        const reg = await registerOf(ctx, sale.registerId);
-        const doc = buildReceipt(sale, { locale: ctx.locale, header: reg?.receipt_header ?? [], footer: reg?.receipt_footer ?? [], link: await receiptLink(ctx, sale) });
+        const doc = buildReceipt(sale, { ...(await receiptOptions(ctx, await printTarget(ctx, sale.registerId))), link: await receiptLink(ctx, sale) });
         return { $binary: (await renderReceiptPdf(doc)).toString('base64'), contentType: 'application/pdf', filename: `receipt-${sale.number}.pdf` };
       },
     }),
@@ -203,11 +198,11 @@ export const salesService = defineService({
       summary: 'E-mail the receipt (PDF attached, plus its public link when publicBaseUrl is set)',
       params: Type.Object({ id: Id, email: Type.String({ format: 'email', maxLength: 254 }) }, { additionalProperties: false }),
       async handler(ctx) {
-        const sale = await loadSaleView(ctx, ctx.params.id);
+        const sale = await loadSaleView(ctx, ctx.params.id, 'read');
         if (!sale) throw new NotFoundError('Sale not found', { subject: 'pos.Sale' });
-        const reg = await registerOf(ctx, sale.registerId);
+        const reg = await printTarget(ctx, sale.registerId);
         const link = await receiptLink(ctx, sale);
-        const doc = buildReceipt(sale, { locale: ctx.locale, header: reg?.receipt_header ?? [], footer: reg?.receipt_footer ?? [], link });
+        const doc = buildReceipt(sale, { ...(await receiptOptions(ctx, reg)), link });
         const L = receiptLabels(ctx.locale);
         const store = reg?.receipt_header?.[0] ?? '';
         await ctx.call('mail.send', {

@@ -42,10 +42,10 @@ export function posApi(http: AtriumHttp) {
     currentShift: (registerId: string) => http.get<{ shift: Shift | null }>(`${B}/shifts/current`, { registerId }),
     shifts: (q: Q) => http.get<ListPage<Shift>>(`${B}/shifts`, q),
     openShift: (registerId: string, openingFloat: number) => http.post<Shift>(`${B}/shifts`, { registerId, openingFloat }),
-    cashMove: (shiftId: string, body: { kind: 'in' | 'out'; amount: number; reason: string }) => http.post<unknown>(`${B}/shifts/${e(shiftId)}/cash-moves`, body),
+    cashMove: (shiftId: string, body: { kind: 'in' | 'out'; amount: number; reason: string }, key?: string) => http.post<unknown>(`${B}/shifts/${e(shiftId)}/cash-moves`, body, keyed(key)),
     shiftReport: (shiftId: string) => http.get<ShiftReport>(`${B}/shifts/${e(shiftId)}/report`),
-    closeShift: (shiftId: string, body: { countedCash: number; clientPendingSales: number; note?: string }) =>
-      http.post<{ shift: Shift; zReport: ShiftReport }>(`${B}/shifts/${e(shiftId)}/close`, body),
+    closeShift: (shiftId: string, body: { countedCash: number; clientPendingSales: number; note?: string }, key?: string) =>
+      http.post<{ shift: Shift; zReport: ShiftReport }>(`${B}/shifts/${e(shiftId)}/close`, body, keyed(key)),
 
     products: (q: Q) => http.get<ListPage<ApiProduct> & { total: number | null }>(`${B}/products`, q),
     product: (id: string, storeId?: string) => http.get<ApiProduct & { storePrices?: { storeId: string; price: number }[] }>(`${B}/products/${e(id)}`, { storeId }),
@@ -68,9 +68,10 @@ export function posApi(http: AtriumHttp) {
     sales: (q: Q) => http.get<ListPage<Sale>>(`${B}/sales`, q),
     sale: (id: string) => http.get<Sale>(`${B}/sales/${e(id)}`),
     voidSale: (id: string, reason: string, key?: string) => http.post<Sale>(`${B}/sales/${e(id)}/void`, { reason }, keyed(key)),
-    returnSale: (id: string, body: { lines: { lineNo: number; qtyMilli: number }[]; refunds?: { method: string; amount: number }[]; reason: string; restock?: boolean }, key?: string) =>
+    returnSale: (id: string, body: { lines: { lineNo: number; qtyMilli: number }[]; refunds?: { method: string; amount: number }[]; refundMethod?: string; reason: string; restock?: boolean }, key?: string) =>
       http.post<Record<string, any>>(`${B}/sales/${e(id)}/returns`, body, keyed(key)),
-    reprint: (id: string) => http.post<Record<string, any>>(`${B}/sales/${e(id)}/reprint`, {}),
+    /** A copy: each press is a new print job (`key`: one per press, so a retried press prints once). */
+    reprint: (id: string, key: string) => http.post<{ saleId: string; jobId: string | null; error: string | null }>(`${B}/sales/${e(id)}/reprint`, {}, keyed(key)),
     sendReceipt: (id: string, email: string, key?: string) => http.post<unknown>(`${B}/sales/${e(id)}/send`, { email }, keyed(key)),
     receiptPdf: (id: string): Promise<AtriumDownload> => http.download(`${B}/sales/${e(id)}/receipt.pdf`),
 

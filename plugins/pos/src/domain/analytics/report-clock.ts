@@ -1,22 +1,16 @@
-import { UnprocessableError, ValidationError, type RequestContext } from '@atrium/sdk';
+import { ValidationError, type RequestContext } from '@atrium/sdk';
+import { posTimeZone } from '../settings.ts';
 
 /**
- * Which calendar day a sale belongs to. The kernel keeps no time zone per tenant (kernel.tenant
- * has locale and currency only), so the POS setting `timeZone` (IANA name, default UTC) decides:
- * a shop in Almaty wants its 23:30 sale on that evening's report, not on the next UTC day.
- * All day arithmetic happens in Postgres (`at time zone`), so the database's own zone database is
- * the one that counts; Intl only screens out names that cannot be zones before they reach SQL.
+ * Which calendar day a sale belongs to: the shop's time zone decides (posTimeZone — the tenant's
+ * own, chosen at sign-up, unless the POS setting `timeZone` overrides it): a shop in Almaty wants
+ * its 23:30 sale on that evening's report, not on the next UTC day. All day arithmetic happens in
+ * Postgres (`at time zone`), so the database's own zone database is the one that counts.
  */
 export type ReportClock = { timeZone: string; today: string };
 
 export async function reportClock(ctx: RequestContext): Promise<ReportClock> {
-  const s = await ctx.settings<{ timeZone?: string }>();
-  const timeZone = s?.timeZone || 'UTC';
-  try {
-    new Intl.DateTimeFormat('en', { timeZone });
-  } catch {
-    throw new UnprocessableError(`The POS setting timeZone "${timeZone}" is not a known time zone`, 'TIME_ZONE_INVALID', { field: 'settings.timeZone', timeZone });
-  }
+  const timeZone = await posTimeZone(ctx);
   const [r] = await ctx.em.execute(`select to_char((now() at time zone ?)::date, 'YYYY-MM-DD') as today`, [timeZone]);
   return { timeZone, today: r.today };
 }

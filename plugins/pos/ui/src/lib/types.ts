@@ -21,21 +21,23 @@ export interface Shift {
   zReport?: ShiftReport | null;
 }
 
-/** X report (open shift) and Z report (closed shift) share one shape. */
+/** X report (open shift) and Z report (closed shift) share one shape (src/domain/shift-report.ts). */
 export interface ShiftReport {
-  sales: { count: number; total: number };
-  byMethod: Partial<Record<TenderMethod, number>>;
-  returns?: { count: number; total: number; byMethod?: Partial<Record<TenderMethod, number>> };
-  voids?: { count: number; total: number };
-  cashIn: number;
-  cashOut: number;
-  openingFloat?: number;
-  expectedCash: number;
-  countedCash?: number | null;
-  difference?: number | null;
-  discountTotal?: number;
-  taxTotal?: number;
-  currency?: string;
+  kind?: 'X' | 'Z';
+  shiftId: string;
+  number: number;
+  registerId: string;
+  openedAt: string;
+  closedAt: string | null;
+  currency: string;
+  sales: { count: number; total: number; discountTotal: number; taxTotal: number };
+  voided: { count: number; total: number };
+  returns: { count: number; total: number };
+  byMethod: Record<string, { sales: number; refunds: number; net: number }>;
+  cash: { openingFloat: number; sales: number; refunds: number; in: number; out: number; expected: number };
+  countedCash?: number;
+  discrepancy?: number;
+  note?: string | null;
   [k: string]: unknown;
 }
 
@@ -72,7 +74,7 @@ export interface SalePayload {
   expectedTotal?: number;
 }
 
-export interface SaleLine { lineNo: number; productId: string; name: string; qtyMilli: number; unitPrice: number; lineDiscount: number; receiptDiscount: number; tax: number; total: number; returnedMilli: number }
+export interface SaleLine { lineNo: number; productId: string; name: string; unit?: CatalogProduct['unit']; qtyMilli: number; unitPrice: number; lineDiscount: number; receiptDiscount: number; tax: number; total: number; returnedMilli: number }
 export interface SalePayment { method: TenderMethod; amount: number; tendered?: number | null; reference?: string | null; refunded?: number }
 export interface Sale {
   id: string;

@@ -1,0 +1,2 @@
+// autocannon ships no types; the benches use its programmatic options as plain JSON
+declare module 'autocannon';
