@@ -12,6 +12,7 @@ export default defineConfig({
       'devices/**/*.test.ts',
       'plugins/*/src/**/*.test.ts',
       'plugins/*/test/**/*.test.ts',
+      'scripts/*.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     globalSetup: ['./scripts/vitest.global-setup.ts'],

@@ -141,7 +141,8 @@ export function runAsScript(moduleUrl: string, main: () => Promise<unknown>, pri
  * throttle a load generator lifted, only the given plugins, its own database `atrium_bench`; the
  * connection pool is the platform's default unless `poolMax` (or BENCH_POOL) is given.
  */
-export async function startBenchKernel(env: { pgUrl: string; redisUrl: string; dir: string }, plugins: unknown[], opts: { poolMax?: number } = {}) {
+/** `allow`: outbound base URLs per plugin (the fakes a bench points its providers at; config outbound.allow). */
+export async function startBenchKernel(env: { pgUrl: string; redisUrl: string; dir: string }, plugins: unknown[], opts: { poolMax?: number; allow?: Record<string, string[]> } = {}) {
   // BENCH_POOL=<n>: any bench's kernel with that pool size instead
   const poolMax = opts.poolMax ?? (process.env.BENCH_POOL ? Number(process.env.BENCH_POOL) : undefined);
   const { loadConfig } = await import('@atrium/config');
@@ -152,6 +153,7 @@ export async function startBenchKernel(env: { pgUrl: string; redisUrl: string; d
       dataDir: env.dir, http: { port: await freePort(), host: '127.0.0.1' }, ...(poolMax ? { database: { poolMax } } : {}),
       auth: { jwtSecret: 'atrium-bench-secret-0123456789abcdef0123456789', loginMaxPerIpPerMinute: 100000, loginMaxPerAccountPer15Minutes: 100000, signupMaxPerIpPerHour: 100000 },
       rateLimit: { apiPerMinute: 10_000_000 }, log: { level: 'silent' },
+      ...(opts.allow ? { outbound: { allow: opts.allow } } : {}),
     },
   });
   return startKernel({ config, discover: false, plugins: plugins as any, ownerUrl: env.pgUrl, databaseName: 'atrium_bench', redisUrl: env.redisUrl, rootDir: env.dir });

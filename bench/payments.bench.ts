@@ -126,7 +126,7 @@ export default async function run(): Promise<BenchResult[]> {
   const whsec = `whsec_bench_${crypto.randomBytes(8).toString('hex')}`;
   const fake = await FakeStripeServer.start();
   const env = await startBenchEnv();
-  const kernel = await startBenchKernel(env, [payments, stripe]);
+  const kernel = await startBenchKernel(env, [payments, stripe], { allow: { 'payments-stripe': [fake.baseUrl] } });
   const sys = new pg.Client({ connectionString: env.pgUrl.replace(/\/[^/]*$/, '/atrium_bench') });
   try {
     await sys.connect();

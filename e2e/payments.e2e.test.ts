@@ -86,7 +86,7 @@ beforeAll(async () => {
   tk = await createTestKernel({
     plugins: [path.join(root, 'plugins/payments'), path.join(root, 'plugins/payments-stripe')],
     adminDist: path.join(root, 'admin/dist'),
-    config: { smtp: { url: smtp.url } },
+    config: { smtp: { url: smtp.url }, outbound: { allow: { 'payments-stripe': [stripe.baseUrl] } } },
   });
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
 });

@@ -25,10 +25,46 @@ try {
 
 ensureUiBuilt();
 
-const kernel = await startKernel({ config, rootDir: root }).catch((e) => {
-  console.error(`Atrium failed to start: ${e?.stack ?? e}`);
-  process.exit(1);
+/**
+ * Stop means stopped, within a bounded time: the first SIGINT/SIGTERM/SIGHUP (Ctrl-C, systemd,
+ * `docker stop`, a closing terminal — often sent to the whole process group) stops the node: its
+ * work first, then its private PostgreSQL and redis-server, which are their own process groups and
+ * so wait for it (steps that hang on a server already gone are left behind after a few seconds,
+ * kernel.ts). The process exits only once they are gone, or after STOP_MS whatever happened; a
+ * second signal exits at once. A node killed outright (kill -9) takes its servers with it
+ * (parent-death signal), and the next start stops any it left behind (their pid files).
+ */
+const STOP_MS = 30_000;
+let kernel: Awaited<ReturnType<typeof startKernel>> | null = null;
+let stopping = false;
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(sig, () => {
+    if (stopping) {
+      console.log('Stopping at once.');
+      process.exit(1);
+    }
+    stopping = true;
+    console.log('\nStopping Atrium…');
+    setTimeout(() => {
+      console.error(`Atrium did not stop within ${STOP_MS / 1000} s; exiting.`);
+      process.exit(1);
+    }, STOP_MS).unref();
+    // a signal during startup: stop as soon as the start has got far enough to be stopped
+    if (kernel) void stop();
+  });
+}
+
+async function stop(): Promise<never> {
+  await kernel!.stop().catch((e) => console.error(`Stopping failed: ${e?.message ?? e}`));
+  console.log('Stopped.');
+  process.exit(0);
+}
+
+kernel = await startKernel({ config, rootDir: root }).catch((e) => {
+  console.error(stopping ? "Stopped." : `Atrium failed to start: ${process.env.ATRIUM_LOG_LEVEL === "debug" ? e?.stack : (e?.message ?? e)}`);
+  process.exit(stopping ? 0 : 1);
 });
+if (stopping) await stop();
 
 const shown = `http://localhost:${config.http.port}`;
 const [{ n }] = await kernel.deps.db.systemQuery<{ n: number }>('select count(*)::int as n from kernel."user"');
@@ -46,18 +82,6 @@ if (n === 0 && kernel.url) {
   console.log(`        -d '{"tenantName":"My shop","email":"you@example.com","password":"at-least-8-chars"}'`);
 }
 console.log('\n  Ctrl-C to stop.\n');
-
-let stopping = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, async () => {
-    if (stopping) return;
-    stopping = true;
-    console.log('\nStopping Atrium…');
-    await kernel.stop();
-    console.log('Stopped cleanly.');
-    process.exit(0);
-  });
-}
 
 /**
  * The admin shell and the plugins' UI bundles are built on first start (a fresh clone has no

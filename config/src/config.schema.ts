@@ -43,7 +43,8 @@ export const ConfigSchema = Type.Object(
         url: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
         appUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
         systemUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
-        embeddedPort: Type.Integer({ minimum: 1024, maximum: 65535, default: 54329 }),
+        // unset: chosen on first start and remembered in the data directory (kernel embedded-ports.ts)
+        embeddedPort: Type.Optional(Type.Integer({ minimum: 1024, maximum: 65535, description: 'Port of the embedded PostgreSQL (default: chosen on first start, remembered in the data directory)' })),
         poolMax: Type.Integer({ minimum: 1, maximum: 500, default: DEFAULT_POOL_MAX, description: 'Connections per node for requests (default: 2 × cores + 1, at most 20)' }),
         acceptChangedMigrations: Type.Array(Type.String({ pattern: '^[a-z][a-z0-9-]*/[^/]+$' }), {
           default: [],
@@ -67,7 +68,7 @@ export const ConfigSchema = Type.Object(
     redis: Type.Object(
       {
         url: Type.Optional(Type.String({ pattern: '^rediss?://' })),
-        embeddedPort: Type.Integer({ minimum: 1024, maximum: 65535, default: 63790 }),
+        embeddedPort: Type.Optional(Type.Integer({ minimum: 1024, maximum: 65535, description: 'Port of the private redis-server (default: chosen on first start, remembered in the data directory)' })),
         keyPrefix: Type.String({ default: 'atrium', pattern: '^[a-zA-Z0-9:_-]+$' }),
       },
       { additionalProperties: false, default: {} },

@@ -8,9 +8,11 @@ import type { PluginDefinition } from '@atrium/sdk';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded-postgres.ts';
 import { ensureDatabaseAndRoles, type DatabaseUrls } from './db/roles.ts';
 import { runMigrations, tablesMissingRls, type MigrationSet } from './db/migrator.ts';
+import { foreignKeysWithoutTenant, unsafeForeignKeysMessage } from './db/tenant-foreign-keys.ts';
 import { KERNEL_MIGRATIONS } from './db/kernel.migrations.ts';
 import { Database } from './db/database.ts';
 import { startLocalRedis, type RedisHandle } from './redis/redis-launcher.ts';
+import { embeddedPorts } from './process/embedded-ports.ts';
 import { PluginRegistry, matchPattern } from './plugins/plugin-registry.ts';
 import { kernelTranslator } from './i18n/kernel-translator.ts';
 import { discoverPlugins } from './plugins/plugin-loader.ts';
@@ -46,6 +48,21 @@ import { devicesService } from './services/devices.service.ts';
 import { pluginSystemService } from './services/plugin-system.service.ts';
 
 export const KERNEL_VERSION = '0.1.0';
+
+/** How long one shutdown step may take before the node goes on without it (see `stopAll`). */
+const STEP_MS = 4_000;
+
+/** A log call for a repeating error (a reconnect loop): the first at once, then one every 30 s saying how many came meanwhile. */
+function everyThirtySeconds<E>(log: (e: E, repeats: number) => void): (e: E) => void {
+  let last = 0;
+  let repeats = 0;
+  return (e) => {
+    if (Date.now() - last < 30_000) return void repeats++;
+    log(e, repeats);
+    last = Date.now();
+    repeats = 0;
+  };
+}
 
 export type KernelOptions = {
   config: AtriumConfig;
@@ -98,14 +115,24 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
   const root = opts.rootDir ?? process.cwd();
   const dataDir = path.resolve(root, config.dataDir);
   const logger = opts.logger ?? pino({ level: config.log.level, base: { node: config.nodeId } });
-  const cleanups: (() => Promise<unknown>)[] = [];
-  const stopAll = async () => {
-    for (const c of cleanups.reverse()) {
+  // Shutdown steps, run last-first. Each is given STEP_MS and then left behind (a step that waits on
+  // a server that already died — Redis killed with the rest of the process group — must not hold
+  // the node up forever), except the private servers' own stops, which escalate to SIGKILL
+  // themselves: those must finish, so that no server outlives the node.
+  const cleanups: { name: string; run: () => Promise<unknown>; own?: boolean }[] = [];
+  let stopped: Promise<void> | null = null;
+  const stopAll = () => (stopped ??= (async () => {
+    for (const c of [...cleanups].reverse()) {
       const t = Date.now();
-      await c().catch((e) => logger.warn({ err: e }, 'shutdown step failed'));
-      logger.debug({ step: c.name || String(c).slice(0, 60), ms: Date.now() - t }, 'shutdown step');
+      let timer: NodeJS.Timeout | undefined;
+      const limit = c.own ? null : new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), STEP_MS)));
+      const done = c.run().then(() => 'ok' as const, (e) => (logger.warn({ err: e, step: c.name }, 'shutdown step failed'), 'failed' as const));
+      const outcome = await (limit ? Promise.race([done, limit]) : done);
+      clearTimeout(timer);
+      if (outcome === 'late') logger.warn({ step: c.name, ms: STEP_MS }, 'shutdown step did not finish in time; going on');
+      logger.debug({ step: c.name, ms: Date.now() - t }, 'shutdown step');
     }
-  };
+  })());
 
   try {
     const secret = platformSecret(config.auth.jwtSecret, dataDir);
@@ -113,9 +140,12 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
     // 1. PostgreSQL: external URL, or the embedded server in the data dir
     let ownerUrl = opts.ownerUrl ?? config.database.url;
     let pgHandle: EmbeddedPostgresHandle | null = null;
+    let redisUrl = opts.redisUrl ?? config.redis.url;
+    // ports of the private servers: as set, or chosen once per data directory (two nodes, two sets)
+    const ports = await embeddedPorts(dataDir, { postgres: config.database.embeddedPort, redis: config.redis.embeddedPort }, [...(ownerUrl ? [] : ['postgres' as const]), ...(redisUrl ? [] : ['redis' as const])]);
     if (!ownerUrl) {
-      pgHandle = await startEmbeddedPostgres({ dir: path.join(dataDir, 'pg'), port: config.database.embeddedPort, log: (l) => logger.debug({ pg: l }) });
-      cleanups.push(() => pgHandle!.stop());
+      pgHandle = await startEmbeddedPostgres({ dir: path.join(dataDir, 'pg'), port: ports.postgres!, log: (l) => logger.debug({ pg: l }) });
+      cleanups.push({ name: 'postgres', run: () => pgHandle!.stop(), own: true });
       ownerUrl = pgHandle.url;
     }
     const urls = await ensureDatabaseAndRoles(ownerUrl, secret, opts.databaseName ?? (pgHandle ? 'atrium' : undefined));
@@ -123,15 +153,14 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
     if (config.database.systemUrl) urls.system = config.database.systemUrl;
 
     // 2. Redis: external URL, or a private redis-server
-    let redisUrl = opts.redisUrl ?? config.redis.url;
     if (!redisUrl) {
-      const r: RedisHandle = await startLocalRedis({ dir: path.join(dataDir, 'redis'), port: config.redis.embeddedPort, log: (m) => logger.info(m) });
-      cleanups.push(() => r.stop());
+      const r: RedisHandle = await startLocalRedis({ dir: path.join(dataDir, 'redis'), port: ports.redis!, log: (m) => logger.info(m) });
+      cleanups.push({ name: 'redis-server', run: () => r.stop(), own: true });
       redisUrl = r.url;
     }
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
-    redis.on('error', (e) => logger.warn({ err: e.message }, 'redis connection error'));
-    cleanups.push(async () => redis.disconnect());
+    redis.on('error', everyThirtySeconds((e: Error, repeats) => logger.warn({ err: e.message, repeats }, 'redis connection error')));
+    cleanups.push({ name: 'redis client', run: async () => redis.disconnect() });
 
     // 3. Plugins: load every definition, migrate, refuse tables without RLS
     const registry = new PluginRegistry();
@@ -154,6 +183,8 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
     for (const p of ordered) {
       const bad = await tablesMissingRls(urls.owner, p.schema);
       if (bad.length) throw new Error(`Plugin "${p.id}" has tenant tables without row level security: ${bad.join(', ')} — add tenantRls('<table>') to its migration`);
+      const unsafe = await foreignKeysWithoutTenant(urls.owner, p.schema);
+      if (unsafe.length) throw new Error(unsafeForeignKeysMessage(p.id, unsafe));
     }
 
     const db = await Database.connect(urls, ordered.flatMap((p) => p.definition.entities ?? []), config.database.poolMax, {
@@ -161,7 +192,7 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
       tenantQueueTimeoutMs: config.database.tenantQueueTimeoutMs,
       statementTimeoutMs: config.database.statementTimeoutMs,
     });
-    cleanups.push(() => db.close());
+    cleanups.push({ name: 'database pools', run: () => db.close() });
     await recordInstall(db, registry);
 
     // 4. Broker and the kernel's own wiring (awilix)
@@ -187,8 +218,8 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
       },
     } as any);
     const keyPrefix = `${config.redis.keyPrefix}:${opts.databaseName ?? 'atrium'}`;
-    const queues = new JobQueues(redisUrl, keyPrefix);
-    cleanups.push(() => queues.close());
+    const queues = new JobQueues(redisUrl, keyPrefix, (pluginId, name) => registry.get(pluginId)?.definition.jobs?.[name]?.maxAttempts);
+    cleanups.push({ name: 'job queues', run: () => queues.close() });
 
     const container = createContainer({ injectionMode: InjectionMode.PROXY, strict: true });
     container.register({
@@ -239,7 +270,7 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
     if (runsService(patterns, 'gateway', true)) {
       const revoked = deps().tokens.revoked;
       await revoked.start(db, (e) => logger.warn({ err: e }, 'cannot read revoked sessions (broadcasts still apply); retrying every 2 s'), () => logger.info('reading revoked sessions again'));
-      cleanups.push(() => revoked.stop());
+      cleanups.push({ name: 'revoked sessions poll', run: async () => revoked.stop() });
     }
     const systemServices: string[] = [];
     const adminDist = opts.adminDist ?? path.resolve(root, 'admin/dist');
@@ -257,10 +288,10 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
     }
 
     await broker.start();
-    cleanups.push(() => broker.stop());
+    cleanups.push({ name: 'broker', run: () => broker.stop() });
     // outside calls a crash left without an answer, for the plugins whose services run here
     const stopRecovery = startOutsideCallRecovery(deps(), broker, systemServices, config.outbound.recoverIntervalMs);
-    cleanups.push(async () => stopRecovery());
+    cleanups.push({ name: 'outside-call recovery', run: async () => stopRecovery() });
     const gw = broker.getLocalService('gateway') as any;
     const url = gw ? `http://127.0.0.1:${gw.port}` : null;
     logger.info({ node: broker.nodeID, url, plugins: ordered.map((p) => `${p.id}@${p.manifest.version}`) }, 'Atrium node started');

@@ -3,8 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import net from 'node:net';
 import { createTestKernel, type TestKernel } from '@atrium/sdk/testing';
-import { loadConfig } from '@atrium/config';
-import { startKernel, type Kernel } from '@atrium/kernel';
+import type { Kernel } from '@atrium/kernel';
+import { call as callJson, freePort, waitFor } from './fixtures/platform-process.ts';
+import { startSecondNode } from './fixtures/second-node.ts';
 
 /**
  * Issue 24, sessions: two concurrent refreshes with one token left the winner's session alive
@@ -19,31 +20,7 @@ let node2: Kernel;
 let url1 = '';
 let url2 = '';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-type Res = { status: number; body: any };
-async function call(base: string, method: string, path: string, token?: string, body?: unknown): Promise<Res> {
-  const r = await fetch(base + path, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: r.status, body: await r.json().catch(() => null) };
-}
+const call = (base: string, method: string, path: string, token?: string, body?: unknown) => callJson(base, method, path, { token, body });
 const me = (base: string, token: string) => call(base, 'GET', '/api/me', token);
 
 /** How long node 2 took to refuse `token` with SESSION_REVOKED (it must within 10 s; the token lives 15 min). */
@@ -72,15 +49,7 @@ beforeAll(async () => {
   const transporter = `nats://127.0.0.1:${natsPort}`;
   tk = await createTestKernel({ config: { transporter, nodeId: `sess-1-${process.pid}` }, tenants: [{ name: 'Team', owner: 'owner@team.test', users: [{ email: 'staff@team.test', roles: ['staff'] }] }] });
   url1 = tk.url;
-  const config = loadConfig({
-    ignoreEnv: true,
-    overrides: {
-      transporter, nodeId: `sess-2-${process.pid}`, dataDir: tk.kernel.config.dataDir, http: { port: 0, host: '127.0.0.1' },
-      auth: { jwtSecret: process.env.ATRIUM_TEST_SECRET, loginMaxPerIpPerMinute: 10_000, loginMaxPerAccountPer15Minutes: 10_000, signupMaxPerIpPerHour: 10_000 },
-      rateLimit: { apiPerMinute: 1_000_000 }, log: { level: 'silent' },
-    },
-  });
-  node2 = await startKernel({ config, discover: false, ownerUrl: process.env.ATRIUM_TEST_PG_URL!, databaseName: new URL(tk.databaseUrls.owner).pathname.slice(1), redisUrl: process.env.ATRIUM_TEST_REDIS_URL!, rootDir: tk.kernel.config.dataDir });
+  node2 = await startSecondNode(tk, { transporter, nodeId: `sess-2-${process.pid}` });
   url2 = node2.url!;
   await waitFor('the nodes to see each other', async () => node2.broker.registry.nodes.toArray().some((n: any) => n.id === tk.kernel.broker.nodeID && n.available), 15_000);
 }, 120_000);
@@ -145,8 +114,8 @@ describe('access tokens end with their session, on every node, within seconds', 
   it('a node that was down during the logout refuses the token from its first request', async () => {
     const s = await signup('restart');
     expect((await call(url1, 'POST', '/api/auth/logout', s.accessToken)).status).toBe(200);
-    const config = loadConfig({ ignoreEnv: true, overrides: { dataDir: tk.kernel.config.dataDir, http: { port: 0, host: '127.0.0.1' }, auth: { jwtSecret: process.env.ATRIUM_TEST_SECRET }, log: { level: 'silent' } } });
-    const fresh = await startKernel({ config, discover: false, ownerUrl: process.env.ATRIUM_TEST_PG_URL!, databaseName: new URL(tk.databaseUrls.owner).pathname.slice(1), redisUrl: process.env.ATRIUM_TEST_REDIS_URL!, rootDir: tk.kernel.config.dataDir });
+    // no transporter: it hears no broadcast, it only has the database
+    const fresh = await startSecondNode(tk);
     try {
       const r = await me(fresh.url!, s.accessToken);
       expect(r.status).toBe(401);

@@ -52,11 +52,12 @@ export interface OutsideCallDefinition<Req = any, Res = any, Out = any> {
    * return value is stored in the journal (as JSON) and is the answer of every retry with this key.
    * Runs exactly once per key; if it throws, the journal row stays pending and is recovered.
    */
-  settle(tx: RequestContext, request: Req, outcome: OutsideOutcome<Res>): Promise<Out>;
+  settle(tx: RequestContext, request: Req, outcome: OutsideOutcome<Res>, key: string): Promise<Out>;
   /**
-   * How long one attempt may take before another node may take the call over (default 60 s).
-   * Keep it well above the call's own timeout (outbound.timeoutMs): two attempts at once would
-   * both send the key — harmless for a provider that de-duplicates by it, not for one that does not.
+   * How long one attempt may take before another node may take the call over (default: six times
+   * the platform's `outbound.timeoutMs`, since a call may make a few requests in a row). Keep it
+   * well above what the call can take: two attempts at once would both send the key — harmless for
+   * a provider that de-duplicates by it, not for one that does not.
    */
   leaseMs?: number;
 }
@@ -74,6 +75,13 @@ export interface OutsideCallInput<Req> {
   key: string;
   /** What to send: stored with the journal row (JSON), so a recovery sends the same thing. */
   request: Req;
+  /**
+   * What makes a retry "the same request" (default: `request`): the same key with a different
+   * `match` is refused (422 IDEMPOTENCY_KEY_REUSED). Give the client's own parameters when the
+   * request also holds values computed per attempt (an expiry from the clock): a retry then gets
+   * the first attempt's answer instead of a refusal.
+   */
+  match?: unknown;
   /**
    * Records the intent in the same short transaction as the journal row (e.g. insert the payment
    * as `pending`, reserve the refund). Runs only for the first attempt of a key; a throw here

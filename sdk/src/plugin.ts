@@ -37,6 +37,8 @@ export interface RequestContext {
   readonly tenantId: string;
   readonly user: RequestUser | null;
   readonly pluginId: string;
+  /** The plugin whose `ctx.call` reached this action (null for a user's request, the kernel, a job). */
+  readonly callerPlugin: string | null;
   readonly requestId: string;
   /** The request's language (`en`, `ru`, `uk`, `kk`): what the user chose in the admin. */
   readonly locale: string;
@@ -303,6 +305,11 @@ export interface SubscriberDefinition<T = Record<string, unknown>> {
 export interface JobContext extends RequestContext {
   readonly data: Record<string, unknown>;
   readonly jobId: string;
+  /**
+   * How far the job is, 0–100: stored on the job at once, so `GET /api/jobs` and the admin's Jobs
+   * page show it while the job runs. A job that runs as a chain (one step per job) reports the whole
+   * work's progress from each step.
+   */
   progress(percent: number): Promise<void>;
 }
 

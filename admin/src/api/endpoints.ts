@@ -1,6 +1,6 @@
 import { http } from './http.ts';
 import type {
-  AuditEntry, AuthResult, FailedJob, Invitation, ListQuery, Me, Member, Page, PermissionEntry,
+  AuditEntry, AuthResult, FailedJob, Invitation, JobRun, ListQuery, Me, Member, Page, PermissionEntry,
   PluginInfo, QueueInfo, Role, RoleRule, SignIn, Tokens, UiManifestPlugin,
 } from './types.ts';
 import type {
@@ -71,6 +71,7 @@ export const auditApi = {
 
 export const jobsApi = {
   queues: () => http.get<{ items: QueueInfo[] }>('/api/jobs/queues'),
+  list: (q: ListQuery & { queue?: string }) => http.get<Page<JobRun>>('/api/jobs', q),
   failed: (q: ListQuery) => http.get<Page<FailedJob>>('/api/jobs/failed', q),
   retry: (queue: string, jobId: string) => http.post<void>(`/api/jobs/${enc(queue)}/${enc(jobId)}/retry`),
 };

@@ -139,6 +139,21 @@ export interface QueueInfo {
   name: string;
   counts: { waiting: number; active: number; completed: number; failed: number; delayed: number };
 }
+/** A job of the tenant as GET /api/jobs lists it: where it stands and how far it is (0–100). */
+export interface JobRun {
+  id: string;
+  queue: 'jobs' | 'events';
+  name: string;
+  plugin: string | null;
+  state: 'active' | 'waiting' | 'delayed' | 'completed' | 'failed';
+  progress: number | null;
+  attemptsMade: number;
+  maxAttempts: number;
+  failedReason: string | null;
+  timestamp: number;
+  processedOn: number | null;
+  finishedOn: number | null;
+}
 export interface FailedJob {
   id: string;
   name?: string;

@@ -1,5 +1,6 @@
 import * as OTPAuth from 'otpauth';
 import { AtriumError } from '@atrium/sdk';
+import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 
 /**
@@ -35,8 +36,10 @@ export type TotpOutcome = 'ok' | 'wrong' | 'reused';
 
 export class TotpGuard {
   private readonly db: Database;
-  constructor(db: Database) {
+  private readonly logger?: Pick<Logger, 'warn'>;
+  constructor(db: Database, logger?: Pick<Logger, 'warn'>) {
     this.db = db;
+    this.logger = logger;
   }
 
   /**
@@ -53,7 +56,11 @@ export class TotpGuard {
        returning totp_failures`,
       [userId, FREE_FAILURES, FIRST_LOCK_SECONDS, MAX_LOCK_SECONDS],
     );
-    if (rows.length) return;
+    if (rows.length) {
+      // the attempt that reaches the limit locks (a right code lifts it): worth an operator's eye
+      if (rows[0].totp_failures >= FREE_FAILURES) this.logger?.warn({ userId, failures: rows[0].totp_failures }, 'TOTP failures reached the limit: the codes of this account are locked unless this attempt is right');
+      return;
+    }
     const [u] = await this.db.systemQuery(`select ceil(extract(epoch from totp_locked_until - now()))::int as s from kernel."user" where id = $1`, [userId]);
     throw new TotpLockedError(Math.max(1, u?.s ?? 1));
   }

@@ -12,7 +12,7 @@ export const TotpCode = Type.String({ pattern: '^[0-9]{6}$' });
 /** Enrolment, confirmation and turning TOTP off; every code goes through the guard (totp-guard.ts). */
 export function totpActions(d: () => KernelDeps) {
   let guard: TotpGuard | undefined;
-  const totp = () => (guard ??= new TotpGuard(d().db));
+  const totp = () => (guard ??= new TotpGuard(d().db, d().logger));
 
   /** A code sent with a request: 400 naming `code` when it is wrong or was used. */
   function requireOk(outcome: TotpOutcome) {
@@ -46,6 +46,7 @@ export function totpActions(d: () => KernelDeps) {
         await limitPerIp(ctx);
         requireOk(await totp().attempt(u, ctx.params.code));
         await d().db.systemQuery('update kernel."user" set totp_enabled = true where id = $1', [u.id]);
+        ctx.locals.req?.audit.diff({ totpEnabled: false }, { totpEnabled: true }); // not the code
         return { totpEnabled: true };
       },
     },
@@ -65,6 +66,7 @@ export function totpActions(d: () => KernelDeps) {
         if (!(await verifyPassword(u.password_hash, ctx.params.password))) throw new ValidationError('Password is wrong', [{ field: 'password', code: 'wrongPassword', message: 'is wrong' }]);
         requireOk(await totp().check(u, ctx.params.code));
         await d().db.systemQuery('update kernel."user" set totp_enabled = false, totp_secret = null where id = $1', [u.id]);
+        ctx.locals.req?.audit.diff({ totpEnabled: true }, { totpEnabled: false });
         return { totpEnabled: false };
       },
     },

@@ -18,8 +18,12 @@ export class JobQueues {
   private readonly url: string;
   readonly prefix: string;
 
-  constructor(url: string, prefix: string) {
+  /** A plugin job's `maxAttempts` (its JobDefinition); undefined → 3. */
+  private readonly attemptsOf: (pluginId: string, name: string) => number | undefined;
+
+  constructor(url: string, prefix: string, attemptsOf: (pluginId: string, name: string) => number | undefined = () => undefined) {
     this.url = url;
+    this.attemptsOf = attemptsOf;
     this.prefix = `${prefix}:bull`;
     this.connection = quiet(new Redis(url, { maxRetriesPerRequest: null }));
     this.events = new Queue(QUEUE_NAMES.events, { connection: this.connection, prefix: this.prefix });
@@ -53,11 +57,33 @@ export class JobQueues {
     await this.jobs.add(`${pluginId}:${name}`, { pluginId, name, tenantId, data }, {
       jobId: opts.jobId ? `${pluginId}.${name}.${tenantId}.${opts.jobId}`.replace(/:/g, "_") : undefined,
       delay: opts.delayMs,
-      attempts: opts.attempts ?? 3,
+      attempts: opts.attempts ?? this.attemptsOf(pluginId, name) ?? 3,
       backoff: { type: 'exponential', delay: 1000 },
       removeOnComplete: { age: 24 * 3600, count: 10_000 },
       removeOnFail: false,
     });
+  }
+
+  /**
+   * A plugin job's `ctx.progress(percent)`: stored on the BullMQ job (whichever node runs the
+   * handler — the job lives in Redis), so the jobs API and the admin show it while the job runs.
+   */
+  async reportProgress(jobId: string, percent: number): Promise<void> {
+    if (typeof percent !== 'number' || !Number.isFinite(percent)) throw new TypeError(`ctx.progress(${String(percent)}): a number from 0 to 100`);
+    const job = await this.jobs.getJob(jobId);
+    await job?.updateProgress(Math.max(0, Math.min(100, Math.round(percent))));
+  }
+
+  /**
+   * A tenant's jobs in some states, newest first: BullMQ keeps no index by tenant, so each state's
+   * newest `scan` jobs are read and filtered (cron ticks, tenant-less, are nobody's).
+   */
+  async tenantJobs(queue: Queue, states: JobState[], tenantId: string, scan = 1000): Promise<{ job: Job; state: JobState }[]> {
+    const out: { job: Job; state: JobState }[] = [];
+    for (const state of states) {
+      for (const job of await queue.getJobs([state], 0, scan - 1, false)) if (job && tenantOfJob(job) === tenantId) out.push({ job, state });
+    }
+    return out;
   }
 
   async upsertCron(pluginId: string, name: string, pattern: string): Promise<void> {
@@ -84,6 +110,13 @@ export class JobQueues {
 }
 
 export { DelayedError };
+
+export type JobState = 'active' | 'waiting' | 'delayed' | 'prioritized' | 'completed' | 'failed';
+
+/** The tenant a job works for: an event delivery's event's, or a plugin job's (null for a cron tick). */
+export function tenantOfJob(job: Job): string | null {
+  return (job.data?.event?.tenantId ?? job.data?.tenantId ?? null) as string | null;
+}
 
 /** Connection errors surface through BullMQ's own error events and retries; don't crash on them. */
 function quiet(r: Redis): Redis {

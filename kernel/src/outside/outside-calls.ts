@@ -10,9 +10,22 @@ import type { KernelDeps } from '../kernel-deps.ts';
  * (`ctx.transaction`), under the tenant's RLS; only the sweep's search crosses tenants.
  */
 
-const DEFAULT_LEASE_MS = 60_000;
 /** A recovery that failed again waits longer each time: 2^attempts seconds, at most this. */
 const MAX_BACKOFF_MS = 15 * 60_000;
+
+/**
+ * How long one attempt may run before another node may take the call over: unless the call says,
+ * six times the outbound timeout — a provider operation makes a few requests in a row (a read, the
+ * change, a read back), each bounded by it. Two attempts at once would both send the key.
+ */
+const leaseOf = (d: KernelDeps, def: OutsideCallDefinition) => def.leaseMs ?? 6 * d.config.outbound.timeoutMs;
+
+/**
+ * After an attempt without an answer, when the call may be attempted again. Not at once: the
+ * request may still be on its way to the provider (a timeout is not a "no"), and a provider
+ * without idempotency keys would see the second before the first. Later recoveries back off.
+ */
+const backoffOf = (d: KernelDeps, attempts: number) => Math.min(Math.max(d.config.outbound.timeoutMs, attempts > 1 ? 2 ** attempts * 1000 : 0), MAX_BACKOFF_MS);
 
 const CLAIM_NEW_SQL = `insert into kernel.outside_call (tenant_id, plugin_id, key, name, request, fingerprint, state, lease_until)
   values ($1::uuid, $2::text, $3::text, $4::text, $5::jsonb, $6::text, 'pending', now() + ($7::int * interval '1 millisecond'))
@@ -77,8 +90,8 @@ export async function runOutsideCall<Req, Out>(
   }
   if (typeof input.key !== 'string' || !input.key.length || input.key.length > 255) throw new UnprocessableError('An outside call needs a key of 1–255 characters', 'OUTSIDE_CALL_KEY_INVALID');
   const request = JSON.parse(JSON.stringify(input.request ?? null)) as Req;
-  const fingerprint = fingerprintOf(def.name, request);
-  const lease = def.leaseMs ?? DEFAULT_LEASE_MS;
+  const fingerprint = fingerprintOf(def.name, input.match === undefined ? request : input.match);
+  const lease = leaseOf(d, def);
   const id = [req.tenantId, pluginId, input.key] as const;
   const waitUntil = Math.min(deadline ?? Infinity, Date.now() + lease);
   for (let pause = 50; ; pause = Math.min(pause * 2, 500)) {
@@ -89,7 +102,7 @@ export async function runOutsideCall<Req, Out>(
       await input.prepare?.(tx);
       return true;
     });
-    if (fresh) return attempt(d, req, def, input.key, request, { recovering: false, lease });
+    if (fresh) return attempt(d, req, def, input.key, request, { recovering: false, lease, attempts: 1 });
     // the key was used before: its answer, or the call still in flight
     const row = await req.transaction(async (tx) => (await tx.sql<JournalRow>(READ_SQL, id))[0]);
     if (!row) continue; // the first attempt's prepare rolled back meanwhile: try again as the first
@@ -100,8 +113,8 @@ export async function runOutsideCall<Req, Out>(
     if (row.state === 'failed') throw errorFrom(row.error);
     if (!row.leased) {
       // its last attempt ended without an answer (or its node died): carry on with the same key
-      const taken = await req.transaction(async (tx) => (await tx.sql(TAKE_OVER_SQL, [...id, lease])).length > 0);
-      if (taken) return attempt(d, req, def, input.key, request, { recovering: true, lease });
+      const taken = await req.transaction(async (tx) => (await tx.sql<{ attempts: number }>(TAKE_OVER_SQL, [...id, lease]))[0]);
+      if (taken) return attempt(d, req, def, input.key, request, { recovering: true, lease, attempts: taken.attempts });
     }
     if (Date.now() + pause >= waitUntil) {
       throw new ConflictError('This request is still being processed with the provider; try again in a moment', 'OUTSIDE_CALL_IN_PROGRESS', { key: input.key, retryAfterSeconds: 1 });
@@ -113,7 +126,7 @@ export async function runOutsideCall<Req, Out>(
 /**
  * One attempt: `recover` (after an unknown outcome) or `call`, with no connection held; then
  * `settle` and the journal's result in one short transaction. An unknown outcome (no answer, a
- * 5xx) leaves the row pending with its lease given back (after `backoffMs`) and rethrows.
+ * 5xx) leaves the row pending — to be attempted again after a back-off (backoffOf) — and rethrows.
  */
 async function attempt<Req, Out>(
   d: KernelDeps,
@@ -121,7 +134,7 @@ async function attempt<Req, Out>(
   def: OutsideCallDefinition<Req, any, Out>,
   key: string,
   request: Req,
-  o: { recovering: boolean; lease: number; backoffMs?: number },
+  o: { recovering: boolean; lease: number; attempts: number },
 ): Promise<Out> {
   const id = [req.tenantId, req.pluginId, key] as const;
   let outcome: OutsideOutcome<unknown>;
@@ -130,14 +143,14 @@ async function attempt<Req, Out>(
     outcome = { ok: true, value: recovered !== undefined ? recovered : await def.call(req, request, key) };
   } catch (e) {
     if (!isRefusal(e)) {
-      await req.transaction((tx) => tx.sql(RELEASE_SQL, [...id, o.backoffMs ?? 0])).catch((err) => d.logger.warn({ err, key }, 'outside call: could not give its lease back (it runs out by itself)'));
+      await req.transaction((tx) => tx.sql(RELEASE_SQL, [...id, backoffOf(d, o.attempts)])).catch((err) => d.logger.warn({ err, key }, 'outside call: could not give its lease back (it runs out by itself)'));
       throw e;
     }
     outcome = refusalOf(e);
   }
   const settled = await req.transaction(async (tx) => {
     if (!(await tx.sql(LOCK_PENDING_SQL, id)).length) return { already: true as const };
-    const result = await def.settle(tx, request, outcome as OutsideOutcome<any>);
+    const result = await def.settle(tx, request, outcome as OutsideOutcome<any>, key);
     const plain = result === undefined ? null : JSON.parse(JSON.stringify(result));
     await tx.sql(SETTLE_SQL, [...id, outcome.ok ? 'done' : 'failed', JSON.stringify(plain), outcome.ok ? null : JSON.stringify(outcome.error)]);
     return { already: false as const, plain };
@@ -166,12 +179,12 @@ export async function recoverOutsideCall(d: KernelDeps, req: RequestContext, key
     await req.transaction((tx) => tx.sql(TAKE_OVER_SQL, [...id, 3_600_000]));
     return { recovered: false };
   }
-  const lease = def.leaseMs ?? DEFAULT_LEASE_MS;
+  const lease = leaseOf(d, def);
   const taken = await req.transaction(async (tx) => (await tx.sql<{ request: unknown; attempts: number }>(TAKE_OVER_SQL, [...id, lease]))[0]);
   if (!taken) return { recovered: false };
   const attempts = taken.attempts;
   try {
-    await attempt(d, req, def, key, taken.request as any, { recovering: true, lease, backoffMs: Math.min(2 ** attempts * 1000, MAX_BACKOFF_MS) });
+    await attempt(d, req, def, key, taken.request as any, { recovering: true, lease, attempts });
     return { recovered: true, state: 'done' };
   } catch (e) {
     if (e instanceof AtriumError && isRefusal(e)) return { recovered: true, state: 'failed' };

@@ -54,6 +54,7 @@ export function buildRequestContext(deps: KernelDeps, ctx: Context<any, any>, op
     tenantId,
     user,
     pluginId,
+    callerPlugin: typeof meta.callerPlugin === 'string' ? meta.callerPlugin : null,
     requestId: meta.requestId ?? ctx.requestID ?? crypto.randomUUID(),
     locale: meta.locale ?? 'en',
     t: (key, params, locale) => deps.translator.text(asLocale(locale ?? meta.locale), key.split('.'), params, pluginId) ?? key,

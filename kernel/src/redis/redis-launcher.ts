@@ -2,6 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { childCommand, stopOrphan, stopProcess } from '../process/child-process.ts';
+import { portFree } from '../process/embedded-ports.ts';
 
 export type RedisHandle = { url: string; stop(): Promise<void> };
 
@@ -51,21 +53,36 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   throw new Error(`redis-server did not start listening on 127.0.0.1:${port} within ${timeoutMs} ms`);
 }
 
-/** Starts a private redis-server bound to loopback, persisting into `dir` (AOF), stopped with the node. */
-export async function startLocalRedis(opts: { dir: string; port: number; log?: (m: string) => void; persist?: boolean }): Promise<RedisHandle> {
+/**
+ * Starts a private redis-server bound to loopback, persisting into `dir` (AOF), stopped with the
+ * node. Like the embedded PostgreSQL it is its own process group (a signal to the node's group
+ * reaches the node, which stops its work before stopping this server), gets SIGTERM when the node
+ * dies (`childCommand`), and one left running by a node that died otherwise — its pid file in
+ * `dir` names a live redis-server — is stopped first.
+ */
+export async function startLocalRedis(opts: { dir: string; port: number; log?: (m: string) => void; persist?: boolean }): Promise<RedisHandle & { pid: number }> {
   const bin = ensureRedisServer(opts.log ?? (() => {}));
-  fs.mkdirSync(opts.dir, { recursive: true });
-  const args = ['--bind', '127.0.0.1', '--port', String(opts.port), '--dir', path.resolve(opts.dir), '--protected-mode', 'yes'];
+  const dir = path.resolve(opts.dir);
+  fs.mkdirSync(dir, { recursive: true });
+  const pidFile = path.join(dir, 'redis.pid');
+  await stopOrphan(pidFile, (cmd) => cmd.includes('redis-server'));
+  // something else answering on the port would look like our server starting
+  if (!(await portFree(opts.port))) throw new Error(`Port ${opts.port} for the private redis-server is taken by another program: free it, or set ATRIUM__REDIS__EMBEDDED_PORT to a free port.`);
+  const args = ['--bind', '127.0.0.1', '--port', String(opts.port), '--dir', dir, '--protected-mode', 'yes', '--pidfile', pidFile, '--daemonize', 'no'];
   if (opts.persist === false) args.push('--save', '', '--appendonly', 'no');
   else args.push('--appendonly', 'yes', '--save', '60 1');
-  const child: ChildProcess = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const { command, args: argv } = childCommand(bin, args, 'SIGTERM');
+  const child: ChildProcess = spawn(command, argv, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr?.on('data', (d) => (stderr += d));
+  child.stderr?.on('data', (d) => (stderr = (stderr + d).slice(-2000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     await Promise.race([
       waitForPort(opts.port, 10_000),
-      exited.then(() => { throw new Error(`redis-server exited: ${stderr.trim()}`); }),
+      exited.then(() => {
+        const busy = /Address already in use/i.test(stderr) ? ` Port ${opts.port} is taken by another program: free it, or set ATRIUM__REDIS__EMBEDDED_PORT to a free port.` : '';
+        throw new Error(`redis-server exited:${busy} ${stderr.trim().split('\n').pop() ?? ''}`);
+      }),
     ]);
   } catch (e) {
     child.kill('SIGKILL');
@@ -73,10 +90,7 @@ export async function startLocalRedis(opts: { dir: string; port: number; log?: (
   }
   return {
     url: `redis://127.0.0.1:${opts.port}`,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    },
+    pid: child.pid!,
+    stop: () => stopProcess(child, [['SIGTERM', 5_000], ['SIGKILL', 2_000]]),
   };
 }

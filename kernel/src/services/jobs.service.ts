@@ -4,9 +4,7 @@ import { Type } from 'typebox';
 import { NotFoundError, UnprocessableError } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
 import { kernelActions } from './kernel-action.ts';
-import { QUEUE_NAMES, type PluginJob } from '../jobs/job-queues.ts';
-
-const tenantOf = (job: Job) => (job.data?.event?.tenantId ?? job.data?.tenantId ?? null) as string | null;
+import { QUEUE_NAMES, tenantOfJob as tenantOf, type JobState, type PluginJob } from '../jobs/job-queues.ts';
 
 function jobView(queue: string, j: Job) {
   return {
@@ -23,7 +21,31 @@ function jobView(queue: string, j: Job) {
   };
 }
 
-/** Plugin jobs worker + the operator endpoints (queues, failed jobs / dead letters, retry). */
+/** A job as the list shows it: where it stands and how far it is, not its data. */
+function runView(queue: string, j: Job, state: JobState) {
+  const plugin = queue === QUEUE_NAMES.jobs ? (j.data?.pluginId ?? null) : (j.data?.consumer ?? null);
+  return {
+    id: j.id,
+    queue,
+    name: queue === QUEUE_NAMES.jobs ? (j.data?.name ?? j.name) : j.name,
+    plugin,
+    state: state === 'prioritized' ? 'waiting' : state,
+    progress: typeof j.progress === 'number' ? j.progress : null,
+    attemptsMade: j.attemptsMade,
+    maxAttempts: j.opts.attempts ?? 1,
+    failedReason: state === 'failed' ? (j.failedReason ?? null) : null,
+    timestamp: j.timestamp,
+    processedOn: j.processedOn ?? null,
+    finishedOn: j.finishedOn ?? null,
+  };
+}
+
+const Queue = Type.Union([Type.Literal('events'), Type.Literal('jobs')]);
+const STATES = ['active', 'waiting', 'delayed', 'completed', 'failed'] as const;
+/** Running work first, then the newest. */
+const ORDER: Record<string, number> = { active: 0, waiting: 1, delayed: 2, completed: 3, failed: 3 };
+
+/** Plugin jobs worker + the operator endpoints (queues, jobs with their progress, failed jobs / dead letters, retry). */
 export function jobsService(deps: () => KernelDeps): ServiceSchema {
   const d = deps;
   return {
@@ -32,23 +54,58 @@ export function jobsService(deps: () => KernelDeps): ServiceSchema {
       queues: {
         rest: 'GET /queues',
         permission: ['read', 'kernel.Job'],
+        summary: 'The queues with this tenant\'s job counts (completed: among the newest 1,000 finished of the queue)',
         async handler(ctx) {
-          const tenantId = ctx.meta.tenantId;
+          const tenantId = ctx.meta.tenantId!;
           const items = [];
+          // every count is the tenant's own: other tenants' work is not this tenant's business
           for (const name of Object.values(QUEUE_NAMES)) {
-            const q = d().queues.queue(name)!;
-            const counts = await q.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
-            // failed counts are per tenant: other tenants' dead letters are not this tenant's business
-            const failed = (await q.getFailed(0, 999)).filter((j) => tenantOf(j) === tenantId).length;
-            items.push({ name, counts: { ...counts, failed } });
+            const mine = await d().queues.tenantJobs(d().queues.queue(name)!, ['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'], tenantId);
+            const counts: Record<string, number> = { waiting: 0, active: 0, delayed: 0, completed: 0, failed: 0 };
+            for (const { state } of mine) counts[state === 'prioritized' ? 'waiting' : state]++;
+            items.push({ name, counts });
           }
           return { items, total: items.length };
+        },
+      },
+      list: {
+        rest: 'GET /',
+        permission: ['read', 'kernel.Job'],
+        summary: 'This tenant\'s jobs — running ones first, with their progress (0–100) — then the newest finished',
+        params: Type.Object({
+          queue: Type.Optional(Queue),
+          state: Type.Optional(Type.Array(Type.Union(STATES.map((s) => Type.Literal(s))), { minItems: 1, maxItems: STATES.length, uniqueItems: true })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+          offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
+        }, { additionalProperties: false }),
+        async handler(ctx) {
+          const { limit = 20, offset = 0 } = ctx.params;
+          const states: JobState[] = [...(ctx.params.state ?? ['active', 'waiting', 'delayed', 'completed'])];
+          if (states.includes('waiting')) states.push('prioritized');
+          const all = [];
+          for (const name of ctx.params.queue ? [ctx.params.queue] : Object.values(QUEUE_NAMES)) {
+            for (const { job, state } of await d().queues.tenantJobs(d().queues.queue(name)!, states, ctx.meta.tenantId!)) all.push(runView(name, job, state));
+          }
+          all.sort((a, b) => ORDER[a.state]! - ORDER[b.state]! || (b.finishedOn ?? b.processedOn ?? b.timestamp) - (a.finishedOn ?? a.processedOn ?? a.timestamp));
+          return { items: all.slice(offset, offset + limit), total: all.length };
+        },
+      },
+      get: {
+        rest: 'GET /:queue/:jobId',
+        permission: ['read', 'kernel.Job'],
+        summary: 'One job of this tenant: its state and progress',
+        params: Type.Object({ queue: Queue, jobId: Type.String({ minLength: 1, maxLength: 300 }) }, { additionalProperties: false }),
+        async handler(ctx) {
+          const job = await d().queues.queue(ctx.params.queue)!.getJob(ctx.params.jobId);
+          if (!job || tenantOf(job) !== ctx.meta.tenantId) throw new NotFoundError('No such job');
+          const state = await job.getState();
+          return runView(ctx.params.queue, job, (state === 'unknown' || state === 'waiting-children' ? 'waiting' : state) as JobState);
         },
       },
       failed: {
         rest: 'GET /failed',
         permission: ['read', 'kernel.Job'],
-        params: Type.Object({ queue: Type.Optional(Type.Union([Type.Literal('events'), Type.Literal('jobs')])), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })), offset: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false }),
+        params: Type.Object({ queue: Type.Optional(Queue), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })), offset: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false }),
         async handler(ctx) {
           const { limit = 20, offset = 0 } = ctx.params;
           const names = ctx.params.queue ? [ctx.params.queue] : Object.values(QUEUE_NAMES);
@@ -63,7 +120,7 @@ export function jobsService(deps: () => KernelDeps): ServiceSchema {
       retry: {
         rest: 'POST /:queue/:jobId/retry',
         permission: ['retry', 'kernel.Job'],
-        params: Type.Object({ queue: Type.Union([Type.Literal('events'), Type.Literal('jobs')]), jobId: Type.String({ minLength: 1, maxLength: 300 }) }, { additionalProperties: false }),
+        params: Type.Object({ queue: Queue, jobId: Type.String({ minLength: 1, maxLength: 300 }) }, { additionalProperties: false }),
         async handler(ctx) {
           const job = await d().queues.queue(ctx.params.queue)!.getJob(ctx.params.jobId);
           if (!job || tenantOf(job) !== ctx.meta.tenantId) throw new NotFoundError('No such job', { subject: 'kernel.Job' });

@@ -59,7 +59,8 @@ export function pluginSystemService(deps: () => KernelDeps, def: PluginDefinitio
           if (!job) return { skipped: 'no-job' };
           const req: RequestContext = (ctx.locals as any).req;
           const run = (r: RequestContext) => {
-            const jctx: JobContext = { ...r, data: ctx.params.data ?? {}, jobId: ctx.params.jobId, progress: async () => {} };
+            const jobId = String(ctx.params.jobId);
+            const jctx: JobContext = { ...r, data: ctx.params.data ?? {}, jobId, progress: (percent: number) => deps().queues.reportProgress(jobId, percent) };
             return job.handler(jctx);
           };
           const out = job.transaction === false ? await run(req) : await req.transaction(async (tx) => run(tx));

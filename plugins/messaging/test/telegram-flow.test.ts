@@ -162,6 +162,25 @@ describe('outbound', () => {
     expect(attempts).toHaveLength(2);
   });
 
+  it('a send whose answer was lost is left "unknown" and never sent again by itself', async () => {
+    const user = tg.user({ username: 'lostanswer' });
+    tg.userSends(botA, user, { text: 'hi' });
+    const conv = await until('the conversation', () => conversationOf(a, 'lostanswer'));
+    tg.dropAnswersNext(1);
+    const r = await a.post(`/api/messaging/conversations/${conv.id}/messages`, { text: 'did it arrive?' });
+    const unknown = await until('unknown', async () => (await messagesOf(a, conv.id)).find((m) => m.id === r.body.id && m.status === 'unknown'));
+    expect(unknown.error).toMatchObject({ code: 'CHANNEL_UNAVAILABLE', reason: 'unknown_outcome' });
+    // Telegram did carry it out: a resend would deliver it twice
+    expect(botA.sent.filter((m) => m.text === 'did it arrive?')).toHaveLength(1);
+    await new Promise((res) => setTimeout(res, 500));
+    expect(botA.sent.filter((m) => m.text === 'did it arrive?')).toHaveLength(1);
+    // a person may decide to send it again
+    const retry = await a.post(`/api/messaging/outbound/messages/${r.body.id}/retry`);
+    expect(retry.status).toBe(200);
+    await until('sent', async () => (await messagesOf(a, conv.id)).find((m) => m.id === r.body.id && m.status === 'sent'));
+    expect(botA.sent.filter((m) => m.text === 'did it arrive?')).toHaveLength(2);
+  });
+
   it('buttons go as an inline keyboard; a press comes back as a button message, is acknowledged, and published', async () => {
     const user = tg.user({ username: 'presser' });
     tg.userSends(botA, user, { text: 'запишите меня' });
@@ -218,6 +237,31 @@ describe('outbound', () => {
     expect(parts).toHaveLength(2);
     expect(parts.every((p) => p.text!.length <= 4096 && p.text!.endsWith('.'))).toBe(true);
     expect(parts.map((p) => p.text).join(' ')).toBe(text);
+  });
+});
+
+describe('the inbox', () => {
+  it('resolve, assign, label (optimistic version), unread counts; a stale version is a 409', async () => {
+    const user = tg.user({ username: 'organised' });
+    tg.userSends(botA, user, { text: 'one' });
+    tg.userSends(botA, user, { text: 'two' });
+    const conv = await until('two unread', async () => {
+      const c = await conversationOf(a, 'organised');
+      return c?.unread === 2 ? c : null;
+    });
+    const counts = (await a.get('/api/messaging/conversations/counts')).body;
+    expect(counts.unread).toBeGreaterThanOrEqual(1);
+    const upd = await a.patch(`/api/messaging/conversations/${conv.id}`, { version: conv.version, status: 'resolved', assigneeId: a.userId, labels: ['vip', 'vip', 'booking'] });
+    expect(upd.status, JSON.stringify(upd.body)).toBe(200);
+    expect(upd.body).toMatchObject({ status: 'resolved', assigneeId: a.userId, labels: ['vip', 'booking'] });
+    const stale = await a.patch(`/api/messaging/conversations/${conv.id}`, { version: conv.version, status: 'open' });
+    expect(stale.status).toBe(409);
+    expect((await a.get('/api/messaging/conversations', { query: { status: 'resolved', assignee: 'me', label: 'vip' } })).body.items.map((c: any) => c.id)).toEqual([conv.id]);
+    expect((await a.post(`/api/messaging/conversations/${conv.id}/read`)).status).toBe(200);
+    expect((await a.get(`/api/messaging/conversations/${conv.id}`)).body.unread).toBe(0);
+    // a new message reopens it
+    tg.userSends(botA, user, { text: 'three' });
+    await until('reopened', async () => (await a.get(`/api/messaging/conversations/${conv.id}`)).body.status === 'open');
   });
 });
 

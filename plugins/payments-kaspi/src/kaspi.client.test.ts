@@ -8,7 +8,7 @@ import {
   tiynToTenge,
   type KaspiPaymentStatus,
 } from './kaspi.client.ts';
-import { IdempotencyKeyReuseError, MemoryIdempotencyStore } from './kaspi.idempotency.ts';
+import { IdempotencyKeyReuseError, MemoryIdempotencyStore } from '@atrium/sdk/payments';
 import { FAKE_KASPI_CODES, FakeKaspiServer } from './testing/fake-kaspi.server.ts';
 
 const BIN = '180340021791';
@@ -72,7 +72,7 @@ describe('KaspiClient against the fake partner API', () => {
     const qr = await create(150_000, 'qr');
     expect(qr.qrToken).toMatch(/^https:\/\//);
     expect(qr.pollIntervalMs).toBe(1_000);
-    expect(qr.expiresAt.getTime()).toBe(now + 300_000);
+    expect(new Date(qr.expiresAt).getTime()).toBe(now + 300_000);
     const seen: KaspiPaymentStatus[] = [];
     // the buyer acts once the poller has seen each step (not on a timer: a loaded machine may
     // poll late and skip a state, which is not what this test is about)

@@ -9,12 +9,8 @@
 // certificate. Every answer is an envelope `{ StatusCode, Message, Data }`; StatusCode 0 is success.
 import Type from 'typebox';
 import Value from 'typebox/value';
-import {
-  fingerprint,
-  IdempotencyKeyReuseError,
-  MemoryIdempotencyStore,
-  type IdempotencyStore,
-} from './kaspi.idempotency.ts';
+import { AtriumError } from '@atrium/sdk';
+import { MemoryIdempotencyStore, OnceByKey, type IdempotencyStore } from '@atrium/sdk/payments';
 
 export const KASPI_API_BASE = 'https://qrapi-key.kaspi.kz';
 
@@ -32,9 +28,14 @@ export interface KaspiClientConfig {
   /** Extra headers (e.g. a gateway's own auth). */
   headers?: Record<string, string>;
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  /** The HTTP client: in a plugin, the kernel's `ctx.fetch` (allowlisted, bounded); global fetch otherwise. */
+  fetch?: (input: string | URL, init?: RequestInit) => Promise<Response>;
+  /** Where keys of returns are remembered (`ctx.idempotency` in a provider: PostgreSQL); in memory otherwise. */
   idempotencyStore?: IdempotencyStore;
 }
+
+/** Concurrent calls with one key in this process share one request (the records live in the store). */
+const once = new OnceByKey();
 
 export class KaspiApiError extends Error {
   readonly statusCode: number;
@@ -133,7 +134,8 @@ export const KaspiReturnData = Type.Object({ ReturnOperationId: Type.Integer() }
 
 export interface KaspiCreated {
   paymentId: string;
-  expiresAt: Date;
+  /** ISO 8601 (results are kept in the idempotency ledger as JSON). */
+  expiresAt: string;
   pollIntervalMs: number;
   /** QR: the token to render as a QR code; link: the URL to send to the customer. */
   qrToken?: string;
@@ -176,9 +178,8 @@ export class KaspiClient {
   readonly #base: string;
   readonly #headers: Record<string, string>;
   readonly #timeoutMs: number;
-  readonly #fetch: typeof fetch;
+  readonly #fetch: NonNullable<KaspiClientConfig['fetch']>;
   readonly #store: IdempotencyStore;
-  readonly #inFlight = new Map<string, { fingerprint: string; job: Promise<unknown> }>();
 
   constructor(config: KaspiClientConfig) {
     this.organizationBin = config.organizationBin;
@@ -199,6 +200,8 @@ export class KaspiClient {
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
     } catch (err) {
+      // refused by the platform before anything was sent (base URL not allowed, tenant busy): not a network error
+      if (err instanceof AtriumError) throw err;
       throw new KaspiNetworkError(`Kaspi ${operation} failed: ${(err as Error).message}`, err);
     }
     const text = await res.text();
@@ -221,39 +224,9 @@ export class KaspiClient {
     return envelope.Data as Type.Static<S>;
   }
 
-  async #once<T>(key: string | undefined, op: string, params: unknown, fn: () => Promise<T>, settle?: (ctx: unknown) => Promise<T | undefined>, context?: unknown): Promise<T> {
-    if (!key) return fn();
-    const scoped = `${this.organizationBin}:${key}`;
-    const fp = fingerprint(op, params);
-    const running = this.#inFlight.get(scoped);
-    if (running) {
-      // Compare with the running request itself: its store record may not be written yet.
-      if (running.fingerprint !== fp) throw new IdempotencyKeyReuseError(key);
-      return running.job as Promise<T>;
-    }
-    const job = (async () => {
-      const rec = await this.#store.get(scoped);
-      if (rec && rec.fingerprint !== fp) throw new IdempotencyKeyReuseError(key);
-      if (rec?.state === 'done') return rec.result as T;
-      if (rec?.state === 'pending' && settle) {
-        // The earlier attempt's outcome is unknown: ask Kaspi before sending again.
-        const settled = await settle(rec.context);
-        if (settled !== undefined) {
-          await this.#store.set(scoped, { state: 'done', fingerprint: fp, result: settled });
-          return settled;
-        }
-      }
-      if (!rec) await this.#store.set(scoped, { state: 'pending', fingerprint: fp, context: context ?? null });
-      const result = await fn();
-      await this.#store.set(scoped, { state: 'done', fingerprint: fp, result });
-      return result;
-    })();
-    this.#inFlight.set(scoped, { fingerprint: fp, job });
-    try {
-      return await job;
-    } finally {
-      this.#inFlight.delete(scoped);
-    }
+  /** Once per key (OnceByKey from the SDK: replay, settle an unknown outcome, refuse reuse). */
+  #once<T>(key: string | undefined, operation: string, params: unknown, fn: () => Promise<T>, settle?: (ctx: unknown) => Promise<T | undefined>, context?: unknown): Promise<T> {
+    return once.run(this.#store, { key, scope: this.organizationBin, operation, params, fn, settle, context });
   }
 
   async getTradePoints(): Promise<{ id: number; name: string }[]> {
@@ -275,7 +248,7 @@ export class KaspiClient {
     const body = { DeviceToken: p.deviceToken, Amount: tiynToTenge(p.amount), ExternalId: p.externalId, OrganizationBin: this.organizationBin };
     return this.#once(options.idempotencyKey, 'qr/create', body, async () => {
       const d = await this.#call('qr/create', 'POST', 'qr/create', body, KaspiQrCreated);
-      return { paymentId: String(d.QrPaymentId), qrToken: d.QrToken, expiresAt: new Date(d.ExpireDate), pollIntervalMs: d.QrPaymentBehaviorOptions.StatusPollingInterval * 1000 };
+      return { paymentId: String(d.QrPaymentId), qrToken: d.QrToken, expiresAt: new Date(d.ExpireDate).toISOString(), pollIntervalMs: d.QrPaymentBehaviorOptions.StatusPollingInterval * 1000 };
     });
   }
 
@@ -283,7 +256,7 @@ export class KaspiClient {
     const body = { DeviceToken: p.deviceToken, Amount: tiynToTenge(p.amount), ExternalId: p.externalId, OrganizationBin: this.organizationBin };
     return this.#once(options.idempotencyKey, 'qr/create-link', body, async () => {
       const d = await this.#call('qr/create-link', 'POST', 'qr/create-link', body, KaspiLinkCreated);
-      return { paymentId: String(d.PaymentId), paymentLink: d.PaymentLink, expiresAt: new Date(d.ExpireDate), pollIntervalMs: d.PaymentBehaviorOptions.StatusPollingInterval * 1000 };
+      return { paymentId: String(d.PaymentId), paymentLink: d.PaymentLink, expiresAt: new Date(d.ExpireDate).toISOString(), pollIntervalMs: d.PaymentBehaviorOptions.StatusPollingInterval * 1000 };
     });
   }
 

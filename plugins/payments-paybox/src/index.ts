@@ -3,6 +3,5 @@ export { default } from './plugin.ts';
 export * from './paybox.signature.ts';
 export * from './paybox.xml.ts';
 export * from './paybox.money.ts';
-export * from './paybox.idempotency.ts';
 export * from './paybox.client.ts';
 export * from './paybox.provider.ts';

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PayboxApiError, PayboxClient, PayboxNetworkError, PayboxProtocolError, type PayboxStatus } from './paybox.client.ts';
-import { IdempotencyKeyReuseError, MemoryIdempotencyStore } from './paybox.idempotency.ts';
+import { IdempotencyKeyReuseError, MemoryIdempotencyStore } from '@atrium/sdk/payments';
 import { parsePayboxForm, scriptNameFromUrl, verifyPaybox } from './paybox.signature.ts';
 import { buildPayboxResponse } from './paybox.xml.ts';
 import { FAKE_PAYBOX_ERRORS, FakePayboxServer } from './testing/fake-paybox.server.ts';

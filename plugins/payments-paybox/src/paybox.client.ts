@@ -2,12 +2,8 @@
 // answers. Every answer's pg_sig is checked with the same script name before it is trusted.
 import Type from 'typebox';
 import Value from 'typebox/value';
-import {
-  fingerprint,
-  IdempotencyKeyReuseError,
-  MemoryIdempotencyStore,
-  type IdempotencyStore,
-} from './paybox.idempotency.ts';
+import { AtriumError } from '@atrium/sdk';
+import { MemoryIdempotencyStore, OnceByKey, type IdempotencyStore } from '@atrium/sdk/payments';
 import { decimalToMinor, minorToDecimal } from './paybox.money.ts';
 import { encodePayboxForm, verifyPaybox, withPayboxSignature, type PayboxFields } from './paybox.signature.ts';
 import { parsePayboxXml } from './paybox.xml.ts';
@@ -30,9 +26,14 @@ export interface PayboxClientConfig {
   secretKey: string;
   baseUrl?: string;
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  /** The HTTP client: in a plugin, the kernel's `ctx.fetch` (allowlisted, bounded); global fetch otherwise. */
+  fetch?: (input: string | URL, init?: RequestInit) => Promise<Response>;
+  /** Where keys of revoke/cancel/capture are remembered (`ctx.idempotency` in a provider: PostgreSQL); in memory otherwise. */
   idempotencyStore?: IdempotencyStore;
 }
+
+/** Concurrent calls with one key in this process share one request (the records live in the store). */
+const once = new OnceByKey();
 
 export class PayboxApiError extends Error {
   readonly script: string;
@@ -145,10 +146,8 @@ export class PayboxClient {
   readonly #secretKey: string;
   readonly #baseUrl: string;
   readonly #timeoutMs: number;
-  readonly #fetch: typeof fetch;
+  readonly #fetch: NonNullable<PayboxClientConfig['fetch']>;
   readonly #store: IdempotencyStore;
-  /** Concurrent calls with one key share one request. */
-  readonly #inFlight = new Map<string, { fingerprint: string; job: Promise<unknown> }>();
 
   constructor(config: PayboxClientConfig) {
     if (!config.merchantId || !config.secretKey) throw new TypeError('PayboxClient needs merchantId and secretKey');
@@ -172,6 +171,8 @@ export class PayboxClient {
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
     } catch (err) {
+      // refused by the platform before anything was sent (base URL not allowed, tenant busy): not a network error
+      if (err instanceof AtriumError) throw err;
       throw new PayboxNetworkError(`PayBox ${script} failed: ${(err as Error).message}`, err);
     }
     const text = await res.text();
@@ -198,40 +199,9 @@ export class PayboxClient {
     return answer as Type.Static<S> & PayboxFields;
   }
 
-  /** Runs `fn` once per key; replays its stored result; refuses a key reused for other params. */
-  async #once<T>(key: string | undefined, op: string, params: unknown, fn: () => Promise<T>, onPending?: (ctx: unknown) => Promise<T | undefined>, context?: unknown): Promise<T> {
-    if (!key) return fn();
-    const scoped = `${this.merchantId}:${key}`;
-    const running = this.#inFlight.get(scoped);
-    const fp = fingerprint(op, params);
-    if (running) {
-      // Compare with the running request itself: its store record may not be written yet.
-      if (running.fingerprint !== fp) throw new IdempotencyKeyReuseError(key);
-      return running.job as Promise<T>;
-    }
-    const job = (async () => {
-      const rec = await this.#store.get(scoped);
-      if (rec && rec.fingerprint !== fp) throw new IdempotencyKeyReuseError(key);
-      if (rec?.state === 'done') return rec.result as T;
-      if (rec?.state === 'pending' && onPending) {
-        // An earlier attempt's outcome is unknown (timeout, crash): ask the gateway first.
-        const settled = await onPending(rec.context);
-        if (settled !== undefined) {
-          await this.#store.set(scoped, { state: 'done', fingerprint: fp, result: settled });
-          return settled;
-        }
-      }
-      if (!rec) await this.#store.set(scoped, { state: 'pending', fingerprint: fp, context: context ?? null });
-      const result = await fn();
-      await this.#store.set(scoped, { state: 'done', fingerprint: fp, result });
-      return result;
-    })();
-    this.#inFlight.set(scoped, { fingerprint: fp, job });
-    try {
-      return await job;
-    } finally {
-      this.#inFlight.delete(scoped);
-    }
+  /** Runs `fn` once per key (OnceByKey from the SDK): replays its stored result; refuses a key reused for other params. */
+  #once<T>(key: string | undefined, operation: string, params: unknown, fn: () => Promise<T>, settle?: (ctx: unknown) => Promise<T | undefined>, context?: unknown): Promise<T> {
+    return once.run(this.#store, { key, scope: this.merchantId, operation, params, fn, settle, context });
   }
 
   async initPayment(p: InitPaymentParams, options: MutationOptions = {}): Promise<InitPaymentResult> {

@@ -1,7 +1,7 @@
 // The FreedomPay/PayBox payment provider: init_payment (redirect), result_url callbacks verified
 // by pg_sig (several active secret keys for rotation) and answered with a signed <response>,
 // get_status3, do_capture, cancel and revoke (refund, partial and repeatable).
-import { activeSecrets, definePaymentProvider, ProviderRejectedError, ProviderUnavailableError, WebhookSignatureError, type PaymentStatus, type ProviderPaymentState } from '@atrium/sdk/payments';
+import { activeSecrets, definePaymentProvider, ProviderRejectedError, ProviderUnavailableError, WebhookSignatureError, type PaymentStatus, type ProviderContext, type ProviderPaymentState } from '@atrium/sdk/payments';
 import { PayboxApiError, PayboxClient, PayboxNetworkError, PayboxProtocolError, type PayboxStatus } from './paybox.client.ts';
 import { decimalToMinor } from './paybox.money.ts';
 import { UnsafeKeyError } from '@atrium/sdk';
@@ -17,18 +17,12 @@ export type PayboxSettings = {
   language?: 'ru' | 'en' | 'kz';
 };
 
-const clients = new Map<string, PayboxClient>();
-function client(s: PayboxSettings): PayboxClient {
+/** A client for this call: the kernel's fetch (allowlisted, bounded) and the core's key ledger (PostgreSQL). */
+function client(ctx: ProviderContext<PayboxSettings>): PayboxClient {
+  const s = ctx.settings;
   const secret = activeSecrets(s.secretKeys)[0];
   if (!secret) throw new ProviderRejectedError('PayBox: no secret key configured', { reason: 'notConfigured' });
-  const key = `${s.apiBaseUrl ?? ''}|${s.merchantId}|${secret}`;
-  let c = clients.get(key);
-  if (!c) {
-    c = new PayboxClient({ merchantId: s.merchantId, secretKey: secret, baseUrl: s.apiBaseUrl, timeoutMs: 20_000 });
-    if (clients.size > 500) clients.clear();
-    clients.set(key, c);
-  }
-  return c;
+  return new PayboxClient({ merchantId: s.merchantId, secretKey: secret, baseUrl: s.apiBaseUrl, timeoutMs: 20_000, fetch: ctx.fetch, idempotencyStore: ctx.idempotency });
 }
 
 export function payboxState(st: PayboxStatus): ProviderPaymentState {
@@ -68,7 +62,7 @@ export const payboxProvider = definePaymentProvider<PayboxSettings>({
   },
   async create(ctx, input) {
     const lifetime = input.expiresAt ? Math.max(300, Math.floor((new Date(input.expiresAt).getTime() - Date.now()) / 1000)) : undefined;
-    const r = await client(ctx.settings).initPayment({
+    const r = await client(ctx).initPayment({
       // our intent id is the order id: a repeated init for the same open order returns the same payment
       orderId: input.intentId,
       amount: input.amount,
@@ -86,18 +80,18 @@ export const payboxProvider = definePaymentProvider<PayboxSettings>({
     return { status: 'pending', providerPaymentId: r.paymentId, action: { type: input.flow, url: r.redirectUrl }, expiresAt: input.expiresAt, data: { orderId: input.intentId } };
   },
   async status(ctx, ref) {
-    return payboxState(await client(ctx.settings).getStatus({ paymentId: ref.providerPaymentId }));
+    return payboxState(await client(ctx).getStatus({ paymentId: ref.providerPaymentId }));
   },
   async capture(ctx, ref, input) {
-    await client(ctx.settings).capture({ paymentId: ref.providerPaymentId, amount: input.amount, currency: ref.currency }, { idempotencyKey: input.idempotencyKey });
-    return payboxState(await client(ctx.settings).getStatus({ paymentId: ref.providerPaymentId }));
+    await client(ctx).capture({ paymentId: ref.providerPaymentId, amount: input.amount, currency: ref.currency }, { idempotencyKey: input.idempotencyKey });
+    return payboxState(await client(ctx).getStatus({ paymentId: ref.providerPaymentId }));
   },
   async cancel(ctx, ref, input) {
-    await client(ctx.settings).cancel({ paymentId: ref.providerPaymentId }, { idempotencyKey: input.idempotencyKey });
-    return payboxState(await client(ctx.settings).getStatus({ paymentId: ref.providerPaymentId }));
+    await client(ctx).cancel({ paymentId: ref.providerPaymentId }, { idempotencyKey: input.idempotencyKey });
+    return payboxState(await client(ctx).getStatus({ paymentId: ref.providerPaymentId }));
   },
   async refund(ctx, ref, input) {
-    const c = client(ctx.settings);
+    const c = client(ctx);
     // PayBox has no idempotency key: an earlier attempt whose answer was lost shows in the refunded total.
     const before = await c.getStatus({ paymentId: ref.providerPaymentId });
     if (before.refundedAmount >= input.refundedBefore + input.amount) return { providerRefundId: null, refundedTotal: before.refundedAmount };

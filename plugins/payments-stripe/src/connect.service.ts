@@ -57,13 +57,6 @@ export function platformFromRow(row: ConnectSnapshot | null): PlatformConnectSet
   };
 }
 
-/** Reads the row in the request's transaction (fresh, for provider operations) and refreshes this node's cache. */
-export async function platformConnectSettings(ctx: Pick<RequestContext, 'sql' | 'tenantId'>): Promise<PlatformConnectSettings | undefined> {
-  const row = await connectRow(ctx);
-  connectCache.set(ctx.tenantId, row);
-  return platformFromRow(row);
-}
-
 /** The internal action a handler without a transaction (webhook verification) reads the row through. */
 export const CONNECT_ROW_ACTION = 'payments-stripe.connect.row';
 

@@ -6,7 +6,7 @@ import kk from '../messages/kk.json' with { type: 'json' };
 import ru from '../messages/ru.json' with { type: 'json' };
 import uk from '../messages/uk.json' with { type: 'json' };
 import { stripeProvider } from './stripe.provider.ts';
-import { CONNECT_ROW_ACTION, connectService, onStripeWebhook, platformConnectSettings, platformFromRow, type PlatformConnectSettings } from './connect.service.ts';
+import { CONNECT_ROW_ACTION, connectService, onStripeWebhook, platformFromRow, type PlatformConnectSettings } from './connect.service.ts';
 import { connectCache, type ConnectSnapshot } from './connect.cache.ts';
 import { connectConfig } from './platform.config.ts';
 import { billingService } from './billing.service.ts';
@@ -37,23 +37,28 @@ function mayDependOnConnectRow(outcome: Outcome): boolean {
  * account (stored by Connect onboarding) and the operator's platform key, so payments of an
  * onboarded tenant go through its connected account without anyone pasting an account id.
  *
- * Operations (create, capture, refund…) read the Connect row in their transaction. Webhook
- * verification has no transaction (`transaction: false` in the SDK) and runs on every delivery: it
- * takes the row from this node's cache (connect.cache.ts; a miss reads it through the internal
- * `connect.row` action). A verification that a stale row could have decided wrongly — a signature
- * that only the operator's Connect secrets might verify, or an event acknowledged and ignored — is
- * decided again with a fresh read, so a change made on another node within the cache's TTL loses
- * no event.
+ * No provider action holds a transaction (they call Stripe), so the Connect row is read through
+ * the internal `connect.row` action (a short transaction of its own). Operations (create, capture,
+ * refund…) read it fresh. Webhook verification runs on every delivery: it takes the row from this
+ * node's cache (connect.cache.ts; a miss reads it). A verification that a stale row could have
+ * decided wrongly — a signature that only the operator's Connect secrets might verify, or an event
+ * acknowledged and ignored — is decided again with a fresh read, so a change made on another node
+ * within the cache's TTL loses no event.
  */
 export function withPlatformConnect(service: ServiceDefinition): ServiceDefinition {
   const actions: ServiceDefinition['actions'] = {};
+  const fresh = async (ctx: ActionContext<any>) => {
+    const row = await ctx.call<ConnectSnapshot | null>(CONNECT_ROW_ACTION, {});
+    connectCache.set(ctx.tenantId, row);
+    return platformFromRow(row);
+  };
   for (const [name, action] of Object.entries(service.actions)) {
     const withPlatform = (ctx: ActionContext<any>, platform: PlatformConnectSettings | undefined) => {
       const settings = async <T>() => ({ ...(await ctx.settings<Record<string, unknown>>()), ...(platform ? { _platform: platform } : {}) }) as T;
       return action.handler({ ...ctx, settings });
     };
-    actions[name] = action.transaction !== false
-      ? { ...action, handler: async (ctx: ActionContext<any>) => withPlatform(ctx, await platformConnectSettings(ctx)) }
+    actions[name] = name !== 'verifyWebhook'
+      ? { ...action, handler: async (ctx: ActionContext<any>) => withPlatform(ctx, await fresh(ctx)) }
       : {
         ...action,
         handler: async (ctx: ActionContext<any>) => {
@@ -65,9 +70,7 @@ export function withPlatformConnect(service: ServiceDefinition): ServiceDefiniti
               return outcome.result;
             }
           }
-          const row = await ctx.call<ConnectSnapshot | null>(CONNECT_ROW_ACTION, {});
-          connectCache.set(ctx.tenantId, row);
-          return withPlatform(ctx, platformFromRow(row));
+          return withPlatform(ctx, await fresh(ctx));
         },
       };
   }

@@ -1,6 +1,7 @@
 // A small Stripe REST client on the global fetch: no SDK dependency, a configurable base URL
 // (the tests point it at the fake server), form-encoded bodies, Idempotency-Key on every POST.
 import { randomUUID } from 'node:crypto';
+import { AtriumError } from '@atrium/sdk';
 import Type from 'typebox';
 import Value from 'typebox/value';
 import { encodeStripeForm, type FormParams } from './stripe.form.ts';
@@ -31,7 +32,8 @@ export interface StripeClientConfig {
   maxNetworkRetries?: number;
   /** First retry delay; doubles per attempt (a 409 means the first request is still running). */
   retryDelayMs?: number;
-  fetch?: typeof fetch;
+  /** The HTTP client: in a plugin, the kernel's `ctx.fetch` (allowlisted, bounded); global fetch otherwise. */
+  fetch?: (input: string | URL, init?: RequestInit) => Promise<Response>;
 }
 
 export interface RequestOptions {
@@ -278,6 +280,8 @@ export class StripeClient {
           signal: AbortSignal.timeout(this.#config.timeoutMs),
         });
       } catch (err) {
+        // refused by the platform before anything was sent (base URL not allowed, tenant busy): not a network error
+        if (err instanceof AtriumError) throw err;
         if (attempt < this.#config.maxNetworkRetries) {
           await this.#backoff(attempt);
           continue;

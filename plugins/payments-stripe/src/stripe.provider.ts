@@ -1,6 +1,6 @@
 // The Stripe payment provider: Checkout Sessions (redirect / link), manual or automatic capture,
 // refunds, cancel, and `Stripe-Signature` webhooks with several active secrets (rotation).
-import { activeSecrets, definePaymentProvider, ProviderRejectedError, ProviderUnavailableError, WebhookSignatureError, type PaymentStatus, type ProviderPaymentState, type ProviderWebhookEvent } from '@atrium/sdk/payments';
+import { activeSecrets, definePaymentProvider, ProviderRejectedError, ProviderUnavailableError, WebhookSignatureError, type PaymentStatus, type ProviderContext, type ProviderPaymentState, type ProviderWebhookEvent } from '@atrium/sdk/payments';
 import { StripeApiError, StripeClient, StripeNetworkError } from './stripe.client.ts';
 import { STRIPE_SIGNATURE_HEADER, verifyStripeSignature } from './stripe.signature.ts';
 import type { StripeCheckoutSession, StripePaymentIntent } from './stripe.schemas.ts';
@@ -26,16 +26,9 @@ export type StripeSettings = {
   _platform?: PlatformConnectSettings;
 };
 
-const clients = new Map<string, StripeClient>();
-function clientFor(secretKey: string, baseUrl: string | undefined): StripeClient {
-  const key = `${baseUrl ?? ''}|${secretKey}`;
-  let c = clients.get(key);
-  if (!c) {
-    c = new StripeClient({ secretKey, baseUrl, timeoutMs: 20_000, maxNetworkRetries: 2, retryDelayMs: 200 });
-    if (clients.size > 500) clients.clear();
-    clients.set(key, c);
-  }
-  return c;
+/** A client for this call, on the kernel's fetch (allowlisted base URLs, the request's deadline). */
+function clientFor(ctx: ProviderContext<StripeSettings>, secretKey: string, baseUrl: string | undefined): StripeClient {
+  return new StripeClient({ secretKey, baseUrl, timeoutMs: 20_000, maxNetworkRetries: 2, retryDelayMs: 200, fetch: ctx.fetch });
 }
 
 /** Which Stripe account acts: the operator's platform key on the tenant's connected account, or the tenant's own key. */
@@ -45,25 +38,26 @@ interface Creds {
   via: 'platform' | 'tenant';
 }
 
-function tenantCreds(s: StripeSettings): Creds {
+function tenantCreds(ctx: ProviderContext<StripeSettings>): Creds {
+  const s = ctx.settings;
   if (!s.secretKey) throw new ProviderRejectedError('Stripe is not set up for this tenant: set secretKey or finish Stripe Connect onboarding', { setting: 'secretKey', reason: 'notConfigured' });
-  return { client: clientFor(s.secretKey, s.apiBaseUrl), account: s.connectAccountId, via: 'tenant' };
+  return { client: clientFor(ctx, s.secretKey, s.apiBaseUrl), account: s.connectAccountId, via: 'tenant' };
 }
 
 /** New payments: the onboarded connected account once Stripe enabled charges on it, else the tenant's own key. */
-function createCreds(s: StripeSettings): Creds & { feeBps: number } {
-  const p = s._platform;
-  if (p?.chargesEnabled && p.secretKey) return { client: clientFor(p.secretKey, p.baseUrl), account: p.accountId, via: 'platform', feeBps: p.feeBps };
-  const t = tenantCreds(s);
-  return { ...t, feeBps: t.account ? (s.applicationFeeBps ?? 0) : 0 };
+function createCreds(ctx: ProviderContext<StripeSettings>): Creds & { feeBps: number } {
+  const p = ctx.settings._platform;
+  if (p?.chargesEnabled && p.secretKey) return { client: clientFor(ctx, p.secretKey, p.baseUrl), account: p.accountId, via: 'platform', feeBps: p.feeBps };
+  const t = tenantCreds(ctx);
+  return { ...t, feeBps: t.account ? (ctx.settings.applicationFeeBps ?? 0) : 0 };
 }
 
 /** Existing payments: the credentials they were created with (recorded in the intent's provider data). */
-function credsOf(s: StripeSettings, data: Record<string, unknown>): Creds {
-  if (data.via !== 'platform') return tenantCreds(s);
-  const p = s._platform;
+function credsOf(ctx: ProviderContext<StripeSettings>, data: Record<string, unknown>): Creds {
+  if (data.via !== 'platform') return tenantCreds(ctx);
+  const p = ctx.settings._platform;
   if (!p?.secretKey) throw new ProviderUnavailableError('Stripe: this payment was taken through Stripe Connect, and the platform key (ATRIUM_STRIPE_CONNECT_SECRET_KEY) is not configured');
-  return { client: clientFor(p.secretKey, p.baseUrl), account: String(data.connectAccount), via: 'platform' };
+  return { client: clientFor(ctx, p.secretKey, p.baseUrl), account: String(data.connectAccount), via: 'platform' };
 }
 
 export function piStatus(pi: StripePaymentIntent): PaymentStatus {
@@ -145,7 +139,7 @@ export const stripeProvider = definePaymentProvider<StripeSettings>({
   },
   async create(ctx, input) {
     const s = ctx.settings;
-    const c = createCreds(s);
+    const c = createCreds(ctx);
     const now = Math.floor(Date.now() / 1000);
     const wanted = input.expiresAt ? Math.floor(new Date(input.expiresAt).getTime() / 1000) : now + 24 * 3600;
     // Checkout accepts 30 min … 24 h; the hold's expiry is clamped into that window.
@@ -166,19 +160,19 @@ export const stripeProvider = definePaymentProvider<StripeSettings>({
     return { ...sessionState(session), action: { type: input.flow, url: session.url ?? undefined }, expiresAt: new Date(session.expires_at * 1000).toISOString(), data: { sessionId: session.id, ...connect } };
   },
   async status(ctx, ref) {
-    const c = credsOf(ctx.settings, ref.data);
+    const c = credsOf(ctx, ref.data);
     const pi = await paymentIntentOf(c, ref);
     if (pi) return piState(pi, ref.providerPaymentId);
     return sessionState(await c.client.retrieveCheckoutSession(ref.providerPaymentId, opts(c)));
   },
   async capture(ctx, ref, input) {
-    const c = credsOf(ctx.settings, ref.data);
+    const c = credsOf(ctx, ref.data);
     const pi = await paymentIntentOf(c, ref);
     if (!pi) throw new ProviderRejectedError('Stripe: nothing to capture yet', { reason: 'nothingToCapture' });
     return piState(await c.client.capturePaymentIntent(pi.id, input.amount, opts(c, input.idempotencyKey)), ref.providerPaymentId);
   },
   async cancel(ctx, ref, input) {
-    const c = credsOf(ctx.settings, ref.data);
+    const c = credsOf(ctx, ref.data);
     const pi = await paymentIntentOf(c, ref);
     if (pi) return piState(await c.client.cancelPaymentIntent(pi.id, opts(c, input.idempotencyKey)), ref.providerPaymentId);
     // Not paid yet: expire the Checkout Session so the link stops working.
@@ -186,7 +180,7 @@ export const stripeProvider = definePaymentProvider<StripeSettings>({
     return { ...sessionState(s), status: 'canceled' };
   },
   async refund(ctx, ref, input) {
-    const c = credsOf(ctx.settings, ref.data);
+    const c = credsOf(ctx, ref.data);
     const pi = await paymentIntentOf(c, ref);
     if (!pi) throw new ProviderRejectedError('Stripe: the payment has no charge to refund', { reason: 'nothingToRefund' });
     // Stripe de-duplicates by Idempotency-Key (24 h): a retry with the same key refunds once.

@@ -69,6 +69,8 @@ beforeAll(async () => {
   for (const k of ['ATRIUM_STRIPE_CONNECT_FEE_BPS', 'ATRIUM_BILLING_STRIPE_API_VERSION', 'ATRIUM_BILLING_PORTAL_CONFIGURATION']) delete process.env[k];
   tk = await createTestKernel({
     plugins: [payments, stripe],
+    // the operator's Stripe (Connect, billing) and the tenant's own, both fakes: allowed by the platform config
+    config: { outbound: { allow: { 'payments-stripe': [platform.baseUrl, own.baseUrl] } } },
     tenants: [
       { name: 'Acme', owner: 'owner@acme.test', enable: ['payments'], users: [{ email: 'admin@acme.test', roles: ['admin'] }] },
       { name: 'Initech', owner: 'owner@initech.test' },

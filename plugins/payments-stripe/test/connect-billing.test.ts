@@ -81,6 +81,8 @@ beforeAll(async () => {
   delete process.env.ATRIUM_STRIPE_CONNECT_FEE_BPS;
   tk = await createTestKernel({
     plugins: [payments, stripe],
+    // the operator's Stripe (Connect, billing) and the tenant's own, both fakes: allowed by the platform config
+    config: { outbound: { allow: { 'payments-stripe': [platform.baseUrl, own.baseUrl] } } },
     tenants: [
       {
         name: 'Acme', owner: 'owner@acme.test', enable: ['payments'],

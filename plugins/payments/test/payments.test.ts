@@ -80,6 +80,8 @@ beforeAll(async () => {
   fakeKaspi = await FakeKaspiServer.start({ apiKey: KASPI_KEY, organizations: { [KASPI_BIN]: [{ id: 77, name: 'Main' }] }, pollIntervalSeconds: 1 });
   tk = await createTestKernel({
     plugins: [payments, stripe, paybox, kaspi],
+    // the providers' base URLs point at the fakes: the operator's allowlist says so (tenants can't)
+    config: { outbound: { allow: { 'payments-stripe': [fakeStripe.baseUrl], 'payments-paybox': [fakePaybox.baseUrl], 'payments-kaspi': [fakeKaspi.baseUrl] } } },
     tenants: [
       { name: 'Acme', owner: 'owner@acme.test', enable: ['payments'], users: [{ email: 'staff@acme.test', roles: ['staff'] }, { email: 'manager@acme.test', roles: ['manager'] }] },
       { name: 'Globex', owner: 'owner@globex.test', enable: ['payments'] },

@@ -18,7 +18,10 @@ import { stockLevelHot } from './migrations/0041-stock-level-hot.ts';
 import { customerSearch } from './migrations/0042-customer-search.ts';
 import { stockTransfers } from './migrations/0043-stock-transfers.ts';
 import { transferSourceBatch } from './migrations/0044-transfer-source-batch.ts';
+import { saleDayOne } from './migrations/0045-sale-day-one.ts';
+import { priceHistory } from './migrations/0046-price-history.ts';
 import { storesService } from './services/stores.service.ts';
+import { configService } from './services/config.service.ts';
 import { categoriesService, taxRatesService } from './services/catalog.service.ts';
 import { suppliersService } from './services/suppliers.service.ts';
 import { variantGroupsService } from './services/variant-groups.service.ts';
@@ -49,8 +52,8 @@ import { Task } from './entities/task.ts';
 export default definePlugin({
   manifest: manifest as any,
   messages: { en, ru, uk, kk },
-  migrations: [createCatalog, createStock, createCustomers, createSales, catalogExtras, productTerms, createTasks, addLoyaltyNote, createAnalytics, salesExtras, stockLevelHot, customerSearch, stockTransfers, transferSourceBatch],
-  services: [storesService, categoriesService, taxRatesService, suppliersService, variantGroupsService, productsService, productIoService, stockService, registersService, shiftsService, salesService, receiptsService, customersService, customerGroupsService, giftCardsService, tasksService, taskTemplatesService, reportsService],
+  migrations: [createCatalog, createStock, createCustomers, createSales, catalogExtras, productTerms, createTasks, addLoyaltyNote, createAnalytics, salesExtras, stockLevelHot, customerSearch, stockTransfers, transferSourceBatch, saleDayOne, priceHistory],
+  services: [configService, storesService, categoriesService, taxRatesService, suppliersService, variantGroupsService, productsService, productIoService, stockService, registersService, shiftsService, salesService, receiptsService, customersService, customerGroupsService, giftCardsService, tasksService, taskTemplatesService, reportsService],
   entities: [Task],
   jobs: { lowStock: lowStockJob, expireReservations: expireReservationsJob, importProducts: importProductsJob, recurringTasks: recurringTasksJob, ...analyticsJobs },
 });

@@ -35,6 +35,8 @@ beforeAll(async () => {
   sys = new pg.Client({ connectionString: tk.databaseUrls.system });
   await sys.connect();
   owner = await tk.as('owner@duken.test');
+  // cash to the tiyn here (prices like 10.90); rounding to the tenge has its own test
+  expect((await owner.put('/api/plugins/pos/settings', { settings: { cashRounding: 1 } })).status).toBe(200);
   till = await openTill(owner, { printReceipts: true, roleSuffix: 'front' });
   terminal = await startVirtualTill({ kernelUrl: tk.url, owner, storeId: till.storeId, roles: ['receipt@front'] });
 });
@@ -153,7 +155,7 @@ describe('receipts on the device bus', () => {
   });
 
   it('e-mails the receipt as a PDF with a public link that shows it without login; wrong token or tenant → 404', async () => {
-    expect((await owner.put('/api/plugins/pos/settings', { settings: { publicBaseUrl: tk.url } })).status).toBe(200);
+    expect((await owner.put('/api/plugins/pos/settings', { settings: { cashRounding: 1, publicBaseUrl: tk.url } })).status).toBe(200);
     const [s] = (await sys.query(`select id, number from pos.sale where status = 'completed' order by sold_at asc limit 1`)).rows;
     const pdf = await owner.request('GET', `/api/pos/sales/${s.id}/receipt.pdf`);
     expect(pdf.status).toBe(200);

@@ -44,7 +44,7 @@ const receive = async (storeId: string, lines: any[]) => {
 beforeAll(async () => {
   ({ tk, db, owner, keeper, other, storeA, storeB } = await startTwoStoreShop());
   tenantId = owner.tenantId;
-  yog = (await keeper.post('/api/pos/products', { sku: 'YOG', name: 'Йогурт', price: 500, trackBatches: true })).body;
+  yog = (await keeper.post('/api/pos/products', { sku: 'YOG', name: 'Йогурт', unit: 'l', price: 500, trackBatches: true })).body; // poured by the litre: fractional lots are real
   kefir = (await keeper.post('/api/pos/products', { sku: 'KEFIR', name: 'Кефир', price: 400, trackBatches: true })).body;
   bread = (await keeper.post('/api/pos/products', { sku: 'BREAD', name: 'Хлеб', price: 200 })).body;
   await receive(storeA, [{ productId: yog.id, qtyMilli: 10000, unitCost: 300, lot: 'L-LATE', expiresOn: '2030-06-30' }]);
@@ -148,7 +148,7 @@ describe('a named source batch', () => {
     const [storeBBatch] = Object.values(await batchIdsOf(storeB, yog.id)) as string[];
     // another tenant's lot of its own yoghurt
     const otherStore = (await other.post('/api/pos/stores', { name: 'Other A' })).body.storeId;
-    const otherYog = (await other.post('/api/pos/products', { sku: 'YOG', name: 'Йогурт', price: 500, trackBatches: true })).body;
+    const otherYog = (await other.post('/api/pos/products', { sku: 'YOG', name: 'Йогурт', unit: 'l', price: 500, trackBatches: true })).body;
     expect((await other.post('/api/pos/stock/receipts', { storeId: otherStore, post: true, lines: [{ productId: otherYog.id, qtyMilli: 1000, lot: 'X', expiresOn: '2030-01-01' }] })).status).toBe(201);
     const otherBatch = (await other.get('/api/pos/stock/batches', { query: { storeId: otherStore, productId: otherYog.id } })).body.items[0].id;
 
@@ -158,7 +158,7 @@ describe('a named source batch', () => {
       { productId: yog.id, qtyMilli: 100, batchId: storeBBatch },
       { productId: yog.id, qtyMilli: 100, batchId: otherBatch },
       { productId: yog.id, qtyMilli: 100, batchId: crypto.randomUUID() },
-      { productId: bread.id, qtyMilli: 100, batchId: batch['L-LATE'] },
+      { productId: bread.id, qtyMilli: 1000, batchId: batch['L-LATE'] },
     ]);
     expect(bad.status, JSON.stringify(bad.body)).toBe(400);
     expect(bad.body.error.fields.map((f: any) => [f.field, f.code, f.message])).toEqual([

@@ -35,7 +35,7 @@ beforeAll(async () => {
   ({ tk, db, owner, keeper, cashier, other, storeA, storeB } = await startTwoStoreShop());
   tenantId = owner.tenantId;
   yog = (await keeper.post('/api/pos/products', { sku: 'YOG', name: 'Йогурт', price: 500, trackBatches: true })).body;
-  bread = (await keeper.post('/api/pos/products', { sku: 'BREAD', name: 'Хлеб', price: 200 })).body;
+  bread = (await keeper.post('/api/pos/products', { sku: 'BREAD', name: 'Хлеб весовой', unit: 'kg', price: 200 })).body; // by the kilo: fractional quantities are real
   milk = (await keeper.post('/api/pos/products', { sku: 'MILK', name: 'Молоко', price: 300 })).body;
   for (const lines of [
     [{ productId: yog.id, qtyMilli: 10000, unitCost: 300, lot: 'L-LATE', expiresOn: '2030-06-30' }],

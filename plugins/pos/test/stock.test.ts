@@ -33,7 +33,7 @@ beforeAll(async () => {
   ({ tk, db, owner, keeper, cashier, other, storeA, storeB } = await startTwoStoreShop());
   supplierId = (await keeper.post('/api/pos/suppliers', { name: 'Dairy Co' })).body.id;
   yog = (await keeper.post('/api/pos/products', { sku: 'YOG', name: 'Йогурт', price: 500, trackBatches: true })).body;
-  bread = (await keeper.post('/api/pos/products', { sku: 'BREAD', name: 'Хлеб', price: 200 })).body;
+  bread = (await keeper.post('/api/pos/products', { sku: 'BREAD', name: 'Хлеб весовой', unit: 'kg', price: 200 })).body; // by the kilo: fractional quantities are real
 });
 afterAll(async () => {
   await db?.end();
@@ -194,6 +194,13 @@ describe('low-stock alerts', () => {
 });
 
 describe('reads, permissions and isolation', () => {
+  it('a cashier\'s stock page has its stores (was «Нет магазинов для кассы»: listing them asked for kernel.Store, which cashiers lack)', async () => {
+    const r = await cashier.get('/api/pos/stores');
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.items.map((s: any) => s.storeId).sort()).toEqual([storeA, storeB].sort());
+    expect(r.body.available).toEqual([]);
+  });
+
   it('levels paginate and search; a cashier reads stock but never costs', async () => {
     const page = await cashier.get('/api/pos/stock/levels', { query: { storeId: storeA, q: 'хлеб' } });
     expect(page.status).toBe(200);
@@ -223,6 +230,46 @@ describe('reads, permissions and isolation', () => {
     expect((await other.get('/api/pos/stock/levels', { query: { storeId: storeA } })).status).toBe(404);
     expect((await other.post('/api/pos/stock/reservations', { storeId: storeA, productId: bread.id, qtyMilli: 1 })).status).toBe(404);
     expect((await keeper.get(`/api/pos/stock/documents/${draft.body.id}`)).body.status).toBe('draft');
+  });
+});
+
+describe('stock documents refuse nonsense (issue 13, bug 6)', () => {
+  it('piece goods in whole units only: 2.5 loaves are a 400 naming the line, weighed goods may be fractional', async () => {
+    const loaf = (await keeper.post('/api/pos/products', { sku: 'LOAF', name: 'Батон', price: 250 })).body;
+    const half = await keeper.post('/api/pos/stock/receipts', { storeId: storeA, post: true, lines: [{ productId: bread.id, qtyMilli: 1500 }, { productId: loaf.id, qtyMilli: 2500 }] });
+    expect(half.status).toBe(400);
+    expect(fieldsOf(half)).toEqual(['lines[1].qtyMilli']);
+    expect(half.body.error.fields[0].message).toMatch(/whole pieces/);
+    for (const path of ['counts', 'adjustments']) {
+      const key = path === 'counts' ? 'countedMilli' : 'qtyMilli';
+      const r = await keeper.post(`/api/pos/stock/${path}`, { storeId: storeA, ...(path === 'adjustments' ? { reason: 'found' } : {}), lines: [{ productId: loaf.id, [key]: 2500 }] });
+      expect(r.status, path).toBe(400);
+      expect(fieldsOf(r)).toEqual(['lines[0].qtyMilli']);
+    }
+    expect((await keeper.post('/api/pos/stock/receipts', { storeId: storeA, post: true, lines: [{ productId: loaf.id, qtyMilli: 3000 }] })).status).toBe(201);
+  });
+
+  it('a count of a trillion kg of sugar (or a receipt ten times past what a shop holds) needs a confirmation; confirmed, it posts', async () => {
+    const sugar = (await keeper.post('/api/pos/products', { sku: 'SUGAR', name: 'Сахар', unit: 'kg', price: 600 })).body;
+    expect((await keeper.post('/api/pos/stock/receipts', { storeId: storeA, post: true, lines: [{ productId: sugar.id, qtyMilli: 50_000 }] })).status).toBe(201);
+    const levelBefore = (await level(storeA, sugar.id)).onHandMilli;
+    const huge = await keeper.post('/api/pos/stock/counts', { storeId: storeA, post: true, lines: [{ productId: sugar.id, countedMilli: 1_000_000_000_000_000 }] });
+    expect(huge.status, JSON.stringify(huge.body)).toBe(422);
+    expect(huge.body.error.code).toBe('LARGE_QUANTITY');
+    expect(fieldsOf(huge)).toEqual(['lines.0.qtyMilli']);
+    expect(huge.body.error.details.lines[0]).toMatchObject({ productId: sugar.id, qtyMilli: 1_000_000_000_000_000, bookMilli: 50_000 });
+    expect((await level(storeA, sugar.id)).onHandMilli).toBe(levelBefore);
+    // a count near the book figure, or a plausible delivery, goes through without a question
+    expect((await keeper.post('/api/pos/stock/counts', { storeId: storeA, post: true, lines: [{ productId: sugar.id, countedMilli: 48_500 }] })).status).toBe(201);
+    const truck = await keeper.post('/api/pos/stock/receipts', { storeId: storeA, post: true, lines: [{ productId: sugar.id, qtyMilli: 20_000_000 }] });
+    expect(truck.status).toBe(422);
+    // the draft saved without posting is fine; posting it asks, and posts once confirmed
+    const draft = await keeper.post('/api/pos/stock/receipts', { storeId: storeA, lines: [{ productId: sugar.id, qtyMilli: 20_000_000 }] });
+    expect(draft.status).toBe(201);
+    expect((await keeper.post(`/api/pos/stock/receipts/${draft.body.id}/post`, {})).status).toBe(422);
+    const ok = await keeper.post(`/api/pos/stock/receipts/${draft.body.id}/post`, { confirmLarge: true });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect((await level(storeA, sugar.id)).onHandMilli).toBe(48_500 + 20_000_000);
   });
 });
 

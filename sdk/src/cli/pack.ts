@@ -3,17 +3,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { verifyPlugin } from './verify.ts';
+import { LOCK_FILE, updateLock } from './migration-lock.ts';
 
 /**
- * Builds a publishable tarball: verify, compile src/ to dist/ (Node does not strip types inside
+ * Builds a publishable tarball: verify, record the released migrations (migrations.lock.json), compile src/ to dist/ (Node does not strip types inside
  * node_modules, so a published plugin ships JavaScript), point `exports` at dist, `npm pack`.
  */
 export function packPlugin(dir: string, outDir = dir): string {
   const root = path.resolve(dir);
   const errors = verifyPlugin(root).filter((f) => f.level === 'error');
   if (errors.length) throw new Error(`verify failed:\n${errors.map((e) => `  ${e.file}: ${e.message}`).join('\n')}`);
+  // this is the release: its migrations are recorded as released (a changed released one stops it)
+  updateLock(root, JSON.parse(fs.readFileSync(path.join(root, 'atrium.plugin.json'), 'utf8')).version);
   const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-pack-'));
-  for (const entry of ['package.json', 'atrium.plugin.json', 'README.md', 'src', 'ui/dist', 'messages']) {
+  for (const entry of ['package.json', 'atrium.plugin.json', LOCK_FILE, 'README.md', 'src', 'ui/dist', 'messages']) {
     const from = path.join(root, entry);
     if (fs.existsSync(from)) fs.cpSync(from, path.join(stage, entry), { recursive: true, filter: (p) => !p.endsWith('.test.ts') });
   }
@@ -29,7 +32,7 @@ export function packPlugin(dir: string, outDir = dir): string {
   fs.rmSync(path.join(stage, 'tsconfig.json'));
   const pkg = JSON.parse(fs.readFileSync(path.join(stage, 'package.json'), 'utf8'));
   pkg.exports = { '.': { types: './dist/index.d.ts', default: './dist/index.js' } };
-  pkg.files = ['dist', 'ui/dist', 'messages', 'atrium.plugin.json', 'README.md'];
+  pkg.files = ['dist', 'ui/dist', 'messages', 'atrium.plugin.json', LOCK_FILE, 'README.md'];
   delete pkg.scripts;
   fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
   const r = spawnSync('npm', ['pack', '--pack-destination', path.resolve(outDir), '--json'], { cwd: stage, encoding: 'utf8' });

@@ -45,6 +45,14 @@ describe('plugin author guide', () => {
     fs.writeFileSync(mig, good);
     fs.rmSync(path.join(pluginDir, 'src/sneaky.ts'));
     expect(verifyPlugin(pluginDir).filter((f) => f.level === 'error')).toEqual([]);
+    // a foreign key between tenant tables without tenant_id (FK checks bypass RLS) is an error too
+    const step = path.join(pluginDir, 'src/migrations/0002-step.ts');
+    const table = (fk: string) => `export const m = { name: '0002-step', up: \`create table recipes.step (\n  tenant_id uuid not null,\n  id uuid not null,\n  recipe_id uuid not null,\n  ${fk}\n);\n\${'tenantRls'}('recipes.step')\` };\n`;
+    fs.writeFileSync(step, table('foreign key (recipe_id) references recipes.recipe (id)').replace("${'tenantRls'}('recipes.step')", "${tenantRls('recipes.step')}"));
+    expect(verifyPlugin(pluginDir).filter((f) => f.level === 'error').map((f) => f.message).join('\n')).toMatch(/recipes\.step: foreign key step_recipe_id_fkey \(recipe_id\) → recipes\.recipe leaves out tenant_id/);
+    fs.writeFileSync(step, table('foreign key (tenant_id, recipe_id) references recipes.recipe (tenant_id, id)').replace("${'tenantRls'}('recipes.step')", "${tenantRls('recipes.step')}"));
+    expect(verifyPlugin(pluginDir).filter((f) => f.level === 'error')).toEqual([]);
+    fs.rmSync(step);
     // row rules: a default grant may test only declared condition fields; a declared field needs a column
     const manifestPath = path.join(pluginDir, 'atrium.plugin.json');
     const manifest = fs.readFileSync(manifestPath, 'utf8');
@@ -87,6 +95,15 @@ describe('plugin author guide', () => {
   it('4. pack builds a tarball of compiled JavaScript that a kernel loads, enables and serves', async () => {
     const tarball = packPlugin(pluginDir, work);
     expect(fs.existsSync(tarball)).toBe(true);
+    // the release recorded its migrations: an edited released one is a warning, and no second release
+    const lock = JSON.parse(fs.readFileSync(path.join(pluginDir, 'migrations.lock.json'), 'utf8'));
+    expect(Object.keys(lock.migrations)).toEqual(['0001-create-recipe']);
+    const mig = path.join(pluginDir, 'src/migrations/0001-create-recipe.ts');
+    const released = fs.readFileSync(mig, 'utf8');
+    fs.writeFileSync(mig, released.replace('name varchar(200) not null', 'name varchar(300) not null'));
+    expect(verifyPlugin(pluginDir).map((f) => f.message)).toContainEqual(expect.stringMatching(/migration "0001-create-recipe" changed after it was released in 0\.1\.0/));
+    expect(() => packPlugin(pluginDir, work)).toThrow(/released migrations changed/);
+    fs.writeFileSync(mig, released);
     const installed = path.join(work, 'installed');
     fs.mkdirSync(installed);
     expect(spawnSync('tar', ['xzf', tarball, '-C', installed]).status).toBe(0);
@@ -134,7 +151,7 @@ export const plugin = definePlugin({
 });
 ${fakeClass}
 export async function start() {
-  ${fakeUse.replace('const tk = await createTestKernel({ plugins: [plugin], config: { outbound: { allow: { shop: [fake.baseUrl] } } } });', 'base = fake.baseUrl; const tk = await createTestKernel({ plugins: [plugin], config: { outbound: { allow: { shop: [fake.baseUrl] }, recoverIntervalMs: 200 } }, tenants: [{ name: "Shop", owner: "owner@shop.test", enable: ["shop"] }] });')}
+  ${fakeUse.replace('const tk = await createTestKernel({ plugins: [plugin], config: { outbound: { allow: { shop: [fake.baseUrl] } } } });', 'base = fake.baseUrl; const tk = await createTestKernel({ plugins: [plugin], config: { outbound: { allow: { shop: [fake.baseUrl] }, recoverIntervalMs: 200, timeoutMs: 2_000 } }, tenants: [{ name: "Shop", owner: "owner@shop.test", enable: ["shop"] }] });')}
   return { fake, tk };
 }
 `;

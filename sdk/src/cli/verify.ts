@@ -3,6 +3,7 @@ import path from 'node:path';
 import { validateManifest, pluginSchemaName } from '../manifest/validate-manifest.ts';
 import { verifyWords } from './verify-words.ts';
 import { conditionFieldsOf } from '../manifest/rule-conditions.ts';
+import { lockFindings } from './migration-lock.ts';
 
 export type Finding = { level: 'error' | 'warning'; file: string; message: string };
 
@@ -19,6 +20,7 @@ function walk(dir: string): string[] {
  * Lints a plugin package the way the kernel will judge it, plus the rules only a linter can see:
  * SDK-only imports, RLS on every tenant table, manifest/package agreement, and every word in
  * en, ru, uk and kk (verify-words.ts).
+ * SDK-only imports, RLS on every tenant table, manifest/package agreement, released migrations unchanged.
  */
 export function verifyPlugin(dir: string): Finding[] {
   const root = path.resolve(dir);
@@ -72,6 +74,9 @@ export function verifyPlugin(dir: string): Finding[] {
   }
   // a condition field's column should exist in the plugin's tables (a typo would fail every query that applies the rule)
   const sources = walk(path.join(root, 'src')).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+  for (const fk of tenantForeignKeysWithoutTenant(sources)) {
+    err(fk.file, `${fk.table}: foreign key ${fk.name} (${fk.columns.join(', ')}) → ${fk.references} leaves out tenant_id — a foreign key is checked without row level security, so it could point at another tenant's row (the kernel refuses to boot it): use foreign key (tenant_id, …) references ${fk.references} (tenant_id, …)`);
+  }
   for (const [i, subj] of (manifest.permissions?.subjects ?? []).entries()) {
     for (const [field, f] of Object.entries(conditionFieldsOf(subj.conditions))) {
       if (!new RegExp(`\\b${f.column}\\b`).test(sources)) warn('atrium.plugin.json', `permissions.subjects.${i}.conditions.${field}: no migration mentions the column "${f.column}" (give its column: { "type": "${f.type}", "column": "…" })`);
@@ -82,6 +87,39 @@ export function verifyPlugin(dir: string): Finding[] {
     if (!found) warn('atrium.plugin.json', `data.owns lists ${t}, but no migration creates it`);
   }
   verifyWords(root, manifest, err, warn);
+  // released migrations (migrations.lock.json, written by pack) must not have changed
+  out.push(...lockFindings(root));
   if (manifest.ui && !fs.existsSync(path.join(root, manifest.ui.entry))) warn('atrium.plugin.json', `ui.entry ${manifest.ui.entry} does not exist yet (build the UI first)`);
   return out;
+}
+
+type ParsedForeignKey = { file: string; table: string; name: string; columns: string[]; references: string; referencedColumns: string[] };
+
+/**
+ * The kernel's boot refusal (kernel/src/db/tenant-foreign-keys.ts), seen in the migrations' text:
+ * foreign keys from one of the plugin's tenant tables to another that do not map tenant_id to
+ * tenant_id — unless a later migration drops them (by their name, or PostgreSQL's default
+ * `<table>_<columns>_fkey`).
+ */
+function tenantForeignKeysWithoutTenant(sql: string): ParsedForeignKey[] {
+  const cols = (list: string) => list.split(',').map((c) => c.trim().replace(/"/g, '')).filter(Boolean);
+  const tenantTables = new Set<string>();
+  const keys: ParsedForeignKey[] = [];
+  for (const m of sql.matchAll(/create table\s+([a-z_]+\.[a-z_]+)\s*\(([\s\S]*?)\n\);/gi)) {
+    const [, table, body] = m;
+    if (/\btenant_id\b/.test(body!)) tenantTables.add(table!);
+    const short = table!.split('.')[1];
+    for (const f of body!.matchAll(/(?:constraint\s+([a-z_0-9]+)\s+)?foreign key\s*\(([^)]*)\)\s*references\s+([a-z_]+\.[a-z_]+)\s*\(([^)]*)\)/gi)) {
+      keys.push({ file: 'src', table: table!, name: f[1] ?? `${short}_${cols(f[2]!).join('_')}_fkey`, columns: cols(f[2]!), references: f[3]!, referencedColumns: cols(f[4]!) });
+    }
+    for (const f of body!.matchAll(/^\s*([a-z_0-9]+)\s+[a-z]+[^,\n]*?\breferences\s+([a-z_]+\.[a-z_]+)\s*\(([^)]*)\)/gim)) {
+      keys.push({ file: 'src', table: table!, name: `${short}_${f[1]}_fkey`, columns: [f[1]!], references: f[2]!, referencedColumns: cols(f[3]!) });
+    }
+  }
+  for (const f of sql.matchAll(/alter table\s+([a-z_]+\.[a-z_]+)\s+add\s+(?:constraint\s+([a-z_0-9]+)\s+)?foreign key\s*\(([^)]*)\)\s*references\s+([a-z_]+\.[a-z_]+)\s*\(([^)]*)\)/gi)) {
+    keys.push({ file: 'src', table: f[1]!, name: f[2] ?? `${f[1]!.split('.')[1]}_${cols(f[3]!).join('_')}_fkey`, columns: cols(f[3]!), references: f[4]!, referencedColumns: cols(f[5]!) });
+  }
+  const dropped = new Set([...sql.matchAll(/drop constraint\s+(?:if exists\s+)?([a-z_0-9]+)/gi)].map((d) => d[1]!));
+  return keys.filter((k) => tenantTables.has(k.table) && tenantTables.has(k.references) && !dropped.has(k.name)
+    && !k.columns.some((c, i) => c === 'tenant_id' && k.referencedColumns[i] === 'tenant_id'));
 }

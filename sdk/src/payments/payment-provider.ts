@@ -16,11 +16,27 @@
 import { Type } from 'typebox';
 import { AtriumError, ValidationError } from '../errors.ts';
 import { defineAction, defineService, type ActionContext, type Logger, type ServiceDefinition } from '../plugin.ts';
+import type { IdempotencyRecord, IdempotencyStore } from './provider-idempotency.ts';
 
 export const PAYMENT_PROVIDER_CAPABILITY = 'payment-provider';
 export const PAYMENTS_PLUGIN_ID = 'payments';
 /** The service name every provider plugin registers. */
 export const PROVIDER_SERVICE = 'provider';
+/** The payments core's internal service that keeps providers' idempotency records (`ctx.idempotency`). */
+export const PROVIDER_KEYS_SERVICE = `${PAYMENTS_PLUGIN_ID}.providerKeys`;
+
+/** `ctx.idempotency` of a provider: records in the payments core's table, through its internal actions. */
+export function providerKeyStore(ctx: Pick<ActionContext<any>, 'call'>): IdempotencyStore {
+  return {
+    async get(key) {
+      const r = await ctx.call<{ record: IdempotencyRecord | null }>(`${PROVIDER_KEYS_SERVICE}.get`, { key });
+      return r.record ?? undefined;
+    },
+    async set(key, record) {
+      await ctx.call(`${PROVIDER_KEYS_SERVICE}.set`, { key, record });
+    },
+  };
+}
 
 /** The canonical state machine of a payment intent. */
 export type PaymentStatus =
@@ -198,6 +214,19 @@ export interface ProviderContext<S> {
   readonly settings: S;
   readonly logger: Logger;
   readonly mode: 'test' | 'live';
+  /**
+   * The kernel's outbound HTTP (`ctx.fetch`): give it to the provider's client. Only the base URLs
+   * the manifest declares (`outbound.baseUrls`) and the operator allows are reachable; calls are
+   * bounded by the request's deadline and the tenant's share of outbound calls.
+   */
+  readonly fetch: (input: string | URL, init?: RequestInit) => Promise<Response>;
+  /**
+   * The provider's idempotency ledger for operations the provider cannot de-duplicate itself
+   * (`OnceByKey`): kept by the payments core in PostgreSQL for this tenant and provider, so a
+   * retry after a restart or on another node finds the first attempt. The manifest must allow
+   * `payments.providerKeys.*` in `calls`.
+   */
+  readonly idempotency: IdempotencyStore;
 }
 
 export interface PaymentProviderDefinition<S extends Record<string, unknown> = Record<string, unknown>> {
@@ -214,8 +243,8 @@ export interface PaymentProviderDefinition<S extends Record<string, unknown> = R
   cancel?(ctx: ProviderContext<S>, ref: ProviderPaymentRef, input: { idempotencyKey: string }): Promise<ProviderPaymentState>;
   refund(ctx: ProviderContext<S>, ref: ProviderPaymentRef, input: RefundInput): Promise<RefundResult>;
   /**
-   * Verify the signature (throw `WebhookSignatureError`) and normalise the events. Runs without a
-   * request transaction (`transaction: false`): use `ctx.settings` only, no database access.
+   * Verify the signature (throw `WebhookSignatureError`) and normalise the events. Like every
+   * provider operation it runs without a transaction: use `ctx.settings` only, no database access.
    */
   verifyWebhook?(ctx: ProviderContext<S>, req: WebhookRequest): Promise<WebhookResult> | WebhookResult;
   /** Maps provider errors to Atrium errors; the default turns unknown errors into 502 PROVIDER_ERROR. */
@@ -266,7 +295,7 @@ export function definePaymentProvider<S extends Record<string, unknown>>(def: Pa
   const modeOf = (s: S) => def.mode?.(s) ?? (s.mode === 'live' ? 'live' : 'test');
   const context = async (ctx: ActionContext<any>): Promise<ProviderContext<S>> => {
     const settings = await ctx.settings<S>();
-    return { tenantId: ctx.tenantId, settings, logger: ctx.logger, mode: modeOf(settings) };
+    return { tenantId: ctx.tenantId, settings, logger: ctx.logger, mode: modeOf(settings), fetch: ctx.fetch, idempotency: providerKeyStore(ctx) };
   };
   const mapError = (e: unknown): unknown => {
     if (e instanceof AtriumError) return e;
@@ -282,8 +311,10 @@ export function definePaymentProvider<S extends Record<string, unknown>>(def: Pa
     }
   };
   const unsupported = (op: string) => new ProviderRejectedError(`${def.displayName} does not support ${op}`, { provider: def.key, operation: op, reason: 'unsupported' });
-  // not the `internal` access level: 'public' (no user needed) and no REST route, so only broker callers reach them
-  const internal = { permission: 'public' as const, params: Loose, mutates: false };
+  // not the `internal` access level: 'public' (no user needed) and no REST route, so only broker callers reach them.
+  // No transaction: every one of them calls out (or may), and an outside call never holds a
+  // connection (ARCHITECTURE §9) — the payments core records intents and results around them.
+  const internal = { permission: 'public' as const, params: Loose, mutates: false, transaction: false };
   return defineService({
     name: PROVIDER_SERVICE,
     actions: {
@@ -320,14 +351,11 @@ export function definePaymentProvider<S extends Record<string, unknown>>(def: Pa
           return def.refund(await context(ctx), p.ref, p.input as RefundInput);
         }),
       }),
-      // No request transaction: verifying is a signature check over the bytes and the provider's
-      // (cached) settings, and it runs on every webhook inside the core's own ingress transaction —
-      // a second one here cost a connection, BEGIN/RLS settings and COMMIT per webhook. `ctx.em`,
-      // `ctx.sql` and `ctx.emit` are unavailable (they throw); `ctx.settings()` reads in a short
-      // tenant-scoped transaction of its own on a settings-cache miss.
+      // Verifying is a signature check over the bytes and the provider's (cached) settings; it runs
+      // on every webhook. `ctx.settings()` reads in a short tenant-scoped transaction of its own on
+      // a settings-cache miss.
       verifyWebhook: defineAction({
         ...internal,
-        transaction: false,
         handler: guarded(async (ctx) => {
           if (!def.verifyWebhook) throw unsupported('webhooks');
           const p = ctx.params as any;

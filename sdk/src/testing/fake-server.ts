@@ -11,7 +11,8 @@
  *  - fault knobs that a client must survive, the same for every service: `latencyMs` (a slow
  *    provider), `hangNext(n)` (a provider that never answers — the connection stays open until
  *    `close()`), `dropAnswersNext(n)` (the request is carried out, its answer is lost: the
- *    connection is cut — what makes idempotency keys necessary), `failNext(n, reply)` (an outage);
+ *    connection is cut — what makes idempotency keys necessary), `holdAnswersNext(n)` (carried
+ *    out, answer held: the caller can be killed while it waits), `failNext(n, reply)` (an outage);
  *  - `send()` for what the service pushes back (webhooks, callbacks), with a timeout and the
  *    outcome classified (status, or `timeout` / `network`).
  *
@@ -46,6 +47,18 @@ export function jsonReply(status: number, body: unknown, headers: Record<string,
   return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
 }
 
+/** Which requests a fault applies to (default: every one). */
+export type RequestMatch = (req: FakeRequest) => boolean;
+
+type Fault = { remaining: number; match?: RequestMatch };
+
+/** Whether `f` applies to `req`, counting it down if so. */
+function take(f: Fault, req: FakeRequest): boolean {
+  if (f.remaining <= 0 || (f.match && !f.match(req))) return false;
+  f.remaining--;
+  return true;
+}
+
 export interface SendResult {
   status: number | null;
   body: string | null;
@@ -57,9 +70,10 @@ export abstract class FakeHttpServer {
   readonly received: FakeRequest[] = [];
   /** Delay before every answer (milliseconds). */
   latencyMs = 0;
-  #hang = 0;
-  #drop = 0;
-  #fail: { remaining: number; reply: FakeReply } = { remaining: 0, reply: { status: 503 } };
+  #hang: Fault = { remaining: 0 };
+  #drop: Fault = { remaining: 0 };
+  #holdAnswers: Fault = { remaining: 0 };
+  #fail: Fault & { reply: FakeReply } = { remaining: 0, reply: { status: 503 } };
   #server: Server;
   #baseUrl = '';
   /** Requests being held by `hangNext`, released by `releaseHung()` or `close()`. */
@@ -89,14 +103,15 @@ export abstract class FakeHttpServer {
     await new Promise<void>((ok) => this.#server.close(() => ok()));
   }
 
-  /** The next `n` requests are never answered (Infinity: all of them, until `releaseHung`). */
-  hangNext(n = Infinity): void {
-    this.#hang = n;
+  /** The next `n` requests (that `match`) are never answered (Infinity: all of them, until `releaseHung`). */
+  hangNext(n = Infinity, match?: RequestMatch): void {
+    this.#hang = { remaining: n, match };
   }
 
   /** Stops hanging: held requests have their connection cut (the caller sees a network error). */
   releaseHung(): void {
-    this.#hang = 0;
+    this.#hang = { remaining: 0 };
+    this.#holdAnswers = { remaining: 0 };
     for (const rs of this.#hung) rs.destroy();
     this.#hung.clear();
   }
@@ -106,14 +121,23 @@ export abstract class FakeHttpServer {
     return this.#hung.size;
   }
 
-  /** The next `n` requests are carried out, but their answers are lost (the connection is cut). */
-  dropAnswersNext(n = 1): void {
-    this.#drop = n;
+  /** The next `n` requests (that `match`) are carried out, but their answers are lost (the connection is cut). */
+  dropAnswersNext(n = 1, match?: RequestMatch): void {
+    this.#drop = { remaining: n, match };
   }
 
-  /** The next `n` requests are answered `reply` without being carried out (an outage). */
-  failNext(n = 1, reply: FakeReply = { status: 503, headers: { 'content-type': 'text/plain' }, body: 'Service Unavailable' }): void {
-    this.#fail = { remaining: n, reply };
+  /**
+   * The next `n` requests (that `match`) are carried out, and then answered never (the connection
+   * stays open until `releaseHung()` or `close()`): the caller waits on a provider that did the
+   * work — what a crash of the caller at that moment leaves behind.
+   */
+  holdAnswersNext(n = 1, match?: RequestMatch): void {
+    this.#holdAnswers = { remaining: n, match };
+  }
+
+  /** The next `n` requests (that `match`) are answered `reply` without being carried out (an outage). */
+  failNext(n = 1, reply: FakeReply = { status: 503, headers: { 'content-type': 'text/plain' }, body: 'Service Unavailable' }, match?: RequestMatch): void {
+    this.#fail = { remaining: n, reply, match };
   }
 
   /** The service's own handling: route, change state, answer in its protocol. */
@@ -126,29 +150,26 @@ export abstract class FakeHttpServer {
     const url = new URL(rq.url ?? '/', this.#baseUrl || 'http://127.0.0.1');
     const req: FakeRequest = { method: (rq.method ?? 'GET').toUpperCase(), url, path: url.pathname, query: url.searchParams, headers: rq.headers, body, text: body.toString('utf8') };
     this.received.push(req);
-    if (this.#hang > 0) {
-      this.#hang--;
-      this.#hung.add(rs);
-      rs.on('close', () => this.#hung.delete(rs));
-      return;
-    }
+    if (take(this.#hang, req)) return this.#hold(rs);
     if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
-    if (this.#fail.remaining > 0) {
-      this.#fail.remaining--;
-      return this.#write(rs, this.#fail.reply);
-    }
+    if (take(this.#fail, req)) return this.#write(rs, this.#fail.reply);
     let reply: FakeReply;
     try {
       reply = await this.handle(req);
     } catch (e) {
       reply = { status: 500, headers: { 'content-type': 'text/plain' }, body: `fake server error: ${(e as Error).message}` };
     }
-    if (this.#drop > 0) {
-      this.#drop--;
+    if (take(this.#drop, req)) {
       rs.destroy();
       return;
     }
+    if (take(this.#holdAnswers, req)) return this.#hold(rs);
     this.#write(rs, reply);
+  }
+
+  #hold(rs: ServerResponse): void {
+    this.#hung.add(rs);
+    rs.on('close', () => this.#hung.delete(rs));
   }
 
   #write(rs: ServerResponse, reply: FakeReply): void {

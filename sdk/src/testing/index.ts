@@ -7,4 +7,4 @@ export { startSmtpCapture, tokenFrom, type CapturedMail } from './smtp-capture.t
 /** A store terminal with a virtual ESC/POS printer, enrolled against the test kernel (device-bus flows). */
 export { startVirtualTill } from '@atrium/devices/testing/till';
 /** The base of every fake outside service a plugin ships in `./testing` (lifecycle, request log, fault knobs). */
-export { FakeHttpServer, jsonReply, type FakeRequest, type FakeReply, type SendResult } from './fake-server.ts';
+export { FakeHttpServer, jsonReply, type FakeRequest, type FakeReply, type RequestMatch, type SendResult } from './fake-server.ts';

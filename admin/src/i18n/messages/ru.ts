@@ -85,6 +85,7 @@ const ru: typeof en = {
     failedJobs: 'Упавшие задания в {queue}', reason: 'Причина', attempts: 'Попытки', when: 'Когда',
     retried: 'Задание {id} снова в очереди', emptyFailed: 'Упавших заданий нет', emptyQueues: 'Очередей пока нет',
     selectQueue: 'Выберите очередь, чтобы увидеть упавшие задания',
+    running: 'Выполняются и недавние', progress: 'Ход', job: 'Задание', state: 'Состояние', started: 'Начато', emptyRunning: 'Фоновых заданий пока нет',
   },
   devices: {
     title: 'Терминалы и устройства', subtitle: 'Компьютеры магазинов с агентом Atrium и их принтеры, сканеры и весы',

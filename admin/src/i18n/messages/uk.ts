@@ -85,6 +85,7 @@ const uk: typeof en = {
     failedJobs: 'Завдання з помилкою в {queue}', reason: 'Причина', attempts: 'Спроби', when: 'Коли',
     retried: 'Завдання {id} знову в черзі', emptyFailed: 'Завдань із помилкою немає', emptyQueues: 'Черг поки немає',
     selectQueue: 'Оберіть чергу, щоб побачити завдання з помилкою',
+    running: 'Виконуються та нещодавні', progress: 'Перебіг', job: 'Завдання', state: 'Стан', started: 'Почато', emptyRunning: 'Фонових завдань поки немає',
   },
   devices: {
     title: 'Термінали та пристрої', subtitle: 'Комп’ютери магазинів з агентом Atrium та їхні принтери, сканери й ваги',

@@ -5,9 +5,9 @@
 // 4096, caption 1024, callback_data 64 bytes), webhook delivery with `X-Telegram-Bot-Api-Secret-Token`
 // and redelivery until a 2xx, long polling with offsets, blocked users, callback queries and files.
 // Test-only "person" methods stand in for the Telegram app: a person writes, presses a button, blocks.
+// The HTTP lifecycle and transport faults (latency, hangs, lost answers, outages) are the SDK's FakeHttpServer.
 import crypto from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { FakeHttpServer, jsonReply, type FakeReply, type FakeRequest } from '@atrium/sdk/testing';
 import type { TgMessage, TgUpdate, TgUser } from '../telegram.client.ts';
 import { FakeBot, type FakeChat } from './fake-telegram.bot.ts';
 
@@ -21,12 +21,11 @@ const FILE_METHODS: Record<string, string> = { sendPhoto: 'photo', sendDocument:
 export type DeliveryResult = { updateId: number; status: number | null; error: 'timeout' | 'network' | null };
 export type FakeTelegramOptions = { latencyMs?: number; enforceLimits?: boolean; autoDeliver?: boolean; redeliverMs?: number };
 
-export class FakeTelegram {
+export class FakeTelegram extends FakeHttpServer {
   readonly bots = new Map<string, FakeBot>();
   /** Every API call received: method, token, params (files as their names). */
   readonly calls: { method: string; token: string; params: Params; at: number }[] = [];
   readonly deliveries: (DeliveryResult & { url: string })[] = [];
-  latencyMs: number;
   /** Telegram's rate limits answer 429; turn off for load tests that measure the platform, not the pacing. */
   enforceLimits: boolean;
   /** Push updates to a set webhook as they happen (Telegram does); off: only `deliverPending()`. */
@@ -36,33 +35,23 @@ export class FakeTelegram {
   private readonly pollers = new Map<string, { resolve: (r: Reply) => void; timer: NodeJS.Timeout }>();
   private delivering = new Map<string, Promise<void>>();
   private redeliverTimer: NodeJS.Timeout | null = null;
-  private server: Server;
-  private base = '';
 
   constructor(o: FakeTelegramOptions = {}) {
+    super();
     this.latencyMs = o.latencyMs ?? 0;
     this.enforceLimits = o.enforceLimits ?? true;
     this.autoDeliver = o.autoDeliver ?? true;
     this.redeliverMs = o.redeliverMs ?? 500;
-    this.server = createServer((rq, rs) => void this.serve(rq, rs));
   }
 
-  static async start(o?: FakeTelegramOptions): Promise<FakeTelegram> {
-    const f = new FakeTelegram(o);
-    await new Promise<void>((r) => f.server.listen(0, '127.0.0.1', () => r()));
-    f.base = `http://127.0.0.1:${(f.server.address() as AddressInfo).port}`;
-    return f;
+  static start(o?: FakeTelegramOptions): Promise<FakeTelegram> {
+    return new FakeTelegram(o).listen();
   }
 
-  get baseUrl(): string {
-    return this.base;
-  }
-
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     if (this.redeliverTimer) clearTimeout(this.redeliverTimer);
     for (const p of this.pollers.values()) clearTimeout(p.timer);
-    this.server.closeAllConnections();
-    await new Promise<void>((r) => this.server.close(() => r()));
+    await super.close();
   }
 
   createBot(o: { username?: string; token?: string } = {}): FakeBot {
@@ -73,14 +62,14 @@ export class FakeTelegram {
     return bot;
   }
 
-  /** The next `n` calls (of `methods`, or any) answer `reply` without effect: outages, 429s. */
-  failNext(n: number, reply: { status: number; description: string; retryAfter?: number }, methods: string[] | null = null): void {
+  /** The next `n` API calls (of `methods`, or any) answer a Bot API error without effect (a 429, a 5xx). */
+  apiErrorNext(n: number, reply: { status: number; description: string; retryAfter?: number }, methods: string[] | null = null): void {
     this.forced = { remaining: n, reply: fail(reply.status, reply.description, reply.retryAfter ? { retry_after: reply.retryAfter } : undefined), methods };
   }
 
   /** The next `n` sendMessage calls answer 429 Too Many Requests with `retry_after` seconds. */
   rateLimitNext(n: number, retryAfter: number): void {
-    this.failNext(n, { status: 429, description: `Too Many Requests: retry after ${retryAfter}`, retryAfter }, ['sendMessage']);
+    this.apiErrorNext(n, { status: 429, description: `Too Many Requests: retry after ${retryAfter}`, retryAfter }, ['sendMessage']);
   }
 
   // ---- the person's side (the Telegram app) --------------------------------------------------
@@ -171,14 +160,8 @@ export class FakeTelegram {
   }
 
   private async post(url: string, update: TgUpdate, secret: string | null): Promise<DeliveryResult> {
-    let r: DeliveryResult;
-    try {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}) }, body: JSON.stringify(update), signal: AbortSignal.timeout(10_000) });
-      await res.arrayBuffer();
-      r = { updateId: update.update_id, status: res.status, error: null };
-    } catch (e) {
-      r = { updateId: update.update_id, status: null, error: (e as Error)?.name === 'TimeoutError' ? 'timeout' : 'network' };
-    }
+    const res = await this.send(url, { headers: { 'content-type': 'application/json', ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}) }, body: JSON.stringify(update), timeoutMs: 10_000 });
+    const r: DeliveryResult = { updateId: update.update_id, status: res.status, error: res.error };
     this.deliveries.push({ ...r, url });
     return r;
   }
@@ -194,38 +177,28 @@ export class FakeTelegram {
 
   // ---- HTTP ----------------------------------------------------------------------------------
 
-  private async serve(rq: IncomingMessage, rs: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of rq) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks);
-    const url = new URL(rq.url ?? '/', 'http://127.0.0.1');
-    if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
-    const file = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
-    if (file && rq.method === 'GET') return this.serveFile(rs, file[1]!, decodeURIComponent(file[2]!));
-    const m = /^\/bot([^/]*)\/([A-Za-z]+)$/.exec(url.pathname);
-    let reply: Reply;
-    if (!m) reply = fail(404, 'Not Found');
-    else {
-      const params = await this.params(rq, url, body);
-      reply = await this.method(m[1]!, m[2]!, params);
-    }
-    rs.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify(reply.body));
+  protected async handle(req: FakeRequest): Promise<FakeReply> {
+    const file = /^\/file\/bot([^/]+)\/(.+)$/.exec(req.path);
+    if (file && req.method === 'GET') return this.serveFile(file[1]!, decodeURIComponent(file[2]!));
+    const m = /^\/bot([^/]*)\/([A-Za-z]+)$/.exec(req.path);
+    const reply = m ? await this.method(m[1]!, m[2]!, await this.params(req)) : fail(404, 'Not Found');
+    return jsonReply(reply.status, reply.body);
   }
 
-  private serveFile(rs: ServerResponse, token: string, path: string): void {
+  private serveFile(token: string, path: string): FakeReply {
     const bot = this.bots.get(token);
     const f = bot && [...bot.files.values()].find((x) => x.path === path);
-    if (!f) return void rs.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error_code: 404, description: 'Not Found' }));
-    rs.writeHead(200, { 'content-type': f.mimeType, 'content-length': f.data.length }).end(f.data);
+    if (!f) return jsonReply(404, { ok: false, error_code: 404, description: 'Not Found' });
+    return { status: 200, headers: { 'content-type': f.mimeType }, body: f.data };
   }
 
-  private async params(rq: IncomingMessage, url: URL, body: Buffer): Promise<Params> {
-    const out: Params = Object.fromEntries(url.searchParams);
-    const type = String(rq.headers['content-type'] ?? '');
-    if (type.startsWith('application/json') && body.length) Object.assign(out, JSON.parse(body.toString('utf8')));
-    else if (type.startsWith('application/x-www-form-urlencoded')) Object.assign(out, Object.fromEntries(new URLSearchParams(body.toString('utf8'))));
+  private async params(req: FakeRequest): Promise<Params> {
+    const out: Params = Object.fromEntries(req.query);
+    const type = String(req.headers['content-type'] ?? '');
+    if (type.startsWith('application/json') && req.body.length) Object.assign(out, JSON.parse(req.text));
+    else if (type.startsWith('application/x-www-form-urlencoded')) Object.assign(out, Object.fromEntries(new URLSearchParams(req.text)));
     else if (type.startsWith('multipart/form-data')) {
-      const form = await new Response(new Uint8Array(body), { headers: { 'content-type': type } }).formData();
+      const form = await new Response(new Uint8Array(req.body), { headers: { 'content-type': type } }).formData();
       for (const [k, v] of form as unknown as Iterable<[string, FormDataEntryValue]>) out[k] = typeof v === 'string' ? v : { name: (v as File).name, type: (v as File).type, data: Buffer.from(await (v as File).arrayBuffer()) };
     }
     // form and multipart values are text: JSON-serialized objects come as strings

@@ -169,7 +169,7 @@ export async function queueMessage(ctx: RequestContext, input: SendInput, opts: 
   }
   await ctx.sql(
     `update messaging.conversation set last_message_at = now(), last_preview = left(coalesce(nullif(btrim($3::text), ''), $4::text), 200), last_direction = 'out',
-       unread = case when $5::boolean then 0 else unread end, updated_at = now(), version = version + 1
+       unread = case when $5::boolean then 0 else unread end, updated_at = now()
      where tenant_id = $1::uuid and id = $2::uuid`,
     [ctx.tenantId, r.conversationId, content.text ?? '', content.attachments[0]?.name ?? '📎', opts.createdBy !== null],
   );

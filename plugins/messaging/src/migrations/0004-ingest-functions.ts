@@ -164,14 +164,16 @@ begin
     v_attachments := case when jsonb_typeof(ev->'attachments') = 'array' then ev->'attachments' else '[]'::jsonb end;
     v_msg := gen_random_uuid();
     insert into messaging.message (tenant_id, id, conversation_id, account_id, direction, kind, body, html, subject, attachments, button_id,
-        start_payload, reply_to_id, provider_message_id, thread_ref, status, created_at)
+        start_payload, reply_to_id, provider_message_id, thread_ref, status, sent_at, created_at)
       values (p_tenant, v_msg, v_conv, p_account, 'in',
         case when v_kind = 'button' then 'button' when jsonb_array_length(v_attachments) > 0 then 'media' else 'text' end,
         case when v_kind = 'button' then coalesce(ev->>'text', ev->>'buttonId') else ev->>'text' end,
         ev->>'html', left(ev->>'subject', 500), v_attachments, left(ev->>'buttonId', 100), left(ev->>'startPayload', 200), v_reply,
         case when v_kind = 'button' then null else left(ev->>'providerMessageId', 255) end,
         case when v_channel = 'email' and v_kind = 'message' then left(ev->>'providerMessageId', 998) end,
-        'received', least(v_at, now()))
+        -- created_at orders the thread by arrival (the provider's clock has seconds, ours is later than
+        -- a reply we queued the same second); sent_at keeps when the person sent it
+        'received', least(v_at, clock_timestamp()), clock_timestamp())
       on conflict (tenant_id, account_id, provider_message_id) do nothing;
     if not found then
       -- the same message under another event id (a provider that re-numbers redeliveries)
@@ -187,7 +189,8 @@ begin
       last_direction = 'in',
       status = 'open',
       updated_at = now(),
-      version = c.version + 1
+      -- the version guards what people edit (status, assignee, team, labels): only reopening changes it
+      version = c.version + case when c.status <> 'open' then 1 else 0 end
     where c.tenant_id = p_tenant and c.id = v_conv;
 
     outcome := v_kind;

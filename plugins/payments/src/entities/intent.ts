@@ -30,6 +30,8 @@ export const Intent = defineEntity({
     pollCount: p.integer().default(0),
     lastPolledAt: p.datetime().nullable(),
     createdBy: p.uuid().nullable(),
+    /** The key of the provider operation in flight (provider-calls.ts): one at a time per payment. */
+    pendingCall: p.string().length(255).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
     version: p.integer().version(),

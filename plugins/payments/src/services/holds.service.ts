@@ -1,8 +1,11 @@
 import crypto from 'node:crypto';
 import { ConflictError, defineAction, defineService, NotFoundError, Type } from '@atrium/sdk';
+import { Intent } from '../entities/intent.ts';
 import { Hold, type HoldEntity } from '../entities/records.ts';
-import { cancelIntent, createIntent, loadLocked } from '../domain/intents.ts';
-import { intentView, isOpen } from '../domain/ledger.ts';
+import { cancelIntent, insertIntent, planIntent } from '../domain/intents.ts';
+import { isOpen } from '../domain/ledger.ts';
+import { createAtProvider } from '../domain/provider-calls.ts';
+import { providerKey, stableUuid } from '../domain/providers.ts';
 import { CreateIntentParams } from './intents.service.ts';
 
 const SUBJECT = 'payments.Hold';
@@ -30,6 +33,8 @@ export const holdsService = defineService({
       permission: ['create', SUBJECT],
       status: 201,
       idempotent: true,
+      // the payment is created at a provider: no transaction held while it answers (provider-calls.ts)
+      transaction: false,
       summary: 'Hold a resource and create the payment for it; the hold expires with the payment link',
       params: Type.Object({
         resource: Resource,
@@ -41,23 +46,36 @@ export const holdsService = defineService({
       }, { additionalProperties: false }),
       async handler(ctx) {
         const { resource, quantity = 1, capacity = 1, payment } = ctx.params;
-        // serialise holds on one resource inside this transaction
-        await ctx.em.execute('select pg_advisory_xact_lock(hashtext(?))', [`${ctx.tenantId}:${resource.plugin}:${resource.type}:${resource.id}`]);
-        const active = await ctx.em.execute(
-          `select coalesce(sum(quantity), 0)::int as n from payments.hold where resource_plugin = ? and resource_type = ? and resource_id = ?
-             and (status = 'confirmed' or (status = 'held' and expires_at > now()))`,
-          [resource.plugin, resource.type, resource.id],
-        );
-        if (active[0].n + quantity > capacity) throw new ConflictError('This resource is already held or booked', 'RESOURCE_HELD', { held: active[0].n, capacity });
         const settings = await ctx.settings<{ defaultHoldMinutes?: number }>();
         const minutes = ctx.params.holdMinutes ?? settings.defaultHoldMinutes ?? 30;
-        const intent = await createIntent(ctx, { ...payment, expiresInMinutes: minutes, reference: payment.reference ?? { plugin: resource.plugin, id: resource.id } }, { idempotencyKey: ctx.idempotencyKey, purpose: 'hold' });
-        intent.providerData = { ...(intent.providerData ?? {}), holds: true };
-        const hold = ctx.em.create(Hold, {
-          id: crypto.randomUUID(), intentId: intent.id, resourcePlugin: resource.plugin, resourceType: resource.type, resourceId: resource.id,
-          quantity, status: 'held', expiresAt: intent.expiresAt ?? new Date(Date.now() + minutes * 60_000),
-        } as any) as HoldEntity;
-        return { hold: holdView(hold), intent: intentView(intent) };
+        const input = { ...payment, expiresInMinutes: minutes, reference: payment.reference ?? { plugin: resource.plugin, id: resource.id } };
+        const plan = await planIntent(ctx, input, { idempotencyKey: ctx.idempotencyKey, purpose: 'hold' });
+        const holdId = ctx.idempotencyKey ? stableUuid(ctx.tenantId, 'hold-row', ctx.idempotencyKey) : crypto.randomUUID();
+        const { settings: _s, desc: _d, expiresAt: _e, ...request } = plan;
+        const intent = await ctx.outside(createAtProvider, {
+          key: providerKey(plan.intentId, 'create'),
+          request,
+          match: ctx.params,
+          // the capacity check, the hold and the pending payment in one short transaction
+          async prepare(tx) {
+            // serialise holds on one resource
+            await tx.sql('select pg_advisory_xact_lock(hashtext($1::text))', [`${tx.tenantId}:${resource.plugin}:${resource.type}:${resource.id}`]);
+            const [active] = await tx.sql<{ n: number }>(
+              `select coalesce(sum(quantity), 0)::int as n from payments.hold where tenant_id = $1::uuid and resource_plugin = $2::text and resource_type = $3::text and resource_id = $4::text
+                 and (status = 'confirmed' or (status = 'held' and expires_at > now()))`,
+              [tx.tenantId, resource.plugin, resource.type, resource.id],
+            );
+            if (active!.n + quantity > capacity) throw new ConflictError('This resource is already held or booked', 'RESOURCE_HELD', { held: active!.n, capacity });
+            insertIntent(tx, plan, input, { holds: true });
+            tx.em.create(Hold, {
+              id: holdId, intentId: plan.intentId, resourcePlugin: resource.plugin, resourceType: resource.type, resourceId: resource.id,
+              quantity, status: 'held', expiresAt: plan.expiresAt,
+            } as any);
+          },
+        });
+        const hold = await ctx.transaction((tx) => tx.em.findOne(Hold, { intentId: plan.intentId } as any));
+        if (!hold || !intent) throw new NotFoundError('Hold not found');
+        return { hold: holdView(hold), intent };
       },
     }),
     list: defineAction({
@@ -85,15 +103,24 @@ export const holdsService = defineService({
     release: defineAction({
       rest: 'POST /:id/release',
       permission: ['release', SUBJECT],
+      transaction: false,
       summary: 'Release a hold before it expires; its payment is canceled if still open',
       params: Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
       async handler(ctx) {
-        const hold = await ctx.em.findOne(Hold, { id: ctx.params.id } as any);
+        const found = await ctx.transaction(async (tx) => {
+          const hold = await tx.em.findOne(Hold, { id: ctx.params.id } as any);
+          return hold ? { hold, intent: await tx.em.findOne(Intent, { id: hold.intentId } as any) } : null;
+        });
+        if (!found) throw new NotFoundError('Hold not found', { subject: 'payments.Hold' });
+        if (found.hold.status === 'confirmed') throw new ConflictError('The hold is paid and confirmed; refund the payment instead', 'HOLD_CONFIRMED');
+        // the open payment is canceled at its provider first (which releases its holds)
+        if (found.intent && isOpen(found.intent.status)) await cancelIntent(ctx, found.intent.id);
+        const hold = await ctx.transaction(async (tx) => {
+          const h = await tx.em.findOne(Hold, { id: ctx.params.id } as any);
+          if (h && h.status === 'held') h.status = 'released';
+          return h;
+        });
         if (!hold) throw new NotFoundError('Hold not found', { subject: 'payments.Hold' });
-        if (hold.status === 'confirmed') throw new ConflictError('The hold is paid and confirmed; refund the payment instead', 'HOLD_CONFIRMED');
-        const intent = await loadLocked(ctx, hold.intentId);
-        if (isOpen(intent.status)) await cancelIntent(ctx, intent);
-        hold.status = 'released';
         return holdView(hold);
       },
     }),

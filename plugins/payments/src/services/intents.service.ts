@@ -3,7 +3,8 @@ import { defineAction, defineService, NotFoundError, Type, ValidationError, type
 import { PAYMENT_STATUSES } from '@atrium/sdk/payments';
 import { Intent } from '../entities/intent.ts';
 import { Hold, Refund } from '../entities/records.ts';
-import { cancelIntent, captureIntent, createIntent, loadLocked, refreshIntent, refundIntent, refundView } from '../domain/intents.ts';
+import { cancelIntent, captureIntent, createIntent, refreshIntent, refundIntent, viewable } from '../domain/intents.ts';
+import { refundView } from '../domain/provider-calls.ts';
 import { intentView } from '../domain/ledger.ts';
 
 const SUBJECT = 'payments.Intent';
@@ -115,38 +116,38 @@ export const intentsService = defineService({
         return { ...intentView(intent), timeline: await timeline(ctx, intent.id), refunds: refunds.map(refundView), holds: holds.map((h) => ({ id: h.id, resource: { plugin: h.resourcePlugin, type: h.resourceType, id: h.resourceId }, quantity: h.quantity, status: h.status, expiresAt: h.expiresAt })) };
       },
     }),
+    // The operations below call a provider: no transaction of their own (the provider may hang);
+    // they record what they do in short transactions around the call (domain/provider-calls.ts).
     create: defineAction({
       rest: 'POST /',
       permission: ['create', SUBJECT],
       status: 201,
       idempotent: true,
+      transaction: false,
       summary: 'Create a payment (link / redirect / QR) at a provider; send Idempotency-Key to make retries safe',
       params: CreateIntentParams,
       async handler(ctx) {
-        const intent = await createIntent(ctx, ctx.params, { idempotencyKey: ctx.idempotencyKey });
-        return intentView(intent);
+        return createIntent(ctx, ctx.params, { idempotencyKey: ctx.idempotencyKey });
       },
     }),
     capture: defineAction({
       rest: 'POST /:id/capture',
       permission: ['capture', SUBJECT],
       idempotent: true,
+      transaction: false,
       params: Type.Object({ id: Id, amount: Type.Optional(Minor) }, { additionalProperties: false }),
       async handler(ctx) {
-        const intent = await loadLocked(ctx, ctx.params.id, 'capture');
-        await captureIntent(ctx, intent, ctx.params.amount);
-        return intentView(intent);
+        return captureIntent(ctx, ctx.params.id, ctx.params.amount);
       },
     }),
     cancel: defineAction({
       rest: 'POST /:id/cancel',
       permission: ['cancel', SUBJECT],
       idempotent: true,
+      transaction: false,
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
-        const intent = await loadLocked(ctx, ctx.params.id, 'cancel');
-        await cancelIntent(ctx, intent);
-        return intentView(intent);
+        return cancelIntent(ctx, ctx.params.id);
       },
     }),
     refund: defineAction({
@@ -154,6 +155,7 @@ export const intentsService = defineService({
       permission: ['refund', SUBJECT],
       status: 201,
       idempotent: true,
+      transaction: false,
       summary: 'Refund all or part of a captured payment; repeatable; a retry with the same Idempotency-Key (header, or `idempotencyKey` in the body for clients that cannot set headers) refunds once',
       params: Type.Object({
         id: Id,
@@ -165,21 +167,20 @@ export const intentsService = defineService({
         const header = ctx.idempotencyKey;
         const body = ctx.params.idempotencyKey;
         if (header && body && header !== body) throw new ValidationError('Two different idempotency keys were sent', [{ field: 'idempotencyKey', code: 'idempotencyKeyMismatch', message: 'differs from the Idempotency-Key header' }]);
-        const intent = await loadLocked(ctx, ctx.params.id, 'refund');
-        const refund = await refundIntent(ctx, intent, { amount: ctx.params.amount, reason: ctx.params.reason, key: header ?? body ?? crypto.randomUUID() });
-        ctx.audit.target(intent.id);
-        return { refund: refundView(refund), intent: intentView(intent) };
+        ctx.audit.target(ctx.params.id);
+        return refundIntent(ctx, ctx.params.id, { amount: ctx.params.amount, reason: ctx.params.reason, key: header ?? body ?? crypto.randomUUID() });
       },
     }),
     refresh: defineAction({
       rest: 'POST /:id/refresh',
       permission: ['read', SUBJECT],
+      transaction: false,
       summary: 'Re-read the payment at the provider now and apply what it reports',
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
-        const intent = await loadLocked(ctx, ctx.params.id);
-        const r = await refreshIntent(ctx, intent, 'api');
-        return { ...intentView(intent), providerStatus: r.state?.status ?? null, outcome: r.outcome };
+        await viewable(ctx, ctx.params.id);
+        const r = await refreshIntent(ctx, ctx.params.id, 'api');
+        return { ...r.intent, providerStatus: r.state?.status ?? null, outcome: r.outcome };
       },
     }),
   },

@@ -32,6 +32,8 @@ export const reconciliationService = defineService({
       rest: 'POST /run',
       permission: ['run', SUBJECT],
       status: 201,
+      // reads every provider: no transaction held meanwhile (domain/jobs.ts)
+      transaction: false,
       summary: 'Reconcile now (intents touched in the last `hours`, and all open ones)',
       params: Type.Object({ hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 31 })) }, { additionalProperties: false }),
       async handler(ctx) {

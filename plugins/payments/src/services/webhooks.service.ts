@@ -5,7 +5,7 @@ import { WEBHOOK_RECEIVED, type WebhookReceivedPayload } from '../events.ts';
 import { callProvider, PROVIDER_KEY } from '../domain/providers.ts';
 import { IngressBatcher, keyOf, type IngressEvent, type StoreBatch } from '../domain/ingress-batcher.ts';
 import { applyState, lockIntent } from '../domain/ledger.ts';
-import { refreshIntent } from '../domain/intents.ts';
+import { SYNC_JOB } from '../domain/jobs.ts';
 import { Intent, type IntentEntity } from '../entities/intent.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -192,9 +192,9 @@ async function processOne(ctx: RequestContext, provider: string, eventId: string
   if (!intent) return { outcome: 'unmatched', intentId: null }; // not ours in this tenant (or not created yet): the poller covers real intents
   const applied = await applyState(ctx, intent, event, { source: 'webhook', eventId, detail: { type: event.type } });
   if (applied !== 'conflict') return { outcome: applied, intentId: intent.id };
-  // Out of order (or a state we can't reach from here): the provider's current status decides.
-  const r = await refreshIntent(ctx, intent, 'webhook', eventId);
-  return { outcome: `reread:${r.outcome}`, intentId: intent.id };
+  // Out of order (or a state we can't reach from here): the provider's current status decides —
+  // read by the `sync` job once this transaction committed (never a provider call inside it)
+  return { outcome: 'reread:queued', intentId: intent.id };
 }
 
 /**
@@ -247,5 +247,7 @@ export async function processPendingWebhooks(ctx: RequestContext, olderThanMs = 
   const done: { provider: string; eventId: string; outcome: string; intentId: string | null }[] = [];
   for (const r of rows) done.push({ provider: r.provider, eventId: r.event_id, ...(await processOne(ctx, r.provider, r.event_id, r.payload, preloaded)) });
   await ctx.sql(MARK_PROCESSED_SQL, [ctx.tenantId, done.map((d) => d.provider), done.map((d) => d.eventId), done.map((d) => d.outcome), done.map((d) => d.intentId)]);
+  const reread = done.filter((d) => d.outcome === 'reread:queued' && d.intentId);
+  if (reread.length) await ctx.jobs.enqueue(SYNC_JOB, { intents: reread.map((d) => ({ intentId: d.intentId, eventId: d.eventId })) });
   return rows.length;
 }

@@ -3,6 +3,7 @@ import { ForbiddenError, ValidationError, type RequestContext } from '@atrium/sd
 import { barcodeProblem } from './barcode.ts';
 import { parseCsv, unescapeFormula, writeCsv, type Delimiter } from './csv.ts';
 import { CATEGORY_TREE_SQL } from './categories.ts';
+import { currencyDigits } from './money.ts';
 
 /**
  * Catalogue import and export, CSV and Excel (.xlsx). One row per product, matched by SKU
@@ -67,13 +68,6 @@ export type Table = { columns: Column[]; rows: { row: number; cells: Partial<Rec
 export const MAX_ROWS = 50_000;
 
 /** Minor-unit digits of a currency (KZT, RUB → 2; JPY → 0). */
-export function currencyDigits(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
-}
 
 /** "1 234,50" / "1234.5" → integer units of 10^-digits; null if it is not such a number. */
 export function parseDecimal(text: string, digits: number): number | null {

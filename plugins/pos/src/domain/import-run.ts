@@ -1,7 +1,8 @@
 import { NotFoundError, defineJob, type JobContext, type RequestContext } from '@atrium/sdk';
+import { currencyDigits } from './money.ts';
 import { posSettings } from './settings.ts';
 import {
-  applyRows, assertImportFields, checkRowsAgainstDb, currencyDigits, detectFormat, parseRows, readTable,
+  applyRows, assertImportFields, checkRowsAgainstDb, detectFormat, parseRows, readTable,
   type Column, type ParsedRow, type RowError,
 } from './import-export.ts';
 
@@ -120,6 +121,8 @@ export async function runImportStep(ctx: JobContext): Promise<unknown> {
     return counts;
   }
   const from = job.processed_rows;
+  // each step of the chain starts where the last one ended: the jobs API shows the import's progress all along
+  await ctx.progress(Math.floor((from / Math.max(1, rows.length)) * 100));
   const chunk = rows.slice(from, from + CHUNK);
   const checked = await checkRowsAgainstDb(ctx, chunk);
   let counts = { created: 0, updated: 0 };

@@ -58,3 +58,35 @@ export function formatQty(qtyMilli: number): string {
 
 /** PostgreSQL bigint/numeric arrive as strings; money and counts are safe integers in JS. */
 export const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+
+const digitsCache = new Map<string, number>();
+
+/** Minor-unit digits of a currency (KZT 2, JPY 0), from the runtime's currency data. */
+export function currencyDigits(currency: string): number {
+  let d = digitsCache.get(currency);
+  if (d === undefined) {
+    try {
+      d = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    } catch {
+      d = 2;
+    }
+    digitsCache.set(currency, d);
+  }
+  return d;
+}
+
+/**
+ * The smallest coin in circulation, in minor units, where it is larger than one minor unit: tiyn
+ * are gone in Kazakhstan (cash is paid in whole tenge), Ukraine's smallest coin is 10 kopiyok.
+ * A shop can set its own (`cashRounding`); 1 means cash is paid to the minor unit.
+ */
+const SMALLEST_COIN: Record<string, number> = { KZT: 100, UAH: 10 };
+export function defaultCashRounding(currency: string): number {
+  return SMALLEST_COIN[currency] ?? 1;
+}
+
+/** `amount` to the nearest multiple of `unit` (halves away from zero): what cash can actually pay. */
+export function roundCash(amount: number, unit: number): number {
+  if (!unit || unit <= 1) return amount;
+  return divRound(amount, unit) * unit;
+}

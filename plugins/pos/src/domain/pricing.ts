@@ -1,4 +1,6 @@
-import { divRound, includedTax, lineAmount, ofBp, spread } from './money.ts';
+import { divRound, includedTax, lineAmount, ofBp, roundCash, spread } from './money.ts';
+
+export { currencyDigits, defaultCashRounding, roundCash } from './money.ts';
 
 /**
  * Cart pricing, shared by the server (the sale it stores) and the checkout screen (what the
@@ -87,11 +89,24 @@ export type TenderProblemCode = 'AMOUNT' | 'TENDERED_TOO_LOW' | 'TENDERED_NOT_CA
 export type TenderProblem = { field: string; code: TenderProblemCode; params?: Record<string, unknown>; message: string };
 
 /**
- * Checks a split tender against the total: the parts must add up to the total exactly (change
- * comes only from cash `tendered`), card payments need their terminal reference, and customer
- * tenders (credit, account, points) need a customer. Returns the change due and any problems.
+ * What the customer pays for `total` when `nonCash` of it goes on card, credit and the like and
+ * the rest is cash: the cash part is rounded to the smallest coin (`cashRounding` minor units),
+ * so with cash in the tender the amount due may differ from the total by the rounding.
  */
-export function settleTenders(total: number, tenders: TenderInput[], opts: { hasCustomer: boolean }): { paid: number; changeDue: number; problems: TenderProblem[] } {
+export function cashDue(total: number, nonCash: number, cashRounding = 1): { due: number; rounding: number } {
+  const cash = total - nonCash;
+  if (cash <= 0 || cashRounding <= 1) return { due: total, rounding: 0 };
+  const rounded = roundCash(cash, cashRounding);
+  return { due: nonCash + rounded, rounding: rounded - cash };
+}
+
+/**
+ * Checks a split tender against the total: the parts must add up to the amount due exactly — the
+ * total, with the cash part rounded to the smallest coin when cash is among them (`rounding` is
+ * that difference; change comes only from cash `tendered`) — card payments need their terminal
+ * reference, and customer tenders (credit, account, points) need a customer.
+ */
+export function settleTenders(total: number, tenders: TenderInput[], opts: { hasCustomer: boolean; cashRounding?: number }): { paid: number; changeDue: number; rounding: number; due: number; problems: TenderProblem[] } {
   const problems: TenderProblem[] = [];
   let paid = 0;
   let changeDue = 0;
@@ -110,8 +125,11 @@ export function settleTenders(total: number, tenders: TenderInput[], opts: { has
       problems.push({ field: `${f}/method`, code: 'CUSTOMER_REQUIRED', params: { method: t.method }, message: `${t.method} payments need a customer on the sale` });
     }
   });
-  if (paid !== total) problems.push({ field: 'payments', code: 'PAYMENT_MISMATCH', params: { paid, total }, message: `payments add up to ${paid}, the total is ${total}` });
-  return { paid, changeDue, problems };
+  const hasCash = tenders.some((t) => t.method === 'cash');
+  const nonCash = tenders.filter((t) => t.method !== 'cash').reduce((a, t) => a + t.amount, 0);
+  const { due, rounding } = hasCash ? cashDue(total, nonCash, opts.cashRounding) : { due: total, rounding: 0 };
+  if (paid !== due) problems.push({ field: 'payments', code: 'PAYMENT_MISMATCH', params: { paid, total, due }, message: rounding ? `payments add up to ${paid}, due is ${due} (the total ${total} with cash rounded to the coin)` : `payments add up to ${paid}, the total is ${total}` });
+  return { paid, changeDue, rounding, due, problems };
 }
 
 /**

@@ -1,13 +1,18 @@
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import type { ReceiptDocument } from '@atrium/sdk';
 import { formatMinor, formatQty } from './money.ts';
+import { woffToSfnt } from './woff.ts';
 
 const require = createRequire(import.meta.url);
 // DejaVu Sans Mono covers Cyrillic including Kazakh and Ukrainian letters, and ships with the
 // package, so a PDF receipt never depends on fonts installed on the server.
-const FONT = require.resolve('@fontsource/dejavu-mono/files/dejavu-mono-latin-400-normal.woff');
-const FONT_BOLD = require.resolve('@fontsource/dejavu-mono/files/dejavu-mono-latin-700-normal.woff');
+const FONT_FILE = require.resolve('@fontsource/dejavu-mono/files/dejavu-mono-latin-400-normal.woff');
+const FONT_BOLD_FILE = require.resolve('@fontsource/dejavu-mono/files/dejavu-mono-latin-700-normal.woff');
+// unpacked once per process: registering a WOFF inflates its tables on every document
+let fonts: { regular: Buffer; bold: Buffer } | null = null;
+const loadFonts = () => (fonts ??= { regular: woffToSfnt(fs.readFileSync(FONT_FILE)), bold: woffToSfnt(fs.readFileSync(FONT_BOLD_FILE)) });
 
 const WIDTH = 227; // 80 mm in points
 const MARGIN = 12;
@@ -21,8 +26,9 @@ export function renderReceiptPdf(doc: ReceiptDocument): Promise<Buffer> {
   const lines = doc.lines.length + doc.totals.length + (doc.payments?.length ?? 0) + (doc.header?.lines?.length ?? 0) + (doc.footer?.length ?? 0) + (doc.text?.length ?? 0);
   const height = MARGIN * 2 + (lines * 2 + 12) * (SIZE + 3);
   const pdf = new PDFDocument({ size: [WIDTH, Math.max(200, height)], margin: MARGIN, info: { Title: doc.header?.title ?? 'Receipt', Producer: 'Atrium POS' } });
-  pdf.registerFont('mono', FONT);
-  pdf.registerFont('mono-bold', FONT_BOLD);
+  const { regular, bold } = loadFonts();
+  pdf.registerFont('mono', regular);
+  pdf.registerFont('mono-bold', bold);
   const chunks: Buffer[] = [];
   pdf.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {

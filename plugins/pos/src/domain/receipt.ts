@@ -25,6 +25,8 @@ export type ReceiptSale = {
   taxTotal: number;
   total: number;
   changeDue: number;
+  /** Cash rounded to the smallest coin: what the customer paid beyond (or below) the total. */
+  rounding?: number;
   lines: { name: string; qtyMilli: number; unitPrice: number; total: number; unit?: string }[];
   payments: { method: string; amount: number; tendered?: number | null }[];
 };
@@ -52,6 +54,7 @@ export function buildReceipt(sale: ReceiptSale, opts: ReceiptOptions): ReceiptDo
     totals.push({ label: L.discount, amount: -sale.discountTotal });
   }
   totals.push({ label: L.total, amount: sale.total, bold: true });
+  if (sale.rounding) totals.push({ label: L.rounding, amount: sale.rounding });
   if (sale.taxTotal) totals.push({ label: L.tax, amount: sale.taxTotal });
   if (sale.changeDue) totals.push({ label: L.change, amount: sale.changeDue });
   const cash = sale.payments.some((p) => p.method === 'cash');
@@ -75,6 +78,8 @@ export type ReceiptReturn = {
   createdAt: string | Date;
   currency: string;
   amount: number;
+  /** The cash handed back rounded to the coin: paid back beyond (or below) the goods' value. */
+  rounding?: number;
   reason: string;
   lines: { name: string; qtyMilli: number; unitPrice: number; amount: number }[];
   refunds: { method: string; amount: number }[];
@@ -88,7 +93,7 @@ export function buildReturnReceipt(ret: ReceiptReturn, opts: Omit<ReceiptOptions
     currency: ret.currency,
     header: { title: `${L.returnTitle} № ${ret.number}`, lines: [...opts.header, receiptStamp(ret.createdAt, opts.timeZone, opts.locale), `${L.saleRef} № ${ret.saleNumber}`] },
     lines: ret.lines.map((l) => ({ name: l.name, qtyMilli: l.qtyMilli, unitPrice: l.unitPrice, amount: l.amount })),
-    totals: [{ label: L.refundTotal, amount: ret.amount, bold: true }],
+    totals: [{ label: L.refundTotal, amount: ret.amount, bold: true }, ...(ret.rounding ? [{ label: L.rounding, amount: ret.rounding }] : [])],
     payments: ret.refunds.map((r) => ({ method: L[r.method] ?? r.method, amount: r.amount })),
     footer: [`${L.reason}: ${ret.reason}`, ...opts.footer],
     ...(ret.refunds.some((r) => r.method === 'cash' && r.amount > 0) ? { openDrawer: true } : {}),

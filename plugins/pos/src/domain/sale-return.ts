@@ -1,10 +1,10 @@
 import { ConflictError, ForbiddenError, UnprocessableError, ValidationError, type FieldError, type RequestContext } from '@atrium/sdk';
 import { nextNumber } from './counters.ts';
 import { postCustomerMoney, postGiftCard, postPoints } from './customer-ledger.ts';
-import { divRound } from './money.ts';
+import { divRound, roundCash } from './money.ts';
 import { returnAmount, type TenderMethod } from './pricing.ts';
 import { printReturnReceipt } from './printing.ts';
-import { posSettings } from './settings.ts';
+import { cashRoundingOf, posSettings } from './settings.ts';
 import { restoreStock, type BatchTake } from './stock-ledger.ts';
 
 export type ReturnInput = {
@@ -96,6 +96,15 @@ export async function createReturn(ctx: RequestContext, sale: any, input: Return
     if (left > 0) plan.push({ method: 'cash', amount: left });
   }
 
+  // cash handed back is rounded to the smallest coin, like cash taken (the difference is the return's rounding)
+  let rounding = 0;
+  const cashPlanned = plan.filter((p) => p.method === 'cash').reduce((a, p) => a + p.amount, 0);
+  if (cashPlanned > 0) {
+    const cash = roundCash(cashPlanned, cashRoundingOf(settings));
+    rounding = cash - cashPlanned;
+    plan = [...plan.filter((p) => p.method !== 'cash'), ...(cash > 0 ? [{ method: 'cash' as const, amount: cash }] : [])];
+  }
+
   // cash handed back comes out of an open shift's drawer on this register
   let shiftId: string | null = null;
   if (plan.some((p) => p.method === 'cash')) {
@@ -143,16 +152,16 @@ export async function createReturn(ctx: RequestContext, sale: any, input: Return
   const number = `${sale.number}-R${await nextNumber(ctx, `return:${sale.id}`)}`;
   const lineRows = returned.map((r) => ({ lineNo: r.lineNo, productId: r.productId, qtyMilli: r.qtyMilli, amount: r.amount }));
   const [row] = await ctx.em.execute(
-    `insert into pos.sale_return (tenant_id, id, sale_id, number, shift_id, amount, reason, refunds, lines, restock, created_by)
-     values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?) returning created_at`,
-    [ctx.tenantId, id, sale.id, number, shiftId, amount, input.reason, JSON.stringify(plan), JSON.stringify(lineRows), restock, ctx.user!.id],
+    `insert into pos.sale_return (tenant_id, id, sale_id, number, shift_id, amount, rounding, reason, refunds, lines, restock, created_by)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?) returning created_at`,
+    [ctx.tenantId, id, sale.id, number, shiftId, amount, rounding, input.reason, JSON.stringify(plan), JSON.stringify(lineRows), restock, ctx.user!.id],
   );
   await ctx.em.execute('update pos.sale set refunded_total = refunded_total + ? where id = ?', [amount, sale.id]);
   await ctx.emit('pos.sale.returned.v1', { saleId: sale.id, returnId: id, number, amount, refunds: plan, lines: lineRows.map(({ lineNo: _n, ...r }) => r) });
   // the return receipt goes out last, on the sale's register (drawer opens for cash handed back)
   const receipt = await printReturnReceipt(ctx, sale.register_id, {
-    id, number, saleNumber: sale.number, createdAt: row.created_at, currency: String(sale.currency).trim(), amount, reason: input.reason,
+    id, number, saleNumber: sale.number, createdAt: row.created_at, currency: String(sale.currency).trim(), amount, rounding, reason: input.reason,
     lines: returned.map((r) => ({ name: r.name, qtyMilli: r.qtyMilli, unitPrice: r.unitPrice, amount: r.amount })), refunds: plan,
   });
-  return { id, saleId: sale.id, number, shiftId, amount, refunds: plan, lines: lineRows, restock, reason: input.reason, receipt };
+  return { id, saleId: sale.id, number, shiftId, amount, rounding, refunds: plan, lines: lineRows, restock, reason: input.reason, receipt };
 }

@@ -4,7 +4,9 @@ import { postCustomerMoney, postGiftCard, postPoints } from './customer-ledger.t
 import { ofBp } from './money.ts';
 import { priceCart, settleTenders, type Discount, type TenderInput, type TenderProblem } from './pricing.ts';
 import { printReceipt } from './printing.ts';
-import { posSettings } from './settings.ts';
+import { reviewOfflineSale, type OfflineLine } from './sale-review.ts';
+import { checkDiscountLimit, discountLimitBp, pointsEarned, rolesOf } from './sale-rules.ts';
+import { cashRoundingOf, posSettings } from './settings.ts';
 import { mergeTakes, refuseShortTake, takeSimpleCtes, takeStock, TAKEN_PRODUCTS, type BatchTake } from './stock-ledger.ts';
 
 export type SaleLineInput = { productId: string; qtyMilli: number; unitPrice?: number; discount?: Discount };
@@ -26,14 +28,24 @@ export type SaleInput = {
 /** `action`: the caller's row rules for it apply (a sale they may not see is not found); none for the kernel-side paths (a replayed create, the public receipt). */
 export async function loadSaleView(ctx: RequestContext, id: string, action?: string): Promise<SaleView | null> {
   const rule = action ? ctx.rulesSql(action, 'pos.Sale') : { sql: 'true', params: [] };
-  const [s] = await ctx.em.execute(`select * from pos.sale where id = ? and ${rule.sql}`, [id, ...rule.params]);
+  const [s] = await ctx.em.execute(`select ${SALE_COLUMNS} from pos.sale where id = ? and ${rule.sql}`, [id, ...rule.params]);
   if (!s) return null;
-  const lines = await ctx.em.execute('select * from pos.sale_line where sale_id = ? order by line_no', [id]);
-  const payments = await ctx.em.execute('select * from pos.sale_payment where sale_id = ? order by line_no', [id]);
+  const lines = await ctx.em.execute(
+    `select ${LINE_COLUMNS.split(', ').map((c) => `l.${c}`).join(', ')}, p.unit from pos.sale_line l left join pos.product p on p.tenant_id = l.tenant_id and p.id = l.product_id
+     where l.sale_id = ? order by l.line_no`,
+    [id],
+  );
+  const payments = await ctx.em.execute(`select ${PAYMENT_COLUMNS} from pos.sale_payment where sale_id = ? order by line_no`, [id]);
   return saleView(s, lines, payments);
 }
 
 export type SaleView = ReturnType<typeof saleView>;
+
+/** Why an offline sale waits for a manager (issue 24): a price the product did not have then, or a time outside the shift. */
+export type ReviewReason =
+  | { code: 'PRICE_NOT_IN_HISTORY'; lineNo: number; productId: string; sentPrice: number; priceThen: number | null; difference: number }
+  | { code: 'OUTSIDE_SHIFT'; clientCreatedAt: string; shiftOpenedAt: string; shiftClosedAt: string | null }
+  | { code: 'DISCOUNT_OVER_LIMIT'; discount: number; max: number; limitBp: number };
 
 export function saleView(s: any, lines: any[], payments: any[]) {
   return {
@@ -56,14 +68,19 @@ export function saleView(s: any, lines: any[], payments: any[]) {
     pointsEarned: Number(s.points_earned),
     note: s.note,
     lines: lines.map((l) => ({
-      lineNo: l.line_no, productId: l.product_id, name: l.name, qtyMilli: Number(l.qty_milli), unitPrice: Number(l.unit_price),
-      lineDiscount: Number(l.line_discount), receiptDiscount: Number(l.receipt_discount), taxBp: l.tax_bp, tax: Number(l.tax), total: Number(l.total),
-      returnedMilli: Number(l.returned_milli), batches: l.batches as BatchTake[], cost: Number(l.cost),
+      lineNo: l.line_no, productId: l.product_id, name: l.name, ...(l.unit ? { unit: l.unit as string } : {}), qtyMilli: Number(l.qty_milli), unitPrice: Number(l.unit_price),
+      lineDiscount: Number(l.line_discount), receiptDiscount: Number(l.receipt_discount), promoDiscount: Number(l.promo_discount ?? 0), promotionId: l.promotion_id ?? null,
+      taxBp: l.tax_bp, tax: Number(l.tax), total: Number(l.total), returnedMilli: Number(l.returned_milli), batches: l.batches as BatchTake[], cost: Number(l.cost),
     })),
     payments: payments.map((p) => ({
-      lineNo: p.line_no, method: p.method, amount: Number(p.amount), tendered: p.tendered === null ? null : Number(p.tendered),
-      reference: p.reference, giftCardId: p.gift_card_id, refunded: Number(p.refunded),
+      lineNo: p.line_no, method: p.method, amount: Number(p.amount), tendered: p.tendered === null || p.tendered === undefined ? null : Number(p.tendered),
+      reference: p.reference, giftCardId: p.gift_card_id, refunded: Number(p.refunded), terminalId: p.terminal_id ?? null, intentId: p.intent_id ?? null,
     })),
+    rounding: Number(s.rounding ?? 0),
+    operatorId: s.operator_id ?? null,
+    discountApprovedBy: s.discount_approved_by ?? null,
+    promotions: (s.promotions ?? []) as { id: string; name: string; amount: number }[],
+    review: { status: (s.review_status ?? 'none') as 'none' | 'flagged' | 'approved' | 'rejected', reasons: (s.review_reasons ?? []) as ReviewReason[], difference: Number(s.review_difference ?? 0), by: s.reviewed_by ?? null, at: s.reviewed_at ?? null, note: s.review_note ?? null },
     receipt: { status: s.receipt_status as string, jobId: s.receipt_job_id as string | null, error: s.receipt_error as string | null, token: s.receipt_token as string },
     fiscalStatus: s.fiscal_status,
     soldBy: s.sold_by,
@@ -86,7 +103,11 @@ export function redactSale<T extends SaleView>(ctx: RequestContext, v: T): T {
 /** The columns `saleView` reads (named: a prepared statement's result shape must not change under a migration). */
 export const SALE_COLUMNS = `id, number, status, store_id, register_id, shift_id, customer_id, currency, subtotal, discount_total, tax_total, total, paid_total,
   change_due, refunded_total, discount_bp, points_earned, cost_total, note, receipt_status, receipt_job_id, receipt_error, receipt_token, fiscal_status,
-  sold_by, sold_at, client_created_at, offline, voided_at, void_reason`;
+  sold_by, sold_at, client_created_at, offline, voided_at, void_reason, rounding, operator_id, discount_approved_by, promotions,
+  review_status, review_reasons, review_difference, reviewed_by, reviewed_at, review_note`;
+/** The columns of a sale line and payment `saleView` reads. */
+export const LINE_COLUMNS = `line_no, product_id, name, qty_milli, unit_price, line_discount, receipt_discount, promo_discount, promotion_id, tax_bp, tax, total, cost, returned_milli, batches`;
+export const PAYMENT_COLUMNS = `line_no, method, amount, tendered, reference, gift_card_id, refunded, terminal_id, intent_id`;
 
 /**
  * Everything a sale needs to know, in one round trip: does it exist already (a replay), the
@@ -100,7 +121,7 @@ export const SALE_COLUMNS = `id, number, status, store_id, register_id, shift_id
 const SALE_HEAD_SQL = `select
   exists (select 1 from pos.sale where id = $1::uuid) as existing,
   (select row_to_json(x) from (
-     select r.id, r.store_id, r.code, r.print_receipts, r.device_role_suffix, r.archived, s.id as shift_id,
+     select r.id, r.store_id, r.code, r.print_receipts, r.device_role_suffix, r.archived, s.id as shift_id, s.opened_at as shift_opened_at,
             ss.allow_negative_stock, ss.receipt_header, ss.receipt_footer
      from pos.register r
      join pos.shift s on s.tenant_id = r.tenant_id and s.register_id = r.id and s.status = 'open'
@@ -130,7 +151,8 @@ export function saleHeadStatement(input: Pick<SaleInput, 'id' | 'registerId' | '
  * until commit, so numbers are consecutive; only the rare race of two requests with the same new
  * id (the loser inserts nothing and returns the winner's sale) leaves a gap.
  * $1 tenant, $2 counter scope, $3 sale id, $4 register code, $5 store, $6 register, $7 shift, $8 customer, $9 currency,
- * $10–$18 amounts, $19 note, $20 fiscal status, $21 user, $22 client time, $23 offline, $24 receipt token, $25 receipt status.
+ * $10–$18 amounts, $19 note, $20 fiscal status, $21 user, $22 client time, $23 offline, $24 receipt token, $25 receipt status,
+ * $26 the rest as one JSON object (SaleExtras: rounding, operator, approvals, promotions, review).
  */
 const SALE_INSERT_CTES = `n as (
     insert into pos.counter (tenant_id, scope, value) values ($1::uuid, $2::text, 1)
@@ -138,11 +160,13 @@ const SALE_INSERT_CTES = `n as (
     returning value),
   ins as (
     insert into pos.sale (tenant_id, id, number, store_id, register_id, shift_id, customer_id, currency, subtotal, discount_total, tax_total, total,
-      paid_total, change_due, discount_bp, points_earned, cost_total, note, fiscal_status, sold_by, client_created_at, offline, receipt_token, receipt_status)
+      paid_total, change_due, discount_bp, points_earned, cost_total, note, fiscal_status, sold_by, client_created_at, offline, receipt_token, receipt_status,
+      rounding, operator_id, discount_approved_by, promotions, review_status, review_reasons, review_difference)
     select $1::uuid, $3::uuid, $4::text || '-' || lpad(n.value::text, 6, '0'), $5::uuid, $6::uuid, $7::uuid, $8::uuid, $9::text, $10::bigint, $11::bigint,
       $12::bigint, $13::bigint, $14::bigint, $15::bigint, $16::int, $17::bigint, $18::bigint, $19::text, $20::text, $21::uuid, $22::timestamptz, $23::boolean,
-      $24::text, $25::text
-    from n
+      $24::text, $25::text, (x->>'rounding')::bigint, (x->>'operatorId')::uuid, (x->>'discountApprovedBy')::uuid, x->'promotions', x->>'reviewStatus',
+      x->'reviewReasons', (x->>'reviewDifference')::bigint
+    from n, (select $26::jsonb as x) extras
     on conflict (tenant_id, id) do nothing
     returning ${SALE_COLUMNS})`;
 
@@ -150,15 +174,16 @@ const SALE_INSERT_CTES = `n as (
 function lineAndPaymentCtes(p: { tenant: string; sale: string; lines: string; payments: string; gate?: string }): string {
   const where = p.gate ? `where ${p.gate}` : '';
   return `li as (
-    insert into pos.sale_line (tenant_id, sale_id, line_no, product_id, name, qty_milli, unit_price, line_discount, receipt_discount, tax_bp, tax, total, cost, batches)
-    select ${p.tenant}::uuid, ${p.sale}::uuid, r.line_no, r.product_id, r.name, r.qty_milli, r.unit_price, r.line_discount, r.receipt_discount, r.tax_bp, r.tax, r.total, r.cost, r.batches
+    insert into pos.sale_line (tenant_id, sale_id, line_no, product_id, name, qty_milli, unit_price, line_discount, receipt_discount, promo_discount, promotion_id, tax_bp, tax, total, cost, batches)
+    select ${p.tenant}::uuid, ${p.sale}::uuid, r.line_no, r.product_id, r.name, r.qty_milli, r.unit_price, r.line_discount, r.receipt_discount, r.promo_discount, r.promotion_id, r.tax_bp, r.tax, r.total, r.cost, r.batches
     from jsonb_to_recordset(${p.lines}::jsonb) as r(line_no int, product_id uuid, name text, qty_milli bigint, unit_price bigint, line_discount bigint,
-      receipt_discount bigint, tax_bp int, tax bigint, total bigint, cost bigint, batches jsonb) ${where}
+      receipt_discount bigint, promo_discount bigint, promotion_id uuid, tax_bp int, tax bigint, total bigint, cost bigint, batches jsonb) ${where}
     returning 1),
   pa as (
-    insert into pos.sale_payment (tenant_id, sale_id, line_no, method, amount, tendered, reference, gift_card_id, points)
-    select ${p.tenant}::uuid, ${p.sale}::uuid, r.line_no, r.method, r.amount, r.tendered, r.reference, r.gift_card_id, r.points
-    from jsonb_to_recordset(${p.payments}::jsonb) as r(line_no int, method text, amount bigint, tendered bigint, reference text, gift_card_id uuid, points bigint) ${where}
+    insert into pos.sale_payment (tenant_id, sale_id, line_no, method, amount, tendered, reference, gift_card_id, points, terminal_id, intent_id)
+    select ${p.tenant}::uuid, ${p.sale}::uuid, r.line_no, r.method, r.amount, r.tendered, r.reference, r.gift_card_id, r.points, r.terminal_id, r.intent_id
+    from jsonb_to_recordset(${p.payments}::jsonb) as r(line_no int, method text, amount bigint, tendered bigint, reference text, gift_card_id uuid, points bigint,
+      terminal_id uuid, intent_id text) ${where}
     returning 1)`;
 }
 
@@ -172,11 +197,11 @@ const INSERT_LINES_AND_PAYMENTS_SQL = `with ${lineAndPaymentCtes({ tenant: '$1',
  * payments. Each round trip costs the server and the kernel more than the work in it, and this
  * replaces three. Nothing is taken or written when the header was not inserted (a racing duplicate
  * id); a product without enough stock is reported in `done` and the caller throws, which rolls the
- * whole transaction back. $1–$25 as SALE_INSERT_CTES, $26 product ids, $27 quantities, $28 lines, $29 payments.
+ * whole transaction back. $1–$26 as SALE_INSERT_CTES, $27 product ids, $28 quantities, $29 lines, $30 payments.
  */
 const RECORD_SALE_SQL = `with ${SALE_INSERT_CTES},
-  ${takeSimpleCtes({ ids: '$26', qtys: '$27', store: '$5', tenant: '$1', kind: `'sale'`, refType: `'sale'`, refId: '$3', user: '$21', note: 'null', gate: 'exists (select 1 from ins)' })},
-  ${lineAndPaymentCtes({ tenant: '$1', sale: '$3', lines: '$28', payments: '$29', gate: 'exists (select 1 from ins)' })}
+  ${takeSimpleCtes({ ids: '$27', qtys: '$28', store: '$5', tenant: '$1', kind: `'sale'`, refType: `'sale'`, refId: '$3', user: '$21', note: 'null', gate: 'exists (select 1 from ins)' })},
+  ${lineAndPaymentCtes({ tenant: '$1', sale: '$3', lines: '$29', payments: '$30', gate: 'exists (select 1 from ins)' })}
   select ins.*, ${TAKEN_PRODUCTS} as taken from ins`;
 
 /** Tenders that only record money (no customer, points or gift-card ledger to post to). */
@@ -225,16 +250,18 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
   if (input.customerId && (!customer || customer.archived)) throw new ValidationError('Unknown customer', [{ field: 'customerId', code: 'unknown', message: 'no such customer' }]);
 
   const priceChanges: { productId: string; price: number; sent: number }[] = [];
+  const offlineLines: OfflineLine[] = [];
   const priced = priceCart({
     lines: input.lines.map((l) => {
       const p = products.get(l.productId)!;
       const current = Number(p.store_price ?? p.price);
       let unitPrice = current;
       if (l.unitPrice !== undefined && l.unitPrice !== current) {
-        // an offline till sold at the price it had; online, a stale price must be confirmed
+        // an offline till sold at the price it had (checked against the price history below); online, a stale price must be confirmed
         if (input.offline) unitPrice = l.unitPrice;
         else priceChanges.push({ productId: l.productId, price: current, sent: l.unitPrice });
       }
+      if (input.offline) offlineLines.push({ lineNo: offlineLines.length + 1, productId: l.productId, qtyMilli: l.qtyMilli, sentPrice: unitPrice, currentPrice: current });
       return { productId: l.productId, name: p.name, qtyMilli: l.qtyMilli, unitPrice, taxBp: Number(p.rate_bp), taxIncluded: p.tax_included, discount: l.discount };
     }),
     discount: input.discount,
@@ -244,7 +271,29 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
   if (input.expectedTotal !== undefined && input.expectedTotal !== priced.total) {
     throw new ConflictError(`The total is ${priced.total}, the till expected ${input.expectedTotal}`, 'TOTAL_CHANGED', { total: priced.total, expectedTotal: input.expectedTotal, currency: settings.currency });
   }
-  const tender = settleTenders(priced.total, input.payments, { hasCustomer: !!customer });
+  // an offline sale already happened: a price or time that cannot be trusted is flagged for a manager (or
+  // covered by the seller's overridePrice), never refused; so is a discount above the cashier's limit
+  const review: ReviewReason[] = [];
+  let reviewDifference = 0;
+  if (input.offline) {
+    const r = await reviewOfflineSale(ctx, { clientCreatedAt: input.clientCreatedAt, shiftOpenedAt: reg.shift_opened_at, storeId: reg.store_id, lines: offlineLines });
+    review.push(...r.reasons);
+    reviewDifference = r.difference;
+  }
+  const limitBp = discountLimitBp(settings, rolesOf(ctx, null), ctx.can('overrideDiscount', 'pos.Sale'));
+  try {
+    checkDiscountLimit(priced, input.discount !== undefined, limitBp, false);
+  } catch (e) {
+    if (!input.offline) throw e;
+    const d = (e as any).data?.details ?? {};
+    review.push({ code: 'DISCOUNT_OVER_LIMIT', discount: d.discount, max: d.max, limitBp });
+  }
+  let tender = settleTenders(priced.total, input.payments, { hasCustomer: !!customer, cashRounding: cashRoundingOf(settings) });
+  // a till that was offline before it ever learned the shop's coin took cash to the tiyn: that happened, keep it
+  if (input.offline && tender.problems.some((p) => p.code === 'PAYMENT_MISMATCH')) {
+    const exact = settleTenders(priced.total, input.payments, { hasCustomer: !!customer });
+    if (!exact.problems.length) tender = exact;
+  }
   if (tender.problems.length) {
     const first: TenderProblem = tender.problems[0]!;
     throw new UnprocessableError(first.field === 'payments' ? first.message : `${first.field}: ${first.message}`, first.code, { fields: tender.problems, currency: settings.currency });
@@ -255,13 +304,17 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
   }
 
   const costTotal = priced.lines.reduce((a, l) => a + Math.round((Number(products.get(l.productId)!.cost) * l.qtyMilli) / 1000), 0);
-  const pointsEarned = customer ? ofBp(priced.total - pointsPaid, settings.loyaltyEarnBp) : 0;
+  const earned = customer ? pointsEarned(priced.total, input.payments, settings.loyaltyEarnBp) : 0;
   const token = crypto.randomBytes(24).toString('base64url');
   const saleParams = [
     ctx.tenantId, `sale:${reg.id}`, input.id, String(reg.code), reg.store_id, reg.id, reg.shift_id, customer?.id ?? null, settings.currency,
-    priced.subtotal, priced.discountTotal, priced.taxTotal, priced.total, tender.paid, tender.changeDue, priced.receiptDiscountBp, pointsEarned, costTotal,
+    priced.subtotal, priced.discountTotal, priced.taxTotal, priced.total, tender.paid, tender.changeDue, priced.receiptDiscountBp, earned, costTotal,
     input.note ?? null, settings.fiscalMode === 'hook' ? 'pending' : 'not_required', ctx.user!.id, input.clientCreatedAt ?? null, input.offline ?? false, token,
     reg.print_receipts ? 'queued' : 'none',
+    JSON.stringify({
+      rounding: tender.rounding, operatorId: null, discountApprovedBy: null, promotions: [],
+      reviewStatus: review.length ? (ctx.can('overridePrice', 'pos.Sale') ? 'approved' : 'flagged') : 'none', reviewReasons: review, reviewDifference,
+    }),
   ];
   const ref = { refType: 'sale', refId: input.id };
   const takes = priced.lines
@@ -269,12 +322,13 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
     .map((l) => ({ productId: l.productId, qtyMilli: l.qtyMilli, trackBatches: !!products.get(l.productId)!.track_batches }));
   const lineRow = (l: (typeof priced.lines)[number], i: number, batches: BatchTake[]) => ({
     line_no: i + 1, product_id: l.productId, name: l.name, qty_milli: l.qtyMilli, unit_price: l.unitPrice, line_discount: l.lineDiscount,
-    receipt_discount: l.receiptDiscount, tax_bp: l.taxBp, tax: l.tax, total: l.total,
+    receipt_discount: l.receiptDiscount, promo_discount: 0, promotion_id: null, tax_bp: l.taxBp, tax: l.tax, total: l.total,
     cost: Math.round((Number(products.get(l.productId)!.cost) * l.qtyMilli) / 1000), batches,
   });
   const payRow = (t: TenderInput, i: number, giftCardId: string | null) => ({
     line_no: i + 1, method: t.method, amount: t.amount, tendered: t.method === 'cash' ? t.tendered ?? t.amount : null,
     reference: t.reference ?? t.giftCardCode ?? null, gift_card_id: giftCardId, points: t.method === 'points' ? t.amount : null, refunded: 0,
+    terminal_id: null, intent_id: null,
   });
 
   let inserted: any[];
@@ -322,7 +376,7 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
     return { sale: other, replayed: true };
   }
   const number = inserted[0].number as string;
-  if (pointsEarned > 0) await postPoints(ctx, customer.id, pointsEarned, 'earn', ref);
+  if (earned > 0) await postPoints(ctx, customer.id, earned, 'earn', ref);
 
   await ctx.emit('pos.sale.completed.v1', {
     saleId: input.id, number, storeId: reg.store_id, registerId: reg.id, shiftId: reg.shift_id, customerId: customer?.id ?? null,
@@ -334,12 +388,20 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
     await ctx.emit('pos.sale.fiscal.requested.v1', { saleId: input.id, number, total: priced.total, currency: settings.currency, taxTotal: priced.taxTotal });
   }
 
+  if (review.length) {
+    // the audit entry of this sale names what could not be trusted, and who vouched for it
+    ctx.audit.diff(null, { offline: true, clientCreatedAt: input.clientCreatedAt ?? null, review: { status: inserted[0].review_status, reasons: review, difference: reviewDifference } });
+    if (inserted[0].review_status === 'approved') {
+      [inserted[0]] = await ctx.sql(`update pos.sale set reviewed_by = $1::uuid, reviewed_at = now(), review_note = 'overridePrice' where id = $2::uuid returning ${SALE_COLUMNS}`, [ctx.user!.id, input.id]);
+    }
+  }
   const sale = saleView(inserted[0], lineRows.map((l) => ({ ...l, returned_milli: 0 })), payRows);
 
   // Printing is the last step: every write above has succeeded, so only the commit itself can
   // still fail. The device job carries a key derived from the sale, so a retried or replayed sale
-  // never prints twice. No printer (or the device bus refusing) never loses the sale.
-  if (reg.print_receipts && !input.offline) await printReceipt(ctx, sale, reg, { copy: false });
+  // never prints twice. No printer (or the device bus refusing) never loses the sale. An offline
+  // sale prints now that it reached the server (the till promised «Чек напечатается после отправки»).
+  if (reg.print_receipts) await printReceipt(ctx, sale, reg, { copy: false });
   return { sale, replayed: false };
 }
 

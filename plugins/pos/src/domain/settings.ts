@@ -1,4 +1,5 @@
 import { UnprocessableError, type RequestContext } from '@atrium/sdk';
+import { defaultCashRounding } from './money.ts';
 
 /** The tenant's POS settings (atrium.plugin.json `settings`), with the manifest's defaults applied. */
 export type PosSettings = {
@@ -11,6 +12,10 @@ export type PosSettings = {
   publicBaseUrl?: string;
   /** Overrides the tenant's time zone for the POS; unset: the tenant's. */
   timeZone?: string;
+  /** Cash is paid to this many minor units (the smallest coin); unset: the currency's (KZT whole tenge). */
+  cashRounding?: number;
+  /** The largest manual discount without a manager, basis points: `default`, and per role. */
+  discountLimits?: { default?: number; roles?: Record<string, number> };
 };
 
 export const DEFAULT_SETTINGS: PosSettings = {
@@ -20,6 +25,11 @@ export const DEFAULT_SETTINGS: PosSettings = {
   loyaltyMaxRedeemBp: 5000,
   fiscalMode: 'off',
 };
+
+/** Minor units cash is rounded to in this shop. */
+export function cashRoundingOf(settings: PosSettings): number {
+  return settings.cashRounding ?? defaultCashRounding(settings.currency);
+}
 
 export async function posSettings(ctx: RequestContext): Promise<PosSettings> {
   const s = await ctx.settings<Partial<PosSettings>>();

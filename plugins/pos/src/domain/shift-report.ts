@@ -13,9 +13,12 @@ export type ShiftReport = {
   openedAt: string;
   closedAt: string | null;
   currency: string;
-  sales: { count: number; total: number; discountTotal: number; taxTotal: number };
+  /** `rounding`: cash rounded to the coin on these sales (what the drawer took beyond the totals). */
+  sales: { count: number; total: number; discountTotal: number; taxTotal: number; rounding: number };
   voided: { count: number; total: number };
-  returns: { count: number; total: number };
+  /** Offline sales a manager must look at (issue 24): how many, and the money at stake. */
+  review: { flagged: number; difference: number; approved: number; rejected: number };
+  returns: { count: number; total: number; rounding: number };
   byMethod: Record<string, { sales: number; refunds: number; net: number }>;
   cash: { openingFloat: number; sales: number; refunds: number; in: number; out: number; expected: number };
 };
@@ -26,6 +29,11 @@ export async function shiftReport(ctx: RequestContext, shift: any, currency: str
             coalesce(sum(total) filter (where status = 'completed'), 0)::bigint as total,
             coalesce(sum(discount_total) filter (where status = 'completed'), 0)::bigint as discount,
             coalesce(sum(tax_total) filter (where status = 'completed'), 0)::bigint as tax,
+            coalesce(sum(rounding) filter (where status = 'completed'), 0)::bigint as rounding,
+            count(*) filter (where review_status = 'flagged')::int as flagged,
+            coalesce(sum(review_difference) filter (where review_status = 'flagged'), 0)::bigint as flagged_diff,
+            count(*) filter (where review_status = 'approved')::int as approved,
+            count(*) filter (where review_status = 'rejected')::int as rejected,
             count(*) filter (where status = 'voided')::int as vn,
             coalesce(sum(total) filter (where status = 'voided'), 0)::bigint as vtotal
      from pos.sale where shift_id = ?`,
@@ -38,7 +46,7 @@ export async function shiftReport(ctx: RequestContext, shift: any, currency: str
     [shift.id],
   );
   const rets = await ctx.em.execute(
-    `select count(*)::int as n, coalesce(sum(amount), 0)::bigint as total, coalesce(jsonb_agg(refunds), '[]'::jsonb) as refunds
+    `select count(*)::int as n, coalesce(sum(amount), 0)::bigint as total, coalesce(sum(rounding), 0)::bigint as rounding, coalesce(jsonb_agg(refunds), '[]'::jsonb) as refunds
      from pos.sale_return where shift_id = ?`,
     [shift.id],
   );
@@ -64,9 +72,10 @@ export async function shiftReport(ctx: RequestContext, shift: any, currency: str
     openedAt: shift.opened_at,
     closedAt: shift.closed_at ?? null,
     currency,
-    sales: { count: s.n, total: Number(s.total), discountTotal: Number(s.discount), taxTotal: Number(s.tax) },
+    sales: { count: s.n, total: Number(s.total), discountTotal: Number(s.discount), taxTotal: Number(s.tax), rounding: Number(s.rounding) },
     voided: { count: s.vn, total: Number(s.vtotal) },
-    returns: { count: rets[0].n, total: Number(rets[0].total) },
+    review: { flagged: s.flagged, difference: Number(s.flagged_diff), approved: s.approved, rejected: s.rejected },
+    returns: { count: rets[0].n, total: Number(rets[0].total), rounding: Number(rets[0].rounding) },
     byMethod,
     cash: { openingFloat, sales: cashSales, refunds: cashRefunds, in: cin, out: cout, expected: openingFloat + cashSales - cashRefunds + cin - cout },
   };

@@ -27,11 +27,11 @@ export type DocInput = { storeId: string; toStoreId?: string | null; supplierId?
 /** Who may do what with each kind (`pos.Stock` actions in the manifest). */
 export const KIND_ACTION: Record<DocKind, string> = { goods_receipt: 'receive', transfer: 'transfer', count: 'count', adjustment: 'adjust' };
 
-export type ProductInfo = { id: string; sku: string; track_stock: boolean; track_batches: boolean; archived: boolean };
+export type ProductInfo = { id: string; sku: string; name: string; unit: string; track_stock: boolean; track_batches: boolean; archived: boolean };
 
 async function productsOf(ctx: RequestContext, ids: string[]): Promise<Map<string, ProductInfo>> {
   const rows = await ctx.em.execute(
-    'select id, sku, track_stock, track_batches, archived from pos.product where id in (select (jsonb_array_elements_text(?::jsonb))::uuid)',
+    'select id, sku, name, unit, track_stock, track_batches, archived from pos.product where id in (select (jsonb_array_elements_text(?::jsonb))::uuid)',
     [JSON.stringify([...new Set(ids)])],
   );
   return new Map(rows.map((r: any) => [r.id, r]));
@@ -67,6 +67,8 @@ export async function checkLines(ctx: RequestContext, kind: DocKind, lines: Line
     } else if (l.qtyMilli <= 0) {
       errors.push({ field: `${f}.qtyMilli`, code: 'positive', message: 'must be positive' });
     }
+    // a piece is a piece: 2.5 loaves of bread cannot be received, counted or moved
+    if (p.unit === 'pcs' && l.qtyMilli % 1000 !== 0) errors.push({ field: `${f}.qtyMilli`, code: 'wholeQuantity', params: { name: p.name }, message: `${p.name} is counted in whole pieces (${l.qtyMilli / 1000} given)` });
     if ((l.lot || l.expiresOn) && !p.track_batches) errors.push({ field: `${f}.${l.lot ? 'lot' : 'expiresOn'}`, code: 'noBatchTracking', params: { sku: p.sku }, message: `${p.sku} does not track batches` });
     if ((l.lot || l.expiresOn) && kind !== 'goods_receipt' && !(kind === 'adjustment' && l.qtyMilli > 0)) {
       errors.push({ field: `${f}.lot`, code: 'lotOnReceiptsOnly', message: 'lot and expiry are given on receipts (and found stock) only' });
@@ -137,8 +139,34 @@ export async function cancelDocument(ctx: RequestContext, id: string, kind: DocK
   await ctx.em.execute(`update pos.stock_document set status = 'canceled' where id = ?`, [id]);
 }
 
-/** Posts a draft: the stock moves happen now, all of them or none. */
-export async function postDocument(ctx: RequestContext, id: string, kind: DocKind): Promise<void> {
+/**
+ * How far from the book figure a quantity may be before the user must confirm it (`confirmLarge`):
+ * a count or a move more than ten times what the store holds and above a floor of units — one
+ * mistyped zero too many in a count of 50 kg of sugar is 500 kg, a slip of the thumb is 10¹² kg.
+ */
+const LARGE_FLOOR_MILLI: Record<DocKind, number> = { count: 1_000_000, goods_receipt: 10_000_000, transfer: 10_000_000, adjustment: 1_000_000 };
+
+/** 422 LARGE_QUANTITY naming every line far from the book, unless the user confirmed them. */
+export async function checkLargeQuantities(ctx: RequestContext, kind: DocKind, storeId: string, lines: { productId: string; qtyMilli: number }[], products: Map<string, ProductInfo>, confirmed: boolean): Promise<void> {
+  if (confirmed) return;
+  const book = new Map<string, number>(
+    (await ctx.em.execute('select product_id, on_hand_milli from pos.stock_level where store_id = ? and product_id in (select (jsonb_array_elements_text(?::jsonb))::uuid)', [storeId, JSON.stringify(lines.map((l) => l.productId))]))
+      .map((r: any) => [r.product_id, Number(r.on_hand_milli)]),
+  );
+  const far = lines.flatMap((l, i) => {
+    const onHand = book.get(l.productId) ?? 0;
+    const delta = kind === 'count' ? l.qtyMilli - onHand : l.qtyMilli;
+    return Math.abs(delta) > Math.max(10 * Math.abs(onHand), LARGE_FLOOR_MILLI[kind]) ? [{ index: i, productId: l.productId, name: products.get(l.productId)?.name ?? '', qtyMilli: l.qtyMilli, bookMilli: onHand }] : [];
+  });
+  if (!far.length) return;
+  throw new UnprocessableError(`Quantities far from the book figure: ${far.map((f) => `${f.name} ${f.qtyMilli / 1000} (in stock ${f.bookMilli / 1000})`).join('; ')}. Check them, then confirm`, 'LARGE_QUANTITY', {
+    lines: far,
+    fields: far.map((f) => ({ field: `lines.${f.index}.qtyMilli`, code: 'farFromStock', params: { bookMilli: f.bookMilli }, message: `far from the ${f.bookMilli / 1000} in stock: confirm it is right` })),
+  });
+}
+
+/** Posts a draft: the stock moves happen now, all of them or none. `confirmLarge`: the user confirmed quantities far from the book. */
+export async function postDocument(ctx: RequestContext, id: string, kind: DocKind, opts: { confirmLarge?: boolean } = {}): Promise<void> {
   const doc = await lockDraft(ctx, id, kind);
   const lines = (await ctx.em.execute('select * from pos.stock_document_line where document_id = ? order by line_no', [id])).map((l: any) => ({
     lineNo: l.line_no, productId: l.product_id, qtyMilli: Number(l.qty_milli), unitCost: l.unit_cost === null ? null : Number(l.unit_cost), lot: l.lot, expiresOn: l.expires_on, batchId: l.batch_id ?? null,
@@ -146,6 +174,7 @@ export async function postDocument(ctx: RequestContext, id: string, kind: DocKin
   if (!lines.length) throw new UnprocessableError('The document has no lines', 'EMPTY_DOCUMENT');
   // products may have changed since the draft was saved (archived, stock tracking off)
   const products = await checkLines(ctx, kind, lines, doc.store_id);
+  await checkLargeQuantities(ctx, kind, doc.store_id, lines, products, !!opts.confirmLarge);
   const ref = { refType: kind, refId: id };
   const store = await requireStore(ctx, doc.store_id);
   if (kind === 'goods_receipt') {

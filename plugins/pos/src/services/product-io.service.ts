@@ -1,7 +1,8 @@
 import { Paging, Type, ValidationError, defineAction, defineService, listPage } from '@atrium/sdk';
 import { posSettings } from '../domain/settings.ts';
 import { canSeeCost } from '../domain/products.ts';
-import { currencyDigits, exportRows, toCsv, toXlsx } from '../domain/import-export.ts';
+import { exportRows, toCsv, toXlsx } from '../domain/import-export.ts';
+import { currencyDigits } from '../domain/money.ts';
 import { getImport, importView, startImport } from '../domain/import-run.ts';
 
 const Id = Type.String({ format: 'uuid' });

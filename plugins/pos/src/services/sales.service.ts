@@ -1,4 +1,4 @@
-import { defineAction, defineService, likePattern, listPage, NotFoundError, sqlWhere, Type } from '@atrium/sdk';
+import { ConflictError, defineAction, defineService, likePattern, listPage, NotFoundError, sqlWhere, Type } from '@atrium/sdk';
 import { buildReceipt, receiptLabels } from '../domain/receipt.ts';
 import { formatMinor } from '../domain/money.ts';
 import { renderReceiptPdf } from '../domain/receipt-pdf.renderer.ts';
@@ -51,6 +51,8 @@ const ListParams = Type.Object({
   from: Type.Optional(Type.String({ format: 'date-time' })),
   to: Type.Optional(Type.String({ format: 'date-time' })),
   q: Type.Optional(Type.String({ maxLength: 40, description: 'sale number (or its start)' })),
+  review: Type.Optional(Type.Union([Type.Literal('flagged'), Type.Literal('approved'), Type.Literal('rejected')], { description: 'offline sales a manager must look at (flagged) or has decided' })),
+  offline: Type.Optional(Type.Boolean()),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 20 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
 }, { additionalProperties: false });
@@ -94,7 +96,7 @@ export const salesService = defineService({
         const rule = ctx.rulesSql('read', 'pos.Sale');
         const where = sqlWhere().always(rule.sql, ...rule.params)
           .add('shift_id = ?', p.shiftId).add('register_id = ?', p.registerId).add('store_id = ?', p.storeId).add('customer_id = ?', p.customerId)
-          .add('status = ?', p.status).add('sold_at >= ?', p.from).add('sold_at < ?', p.to)
+          .add('status = ?', p.status).add('sold_at >= ?', p.from).add('sold_at < ?', p.to).add('review_status = ?', p.review).add('offline = ?', p.offline)
           .add(`number like ? escape '\\'`, p.q === undefined ? undefined : likePattern(p.q, 'prefix'));
         return listPage(ctx, { select: SALE_COLUMNS, from: 'pos.sale', where, orderBy: 'sold_at desc, id', limit: p.limit ?? 20, offset: p.offset ?? 0 }, (s) => {
           const { lines: _l, payments: _p, ...head } = redactSale(ctx, saleView(s, [], []));
@@ -165,6 +167,26 @@ export const salesService = defineService({
         // without a key of its own a copy would reuse the sale's receipt key and be refused as a different job
         const r = await printReceipt(ctx, sale, reg, { copy: true, key: `pos:sale:${sale.id}:copy:${ctx.idempotencyKey ?? crypto.randomUUID()}` });
         return { saleId: sale.id, jobId: r.jobId, error: r.error };
+      },
+    }),
+    review: defineAction({
+      rest: 'POST /:id/review',
+      permission: ['overridePrice', 'pos.Sale'],
+      idempotent: true,
+      summary: 'A manager decides on an offline sale flagged for a price the product did not have, a time outside the shift or a discount over the limit',
+      params: Type.Object({
+        id: Id,
+        decision: Type.Union([Type.Literal('approve'), Type.Literal('reject')]),
+        note: Type.Optional(Type.String({ maxLength: 500 })),
+      }, { additionalProperties: false }),
+      async handler(ctx) {
+        const before = await requireSale(ctx, ctx.params.id, true);
+        if (before.review_status !== 'flagged') throw new ConflictError(`The sale is not waiting for a review (${before.review_status})`, 'NOT_FLAGGED', { status: before.review_status });
+        const status = ctx.params.decision === 'approve' ? 'approved' : 'rejected';
+        await ctx.em.execute('update pos.sale set review_status = ?, reviewed_by = ?, reviewed_at = now(), review_note = ? where id = ?', [status, ctx.user!.id, ctx.params.note ?? null, before.id]);
+        ctx.audit.target(before.id);
+        ctx.audit.diff({ review: 'flagged', difference: Number(before.review_difference), reasons: before.review_reasons }, { review: status, note: ctx.params.note ?? null });
+        return redactSale(ctx, (await loadSaleView(ctx, before.id))!);
       },
     }),
     receiptDocument: defineAction({

@@ -29,6 +29,8 @@ const TransferLine = Type.Object({
   qtyMilli: Qty,
   batchId: Type.Optional(Type.Union([Id, Type.Null()], { description: 'source batch (GET /batches?storeId=<source>&productId=); omitted: first-expiring-first' })),
 }, { additionalProperties: false });
+/** The user saw the LARGE_QUANTITY warning and confirms the quantities far from the book figure. */
+const ConfirmLarge = Type.Optional(Type.Boolean({ description: 'confirm quantities far from the book figure (422 LARGE_QUANTITY otherwise)' }));
 const Lines = <T extends typeof ReceiptLine | typeof TransferLine>(t: T) => Type.Array(t, { minItems: 1, maxItems: 2000 });
 
 const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -116,13 +118,14 @@ function documentActions(kind: DocKind, path: string, line: typeof ReceiptLine |
       status: 201,
       idempotent: true,
       summary: `${summary} (a draft: post it to move stock)`,
-      params: Type.Object({ storeId: Id, note: Note, lines: Lines(line), ...extra }, { additionalProperties: false }),
+      params: Type.Object({ storeId: Id, note: Note, lines: Lines(line), ...extra, confirmLarge: ConfirmLarge }, { additionalProperties: false }),
       async handler(ctx: any) {
         const p = ctx.params;
         const lines = p.lines.map((l: any) => (kind === 'count' ? { productId: l.productId, qtyMilli: l.countedMilli } : l));
         if (p.post && p.ship) throw new ValidationError('Post (one step) or ship (two steps), not both', [{ field: 'ship', code: 'notWith', params: { other: 'post' }, message: 'cannot be combined with post' }]);
-        const id = await createDocument(ctx, kind, { ...p, lines });
-        if (p.post) await postDocument(ctx, id, kind);
+        const { confirmLarge, ...doc } = p;
+        const id = await createDocument(ctx, kind, { ...doc, lines });
+        if (p.post) await postDocument(ctx, id, kind, { confirmLarge });
         if (p.ship) await shipTransfer(ctx, id);
         return loadDocument(ctx, id);
       },
@@ -142,9 +145,9 @@ function documentActions(kind: DocKind, path: string, line: typeof ReceiptLine |
       rest: `POST /${path}/:id/post`,
       permission: [act, 'pos.Stock'],
       summary: 'Post the draft: stock moves now, all lines or none',
-      params: Type.Object({ id: Id }, { additionalProperties: false }),
+      params: Type.Object({ id: Id, confirmLarge: ConfirmLarge }, { additionalProperties: false }),
       async handler(ctx: any) {
-        await postDocument(ctx, ctx.params.id, kind);
+        await postDocument(ctx, ctx.params.id, kind, { confirmLarge: ctx.params.confirmLarge });
         return loadDocument(ctx, ctx.params.id);
       },
     }),

@@ -28,7 +28,8 @@ export const storesService = defineService({
       async handler(ctx) {
         const rows = await ctx.em.execute(`select ${COLUMNS} from pos.store_settings order by name, store_id`);
         const configured = new Set(rows.map((r: any) => r.store_id));
-        const all = await kernelStores(ctx);
+        // the tenant's other stores are for whoever sets stores up; a cashier or stockkeeper sees the POS ones
+        const all = ctx.can('read', 'kernel.Store') ? await kernelStores(ctx) : [];
         return { items: rows.map(view), available: all.filter((s) => !configured.has(s.id)) };
       },
     }),

@@ -10,13 +10,14 @@ const e = encodeURIComponent;
 const B = '/api/pos';
 
 export interface TaskPhoto { id: string; taskId: string; fileId: string; name: string; contentType: string; size: number; caption?: string | null; createdAt: string; url: string }
-export interface TaxRate { id: string; name: string; rateBp: number; included: boolean }
+export interface TaxRate { id: string; name: string; rateBp: number; included: boolean; archived?: boolean }
+export interface Supplier { id: string; name: string; phone?: string | null; email?: string | null; taxId?: string | null; notes?: string | null; archived?: boolean; productCount?: number }
 export interface ApiProduct {
   id: string; sku: string; name: string; price: number; basePrice?: number; storePrice?: number | null; cost?: number;
   unit: CatalogProduct['unit']; categoryId?: string | null; taxRateId?: string | null; supplierId?: string | null;
   barcodes: CatalogProduct['barcodes']; quickKey?: number | null; archived?: boolean; version?: number;
   onHandMilli?: number; availableMilli?: number; lowStockMilli?: number | null; trackStock?: boolean; trackBatches?: boolean;
-  attributes?: Record<string, string>; updatedAt?: string;
+  attributes?: Record<string, string>; updatedAt?: string; imageFileId?: string | null;
 }
 
 /** The API's product plus the tax rates → what the till prices with (priceCart needs taxBp/included). */
@@ -52,21 +53,30 @@ export function posApi(http: AtriumHttp) {
     createProduct: (body: Record<string, unknown>) => http.post<ApiProduct>(`${B}/products`, body),
     updateProduct: (id: string, body: Record<string, unknown>) => http.patch<ApiProduct>(`${B}/products/${e(id)}`, body),
     deleteProduct: (id: string) => http.delete<unknown>(`${B}/products/${e(id)}`),
+    /** The image is the request body (raw route); PNG, JPEG or WebP. */
+    uploadProductImage: (id: string, file: Blob) => http.upload<ApiProduct>(`${B}/products/${e(id)}/image`, file, { method: 'PUT', ...(file.type ? {} : { contentType: 'image/jpeg' }) }),
+    productImage: (id: string) => http.download(`${B}/products/${e(id)}/image`),
     setStorePrice: (id: string, storeId: string, price: number) => http.put<unknown>(`${B}/products/${e(id)}/prices/${e(storeId)}`, { price }),
     lookup: (code: string, storeId?: string) => http.get<{ product: ApiProduct; qtyMilli: number; unitPrice: number; barcode: { code: string; kind: string } | null }>(`${B}/products/lookup`, { code, storeId }),
     taxRates: () => http.get<ListPage<TaxRate>>(`${B}/tax-rates`, { limit: 200 }),
     categories: () => http.get<ListPage<{ id: string; name: string; path?: string; parentId?: string | null }>>(`${B}/categories`, { limit: 1000 }),
 
+    suppliers: (q: Q = {}) => http.get<ListPage<Supplier>>(`${B}/suppliers`, { limit: 200, ...q }),
+    createSupplier: (body: Partial<Supplier> & { name: string }) => http.post<Supplier>(`${B}/suppliers`, body),
+    updateSupplier: (id: string, body: Partial<Supplier>) => http.patch<Supplier>(`${B}/suppliers/${e(id)}`, body),
+    deleteSupplier: (id: string) => http.delete<{ deleted: boolean; archived: boolean }>(`${B}/suppliers/${e(id)}`),
+    /** A stock document (receipts, counts, adjustments, transfers); `post` moves stock at once. 422 LARGE_QUANTITY asks for `confirmLarge`. */
+    saveStockDocument: (path: 'receipts' | 'counts' | 'adjustments', body: Record<string, unknown>, key: string) => http.post<Record<string, any>>(`${B}/stock/${path}`, body, keyed(key)),
+    postStockDraft: (path: string, id: string, confirmLarge: boolean, key: string) => http.post<Record<string, any>>(`${B}/stock/${path}/${e(id)}/post`, confirmLarge ? { confirmLarge } : {}, keyed(key)),
     stockLevels: (q: Q) => http.get<ListPage<Record<string, any>>>(`${B}/stock/levels`, q),
     stockMoves: (q: Q) => http.get<ListPage<Record<string, any>>>(`${B}/stock/moves`, q),
     stockDocuments: (q: Q) => http.get<ListPage<Record<string, any>>>(`${B}/stock/documents`, q),
-    createStockDocument: (body: Record<string, unknown>) => http.post<Record<string, any>>(`${B}/stock/documents`, body),
-    postStockDocument: (id: string) => http.post<Record<string, any>>(`${B}/stock/documents/${e(id)}/post`, {}),
 
     /** `Idempotency-Key: sale-<id>` (offline/sale-queue.ts) on top of the client id the server also de-duplicates on. */
     createSale: (p: SalePayload, key: string) => http.post<Sale>(`${B}/sales`, p, keyed(key)),
     sales: (q: Q) => http.get<ListPage<Sale>>(`${B}/sales`, q),
     sale: (id: string) => http.get<Sale>(`${B}/sales/${e(id)}`),
+    reviewSale: (id: string, body: { decision: 'approve' | 'reject'; note?: string }, key: string) => http.post<Sale>(`${B}/sales/${e(id)}/review`, body, keyed(key)),
     voidSale: (id: string, reason: string, key?: string) => http.post<Sale>(`${B}/sales/${e(id)}/void`, { reason }, keyed(key)),
     returnSale: (id: string, body: { lines: { lineNo: number; qtyMilli: number }[]; refunds?: { method: string; amount: number }[]; refundMethod?: string; reason: string; restock?: boolean }, key?: string) =>
       http.post<Record<string, any>>(`${B}/sales/${e(id)}/returns`, body, keyed(key)),

@@ -1,6 +1,7 @@
 // Merged by the shell under the plugin id: components use t('pos.…'). Russian is first-class:
 // most cashiers write Russian, Ukrainian or Kazakh; English is the fallback.
 import { backOffice } from './messages-back-office.ts';
+import { dayOne } from './messages-day-one.ts';
 import { files } from './messages-files.ts';
 import { pages } from './messages-pages.ts';
 
@@ -116,7 +117,7 @@ const en = {
     balance: 'Balance',
     creditLimit: 'Credit limit',
     points: 'Points',
-    pointsShort: '{n} pts',
+    pointsShort: 'Points: {n}',
     offline: 'Customers can be looked up only while online.',
   },
   result: { done: 'Sale {n}', savedOffline: 'Saved on this device — it will be sent when the network is back', next: 'Next customer' },
@@ -269,7 +270,7 @@ const ru: Messages = {
     balance: 'Баланс',
     creditLimit: 'Кредитный лимит',
     points: 'Баллы',
-    pointsShort: '{n} б.',
+    pointsShort: 'Баллы: {n}',
     offline: 'Искать клиентов можно только при наличии сети.',
   },
   result: { done: 'Продажа {n}', savedOffline: 'Сохранено на устройстве — отправится, когда появится сеть', next: 'Следующий покупатель' },
@@ -421,7 +422,7 @@ const uk: Messages = {
     balance: 'Баланс',
     creditLimit: 'Кредитний ліміт',
     points: 'Бали',
-    pointsShort: '{n} б.',
+    pointsShort: 'Бали: {n}',
     offline: 'Шукати клієнтів можна лише за наявності мережі.',
   },
   result: { done: 'Продаж {n}', savedOffline: 'Збережено на пристрої — надішлеться, коли з’явиться мережа', next: 'Наступний покупець' },
@@ -573,7 +574,7 @@ const kk: Messages = {
     balance: 'Баланс',
     creditLimit: 'Несие лимиті',
     points: 'Бонустар',
-    pointsShort: '{n} б.',
+    pointsShort: 'Бонустар: {n}',
     offline: 'Клиенттерді тек желі бар кезде іздеуге болады.',
   },
   result: { done: '{n} сату', savedOffline: 'Құрылғыда сақталды — желі пайда болғанда жіберіледі', next: 'Келесі сатып алушы' },
@@ -614,8 +615,8 @@ const kk: Messages = {
 };
 
 export default {
-  en: { ...en, ...pages.en, ...files.en, bo: { ...backOffice.en.bo } },
-  ru: { ...ru, ...pages.ru, ...files.ru, bo: { ...backOffice.ru.bo } },
-  uk: { ...uk, ...pages.uk, ...files.uk, bo: { ...backOffice.uk.bo } },
-  kk: { ...kk, ...pages.kk, ...files.kk, bo: { ...backOffice.kk.bo } },
+  en: { ...en, ...pages.en, ...files.en, ...dayOne.en, bo: { ...backOffice.en.bo } },
+  ru: { ...ru, ...pages.ru, ...files.ru, ...dayOne.ru, bo: { ...backOffice.ru.bo } },
+  uk: { ...uk, ...pages.uk, ...files.uk, ...dayOne.uk, bo: { ...backOffice.uk.bo } },
+  kk: { ...kk, ...pages.kk, ...files.kk, ...dayOne.kk, bo: { ...backOffice.kk.bo } },
 };

@@ -5,6 +5,7 @@ import { CatalogCache, type LookupHit } from '../offline/catalog-cache.ts';
 import { openPosDb, type PosDb } from '../offline/idb.ts';
 import { SaleQueue, idempotencyKeyFor, type QueuedSale } from '../offline/sale-queue.ts';
 import type { CatalogProduct, Register, SalePayload, Shift } from '../lib/types.ts';
+import { seedPosConfig, usePosConfig, type PosConfig } from '../lib/pos-config.ts';
 
 /**
  * The till's state and its link to the server: the chosen register and its shift, the offline
@@ -31,6 +32,7 @@ export function useTill() {
   const currency = ref('KZT');
   const storageError = ref<string | null>(null);
   const tenantId = atrium.tenant()?.id ?? 'default';
+  const config = usePosConfig();
   const registerKey = registerKeyFor(tenantId);
   let taxes: Promise<Map<string, TaxRate>> | null = null;
   const taxRates = () => (taxes ??= api.taxRates().then((r) => new Map(r.items.map((t) => [t.id, t]))).catch((e) => { taxes = null; throw e; }));
@@ -52,11 +54,13 @@ export function useTill() {
       // private mode or a blocked database: sales can still be made online, but not offline
       storageError.value = e instanceof Error ? e.message : String(e);
     }
-    const cached = (await db.value?.get<{ key: string; register: Register; shift: Shift | null; currency: string }>('meta', registerKey)) ?? null;
+    const cached = (await db.value?.get<{ key: string; register: Register; shift: Shift | null; currency: string; config?: PosConfig }>('meta', registerKey)) ?? null;
     if (cached) {
       register.value = cached.register;
       shift.value = cached.shift;
       currency.value = cached.currency || currency.value;
+      // offline, the till still rounds cash and limits discounts the way the shop set them
+      seedPosConfig(config, cached.config);
     }
     await loadRemote();
     if (online.value) void sync();
@@ -65,8 +69,9 @@ export function useTill() {
   /** Everything that needs the server; failures leave the cached state in place (offline start). */
   async function loadRemote() {
     try {
-      const plugin = await atrium.http.get<{ settings?: { currency?: string } }>('/api/plugins/pos').catch(() => null);
-      if (plugin?.settings?.currency) currency.value = plugin.settings.currency;
+      const c = await atrium.http.get<PosConfig>('/api/pos/config');
+      config.value = { ...config.value, ...c };
+      currency.value = c.currency;
       registers.value = (await api.registers()).items.filter((r) => !r.archived);
       if (register.value && !registers.value.some((r) => r.id === register.value!.id)) register.value = null;
       if (!register.value && registers.value.length === 1) register.value = registers.value[0];
@@ -81,7 +86,7 @@ export function useTill() {
 
   async function remember() {
     if (!db.value || !register.value) return;
-    await db.value.put('meta', { key: registerKey, register: { ...register.value }, shift: shift.value ? { ...shift.value, zReport: null } : null, currency: currency.value });
+    await db.value.put('meta', { key: registerKey, register: { ...register.value }, shift: shift.value ? { ...shift.value, zReport: null } : null, currency: currency.value, config: JSON.parse(JSON.stringify(config.value)) });
   }
 
   async function chooseRegister(r: Register | null) {

@@ -82,8 +82,8 @@ export function remaining(total: number, tenders: Pick<TenderInput, 'amount'>[])
   return Math.max(0, total - tenders.reduce((a, t) => a + (t.amount || 0), 0));
 }
 
-export function checkTenders(total: number, tenders: TenderInput[], hasCustomer: boolean) {
-  return settleTenders(total, tenders, { hasCustomer });
+export function checkTenders(total: number, tenders: TenderInput[], hasCustomer: boolean, cashRounding = 1) {
+  return settleTenders(total, tenders, { hasCustomer, cashRounding });
 }
 
 /**

@@ -11,7 +11,7 @@ export function fieldErrors(e: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   const put = (field: unknown, message: unknown) => {
     if (typeof field !== 'string' || !field) return;
-    const key = field.replace(/^\//, '').replace(/\//g, '.');
+    const key = field.replace(/^\//, '').replace(/\//g, '.').replace(/\[(\d+)\]/g, '.$1');
     out[key] ??= typeof message === 'string' && message ? message : e.message;
   };
   for (const f of e.fields ?? []) put(f.field, f.message);

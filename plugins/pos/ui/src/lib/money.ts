@@ -4,21 +4,10 @@
  * "1250.50") — Russian, Ukrainian and Kazakh keyboards give a comma.
  */
 
-const digitsCache = new Map<string, number>();
+import { currencyDigits } from '@atrium/plugin-pos/pricing';
 
-/** Minor-unit digits of a currency (KZT 2, JPY 0). */
-export function fractionDigits(currency: string): number {
-  let d = digitsCache.get(currency);
-  if (d === undefined) {
-    try {
-      d = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-    } catch {
-      d = 2;
-    }
-    digitsCache.set(currency, d);
-  }
-  return d;
-}
+/** Minor-unit digits of a currency (KZT 2, JPY 0): the domain's own lookup, shared with the server. */
+export const fractionDigits = currencyDigits;
 
 function parseDecimal(text: string, maxDigits: number): number | null {
   const s = text.replace(/[\s\u00a0\u202f]/g, '').replace(',', '.');

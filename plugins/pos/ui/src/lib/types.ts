@@ -100,6 +100,10 @@ export interface Sale {
   offline: boolean;
   fiscalStatus?: string;
   voidReason?: string | null;
+  rounding?: number;
+  clientCreatedAt?: string | null;
+  /** Offline sales that could not be fully trusted (issue 24): flagged for a manager, or decided. */
+  review?: { status: 'none' | 'flagged' | 'approved' | 'rejected'; reasons: Record<string, any>[]; difference: number; by: string | null; at: string | null; note: string | null };
   returns?: { id: string; number: string; amount: number; reason?: string; createdAt: string; lines: { lineNo: number; qtyMilli: number }[]; refunds: { method: string; amount: number }[] }[];
 }
 

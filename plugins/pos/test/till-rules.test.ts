@@ -1,0 +1,124 @@
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestKernel, type TestClient, type TestKernel } from '@atrium/sdk/testing';
+import { fieldsOf, openTill, sale, seedProduct, seedStock } from './fixtures.ts';
+
+/**
+ * What a sale is held to at the till (issue 13): cash rounded to the smallest coin in circulation
+ * (whole tenge), shown on the receipt; a cashier's discount limit per role (a manager has none);
+ * loyalty only on money actually paid.
+ */
+let tk: TestKernel;
+let sys: pg.Client;
+let owner: TestClient;
+let cashier: TestClient;
+let till: Awaited<ReturnType<typeof openTill>>;
+let tea: string;
+
+beforeAll(async () => {
+  tk = await createTestKernel({
+    plugins: [path.resolve(import.meta.dirname, '..')],
+    tenants: [{ name: 'Дүкен', owner: 'owner@rules.test', users: [{ email: 'kassir@rules.test', roles: ['cashier'] }, { email: 'boss@rules.test', roles: ['manager'] }], enable: ['pos'] }],
+  });
+  sys = new pg.Client({ connectionString: tk.databaseUrls.system });
+  await sys.connect();
+  owner = await tk.as('owner@rules.test');
+  cashier = await tk.as('kassir@rules.test');
+  till = await openTill(owner, { float: 0 });
+  tea = await seedProduct(sys, owner.tenantId, { name: 'Чай', price: 1054_13 });
+  await seedStock(sys, owner.tenantId, till.storeId, tea, 100_000);
+});
+
+afterAll(async () => {
+  await sys?.end();
+  await tk?.stop();
+});
+
+describe('cash rounding to the coin', () => {
+  it('tenge: cash pays the total rounded to whole tenge, the receipt says so, the Z report counts the drawer right', async () => {
+    expect((await cashier.get('/api/pos/config')).body).toMatchObject({ currency: 'KZT', cashRounding: 100 });
+    const body = sale(till.registerId, [{ productId: tea, qtyMilli: 2000 }], [{ method: 'cash', amount: 2108_26 }]);
+    const exact = await cashier.post('/api/pos/sales', body);
+    expect(exact.status).toBe(422);
+    expect(exact.body.error.code).toBe('PAYMENT_MISMATCH');
+    expect(exact.body.error.message).toMatch(/210800/);
+    const r = await cashier.post('/api/pos/sales', { ...body, payments: [{ method: 'cash', amount: 2108_00, tendered: 2200_00 }] }, { headers: { 'accept-language': 'ru' } });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body).toMatchObject({ total: 2108_26, rounding: -26, paidTotal: 2108_00, changeDue: 92_00 });
+    const doc = (await cashier.get(`/api/pos/sales/${r.body.id}/receipt-document`, { headers: { 'accept-language': 'ru' } })).body;
+    expect(doc.totals).toEqual(expect.arrayContaining([{ label: 'ИТОГО', amount: 2108_26, bold: true }, { label: 'Округление', amount: -26 }]));
+    // card pays to the tiyn, the cash rest is rounded: 1000.13 card + 1108 cash (1108.13 rounded)
+    const split = await cashier.post('/api/pos/sales', sale(till.registerId, [{ productId: tea, qtyMilli: 2000 }], [{ method: 'card', amount: 1000_13, reference: 'RRN-9' }, { method: 'cash', amount: 1108_00 }]));
+    expect(split.status, JSON.stringify(split.body)).toBe(201);
+    expect(split.body.rounding).toBe(-13);
+    // all by card: no rounding at all
+    const card = await cashier.post('/api/pos/sales', sale(till.registerId, [{ productId: tea, qtyMilli: 1000 }], [{ method: 'card', amount: 1054_13, reference: 'RRN-10' }]));
+    expect(card.body.rounding).toBe(0);
+    // a return refunded in cash is rounded the same way
+    const ret = await cashier.post(`/api/pos/sales/${r.body.id}/returns`, { lines: [{ lineNo: 1, qtyMilli: 1000 }], refundMethod: 'cash', reason: 'лишняя пачка' });
+    expect(ret.status, JSON.stringify(ret.body)).toBe(201);
+    expect(ret.body).toMatchObject({ amount: 1054_13, rounding: -13, refunds: [{ method: 'cash', amount: 1054_00 }] });
+    const x = (await cashier.get(`/api/pos/shifts/${till.shiftId}/report`)).body;
+    expect(x.cash.expected).toBe(2108_00 + 1108_00 - 1054_00);
+    expect(x.sales.rounding).toBe(-39);
+    expect(x.returns.rounding).toBe(-13);
+  });
+
+  it('a shop can set its own coin (or none)', async () => {
+    expect((await owner.put('/api/plugins/pos/settings', { settings: { cashRounding: 1 } })).status).toBe(200);
+    const r = await cashier.post('/api/pos/sales', sale(till.registerId, [{ productId: tea, qtyMilli: 1000 }], [{ method: 'cash', amount: 1054_13 }]));
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.rounding).toBe(0);
+    expect((await owner.put('/api/plugins/pos/settings', { settings: {} })).status).toBe(200);
+  });
+});
+
+describe('discount limits', () => {
+  const discounted = (discount: Record<string, number>, extra: Record<string, unknown> = {}) =>
+    sale(till.registerId, [{ productId: tea, qtyMilli: 1000 }], [{ method: 'card', amount: 0, reference: 'RRN' }], { discount, ...extra });
+  const withTotal = async (c: TestClient, b: any) => {
+    const priced = { ...b, payments: [{ ...b.payments[0], amount: Math.max(1, 1054_13 - Math.round((1054_13 * (b.discount.bp ?? 0)) / 10_000) - (b.discount.amount ?? 0)) }] };
+    return c.post('/api/pos/sales', priced);
+  };
+
+  it('a cashier may give 10 % by default; 99 % or 100 % is a 403 DISCOUNT_LIMIT naming the discount; a manager may give any', async () => {
+    expect((await cashier.get('/api/pos/config')).body).toMatchObject({ maxDiscountBp: 1000, canOverride: false });
+    expect((await withTotal(cashier, discounted({ bp: 1000 }))).status).toBe(201);
+    for (const bp of [9900, 10_000]) {
+      const r = await withTotal(cashier, discounted({ bp }));
+      expect(r.status, JSON.stringify(r.body)).toBe(403);
+      expect(r.body.error.code).toBe('DISCOUNT_LIMIT');
+      expect(fieldsOf(r)).toEqual(['discount']);
+    }
+    // a line discount counts too
+    const line = sale(till.registerId, [{ productId: tea, qtyMilli: 1000, discount: { amount: 500_00 } }], [{ method: 'card', amount: 554_13, reference: 'RRN' }]);
+    expect((await cashier.post('/api/pos/sales', line)).status).toBe(403);
+    const boss = await tk.as('boss@rules.test');
+    expect((await boss.get('/api/pos/config')).body).toMatchObject({ maxDiscountBp: 10_000, canOverride: true });
+    expect((await withTotal(boss, discounted({ bp: 5000 }))).status).toBe(201);
+  });
+
+  it('the owner sets limits per role; an offline sale over the limit is kept and flagged for a manager', async () => {
+    expect((await owner.put('/api/plugins/pos/settings', { settings: { discountLimits: { default: 500, roles: { cashier: 2000 } } } })).status).toBe(200);
+    expect((await cashier.get('/api/pos/config')).body.maxDiscountBp).toBe(2000);
+    expect((await withTotal(cashier, discounted({ bp: 2000 }))).status).toBe(201);
+    expect((await withTotal(cashier, discounted({ bp: 2500 }))).status).toBe(403);
+    const offline = await withTotal(cashier, discounted({ bp: 5000 }, { offline: true, clientCreatedAt: new Date().toISOString() }));
+    expect(offline.status, JSON.stringify(offline.body)).toBe(201);
+    expect(offline.body.review).toMatchObject({ status: 'flagged', reasons: [{ code: 'DISCOUNT_OVER_LIMIT', limitBp: 2000 }] });
+    expect((await owner.put('/api/plugins/pos/settings', { settings: {} })).status).toBe(200);
+  });
+});
+
+describe('loyalty', () => {
+  it('points are earned on money paid, not on credit or points; they are worth money (1 point = 1 tiyn)', async () => {
+    const c = await owner.post('/api/pos/customers', { name: 'Айгерим', phone: '+77011234567', creditLimit: 1_000_000_00 });
+    expect(c.status, JSON.stringify(c.body)).toBe(201);
+    const credit = await cashier.post('/api/pos/sales', sale(till.registerId, [{ productId: tea, qtyMilli: 1000 }], [{ method: 'credit', amount: 1054_13 }], { customerId: c.body.id }));
+    expect(credit.status, JSON.stringify(credit.body)).toBe(201);
+    expect(credit.body.pointsEarned).toBe(0);
+    const half = await cashier.post('/api/pos/sales', sale(till.registerId, [{ productId: tea, qtyMilli: 1000 }], [{ method: 'credit', amount: 554_13 }, { method: 'card', amount: 500_00, reference: 'RRN' }], { customerId: c.body.id }));
+    expect(half.body.pointsEarned).toBe(500); // 1 % of the 500.00 paid by card = 5.00 ₸
+  });
+});
