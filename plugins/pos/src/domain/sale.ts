@@ -296,7 +296,7 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
   }
   if (tender.problems.length) {
     const first: TenderProblem = tender.problems[0]!;
-    throw new UnprocessableError(first.field === 'payments' ? first.message : `${first.field}: ${first.message}`, first.code, { fields: tender.problems, currency: settings.currency });
+    throw new UnprocessableError(first.field === 'payments' ? first.message : `${first.field}: ${first.message}`, first.code, { ...first.params, fields: tender.problems, currency: settings.currency });
   }
   const pointsPaid = input.payments.filter((t) => t.method === 'points').reduce((a, t) => a + t.amount, 0);
   if (pointsPaid > ofBp(priced.total, settings.loyaltyMaxRedeemBp)) {
