@@ -128,6 +128,27 @@ describe('outside calls', () => {
     expect(fake.received.filter((q) => q.method === 'POST' && q.headers['idempotency-key'] === `charge-${id}`)).toHaveLength(1);
   });
 
+  it('Idempotency-Key on an action without a transaction: a retry (also concurrent) gets the first answer, the call runs once', async () => {
+    const pings = () => fake.received.filter((q) => q.method === 'GET' && q.query.get('key') === 'ping').length;
+    const before = pings();
+    fake.latencyMs = 200;
+    const key = { headers: { 'idempotency-key': `ping-${crypto.randomUUID()}` } };
+    try {
+      const results = await Promise.all([1, 2, 3].map(() => owner.post('/api/charges/charges/ping', { tag: 'a' }, key)));
+      expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+      expect(results.map((r) => r.body)).toEqual([{ status: 404 }, { status: 404 }, { status: 404 }]);
+      expect(results.filter((r) => r.headers.get('idempotent-replayed') === 'true')).toHaveLength(2);
+    } finally {
+      fake.latencyMs = 0;
+    }
+    expect(pings()).toBe(before + 1);
+    expect((await owner.post('/api/charges/charges/ping', { tag: 'a' }, key)).headers.get('idempotent-replayed')).toBe('true');
+    expect((await owner.post('/api/charges/charges/ping', { tag: 'b' }, key)).body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    // another user's key is another key
+    expect((await other.post('/api/charges/charges/ping', { tag: 'a' }, key)).headers.get('idempotent-replayed')).toBeNull();
+    expect(pings()).toBe(before + 2);
+  });
+
   it('ctx.fetch inside a transaction is refused before anything is sent', async () => {
     const before = fake.received.length;
     const r = await owner.post('/api/charges/charges/in-transaction', {});

@@ -9,6 +9,7 @@ export { sortColumn } from './list-sort.ts';
 export { UNSAFE_KEYS, isUnsafeKey, UnsafeKeyError, formKeyPath, dataObject } from './safe-keys.ts';
 export { fieldErrorsOf, type SchemaErrorLike } from './schema-errors.ts';
 export * from './plugin.ts';
+export { requestHeaders } from './raw-request.ts';
 export { defineOutsideCall, type OutsideCallDefinition, type OutsideCallInput, type OutsideOutcome } from './outside-call.ts';
 export * from './entity.ts';
 export { tenantRls, appendOnly, migrationChecksum } from './migration.sql.ts';

@@ -11,8 +11,10 @@ import type {
 const enc = encodeURIComponent;
 
 export const authApi = {
+  /** Signed in at once (the platform's first sign-up, or no confirmation configured), or a confirmation e-mail is on its way. */
   signup: (b: { tenantName: string; email: string; password: string; timeZone?: string }) =>
-    http.post<AuthResult>('/api/auth/signup', b, { noRefresh: true }),
+    http.post<AuthResult | { status: 'confirmation-sent'; email: string }>('/api/auth/signup', b, { noRefresh: true }),
+  confirmSignup: (token: string) => http.post<AuthResult>('/api/auth/signup/confirm', { token }, { noRefresh: true }),
   login: (b: { email: string; password: string; totp?: string }) =>
     http.post<AuthResult>('/api/auth/login', b, { noRefresh: true }),
   logout: () => http.post<void>('/api/auth/logout', {}, { noRefresh: true }),

@@ -181,6 +181,8 @@ export class Database {
       if (deadline !== null) {
         timer = setTimeout(() => {
           aborted = true;
+          // the tenant's slot goes with the connection: the handler may wait on for a while
+          release?.();
           void this.abort(orm, client.client);
         }, timeoutMs);
       }
@@ -188,11 +190,13 @@ export class Database {
       // them from the `cfg` CTE, so they are set before it runs; its own parameters start at $3);
       // the prefetch after it, under the settings it made.
       const cfg = `with cfg as materialized (select set_config('app.tenant_id', $1::text, true) as tenant_id, set_config('app.user_id', $2::text, true) as user_id)`;
+      // Without a first statement or a prefetch nothing here needs an answer: the whole message
+      // waits for the handler's first statement (or the COMMIT) and travels with it.
       const [, first, prefetched] = await pipelinedQuery(em, [
         { text: TIMEOUTS_SQL, values: [String(timeoutMs), String(timeoutMs + IDLE_GRACE_MS)] },
         { text: `${cfg} ${opts.first?.sql ?? 'select 1 from cfg'}`, values: [scope.tenantId, scope.userId ?? '', ...(opts.first?.params ?? [])] },
         ...(opts.prefetch ? [{ text: opts.prefetch.sql, values: opts.prefetch.params }] : []),
-      ]);
+      ], { defer: !opts.first && !opts.prefetch });
       let last: { sql: string; params: readonly unknown[] } | null = null;
       const out = await depth.run(level + 1, () => fn(em, first, { finishWith: (statement) => void (last = statement) }, prefetched ?? null));
       if (aborted) throw new TransactionAbortedError();
@@ -205,6 +209,8 @@ export class Database {
         await em.flush();
         await pipelinedQuery(em, [{ text: sql, values: params }], { commit: true });
       }
+      // a read's COMMIT can wait for the connection's next message (deferred-begin.ts)
+      if (opts.readOnly && client.client) client.client.commitLazily = true;
       await em.commit();
       return out;
     } catch (e) {

@@ -29,6 +29,8 @@ export class UiPush {
         const set = this.sockets.get(claims.tenantId) ?? new Set();
         this.sockets.set(claims.tenantId, set.add(ws));
         ws.on('close', () => set.delete(ws));
+        // a frame over maxPayload or a malformed one closes the socket; without a listener it would throw
+        ws.on('error', () => {});
         ws.send(JSON.stringify({ type: 'hello', tenantId: claims.tenantId }));
       });
     } catch {

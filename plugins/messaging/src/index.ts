@@ -9,6 +9,8 @@ import { createAccountsContacts } from './migrations/0001-accounts-contacts.ts';
 import { createConversationsMessages } from './migrations/0002-conversations-messages.ts';
 import { createTemplatesRetention } from './migrations/0003-templates-retention.ts';
 import { createIngestFunctions } from './migrations/0004-ingest-functions.ts';
+import { ingestAccountEvents } from './migrations/0005-ingest-account-events.ts';
+import { statusLock } from './migrations/0006-status-lock.ts';
 import { accountsService } from './services/accounts.service.ts';
 import { contactsService } from './services/contacts.service.ts';
 import { conversationsService } from './services/conversations.service.ts';
@@ -28,7 +30,7 @@ export default definePlugin({
   manifest: manifest as any,
   messages: { en, ru, uk, kk },
   entities: [Conversation],
-  migrations: [createAccountsContacts, createConversationsMessages, createTemplatesRetention, createIngestFunctions],
+  migrations: [createAccountsContacts, createConversationsMessages, createTemplatesRetention, createIngestFunctions, ingestAccountEvents, statusLock],
   services: [accountsService, inboundService, outboundService, conversationsService, contactsService, templatesService, retentionService],
   jobs: { deliver: deliverJob, sweep: sweepJob, retention: retentionJob, pollers: pollersJob },
   workers: { poller: pollerWorker },

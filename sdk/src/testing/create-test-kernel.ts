@@ -153,7 +153,8 @@ export async function createTestKernel(opts: CreateTestKernelOptions = {}): Prom
     {
       dataDir,
       http: { port: 0, host: '127.0.0.1' },
-      auth: { loginMaxPerIpPerMinute: 10_000, loginMaxPerAccountPer15Minutes: 10_000, signupMaxPerIpPerHour: 10_000 },
+      // sign-ups sign in at once (a test's tenants need no e-mail round trip); tests of the e-mail flow set 'email'
+      auth: { loginMaxPerIpPerMinute: 10_000, loginMaxPerAccountPer15Minutes: 10_000, signupMaxPerIpPerHour: 10_000, signupConfirmation: 'immediate' },
       rateLimit: { apiPerMinute: 1_000_000 },
       log: { level: process.env.ATRIUM_TEST_LOG ?? 'silent' },
     },

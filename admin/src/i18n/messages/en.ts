@@ -30,6 +30,7 @@ export default {
     resetConfirmTitle: 'Set a new password', resetConfirmAction: 'Set password', resetDone: 'Password changed. Sign in with the new one.',
     invitationTitle: 'Join the team', invitationHint: 'Set your name and password to accept the invitation',
     invitationAction: 'Accept invitation', missingToken: 'The link is incomplete: no token.',
+    signupCheckTitle: 'Check your e-mail', signupCheckHint: 'We sent a link to {email}. Open it to create your business (within 24 hours).', confirmSignupTitle: 'Creating your business…', confirmSignupFailed: 'This link did not work. Sign up again, or sign in if the business was already created.',
     passwordHint: 'At least 8 characters', backToLogin: 'Back to sign in',
   },
   dashboard: {

@@ -31,6 +31,7 @@ const kk: typeof en = {
     resetConfirmTitle: 'Жаңа құпиясөз', resetConfirmAction: 'Құпиясөзді сақтау', resetDone: 'Құпиясөз өзгертілді. Жаңасымен кіріңіз.',
     invitationTitle: 'Командаға қосылыңыз', invitationHint: 'Шақыруды қабылдау үшін атыңыз бен құпиясөзді көрсетіңіз',
     invitationAction: 'Шақыруды қабылдау', missingToken: 'Сілтеме толық емес: токен жоқ.',
+    signupCheckTitle: 'Поштаңызды тексеріңіз', signupCheckHint: '{email} мекенжайына сілтеме жібердік. Бизнесті құру үшін оны ашыңыз (24 сағат ішінде).', confirmSignupTitle: 'Бизнесіңізді құрып жатырмыз…', confirmSignupFailed: 'Сілтеме жұмыс істемеді. Қайта тіркеліңіз немесе бизнес бұрын құрылған болса, кіріңіз.',
     passwordHint: 'Кемінде 8 таңба', backToLogin: 'Кіруге оралу',
   },
   dashboard: {

@@ -31,6 +31,7 @@ const ru: typeof en = {
     resetConfirmTitle: 'Новый пароль', resetConfirmAction: 'Сохранить пароль', resetDone: 'Пароль изменён. Войдите с новым паролем.',
     invitationTitle: 'Присоединяйтесь к команде', invitationHint: 'Укажите имя и пароль, чтобы принять приглашение',
     invitationAction: 'Принять приглашение', missingToken: 'Ссылка неполная: нет токена.',
+    signupCheckTitle: 'Проверьте почту', signupCheckHint: 'Мы отправили ссылку на {email}. Откройте её, чтобы создать бизнес (в течение 24 часов).', confirmSignupTitle: 'Создаём ваш бизнес…', confirmSignupFailed: 'Ссылка не сработала. Зарегистрируйтесь снова или войдите, если бизнес уже создан.',
     passwordHint: 'Не меньше 8 символов', backToLogin: 'Вернуться ко входу',
   },
   dashboard: {

@@ -31,6 +31,7 @@ const uk: typeof en = {
     resetConfirmTitle: 'Новий пароль', resetConfirmAction: 'Зберегти пароль', resetDone: 'Пароль змінено. Увійдіть із новим паролем.',
     invitationTitle: 'Приєднуйтеся до команди', invitationHint: 'Вкажіть імʼя та пароль, щоб прийняти запрошення',
     invitationAction: 'Прийняти запрошення', missingToken: 'Посилання неповне: немає токена.',
+    signupCheckTitle: 'Перевірте пошту', signupCheckHint: 'Ми надіслали посилання на {email}. Відкрийте його, щоб створити бізнес (протягом 24 годин).', confirmSignupTitle: 'Створюємо ваш бізнес…', confirmSignupFailed: 'Посилання не спрацювало. Зареєструйтеся знову або увійдіть, якщо бізнес уже створено.',
     passwordHint: 'Щонайменше 8 символів', backToLogin: 'Повернутися до входу',
   },
   dashboard: {

@@ -6,6 +6,7 @@ import { emitStatus } from './inbound.ts';
 import { pushAccounts, pushConversations } from './live.ts';
 import { HOLD_ACCOUNT_SQL, paceOf, RESERVE_SLOT_SQL } from './pacing.ts';
 import { planParts, type PlannedPart } from './parts.ts';
+import { STATUS_LOCK_SQL } from '../migrations/0006-status-lock.ts';
 import { messagingSettings, webhookUrl } from './settings.ts';
 import { ownToken } from './own-token.ts';
 
@@ -136,6 +137,11 @@ export type MessageError = { code: string; reason: string; message: string; prov
 
 /** Step 3, in the caller's transaction. */
 export async function settleMessage(ctx: RequestContext, messageId: string, s: SettleInput): Promise<{ status: string }> {
+  if (s.type === 'part' && s.result.providerMessageId) {
+    // before the message row: the same order as a status webhook's transaction (migration 0006)
+    const [acc] = await ctx.sql<{ account_id: string }>('select account_id from messaging.message where tenant_id = $1::uuid and id = $2::uuid', [ctx.tenantId, messageId]);
+    if (acc) await ctx.sql(`select ${STATUS_LOCK_SQL}`, [acc.account_id, s.result.providerMessageId.slice(0, 255)]);
+  }
   const [m] = await ctx.sql<{ conversation_id: string; account_id: string; status: string; attempts: number; sender_plugin: string | null; idempotency_key: string | null }>(
     'select conversation_id, account_id, status, attempts, sender_plugin, idempotency_key from messaging.message where tenant_id = $1::uuid and id = $2::uuid for update',
     [ctx.tenantId, messageId],
@@ -253,6 +259,11 @@ export function failureOf(e: any, attempts: number, limits: ChannelLimits): Sett
     return { type: 'retry', afterMs: Math.max(1, Math.min(3600, s)) * 1000, holdAccount: true, error };
   }
   if (code === 'CHANNEL_REJECTED' || code === 'WINDOW_CLOSED' || code === 'OUTBOUND_NOT_ALLOWED' || code === 'VALIDATION_FAILED') return { type: 'failed', error };
+  // the platform had no outbound slot for the tenant (503 with Retry-After): nothing left this node
+  if (e?.code === 503 || code === 'TENANT_BUSY' || code === 'BUSY') {
+    const s = Number(e?.data?.details?.retryAfterSeconds ?? 1);
+    return attempts >= MAX_ATTEMPTS * 3 ? { type: 'failed', error: { ...error, reason: 'gave_up' } } : { type: 'retry', afterMs: Math.max(1, s) * 1000, holdAccount: false, error };
+  }
   if (code === 'CHANNEL_AUTH_FAILED') return { type: 'failed', error: { ...error, reason: 'auth' }, accountError: true };
   const outcome = e?.data?.details?.outcome ?? e?.outcome;
   // an adapter plugin that is disabled or not running: nothing was sent

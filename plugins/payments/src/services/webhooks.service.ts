@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { defineAction, defineService, defineSubscriber, ForbiddenError, LockMode, Type, type RequestContext } from '@atrium/sdk';
+import { defineAction, defineService, defineSubscriber, ForbiddenError, LockMode, requestHeaders, Type, type RequestContext } from '@atrium/sdk';
 import type { ProviderWebhookEvent, WebhookResult } from '@atrium/sdk/payments';
 import { WEBHOOK_RECEIVED, type WebhookReceivedPayload } from '../events.ts';
 import { callProvider, PROVIDER_KEY } from '../domain/providers.ts';
@@ -15,12 +15,6 @@ export const WEBHOOK_BATCH = 200;
 const DISARM_ACTION = 'payments.webhooks.disarm';
 /** The tenant's wake lock (advisory, transaction-scoped): shared by ingress, exclusive for disarming. */
 const WAKE_LOCK_KEY = `hashtext('payments.webhook_wake:' || $1::text)`;
-
-function headerMap(raw: Record<string, unknown> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw ?? {})) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v ?? '');
-  return out;
-}
 
 /** Whether the core applies the event to an intent; the others are published for provider plugins. */
 export function appliesToIntent(ev: ProviderWebhookEvent): boolean {
@@ -108,7 +102,7 @@ export const webhooksService = defineService({
         const result = await callProvider<WebhookResult>(ctx, provider, 'verifyWebhook', {
           body: ctx.params.$body,
           contentType: ctx.params.$contentType ?? '',
-          headers: headerMap(ctx.params.$headers),
+          headers: requestHeaders(ctx.params.$headers),
           path: `/api/payments/webhooks/${provider}/${tenantKey}`,
         });
         const store: StoreBatch = async (events) => (await ctx.call<{ stored: string[] }>(STORE_ACTION, { token: INGRESS_TOKEN.toString(), events })).stored;
