@@ -61,6 +61,7 @@ export const pluginsApi = {
   list: () => http.get<{ items: PluginInfo[] }>('/api/plugins'),
   enable: (id: string) => http.post<PluginInfo>(`/api/plugins/${enc(id)}/enable`),
   disable: (id: string) => http.post<PluginInfo>(`/api/plugins/${enc(id)}/disable`),
+  get: (id: string) => http.get<PluginInfo>(`/api/plugins/${enc(id)}`),
   purge: (id: string) => http.post<PluginInfo>(`/api/plugins/${enc(id)}/purge`),
   /** The kernel takes the values inside { settings }; secrets left out keep their stored value. */
   saveSettings: (id: string, settings: Record<string, unknown>) => http.put<PluginInfo>(`/api/plugins/${enc(id)}/settings`, { settings }),

@@ -42,6 +42,7 @@ export default {
     searchPlaceholder: 'Search plugins', enable: 'Enable', disable: 'Disable', purge: 'Delete data',
     settings: 'Settings', version: 'Version {v}', dependsOn: 'Requires: {list}',
     states: { disabled: 'Disabled', enabling: 'Enabling…', enabled: 'Enabled', disabling: 'Disabling…', purging: 'Deleting data…', purged: 'Data deleted', failed: 'Failed' },
+    purgeStarted: 'Deleting the data of {name}…', failedReason: 'Failed: {reason}', exportReady: 'Export kept in Files',
     filterAll: 'All', filterEnabled: 'Enabled', filterDisabled: 'Disabled',
     enabled: '{name} is enabled', disabled: '{name} is disabled', purged: 'Data of {name} deleted',
     confirmDisableTitle: 'Disable {name}?',

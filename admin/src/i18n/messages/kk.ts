@@ -43,6 +43,7 @@ const kk: typeof en = {
     searchPlaceholder: 'Плагин іздеу', enable: 'Қосу', disable: 'Өшіру', purge: 'Деректерді жою',
     settings: 'Баптаулар', version: 'Нұсқа {v}', dependsOn: 'Қажет: {list}',
     states: { disabled: 'Өшірулі', enabling: 'Қосылуда…', enabled: 'Қосулы', disabling: 'Өшірілуде…', purging: 'Деректер жойылуда…', purged: 'Деректер жойылды', failed: 'Қате' },
+    purgeStarted: '{name} деректерін жоюдамыз…', failedReason: 'Қате: {reason}', exportReady: 'Экспорт файлдарда сақталды',
     filterAll: 'Барлығы', filterEnabled: 'Қосулы', filterDisabled: 'Өшірулі',
     enabled: '{name} қосылды', disabled: '{name} өшірілді', purged: '{name} деректері жойылды',
     confirmDisableTitle: '{name} өшірілсін бе?',

@@ -43,6 +43,7 @@ const ru: typeof en = {
     searchPlaceholder: 'Поиск плагинов', enable: 'Включить', disable: 'Отключить', purge: 'Удалить данные',
     settings: 'Настройки', version: 'Версия {v}', dependsOn: 'Требует: {list}',
     states: { disabled: 'Отключён', enabling: 'Включается…', enabled: 'Включён', disabling: 'Отключается…', purging: 'Удаление данных…', purged: 'Данные удалены', failed: 'Ошибка' },
+    purgeStarted: 'Удаляем данные {name}…', failedReason: 'Ошибка: {reason}', exportReady: 'Выгрузка сохранена в файлах',
     filterAll: 'Все', filterEnabled: 'Включённые', filterDisabled: 'Отключённые',
     enabled: '{name} включён', disabled: '{name} отключён', purged: 'Данные {name} удалены',
     confirmDisableTitle: 'Отключить {name}?',

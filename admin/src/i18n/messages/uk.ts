@@ -43,6 +43,7 @@ const uk: typeof en = {
     searchPlaceholder: 'Пошук плагінів', enable: 'Увімкнути', disable: 'Вимкнути', purge: 'Видалити дані',
     settings: 'Налаштування', version: 'Версія {v}', dependsOn: 'Потребує: {list}',
     states: { disabled: 'Вимкнено', enabling: 'Вмикається…', enabled: 'Увімкнено', disabling: 'Вимикається…', purging: 'Видалення даних…', purged: 'Дані видалено', failed: 'Помилка' },
+    purgeStarted: 'Видаляємо дані {name}…', failedReason: 'Помилка: {reason}', exportReady: 'Вивантаження збережено у файлах',
     filterAll: 'Усі', filterEnabled: 'Увімкнені', filterDisabled: 'Вимкнені',
     enabled: '{name} увімкнено', disabled: '{name} вимкнено', purged: 'Дані {name} видалено',
     confirmDisableTitle: 'Вимкнути {name}?',

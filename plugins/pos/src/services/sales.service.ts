@@ -180,7 +180,7 @@ export const salesService = defineService({
         note: Type.Optional(Type.String({ maxLength: 500 })),
       }, { additionalProperties: false }),
       async handler(ctx) {
-        const before = await requireSale(ctx, ctx.params.id, true);
+        const before = await requireSale(ctx, ctx.params.id, true, 'overridePrice');
         if (before.review_status !== 'flagged') throw new ConflictError(`The sale is not waiting for a review (${before.review_status})`, 'NOT_FLAGGED', { status: before.review_status });
         const status = ctx.params.decision === 'approve' ? 'approved' : 'rejected';
         await ctx.em.execute('update pos.sale set review_status = ?, reviewed_by = ?, reviewed_at = now(), review_note = ? where id = ?', [status, ctx.user!.id, ctx.params.note ?? null, before.id]);
