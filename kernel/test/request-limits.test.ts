@@ -4,7 +4,7 @@
 // then 503 with Retry-After; /api/health shows who fills the node.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { createTestKernel, type TestClient, type TestKernel } from '@atrium/sdk/testing';
+import { createTestKernel, waitFor, type TestClient, type TestKernel } from '@atrium/sdk/testing';
 import { defineAction, definePlugin, defineService, Type } from '@atrium/sdk';
 
 const slowPlugin = definePlugin({
@@ -48,15 +48,6 @@ const slowPlugin = definePlugin({
   ],
 });
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false | null>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** Sessions of this database's app role that sit in a transaction, or run pg_sleep. */
 async function heldSessions(db: pg.Client): Promise<{ idleInTransaction: number; sleeping: number }> {
@@ -67,14 +58,6 @@ async function heldSessions(db: pg.Client): Promise<{ idleInTransaction: number;
   return rows[0];
 }
 
-async function leastInUse(tk: TestKernel): Promise<number> {
-  let least = Infinity;
-  for (let i = 0; i < 10; i++) {
-    least = Math.min(least, (await tk.kernel.deps.db.poolStats()).find((p: any) => p.depth === 0)?.inUse ?? Infinity);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return least;
-}
 
 describe('a request the gateway gave up on holds nothing', () => {
   let tk: TestKernel;
@@ -101,7 +84,7 @@ describe('a request the gateway gave up on holds nothing', () => {
     expect(r.status).toBe(504);
     // the handler still waits on its timer, but its transaction is gone and its connection with it
     await waitFor('the abandoned transaction to end', async () => (await heldSessions(db)).idleInTransaction === 0);
-    expect(await leastInUse(tk)).toBe(0);
+    expect(await tk.leastConnectionsInUse()).toBe(0);
     // the one connection serves the next request
     const next = await owner.get('/api/slow/work');
     expect(next.status, JSON.stringify(next.body)).toBe(200);

@@ -36,6 +36,16 @@ function activeSubscription(row: BillingRow | null): asserts row is BillingRow &
 /** The operator's client on the kernel's fetch. */
 const stripeOf = (ctx: RequestContext, cfg: BillingConfig) => platformClient(cfg, ctx.fetch);
 
+/**
+ * What every owner action on a plan starts with (checkout, subscribe, change): the owner check, the
+ * operator's billing config, the plan asked for, and the operator's client.
+ */
+function ownerPlanChange(ctx: RequestContext, planId: string) {
+  requireOwner(ctx);
+  const cfg = requireBillingConfig();
+  return { cfg, plan: findPlan(cfg.plans, planId), stripe: stripeOf(ctx, cfg) };
+}
+
 /** Stores what Stripe answered (short transaction, row locked); the row as it is then. */
 async function store(ctx: RequestContext, cfg: BillingConfig, sub: StripeSubscription, extra?: (tx: RequestContext, row: BillingRow) => Promise<void>): Promise<BillingRow> {
   return ctx.transaction(async (tx) => {
@@ -150,10 +160,7 @@ export const billingService = defineService({
       summary: 'Start the first subscription on Stripe Checkout (owner only): the tenant gives its card there; the plan\'s trial applies to the first subscription',
       params: Type.Object({ planId: PlanId, successUrl: Url, cancelUrl: Url }, { additionalProperties: false }),
       async handler(ctx) {
-        requireOwner(ctx);
-        const cfg = requireBillingConfig();
-        const plan = findPlan(cfg.plans, ctx.params.planId);
-        const stripe = stripeOf(ctx, cfg);
+        const { cfg, plan, stripe } = ownerPlanChange(ctx, ctx.params.planId);
         return inTurn(ctx, 'billing_subscription', async () => {
           let row = await readBillingRow(ctx);
           row = await syncCheckoutSession(ctx, cfg, row).catch(() => row);
@@ -232,10 +239,7 @@ export const billingService = defineService({
       summary: 'Subscribe the tenant to a plan without a card (owner only): the Stripe customer is made once, the plan\'s trial applies to the first subscription',
       params: Type.Object({ planId: PlanId }, { additionalProperties: false }),
       async handler(ctx) {
-        requireOwner(ctx);
-        const cfg = requireBillingConfig();
-        const plan = findPlan(cfg.plans, ctx.params.planId);
-        const stripe = stripeOf(ctx, cfg);
+        const { cfg, plan, stripe } = ownerPlanChange(ctx, ctx.params.planId);
         return inTurn(ctx, 'billing_subscription', async () => {
           const row = await readBillingRow(ctx);
           if (row.subscription_id && !ENDED.has(row.status ?? '')) {
@@ -267,10 +271,7 @@ export const billingService = defineService({
       summary: 'Upgrade or downgrade (owner only): upgrades invoice the prorated difference now, downgrades credit it to the next invoice',
       params: Type.Object({ planId: PlanId }, { additionalProperties: false }),
       async handler(ctx) {
-        requireOwner(ctx);
-        const cfg = requireBillingConfig();
-        const plan = findPlan(cfg.plans, ctx.params.planId);
-        const stripe = stripeOf(ctx, cfg);
+        const { cfg, plan, stripe } = ownerPlanChange(ctx, ctx.params.planId);
         activeSubscription(await ctx.transaction((tx) => billingRow(tx, false)));
         return inTurn(ctx, 'billing_subscription', async () => {
           const row = await readBillingRow(ctx);

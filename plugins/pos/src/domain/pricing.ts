@@ -70,7 +70,7 @@ export function priceCart(input: { lines: CartLineInput[]; discount?: Discount; 
   };
 }
 
-export type TenderMethod = 'cash' | 'card' | 'credit' | 'account' | 'points' | 'gift_card';
+export type TenderMethod = 'cash' | 'card' | 'credit' | 'account' | 'points' | 'gift_card' | 'kaspi_qr';
 
 export type TenderInput = {
   method: TenderMethod;
@@ -82,10 +82,14 @@ export type TenderInput = {
   reference?: string;
   /** Gift card code. */
   giftCardCode?: string;
+  /** Card: which of the shop's card terminals took it (reports by payment type count them apart). */
+  terminalId?: string;
+  /** Kaspi QR: the payment intent the customer paid (it must be captured, for this amount and this sale). */
+  intentId?: string;
 };
 
 /** What is wrong with one payment of a split tender; `code` is worded by the POS catalog (also in the offline till). */
-export type TenderProblemCode = 'AMOUNT' | 'TENDERED_TOO_LOW' | 'TENDERED_NOT_CASH' | 'CARD_REFERENCE' | 'GIFT_CARD_CODE' | 'CUSTOMER_REQUIRED' | 'PAYMENT_MISMATCH';
+export type TenderProblemCode = 'AMOUNT' | 'TENDERED_TOO_LOW' | 'TENDERED_NOT_CASH' | 'CARD_REFERENCE' | 'GIFT_CARD_CODE' | 'CUSTOMER_REQUIRED' | 'PAYMENT_MISMATCH' | 'KASPI_INTENT';
 export type TenderProblem = { field: string; code: TenderProblemCode; params?: Record<string, unknown>; message: string };
 
 /**
@@ -121,6 +125,7 @@ export function settleTenders(total: number, tenders: TenderInput[], opts: { has
     if (t.method !== 'cash' && t.tendered !== undefined) problems.push({ field: `${f}/tendered`, code: 'TENDERED_NOT_CASH', message: 'only cash can be tendered with change' });
     if (t.method === 'card' && !t.reference) problems.push({ field: `${f}/reference`, code: 'CARD_REFERENCE', message: "is required: the card terminal's reference" });
     if (t.method === 'gift_card' && !t.giftCardCode) problems.push({ field: `${f}/giftCardCode`, code: 'GIFT_CARD_CODE', message: 'is required for gift card payments' });
+    if (t.method === 'kaspi_qr' && !t.intentId) problems.push({ field: `${f}/intentId`, code: 'KASPI_INTENT', message: 'is required: the Kaspi QR payment the customer made' });
     if ((t.method === 'credit' || t.method === 'account' || t.method === 'points') && !opts.hasCustomer) {
       problems.push({ field: `${f}/method`, code: 'CUSTOMER_REQUIRED', params: { method: t.method }, message: `${t.method} payments need a customer on the sale` });
     }
