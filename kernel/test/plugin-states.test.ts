@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineAction, definePlugin, defineService, tenantRls, type PluginDefinition } from '@atrium/sdk';
-import { createTestKernel, type TestClient, type TestKernel } from '@atrium/sdk/testing';
+import { createTestKernel, waitFor, type TestClient, type TestKernel } from '@atrium/sdk/testing';
 
 /**
  * Issue 12: the in-between plugin states are real. `enabling` is committed before the plugin's hook
@@ -45,15 +45,6 @@ let tk: TestKernel;
 let owner: TestClient;
 let sys: pg.Client;
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 30));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 const state = async (id: string) => (await owner.get(`/api/plugins/${id}`)).body;
 
 beforeAll(async () => {

@@ -278,5 +278,10 @@ export function isApiError(e: unknown, code?: string): e is ApiErrorLike {
  */
 export { KeyboardWedge, charForCode, type KeyboardWedgeOptions, type WedgeKeyEvent } from '@atrium/devices/browser';
 
+/** Minor-unit digits of a currency (KZT 2, JPY 0): the same lookup the server uses. */
+export { currencyDigits } from '../src/money.ts';
+/** A UUID's canonical text, as the kernel checks ids. */
+export { UUID_PATTERN, isUuid } from '../src/uuid.ts';
+
 /** Server-side lists (QTable in server mode): one composable for the shell and every plugin. */
 export { useServerTable, type ListQuery, type Page, type ListFilters, type ServerTable, type ServerTableOptions, type TablePagination } from './use-server-table.ts';

@@ -71,6 +71,11 @@ export class TokenService {
     }
   }
 
+  /** When a token this node verified expires (ms), or null if it has not verified it. */
+  accessExpiry(token: string): number | null {
+    return this.verified.get(token)?.expMs ?? null;
+  }
+
   /** Tokens of sessions revoked now stop working on this node at once (other nodes: broadcast and poll). */
   revoke(sessions: { id: string; createdMs: number }[]): void {
     this.revoked.add(sessions);

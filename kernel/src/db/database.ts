@@ -1,13 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { MikroORM, type SqlEntityManager } from '@mikro-orm/postgresql';
-import { AtriumError, TENANT_FILTER } from '@atrium/sdk';
+import { AtriumError, isUuid, TENANT_FILTER } from '@atrium/sdk';
 import type { DatabaseUrls } from './roles.ts';
 import { deferringBegin, DeferredBeginClient, type DeferredScope } from './deferred-begin.ts';
 import { pipelinedQuery } from './prepared.ts';
 import { TenantSlots, type TenantSlotStats } from './tenant-slots.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Per transaction (`set_config(…, true)` = SET LOCAL): a statement may run, and the transaction sit idle, only this long. */
 const TIMEOUTS_SQL = `select set_config('statement_timeout', $1::text, true), set_config('idle_in_transaction_session_timeout', $2::text, true)`;
@@ -163,7 +162,7 @@ export class Database {
     // map back into the parent — work a request-scoped EntityManager never needs); a transaction
     // opened inside another one takes its connection from the next depth's pool (see `depth`)
     const level = depth.getStore() ?? 0;
-    if (!UUID.test(scope.tenantId) || (scope.userId && !UUID.test(scope.userId))) throw new Error('Database.transaction: tenant and user ids must be UUIDs');
+    if (!isUuid(scope.tenantId) || (scope.userId && !isUuid(scope.userId))) throw new Error('Database.transaction: tenant and user ids must be UUIDs');
     const deadline = opts.deadline ?? null;
     if (deadline !== null && deadline <= Date.now()) throw new TransactionAbortedError();
     // nested transactions are not counted: their caller holds a slot already, and waiting for a

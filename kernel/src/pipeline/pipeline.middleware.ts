@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Context, Middleware } from 'moleculer';
 import { createMongoAbility, type MongoAbility } from '@casl/ability';
-import { ForbiddenError, NotFoundError, PluginDisabledError, UnauthorizedError, UnprocessableError, type RequestUser } from '@atrium/sdk';
+import { ForbiddenError, isUuid, NotFoundError, PluginDisabledError, UnauthorizedError, UnprocessableError, type RequestUser } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
 import { PREFETCH, type ActionSpec, type PrefetchFn } from './action-spec.ts';
 import { buildRequestContext, type OutboxRow, type PendingWork } from './request-context.ts';
@@ -208,10 +208,9 @@ async function enqueueJobs(d: KernelDeps, pluginId: string, tenantId: string, jo
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function resolveTenantParam(d: KernelDeps, value: unknown): Promise<string> {
-  if (typeof value !== 'string' || !UUID.test(value)) throw new NotFoundError('Unknown tenant', { subject: 'kernel.Tenant' });
+  if (!isUuid(value)) throw new NotFoundError('Unknown tenant', { subject: 'kernel.Tenant' });
   if (!(await isActiveTenant(d, value))) throw new NotFoundError('Unknown tenant', { subject: 'kernel.Tenant' });
   return value;
 }

@@ -55,7 +55,7 @@ export type ClaimResult =
 type ClaimRow = AccountRow & {
   message_id: string; message_status: string; not_before: Date | null; paced_at: Date | null; claimed_until: Date | null; body: string | null; subject: string | null;
   html: string | null; buttons: any[]; attachments: any[]; template: any; attempts: number; conversation_id: string; chat_id: string; consent: string;
-  reply_provider_id: string | null; thread_refs: string[] | null; done: number[] | null; now: Date;
+  reply_provider_id: string | null; thread_refs: string[] | null; done: number[] | null; last_subject: string | null; now: Date;
 };
 
 const CLAIM_SQL = `select m.id as message_id, m.status as message_status, m.not_before, m.paced_at, m.claimed_until, m.body, m.subject, m.html, m.buttons, m.attachments, m.template,
@@ -64,6 +64,8 @@ const CLAIM_SQL = `select m.id as message_id, m.status as message_status, m.not_
     case when a.channel = 'email' then array(select t.thread_ref from messaging.message t where t.tenant_id = m.tenant_id and t.conversation_id = m.conversation_id
         and t.thread_ref is not null and t.id <> m.id order by t.created_at desc limit 20) end as thread_refs,
     array(select r.part from messaging.provider_ref r where r.tenant_id = m.tenant_id and r.message_id = m.id) as done,
+    case when a.channel = 'email' and m.subject is null then (select t.subject from messaging.message t where t.tenant_id = m.tenant_id
+        and t.conversation_id = m.conversation_id and t.subject is not null and t.id <> m.id order by t.created_at desc limit 1) end as last_subject,
     now() as now
   from messaging.message m
   join messaging.conversation c on c.tenant_id = m.tenant_id and c.id = m.conversation_id
@@ -90,8 +92,10 @@ export async function claimMessage(ctx: RequestContext, messageId: string): Prom
   }
   const account: AccountRow = { id: m.id, adapter: m.adapter, channel: m.channel, name: m.name, config: m.config, sealed: m.sealed, status: m.status, inbound: m.inbound, limits: m.limits, poll_cursor: m.poll_cursor };
   const limits = limitsOf(account);
+  // an e-mail reply without a subject of its own answers the thread's: "Re: <subject>"
+  const subject = m.subject ?? (m.last_subject ? `Re: ${m.last_subject.replace(/^((re|aw|fwd?|отв|ответ):\s*)+/i, '')}` : null);
   const content = {
-    text: m.body, subject: m.subject, html: m.html, buttons: limits.buttons ? m.buttons : [], attachments: m.attachments,
+    text: m.body, subject, html: m.html, buttons: limits.buttons ? m.buttons : [], attachments: m.attachments,
     providerTemplate: m.template?.providerTemplate ?? null,
   };
   const parts = planParts(content, limits);

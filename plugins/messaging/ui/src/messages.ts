@@ -53,6 +53,7 @@ const en = {
     smtpHost: 'SMTP server', smtpPort: 'SMTP port', smtpSecure: 'SMTP over TLS', imapHost: 'IMAP server', imapPort: 'IMAP port', imapSecure: 'IMAP over TLS',
     username: 'User name', password: 'Password', fromAddress: 'Sender address', fromName: 'Sender name', mailbox: 'Mailbox folder',
     accountSid: 'Account SID', authToken: 'Auth token', from: 'Sender', sendUrl: 'Send URL', signingSecret: 'Signing secret',
+    allowSelfSigned: 'Accept a self-signed certificate', apiVersion: 'API version', provider: 'Connection',
   },
   templates: {
     pick: 'Choose a template', none: 'No templates yet: create them under Templates.', use: 'Send', locale: 'Language', search: 'Search templates', showArchived: 'Archived',
@@ -130,6 +131,7 @@ const ru: Messages = {
     smtpHost: 'SMTP-сервер', smtpPort: 'Порт SMTP', smtpSecure: 'SMTP через TLS', imapHost: 'IMAP-сервер', imapPort: 'Порт IMAP', imapSecure: 'IMAP через TLS',
     username: 'Имя пользователя', password: 'Пароль', fromAddress: 'Адрес отправителя', fromName: 'Имя отправителя', mailbox: 'Папка',
     accountSid: 'Account SID', authToken: 'Auth token', from: 'Отправитель', sendUrl: 'Адрес отправки', signingSecret: 'Секрет подписи',
+    allowSelfSigned: 'Принимать самоподписанный сертификат', apiVersion: 'Версия API', provider: 'Подключение',
   },
   templates: {
     pick: 'Выберите шаблон', none: 'Шаблонов пока нет: создайте их в разделе «Шаблоны».', use: 'Отправить', locale: 'Язык', search: 'Поиск шаблонов', showArchived: 'Архивные',
@@ -205,6 +207,7 @@ const uk: Messages = {
     smtpHost: 'SMTP-сервер', smtpPort: 'Порт SMTP', smtpSecure: 'SMTP через TLS', imapHost: 'IMAP-сервер', imapPort: 'Порт IMAP', imapSecure: 'IMAP через TLS',
     username: 'Ім’я користувача', password: 'Пароль', fromAddress: 'Адреса відправника', fromName: 'Ім’я відправника', mailbox: 'Тека',
     accountSid: 'Account SID', authToken: 'Auth token', from: 'Відправник', sendUrl: 'Адреса надсилання', signingSecret: 'Секрет підпису',
+    allowSelfSigned: 'Приймати самопідписаний сертифікат', apiVersion: 'Версія API', provider: 'Підключення',
   },
   templates: {
     pick: 'Оберіть шаблон', none: 'Шаблонів поки немає: створіть їх у розділі «Шаблони».', use: 'Надіслати', locale: 'Мова', search: 'Пошук шаблонів', showArchived: 'Архівні',
@@ -280,6 +283,7 @@ const kk: Messages = {
     smtpHost: 'SMTP сервері', smtpPort: 'SMTP порты', smtpSecure: 'TLS арқылы SMTP', imapHost: 'IMAP сервері', imapPort: 'IMAP порты', imapSecure: 'TLS арқылы IMAP',
     username: 'Пайдаланушы аты', password: 'Құпиясөз', fromAddress: 'Жіберуші мекенжайы', fromName: 'Жіберуші аты', mailbox: 'Бума',
     accountSid: 'Account SID', authToken: 'Auth token', from: 'Жіберуші', sendUrl: 'Жіберу мекенжайы', signingSecret: 'Қолтаңба құпиясы',
+    allowSelfSigned: 'Өзі қол қойған сертификатты қабылдау', apiVersion: 'API нұсқасы', provider: 'Қосылым',
   },
   templates: {
     pick: 'Үлгіні таңдаңыз', none: 'Үлгілер әзірге жоқ: оларды «Үлгілер» бөлімінде жасаңыз.', use: 'Жіберу', locale: 'Тілі', search: 'Үлгілерді іздеу', showArchived: 'Мұрағаттағылар',

@@ -2,7 +2,7 @@
 // operator's secrets; the tenant is found in the event (what this plugin tagged at Stripe); the
 // subscription is re-read from Stripe (events arrive out of order) with no transaction held, and
 // what Stripe says is stored in a short transaction.
-import { requestHeaders, ValidationError, type RequestContext } from '@atrium/sdk';
+import { isUuid, requestHeaders, ValidationError, type RequestContext } from '@atrium/sdk';
 import { WebhookSignatureError } from '@atrium/sdk/payments';
 import { platformClient, type BillingConfig } from '../platform.config.ts';
 import { StripeApiError } from '../stripe.client.ts';
@@ -43,10 +43,9 @@ function subscriptionIdOf(event: any): string | null {
   return typeof sub === 'string' ? sub : typeof sub?.id === 'string' ? sub.id : null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const tenantIn = (metadata: unknown): string | null => {
   const t = (metadata as Record<string, unknown> | null | undefined)?.atrium_tenant_id;
-  return typeof t === 'string' && UUID.test(t) ? t : null;
+  return isUuid(t) ? t : null;
 };
 
 /**

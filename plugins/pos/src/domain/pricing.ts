@@ -1,6 +1,6 @@
 import { divRound, includedTax, lineAmount, ofBp, roundCash, spread } from './money.ts';
 
-export { currencyDigits, defaultCashRounding, roundCash } from './money.ts';
+export { defaultCashRounding, roundCash } from './money.ts';
 
 /**
  * Cart pricing, shared by the server (the sale it stores) and the checkout screen (what the
