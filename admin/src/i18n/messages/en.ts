@@ -87,6 +87,7 @@ export default {
     retried: 'Job {id} queued again', emptyFailed: 'No failed jobs — all good', emptyQueues: 'No queues yet',
     selectQueue: 'Pick a queue to see its failed jobs',
     running: 'Running and recent', progress: 'Progress', job: 'Job', state: 'State', started: 'Started', emptyRunning: 'No background work yet',
+    kinds: { plugins_runPurge: 'Deleting a plugin\'s data' },
   },
   devices: {
     title: 'Terminals & devices', subtitle: 'Store computers running the Atrium agent, and their printers, scanners and scales',

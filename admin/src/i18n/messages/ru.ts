@@ -88,6 +88,7 @@ const ru: typeof en = {
     retried: 'Задание {id} снова в очереди', emptyFailed: 'Упавших заданий нет', emptyQueues: 'Очередей пока нет',
     selectQueue: 'Выберите очередь, чтобы увидеть упавшие задания',
     running: 'Выполняются и недавние', progress: 'Ход', job: 'Задание', state: 'Состояние', started: 'Начато', emptyRunning: 'Фоновых заданий пока нет',
+    kinds: { plugins_runPurge: 'Удаление данных плагина' },
   },
   devices: {
     title: 'Терминалы и устройства', subtitle: 'Компьютеры магазинов с агентом Atrium и их принтеры, сканеры и весы',
