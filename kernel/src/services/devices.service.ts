@@ -387,7 +387,7 @@ export function devicesService(deps: () => KernelDeps): ServiceSchema {
         permission: ['read', 'kernel.Device'],
         params: Type.Object({ id: JobId }, { additionalProperties: false }),
         async handler(ctx) {
-          const [r] = await ctx.locals.em.execute(`select ${JOB_VIEW_COLUMNS} from kernel.device_job where id = ?`, [ctx.params.id]);
+          const [r] = await ctx.locals.em.execute(`select ${JOB_VIEW_COLUMNS}, job from kernel.device_job where id = ?`, [ctx.params.id]);
           if (!r) throw new NotFoundError('No such job', { subject: 'kernel.Device' }, 'DEVICE_JOB_NOT_FOUND');
           return { ...jobViewFromRow(r), payload: r.job.payload };
         },
