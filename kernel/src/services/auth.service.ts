@@ -11,12 +11,13 @@ import { provisionTenant } from '../tenants/provision-tenant.ts';
 import { sessionActions } from '../auth/session.actions.ts';
 import { Email, Password, signupActions } from '../auth/signup.actions.ts';
 import { TotpCode, totpActions } from '../auth/totp.actions.ts';
+import { providerActions } from '../auth/provider.actions.ts';
 import { USER_SECRETS, userWithSecrets, type UserSecrets } from '../auth/user-secrets.ts';
 
 
 /**
  * Users and sign-in: sign-in (password, TOTP), profile, password change and reset,
- * invitations. Sign-up is in auth/signup.actions.ts, sessions (refresh, logout, devices) in auth/session.actions.ts, TOTP enrolment
+ * invitations. Sign-in methods that plugins add (Telegram…) are in auth/provider.actions.ts, sign-up in auth/signup.actions.ts, sessions (refresh, logout, devices) in auth/session.actions.ts, TOTP enrolment
  * in auth/totp.actions.ts; all of them are actions of this one service (`auth.*`, `/api/auth/*`).
  */
 export function authService(deps: () => KernelDeps): ServiceSchema {
@@ -25,6 +26,7 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
   const totp = totpActions(d);
   const openSession = sessions.openSession;
   const signup = signupActions(d, openSession);
+  const providers = providerActions(d, openSession);
 
   return {
     name: 'auth',
@@ -32,6 +34,7 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
       ...sessions.actions,
       ...totp.actions,
       ...signup.actions,
+      ...providers.actions,
 
       login: {
         rest: 'POST /login',

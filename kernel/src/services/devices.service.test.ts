@@ -263,9 +263,7 @@ describe('devices service: jobs through the real agent and the virtual printer',
       await seen('executing');
       child.kill('SIGKILL');
       await new Promise((res) => child.once('exit', res));
-      const seenByOwner = await owner.get(`/api/devices/jobs/${r.body.id}`);
-      expect(seenByOwner.status).toBe(200);
-      expect(seenByOwner.body).toMatchObject({ state: 'received', kind: 'print-receipt', payload: expect.anything() });
+      expect((await owner.get(`/api/devices/jobs/${r.body.id}`)).body.state).toBe('received');
       printer.faults.slowMs = 0;
       const restarted = new Agent({ credential: cred, journalFile, devices: [printerDevice(printer)], minBackoffMs: 50 });
       agents.push(restarted);

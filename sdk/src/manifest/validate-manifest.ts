@@ -54,6 +54,12 @@ export function validateManifest(input: unknown): PluginManifest {
   for (const [i, e] of (m.events?.publishes ?? []).entries()) {
     if (!e.startsWith(`${m.id}.`)) fields.push({ field: `events.publishes.${i}`, code: 'prefix', params: { prefix: `${m.id}.` }, message: `must start with "${m.id}."` });
   }
+  const providerNames = new Set<string>();
+  for (const [i, a] of (m.authProviders ?? []).entries()) {
+    if (!a.start.startsWith(`${m.id}.`)) fields.push({ field: `authProviders.${i}.start`, message: `must be an action of this plugin ("${m.id}.…")` });
+    if (providerNames.has(a.name)) fields.push({ field: `authProviders.${i}.name`, message: `"${a.name}" is listed twice` });
+    providerNames.add(a.name);
+  }
   const schema = m.data?.schema ?? pluginSchemaName(m.id);
   if (m.data?.schema && m.data.schema !== pluginSchemaName(m.id)) {
     fields.push({ field: 'data.schema', code: 'const', params: { allowedValue: pluginSchemaName(m.id) }, message: `must be "${pluginSchemaName(m.id)}" (the plugin's own schema)` });
