@@ -56,8 +56,8 @@ export function validateManifest(input: unknown): PluginManifest {
   }
   const providerNames = new Set<string>();
   for (const [i, a] of (m.authProviders ?? []).entries()) {
-    if (!a.start.startsWith(`${m.id}.`)) fields.push({ field: `authProviders.${i}.start`, message: `must be an action of this plugin ("${m.id}.…")` });
-    if (providerNames.has(a.name)) fields.push({ field: `authProviders.${i}.name`, message: `"${a.name}" is listed twice` });
+    if (!a.start.startsWith(`${m.id}.`)) fields.push({ field: `authProviders.${i}.start`, code: 'prefix', params: { prefix: `${m.id}.` }, message: `must be an action of this plugin ("${m.id}.…")` });
+    if (providerNames.has(a.name)) fields.push({ field: `authProviders.${i}.name`, code: 'listedTwice', params: { value: a.name }, message: `"${a.name}" is listed twice` });
     providerNames.add(a.name);
   }
   const schema = m.data?.schema ?? pluginSchemaName(m.id);
