@@ -190,7 +190,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         for (const fn of pending.afterCommit) fn();
         // after commit: wake the relay, enqueue jobs (a lost enqueue here is retried by nothing —
         // so jobs that must not be lost should be triggered by an event instead)
-        if (pending.outbox?.length) d.pokeOutbox();
+        if (pending.outbox?.some((e) => !e.delivered)) d.pokeOutbox();
         await enqueueJobs(d, spec.pluginId ?? 'kernel', tenantId!, pending.jobs);
         return result;
       };
@@ -278,8 +278,10 @@ export function finishStatement(
   const p = (...values: unknown[]) => values.map((v) => `$${args.push(v)}`);
   if (w.outbox.length) {
     const [tenant, rows] = p(w.tenantId, JSON.stringify(w.outbox));
-    parts.push(`insert into kernel.outbox (event_id, tenant_id, name, payload, user_id)
-      select (r->>'eventId')::uuid, ${tenant}::uuid, r->>'name', r->'payload', nullif(r->>'userId', '')::uuid from jsonb_array_elements(${rows}::jsonb) r`);
+    // `delivered` (no subscriber anywhere): published at once, so the relay never reads or updates it
+    parts.push(`insert into kernel.outbox (event_id, tenant_id, name, payload, user_id, published_at)
+      select (r->>'eventId')::uuid, ${tenant}::uuid, r->>'name', r->'payload', nullif(r->>'userId', '')::uuid, case when (r->>'delivered')::boolean then now() end
+      from jsonb_array_elements(${rows}::jsonb) r`);
   }
   if (w.audit) {
     const [tenant, user, action, subject, target, diff, request] = p(w.tenantId, w.audit.userId, w.audit.action, w.audit.subject, w.audit.target, JSON.stringify(w.audit.diff), w.audit.requestId);

@@ -14,10 +14,12 @@ export type LoadedPlugin = {
  * dependencies, allowlists and permissions; which services a node *runs* is a separate choice. */
 export class PluginRegistry {
   private readonly plugins = new Map<string, LoadedPlugin>();
+  private readonly subscribers = new Map<string, { consumer: string; attempts: number }[]>();
 
   add(definition: PluginDefinition, dir?: string): LoadedPlugin {
     const { manifest } = definition;
     if (this.plugins.has(manifest.id)) throw new ConflictError(`Plugin "${manifest.id}" is installed twice`, 'PLUGIN_DUPLICATE', { plugin: manifest.id });
+    this.subscribers.clear();
     const loaded = { id: manifest.id, manifest, definition, dir, schema: pluginSchemaName(manifest.id) };
     this.plugins.set(manifest.id, loaded);
     return loaded;
@@ -29,6 +31,18 @@ export class PluginRegistry {
 
   list(): LoadedPlugin[] {
     return [...this.plugins.values()];
+  }
+
+  /** The plugins that subscribe to `eventName` (manifest and handler), with their delivery attempts. */
+  subscribersOf(eventName: string): { consumer: string; attempts: number }[] {
+    let found = this.subscribers.get(eventName);
+    if (!found) {
+      found = this.list()
+        .filter((p) => p.manifest.events?.subscribes?.includes(eventName) && p.definition.subscribers?.[eventName])
+        .map((p) => ({ consumer: p.id, attempts: p.definition.subscribers![eventName].maxAttempts ?? 5 }));
+      this.subscribers.set(eventName, found);
+    }
+    return found;
   }
 
   /** Plugins in dependency order (dependencies first), for migrations and boot. */
