@@ -147,7 +147,7 @@ export function buildRequestContext(deps: KernelDeps, ctx: Context<any, any>, op
     fetch: (input, init) => outboundFetch(deps, { pluginId, tenantId, deadline, inTransaction }, input, init),
     outside(call, input) {
       notInTransaction('outside');
-      return runOutsideCall(deps, self, deadline, call, input);
+      return runOutsideCall(deps, self, deadline, call, input, (fn) => runShortTransaction(deps, ctx, { ...opts, deadline: null }, fn));
     },
   };
   return self;

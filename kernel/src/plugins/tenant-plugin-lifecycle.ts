@@ -244,6 +244,8 @@ export async function runPurge(d: KernelDeps, req: RequestContext, p: LoadedPlug
       }
     }
     await req.transaction(async (tx) => {
+      // its outside calls go with its data: nothing is left for a recovery to send (outside-calls.ts)
+      await tx.em.execute('delete from kernel.outside_call where plugin_id = ?', [p.id]);
       // drop the grants the plugin added, so a re-enable starts from its defaults again
       await tx.em.execute(`update kernel.role set rules = coalesce((select jsonb_agg(r) from jsonb_array_elements(rules) r where coalesce(r->>'reason', '') <> ?), '[]'::jsonb), version = version + 1 where rules @> ?::jsonb`,
         [`plugin:${p.id}`, JSON.stringify([{ reason: `plugin:${p.id}` }])]);

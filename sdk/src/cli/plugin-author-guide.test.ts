@@ -53,6 +53,11 @@ describe('plugin author guide', () => {
     fs.writeFileSync(step, table('foreign key (tenant_id, recipe_id) references recipes.recipe (tenant_id, id)').replace("${'tenantRls'}('recipes.step')", "${tenantRls('recipes.step')}"));
     expect(verifyPlugin(pluginDir).filter((f) => f.level === 'error')).toEqual([]);
     fs.rmSync(step);
+    // the global fetch is a warning: outside calls go through ctx.fetch
+    const caller = path.join(pluginDir, 'src/caller.ts');
+    fs.writeFileSync(caller, "export const ping = () => fetch('https://example.com');\n");
+    expect(verifyPlugin(pluginDir).filter((f) => f.level === 'warning').map((f) => f.message).join('\n')).toMatch(/calls the global fetch: reach other services through ctx\.fetch/);
+    fs.rmSync(caller);
     // row rules: a default grant may test only declared condition fields; a declared field needs a column
     const manifestPath = path.join(pluginDir, 'atrium.plugin.json');
     const manifest = fs.readFileSync(manifestPath, 'utf8');

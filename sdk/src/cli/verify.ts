@@ -57,6 +57,10 @@ export function verifyPlugin(dir: string): Finding[] {
       if (/^(\.\.\/)+.*(kernel|sdk)\/src/.test(spec)) err(rel, `reaches into ${spec}: use the package, not another package's src/`);
       if (/^(moleculer|@mikro-orm\/|pg$|ioredis|bullmq)/.test(spec)) warn(rel, `imports ${spec} directly: use what @atrium/sdk re-exports so versions stay in step`);
     }
+    // outbound HTTP goes through ctx.fetch (allowlisted, bounded, never inside a transaction)
+    if (rel.startsWith(`src${path.sep}`) && !/(^|\/)(testing|test)\/|\.test\.ts$/.test(rel) && /(^|[^.\w#$])fetch\(/m.test(text)) {
+      warn(rel, 'calls the global fetch: reach other services through ctx.fetch (the operator\'s allowlist, the request\'s deadline, never inside a transaction) — see "Outside calls" in the plugin guide');
+    }
     // every `create table` of a tenant table must come with RLS in the same migration
     for (const m of text.matchAll(/create table\s+([a-z_]+)\.([a-z_]+)\s*\(([\s\S]*?)\n\);/gi)) {
       const [, s, t, body] = m;
