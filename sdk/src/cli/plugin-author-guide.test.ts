@@ -74,6 +74,24 @@ describe('plugin author guide', () => {
     fs.writeFileSync(manifestPath, manifest);
   });
 
+  it('2b. verify wants every error code the plugin throws, and every word, in en, ru, uk and kk', () => {
+    const extra = path.join(pluginDir, 'src/burnt.ts');
+    fs.writeFileSync(extra, "import { ConflictError } from '@atrium/sdk';\nexport const burnt = () => { throw new ConflictError('The recipe is burnt', 'RECIPE_BURNT', { minutes: 5 }); };\n");
+    const errors = () => verifyPlugin(pluginDir).filter((f) => f.level === 'error').map((f) => `${f.file}: ${f.message}`);
+    expect(errors()).toEqual(['en', 'ru', 'uk', 'kk'].map((l) => expect.stringMatching(new RegExp(`^messages/${l}.json: errors.RECIPE_BURNT is missing`))));
+    const catalog = (l: string) => path.join(pluginDir, `messages/${l}.json`);
+    const words: Record<string, string> = { en: 'Burnt after {minutes} minutes', ru: 'Сгорело через {minutes} мин', uk: 'Згоріло за {minutes} хв', kk: '{minutes} минуттан кейін күйіп кетті' };
+    const before = Object.fromEntries(Object.keys(words).map((l) => [l, fs.readFileSync(catalog(l), 'utf8')]));
+    for (const [l, text] of Object.entries(words)) fs.writeFileSync(catalog(l), JSON.stringify({ ...JSON.parse(before[l]!), errors: { RECIPE_BURNT: text } }));
+    expect(errors()).toEqual([]);
+    // the same arguments in every language
+    fs.writeFileSync(catalog('kk'), JSON.stringify({ ...JSON.parse(before.kk!), errors: { RECIPE_BURNT: 'Күйіп кетті' } }));
+    expect(errors()).toEqual(['messages/kk.json: errors.RECIPE_BURNT uses {}, en.json {minutes}']);
+    for (const l of Object.keys(words)) fs.writeFileSync(catalog(l), before[l]!);
+    fs.rmSync(extra);
+    expect(errors()).toEqual([]);
+  });
+
   it('3. the scaffolded plugin passes its own tests', () => {
     const r = spawnSync(path.join(repo, 'node_modules/.bin/vitest'), ['run', '--root', pluginDir], { cwd: pluginDir, encoding: 'utf8', env: process.env });
     expect(r.status, r.stdout + r.stderr).toBe(0);
