@@ -63,10 +63,13 @@ describe('PINs and the shared till', () => {
   });
 
   it('switching the cashier by PIN: wrong PINs are counted (five lock it), the sale records who served and their limit applies', async () => {
-    const wrong = await device.post('/api/pos/till/operator', { registerId: till.registerId, userId: ids.dana, pin: '0001' });
+    const wrong = await device.post('/api/pos/till/operator', { registerId: till.registerId, userId: ids.dana, pin: '0001' }, { headers: { 'accept-language': 'ru' } });
     expect(wrong.status).toBe(403);
     expect(wrong.body.error.code).toBe('PIN_WRONG');
     expect(wrong.body.error.details.attemptsLeft).toBe(4);
+    // the cashier reads it in their language, the PIN field flagged
+    expect(wrong.body.error.message).toBe('Неверный PIN: осталось 4 попытки');
+    expect(fieldsOf(wrong)).toEqual(['pin']);
     for (let i = 0; i < 4; i++) await device.post('/api/pos/till/operator', { registerId: till.registerId, userId: ids.dana, pin: '0001' });
     const locked = await device.post('/api/pos/till/operator', { registerId: till.registerId, userId: ids.dana, pin: '7306' });
     expect(locked.body.error.code).toBe('PIN_LOCKED');

@@ -32,7 +32,7 @@ export function priceSale(
   const resolve = (d: Discount | undefined, field: string): Discount | undefined => {
     if (!d?.presetId) return d;
     const preset = presets.get(d.presetId);
-    if (!preset) throw new UnprocessableError('That preset discount is not in force here', 'UNKNOWN_PRESET', { fields: [{ field, message: 'no such preset discount in force' }] });
+    if (!preset) throw new UnprocessableError('That preset discount is not in force here', 'UNKNOWN_PRESET', { fields: [{ field, code: 'unknown', message: 'no such preset discount in force' }] });
     return preset.bp !== undefined ? { bp: preset.bp } : { amount: preset.amount };
   };
   const priceChanges: { productId: string; price: number; sent: number }[] = [];

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { ForbiddenError, NotFoundError, type RequestContext } from '@atrium/sdk';
+import { ConflictError, ForbiddenError, type RequestContext } from '@atrium/sdk';
 
 /**
  * POS PINs of the people at a shared till: 4–8 digits, stored as a salted scrypt hash; five wrong
@@ -23,9 +23,9 @@ export type StaffMember = { userId: string; name: string; roles: string[] };
 export async function verifyPin(ctx: RequestContext, userId: string, pin: string): Promise<StaffMember> {
   const outcome = await ctx.transaction(async (tx) => {
     const [s] = await tx.em.execute('select user_id, name, roles, pin_hash, pin_salt, failures, locked_until from pos.staff where user_id = ? for update', [userId]);
-    if (!s?.pin_hash) return { error: new NotFoundError('This person has no POS PIN yet (a manager sets it under Staff)', { field: 'userId' }) };
+    if (!s?.pin_hash) return { error: new ConflictError('This person has no POS PIN yet (a manager sets it under Staff)', 'NO_PIN', { field: 'userId' }) };
     if (s.locked_until && new Date(s.locked_until).getTime() > Date.now()) {
-      return { error: new ForbiddenError('Too many wrong PINs: try again in a few minutes', 'PIN_LOCKED', { lockedUntil: s.locked_until, fields: [{ field: 'pin', message: 'locked for a few minutes' }] }) };
+      return { error: new ForbiddenError('Too many wrong PINs: try again in a few minutes', 'PIN_LOCKED', { lockedUntil: s.locked_until, fields: [{ field: 'pin', code: 'pinLocked', message: 'locked for a few minutes' }] }) };
     }
     const given = Buffer.from(hashPin(pin, s.pin_salt).hash, 'base64');
     const stored = Buffer.from(s.pin_hash, 'base64');
@@ -33,7 +33,7 @@ export async function verifyPin(ctx: RequestContext, userId: string, pin: string
       const failures = s.failures + 1;
       const locked = failures >= MAX_FAILURES;
       await tx.em.execute('update pos.staff set failures = ?, locked_until = ? where user_id = ?', [locked ? 0 : failures, locked ? new Date(Date.now() + LOCK_MS).toISOString() : null, userId]);
-      return { error: new ForbiddenError('Wrong PIN', 'PIN_WRONG', { attemptsLeft: locked ? 0 : MAX_FAILURES - failures, fields: [{ field: 'pin', message: 'wrong PIN' }] }) };
+      return { error: new ForbiddenError('Wrong PIN', 'PIN_WRONG', { attemptsLeft: locked ? 0 : MAX_FAILURES - failures, fields: [{ field: 'pin', code: 'pinWrong', message: 'wrong PIN' }] }) };
     }
     if (s.failures || s.locked_until) await tx.em.execute('update pos.staff set failures = 0, locked_until = null where user_id = ?', [userId]);
     return { member: { userId: s.user_id as string, name: s.name as string, roles: (s.roles ?? []) as string[] } };
@@ -66,7 +66,7 @@ export async function operatorOf(ctx: RequestContext, registerId: string, token:
     [sha(token), registerId],
   );
   if (!r || at.getTime() > new Date(r.expires_at).getTime() || at.getTime() < new Date(r.started_at).getTime() - 5 * 60_000) {
-    throw new ForbiddenError('The till\'s cashier session is not valid: switch the cashier again', 'OPERATOR_SESSION', { fields: [{ field: 'operatorToken', message: 'unknown or expired' }] });
+    throw new ForbiddenError('The till\'s cashier session is not valid: switch the cashier again', 'OPERATOR_SESSION', { fields: [{ field: 'operatorToken', code: 'tillSessionInvalid', message: 'unknown or expired' }] });
   }
   return { userId: r.user_id, name: r.name, roles: r.roles ?? [] };
 }
@@ -79,6 +79,6 @@ export async function useApproval(ctx: RequestContext, registerId: string, token
      select u.user_id, s.name, s.roles from used u join pos.staff s on s.user_id = u.user_id`,
     [sha(token), registerId, saleId],
   );
-  if (!r) throw new ForbiddenError('The manager\'s approval is not valid (used, expired or for another till): ask again', 'APPROVAL_INVALID', { fields: [{ field: 'approvalToken', message: 'used, expired or unknown' }] });
+  if (!r) throw new ForbiddenError('The manager\'s approval is not valid (used, expired or for another till): ask again', 'APPROVAL_INVALID', { fields: [{ field: 'approvalToken', code: 'tillSessionInvalid', message: 'used, expired or unknown' }] });
   return { userId: r.user_id, name: r.name, roles: r.roles ?? [] };
 }

@@ -1,4 +1,4 @@
-import { ConflictError, defineAction, defineService, listPage, NotFoundError, Paging, sqlSet, sqlWhere, Type, ValidationError, type RequestContext } from '@atrium/sdk';
+import { ConflictError, defineAction, defineService, listPage, NotFoundError, Paging, sqlSet, sqlWhere, Type, ValidationError, type FieldError, type RequestContext } from '@atrium/sdk';
 import { posTimeZone } from '../domain/settings.ts';
 import { requireStore } from '../domain/stores.ts';
 
@@ -27,17 +27,17 @@ export function promotionView(r: any) {
 }
 
 function check(rule: any, validFrom?: string | null, validTo?: string | null) {
-  const fields: { field: string; message: string }[] = [];
-  if (rule.kind === 'preset' && (rule.bp === undefined) === (rule.amount === undefined)) fields.push({ field: 'rule.bp', message: 'a preset is a percentage (bp) or an amount, one of them' });
-  if (rule.kind === 'n_for_m' && rule.pay >= rule.buy) fields.push({ field: 'rule.pay', message: 'must be less than buy (3 for 2: buy 3, pay 2)' });
-  if (rule.kind === 'happy_hour' && rule.from === rule.to) fields.push({ field: 'rule.to', message: 'must differ from from' });
-  if (validFrom && validTo && validFrom > validTo) fields.push({ field: 'validTo', message: 'must not be before validFrom' });
+  const fields: FieldError[] = [];
+  if (rule.kind === 'preset' && (rule.bp === undefined) === (rule.amount === undefined)) fields.push({ field: 'rule/bp', code: 'presetBpOrAmount', message: 'a preset is a percentage (bp) or an amount, one of them' });
+  if (rule.kind === 'n_for_m' && rule.pay >= rule.buy) fields.push({ field: 'rule/pay', code: 'payBelowBuy', message: 'must be less than buy (3 for 2: buy 3, pay 2)' });
+  if (rule.kind === 'happy_hour' && rule.from === rule.to) fields.push({ field: 'rule/to', code: 'sameAsFrom', message: 'must differ from from' });
+  if (validFrom && validTo && validFrom > validTo) fields.push({ field: 'validTo', code: 'beforeFrom', message: 'must not be before validFrom' });
   if (fields.length) throw new ValidationError('Invalid promotion', fields);
 }
 
 async function load(ctx: RequestContext, id: string, lock = false) {
   const [r] = await ctx.em.execute(`select ${COLUMNS} from pos.promotion where id = ?${lock ? ' for update' : ''}`, [id]);
-  if (!r) throw new NotFoundError('No such promotion');
+  if (!r) throw new NotFoundError('No such promotion', { subject: 'pos.Promotion' });
   return r;
 }
 
@@ -82,7 +82,7 @@ export const promotionsService = defineService({
       async handler(ctx) {
         const p = ctx.params;
         const before = await load(ctx, p.id, true);
-        if (p.rule && p.rule.kind !== before.kind) throw new ConflictError('A promotion keeps its kind: make a new one', 'KIND_FIXED', { fields: [{ field: 'rule.kind', message: `is ${before.kind}` }] });
+        if (p.rule && p.rule.kind !== before.kind) throw new ConflictError('A promotion keeps its kind: make a new one', 'KIND_FIXED', { kind: before.kind, fields: [{ field: 'rule/kind', code: 'kindFixed', params: { kind: before.kind }, message: `is ${before.kind}` }] });
         check(p.rule ?? before.rule, p.validFrom === undefined ? day(before.valid_from) : p.validFrom, p.validTo === undefined ? day(before.valid_to) : p.validTo);
         if (p.storeId) await requireStore(ctx, p.storeId);
         const set = sqlSet().add('name = ?', p.name?.trim()).add('rule = ?::jsonb', p.rule === undefined ? undefined : JSON.stringify(p.rule)).add('store_id = ?', p.storeId)

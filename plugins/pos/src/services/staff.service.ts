@@ -52,7 +52,7 @@ export const staffService = defineService({
       params: Type.Object({ userId: Id, pin: Pin }, { additionalProperties: false }),
       async handler(ctx) {
         const { userId, pin } = ctx.params;
-        if (WEAK.has(pin) || /^(\d)\1+$/.test(pin)) throw new ValidationError('Choose a PIN that is not easy to guess', [{ field: 'pin', message: 'too easy to guess (1234, 0000…)' }]);
+        if (WEAK.has(pin) || /^(\d)\1+$/.test(pin)) throw new ValidationError('Choose a PIN that is not easy to guess', [{ field: 'pin', code: 'weakPin', message: 'too easy to guess (1234, 0000…)' }]);
         const m = await requireMember(ctx, userId, 'userId');
         const { hash, salt } = hashPin(pin);
         await ctx.em.execute(
@@ -71,7 +71,7 @@ export const staffService = defineService({
       params: Type.Object({ userId: Id }, { additionalProperties: false }),
       async handler(ctx) {
         const rows = await ctx.em.execute('update pos.staff set pin_hash = null, pin_salt = null, updated_at = now() where user_id = ? returning user_id', [ctx.params.userId]);
-        if (!rows.length) throw new NotFoundError('No POS PIN for this person');
+        if (!rows.length) throw new NotFoundError('No POS PIN for this person', { subject: 'pos.Staff' });
         ctx.audit.target(ctx.params.userId);
         return { userId: ctx.params.userId, hasPin: false };
       },

@@ -14,7 +14,7 @@ const Pin = Type.String({ pattern: '^[0-9]{4,8}$' });
 
 async function requireRegister(ctx: RequestContext, registerId: string) {
   const [r] = await ctx.em.execute('select id, store_id, archived from pos.register where id = ?', [registerId]);
-  if (!r) throw new NotFoundError('No such register', { field: 'registerId' });
+  if (!r) throw new NotFoundError('No such register', { subject: 'pos.Register', field: 'registerId' });
   return r;
 }
 
@@ -54,7 +54,7 @@ export const tillService = defineService({
         const settings = await posSettings(ctx);
         const limit = discountLimitBp(settings, who.roles, who.roles.some((r) => MANAGER_ROLES.includes(r)));
         if (limit < NO_LIMIT_BP && !who.roles.some((r) => MANAGER_ROLES.includes(r))) {
-          throw new ForbiddenError(`${who.name} may not approve discounts`, 'NOT_A_MANAGER', { fields: [{ field: 'userId', message: 'not a manager' }] });
+          throw new ForbiddenError(`${who.name} may not approve discounts`, 'NOT_A_MANAGER', { name: who.name, fields: [{ field: 'userId', code: 'notAManager', message: 'not a manager' }] });
         }
         const session = await ctx.transaction(async (tx) => {
           await requireRegister(tx, p.registerId);
@@ -82,11 +82,11 @@ export const tillService = defineService({
               `insert into pos.time_clock (tenant_id, id, user_id, store_id, register_id) values (?, ?, ?, ?, ?) on conflict do nothing returning id, clock_in, clock_out`,
               [tx.tenantId, crypto.randomUUID(), who.userId, reg.store_id, reg.id],
             );
-            if (!rows.length) throw new ConflictError(`${who.name} is clocked in already`, 'ALREADY_CLOCKED_IN');
+            if (!rows.length) throw new ConflictError(`${who.name} is clocked in already`, 'ALREADY_CLOCKED_IN', { name: who.name });
             return rows[0];
           }
           const rows = await tx.em.execute('update pos.time_clock set clock_out = now() where user_id = ? and clock_out is null returning id, clock_in, clock_out', [who.userId]);
-          if (!rows.length) throw new ConflictError(`${who.name} is not clocked in`, 'NOT_CLOCKED_IN');
+          if (!rows.length) throw new ConflictError(`${who.name} is not clocked in`, 'NOT_CLOCKED_IN', { name: who.name });
           return rows[0];
         });
         ctx.audit.target(who.userId);
@@ -135,7 +135,7 @@ export const tillService = defineService({
       }, { additionalProperties: false }),
       async handler(ctx) {
         const p = ctx.params;
-        if (JSON.stringify(p.cart).length > 200_000) throw new ConflictError('The cart is too big to park', 'CART_TOO_BIG');
+        if (JSON.stringify(p.cart).length > 200_000) throw new ConflictError('The cart is too big to park', 'CART_TOO_BIG', { field: 'cart' });
         await requireRegister(ctx, p.registerId);
         const [r] = await ctx.em.execute(
           'insert into pos.parked_sale (tenant_id, id, register_id, label, cart, total, parked_by) values (?, ?, ?, ?, ?::jsonb, ?, ?) returning id, register_id, label, total, parked_by, parked_at',
