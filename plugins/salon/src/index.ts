@@ -1,5 +1,9 @@
 import { definePlugin } from '@atrium/sdk';
 import manifest from '../atrium.plugin.json' with { type: 'json' };
+import en from '../messages/en.json' with { type: 'json' };
+import kk from '../messages/kk.json' with { type: 'json' };
+import ru from '../messages/ru.json' with { type: 'json' };
+import uk from '../messages/uk.json' with { type: 'json' };
 import { createSalon } from './migrations/0001-salon.ts';
 import { staffService } from './services/staff.service.ts';
 import { catalogueService } from './services/catalogue.service.ts';
@@ -17,6 +21,7 @@ import { reminderButtons } from './subscribers/reminder-buttons.ts';
  */
 export default definePlugin({
   manifest: manifest as any,
+  messages: { en, ru, uk, kk },
   migrations: [createSalon],
   services: [staffService, catalogueService, clientsService, bookingsService, availabilityService],
   subscribers: { 'messaging.button.pressed.v1': reminderButtons },

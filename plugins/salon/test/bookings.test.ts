@@ -123,6 +123,9 @@ describe('bookings', () => {
     // an overlapping (not identical) time is refused too: the database compares ranges
     const overlap = await book(reception, [{ serviceId: ids.pedicure, staffId: ids.Boris, startsAt: at('15:30', addDays(MONDAY, 1)) }]);
     expect([overlap.status, overlap.body.error.code]).toEqual([409, 'SLOT_TAKEN']);
+    // worded in the reader's language
+    const ru = await reception.post('/api/salon/bookings', { items: [{ serviceId: ids.pedicure, staffId: ids.Boris, startsAt }], clientId: ids.client }, { headers: { 'idempotency-key': crypto.randomUUID(), 'accept-language': 'ru' } });
+    expect(ru.body.error.message).toBe('Это время у мастера уже занято. Выберите другое.');
   });
 
   it('a chain exists whole or not at all', async () => {

@@ -30,11 +30,11 @@ export const availabilityService = defineService({
         const p = ctx.params;
         const settings = await salonSettings(ctx);
         checkDay(p.from, 'from');
-        if (p.staffIds && p.staffIds.length !== p.serviceIds.length) throw new ValidationError('Invalid input: staffIds', [{ field: 'staffIds', message: 'must name one master (or null) per service' }]);
+        if (p.staffIds && p.staffIds.length !== p.serviceIds.length) throw new ValidationError('Invalid input: staffIds', [{ field: 'staffIds', code: 'onePerService', message: 'must name one master (or null) per service' }]);
         const services = await loadServiceOptions(ctx, p.serviceIds);
         const steps: ChainStep[] = p.serviceIds.map((id, i) => {
           const s = services.get(id);
-          if (!s) throw new ValidationError(`Invalid input: serviceIds.${i}`, [{ field: `serviceIds.${i}`, message: 'is not a bookable service of this salon' }]);
+          if (!s) throw new ValidationError(`Invalid input: serviceIds.${i}`, [{ field: `serviceIds.${i}`, code: 'notBookable', message: 'is not a bookable service of this salon' }]);
           const wanted = p.staffIds?.[i];
           return { serviceId: id, bufferBeforeMin: s.bufferBeforeMin, bufferAfterMin: s.bufferAfterMin, options: s.options.filter((o) => !wanted || o.staffId === wanted) };
         });

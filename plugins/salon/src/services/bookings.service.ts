@@ -23,7 +23,7 @@ async function loadFor(ctx: RequestContext, id: string, action: string, lock = f
     `select ${BOOKING_SELECT} from ${BOOKING_FROM} where b.tenant_id = $1::uuid and b.id = $2::uuid and ${rule.sql}${lock ? ' for update of b' : ''}`,
     [ctx.tenantId, id, ...rule.params],
   );
-  if (!r) throw new NotFoundError('Booking not found');
+  if (!r) throw new NotFoundError('Booking not found', { subject: 'salon.booking' });
   return r;
 }
 
@@ -44,7 +44,7 @@ async function expireHoldsIn(ctx: RequestContext, staffIds: string[], from: Date
 async function resolveClient(ctx: RequestContext, p: { clientId?: string; client?: { name: string; phone?: string } }): Promise<string | null> {
   if (p.clientId) {
     const [c] = await ctx.sql('select id from salon.client where tenant_id = $1::uuid and id = $2::uuid', [ctx.tenantId, p.clientId]);
-    if (!c) throw new ValidationError('Invalid input: clientId', [{ field: 'clientId', message: 'is not a client of this salon' }]);
+    if (!c) throw new ValidationError('Invalid input: clientId', [{ field: 'clientId', code: 'unknown', message: 'is not a client of this salon' }]);
     return p.clientId;
   }
   if (!p.client) return null;
@@ -118,20 +118,20 @@ export const bookingsService = defineService({
       }, { additionalProperties: false }),
       async handler(ctx) {
         const p = ctx.params;
-        if (p.clientId && p.client) throw new ValidationError('Invalid input: client', [{ field: 'client', message: 'give clientId or client, not both' }]);
+        if (p.clientId && p.client) throw new ValidationError('Invalid input: client', [{ field: 'client', code: 'notWith', params: { other: 'clientId' }, message: 'give clientId or client, not both' }]);
         const settings = await salonSettings(ctx);
         const services = await loadServiceOptions(ctx, p.items.map((i) => i.serviceId));
         const planned = p.items.map((item, i) => {
           const s = services.get(item.serviceId);
-          if (!s) throw new ValidationError(`Invalid input: items.${i}.serviceId`, [{ field: `items.${i}.serviceId`, message: 'is not a bookable service of this salon' }]);
+          if (!s) throw new ValidationError(`Invalid input: items.${i}.serviceId`, [{ field: `items.${i}.serviceId`, code: 'notBookable', message: 'is not a bookable service of this salon' }]);
           const opt = s.options.find((o) => o.staffId === item.staffId);
-          if (!opt) throw new ValidationError(`Invalid input: items.${i}.staffId`, [{ field: `items.${i}.staffId`, message: 'does not perform this service' }]);
+          if (!opt) throw new ValidationError(`Invalid input: items.${i}.staffId`, [{ field: `items.${i}.staffId`, code: 'notPerformed', message: 'does not perform this service' }]);
           const start = checkInstant(item.startsAt, `items.${i}.startsAt`);
           const end = start + opt.durationMin * MIN;
           return { i, id: crypto.randomUUID(), service: s, opt, start, end, blockedFrom: start - s.bufferBeforeMin * MIN, blockedTo: end + s.bufferAfterMin * MIN };
         });
         planned.forEach((x, k) => {
-          if (k > 0 && x.start < planned[k - 1]!.end) throw new ValidationError(`Invalid input: items.${k}.startsAt`, [{ field: `items.${k}.startsAt`, message: 'must not start before the previous service ends' }]);
+          if (k > 0 && x.start < planned[k - 1]!.end) throw new ValidationError(`Invalid input: items.${k}.startsAt`, [{ field: `items.${k}.startsAt`, code: 'beforePrevious', message: 'must not start before the previous service ends' }]);
         });
         if (!p.outsideHours) {
           const from = Math.min(...planned.map((x) => x.blockedFrom));
@@ -192,7 +192,7 @@ export const bookingsService = defineService({
         const staffId = p.staffId ?? before.staff_id;
         const s = (await loadServiceOptions(ctx, [before.service_id])).get(before.service_id);
         const opt = s?.options.find((o) => o.staffId === staffId);
-        if (!s || !opt) throw new ValidationError('Invalid input: staffId', [{ field: 'staffId', message: 'does not perform this service' }]);
+        if (!s || !opt) throw new ValidationError('Invalid input: staffId', [{ field: 'staffId', code: 'notPerformed', message: 'does not perform this service' }]);
         const start = p.startsAt ? checkInstant(p.startsAt, 'startsAt') : new Date(before.starts_at).getTime();
         // another master: their duration; the same one: the booking keeps its length
         const length = staffId === before.staff_id ? new Date(before.ends_at).getTime() - new Date(before.starts_at).getTime() : opt.durationMin * MIN;

@@ -18,7 +18,7 @@ export const serviceView = (r: ServiceRow) => ({
 
 async function load(ctx: RequestContext, id: string, lock = false): Promise<ServiceRow> {
   const [r] = await ctx.sql<ServiceRow>(`select ${COLUMNS} from salon.service v where v.tenant_id = $1::uuid and v.id = $2::uuid${lock ? ' for update' : ''}`, [ctx.tenantId, id]);
-  if (!r) throw new NotFoundError('Service not found');
+  if (!r) throw new NotFoundError('Service not found', { subject: 'salon.service' });
   return r;
 }
 

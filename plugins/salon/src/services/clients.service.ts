@@ -13,7 +13,7 @@ const view = (r: ClientRow) => ({ id: r.id, name: r.name, phone: r.phone, email:
 
 async function load(ctx: RequestContext, id: string, lock = false): Promise<ClientRow> {
   const [r] = await ctx.sql<ClientRow>(`select ${COLUMNS} from salon.client c where c.tenant_id = $1::uuid and c.id = $2::uuid${lock ? ' for update' : ''}`, [ctx.tenantId, id]);
-  if (!r) throw new NotFoundError('Client not found');
+  if (!r) throw new NotFoundError('Client not found', { subject: 'salon.client' });
   return r;
 }
 

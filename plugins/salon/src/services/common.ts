@@ -8,7 +8,7 @@ export const Version = Type.Integer({ minimum: 1 });
 /** A name with its spaces trimmed; blank is a 400 naming the field. */
 export function cleanName(name: string, field = 'name'): string {
   const t = name.trim();
-  if (!t) throw new ValidationError(`Invalid input: ${field} is blank`, [{ field, message: 'must not be blank' }]);
+  if (!t) throw new ValidationError(`Invalid input: ${field} is blank`, [{ field, code: 'blank', message: 'must not be blank' }]);
   return t;
 }
 
@@ -16,7 +16,7 @@ export function cleanName(name: string, field = 'name'): string {
 export function cleanPhone(phone: string | null | undefined, field = 'phone'): string | null {
   if (phone === undefined || phone === null || !phone.trim()) return null;
   const digits = phone.replace(/[\s()+-]/g, '');
-  if (!/^\d{7,15}$/.test(digits)) throw new ValidationError('Invalid input: phone', [{ field, message: 'must be a phone number of 7 to 15 digits' }]);
+  if (!/^\d{7,15}$/.test(digits)) throw new ValidationError('Invalid input: phone', [{ field, code: 'phone', message: 'must be a phone number of 7 to 15 digits' }]);
   return digits;
 }
 
@@ -25,7 +25,7 @@ export function checkDay(day: string, field: string): string {
   const [y, m, d] = day.split('-').map(Number);
   const real = new Date(Date.UTC(y!, m! - 1, d!));
   if (Number.isNaN(real.getTime()) || real.toISOString().slice(0, 10) !== day || y! < 1900 || y! > 2999) {
-    throw new ValidationError(`Invalid input: ${field}`, [{ field, message: 'is not a calendar day (YYYY-MM-DD, years 1900–2999)' }]);
+    throw new ValidationError(`Invalid input: ${field}`, [{ field, code: 'calendarDay', message: 'is not a calendar day (YYYY-MM-DD, years 1900–2999)' }]);
   }
   return day;
 }
@@ -34,7 +34,7 @@ export function checkDay(day: string, field: string): string {
 export function checkInstant(value: string, field: string): number {
   const t = Date.parse(value);
   if (Number.isNaN(t) || t < Date.UTC(1900, 0, 1) || t >= Date.UTC(3000, 0, 1)) {
-    throw new ValidationError(`Invalid input: ${field}`, [{ field, message: 'must be a date-time between the years 1900 and 2999' }]);
+    throw new ValidationError(`Invalid input: ${field}`, [{ field, code: 'dateTimeRange', message: 'must be a date-time between the years 1900 and 2999' }]);
   }
   return t;
 }

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { ConflictError, defineAction, defineService, likePattern, listPage, NotFoundError, orderBy, Paging, Sort, sqlSet, sqlWhere, Type, UnprocessableError, ValidationError, type RequestContext } from '@atrium/sdk';
+import { ConflictError, defineAction, defineService, likePattern, listPage, NotFoundError, orderBy, Paging, Sort, sqlSet, sqlWhere, Type, UnprocessableError, ValidationError, type FieldError, type RequestContext } from '@atrium/sdk';
 import { Day, Id, Minutes, Version, checkDay, checkVersion, cleanName, cleanPhone, isDuplicate, patchRecord } from './common.ts';
 
 const SUBJECT = 'salon.Staff';
@@ -12,7 +12,7 @@ const view = (r: StaffRow) => ({ id: r.id, userId: r.user_id, name: r.name, role
 
 async function load(ctx: RequestContext, id: string, lock = false): Promise<StaffRow> {
   const [r] = await ctx.sql<StaffRow>(`select ${COLUMNS} from salon.staff s where s.tenant_id = $1::uuid and s.id = $2::uuid${lock ? ' for update' : ''}`, [ctx.tenantId, id]);
-  if (!r) throw new NotFoundError('Staff member not found');
+  if (!r) throw new NotFoundError('Staff member not found', { subject: 'salon.staffMember' });
   return r;
 }
 
@@ -37,13 +37,13 @@ const ServiceItem = Type.Object({ serviceId: Id, price: Type.Optional(Type.Integ
 
 /** Weekly intervals must not overlap within a day (a gap between two of them is a break). */
 function checkHours(hours: { weekday: number; startsMin: number; endsMin: number }[]) {
-  const fields: { field: string; message: string }[] = [];
-  hours.forEach((h, i) => { if (h.endsMin <= h.startsMin) fields.push({ field: `hours.${i}.endsMin`, message: 'must be after startsMin' }); });
+  const fields: FieldError[] = [];
+  hours.forEach((h, i) => { if (h.endsMin <= h.startsMin) fields.push({ field: `hours.${i}.endsMin`, code: 'afterStart', message: 'must be after startsMin' }); });
   const sorted = hours.map((h, i) => ({ ...h, i })).sort((a, b) => a.weekday - b.weekday || a.startsMin - b.startsMin);
   for (let k = 1; k < sorted.length; k++) {
     const a = sorted[k - 1]!;
     const b = sorted[k]!;
-    if (a.weekday === b.weekday && b.startsMin < a.endsMin) fields.push({ field: `hours.${b.i}.startsMin`, message: `overlaps another interval of weekday ${b.weekday}` });
+    if (a.weekday === b.weekday && b.startsMin < a.endsMin) fields.push({ field: `hours.${b.i}.startsMin`, code: 'hoursOverlap', params: { weekday: b.weekday }, message: `overlaps another interval of weekday ${b.weekday}` });
   }
   if (fields.length) throw new ValidationError('Invalid input: hours', fields);
 }
@@ -170,9 +170,9 @@ export const staffService = defineService({
         const p = ctx.params;
         const timed = p.startsMin !== undefined || p.endsMin !== undefined;
         if (timed && (p.startsMin === undefined || p.endsMin === undefined || p.endsMin <= p.startsMin)) {
-          throw new ValidationError('Invalid input: endsMin', [{ field: 'endsMin', message: 'must be given with startsMin and be after it' }]);
+          throw new ValidationError('Invalid input: endsMin', [{ field: 'endsMin', code: 'afterStart', message: 'must be given with startsMin and be after it' }]);
         }
-        if (p.kind === 'extra' && !timed) throw new ValidationError('Invalid input: startsMin', [{ field: 'startsMin', message: 'is required for an extra shift' }]);
+        if (p.kind === 'extra' && !timed) throw new ValidationError('Invalid input: startsMin', [{ field: 'startsMin', code: 'required', message: 'is required for an extra shift' }]);
         checkDay(p.day, 'day');
         await load(ctx, p.id);
         const exceptionId = crypto.randomUUID();
@@ -189,7 +189,7 @@ export const staffService = defineService({
       params: Type.Object({ id: Id, exceptionId: Id }, { additionalProperties: false }),
       async handler(ctx) {
         const rows = await ctx.sql('delete from salon.schedule_exception where tenant_id = $1::uuid and staff_id = $2::uuid and id = $3::uuid returning id', [ctx.tenantId, ctx.params.id, ctx.params.exceptionId]);
-        if (!rows.length) throw new NotFoundError('Exception not found');
+        if (!rows.length) throw new NotFoundError('Exception not found', { subject: 'salon.exception' });
         ctx.audit.target(ctx.params.id);
         return { ok: true };
       },
@@ -205,8 +205,8 @@ export const staffService = defineService({
         await load(ctx, id, true);
         const ids = services.map((s) => s.serviceId);
         const known = new Set((await ctx.sql<{ id: string }>('select id from salon.service where tenant_id = $1::uuid and id = any($2::uuid[])', [ctx.tenantId, ids])).map((r) => r.id));
-        const bad = services.flatMap((s, i) => (known.has(s.serviceId) ? [] : [{ field: `services.${i}.serviceId`, message: 'is not a service of this salon' }]));
-        if (new Set(ids).size !== ids.length) bad.push({ field: 'services', message: 'lists a service twice' });
+        const bad = services.flatMap((s, i) => (known.has(s.serviceId) ? [] : [{ field: `services.${i}.serviceId`, code: 'unknown', message: 'is not a service of this salon' }]));
+        if (new Set(ids).size !== ids.length) bad.push({ field: 'services', code: 'listedTwice', message: 'lists a service twice' });
         if (bad.length) throw new ValidationError('Invalid input: services', bad);
         await ctx.sql('delete from salon.staff_service where tenant_id = $1::uuid and staff_id = $2::uuid', [ctx.tenantId, id]);
         if (services.length) {
