@@ -1,0 +1,37 @@
+import { definePlugin } from '@atrium/sdk';
+import manifest from '../atrium.plugin.json' with { type: 'json' };
+import { seedDefaults } from './domain/defaults.ts';
+import { createPeople } from './migrations/0001-people.ts';
+import { createSchedule } from './migrations/0002-schedule.ts';
+import { createPasses } from './migrations/0003-passes.ts';
+import { createMoney } from './migrations/0004-money.ts';
+import { createLeads } from './migrations/0005-leads.ts';
+import { createNoticesImports } from './migrations/0006-notices-imports.ts';
+import { attendanceService } from './services/attendance.service.ts';
+import { groupsService } from './services/groups.service.ts';
+import { holidaysService } from './services/holidays.service.ts';
+import { invoicesService } from './services/invoices.service.ts';
+import { lessonsService } from './services/lessons.service.ts';
+import { passesService } from './services/passes.service.ts';
+import { paymentsService } from './services/payments.service.ts';
+import { branchesService, roomsService, subjectsService } from './services/places.service.ts';
+import { studentsService } from './services/students.service.ts';
+import { tariffsService } from './services/tariffs.service.ts';
+import { teachersService } from './services/teachers.service.ts';
+import { paymentRefunded, paymentSucceeded } from './subscribers/payments.ts';
+
+export * from './events.ts';
+
+export default definePlugin({
+  manifest: manifest as any,
+  migrations: [createPeople, createSchedule, createPasses, createMoney, createLeads, createNoticesImports],
+  services: [
+    branchesService, roomsService, subjectsService, teachersService, studentsService, groupsService, holidaysService, lessonsService, attendanceService,
+    tariffsService, passesService, invoicesService, paymentsService,
+  ],
+  subscribers: {
+    'payments.intent.succeeded.v1': paymentSucceeded,
+    'payments.intent.refunded.v1': paymentRefunded,
+  },
+  onTenantEnable: seedDefaults,
+});
