@@ -19,6 +19,9 @@ import { studentsService } from './services/students.service.ts';
 import { tariffsService } from './services/tariffs.service.ts';
 import { teachersService } from './services/teachers.service.ts';
 import { paymentRefunded, paymentSucceeded } from './subscribers/payments.ts';
+import { absenceNotice, passLowNotice } from './subscribers/notices.ts';
+import { housekeepingJob } from './jobs/housekeeping.ts';
+import { remindersJob } from './jobs/reminders.ts';
 
 export * from './events.ts';
 
@@ -32,6 +35,9 @@ export default definePlugin({
   subscribers: {
     'payments.intent.succeeded.v1': paymentSucceeded,
     'payments.intent.refunded.v1': paymentRefunded,
+    'school.attendance.marked.v1': absenceNotice,
+    'school.pass.low.v1': passLowNotice,
   },
+  jobs: { reminders: remindersJob, housekeeping: housekeepingJob },
   onTenantEnable: seedDefaults,
 });

@@ -101,3 +101,30 @@ export function monday(weeksAhead = 0): string {
   const dow = (d.getUTCDay() + 6) % 7;
   return addDays(d.toISOString().slice(0, 10), -dow + 7 * weeksAhead);
 }
+
+/** Runs one of the plugin's jobs now, for one tenant, as the scheduler would. */
+export function runJob(c: Centre, name: string, tenantId = c.tenantId, data: Record<string, unknown> = {}): Promise<any> {
+  return c.tk.kernel.broker.call('school.$system.runJob', { name, data, jobId: crypto.randomUUID() }, { meta: { system: true, tenantId, requestId: `job:${name}` } });
+}
+
+/** The day `days` from today in a time zone. */
+export function localDay(timeZone: string, days = 0): string {
+  const d = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  return addDays(d, days);
+}
+
+/** A pass tariff and a pass sold to a student from it (valid from `validFrom`). */
+export async function sellPass(c: Centre, studentId: string, t: Record<string, unknown> = {}, pass: Record<string, unknown> = {}): Promise<any> {
+  const tariff = ok(await c.manager.post('/api/school/tariffs', { name: `Абонемент ${crypto.randomUUID().slice(0, 6)}`, kind: 'pass', price: 2_000_000, lessons: 8, validityDays: 30, ...t }), 201);
+  return ok(await c.manager.post('/api/school/passes', { studentId, tariffId: tariff.id, ...pass }, key()), 201);
+}
+
+export async function until<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as T;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

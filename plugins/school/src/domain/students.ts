@@ -42,7 +42,7 @@ export const StudentInput = Type.Object({
 export type StudentInput = Static<typeof StudentInput>;
 
 export const STUDENT_COLUMNS = `s.id, s.name, to_char(s.birth_date, 'YYYY-MM-DD') as "birthDate", s.phone, s.email, s.status, s.branch_id as "branchId", s.custom,
-  s.discount_id as "discountId", s.balance, s.note, ${iso('s.created_at')} as "createdAt", s.version`;
+  s.discount_id as "discountId", s.balance::float8 as balance, s.note, ${iso('s.created_at')} as "createdAt", s.version`;
 export const CONTACT_COLUMNS = `c.id, c.student_id as "studentId", c.name, c.relation, c.phone, c.email, c.telegram, c.preferred_channel as "preferredChannel",
   c.locale, c.is_payer as "isPayer", c.notify, c.position`;
 

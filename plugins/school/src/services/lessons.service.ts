@@ -37,7 +37,7 @@ export const lessonsService = defineService({
       async handler(ctx) {
         const p = ctx.params;
         if (Date.parse(p.to) <= Date.parse(p.from)) throw badField('to', 'DATE_BEFORE_START', 'must be after from');
-        if (Date.parse(p.to) - Date.parse(p.from) > 42 * 86_400_000) throw badField('to', 'RANGE_TOO_LONG', 'the calendar shows at most six weeks at a time', { maxDays: 42 });
+        if (Date.parse(p.to) - Date.parse(p.from) > 62 * 86_400_000) throw badField('to', 'RANGE_TOO_LONG', 'the calendar shows at most two months at a time', { maxDays: 62 });
         const rule = ctx.rulesSql('read', SUBJECT, { alias: 'l' });
         // starts_at bounds use the (tenant_id, starts_at) index; a lesson lasts at most 12 hours
         const where = sqlWhere().always('l.tenant_id = ?', ctx.tenantId).always(rule.sql, ...rule.params)

@@ -1,0 +1,78 @@
+/**
+ * Words the server itself writes for people: notices to parents and the headings of exported
+ * reports, in Russian, Ukrainian, Kazakh and English, with each language's plural forms, dates in
+ * the branch's time zone and money in the currency's own format.
+ */
+
+export type Locale = 'ru' | 'uk' | 'kk' | 'en';
+export const LOCALES: readonly Locale[] = ['ru', 'uk', 'kk', 'en'];
+export const asLocale = (v: string | null | undefined): Locale => (LOCALES.includes(v as Locale) ? (v as Locale) : 'ru');
+
+const INTL: Record<Locale, string> = { ru: 'ru-RU', uk: 'uk-UA', kk: 'kk-KZ', en: 'en-GB' };
+
+/** One of the forms by the language's plural rules: `plural('ru', 3, { one: 'урок', few: 'урока', many: 'уроков' })`. */
+export function plural(locale: Locale, n: number, forms: Partial<Record<Intl.LDMLPluralRule, string>> & { other: string }): string {
+  const rule = new Intl.PluralRules(INTL[locale]).select(n);
+  return `${n} ${forms[rule] ?? forms.other}`;
+}
+
+export function formatDateTime(at: string | Date, locale: Locale, timeZone: string): string {
+  return new Intl.DateTimeFormat(INTL[locale], { timeZone, weekday: 'short', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' }).format(new Date(at));
+}
+
+export function formatDate(date: string, locale: Locale): string {
+  return new Intl.DateTimeFormat(INTL[locale], { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(`${date}T00:00:00Z`));
+}
+
+export function formatTime(at: string | Date, locale: Locale, timeZone: string): string {
+  return new Intl.DateTimeFormat(INTL[locale], { timeZone, hour: '2-digit', minute: '2-digit' }).format(new Date(at));
+}
+
+/** Integer minor units in the currency's format: 1 500 000 → «15 000,00 ₸». */
+export function formatMoney(minor: number, currency: string, locale: Locale): string {
+  const fmt = new Intl.NumberFormat(INTL[locale], { style: 'currency', currency });
+  const digits = fmt.resolvedOptions().maximumFractionDigits ?? 2;
+  return fmt.format(minor / 10 ** digits);
+}
+
+const LESSONS: Record<Locale, Partial<Record<Intl.LDMLPluralRule, string>> & { other: string }> = {
+  ru: { one: 'урок', few: 'урока', many: 'уроков', other: 'урока' },
+  uk: { one: 'урок', few: 'уроки', many: 'уроків', other: 'уроку' },
+  kk: { one: 'сабақ', other: 'сабақ' },
+  en: { one: 'lesson', other: 'lessons' },
+};
+export const lessonsWord = (locale: Locale, n: number) => plural(locale, n, LESSONS[locale]);
+
+export type NoticeWords = {
+  reminder(v: { student: string; lesson: string; when: string; room: string | null }): string;
+  absence(v: { student: string; lesson: string; time: string }): string;
+  passLow(v: { student: string; pass: string; left: string; until: string }): string;
+  debt(v: { student: string; amount: string; since: string; link: string | null }): string;
+};
+
+export const NOTICES: Record<Locale, NoticeWords> = {
+  ru: {
+    reminder: (v) => `Напоминаем: ${v.student}, занятие «${v.lesson}» — ${v.when}${v.room ? `, ${v.room}` : ''}.`,
+    absence: (v) => `${v.student} не был(а) на занятии «${v.lesson}» сегодня в ${v.time}. Если что-то случилось, пожалуйста, сообщите нам.`,
+    passLow: (v) => `${v.student}: на абонементе «${v.pass}» осталось ${v.left} (до ${v.until}). Продлите абонемент, чтобы не пропускать занятия.`,
+    debt: (v) => `${v.student}: задолженность ${v.amount} с ${v.since}.${v.link ? ` Оплатить онлайн: ${v.link}` : ' Пожалуйста, оплатите в ближайшее время.'}`,
+  },
+  uk: {
+    reminder: (v) => `Нагадуємо: ${v.student}, заняття «${v.lesson}» — ${v.when}${v.room ? `, ${v.room}` : ''}.`,
+    absence: (v) => `${v.student} не був(ла) на занятті «${v.lesson}» сьогодні о ${v.time}. Якщо щось сталося, будь ласка, повідомте нам.`,
+    passLow: (v) => `${v.student}: на абонементі «${v.pass}» залишилося ${v.left} (до ${v.until}). Продовжте абонемент, щоб не пропускати заняття.`,
+    debt: (v) => `${v.student}: заборгованість ${v.amount} з ${v.since}.${v.link ? ` Сплатити онлайн: ${v.link}` : ' Будь ласка, сплатіть найближчим часом.'}`,
+  },
+  kk: {
+    reminder: (v) => `Еске саламыз: ${v.student}, «${v.lesson}» сабағы — ${v.when}${v.room ? `, ${v.room}` : ''}.`,
+    absence: (v) => `${v.student} бүгін сағат ${v.time}-дағы «${v.lesson}» сабағына келмеді. Бірдеңе болса, бізге хабарлаңыз.`,
+    passLow: (v) => `${v.student}: «${v.pass}» абонементінде ${v.left} қалды (${v.until} дейін). Сабақтарды жібермеу үшін абонементті ұзартыңыз.`,
+    debt: (v) => `${v.student}: ${v.since} бастап ${v.amount} қарыз.${v.link ? ` Онлайн төлеу: ${v.link}` : ' Жақын арада төлеуіңізді сұраймыз.'}`,
+  },
+  en: {
+    reminder: (v) => `Reminder: ${v.student}, "${v.lesson}" — ${v.when}${v.room ? `, ${v.room}` : ''}.`,
+    absence: (v) => `${v.student} missed "${v.lesson}" today at ${v.time}. If something happened, please let us know.`,
+    passLow: (v) => `${v.student}: ${v.left} left on the pass "${v.pass}" (until ${v.until}). Renew it so no lesson is missed.`,
+    debt: (v) => `${v.student}: ${v.amount} due since ${v.since}.${v.link ? ` Pay online: ${v.link}` : ' Please pay at your earliest convenience.'}`,
+  },
+};
