@@ -10,6 +10,12 @@ import { createNoticesImports } from './migrations/0006-notices-imports.ts';
 import { attendanceService } from './services/attendance.service.ts';
 import { groupsService } from './services/groups.service.ts';
 import { holidaysService } from './services/holidays.service.ts';
+import { leadSourcesService, leadStatusesService, rejectReasonsService } from './services/lead-lists.service.ts';
+import { leadsService } from './services/leads.service.ts';
+import { tasksService } from './services/tasks.service.ts';
+import { reportsService } from './services/reports.service.ts';
+import { dashboardService } from './services/dashboard.service.ts';
+import { alfacrmImportJob, importsService } from './services/imports.service.ts';
 import { invoicesService } from './services/invoices.service.ts';
 import { lessonsService } from './services/lessons.service.ts';
 import { passesService } from './services/passes.service.ts';
@@ -30,7 +36,8 @@ export default definePlugin({
   migrations: [createPeople, createSchedule, createPasses, createMoney, createLeads, createNoticesImports],
   services: [
     branchesService, roomsService, subjectsService, teachersService, studentsService, groupsService, holidaysService, lessonsService, attendanceService,
-    tariffsService, passesService, invoicesService, paymentsService,
+    tariffsService, passesService, invoicesService, paymentsService, leadsService, leadSourcesService, leadStatusesService, rejectReasonsService, tasksService,
+    reportsService, dashboardService, importsService,
   ],
   subscribers: {
     'payments.intent.succeeded.v1': paymentSucceeded,
@@ -38,6 +45,6 @@ export default definePlugin({
     'school.attendance.marked.v1': absenceNotice,
     'school.pass.low.v1': passLowNotice,
   },
-  jobs: { reminders: remindersJob, housekeeping: housekeepingJob },
+  jobs: { reminders: remindersJob, housekeeping: housekeepingJob, alfacrmImport: alfacrmImportJob },
   onTenantEnable: seedDefaults,
 });

@@ -41,11 +41,18 @@ type Row = {
 
 const iso = (v: string | Date) => (v instanceof Date ? v.toISOString() : v);
 
-/** Every planned or held lesson that overlaps the booking on its teacher, room or group (one entry per clash). */
-export async function findConflicts(ctx: Pick<RequestContext, 'sql' | 'tenantId'>, b: Booking): Promise<Conflict[]> {
-  const rows = await ctx.sql<Row>(
+type Ctx = Pick<RequestContext, 'sql' | 'tenantId' | 'rulesSql'>;
+
+/**
+ * Every planned or held lesson that overlaps the booking on its teacher, room or group (one entry
+ * per clash). A lesson the caller may not read is not described: it only counts, in `hidden`.
+ */
+export async function findConflicts(ctx: Ctx, b: Booking): Promise<Conflict[] & { hidden?: number }> {
+  const rule = ctx.rulesSql('read', 'school.Lesson', { alias: 'l', firstParam: 8 });
+  const rows = await ctx.sql<Row & { visible: boolean }>(
     `select l.id, ${isoSql('l.starts_at')} as starts_at, ${isoSql('l.ends_at')} as ends_at, l.group_id, g.name as group_name, l.teacher_effective, t.name as teacher_name, l.room_id, r.name as room_name,
-            l.teacher_effective = $2::uuid as teacher_clash, coalesce(l.room_id = $3::uuid, false) as room_clash, coalesce(l.group_id = $4::uuid, false) as group_clash
+            l.teacher_effective = $2::uuid as teacher_clash, coalesce(l.room_id = $3::uuid, false) as room_clash, coalesce(l.group_id = $4::uuid, false) as group_clash,
+            coalesce(${rule.sql}, false) as visible
        from school.lesson l
        join school.teacher t on t.tenant_id = l.tenant_id and t.id = l.teacher_effective
        left join school.study_group g on g.tenant_id = l.tenant_id and g.id = l.group_id
@@ -55,10 +62,11 @@ export async function findConflicts(ctx: Pick<RequestContext, 'sql' | 'tenantId'
         and (l.teacher_effective = $2::uuid or l.room_id = $3::uuid or l.group_id = $4::uuid)
         and ($7::uuid is null or l.id <> $7::uuid)
       order by l.starts_at, l.id`,
-    [ctx.tenantId, b.teacherId, b.roomId, b.groupId, iso(b.startsAt), iso(b.endsAt), b.excludeLessonId ?? null],
+    [ctx.tenantId, b.teacherId, b.roomId, b.groupId, iso(b.startsAt), iso(b.endsAt), b.excludeLessonId ?? null, ...rule.params],
   );
-  const out: Conflict[] = [];
-  for (const r of rows) {
+  const out: Conflict[] & { hidden?: number } = [];
+  out.hidden = rows.filter((r) => !r.visible).length;
+  for (const r of rows.filter((x) => x.visible)) {
     const base = {
       lessonId: r.id, startsAt: r.starts_at, endsAt: r.ends_at, groupId: r.group_id, groupName: r.group_name,
       teacherId: r.teacher_effective, teacherName: r.teacher_name, roomId: r.room_id, roomName: r.room_name,
@@ -70,12 +78,13 @@ export async function findConflicts(ctx: Pick<RequestContext, 'sql' | 'tenantId'
   return out;
 }
 
-export function conflictError(conflicts: Conflict[]): ConflictError {
+export function conflictError(conflicts: Conflict[] & { hidden?: number }): ConflictError {
   const kinds = [...new Set(conflicts.map((c) => c.kind))];
+  const count = conflicts.length + (conflicts.hidden ?? 0);
   return new ConflictError(
-    `The lesson overlaps ${conflicts.length} other lesson(s) (${kinds.join(', ') || 'a change made at the same time: try again'})`,
+    `The lesson overlaps ${count} other lesson(s) (${kinds.join(', ') || 'a change made at the same time: try again'})`,
     'SCHEDULE_CONFLICT',
-    { conflicts, kinds, count: conflicts.length },
+    { conflicts, kinds, count, hidden: conflicts.hidden ?? 0 },
   );
 }
 
@@ -90,7 +99,7 @@ const isExclusionViolation = (e: unknown) => {
  * and a 409 lists every conflict of `booking` — read after the refusal, when whatever caused it has
  * committed, so two people booking the same room at once see each other's lesson.
  */
-export async function bookOrConflict<T>(ctx: Pick<RequestContext, 'sql' | 'tenantId'>, booking: Booking, write: () => Promise<T>): Promise<T> {
+export async function bookOrConflict<T>(ctx: Ctx, booking: Booking, write: () => Promise<T>): Promise<T> {
   await ctx.sql('savepoint school_booking');
   try {
     const out = await write();

@@ -11,7 +11,7 @@ import { conflictError, findConflicts, type Conflict } from './conflicts.ts';
 export const SLOT_COLUMNS = `sl.id, sl.weekday, to_char(sl.start_time, 'HH24:MI') as "startTime", sl.minutes, sl.room_id as "roomId", sl.teacher_id as "teacherId",
   to_char(sl.valid_from, 'YYYY-MM-DD') as "validFrom", to_char(sl.valid_to, 'YYYY-MM-DD') as "validTo"`;
 
-type Ctx = Pick<RequestContext, 'sql' | 'tenantId'>;
+type Ctx = Pick<RequestContext, 'sql' | 'tenantId' | 'rulesSql'>;
 
 /** A group may not be larger than its room. */
 export async function checkRoomFits(ctx: Ctx, roomId: string | null, capacity: number): Promise<void> {

@@ -185,3 +185,17 @@ export async function expirePasses(ctx: Ctx, today: string): Promise<{ passes: n
   );
   return { passes: rows.length, credits: credits.length };
 }
+
+/** Sets how many lessons of a pass were used elsewhere (an import): one `adjust` row for the difference. */
+export async function adjustUsed(ctx: Ctx, passId: string, used: number, note: string): Promise<void> {
+  const [row] = await ctx.sql<{ student_id: string; before: number; lessons_used: number; valid_until: string }>(
+    `update school.pass p set lessons_used = least($3::int, lessons_total), updated_at = now(), version = version + 1
+       from (select lessons_used as before from school.pass where tenant_id = $1::uuid and id = $2::uuid) b
+      where p.tenant_id = $1::uuid and p.id = $2::uuid
+      returning p.student_id, b.before, p.lessons_used, to_char(p.valid_until, 'YYYY-MM-DD') as valid_until`,
+    [ctx.tenantId, passId, used],
+  );
+  if (row && row.lessons_used !== row.before) {
+    await ledger(ctx, { id: passId, student_id: row.student_id }, 'adjust', { lessons: row.before - row.lessons_used, usedAfter: row.lessons_used, validUntilAfter: row.valid_until, note });
+  }
+}

@@ -76,3 +76,60 @@ export const NOTICES: Record<Locale, NoticeWords> = {
     debt: (v) => `${v.student}: ${v.amount} due since ${v.since}.${v.link ? ` Pay online: ${v.link}` : ' Please pay at your earliest convenience.'}`,
   },
 };
+
+/** Headings of the reports and their exports. */
+const L = (ru: string, uk: string, kk: string, en: string) => ({ ru, uk, kk, en });
+export const REPORT_WORDS = {
+  attendanceTitle: L('Посещаемость', 'Відвідуваність', 'Қатысу', 'Attendance'),
+  financeTitle: L('Финансы', 'Фінанси', 'Қаржы', 'Finance'),
+  payrollTitle: L('Зарплата преподавателей', 'Зарплата викладачів', 'Оқытушылардың жалақысы', 'Teacher payroll'),
+  debtsTitle: L('Долги', 'Борги', 'Қарыздар', 'Debts'),
+  leadsTitle: L('Конверсия лидов', 'Конверсія лідів', 'Лидтердің конверсиясы', 'Lead conversion'),
+  period: L('Период', 'Період', 'Кезең', 'Period'),
+  total: L('Итого', 'Разом', 'Барлығы', 'Total'),
+  name: L('Название', 'Назва', 'Атауы', 'Name'),
+  group: L('Группа', 'Група', 'Топ', 'Group'),
+  teacher: L('Преподаватель', 'Викладач', 'Оқытушы', 'Teacher'),
+  student: L('Ученик', 'Учень', 'Оқушы', 'Student'),
+  lessons: L('Уроков', 'Уроків', 'Сабақ', 'Lessons'),
+  marks: L('Отметок', 'Відміток', 'Белгі', 'Marks'),
+  attended: L('Был', 'Був', 'Келді', 'Attended'),
+  excused: L('Уваж. пропуск', 'Пропуск з поваж. причини', 'Дәлелді себеп', 'Excused'),
+  unexcused: L('Пропуск', 'Пропуск', 'Себепсіз', 'Unexcused'),
+  rate: L('Посещаемость', 'Відвідуваність', 'Қатысу', 'Attendance rate'),
+  date: L('Дата', 'Дата', 'Күні', 'Date'),
+  cash: L('Наличные', 'Готівка', 'Қолма-қол', 'Cash'),
+  card: L('Карта', 'Картка', 'Карта', 'Card'),
+  transfer: L('Перевод', 'Переказ', 'Аударым', 'Transfer'),
+  online: L('Онлайн', 'Онлайн', 'Онлайн', 'Online'),
+  refunds: L('Возвраты', 'Повернення', 'Қайтарулар', 'Refunds'),
+  net: L('Итого поступило', 'Разом надійшло', 'Барлығы түсті', 'Net received'),
+  invoiced: L('Выставлено счетов', 'Виставлено рахунків', 'Шот қойылды', 'Invoiced'),
+  attendees: L('Учеников на уроках', 'Учнів на уроках', 'Сабақтағы оқушылар', 'Attendees'),
+  revenue: L('Выручка уроков', 'Виручка уроків', 'Сабақтар түсімі', 'Lesson revenue'),
+  pay: L('К выплате', 'До виплати', 'Төленеді', 'Pay'),
+  unrated: L('Без ставки', 'Без ставки', 'Ставкасыз', 'No rate'),
+  debt: L('Долг', 'Борг', 'Қарыз', 'Debt'),
+  overdue: L('Просрочено', 'Прострочено', 'Мерзімі өткен', 'Overdue'),
+  oldestDue: L('Срок самого старого', 'Термін найстарішого', 'Ең ескі мерзім', 'Oldest due'),
+  daysOverdue: L('Дней просрочки', 'Днів прострочення', 'Кешіккен күн', 'Days overdue'),
+  phone: L('Телефон', 'Телефон', 'Телефон', 'Phone'),
+  source: L('Источник', 'Джерело', 'Дереккөз', 'Source'),
+  leads: L('Лидов', 'Лідів', 'Лид', 'Leads'),
+  trials: L('Пробных', 'Пробних', 'Сынақ', 'Trials'),
+  enrolled: L('Записались', 'Записалися', 'Жазылды', 'Enrolled'),
+  rejected: L('Отказ', 'Відмова', 'Бас тартты', 'Rejected'),
+  conversion: L('Конверсия', 'Конверсія', 'Конверсия', 'Conversion'),
+  noSource: L('Без источника', 'Без джерела', 'Дереккөзсіз', 'No source'),
+} as const;
+export type ReportWord = keyof typeof REPORT_WORDS;
+export const reportWord = (locale: Locale, w: ReportWord) => REPORT_WORDS[w][locale];
+
+/** Names of the built-in lead sources (their code, until someone renames them). */
+export const SOURCE_WORDS: Record<string, Record<Locale, string>> = {
+  call: L('Звонок', 'Дзвінок', 'Қоңырау', 'Call'),
+  website: L('Сайт', 'Сайт', 'Сайт', 'Website'),
+  social: L('Соцсети', 'Соцмережі', 'Әлеуметтік желілер', 'Social media'),
+  referral: L('Рекомендация', 'Рекомендація', 'Ұсыныс', 'Referral'),
+  walk_in: L('Пришли сами', 'Прийшли самі', 'Өздері келді', 'Walk-in'),
+};

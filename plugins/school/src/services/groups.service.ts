@@ -5,6 +5,7 @@ import { badField, Color, Id, IsoDate, Note, NullableDate, NullableId, PositiveM
 import { generateLessons } from '../domain/lesson-generation.ts';
 import { patchRecord, requireRef } from '../domain/records.ts';
 import { todayIn, zoneOf } from '../domain/settings.ts';
+import { enrolStudent } from '../domain/enrolment.ts';
 import { applyGroupChange, checkRoomFits, dropUntouchedLessons, SLOT_COLUMNS } from '../domain/groups.ts';
 
 const SUBJECT = 'school.Group';
@@ -196,19 +197,9 @@ export const groupsService = defineService({
       async handler(ctx) {
         const p = ctx.params;
         const g = await groupFor(ctx, p.id, 'enrol');
-        if (g.status !== 'active') throw new UnprocessableError('The group is archived', 'GROUP_ARCHIVED', { field: 'id' });
-        await requireRef(ctx, 'school.student', 'school.Student', p.studentId, 'studentId', `status <> 'left'`);
-        const [already] = await ctx.sql(`select 1 from school.enrolment where tenant_id = $1::uuid and group_id = $2::uuid and student_id = $3::uuid and status = 'active'`, [ctx.tenantId, p.id, p.studentId]);
-        if (already) throw new ConflictError('The student is already in this group', 'ALREADY_ENROLLED', { field: 'studentId' });
-        // the seat first: a guarded counter, so the capacity holds however many enrol at once
-        const seat = await ctx.sql(`update school.study_group set enrolled_count = enrolled_count + 1, updated_at = now() where tenant_id = $1::uuid and id = $2::uuid and enrolled_count < capacity returning enrolled_count`, [ctx.tenantId, p.id]);
-        if (!seat.length) throw new ConflictError(`The group is full (${g.capacity} students)`, 'GROUP_FULL', { capacity: g.capacity });
         const joinedOn = p.joinedOn ?? todayIn(await zoneOf(ctx, g.branchId));
-        const id = crypto.randomUUID();
-        await ctx.sql(`insert into school.enrolment (tenant_id, id, group_id, student_id, joined_on) values ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::date)`, [ctx.tenantId, id, p.id, p.studentId, joinedOn]);
-        await ctx.sql(`update school.student set status = 'active', updated_at = now(), version = version + 1 where tenant_id = $1::uuid and id = $2::uuid and status in ('trial', 'paused')`, [ctx.tenantId, p.studentId]);
-        await recordActivity(ctx, { studentId: p.studentId }, 'group.joined', { groupId: p.id, groupName: g.name, joinedOn });
-        return { enrolmentId: id, groupId: p.id, studentId: p.studentId, joinedOn, enrolled: Number((seat[0] as { enrolled_count: number }).enrolled_count) };
+        const r = await enrolStudent(ctx, { groupId: p.id, studentId: p.studentId, joinedOn });
+        return { ...r, groupId: p.id, studentId: p.studentId, joinedOn };
       },
     }),
     leave: defineAction({

@@ -82,7 +82,7 @@ export const lessonsService = defineService({
           teacherId, roomId: p.roomId === undefined ? l?.roomId ?? null : p.roomId, groupId: p.groupId === undefined ? l?.groupId ?? null : p.groupId,
           startsAt: p.startsAt, endsAt: p.endsAt, excludeLessonId: l?.id ?? null,
         });
-        return { conflicts, ok: conflicts.length === 0 };
+        return { conflicts, hidden: conflicts.hidden ?? 0, ok: conflicts.length === 0 && !conflicts.hidden };
       },
     }),
     create: defineAction({
