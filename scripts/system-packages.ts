@@ -7,6 +7,7 @@ export const TEST_PACKAGES: { bin: string; pkg: string; why: string }[] = [
   { bin: 'nats-server', pkg: 'nats-server', why: 'multi-node transporter tests' },
   { bin: 'pgbench', pkg: 'postgresql-client-15', why: 'benchmark anchors' },
   { bin: 'chromium', pkg: 'chromium', why: 'browser tests (playwright-core)' },
+  { bin: 'dovecot', pkg: 'dovecot-imapd', why: 'e-mail channel tests (a real IMAP server with IDLE)' },
 ];
 
 export const has = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;

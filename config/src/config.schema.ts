@@ -38,6 +38,14 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    metrics: Type.Object(
+      {
+        token: Type.Optional(Type.String({ minLength: 16, description: 'Bearer token for GET /metrics on the main port (without one, /metrics is not served there)' })),
+        port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: 'A port of its own for GET /metrics (no token needed unless one is set), e.g. 9464' })),
+        host: Type.String({ default: '127.0.0.1', description: 'Interface of the metrics port' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     database: Type.Object(
       {
         url: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
@@ -83,6 +91,10 @@ export const ConfigSchema = Type.Object(
         loginMaxPerIpPerMinute: Type.Integer({ minimum: 1, default: 30 }),
         loginMaxPerAccountPer15Minutes: Type.Integer({ minimum: 1, default: 10 }),
         signupEnabled: Type.Boolean({ default: true }),
+        signupConfirmation: Type.Union([Type.Literal('email'), Type.Literal('immediate')], {
+          default: 'email',
+          description: "'email': every sign-up is answered alike and confirmed by a link mailed to the address (no account enumeration); 'immediate': signed in at once (tests, closed platforms)",
+        }),
         signupMaxPerIpPerHour: Type.Integer({ minimum: 1, default: 20 }),
       },
       { additionalProperties: false, default: {} },

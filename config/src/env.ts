@@ -21,6 +21,8 @@ export const NAMED_ENV: Record<string, { path: string; type: 'string' | 'integer
   ATRIUM_LOG_LEVEL: { path: 'log.level', type: 'string' },
   ATRIUM_PLUGIN_DIRS: { path: 'plugins.dirs', type: 'list' },
   ATRIUM_PLUGINS: { path: 'plugins.packages', type: 'list' },
+  ATRIUM_METRICS_TOKEN: { path: 'metrics.token', type: 'string' },
+  ATRIUM_METRICS_PORT: { path: 'metrics.port', type: 'integer' },
   ATRIUM_DEVICES_HEARTBEAT_MS: { path: 'devices.heartbeatMs', type: 'integer' },
 };
 

@@ -11,6 +11,8 @@ import { call, startPlatform, waitFor, type PlatformProcess } from './fixtures/p
 let platform: PlatformProcess;
 let attacker: { token: string; tenantId: string };
 let victim: { token: string; tenantId: string };
+const METRICS_TOKEN = 'crash-proof-metrics-token-0123456789';
+const scrape = () => call(platform.url, 'GET', '/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
 
 async function signup(name: string, email: string) {
   const r = await call(platform.url, 'POST', '/api/auth/signup', { body: { tenantName: name, email, password: 'correct horse battery staple' } });
@@ -30,7 +32,7 @@ async function stillServing() {
 }
 
 beforeAll(async () => {
-  platform = await startPlatform({ plugins: ['payments', 'payments-paybox', path.join(import.meta.dirname, 'fixtures/plugins/crashy')] });
+  platform = await startPlatform({ plugins: ['payments', 'payments-paybox', path.join(import.meta.dirname, 'fixtures/plugins/crashy')], env: { ATRIUM_METRICS_TOKEN: METRICS_TOKEN } });
   attacker = await signup('Attacker', 'owner@attacker.test');
   victim = await signup('Victim', 'owner@victim.test');
   const s = await call(platform.url, 'PUT', '/api/plugins/payments-paybox/settings', { token: attacker.token, body: { settings: { merchantId: '12345', secretKeys: ['attacker-secret'] } } });
@@ -49,7 +51,7 @@ describe('one request cannot end the platform', () => {
     }
     await stillServing();
     // the metrics of those requests were recorded without a label error
-    await waitFor('a metrics scrape', async () => (await call(platform.url, 'GET', '/metrics')).status === 200 || platform.alive() === false);
+    await waitFor('a metrics scrape', async () => (await scrape()).status === 200 || platform.alive() === false);
     await stillServing();
   });
 
@@ -66,8 +68,19 @@ describe('one request cannot end the platform', () => {
       s.setTimeout(10_000, () => { s.destroy(); resolve(`no answer: ${got}`); });
     });
     expect(statusLine).toBe('HTTP/1.1 200 OK');
-    const m = await call(platform.url, 'GET', '/metrics');
+    const m = await scrape();
     expect(m.body).toMatch(/^atrium_process_uncaught_errors 0$/m);
+    await stillServing();
+  });
+
+  it("an oversized frame on the admin's push socket closes that socket, not the process", async () => {
+    const { default: WebSocket } = await import('ws');
+    const ws = new WebSocket(`${platform.url.replace(/^http/, 'ws')}/api/ws?token=${victim.token}`);
+    await new Promise((r, j) => { ws.once('message', r); ws.once('error', j); });
+    const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+    ws.send('x'.repeat(200 * 1024));
+    expect(await closed).toBe(1009);
+    expect((await scrape()).body).toMatch(/^atrium_process_uncaught_errors 0$/m);
     await stillServing();
   });
 
@@ -83,7 +96,7 @@ describe('one request cannot end the platform', () => {
     // the subscriber and the job run in the background: wait until all six late errors reached the process handlers
     await waitFor('the late errors', async () => {
       if (!platform.alive()) throw new Error(`the platform exited:\n${platform.log().slice(-2000)}`);
-      const m = await call(platform.url, 'GET', '/metrics');
+      const m = await scrape();
       const n = Number(/^atrium_process_uncaught_errors (\d+)/m.exec(m.body)?.[1] ?? 0);
       return n >= 6;
     }, 30_000);

@@ -47,12 +47,12 @@ describe('DeferredBeginClient', () => {
     expect((await client.query('select now() = statement_timestamp() as autocommit')).rows[0].autocommit).toBe(true);
   });
 
-  it('a statement that is not a pipeline gets the BEGIN queued before it, and runs in that transaction', async () => {
+  it('a statement that is not a pipeline goes out with the owed BEGIN, and runs in that transaction', async () => {
     sent = [];
     await deferringBegin(() => client.query('begin'));
     const r = await client.query(`select set_config('atrium.probe', $1, true) as v`, ['bound']);
     expect(r.rows).toEqual([{ v: 'bound' }]);
-    expect(sent).toEqual(['begin']);
+    expect(sent).toEqual([]);
     expect((await client.query(`select current_setting('atrium.probe', true) as v`)).rows[0].v).toBe('bound');
     await client.query('rollback');
   });
@@ -91,7 +91,7 @@ describe('DeferredBeginClient', () => {
         // one Sync: one round trip for BEGIN and both statements; the texts are parsed only the first time
         expect(syncs).toBe(1);
         expect(sent).toEqual([]);
-        expect(parses).toEqual(round === 1 ? ['begin', ...steps.map((s) => s.text)] : []);
+        expect(parses.filter((t) => t !== 'begin')).toEqual(round === 1 ? steps.map((s) => s.text) : []);
         expect(p.results!.map((r) => r.rows)).toEqual([[{ v: 'piped' }], [{ v: 'piped', arr: [1, 2], doc: { a: 1 } }]]);
         expect(last.rows).toEqual(p.results![1].rows);
         // inside the transaction the pipeline opened
@@ -132,6 +132,79 @@ describe('DeferredBeginClient', () => {
       watch();
       await client.query({ pipeline: [{ text: `select 1 / $1::int as boom`, values: [1] }] } as any);
       expect(parses).toEqual([]);
+    });
+
+    it('a plain statement (the ORM sends its values inside the text) travels with the owed BEGIN, parsed unnamed every time; a text of several statements goes after its own BEGIN', async () => {
+      for (const round of [1, 2]) {
+        watch();
+        await deferringBegin(() => client.query('begin'));
+        const r = await client.query(`select 'x' || ${round} as v`);
+        expect(r.rows).toEqual([{ v: `x${round}` }]);
+        expect(syncs).toBe(1);
+        expect(sent).toEqual([]);
+        // BEGIN is a named statement (parsed once per connection); the ORM's text is never named
+        expect(parses.filter((t) => t !== 'begin')).toEqual([`select 'x' || ${round} as v`]);
+        expect((await client.query(`select now() = statement_timestamp() as fresh`)).rows[0].fresh).toBe(false);
+        await client.query('rollback');
+      }
+      watch();
+      await deferringBegin(() => client.query('begin'));
+      const several = await client.query(`select 1 as a; select 2 as b`);
+      expect(several.map((x: any) => x.rows[0])).toEqual([{ a: 1 }, { b: 2 }]);
+      expect(sent).toEqual([`select 1 as a; select 2 as b`]);
+      expect((await client.query(`select now() = statement_timestamp() as fresh`)).rows[0].fresh).toBe(false);
+      await client.query('rollback');
+    });
+
+    it('a deferred pipeline waits for the transaction\'s next statement and goes out with it; with nothing after it, the transaction never reaches the server', async () => {
+      const cfg = { text: `select set_config('atrium.deferred', $1::text, true) as v`, values: ['later'] };
+      watch();
+      await deferringBegin(() => client.query('begin'));
+      const p: Pipeline = { pipeline: [cfg], defer: true };
+      await client.query(p as any);
+      expect(p.results!.map((r) => r.rows)).toEqual([[]]);
+      expect(syncs).toBe(0);
+      const r = await client.query({ pipeline: [{ text: `select current_setting('atrium.deferred') as v` }] } as any);
+      expect(r.rows).toEqual([{ v: 'later' }]);
+      expect(syncs).toBe(1);
+      await client.query('rollback');
+
+      watch();
+      await deferringBegin(() => client.query('begin'));
+      await client.query({ pipeline: [cfg], defer: true } as any);
+      expect((await client.query('commit')).command).toBe('COMMIT');
+      expect(syncs + sent.length).toBe(0);
+      const after = (await client.query(`select current_setting('atrium.deferred', true) as v, now() = statement_timestamp() as autocommit`)).rows[0];
+      expect(after.v).not.toBe('later');
+      expect(after.autocommit).toBe(true);
+    });
+
+    it('a read-only transaction\'s COMMIT travels in front of the connection\'s next message, or goes alone a little later', async () => {
+      await client.query('create temporary table if not exists probe5 (v text)');
+      // 1. the next transaction's first message carries it (committed: the next transaction's rollback does not undo it)
+      client.lazyCommitMs = 60_000;
+      await deferringBegin(() => client.query('begin'));
+      await client.query({ pipeline: [{ text: `insert into probe5 values ($1::text)`, values: ['first'] }] } as any);
+      client.commitLazily = true;
+      watch();
+      expect((await client.query('commit')).command).toBe('COMMIT');
+      expect(syncs + sent.length).toBe(0);
+      await deferringBegin(() => client.query('begin'));
+      await client.query({ pipeline: [{ text: `insert into probe5 values ($1::text)`, values: ['second'] }] } as any);
+      expect(syncs).toBe(1);
+      expect(sent).toEqual([]);
+      await client.query('rollback');
+      expect((await client.query('select v from probe5')).rows).toEqual([{ v: 'first' }]);
+      // 2. nobody uses the connection: the COMMIT goes alone, and the connection is out of its transaction
+      client.lazyCommitMs = 5;
+      await deferringBegin(() => client.query('begin'));
+      await client.query({ pipeline: [{ text: `insert into probe5 values ($1::text)`, values: ['third'] }] } as any);
+      client.commitLazily = true;
+      await client.query('commit');
+      watch();
+      while (!sent.length) await new Promise((r) => setTimeout(r, 5));
+      expect(sent).toEqual(['commit']);
+      expect((await client.query(`select now() = statement_timestamp() as autocommit, (select count(*)::int from probe5) as n`)).rows[0]).toEqual({ autocommit: true, n: 2 });
     });
 
     it('a text that does not parse is not remembered as prepared: it is parsed (and fails) again', async () => {

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineAction, defineJob, definePlugin, defineService } from '@atrium/sdk';
-import { createTestKernel, type TestClient, type TestKernel } from '@atrium/sdk/testing';
+import { createTestKernel, waitFor, type TestClient, type TestKernel } from '@atrium/sdk/testing';
 
 /**
  * Issue 12: JobContext.progress is stored on the job (BullMQ) and shown through the jobs API while
@@ -45,15 +45,6 @@ let tk: TestKernel;
 let one: TestClient;
 let two: TestClient;
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 beforeAll(async () => {
   tk = await createTestKernel({ plugins: [worker], tenants: [{ name: 'One', enable: ['worker'] }, { name: 'Two', enable: ['worker'] }] });

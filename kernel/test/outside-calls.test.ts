@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { createTestKernel, type TestClient, type TestKernel } from '@atrium/sdk/testing';
+import { createTestKernel, waitFor, type TestClient, type TestKernel } from '@atrium/sdk/testing';
 import { chargesPlugin, FakeChargesServer } from './fixtures/charges-plugin.ts';
 
 let fake: FakeChargesServer;
@@ -13,26 +13,7 @@ let owner: TestClient;
 let other: TestClient;
 let db: pg.Client;
 
-/** The fewest request-pool connections in use over a few samples. */
-async function leastInUse(node: TestKernel): Promise<number> {
-  let least = Infinity;
-  for (let i = 0; i < 10; i++) {
-    const pools = await node.kernel.deps.db.poolStats();
-    least = Math.min(least, pools.find((p: any) => p.depth === 0)?.inUse ?? Infinity);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return least;
-}
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false | null> | T | undefined | false | null, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const config = (base: string) => ({
   // a pool of 2: fewer connections than hanging calls
@@ -86,7 +67,7 @@ describe('outside calls', () => {
     // four requests waiting on the provider, a pool of two connections: none of them is held
     // (sampled: background work — jobs, deliveries — takes a connection for a moment now and then;
     // a connection held by a waiting request would be in use in every sample)
-    expect(await leastInUse(tk)).toBe(0);
+    expect(await tk.leastConnectionsInUse()).toBe(0);
     const { rows } = await db.query(`select count(*)::int as n from pg_stat_activity where datname = current_database() and usename = 'atrium_app' and state like 'idle in transaction%' and state_change < now() - interval '500 milliseconds'`);
     expect(rows[0].n).toBe(0);
     // the intents are recorded (committed) before the call
@@ -126,6 +107,27 @@ describe('outside calls', () => {
     const again = await owner.post('/api/charges/charges', { id, amount: 666 });
     expect(again.status).toBe(422);
     expect(fake.received.filter((q) => q.method === 'POST' && q.headers['idempotency-key'] === `charge-${id}`)).toHaveLength(1);
+  });
+
+  it('Idempotency-Key on an action without a transaction: a retry (also concurrent) gets the first answer, the call runs once', async () => {
+    const pings = () => fake.received.filter((q) => q.method === 'GET' && q.query.get('key') === 'ping').length;
+    const before = pings();
+    fake.latencyMs = 200;
+    const key = { headers: { 'idempotency-key': `ping-${crypto.randomUUID()}` } };
+    try {
+      const results = await Promise.all([1, 2, 3].map(() => owner.post('/api/charges/charges/ping', { tag: 'a' }, key)));
+      expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+      expect(results.map((r) => r.body)).toEqual([{ status: 404 }, { status: 404 }, { status: 404 }]);
+      expect(results.filter((r) => r.headers.get('idempotent-replayed') === 'true')).toHaveLength(2);
+    } finally {
+      fake.latencyMs = 0;
+    }
+    expect(pings()).toBe(before + 1);
+    expect((await owner.post('/api/charges/charges/ping', { tag: 'a' }, key)).headers.get('idempotent-replayed')).toBe('true');
+    expect((await owner.post('/api/charges/charges/ping', { tag: 'b' }, key)).body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    // another user's key is another key
+    expect((await other.post('/api/charges/charges/ping', { tag: 'a' }, key)).headers.get('idempotent-replayed')).toBeNull();
+    expect(pings()).toBe(before + 2);
   });
 
   it('ctx.fetch inside a transaction is refused before anything is sent', async () => {

@@ -156,11 +156,18 @@ describe('plugin lifecycle', () => {
     expect((await owner.post('/api/plugins/tally/disable')).status).toBe(200);
     expect((await owner.post('/api/plugins/notes/purge')).body.error.code).toBe('PLUGIN_ENABLED');
     expect((await owner.post('/api/plugins/notes/disable')).status).toBe(200);
-    const purge = await owner.post('/api/plugins/notes/purge');
-    expect(purge.status).toBe(200);
-    expect(purge.body.state).toBe('purged');
-    expect(purge.body.deleted['notes.note']).toBeGreaterThanOrEqual(2);
-    const file = await owner.get(`/api/files/${purge.body.export.id}`);
+    const started = await owner.post('/api/plugins/notes/purge');
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({ state: 'purging', progress: 0 });
+    // the purge runs as a job: the plugin shows its progress, then purged
+    let purge: any;
+    for (let i = 0; i < 400 && purge?.state !== 'purged'; i++) {
+      purge = (await owner.get('/api/plugins/notes')).body;
+      if (purge.state !== 'purged') await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(purge).toMatchObject({ state: 'purged', progress: 100, error: null });
+    expect(purge.purge.deleted['notes.note']).toBeGreaterThanOrEqual(2);
+    const file = await owner.get(`/api/files/${purge.purge.exportFileId}`);
     expect(file.status).toBe(200);
     const exported = typeof file.body === 'string' ? JSON.parse(file.body) : file.body;
     expect(exported.tables['notes.note'].map((n: any) => n.title)).toContain('to be purged');

@@ -9,6 +9,7 @@ export { sortColumn } from './list-sort.ts';
 export { UNSAFE_KEYS, isUnsafeKey, UnsafeKeyError, formKeyPath, dataObject } from './safe-keys.ts';
 export { fieldErrorsOf, type SchemaErrorLike } from './schema-errors.ts';
 export * from './plugin.ts';
+export { requestHeaders } from './raw-request.ts';
 export { defineOutsideCall, type OutsideCallDefinition, type OutsideCallInput, type OutsideOutcome } from './outside-call.ts';
 export * from './entity.ts';
 export { tenantRls, appendOnly, migrationChecksum } from './migration.sql.ts';
@@ -18,6 +19,7 @@ export { validateManifest, pluginSchemaName } from './manifest/validate-manifest
 export { conditionFieldsOf, ruleConditionProblems, FIELD_OPERATORS, type ConditionField, type ConditionFields, type ConditionFieldType, type RuleLike } from './manifest/rule-conditions.ts';
 export { UUID_PATTERN, isUuid } from './uuid.ts';
 export { requireMember, type TenantMember } from './members.ts';
+export { currencyDigits } from './money.ts';
 export { SDK_VERSION } from './version.ts';
 export { LockMode, QueryOrder, type FilterQuery } from '@mikro-orm/core';
 export type { SqlEntityManager as EntityManager } from '@mikro-orm/postgresql';

@@ -162,8 +162,22 @@ export interface AtriumHost {
   onLive(fn: (message: LiveMessage) => void): () => void;
   user(): { id: string; email: string; displayName?: string } | null;
   tenant(): { id: string; name: string } | null;
+  /** The user's permissions (the shell's CASL ability); use {@link useAbility}. */
+  ability: AtriumAbility;
   /** The shell's own components, for the wrappers below (use those: they are typed). */
   components: { PluginSettingsForm: Component };
+}
+
+/**
+ * What the user may do, from the rules the kernel sent the shell: `can('refund', 'payments.Intent')`.
+ * Reactive — a template or computed that asks re-evaluates when the user's permissions change
+ * (roles edited, plugin enabled). It hides what the user may not do; the kernel checks every call
+ * again, row rules included.
+ */
+export interface AtriumAbility {
+  /** `subject`: a subject name, or a row tagged with one (`subject('notes.Note', note)` from `@casl/ability`) to test its conditions. */
+  can(action: string, subject: string | object, field?: string): boolean;
+  cannot(action: string, subject: string | object, field?: string): boolean;
 }
 
 /** The shell's services for plugin components. Call inside setup(). */
@@ -171,6 +185,11 @@ export function useAtrium(): AtriumHost {
   const host = inject<AtriumHost | null>(Symbol.for('atrium.host'), null);
   if (!host) throw new Error('useAtrium(): not running inside the Atrium admin shell');
   return host;
+}
+
+/** The user's permissions in the shell: `const { can } = useAbility()`. Call inside setup(). */
+export function useAbility(): AtriumAbility {
+  return useAtrium().ability;
 }
 
 /**
@@ -259,15 +278,10 @@ export function isApiError(e: unknown, code?: string): e is ApiErrorLike {
  */
 export { KeyboardWedge, charForCode, type KeyboardWedgeOptions, type WedgeKeyEvent } from '@atrium/devices/browser';
 
-/** Server-side list query, as every plugin list endpoint takes it. */
-export interface ListQuery {
-  limit?: number;
-  offset?: number;
-  q?: string;
-  /** 'field' ascending, '-field' descending */
-  sort?: string;
-}
-export interface Page<T> {
-  items: T[];
-  total: number;
-}
+/** Minor-unit digits of a currency (KZT 2, JPY 0): the same lookup the server uses. */
+export { currencyDigits } from '../src/money.ts';
+/** A UUID's canonical text, as the kernel checks ids. */
+export { UUID_PATTERN, isUuid } from '../src/uuid.ts';
+
+/** Server-side lists (QTable in server mode): one composable for the shell and every plugin. */
+export { useServerTable, type ListQuery, type Page, type ListFilters, type ServerTable, type ServerTableOptions, type TablePagination } from './use-server-table.ts';

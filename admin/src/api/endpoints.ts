@@ -11,8 +11,10 @@ import type {
 const enc = encodeURIComponent;
 
 export const authApi = {
+  /** Signed in at once (the platform's first sign-up, or no confirmation configured), or a confirmation e-mail is on its way. */
   signup: (b: { tenantName: string; email: string; password: string; timeZone?: string }) =>
-    http.post<AuthResult>('/api/auth/signup', b, { noRefresh: true }),
+    http.post<AuthResult | { status: 'confirmation-sent'; email: string }>('/api/auth/signup', b, { noRefresh: true }),
+  confirmSignup: (token: string) => http.post<AuthResult>('/api/auth/signup/confirm', { token }, { noRefresh: true }),
   login: (b: { email: string; password: string; totp?: string }) =>
     http.post<AuthResult>('/api/auth/login', b, { noRefresh: true }),
   logout: () => http.post<void>('/api/auth/logout', {}, { noRefresh: true }),
@@ -59,6 +61,7 @@ export const pluginsApi = {
   list: () => http.get<{ items: PluginInfo[] }>('/api/plugins'),
   enable: (id: string) => http.post<PluginInfo>(`/api/plugins/${enc(id)}/enable`),
   disable: (id: string) => http.post<PluginInfo>(`/api/plugins/${enc(id)}/disable`),
+  get: (id: string) => http.get<PluginInfo>(`/api/plugins/${enc(id)}`),
   purge: (id: string) => http.post<PluginInfo>(`/api/plugins/${enc(id)}/purge`),
   /** The kernel takes the values inside { settings }; secrets left out keep their stored value. */
   saveSettings: (id: string, settings: Record<string, unknown>) => http.put<PluginInfo>(`/api/plugins/${enc(id)}/settings`, { settings }),

@@ -79,6 +79,12 @@ export interface PluginInfo {
   displayName: LocalizedText;
   description?: LocalizedText;
   state: PluginState;
+  /** Why the last enable, disable or purge failed (state `failed`). */
+  error?: string | null;
+  /** A purge's progress, 0–100 (state `purging`; 100 once `purged`). */
+  progress?: number | null;
+  /** The last purge: its export file and the rows deleted per table. */
+  purge?: { exportFileId: string; deleted: Record<string, number>; finishedAt: string } | null;
   dependencies?: Record<string, string>;
   settingsSchema?: JsonSchema | null;
   settings?: Record<string, unknown> | null;

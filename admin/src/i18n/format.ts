@@ -1,4 +1,5 @@
 import { LOCALES, currentLocale } from './index.ts';
+import { currencyDigits } from '@atrium/sdk/ui';
 
 // Locale-aware formatting through Intl only: no date library in the shell bundle.
 const intlLocale = () => LOCALES.find((l) => l.code === currentLocale())?.intl ?? 'en-US';
@@ -32,7 +33,5 @@ export function formatNumber(n: number, opts?: Intl.NumberFormatOptions): string
 
 /** Money is stored in integer minor units (ARCHITECTURE §8); the currency says how many digits. */
 export function formatMoney(minor: number, currency: Currency): string {
-  const fmt = new Intl.NumberFormat(intlLocale(), { style: 'currency', currency });
-  const digits = fmt.resolvedOptions().maximumFractionDigits ?? 2;
-  return fmt.format(minor / 10 ** digits);
+  return new Intl.NumberFormat(intlLocale(), { style: 'currency', currency }).format(minor / 10 ** currencyDigits(currency));
 }

@@ -5,6 +5,7 @@ import { isApiError } from '../api/errors.ts';
 import { subscribeLiveMessages } from '../composables/use-live-messages.ts';
 import { formatDate, formatMoney, formatNumber, formatRelative } from '../i18n/format.ts';
 import { currentLocale, i18n } from '../i18n/index.ts';
+import { ability } from '../stores/ability.ts';
 import { useSessionStore } from '../stores/session.ts';
 import { createPluginHttp } from './plugin-http.ts';
 
@@ -64,6 +65,8 @@ export function createHostApi() {
     onLive: subscribeLiveMessages,
     user: () => session.user,
     tenant: () => session.tenant,
+    // the app's one ability, made reactive in place by @casl/vue's abilitiesPlugin (main.ts)
+    ability: { can: (action: string, subject: string | object, field?: string) => ability.can(action, subject as never, field), cannot: (action: string, subject: string | object, field?: string) => ability.cannot(action, subject as never, field) },
     // what @atrium/sdk/ui's component wrappers render: one implementation, the shell's
     components: { PluginSettingsForm: markRaw(PluginSettingsForm) },
   };

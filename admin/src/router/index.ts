@@ -17,6 +17,7 @@ declare module 'vue-router' {
 const authRoutes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('../pages/auth/LoginPage.vue'), meta: { public: true } },
   { path: '/signup', name: 'signup', component: () => import('../pages/auth/SignupPage.vue'), meta: { public: true } },
+  { path: '/confirm-signup', name: 'confirm-signup', component: () => import('../pages/auth/ConfirmSignupPage.vue'), meta: { public: true } },
   { path: '/forgot-password', name: 'forgot-password', component: () => import('../pages/auth/ForgotPasswordPage.vue'), meta: { public: true } },
   { path: '/reset-password', name: 'reset-password', component: () => import('../pages/auth/ResetPasswordPage.vue'), meta: { public: true } },
   { path: '/accept-invitation', name: 'accept-invitation', component: () => import('../pages/auth/AcceptInvitationPage.vue'), meta: { public: true } },

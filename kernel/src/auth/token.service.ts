@@ -51,8 +51,10 @@ export class TokenService {
     try {
       // every token we issue expires and names its user and session: one without a session could
       // never be revoked, one without `exp` would never end (jose accepts both unless told)
-      const { payload } = await jwtVerify(token, await this.key, { issuer: 'atrium', algorithms: ['HS256'], requiredClaims: ['exp', 'sub', 'sid', 'tid'] });
+      const { payload } = await jwtVerify(token, await this.key, { issuer: 'atrium', algorithms: ['HS256'], requiredClaims: ['exp', 'iat', 'sub', 'sid', 'tid'] });
       if (typeof payload.sid !== 'string') throw new Error('no session');
+      // nor one that lives longer than this platform issues them for (a far `exp`), nor one issued in the future
+      if (payload.exp! - payload.iat! > this.ttl + CLOCK_SKEW_SECONDS || payload.iat! > Date.now() / 1000 + CLOCK_SKEW_SECONDS) throw new Error('lifetime');
       if (this.revoked.has(payload.sid)) throw revokedError();
       // frozen: the cached claims are shared by every request that carries this token
       const claims: AccessClaims = Object.freeze({
@@ -69,6 +71,11 @@ export class TokenService {
     }
   }
 
+  /** When a token this node verified expires (ms), or null if it has not verified it. */
+  accessExpiry(token: string): number | null {
+    return this.verified.get(token)?.expMs ?? null;
+  }
+
   /** Tokens of sessions revoked now stop working on this node at once (other nodes: broadcast and poll). */
   revoke(sessions: { id: string; createdMs: number }[]): void {
     this.revoked.add(sessions);
@@ -83,5 +90,8 @@ export class TokenService {
     return crypto.createHash('sha256').update(token).digest('hex');
   }
 }
+
+/** Clocks of the nodes of a cluster may differ this much. */
+const CLOCK_SKEW_SECONDS = 60;
 
 const revokedError = () => new UnauthorizedError('This session has ended; sign in again', 'SESSION_REVOKED');

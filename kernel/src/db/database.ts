@@ -1,13 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { MikroORM, type SqlEntityManager } from '@mikro-orm/postgresql';
-import { AtriumError, TENANT_FILTER } from '@atrium/sdk';
+import { AtriumError, isUuid, TENANT_FILTER } from '@atrium/sdk';
 import type { DatabaseUrls } from './roles.ts';
 import { deferringBegin, DeferredBeginClient, type DeferredScope } from './deferred-begin.ts';
 import { pipelinedQuery } from './prepared.ts';
 import { TenantSlots, type TenantSlotStats } from './tenant-slots.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Per transaction (`set_config(…, true)` = SET LOCAL): a statement may run, and the transaction sit idle, only this long. */
 const TIMEOUTS_SQL = `select set_config('statement_timeout', $1::text, true), set_config('idle_in_transaction_session_timeout', $2::text, true)`;
@@ -163,7 +162,7 @@ export class Database {
     // map back into the parent — work a request-scoped EntityManager never needs); a transaction
     // opened inside another one takes its connection from the next depth's pool (see `depth`)
     const level = depth.getStore() ?? 0;
-    if (!UUID.test(scope.tenantId) || (scope.userId && !UUID.test(scope.userId))) throw new Error('Database.transaction: tenant and user ids must be UUIDs');
+    if (!isUuid(scope.tenantId) || (scope.userId && !isUuid(scope.userId))) throw new Error('Database.transaction: tenant and user ids must be UUIDs');
     const deadline = opts.deadline ?? null;
     if (deadline !== null && deadline <= Date.now()) throw new TransactionAbortedError();
     // nested transactions are not counted: their caller holds a slot already, and waiting for a
@@ -181,6 +180,8 @@ export class Database {
       if (deadline !== null) {
         timer = setTimeout(() => {
           aborted = true;
+          // the tenant's slot goes with the connection: the handler may wait on for a while
+          release?.();
           void this.abort(orm, client.client);
         }, timeoutMs);
       }
@@ -188,11 +189,13 @@ export class Database {
       // them from the `cfg` CTE, so they are set before it runs; its own parameters start at $3);
       // the prefetch after it, under the settings it made.
       const cfg = `with cfg as materialized (select set_config('app.tenant_id', $1::text, true) as tenant_id, set_config('app.user_id', $2::text, true) as user_id)`;
+      // Without a first statement or a prefetch nothing here needs an answer: the whole message
+      // waits for the handler's first statement (or the COMMIT) and travels with it.
       const [, first, prefetched] = await pipelinedQuery(em, [
         { text: TIMEOUTS_SQL, values: [String(timeoutMs), String(timeoutMs + IDLE_GRACE_MS)] },
         { text: `${cfg} ${opts.first?.sql ?? 'select 1 from cfg'}`, values: [scope.tenantId, scope.userId ?? '', ...(opts.first?.params ?? [])] },
         ...(opts.prefetch ? [{ text: opts.prefetch.sql, values: opts.prefetch.params }] : []),
-      ]);
+      ], { defer: !opts.first && !opts.prefetch });
       let last: { sql: string; params: readonly unknown[] } | null = null;
       const out = await depth.run(level + 1, () => fn(em, first, { finishWith: (statement) => void (last = statement) }, prefetched ?? null));
       if (aborted) throw new TransactionAbortedError();
@@ -205,6 +208,8 @@ export class Database {
         await em.flush();
         await pipelinedQuery(em, [{ text: sql, values: params }], { commit: true });
       }
+      // a read's COMMIT can wait for the connection's next message (deferred-begin.ts)
+      if (opts.readOnly && client.client) client.client.commitLazily = true;
       await em.commit();
       return out;
     } catch (e) {

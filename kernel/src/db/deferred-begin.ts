@@ -32,25 +32,49 @@ const BEGIN_RESULT = { command: 'BEGIN', rowCount: null, rows: [], fields: [] };
 /**
  * What Database.transaction hands to the client (through MikroORM/Kysely, as the query "text"):
  * statements for one message. `results` is filled with each step's pg result; the query itself
- * resolves to the last step's.
+ * resolves to the last step's. `defer`: the steps' results are not needed — they go out in front
+ * of the transaction's next statement (or its COMMIT) instead of on their own; answered with no
+ * rows at once.
  */
-export type Pipeline = { pipeline: PipelineStep[]; commit?: boolean; results?: any[] };
+export type Pipeline = { pipeline: PipelineStep[]; commit?: boolean; defer?: boolean; results?: any[] };
 
 /** The result pg would give for a COMMIT/ROLLBACK that needs no trip to the server. */
 const answeredLocally = (text: string) => Promise.resolve({ command: text.trim().replace(/;$/, '').toUpperCase(), rowCount: null, rows: [], fields: [] });
 
 const isPipeline = (config: unknown): config is Pipeline => !!config && Array.isArray((config as Pipeline).pipeline);
 
+
+/** One statement of plain text (the ORM's): nothing after a `;` but blanks. */
+const SINGLE_STATEMENT = /^[^;]*;?\s*$/;
+
 export class DeferredBeginClient extends pg.Client {
   private owesBegin = false;
+  /** Statements deferred by a `defer` pipeline: they go out after the BEGIN, in front of the next statement. */
+  private owed: PipelineStep[] = [];
   /** The last pipeline ended with COMMIT: the COMMIT the transaction's owner sends next is already done. */
   private committed = false;
+  /**
+   * The COMMIT of the last (read-only) transaction has not been sent: it travels in front of the
+   * connection's next message, or alone after `lazyCommitMs` — a round trip less per read under load.
+   */
+  private owesCommit = false;
+  /** Set by Database.transaction for a read-only transaction: its COMMIT may wait (see `owesCommit`). */
+  commitLazily = false;
+  /** How long that COMMIT may wait for the connection's next message before it goes out alone. */
+  lazyCommitMs = 5;
 
   override query(config: any, values?: any, callback?: any): any {
-    if (isPipeline(config)) return this.runPipeline(config);
+    if (isPipeline(config)) {
+      if (config.defer && this.owesBegin) {
+        this.owed.push(...config.pipeline);
+        config.results = config.pipeline.map(() => ({ rows: [], rowCount: null, fields: [] }));
+        return Promise.resolve(config.results[config.results.length - 1] ?? { ...BEGIN_RESULT });
+      }
+      return this.runPipeline(config);
+    }
     // callbacks and submittables (cursors) are not ours to reorder
     if (typeof values === 'function' || typeof callback === 'function' || (config && typeof config.submit === 'function')) {
-      return this.flushBegin(() => super.query(config, values, callback));
+      return this.flushPrefix(() => super.query(config, values, callback));
     }
     const text = typeof config === 'string' ? config : null;
     const ends = text !== null && /^\s*(commit|rollback)\s*;?\s*$/i.test(text);
@@ -69,21 +93,49 @@ export class DeferredBeginClient extends pg.Client {
     if (this.owesBegin && ends) {
       // the transaction never reached the server: nothing to end
       this.owesBegin = false;
+      this.owed = [];
+      this.commitLazily = false;
       return answeredLocally(text!);
     }
-    return this.flushBegin(() => super.query(config, values));
+    if (ends && /^\s*commit/i.test(text!) && this.commitLazily) {
+      // a read-only transaction: nothing depends on its COMMIT but the connection's next user
+      this.commitLazily = false;
+      this.owesCommit = true;
+      setTimeout(() => this.sendOwedCommit(), this.lazyCommitMs).unref();
+      return answeredLocally(text!);
+    }
+    this.commitLazily = false;
+    // a statement while BEGIN (and deferred statements) are owed: one message for all of them
+    const step = text !== null ? (SINGLE_STATEMENT.test(text) ? { text, values: Array.isArray(values) ? values : [], unnamed: true } : null)
+      : config && typeof config.text === 'string' && typeof config.name === 'string' && !config.rowMode && !config.types ? { text: config.text, values: Array.isArray(values) ? values : config.values ?? [] } : null;
+    if (step && (this.owesBegin || this.owesCommit || this.owed.length)) return this.runPipeline({ pipeline: [step] });
+    return this.flushPrefix(() => super.query(config, values));
   }
 
-  /** A pipeline, with the owed BEGIN in front and, when asked, the COMMIT at the end. */
-  private runPipeline(config: Pipeline): Promise<unknown> {
-    const begin = this.owesBegin;
+  /** What is owed, in order: the last transaction's COMMIT, this one's BEGIN, its deferred statements. */
+  private takePrefix(): PipelineStep[] {
+    const steps = [...(this.owesCommit ? [{ text: 'commit' }] : []), ...(this.owesBegin ? [{ text: 'begin' }] : []), ...this.owed];
+    this.owesCommit = false;
     this.owesBegin = false;
+    this.owed = [];
+    return steps;
+  }
+
+  private sendOwedCommit(): void {
+    if (!this.owesCommit) return;
+    this.owesCommit = false;
+    (super.query('commit') as Promise<unknown>).catch(() => {});
+  }
+
+  /** A pipeline, with what is owed in front and, when asked, the COMMIT at the end. */
+  private runPipeline(config: Pipeline): Promise<unknown> {
+    const prefix = this.takePrefix();
     this.committed = false;
-    const steps = [...(begin ? [{ text: 'begin' }] : []), ...config.pipeline, ...(config.commit ? [{ text: 'commit' }] : [])];
+    const steps = [...prefix, ...config.pipeline, ...(config.commit ? [{ text: 'commit' }] : [])];
     return new Promise((resolve, reject) => {
       (super.query as (this: pg.Client, q: unknown) => void).call(this, new PipelinedQuery(steps, (err, results) => {
         if (err) return reject(err);
-        const own = results!.slice(begin ? 1 : 0, config.commit ? -1 : undefined);
+        const own = results!.slice(prefix.length, config.commit ? -1 : undefined);
         if (config.commit) this.committed = true;
         config.results = own;
         resolve(own[own.length - 1] ?? { ...BEGIN_RESULT });
@@ -91,12 +143,13 @@ export class DeferredBeginClient extends pg.Client {
     });
   }
 
-  /** A statement that is not a pipeline: queue the owed BEGIN before it (pg runs a client's queries in order). */
-  private flushBegin<T>(run: () => T): T {
-    if (this.owesBegin) {
-      this.owesBegin = false;
-      // a failed BEGIN (a dead connection) fails the statement queued behind it as well
-      (super.query('begin') as Promise<unknown>).catch(() => {});
+  /** A statement that cannot join a pipeline: send what is owed before it (pg runs a client's queries in order). */
+  private flushPrefix<T>(run: () => T): T {
+    const prefix = this.takePrefix();
+    if (prefix.length) {
+      // a failure here (a dead connection, a deferred statement refused) fails the aborted
+      // transaction's statement queued behind it as well
+      (super.query(new PipelinedQuery(prefix, () => {}) as any) as unknown);
     }
     return run();
   }

@@ -378,4 +378,14 @@ create index session_user_idx on kernel.session (user_id);
 create index session_revoked_idx on kernel.session (revoked_at) where revoked_at is not null;
 `,
   },
+  {
+    // a tenant plugin's in-between states are committed (plugins/tenant-plugin-lifecycle.ts): a purge
+    // keeps its progress, its export and what it deleted on the row
+    name: '0008-plugin-state-progress',
+    up: `
+alter table kernel.tenant_plugin add column progress smallint check (progress between 0 and 100);
+alter table kernel.tenant_plugin add column export_file_id uuid;
+alter table kernel.tenant_plugin add column purge_result jsonb;
+`,
+  },
 ];

@@ -4,8 +4,12 @@ import pg from 'pg';
 // pg's own value serialisation (arrays → PG array literals, objects → JSON, Dates → timestamptz)
 const prepareValue: (v: unknown) => unknown = (pg as any).utils.prepareValue;
 
-/** One statement of a pipeline: fixed SQL with `$n` parameters, run as a named prepared statement. */
-export type PipelineStep = { text: string; values?: readonly unknown[] };
+/**
+ * One statement of a pipeline: fixed SQL with `$n` parameters, run as a named prepared statement —
+ * or, `unnamed`, parsed anew each time (the ORM's statements, whose values are part of the text:
+ * naming each distinct text would fill the server with statements used once).
+ */
+export type PipelineStep = { text: string; values?: readonly unknown[]; unnamed?: boolean };
 
 /**
  * Several statements in ONE message to PostgreSQL, on the extended protocol, ended by a single
@@ -36,7 +40,7 @@ export class PipelinedQuery extends (pg as any).Query {
       this.detach();
       callback(err, err ? undefined : Array.isArray(res) ? res : [res]);
     } });
-    this.steps = steps.map((s) => ({ name: statementName(s.text), text: s.text, values: s.values ?? [] }));
+    this.steps = steps.map((s) => ({ name: s.unnamed ? '' : statementName(s.text), text: s.text, values: s.values ?? [] }));
   }
 
   requiresPreparation(): boolean {
@@ -46,7 +50,7 @@ export class PipelinedQuery extends (pg as any).Query {
   prepare(connection: any): void {
     this.connection = connection;
     for (const step of this.steps) {
-      if (connection.parsedStatements[step.name] === undefined && !this.parsing.some((p) => p.name === step.name)) {
+      if (step.name === '' || (connection.parsedStatements[step.name] === undefined && !this.parsing.some((p) => p.name === step.name))) {
         connection.parse({ text: step.text, name: step.name });
         this.parsing.push({ name: step.name, text: step.text });
       }
@@ -64,7 +68,7 @@ export class PipelinedQuery extends (pg as any).Query {
     if (this.parsing.length) {
       this.onParsed = () => {
         const done = this.parsing.shift();
-        if (done) connection.parsedStatements[done.name] = done.text;
+        if (done?.name) connection.parsedStatements[done.name] = done.text;
       };
       connection.on('parseComplete', this.onParsed);
     }

@@ -31,12 +31,13 @@ function bindValue(v: unknown): unknown {
 
 /**
  * Several prepared statements in one message on the EntityManager's transaction connection
- * (a `DeferredBeginClient`: the owed BEGIN goes in front; `commit` appends the COMMIT). Returns
- * each statement's rows.
+ * (a `DeferredBeginClient`: the owed BEGIN goes in front; `commit` appends the COMMIT; `defer`
+ * keeps them for the front of the transaction's next message and answers no rows). Returns each
+ * statement's rows.
  */
-export async function pipelinedQuery(em: SqlEntityManager, steps: PipelineStep[], opts: { commit?: boolean } = {}): Promise<any[][]> {
+export async function pipelinedQuery(em: SqlEntityManager, steps: PipelineStep[], opts: { commit?: boolean; defer?: boolean } = {}): Promise<any[][]> {
   const executor: any = em.getTransactionContext() ?? (em.getConnection() as any).getClient();
-  const pipeline: Pipeline = { pipeline: steps.map((s) => ({ text: s.text, values: (s.values ?? []).map(bindValue) })), commit: opts.commit };
+  const pipeline: Pipeline = { pipeline: steps.map((s) => ({ text: s.text, values: (s.values ?? []).map(bindValue) })), commit: opts.commit, defer: opts.defer };
   await executor.executeQuery(CompiledQuery.raw(pipeline as unknown as string, []));
   return pipeline.results!.map((r) => r.rows ?? []);
 }

@@ -2,6 +2,23 @@ import { createHash } from 'node:crypto';
 import { BUILTIN_PROFILES, type HubJob, type JobKind, type JobPayload, type PrinterProfile } from '@atrium/devices/hub';
 import { UnprocessableError, ValidationError, type DeviceJob } from '@atrium/sdk';
 
+/**
+ * A client's Idempotency-Key (REST `POST /api/devices/jobs`) is that user's own: two users of a
+ * tenant sending the same key get two jobs, never each other's (issue 24). The stored key carries
+ * the user, so the hub's unique (tenant, key) index and the agent's inbox both tell them apart;
+ * views show the key the client sent. Keys `ctx.devices` derives already name their intent.
+ */
+const USER_KEY_PREFIX = /^u:[0-9a-f-]{36}:/;
+export function userScopedKey(userId: string | null | undefined, key: string): string {
+  return `u:${userId ?? '00000000-0000-0000-0000-000000000000'}:${key}`;
+}
+/** The key as its sender wrote it. */
+export function clientKey(stored: string): string {
+  return stored.replace(USER_KEY_PREFIX, '');
+}
+/** SQL for "the stored key, as its sender wrote it" (for filters). */
+export const CLIENT_KEY_SQL = `regexp_replace(idempotency_key, '^u:[0-9a-f-]{36}:', '')`;
+
 /** The job as the API, the admin push and `ctx.devices` show it. */
 export function jobView(r: HubJob): DeviceJob {
   return {
@@ -11,13 +28,16 @@ export function jobView(r: HubJob): DeviceJob {
     role: r.meta?.role ?? null,
     terminalId: r.terminalId,
     deviceId: r.job.deviceId,
-    idempotencyKey: r.job.idempotencyKey,
+    idempotencyKey: clientKey(r.job.idempotencyKey),
     outcome: r.outcome ?? null,
     createdAt: r.job.createdAt,
     updatedAt: r.updatedAt,
     expiresAt: r.job.expiresAt ?? null,
   };
 }
+
+/** The `kernel.device_job` columns `jobViewFromRow` reads. */
+export const JOB_VIEW_COLUMNS = 'id, state, kind, role, store_id, terminal_id, device_id, idempotency_key, outcome, created_at, updated_at, expires_at';
 
 /** Same view from a `kernel.device_job` row read in a request transaction (list/get). */
 export function jobViewFromRow(r: any): DeviceJob & { storeId: string | null } {
@@ -29,7 +49,7 @@ export function jobViewFromRow(r: any): DeviceJob & { storeId: string | null } {
     storeId: r.store_id ?? null,
     terminalId: r.terminal_id,
     deviceId: r.device_id,
-    idempotencyKey: r.idempotency_key,
+    idempotencyKey: clientKey(r.idempotency_key),
     outcome: r.outcome ?? null,
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),

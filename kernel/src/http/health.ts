@@ -30,10 +30,41 @@ export function probeCheck(name: string, critical: boolean, probe: () => Promise
   };
 }
 
+/**
+ * How full this node is: the request connection pools (in use, waiting for a connection) and every
+ * tenant holding or waiting for its share — of top-level transactions (database.tenantMaxConnections)
+ * and of outbound calls (outbound.tenantMaxConcurrent). `degraded` when requests wait for a
+ * connection or a tenant has used up a share (its next requests queue, then get 503): the node still
+ * serves everyone else, so it is not taken out of rotation — but an operator sees who fills it.
+ */
+export function saturationCheck(deps: () => KernelDeps): HealthCheck {
+  return {
+    name: 'saturation',
+    critical: false,
+    async run() {
+      const d = deps();
+      const pools = await d.db.poolStats();
+      const byTenant = new Map<string, { tenantId: string; transactions?: unknown; outbound?: unknown; saturated: boolean }>();
+      const add = (kind: 'transactions' | 'outbound', s: { tenantId: string; active: number; waiting: number; limit: number }) => {
+        const t = byTenant.get(s.tenantId) ?? { tenantId: s.tenantId, saturated: false };
+        t[kind] = { active: s.active, waiting: s.waiting, limit: s.limit };
+        t.saturated ||= s.active >= s.limit;
+        byTenant.set(s.tenantId, t);
+      };
+      for (const s of d.db.tenantStats()) add('transactions', s);
+      for (const s of d.outbound.slots.stats()) add('outbound', s);
+      const tenants = [...byTenant.values()].sort((a, b) => Number(b.saturated) - Number(a.saturated));
+      const waiting = pools.some((p) => p.waiting > 0);
+      return { state: waiting || tenants.some((t) => t.saturated) ? 'degraded' : 'ok', pools, tenants: tenants.slice(0, 20) };
+    },
+  };
+}
+
 /** The checks every gateway reports; add a dependency's check here. */
 export function kernelHealthChecks(deps: () => KernelDeps): HealthCheck[] {
   return [
     probeCheck('database', true, () => deps().db.system.query('select 1')),
+    saturationCheck(deps),
     probeCheck('redis', false, async () => {
       await deps().redis.ping();
       // the job queues have a connection of their own, which reconnects on its own schedule

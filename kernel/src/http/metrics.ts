@@ -1,5 +1,7 @@
+import crypto from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import client from 'prom-client';
-import type { ServerResponse } from 'node:http';
+import { SafeIncomingMessage } from './safe-incoming-message.ts';
 import type { Logger } from 'pino';
 import { uncaughtErrorCount } from '../process-guard.ts';
 
@@ -14,8 +16,18 @@ export class HttpMetrics {
   private readonly logger: Logger;
   private failures = 0;
 
-  constructor(logger: Logger) {
+  constructor(logger: Logger, sources: { queueCounts?: () => Promise<Record<string, Record<string, number>>> } = {}) {
     this.logger = logger;
+    if (sources.queueCounts) {
+      const counts = sources.queueCounts;
+      new client.Gauge({
+        name: 'atrium_queue_jobs', help: 'Jobs per queue and state, all tenants (what GET /api/jobs/queues no longer shows tenants)', labelNames: ['queue', 'state'], registers: [this.registry],
+        async collect() {
+          const all = await counts().catch(() => ({}));
+          for (const [queue, states] of Object.entries(all)) for (const [state, n] of Object.entries(states)) this.set({ queue, state }, n);
+        },
+      });
+    }
     client.collectDefaultMetrics({ register: this.registry });
     this.duration = new client.Histogram({
       name: 'atrium_http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['method', 'route', 'status'],
@@ -49,4 +61,33 @@ export class HttpMetrics {
     res.setHeader('Content-Type', this.registry.contentType);
     res.end(await this.registry.metrics());
   }
+}
+
+/**
+ * Whether a scrape may read the metrics: on the metrics port, with the token when one is set;
+ * on the main (public) port only with the token — without one configured, never.
+ */
+export function mayScrape(req: IncomingMessage, token: string | undefined, onMetricsPort: boolean): boolean {
+  if (!token) return onMetricsPort;
+  const auth = String(req.headers.authorization ?? '');
+  const given = Buffer.from(auth.startsWith('Bearer ') ? auth.slice(7) : '');
+  const want = Buffer.from(token);
+  return given.length === want.length && crypto.timingSafeEqual(given, want);
+}
+
+/** The metrics on a port of their own (`metrics.port`): GET /metrics and nothing else. */
+export async function startMetricsServer(metrics: HttpMetrics, opts: { port: number; host: string; token?: string }): Promise<http.Server> {
+  const server = http.createServer({ IncomingMessage: SafeIncomingMessage }, (req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method !== 'GET' || path !== '/metrics' || !mayScrape(req, opts.token, true)) {
+      res.statusCode = 404;
+      return res.end();
+    }
+    metrics.serve(res).catch(() => res.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  return server;
 }

@@ -5,7 +5,7 @@ import type { ServerResponse } from 'node:http';
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.webmanifest': 'application/manifest+json',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.woff': 'font/woff', '.map': 'application/json',
+  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.woff': 'font/woff', '.map': 'application/json', '.wasm': 'application/wasm',
 };
 
 /** Serves a file from `root` (never outside it). Returns false when there is no such file. */
@@ -28,7 +28,8 @@ export function serveFile(res: ServerResponse, root: string, rel: string, opts: 
   if (opts.cors) res.setHeader('Access-Control-Allow-Origin', '*');
   // the shell's service worker controls the whole origin (it caches plugin bundles under /plugins)
   if (path.basename(file) === 'sw.js') res.setHeader('Service-Worker-Allowed', '/');
-  fs.createReadStream(file).pipe(res);
+  // a file removed between stat and read (a rebuild) ends this response, not the process
+  fs.createReadStream(file).on('error', () => res.destroy()).pipe(res);
   return true;
 }
 

@@ -1,10 +1,11 @@
 import crypto from 'node:crypto';
 import type { Context, Middleware } from 'moleculer';
 import { createMongoAbility, type MongoAbility } from '@casl/ability';
-import { ForbiddenError, NotFoundError, PluginDisabledError, UnauthorizedError, UnprocessableError, type RequestUser } from '@atrium/sdk';
+import { ForbiddenError, isUuid, NotFoundError, PluginDisabledError, UnauthorizedError, UnprocessableError, type RequestUser } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
 import { PREFETCH, type ActionSpec, type PrefetchFn } from './action-spec.ts';
 import { buildRequestContext, type OutboxRow, type PendingWork } from './request-context.ts';
+import { claimOutside, freeOutside } from './idempotency-outside.ts';
 import { isActiveTenant } from '../tenants/active-tenants.ts';
 import { mapDbError } from './db-errors.ts';
 import { resolveTenantFromRequest } from './tenant-from-request.ts';
@@ -107,13 +108,32 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         if (!spec.transaction) {
           // no connection held: em/emit throw; a mutation is still audited, in its own short transaction
           const pending: PendingWork = { events: 0, jobs: [], audit: {}, afterCommit: [] };
+          const scope = { tenantId: tenantId!, userId: user?.id ?? null };
+          // Idempotency-Key: claimed before the handler, answered with its stored result on a retry (idempotency-outside.ts)
+          const idemKey = spec.idempotent ? meta.idempotencyKey : undefined;
+          const key = idemKey ? { userId: user?.id ?? NO_USER, action: spec.fullName, key: idemKey } : null;
+          if (key) {
+            if (key.key.length > 200) throw new UnprocessableError('Idempotency-Key must be at most 200 characters', 'IDEMPOTENCY_KEY_INVALID');
+            const claim = await claimOutside(d, scope, { ...key, claimSql: CLAIM_KEY_SQL, hash: hashParams(ctx.params), deadline });
+            if (claim.replayed) {
+              meta.$responseHeaders = { ...(meta.$responseHeaders ?? {}), 'Idempotent-Replayed': 'true' };
+              return claim.response;
+            }
+          }
           (ctx.locals as any).req = buildRequestContext(d, ctx, { pluginId: spec.pluginId ?? 'kernel', tenantId: tenantId!, user, em: NO_TRANSACTION_EM, ability, pending, inTransaction: false, deadline });
-          const out = await next(ctx);
+          let out: unknown;
+          try {
+            out = await next(ctx);
+          } catch (e) {
+            if (key) await freeOutside(d, scope, key).catch(() => undefined);
+            throw e;
+          }
           const plain = out === undefined ? null : JSON.parse(JSON.stringify(out));
-          if (spec.mutates && !pending.audit.skip) {
-            // no deadline: the work is done (and committed in its own transactions) — its audit entry must be written
-            await d.db.transaction({ tenantId: tenantId!, userId: user?.id ?? null }, async (_em, _first, tx) => {
-              tx.finishWith(finishStatement({ outbox: [], tenantId: tenantId!, audit: auditRow(spec, { tenantId: tenantId!, userId: user?.id ?? null }, meta, ctx.params, plain, pending), idempotency: null }));
+          const audit = spec.mutates && !pending.audit.skip ? auditRow(spec, scope, meta, ctx.params, plain, pending) : null;
+          if (audit || key) {
+            // no deadline: the work is done (and committed in its own transactions) — its audit entry and answer must be written
+            await d.db.transaction(scope, async (_em, _first, tx) => {
+              tx.finishWith(finishStatement({ outbox: [], tenantId: tenantId!, audit, idempotency: key ? { ...key, response: plain } : null }));
             });
           }
           for (const fn of pending.afterCommit) fn();
@@ -188,10 +208,9 @@ async function enqueueJobs(d: KernelDeps, pluginId: string, tenantId: string, jo
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function resolveTenantParam(d: KernelDeps, value: unknown): Promise<string> {
-  if (typeof value !== 'string' || !UUID.test(value)) throw new NotFoundError('Unknown tenant');
+  if (!isUuid(value)) throw new NotFoundError('Unknown tenant');
   if (!(await isActiveTenant(d, value))) throw new NotFoundError('Unknown tenant');
   return value;
 }

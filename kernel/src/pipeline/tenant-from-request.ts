@@ -1,4 +1,4 @@
-import { NotFoundError, type TenantResolution } from '@atrium/sdk';
+import { isUuid, NotFoundError, type TenantResolution } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
 import { isActiveTenant } from '../tenants/active-tenants.ts';
 
@@ -18,7 +18,6 @@ export const TENANT_RESOLVER = 'atriumResolveTenant';
 
 type Resolver = (req: { params: any }) => Promise<TenantResolution> | TenantResolution;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `{ tenantId }` to run as, or `{ respond }` when the request is about no tenant (answered as is). */
 export async function resolveTenantFromRequest(
@@ -34,7 +33,7 @@ export async function resolveTenantFromRequest(
   const r = await resolve({ params });
   if (!r || typeof r !== 'object') throw new Error(`${String(action.name)}: resolveTenant answered ${JSON.stringify(r)}`);
   if (r.tenantId === null) return { respond: 'response' in r ? r.response ?? null : null };
-  if (typeof r.tenantId !== 'string' || !UUID.test(r.tenantId)) throw new NotFoundError('Unknown tenant');
+  if (!isUuid(r.tenantId)) throw new NotFoundError('Unknown tenant');
   if (!(await isActiveTenant(d, r.tenantId))) throw new NotFoundError('Unknown tenant');
   return { tenantId: r.tenantId };
 }

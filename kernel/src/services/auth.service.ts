@@ -2,23 +2,21 @@ import crypto from 'node:crypto';
 import type { ServiceSchema } from 'moleculer';
 import { Type } from 'typebox';
 import { packRules } from '@casl/ability/extra';
-import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '@atrium/sdk';
+import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
 import { kernelActions } from './kernel-action.ts';
 import { dummyHash, hashPassword, verifyPassword } from '../auth/password-hasher.ts';
 import { TokenService } from '../auth/token.service.ts';
 import { provisionTenant } from '../tenants/provision-tenant.ts';
 import { sessionActions } from '../auth/session.actions.ts';
+import { Email, Password, signupActions } from '../auth/signup.actions.ts';
 import { TotpCode, totpActions } from '../auth/totp.actions.ts';
 import { USER_SECRETS, userWithSecrets, type UserSecrets } from '../auth/user-secrets.ts';
-import { isKnownTimeZone, TimeZone } from '../tenants/tenant-profile.ts';
 
-const Email = Type.String({ format: 'email', maxLength: 254 });
-const Password = Type.String({ minLength: 8, maxLength: 200 });
 
 /**
- * Users and sign-in: sign-up, sign-in (password, TOTP), profile, password change and reset,
- * invitations. Sessions (refresh, logout, devices) are in auth/session.actions.ts, TOTP enrolment
+ * Users and sign-in: sign-in (password, TOTP), profile, password change and reset,
+ * invitations. Sign-up is in auth/signup.actions.ts, sessions (refresh, logout, devices) in auth/session.actions.ts, TOTP enrolment
  * in auth/totp.actions.ts; all of them are actions of this one service (`auth.*`, `/api/auth/*`).
  */
 export function authService(deps: () => KernelDeps): ServiceSchema {
@@ -26,39 +24,14 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
   const sessions = sessionActions(d);
   const totp = totpActions(d);
   const openSession = sessions.openSession;
+  const signup = signupActions(d, openSession);
 
   return {
     name: 'auth',
     actions: kernelActions('auth', {
       ...sessions.actions,
       ...totp.actions,
-
-      signup: {
-        rest: 'POST /signup',
-        permission: 'public',
-        tenantScoped: false,
-        status: 201,
-        params: Type.Object({ tenantName: Type.String({ minLength: 1, maxLength: 120 }), email: Email, password: Password, displayName: Type.Optional(Type.String({ maxLength: 120 })), locale: Type.Optional(Type.String({ pattern: '^(en|ru|uk|kk)$' })), timeZone: Type.Optional(TimeZone) }, { additionalProperties: false }),
-        summary: 'Create a tenant and its owner',
-        async handler(ctx) {
-          const { config, db, rateLimiter } = d();
-          if (!config.auth.signupEnabled) throw new ForbiddenError('Sign-up is disabled on this platform', 'SIGNUP_DISABLED');
-          if (ctx.params.timeZone !== undefined && !isKnownTimeZone(ctx.params.timeZone)) throw new ValidationError(`Unknown time zone "${ctx.params.timeZone}"`, [{ field: 'timeZone', message: 'is not a known time zone (e.g. Asia/Almaty)' }]);
-          await rateLimiter.hit(`signup:ip:${ctx.meta.ip ?? '-'}`, config.auth.signupMaxPerIpPerHour, 3600, 'Too many sign-ups from this address; try again later');
-          const email = ctx.params.email.trim().toLowerCase();
-          const passwordHash = await hashPassword(ctx.params.password);
-          const { userId, tenantId } = await db.systemTransaction(async (c) => {
-            const exists = await c.query('select 1 from kernel."user" where lower(email) = $1', [email]);
-            if (exists.rowCount) throw new ConflictError('An account with this e-mail already exists; sign in and create a new tenant from there', 'EMAIL_TAKEN');
-            const userId = crypto.randomUUID();
-            await c.query('insert into kernel."user" (id, email, display_name, password_hash, locale) values ($1, $2, $3, $4, $5)', [userId, email, ctx.params.displayName ?? email.split('@')[0], passwordHash, ctx.params.locale ?? 'en']);
-            const t = await provisionTenant(c, { name: ctx.params.tenantName.trim(), ownerUserId: userId, locale: ctx.params.locale, timeZone: ctx.params.timeZone });
-            await c.query(`insert into kernel.audit (tenant_id, user_id, action, subject, target_id, diff) values ($1::uuid, $2, 'auth.signup', 'kernel.Tenant', $1::text, $3)`, [t.id, userId, JSON.stringify({ tenantName: t.name, email })]);
-            return { userId, tenantId: t.id };
-          });
-          return openSession(ctx, userId, tenantId);
-        },
-      },
+      ...signup.actions,
 
       login: {
         rest: 'POST /login',

@@ -197,7 +197,7 @@ describe('devices service: jobs through the real agent and the virtual printer',
     expect(jobs.body.total).toBe(1);
   });
 
-  it('a retry with the same Idempotency-Key prints once; no key → 400; same key, other receipt → 422', async () => {
+  it('a retry with the same Idempotency-Key prints once; the key is the user\'s own; no key → 400; same key, other receipt → 422', async () => {
     await resetAcme();
     const cred = await terminalWithRole(owner, acmeStore, printer);
     await connected(startAgent(cred, printer));
@@ -207,11 +207,21 @@ describe('devices service: jobs through the real agent and the virtual printer',
     expect(b.status).toBe(200);
     expect(b.headers.get('idempotent-replayed')).toBe('true');
     expect(b.body.id).toBe(a.body.id);
+    expect(a.body.idempotencyKey).toBe('sale-2:receipt');
     await waitJob(owner, a.body.id, ['done']);
-    const c = await owner.post('/api/devices/jobs', receiptJob(), key('sale-2:receipt'));
-    expect(c.body).toMatchObject({ id: a.body.id, state: 'done' });
     await sleep(300);
     expect(printer.receipts).toHaveLength(1);
+    // the key is the staff member's own (issue 24): the owner sending it gets a job of their own,
+    // never the staff member's job or its answer
+    const c = await owner.post('/api/devices/jobs', receiptJob(), key('sale-2:receipt'));
+    expect(c.status).toBe(201);
+    expect(c.headers.get('idempotent-replayed')).toBeNull();
+    expect(c.body.id).not.toBe(a.body.id);
+    expect(c.body.idempotencyKey).toBe('sale-2:receipt');
+    await waitJob(owner, c.body.id, ['done']);
+    expect(printer.receipts).toHaveLength(2);
+    const byKey = await owner.get('/api/devices/jobs', { query: { idempotencyKey: 'sale-2:receipt' } });
+    expect(byKey.body.items.map((j: any) => j.id).sort()).toEqual([a.body.id, c.body.id].sort());
 
     const noKey = await staff.post('/api/devices/jobs', receiptJob());
     expect(noKey.status).toBe(400);

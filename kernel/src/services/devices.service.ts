@@ -8,7 +8,7 @@ import type { KernelDeps } from '../kernel-deps.ts';
 import { kernelActions, type KernelCtx } from './kernel-action.ts';
 import { ListParams, orderBy } from './list-params.ts';
 import { publicUrl } from './auth.service.ts';
-import { buildPayload, effectiveProfile, jobView, jobViewFromRow, KIND_NEEDS, NEEDS_IDEMPOTENCY_KEY, requestHash, type SubmitParams } from '../devices/device-jobs.ts';
+import { buildPayload, CLIENT_KEY_SQL, JOB_VIEW_COLUMNS, effectiveProfile, jobView, jobViewFromRow, KIND_NEEDS, NEEDS_IDEMPOTENCY_KEY, requestHash, userScopedKey, type SubmitParams } from '../devices/device-jobs.ts';
 import { startDeviceHub, type RunningDeviceHub } from '../devices/device-hub.ts';
 import { attachAgentSocket } from '../devices/agent-socket.ts';
 
@@ -91,8 +91,11 @@ export function devicesService(deps: () => KernelDeps): ServiceSchema {
     return { terminalId, deviceId, storeId, role: p.role ?? null, profileRow };
   }
 
-  /** The one way a job is created: REST, `ctx.devices`, test pages. */
-  async function submit(ctx: KernelCtx<SubmitParams>, idempotencyKey: string | undefined) {
+  /**
+   * The one way a job is created: REST, `ctx.devices`, test pages. `ownKey`: the key came from a
+   * client (REST) and is scoped to the calling user.
+   */
+  async function submit(ctx: KernelCtx<SubmitParams>, idempotencyKey: string | undefined, opts: { ownKey?: boolean } = {}) {
     const p = ctx.params;
     if (!idempotencyKey) {
       if (NEEDS_IDEMPOTENCY_KEY.has(p.kind)) {
@@ -101,6 +104,7 @@ export function devicesService(deps: () => KernelDeps): ServiceSchema {
       idempotencyKey = `auto:${crypto.randomUUID()}`;
     }
     if (idempotencyKey.length > 200) throw new ValidationError('Idempotency-Key is too long', [{ field: 'Idempotency-Key', message: 'at most 200 characters' }]);
+    if (opts.ownKey && !idempotencyKey.startsWith('auto:')) idempotencyKey = userScopedKey(ctx.meta.user?.id, idempotencyKey);
     if (p.kind === 'open-drawer' && p.ttlSeconds && p.ttlSeconds * 1000 > DRAWER_TTL_MS) {
       throw new ValidationError('A drawer kick expires within 30 seconds', [{ field: 'ttlSeconds', message: 'at most 30 for open-drawer' }]);
     }
@@ -342,7 +346,7 @@ export function devicesService(deps: () => KernelDeps): ServiceSchema {
         params: SubmitJobParams,
         summary: 'Print a receipt, kick a drawer, show on a display, read a scale. Idempotency-Key header required for print and drawer jobs',
         async handler(ctx) {
-          return submit(ctx as KernelCtx<SubmitParams>, ctx.meta.idempotencyKey);
+          return submit(ctx as KernelCtx<SubmitParams>, ctx.meta.idempotencyKey, { ownKey: !ctx.meta.callerPlugin });
         },
       },
       testPage: {
@@ -367,13 +371,13 @@ export function devicesService(deps: () => KernelDeps): ServiceSchema {
         }, { additionalProperties: false }),
         async handler(ctx) {
           const { limit = 20, offset = 0, sort, ...f } = ctx.params;
-          const cols: Record<string, string> = { state: 'state', kind: 'kind', terminalId: 'terminal_id', deviceId: 'device_id', role: 'role', storeId: 'store_id', idempotencyKey: 'idempotency_key' };
+          const cols: Record<string, string> = { state: 'state', kind: 'kind', terminalId: 'terminal_id', deviceId: 'device_id', role: 'role', storeId: 'store_id', idempotencyKey: CLIENT_KEY_SQL };
           const where = ['true'];
           const args: unknown[] = [];
           for (const [k, col] of Object.entries(cols)) if ((f as any)[k] !== undefined) { where.push(`${col} = ?`); args.push((f as any)[k]); }
           const order = orderBy(sort, { createdAt: 'created_at', updatedAt: 'updated_at', state: 'state' }, 'created_at desc');
           const em = ctx.locals.em;
-          const rows = await em.execute(`select * from kernel.device_job where ${where.join(' and ')} order by ${order}, id limit ? offset ?`, [...args, limit, offset]);
+          const rows = await em.execute(`select ${JOB_VIEW_COLUMNS} from kernel.device_job where ${where.join(' and ')} order by ${order}, id limit ? offset ?`, [...args, limit, offset]);
           const [{ n }] = await em.execute(`select count(*)::int as n from kernel.device_job where ${where.join(' and ')}`, args);
           return { items: rows.map(jobViewFromRow), total: n };
         },
@@ -383,7 +387,7 @@ export function devicesService(deps: () => KernelDeps): ServiceSchema {
         permission: ['read', 'kernel.Device'],
         params: Type.Object({ id: JobId }, { additionalProperties: false }),
         async handler(ctx) {
-          const [r] = await ctx.locals.em.execute('select * from kernel.device_job where id = ?', [ctx.params.id]);
+          const [r] = await ctx.locals.em.execute(`select ${JOB_VIEW_COLUMNS} from kernel.device_job where id = ?`, [ctx.params.id]);
           if (!r) throw new NotFoundError('No such job');
           return { ...jobViewFromRow(r), payload: r.job.payload };
         },

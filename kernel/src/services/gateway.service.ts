@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { ServiceSchema } from 'moleculer';
 import { UnauthorizedError, ValidationError, type RequestUser } from '@atrium/sdk';
@@ -6,12 +5,13 @@ import type { KernelDeps } from '../kernel-deps.ts';
 import { RouteTable, type Route } from '../http/route-table.ts';
 import { toHttpError } from '../http/error-mapper.ts';
 import { serveAdmin, servePluginAsset } from '../http/static-files.ts';
-import { HttpMetrics } from '../http/metrics.ts';
+import { HttpMetrics, mayScrape, startMetricsServer } from '../http/metrics.ts';
 import { healthReport, kernelHealthChecks } from '../http/health.ts';
 import { ApiDocs } from '../http/api-docs.ts';
 import { UiPush, UI_PUSH_PATH } from '../http/ui-push.ts';
 import { discardUnreadBody, parseCookies, parseJsonBody, queryParams, readBody } from '../http/request-body.ts';
 import { SafeIncomingMessage } from '../http/safe-incoming-message.ts';
+import { AdminScriptHashes, requestIdOf, secureCookies, setSecurityHeaders, viaTls } from '../http/security-headers.ts';
 import { checkJsonInput, checkTextParams } from '../http/untrusted-input.ts';
 import { coerceQuery } from '../validation/ajv-validator.ts';
 import type { AtriumMeta } from '../pipeline/pipeline.middleware.ts';
@@ -26,11 +26,19 @@ export type GatewayOptions = { adminDist?: string; version: string };
  */
 export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): ServiceSchema {
   const routes = new RouteTable();
-  const metrics = new HttpMetrics(deps().logger);
+  const metrics = new HttpMetrics(deps().logger, {
+    async queueCounts(): Promise<Record<string, Record<string, number>>> {
+      const q = deps().queues;
+      if (!q.connected()) return {};
+      return { events: await q.events.getJobCounts(), jobs: await q.jobs.getJobCounts() };
+    },
+  });
   const healthChecks = kernelHealthChecks(deps);
   const docs = new ApiDocs(routes, () => ({ version: opts.version, serverUrl: deps().config.http.publicUrl }));
   const uiPush = new UiPush();
+  const adminScripts = new AdminScriptHashes();
   let server: http.Server | null = null;
+  let metricsServer: http.Server | null = null;
   /** Other local services (the device bus) attach WebSocket endpoints here. */
   const upgradeHandlers = new Map<string, (req: IncomingMessage, socket: any, head: Buffer) => void>();
 
@@ -62,11 +70,14 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
       async handle(req: IncomingMessage, res: ServerResponse) {
         const d = deps();
         const started = process.hrtime.bigint();
-        const requestId = (req.headers['x-request-id'] as string) || crypto.randomUUID();
+        // a client's id travels into headers, logs and the audit: only a sane one is kept
+        const requestId = requestIdOf(req);
         const url = URL.parse(req.url ?? '/', 'http://localhost');
         const method = (req.method ?? 'GET').toUpperCase();
+        const tls = viaTls(req, d.config.http.trustProxy);
         let routeLabel = 'static';
         res.setHeader('X-Request-Id', requestId);
+        setSecurityHeaders(res, 'api', { tls });
         const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
           res.statusCode = status;
           for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
@@ -83,30 +94,35 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
             return send(h.httpStatus, h.body);
           }
           if (p === '/metrics') {
+            // not public: with the operator's token here, or on the metrics port (metrics.port)
             routeLabel = p;
-            return await metrics.serve(res);
+            if (mayScrape(req, d.config.metrics.token, false)) return await metrics.serve(res);
+            return send(404, { error: { code: 'NOT_FOUND', message: 'No such page' } });
           }
           if (p.startsWith('/api/docs') || p === '/api/openapi.json') {
             routeLabel = p;
+            if (p !== '/api/openapi.json') setSecurityHeaders(res, 'docs', { tls });
             if (docs.serve(res, p)) return;
+            setSecurityHeaders(res, 'api', { tls });
           }
-          if (p.startsWith('/api/')) return await this.handleApi(req, res, url, method, requestId, send, (r: string) => (routeLabel = r));
+          if (p.startsWith('/api/')) return await this.handleApi(req, res, url, method, requestId, tls, send, (r: string) => (routeLabel = r));
           if (p.startsWith('/plugins/')) {
             if (servePluginAsset(res, p, (id) => d.registry.get(id)?.dir)) return;
             return send(404, { error: { code: 'NOT_FOUND', message: 'No such plugin asset' } });
           }
+          setSecurityHeaders(res, 'admin', { tls, adminScriptHashes: adminScripts.get(opts.adminDist) });
           return serveAdmin(res, p, opts.adminDist);
         } catch (e) {
           const he = toHttpError(e, requestId);
           if (he.status >= 500) d.logger.error({ err: e, requestId, path: url?.pathname }, 'request failed');
           if (!res.headersSent) send(he.status, he.body, he.headers);
-          if (!req.complete) discardUnreadBody(req, res);
           else res.end();
+          if (!req.complete) discardUnreadBody(req, res);
         } finally {
           res.once('finish', () => metrics.observeRequest(method, routeLabel, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
         }
       },
-      async handleApi(req: IncomingMessage, res: ServerResponse, url: URL, method: string, requestId: string, send: any, label: (r: string) => void) {
+      async handleApi(req: IncomingMessage, res: ServerResponse, url: URL, method: string, requestId: string, tls: boolean, send: any, label: (r: string) => void) {
         const d = deps();
         const m = routes.match(method, url.pathname);
         if (m.methodNotAllowed) return send(405, { error: { code: 'METHOD_NOT_ALLOWED', message: `Use ${m.methodNotAllowed.join(' or ')} for ${url.pathname}` } }, { Allow: m.methodNotAllowed.join(', ') });
@@ -160,7 +176,7 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
         const timeout = d.config.http.requestTimeoutMs;
         meta.deadline = Date.now() + timeout;
         const result: any = await this.broker.call(route.action, params, { meta, timeout, retries } as any);
-        if (meta.$setCookies?.length) res.setHeader('Set-Cookie', meta.$setCookies);
+        if (meta.$setCookies?.length) res.setHeader('Set-Cookie', secureCookies(meta.$setCookies, tls));
         for (const [k, v] of Object.entries(meta.$responseHeaders ?? {})) res.setHeader(k, v);
         if (result && typeof result === 'object' && typeof result.$binary === 'string') {
           const buf = Buffer.from(result.$binary, 'base64');
@@ -174,6 +190,7 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
           // a plugin answering in a provider's own format (e.g. a signed XML webhook reply)
           res.statusCode = result.status ?? 200;
           res.setHeader('Content-Type', result.contentType ?? 'text/plain; charset=utf-8');
+          if (/^text\/html/i.test(String(result.contentType ?? ''))) setSecurityHeaders(res, 'plugin-html', { tls });
           return res.end(result.$raw);
         }
         const replayed = meta.$responseHeaders?.['Idempotent-Replayed'] === 'true';
@@ -198,10 +215,17 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
       });
       const addr = server.address();
       (this as any).port = typeof addr === 'object' && addr ? addr.port : d.config.http.port;
+      if (d.config.metrics.port !== undefined) {
+        metricsServer = await startMetricsServer(metrics, { port: d.config.metrics.port, host: d.config.metrics.host, token: d.config.metrics.token });
+        const m = metricsServer.address();
+        (this as any).metricsPort = typeof m === 'object' && m ? m.port : d.config.metrics.port;
+      }
     },
     async stopped() {
       uiPush.close();
       server?.closeAllConnections?.();
+      metricsServer?.closeAllConnections();
+      await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     },
   } as ServiceSchema;

@@ -146,7 +146,10 @@ export function jobsService(deps: () => KernelDeps): ServiceSchema {
           return { fannedOut: tenants.length };
         }
         try {
-          return await this.broker.call(`${pluginId}.$system.runJob`, { name, data, jobId: job.id }, { meta: { system: true, tenantId, requestId: `job:${job.id}` } });
+          const meta = { system: true, tenantId, requestId: `job:${job.id}` };
+          // the kernel's own jobs (a plugin's purge) are kernel actions by name; a plugin's go through its $system service
+          if (pluginId === 'kernel') return await this.broker.call(name, { ...data, jobId: job.id }, { meta });
+          return await this.broker.call(`${pluginId}.$system.runJob`, { name, data, jobId: job.id }, { meta });
         } catch (e: any) {
           if (e?.type === 'PLUGIN_DISABLED') {
             logger.info({ pluginId, tenantId, job: name }, 'job skipped: plugin disabled for tenant');

@@ -10,6 +10,7 @@ const MAILS_PER_TENANT_PER_HOUR = 500;
  * `mail.send` for plugins (receipts, invoices, reminders): the kernel's SMTP transport, called as
  * `ctx.call('mail.send', …)` by plugins that list it in `calls`. Internal: no REST route, so no
  * browser can send mail through it directly; every message is audited under the calling plugin.
+ * Runs without a transaction (an SMTP server may be slow to answer).
  */
 export function mailService(deps: () => KernelDeps): ServiceSchema {
   const d = deps;
@@ -19,6 +20,10 @@ export function mailService(deps: () => KernelDeps): ServiceSchema {
       send: {
         permission: 'internal',
         mutates: true,
+        // SMTP is an outside call: no connection is held while the server answers (the audit entry
+        // is written after it, in a short transaction of its own). A caller that holds a
+        // transaction of its own still holds it meanwhile — call mail.send from a handler without one.
+        transaction: false,
         params: Type.Object({
           to: Type.String({ format: 'email', maxLength: 254 }),
           subject: Type.String({ minLength: 1, maxLength: 200 }),

@@ -3,18 +3,17 @@ import type { ServiceSchema } from 'moleculer';
 import { Type } from 'typebox';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { AtriumError, ConflictError, NotFoundError, UnprocessableError, ValidationError, type TenantHookContext } from '@atrium/sdk';
+import { AtriumError, NotFoundError, UnprocessableError, ValidationError } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
-import { afterCommit, kernelActions, type KernelCtx } from './kernel-action.ts';
+import { afterCommit, kernelActions } from './kernel-action.ts';
 import type { LoadedPlugin } from '../plugins/plugin-registry.ts';
-import { loadPluginSettings } from '../plugins/plugin-settings.ts';
-import { storeFile } from '../files/store-file.ts';
+import { disablePlugin, enablePlugin, runPurge, startPurge, type TenantPluginRow, type TenantPluginState } from '../plugins/tenant-plugin-lifecycle.ts';
 
 const addFormats = ((addFormatsModule as any).default ?? addFormatsModule) as (a: any) => any;
 const settingsAjv = addFormats(new Ajv2020({ strict: false, allErrors: true, useDefaults: false }));
 const PluginIdParam = Type.Object({ id: Type.String({ pattern: '^[a-z][a-z0-9-]{1,39}$' }) }, { additionalProperties: false });
 
-export type TenantPluginState = 'disabled' | 'enabling' | 'enabled' | 'disabling' | 'purging' | 'purged' | 'failed';
+export type { TenantPluginState };
 
 export function pluginsService(deps: () => KernelDeps): ServiceSchema {
   const d = deps;
@@ -24,21 +23,6 @@ export function pluginsService(deps: () => KernelDeps): ServiceSchema {
     const p = d().registry.get(id);
     if (!p) throw new NotFoundError(`Plugin "${id}" is not installed on this platform`);
     return p;
-  }
-
-  async function enabledSet(em: any): Promise<Set<string>> {
-    const rows = await em.execute(`select plugin_id from kernel.tenant_plugin where state = 'enabled'`);
-    return new Set(rows.map((r: any) => r.plugin_id));
-  }
-
-  function hookCtx(ctx: KernelCtx, p: LoadedPlugin): TenantHookContext {
-    const em = ctx.locals.em;
-    return {
-      tenantId: ctx.meta.tenantId!,
-      em,
-      logger: d().logger.child({ plugin: p.id, tenantId: ctx.meta.tenantId }),
-      settings: async <T>() => (await loadPluginSettings(d(), em, ctx.meta.tenantId!, p.id)) as T,
-    };
   }
 
   function validateSettings(p: LoadedPlugin, values: Record<string, unknown>) {
@@ -63,28 +47,9 @@ export function pluginsService(deps: () => KernelDeps): ServiceSchema {
     }
   }
 
-  /** Appends the plugin's default grants to the tenant's roles (creating plugin-specific roles). */
-  async function applyGrants(em: any, tenantId: string, p: LoadedPlugin) {
-    for (const [role, grants] of Object.entries(p.manifest.permissions?.grants ?? {})) {
-      const tagged = grants.map((g) => ({ ...g, reason: `plugin:${p.id}` }));
-      const [existing] = await em.execute('select id from kernel.role where name = ?', [role]);
-      if (existing) await em.execute(`update kernel.role set rules = rules || ?::jsonb, version = version + 1, updated_at = now() where id = ?`, [JSON.stringify(tagged), existing.id]);
-      else await em.execute('insert into kernel.role (tenant_id, id, name, built_in, rules) values (?, ?, ?, false, ?)', [tenantId, crypto.randomUUID(), role, JSON.stringify(tagged)]);
-    }
-  }
-
-  function announce(ctx: KernelCtx, pluginId: string, state: string) {
-    const tenantId = ctx.meta.tenantId!;
-    afterCommit(ctx, () => {
-      d().gate.invalidate(tenantId);
-      d().abilities.invalidate(tenantId);
-      ctx.broker.broadcast('atrium.plugins.changed', { tenantId, pluginId, state });
-    });
-  }
-
   async function currentRow(em: any, id: string) {
     const [row] = await em.execute('select * from kernel.tenant_plugin where plugin_id = ? for update', [id]);
-    return row as { state: TenantPluginState; settings: Record<string, unknown>; secrets: string | null; grants_applied: boolean } | undefined;
+    return row as TenantPluginRow | undefined;
   }
 
   function view(p: LoadedPlugin, row: any) {
@@ -98,7 +63,12 @@ export function pluginsService(deps: () => KernelDeps): ServiceSchema {
       displayName: p.manifest.displayName,
       description: p.manifest.description ?? {},
       state: (row?.state ?? 'disabled') as TenantPluginState,
+      /** why the last enable, disable or purge failed (state `failed`) */
       error: row?.error ?? null,
+      /** a purge's progress, 0–100 (state `purging`; 100 once `purged`) */
+      progress: row?.progress ?? null,
+      /** the last purge: the export file and the rows deleted per table */
+      purge: row?.purge_result ?? null,
       dependencies: p.manifest.dependencies ?? {},
       provides: p.manifest.provides ?? [],
       requires: p.manifest.requires ?? [],
@@ -143,92 +113,67 @@ export function pluginsService(deps: () => KernelDeps): ServiceSchema {
         rest: 'POST /:id/enable',
         permission: ['enable', 'kernel.Plugin'],
         params: PluginIdParam,
+        summary: 'Enable for this tenant: dependencies and settings checked, default grants, the plugin\'s hook; a failure is kept (state failed, with the reason)',
+        // the in-between state is committed before the plugin's hook runs (tenant-plugin-lifecycle.ts)
+        transaction: false,
         async handler(ctx) {
           const p = plugin(ctx.params.id);
-          const em = ctx.locals.em;
-          const row = await currentRow(em, p.id);
-          if (row?.state === 'enabled') return view(p, row);
-          const unmet = d().registry.unmetDependencies(p.id, await enabledSet(em));
-          if (unmet.length) {
-            throw new ConflictError(`Cannot enable "${p.id}": ${unmet.map((u) => u.reason).join('; ')}`, 'DEPENDENCY_MISSING', { plugins: unmet.map((u) => u.plugin), reasons: unmet });
-          }
-          const settings = { ...(row?.settings ?? {}), ...(row?.secrets ? d().secrets.open(row.secrets) : {}) };
-          try {
-            validateSettings(p, settings);
-          } catch (e) {
-            throw new UnprocessableError(`Configure "${p.id}" before enabling it: ${(e as Error).message}`, 'SETTINGS_REQUIRED', { fields: (e as any).data?.fields });
-          }
-          await em.execute(`insert into kernel.tenant_plugin (tenant_id, plugin_id, state) values (?, ?, 'enabling')
-            on conflict (tenant_id, plugin_id) do update set state = 'enabling', error = null, updated_at = now()`, [ctx.meta.tenantId, p.id]);
-          if (!row?.grants_applied) await applyGrants(em, ctx.meta.tenantId!, p);
-          await p.definition.onTenantEnable?.(hookCtx(ctx, p));
-          const [after] = await em.execute(`update kernel.tenant_plugin set state = 'enabled', grants_applied = true, enabled_at = now(), updated_at = now() where plugin_id = ? returning *`, [p.id]);
-          ctx.locals.req!.audit.diff({ state: row?.state ?? 'disabled' }, { state: 'enabled' });
-          ctx.locals.req!.audit.target(p.id);
-          announce(ctx, p.id, 'enabled');
-          return view(p, after);
+          const req = ctx.locals.req!;
+          const { before, row } = await enablePlugin(d(), req, p, (r) => {
+            const settings = { ...(r?.settings ?? {}), ...(r?.secrets ? d().secrets.open(r.secrets) : {}) };
+            try {
+              validateSettings(p, settings);
+            } catch (e) {
+              throw new UnprocessableError(`Configure "${p.id}" before enabling it: ${(e as Error).message}`, 'SETTINGS_REQUIRED', { fields: (e as any).data?.fields });
+            }
+          });
+          req.audit.diff({ state: before }, { state: row.state });
+          req.audit.target(p.id);
+          return view(p, row);
         },
       },
       disable: {
         rest: 'POST /:id/disable',
         permission: ['disable', 'kernel.Plugin'],
         params: PluginIdParam,
+        summary: 'Disable for this tenant (data kept): blocked at once, then the plugin\'s hook; a failure is kept (state failed, with the reason)',
+        transaction: false,
         async handler(ctx) {
           const p = plugin(ctx.params.id);
-          const em = ctx.locals.em;
-          const row = await currentRow(em, p.id);
-          if (!row || row.state !== 'enabled') return view(p, row);
-          const dependents = d().registry.enabledDependents(p.id, await enabledSet(em));
-          if (dependents.length) {
-            throw new ConflictError(`Cannot disable "${p.id}" while ${dependents.map((x) => `"${x}"`).join(', ')} ${dependents.length > 1 ? 'depend' : 'depends'} on it; disable ${dependents.length > 1 ? 'them' : 'it'} first`, 'DEPENDENTS_ENABLED', { plugins: dependents });
+          const req = ctx.locals.req!;
+          const current = await req.transaction(async (tx) => (await tx.em.execute('select state from kernel.tenant_plugin where plugin_id = ?', [p.id]))[0]);
+          if (!current || (current.state !== 'enabled' && current.state !== 'failed' && current.state !== 'disabling')) {
+            return view(p, await req.transaction(async (tx) => (await tx.em.execute('select * from kernel.tenant_plugin where plugin_id = ?', [p.id]))[0]));
           }
-          await em.execute(`update kernel.tenant_plugin set state = 'disabling', updated_at = now() where plugin_id = ?`, [p.id]);
-          await p.definition.onTenantDisable?.(hookCtx(ctx, p));
-          const [after] = await em.execute(`update kernel.tenant_plugin set state = 'disabled', disabled_at = now(), updated_at = now() where plugin_id = ? returning *`, [p.id]);
-          ctx.locals.req!.audit.diff({ state: 'enabled' }, { state: 'disabled' });
-          ctx.locals.req!.audit.target(p.id);
-          announce(ctx, p.id, 'disabled');
-          return view(p, after);
+          const { before, row } = await disablePlugin(d(), req, p);
+          req.audit.diff({ state: before }, { state: row.state });
+          req.audit.target(p.id);
+          return view(p, row);
         },
       },
       purge: {
         rest: 'POST /:id/purge',
         permission: ['purge', 'kernel.Plugin'],
         params: PluginIdParam,
+        status: 202,
+        summary: 'Export this tenant\'s data of the plugin to a file, then delete it — in the background: the plugin shows state purging with its progress, then purged (or failed, with the reason)',
+        transaction: false,
         async handler(ctx) {
           const p = plugin(ctx.params.id);
-          const em = ctx.locals.em;
-          const row = await currentRow(em, p.id);
-          if (row?.state === 'enabled') throw new ConflictError(`Disable "${p.id}" before purging its data`, 'PLUGIN_ENABLED');
-          const owns = p.manifest.data?.owns ?? [];
-          // Export first (same transaction): if the export fails, nothing is deleted.
-          const exported: Record<string, unknown[]> = {};
-          for (const table of owns) exported[table] = await em.execute(`select * from ${table}`);
-          const file = await storeFile(d().files, em, {
-            tenantId: ctx.meta.tenantId!,
-            name: `${p.id}-export-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.json`,
-            contentType: 'application/json',
-            data: Buffer.from(JSON.stringify({ plugin: p.id, version: p.manifest.version, exportedAt: new Date().toISOString(), tables: exported }, null, 1)),
-            ownerPlugin: 'kernel',
-            userId: ctx.meta.user?.id,
-          });
-          const deleted: Record<string, number> = {};
-          // lets append-only ledgers (sdk appendOnly) allow exactly this purge's deletes
-          await em.execute(`select set_config('app.purging', ?, true)`, [p.id]);
-          // children are listed after parents in `owns`, so delete in reverse
-          for (const table of [...owns].reverse()) {
-            const r = await em.execute(`with d as (delete from ${table} returning 1) select count(*)::int as n from d`);
-            deleted[table] = r[0].n;
-          }
-          // Drop the grants the plugin added, so a re-enable starts from its defaults again.
-          await em.execute(`update kernel.role set rules = coalesce((select jsonb_agg(r) from jsonb_array_elements(rules) r where coalesce(r->>'reason', '') <> ?), '[]'::jsonb), version = version + 1 where rules @> ?::jsonb`,
-            [`plugin:${p.id}`, JSON.stringify([{ reason: `plugin:${p.id}` }])]);
-          await em.execute(`insert into kernel.tenant_plugin (tenant_id, plugin_id, state) values (?, ?, 'purged')
-            on conflict (tenant_id, plugin_id) do update set state = 'purged', settings = '{}', secrets = null, grants_applied = false, updated_at = now()`, [ctx.meta.tenantId, p.id]);
-          ctx.locals.req!.audit.diff({ state: row?.state ?? 'disabled' }, { state: 'purged', deleted, exportFileId: file.id });
-          ctx.locals.req!.audit.target(p.id);
-          announce(ctx, p.id, 'purged');
-          return { id: p.id, state: 'purged', export: file, deleted };
+          const req = ctx.locals.req!;
+          const { before, row } = await startPurge(d(), req, p);
+          req.audit.diff({ state: before }, { state: row.state });
+          req.audit.target(p.id);
+          return view(p, row);
+        },
+      },
+      runPurge: {
+        permission: 'system',
+        transaction: false,
+        summary: 'The purge job (queued by purge)',
+        async handler(ctx) {
+          const { pluginId, userId, jobId } = ctx.params as { pluginId: string; userId: string | null; jobId: string };
+          return runPurge(d(), ctx.locals.req!, plugin(pluginId), (percent) => d().queues.reportProgress(jobId, percent), userId);
         },
       },
       updateSettings: {

@@ -5,6 +5,8 @@ import { createAccountsContacts } from './migrations/0001-accounts-contacts.ts';
 import { createConversationsMessages } from './migrations/0002-conversations-messages.ts';
 import { createTemplatesRetention } from './migrations/0003-templates-retention.ts';
 import { createIngestFunctions } from './migrations/0004-ingest-functions.ts';
+import { ingestAccountEvents } from './migrations/0005-ingest-account-events.ts';
+import { statusLock } from './migrations/0006-status-lock.ts';
 import { accountsService } from './services/accounts.service.ts';
 import { contactsService } from './services/contacts.service.ts';
 import { conversationsService } from './services/conversations.service.ts';
@@ -23,7 +25,7 @@ export { SendParams, type SendInput, type QueuedMessage } from './domain/outboun
 export default definePlugin({
   manifest: manifest as any,
   entities: [Conversation],
-  migrations: [createAccountsContacts, createConversationsMessages, createTemplatesRetention, createIngestFunctions],
+  migrations: [createAccountsContacts, createConversationsMessages, createTemplatesRetention, createIngestFunctions, ingestAccountEvents, statusLock],
   services: [accountsService, inboundService, outboundService, conversationsService, contactsService, templatesService, retentionService],
   jobs: { deliver: deliverJob, sweep: sweepJob, retention: retentionJob, pollers: pollersJob },
   workers: { poller: pollerWorker },

@@ -63,3 +63,16 @@ export async function messagesOf(c: TestClient, conversationId: string): Promise
   if (r.status !== 200) throw new Error(`messages: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body.items;
 }
+
+/** Waits until a message is no longer on its way (queued/sending) and answers it, whatever it became. */
+export async function settled(c: TestClient, conversationId: string, messageId: string, until2: (m: any) => boolean = () => true): Promise<any> {
+  let last: any = null;
+  try {
+    return await until(`message ${messageId} to settle`, async () => {
+      last = (await messagesOf(c, conversationId)).find((m) => m.id === messageId);
+      return last && !['queued', 'sending'].includes(last.status) && until2(last) ? last : null;
+    }, 30_000);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; last seen: ${JSON.stringify(last)}`);
+  }
+}

@@ -1,14 +1,16 @@
 // Stripe Connect onboarding of a tenant's own Stripe account to the operator's platform account.
-// The connected account is created once per tenant (the tenant's row is locked while it is made,
-// and Stripe's Idempotency-Key covers a crash between Stripe's answer and our commit); once Stripe
+// The connected account is created once per tenant (onboarding takes the tenant's turn on its row —
+// row-turn.ts — and Stripe's Idempotency-Key covers a crash between Stripe's answer and our commit;
+// no transaction is held while Stripe answers); once Stripe
 // reports charges enabled, the provider takes the tenant's payments on that account (Stripe-Account
 // header, the operator's key) with the platform's commission as the application fee.
-import { defineAction, defineService, defineSubscriber, Type, type RequestContext } from '@atrium/sdk';
+import { defineAction, defineJob, defineService, defineSubscriber, Type, type RequestContext } from '@atrium/sdk';
 import type { ProviderWebhookEvent } from '@atrium/sdk/payments';
 import { connectConfig, platformClient, requireConnectConfig, type ConnectConfig } from './platform.config.ts';
 import { stripeCall } from './stripe.errors.ts';
 import type { StripeAccount } from './stripe.schemas.ts';
 import { connectCache, type ConnectSnapshot } from './connect.cache.ts';
+import { inTurn } from './row-turn.ts';
 
 export interface ConnectRow {
   tenant_id: string;
@@ -127,49 +129,59 @@ export const connectService = defineService({
     onboard: defineAction({
       rest: 'POST /onboarding',
       permission: ['onboard', 'payments-stripe.Connect'],
+      transaction: false,
       summary: 'Start (or continue) Stripe Connect onboarding: creates the tenant\'s connected account once and answers a fresh onboarding link',
       params: Type.Object({ returnUrl: Url, refreshUrl: Url }, { additionalProperties: false }),
       async handler(ctx) {
         const cfg = requireConnectConfig();
-        const stripe = platformClient(cfg);
-        // the row is the lock: a concurrent start waits here and then finds the account made
-        connectCache.invalidate(ctx.tenantId);
-        await ctx.em.execute('insert into payments_stripe.connect_account (tenant_id) values (?) on conflict do nothing', [ctx.tenantId]);
-        const row = (await connectRow(ctx, true))!;
-        let created = false;
-        if (!row.account_id) {
-          const account = await stripeCall(() => stripe.createAccount({
-            type: cfg.accountType,
-            ...(cfg.country ? { country: cfg.country } : {}),
-            ...(cfg.accountType === 'express' ? { capabilities: { card_payments: { requested: true }, transfers: { requested: true } } } : {}),
-            metadata: { atrium_tenant_id: ctx.tenantId },
-          }, { idempotencyKey: `atrium-connect-account-${ctx.tenantId}` }));
-          await storeAccount(ctx, row, account);
-          created = true;
-          ctx.audit.target(account.id);
-        }
-        // links are single-use and short-lived: a new one every time
-        const link = await stripeCall(() => stripe.createAccountLink({
-          account: row.account_id!, return_url: ctx.params.returnUrl, refresh_url: ctx.params.refreshUrl,
-          type: row.details_submitted ? 'account_update' : 'account_onboarding',
-        }));
-        return { ...view(row, cfg), created, url: link.url, expiresAt: new Date(link.expires_at * 1000).toISOString() };
+        const stripe = platformClient(cfg, ctx.fetch);
+        // one onboarding of the tenant at a time: a concurrent start waits and then finds the account made
+        return inTurn(ctx, 'connect_account', async () => {
+          connectCache.invalidate(ctx.tenantId);
+          let row = (await ctx.transaction((tx) => connectRow(tx)))!;
+          let created = false;
+          if (!row.account_id) {
+            const account = await stripeCall(() => stripe.createAccount({
+              type: cfg.accountType,
+              ...(cfg.country ? { country: cfg.country } : {}),
+              ...(cfg.accountType === 'express' ? { capabilities: { card_payments: { requested: true }, transfers: { requested: true } } } : {}),
+              metadata: { atrium_tenant_id: ctx.tenantId },
+            }, { idempotencyKey: `atrium-connect-account-${ctx.tenantId}` }));
+            row = await ctx.transaction(async (tx) => {
+              const locked = (await connectRow(tx, true))!;
+              await storeAccount(tx, locked, account);
+              return locked;
+            });
+            created = true;
+            ctx.audit.target(account.id);
+          }
+          // links are single-use and short-lived: a new one every time
+          const link = await stripeCall(() => stripe.createAccountLink({
+            account: row.account_id!, return_url: ctx.params.returnUrl, refresh_url: ctx.params.refreshUrl,
+            type: row.details_submitted ? 'account_update' : 'account_onboarding',
+          }));
+          return { ...view(row, cfg), created, url: link.url, expiresAt: new Date(link.expires_at * 1000).toISOString() };
+        });
       },
     }),
     status: defineAction({
       rest: 'GET /',
       permission: ['read', 'payments-stripe.Connect'],
-      // a GET that may store what Stripe says (not a read-only transaction); audited only when it changed something
+      // a GET that may store what Stripe says; audited only when it changed something
       mutates: true,
+      transaction: false,
       summary: 'The tenant\'s connected account: re-read from Stripe (refresh=false answers the stored state)',
       params: Type.Object({ refresh: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }, { additionalProperties: false }),
       async handler(ctx) {
         const cfg = connectConfig();
-        const row = await connectRow(ctx, true);
+        let row = await ctx.transaction((tx) => connectRow(tx));
         let changed = false;
         if (row?.account_id && cfg && ctx.params.refresh !== 'false') {
-          const account = await stripeCall(() => platformClient(cfg).retrieveAccount(row.account_id!));
-          changed = await storeAccount(ctx, row, account);
+          const account = await stripeCall(() => platformClient(cfg, ctx.fetch).retrieveAccount(row!.account_id!));
+          ({ row, changed } = await ctx.transaction(async (tx) => {
+            const locked = (await connectRow(tx, true))!;
+            return { row: locked, changed: await storeAccount(tx, locked, account) };
+          }));
         }
         if (!changed) ctx.audit.skip();
         return view(row, cfg);
@@ -178,10 +190,14 @@ export const connectService = defineService({
   },
 });
 
+/** Re-reads the tenant's connected account at Stripe and stores it (queued by the subscriber below). */
+export const CONNECT_SYNC_JOB = 'connect-sync';
+
 /**
  * `account.updated` arrives through the payments core's webhook ingress (the tenant's Stripe webhook
  * URL, registered as a Connect endpoint and verified with the operator's Connect secrets); the core
- * stores it once and publishes `payments.webhook.received.v1`. Here the account is re-read, so
+ * stores it once and publishes `payments.webhook.received.v1`. Here the account is re-read — not in
+ * the delivery's transaction (never call out holding one): the `connect-sync` job does it — so
  * duplicates and out-of-order deliveries store Stripe's current state.
  */
 export const onStripeWebhook = defineSubscriber<{ provider: string; eventId: string; event: ProviderWebhookEvent }>({
@@ -190,11 +206,25 @@ export const onStripeWebhook = defineSubscriber<{ provider: string; eventId: str
     const { provider, event } = ctx.event.payload;
     if (provider !== 'stripe' || event?.type !== 'account.updated') return;
     const accountId = typeof event.data?.accountId === 'string' ? event.data.accountId : null;
-    const cfg = connectConfig();
-    if (!accountId || !cfg) return;
-    const row = await connectRow(ctx, true);
+    if (!accountId || !connectConfig()) return;
+    const row = await connectRow(ctx);
     if (row?.account_id !== accountId) return; // not this tenant's account (the provider already filters these)
-    const account = await stripeCall(() => platformClient(cfg).retrieveAccount(accountId));
-    await storeAccount(ctx, row, account);
+    await ctx.jobs.enqueue(CONNECT_SYNC_JOB, { accountId });
+  },
+});
+
+export const connectSyncJob = defineJob({
+  maxAttempts: 5,
+  transaction: false,
+  async handler(ctx) {
+    const accountId = String(ctx.data.accountId ?? '');
+    const cfg = connectConfig();
+    if (!accountId || !cfg) return { synced: false };
+    const account = await stripeCall(() => platformClient(cfg, ctx.fetch).retrieveAccount(accountId));
+    const changed = await ctx.transaction(async (tx) => {
+      const row = await connectRow(tx, true);
+      return row?.account_id === accountId ? storeAccount(tx, row, account) : false;
+    });
+    return { synced: true, changed };
   },
 });

@@ -158,15 +158,13 @@ export function requireBillingConfig(): BillingConfig {
   };
 }
 
-const clients = new Map<string, StripeClient>();
-/** One client per (base URL, key, pinned version); retries network errors, 409 and 5xx with the same Idempotency-Key. */
-export function platformClient(c: { secretKey: string; baseUrl: string; apiVersion?: string }): StripeClient {
-  const key = `${c.baseUrl}|${c.secretKey}|${c.apiVersion ?? ''}`;
-  let client = clients.get(key);
-  if (!client) {
-    client = new StripeClient({ secretKey: c.secretKey, baseUrl: c.baseUrl, apiVersion: c.apiVersion, timeoutMs: 20_000, maxNetworkRetries: 2, retryDelayMs: 200 });
-    if (clients.size > 20) clients.clear();
-    clients.set(key, client);
-  }
-  return client;
+/**
+ * The operator's client (Connect, billing), for one call: on the kernel's `ctx.fetch` when given
+ * (the operator's base URL must then be allowed too: it is api.stripe.com unless configured
+ * otherwise — add yours to outbound.allow.payments-stripe), else the global fetch (only where no
+ * tenant is known yet: finding the tenant of an operator webhook). Retries network errors, 409 and
+ * 5xx with the same Idempotency-Key.
+ */
+export function platformClient(c: { secretKey: string; baseUrl: string; apiVersion?: string }, fetch?: (input: string | URL, init?: RequestInit) => Promise<Response>): StripeClient {
+  return new StripeClient({ secretKey: c.secretKey, baseUrl: c.baseUrl, apiVersion: c.apiVersion, timeoutMs: 20_000, maxNetworkRetries: 2, retryDelayMs: 200, ...(fetch ? { fetch } : {}) });
 }

@@ -2,12 +2,13 @@ import { definePlugin, type ActionContext, type ServiceDefinition } from '@atriu
 import { WebhookSignatureError } from '@atrium/sdk/payments';
 import manifest from '../atrium.plugin.json' with { type: 'json' };
 import { stripeProvider } from './stripe.provider.ts';
-import { CONNECT_ROW_ACTION, connectService, onStripeWebhook, platformFromRow, type PlatformConnectSettings } from './connect.service.ts';
+import { CONNECT_ROW_ACTION, CONNECT_SYNC_JOB, connectService, connectSyncJob, onStripeWebhook, platformFromRow, type PlatformConnectSettings } from './connect.service.ts';
 import { connectCache, type ConnectSnapshot } from './connect.cache.ts';
 import { connectConfig } from './platform.config.ts';
-import { billingService } from './billing.service.ts';
+import { billingService } from './billing/billing.service.ts';
 import { createConnectBilling } from './migrations/0001-connect-billing.ts';
 import { billingCheckout } from './migrations/0002-billing-checkout.ts';
+import { busyLease } from './migrations/0003-busy-lease.ts';
 
 type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown };
 
@@ -75,7 +76,8 @@ export function withPlatformConnect(service: ServiceDefinition): ServiceDefiniti
 
 export default definePlugin({
   manifest: manifest as any,
-  migrations: [createConnectBilling, billingCheckout],
+  migrations: [createConnectBilling, billingCheckout, busyLease],
   services: [withPlatformConnect(stripeProvider), connectService, billingService],
   subscribers: { 'payments.webhook.received.v1': onStripeWebhook },
+  jobs: { [CONNECT_SYNC_JOB]: connectSyncJob },
 });

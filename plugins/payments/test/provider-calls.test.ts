@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { createTestKernel, type TestClient, type TestKernel } from '@atrium/sdk/testing';
+import { createTestKernel, waitFor, type TestClient, type TestKernel } from '@atrium/sdk/testing';
 import payments from '../src/index.ts';
 import stripe, { signStripePayload } from '@atrium/plugin-payments-stripe';
 import paybox from '@atrium/plugin-payments-paybox';
@@ -44,26 +44,7 @@ const config = () => ({
   http: { requestTimeoutMs: 20_000 },
 });
 
-/** The fewest request-pool connections in use over a few samples. */
-async function leastInUse(node: TestKernel): Promise<number> {
-  let least = Infinity;
-  for (let i = 0; i < 10; i++) {
-    const pools = await node.kernel.deps.db.poolStats();
-    least = Math.min(least, pools.find((p: any) => p.depth === 0)?.inUse ?? Infinity);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return least;
-}
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false | null> | T | undefined | false | null, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function configure(c: TestClient, plugin: string, settings: Record<string, unknown>, enable = true) {
   const r = await c.put(`/api/plugins/${plugin}/settings`, { settings });
@@ -110,7 +91,7 @@ describe('provider calls hold no database connection', () => {
     // eight requests wait on Stripe; the pool has two connections and none of them is taken
     // (sampled: background work — jobs, deliveries — takes a connection for a moment now and then;
     // a connection held by a waiting request would be in use in every sample)
-    expect(await leastInUse(tk)).toBe(0);
+    expect(await tk.leastConnectionsInUse()).toBe(0);
     expect((await db.query(`select count(*)::int as n from pg_stat_activity where datname = current_database() and usename = 'atrium_app' and state like 'idle in transaction%' and state_change < now() - interval '500 milliseconds'`)).rows[0].n).toBe(0);
     // the intents are recorded before the call (pending, no provider payment yet)
     const pending = await db.query(`select id from payments.intent where tenant_id = $1 and description like 'hang %' and status = 'pending' and provider_payment_id is null`, [acme.tenantId]);

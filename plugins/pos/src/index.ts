@@ -16,8 +16,12 @@ import { stockTransfers } from './migrations/0043-stock-transfers.ts';
 import { transferSourceBatch } from './migrations/0044-transfer-source-batch.ts';
 import { saleDayOne } from './migrations/0045-sale-day-one.ts';
 import { priceHistory } from './migrations/0046-price-history.ts';
+import { cardTerminals } from './migrations/0047-card-terminals.ts';
 import { storesService } from './services/stores.service.ts';
 import { configService } from './services/config.service.ts';
+import { kaspiQrService } from './services/kaspi-qr.service.ts';
+import { cardTerminalsService } from './services/card-terminals.service.ts';
+import { labelsService } from './services/labels.service.ts';
 import { categoriesService, taxRatesService } from './services/catalog.service.ts';
 import { suppliersService } from './services/suppliers.service.ts';
 import { variantGroupsService } from './services/variant-groups.service.ts';
@@ -39,6 +43,7 @@ import { reportsService } from './services/reports.service.ts';
 import { analyticsJobs } from './jobs/analytics.ts';
 import { recurringTasksJob } from './jobs/recurring-tasks.ts';
 import { Task } from './entities/task.ts';
+import { kaspiRefunds } from './subscribers/kaspi-refunds.ts';
 
 /**
  * The POS plugin's server entry. Areas (folders show the domain): catalogue and stock, registers,
@@ -47,8 +52,9 @@ import { Task } from './entities/task.ts';
  */
 export default definePlugin({
   manifest: manifest as any,
-  migrations: [createCatalog, createStock, createCustomers, createSales, catalogExtras, productTerms, createTasks, addLoyaltyNote, createAnalytics, salesExtras, stockLevelHot, customerSearch, stockTransfers, transferSourceBatch, saleDayOne, priceHistory],
-  services: [configService, storesService, categoriesService, taxRatesService, suppliersService, variantGroupsService, productsService, productIoService, stockService, registersService, shiftsService, salesService, receiptsService, customersService, customerGroupsService, giftCardsService, tasksService, taskTemplatesService, reportsService],
+  migrations: [createCatalog, createStock, createCustomers, createSales, catalogExtras, productTerms, createTasks, addLoyaltyNote, createAnalytics, salesExtras, stockLevelHot, customerSearch, stockTransfers, transferSourceBatch, saleDayOne, priceHistory, cardTerminals],
+  services: [configService, kaspiQrService, cardTerminalsService, labelsService, storesService, categoriesService, taxRatesService, suppliersService, variantGroupsService, productsService, productIoService, stockService, registersService, shiftsService, salesService, receiptsService, customersService, customerGroupsService, giftCardsService, tasksService, taskTemplatesService, reportsService],
   entities: [Task],
+  subscribers: { 'pos.sale.returned.v1': kaspiRefunds },
   jobs: { lowStock: lowStockJob, expireReservations: expireReservationsJob, importProducts: importProductsJob, recurringTasks: recurringTasksJob, ...analyticsJobs },
 });

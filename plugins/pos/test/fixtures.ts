@@ -76,7 +76,7 @@ export async function ledgerMismatches(sys: pg.Client, tenantId: string): Promis
   return [...levels.rows, ...batches.rows];
 }
 
-export function sale(registerId: string, lines: { productId: string; qtyMilli: number; unitPrice?: number; discount?: { bp?: number; amount?: number } }[], payments: { method: string; amount: number; tendered?: number; reference?: string; giftCardCode?: string }[], extra: Record<string, unknown> = {}) {
+export function sale(registerId: string, lines: { productId: string; qtyMilli: number; unitPrice?: number; discount?: { bp?: number; amount?: number } }[], payments: { method: string; amount: number; tendered?: number; reference?: string; giftCardCode?: string; terminalId?: string; intentId?: string }[], extra: Record<string, unknown> = {}) {
   return { id: crypto.randomUUID(), registerId, lines, payments, ...extra };
 }
 

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestKernel, type TestClient, type TestKernel } from '@atrium/sdk/testing';
+import { createTestKernel, waitFor, type TestClient, type TestKernel } from '@atrium/sdk/testing';
 
 /**
  * Issue 12: a big import's progress (JobContext.progress, stored on the BullMQ job) is visible
@@ -24,15 +24,6 @@ afterAll(async () => {
   await tk?.stop();
 });
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('import progress through the jobs API', () => {
   it('a 2,500-row import shows 40 % on its running job while the second 1,000 rows wait, then finishes', async () => {
@@ -52,10 +43,13 @@ describe('import progress through the jobs API', () => {
 
       const running = await waitFor('the second step to run', async () => {
         const r = await owner.get('/api/jobs', { query: { queue: 'jobs' } });
-        return r.body.items.find((j: any) => j.plugin === 'pos' && j.name === 'importProducts' && j.state === 'active' && j.progress === 40);
+        // the second step (queued as <import>-1000); the first also reports 40 % as it ends
+        return r.body.items.find((j: any) => j.plugin === 'pos' && j.name === 'importProducts' && j.id.endsWith(`${importId}-1000`) && j.state === 'active' && j.progress === 40);
       });
-      // the first step finished at 40 %, the import itself still runs
-      const first = (await owner.get('/api/jobs', { query: { queue: 'jobs', state: 'completed' } })).body.items.find((j: any) => j.name === 'importProducts');
+      // the first step finished at 40 % (BullMQ records it completed just after its handler returns,
+      // which may be after the next step started), the import itself still runs
+      const first = await waitFor('the first step to be recorded completed', async () =>
+        (await owner.get('/api/jobs', { query: { queue: 'jobs', state: 'completed' } })).body.items.find((j: any) => j.id.endsWith(`${importId}-0`)));
       expect(first).toMatchObject({ state: 'completed', progress: 40 });
       expect((await owner.get(`/api/jobs/jobs/${encodeURIComponent(running.id)}`)).body).toMatchObject({ state: 'active', progress: 40 });
       expect((await owner.get(`/api/pos/products/imports/${importId}`)).body).toMatchObject({ status: 'running', processedRows: 1000 });

@@ -38,7 +38,7 @@ beforeAll(async () => {
   // cash to the tiyn here (prices like 10.90); rounding to the tenge has its own test
   expect((await owner.put('/api/plugins/pos/settings', { settings: { cashRounding: 1 } })).status).toBe(200);
   till = await openTill(owner, { printReceipts: true, roleSuffix: 'front' });
-  terminal = await startVirtualTill({ kernelUrl: tk.url, owner, storeId: till.storeId, roles: ['receipt@front'] });
+  terminal = await startVirtualTill({ kernelUrl: tk.url, owner, storeId: till.storeId, roles: ['receipt@front', 'label@front'] });
 });
 
 afterAll(async () => {
@@ -139,6 +139,53 @@ describe('receipts on the device bus', () => {
     const bad = await owner.post(`/api/pos/sales/${other.body.id}/returns`, { lines: [{ lineNo: 1, qtyMilli: 1000 }], refundMethod: 'card', reason: 'ошибка' });
     expect(bad.status).toBe(422);
     expect(fieldsOf(bad)).toEqual(['refundMethod']);
+  });
+
+  it('barcode labels and shelf price tags print on the label printer role (label@front): name, price, the product\'s EAN-13; copies each a job', async () => {
+    const p = await owner.post('/api/pos/products', { sku: 'KURT-1', name: 'Құрт ақ', price: 450_00, barcodes: [{ code: '4870001000011' }] });
+    expect(p.status, JSON.stringify(p.body)).toBe(201);
+    const sugar = await owner.post('/api/pos/products', { sku: 'SUGAR-KG', name: 'Сахар', unit: 'kg', price: 620_00 });
+    const before = terminal.printer.receipts.length;
+    const r = await owner.post('/api/pos/labels', { registerId: till.registerId, kind: 'barcode', items: [{ productId: p.body.id, copies: 2 }] }, { headers: { 'accept-language': 'ru' } });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ printed: 2, error: null });
+    for (const j of r.body.jobs) expect((await jobDone(owner, j.jobId)).state).toBe('done');
+    const labels = (await terminal.printer.waitForReceipts(before + 2)).slice(before);
+    for (const l of labels) {
+      expect(l.text.join('\n')).toMatch(/450[.,]00 KZT/);
+      expect(l.items.filter((i: any) => i.kind === 'barcode').map((i: any) => i.data)).toEqual(['4870001000011']);
+    }
+    const tag = await owner.post('/api/pos/labels', { registerId: till.registerId, kind: 'shelf', items: [{ productId: sugar.body.id, copies: 1 }] }, { headers: { 'accept-language': 'ru' } });
+    expect(tag.body.printed).toBe(1);
+    const [shelf] = (await terminal.printer.waitForReceipts(before + 3)).slice(before + 2);
+    expect(shelf.text.join('\n')).toMatch(/620[.,]00 KZT за кг/);
+    expect(shelf.text.join('\n')).toContain('SUGAR-KG');
+    expect(shelf.items.find((i: any) => i.kind === 'barcode')).toMatchObject({ data: 'SUGAR-KG' });
+    // no label printer bound in this store: a clear error, not 500
+    const other = await owner.post('/api/pos/registers', { storeId: till.storeId, name: 'No labels', deviceRoleSuffix: 'nolabels', printReceipts: false });
+    const none = await owner.post('/api/pos/labels', { registerId: other.body.id, kind: 'barcode', items: [{ productId: p.body.id, copies: 3 }] });
+    expect(none.status).toBe(200);
+    expect(none.body).toMatchObject({ printed: 0 });
+    expect(none.body.error).toMatch(/UNKNOWN_ROLE/);
+  });
+
+  it('the X report prints on demand, each press; closing the shift prints the Z report', async () => {
+    const before = terminal.printer.receipts.length;
+    const x1 = await owner.post(`/api/pos/shifts/${till.shiftId}/print`, {}, { headers: { 'accept-language': 'ru' } });
+    const x2 = await owner.post(`/api/pos/shifts/${till.shiftId}/print`, {}, { headers: { 'accept-language': 'ru' } });
+    expect(x1.body).toMatchObject({ kind: 'X', error: null });
+    expect(x2.body.jobId).not.toBe(x1.body.jobId);
+    const xs = (await terminal.printer.waitForReceipts(before + 2)).slice(before).map((r) => r.text.join('\n'));
+    expect(xs[0]).toContain('X-ОТЧЁТ');
+    expect(xs[0]).toContain('Наличных в кассе');
+    const z = await owner.post(`/api/pos/shifts/${till.shiftId}/close`, { countedCash: 0 }, { headers: { 'accept-language': 'ru' } });
+    expect(z.status, JSON.stringify(z.body)).toBe(200);
+    expect(z.body.printed.jobId).toBeTruthy();
+    const [zDoc] = (await terminal.printer.waitForReceipts(before + 3)).slice(before + 2);
+    expect(zDoc.text.join('\n')).toContain('Z-ОТЧЁТ');
+    expect(zDoc.text.join('\n')).toContain('Расхождение');
+    // reopen for the tests below
+    till.shiftId = (await owner.post('/api/pos/shifts', { registerId: till.registerId, openingFloat: 0 })).body.id;
   });
 
   it('a register without a printer still sells: the sale is stored and the receipt marked failed', async () => {

@@ -122,3 +122,22 @@ describe('loyalty', () => {
     expect(half.body.pointsEarned).toBe(500); // 1 % of the 500.00 paid by card = 5.00 ₸
   });
 });
+
+describe('card terminals', () => {
+  it('a card tender names the terminal that took it; the X report counts each terminal; an unknown or another store\'s terminal is a 400 naming it', async () => {
+    const halyk = await owner.post('/api/pos/card-terminals', { name: 'Halyk POS' });
+    expect(halyk.status, JSON.stringify(halyk.body)).toBe(201);
+    const kaspi = await owner.post('/api/pos/card-terminals', { name: 'Kaspi Gold терминал', storeId: till.storeId });
+    expect((await owner.post('/api/pos/card-terminals', { name: 'halyk pos' })).status).toBe(409);
+    expect((await cashier.get('/api/pos/card-terminals', { query: { storeId: till.storeId } })).body.items.map((x: any) => x.name)).toEqual(['Halyk POS', 'Kaspi Gold терминал']);
+    const card = (terminalId: string, amount: number) => sale(till.registerId, [{ productId: tea, qtyMilli: 1000 }], [{ method: 'card', amount, reference: 'RRN', terminalId }]);
+    expect((await cashier.post('/api/pos/sales', card(halyk.body.id, 1054_13))).status).toBe(201);
+    expect((await cashier.post('/api/pos/sales', card(kaspi.body.id, 1054_13))).status).toBe(201);
+    const bad = await cashier.post('/api/pos/sales', card('00000000-0000-4000-8000-000000000000', 1054_13));
+    expect(bad.status).toBe(400);
+    expect(fieldsOf(bad)).toEqual(['payments/0/terminalId']);
+    const x = (await cashier.get(`/api/pos/shifts/${till.shiftId}/report`)).body;
+    const byName = Object.fromEntries(x.byTerminal.filter((t: any) => t.name).map((t: any) => [t.name, t.sales]));
+    expect(byName).toEqual({ 'Halyk POS': 1054_13, 'Kaspi Gold терминал': 1054_13 });
+  });
+});

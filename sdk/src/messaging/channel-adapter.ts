@@ -160,7 +160,17 @@ export interface InboundConsent extends InboundBase {
   reason: string;
 }
 
-export type InboundEvent = InboundMessage | InboundStatus | InboundButton | InboundConsent;
+/**
+ * The account itself changed state at the provider (a WAHA session scanned, logged out, failed): the
+ * core records it, so the Channels page shows it without anyone pressing "test connection".
+ */
+export interface InboundAccountState extends InboundBase {
+  type: 'account';
+  status: 'connected' | 'pending' | 'error';
+  detail?: string;
+}
+
+export type InboundEvent = InboundMessage | InboundStatus | InboundButton | InboundConsent | InboundAccountState;
 
 export interface InboundResult {
   events: InboundEvent[];
@@ -540,4 +550,5 @@ export function defineChannelAdapter<CS extends TSchema, SS extends TSchema>(def
 }
 
 export { splitText, type SplitOptions } from './text-split.ts';
+export * from './meta-graph.ts';
 export { compileSchema, type SchemaCheck } from './schema-check.ts';

@@ -36,6 +36,12 @@ export type TestKernel = {
   anonymous(): TestClient;
   /** Calls an action directly through the broker (the full pipeline) as a user. */
   call<T = any>(action: string, params: Record<string, unknown>, as?: { email: string; tenant?: string }): Promise<T>;
+  /**
+   * The fewest request-pool connections in use over a few samples (~200 ms). Background work (jobs,
+   * deliveries) takes a connection for a moment now and then; a connection held by a request that
+   * waits — on an outside service, say — is in use in every sample. 0: nothing is held.
+   */
+  leastConnectionsInUse(): Promise<number>;
   /** Publishes pending outbox rows now and waits until BullMQ has delivered them. */
   drainEvents(): Promise<void>;
   signup(tenantName: string, email: string, password?: string): Promise<TestClient>;
@@ -153,7 +159,8 @@ export async function createTestKernel(opts: CreateTestKernelOptions = {}): Prom
     {
       dataDir,
       http: { port: 0, host: '127.0.0.1' },
-      auth: { loginMaxPerIpPerMinute: 10_000, loginMaxPerAccountPer15Minutes: 10_000, signupMaxPerIpPerHour: 10_000 },
+      // sign-ups sign in at once (a test's tenants need no e-mail round trip); tests of the e-mail flow set 'email'
+      auth: { loginMaxPerIpPerMinute: 10_000, loginMaxPerAccountPer15Minutes: 10_000, signupMaxPerIpPerHour: 10_000, signupConfirmation: 'immediate' },
       rateLimit: { apiPerMinute: 1_000_000 },
       log: { level: process.env.ATRIUM_TEST_LOG ?? 'silent' },
     },
@@ -232,6 +239,15 @@ export async function createTestKernel(opts: CreateTestKernelOptions = {}): Prom
         meta = { user: claims.user, tenantId: claims.tenantId, requestId: crypto.randomUUID() };
       }
       return kernel.broker.call(action, params, { meta });
+    },
+    async leastConnectionsInUse() {
+      let least = Infinity;
+      for (let i = 0; i < 10; i++) {
+        const pools: { depth: number; inUse: number }[] = await kernel.deps.db.poolStats();
+        least = Math.min(least, pools.find((p) => p.depth === 0)?.inUse ?? Infinity);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return least;
     },
     async drainEvents() {
       await kernel.broker.call('events.flush');

@@ -8,3 +8,5 @@ export { startSmtpCapture, tokenFrom, type CapturedMail } from './smtp-capture.t
 export { startVirtualTill } from '@atrium/devices/testing/till';
 /** The base of every fake outside service a plugin ships in `./testing` (lifecycle, request log, fault knobs). */
 export { FakeHttpServer, jsonReply, type FakeRequest, type FakeReply, type RequestMatch, type SendResult } from './fake-server.ts';
+/** Waits for a condition (never for a time). */
+export { waitFor } from './wait-for.ts';

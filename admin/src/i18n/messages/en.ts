@@ -30,6 +30,7 @@ export default {
     resetConfirmTitle: 'Set a new password', resetConfirmAction: 'Set password', resetDone: 'Password changed. Sign in with the new one.',
     invitationTitle: 'Join the team', invitationHint: 'Set your name and password to accept the invitation',
     invitationAction: 'Accept invitation', missingToken: 'The link is incomplete: no token.',
+    signupCheckTitle: 'Check your e-mail', signupCheckHint: 'We sent a link to {email}. Open it to create your business (within 24 hours).', confirmSignupTitle: 'Creating your business…', confirmSignupFailed: 'This link did not work. Sign up again, or sign in if the business was already created.',
     passwordHint: 'At least 8 characters', backToLogin: 'Back to sign in',
   },
   dashboard: {
@@ -41,6 +42,7 @@ export default {
     searchPlaceholder: 'Search plugins', enable: 'Enable', disable: 'Disable', purge: 'Delete data',
     settings: 'Settings', version: 'Version {v}', dependsOn: 'Requires: {list}',
     states: { disabled: 'Disabled', enabling: 'Enabling…', enabled: 'Enabled', disabling: 'Disabling…', purging: 'Deleting data…', purged: 'Data deleted', failed: 'Failed' },
+    purgeStarted: 'Deleting the data of {name}…', failedReason: 'Failed: {reason}', exportReady: 'Export kept in Files',
     filterAll: 'All', filterEnabled: 'Enabled', filterDisabled: 'Disabled',
     enabled: '{name} is enabled', disabled: '{name} is disabled', purged: 'Data of {name} deleted',
     confirmDisableTitle: 'Disable {name}?',
@@ -85,6 +87,7 @@ export default {
     retried: 'Job {id} queued again', emptyFailed: 'No failed jobs — all good', emptyQueues: 'No queues yet',
     selectQueue: 'Pick a queue to see its failed jobs',
     running: 'Running and recent', progress: 'Progress', job: 'Job', state: 'State', started: 'Started', emptyRunning: 'No background work yet',
+    kinds: { plugins_runPurge: 'Deleting a plugin\'s data' },
   },
   devices: {
     title: 'Terminals & devices', subtitle: 'Store computers running the Atrium agent, and their printers, scanners and scales',

@@ -31,6 +31,7 @@ const kk: typeof en = {
     resetConfirmTitle: 'Жаңа құпиясөз', resetConfirmAction: 'Құпиясөзді сақтау', resetDone: 'Құпиясөз өзгертілді. Жаңасымен кіріңіз.',
     invitationTitle: 'Командаға қосылыңыз', invitationHint: 'Шақыруды қабылдау үшін атыңыз бен құпиясөзді көрсетіңіз',
     invitationAction: 'Шақыруды қабылдау', missingToken: 'Сілтеме толық емес: токен жоқ.',
+    signupCheckTitle: 'Поштаңызды тексеріңіз', signupCheckHint: '{email} мекенжайына сілтеме жібердік. Бизнесті құру үшін оны ашыңыз (24 сағат ішінде).', confirmSignupTitle: 'Бизнесіңізді құрып жатырмыз…', confirmSignupFailed: 'Сілтеме жұмыс істемеді. Қайта тіркеліңіз немесе бизнес бұрын құрылған болса, кіріңіз.',
     passwordHint: 'Кемінде 8 таңба', backToLogin: 'Кіруге оралу',
   },
   dashboard: {
@@ -42,6 +43,7 @@ const kk: typeof en = {
     searchPlaceholder: 'Плагин іздеу', enable: 'Қосу', disable: 'Өшіру', purge: 'Деректерді жою',
     settings: 'Баптаулар', version: 'Нұсқа {v}', dependsOn: 'Қажет: {list}',
     states: { disabled: 'Өшірулі', enabling: 'Қосылуда…', enabled: 'Қосулы', disabling: 'Өшірілуде…', purging: 'Деректер жойылуда…', purged: 'Деректер жойылды', failed: 'Қате' },
+    purgeStarted: '{name} деректерін жоюдамыз…', failedReason: 'Қате: {reason}', exportReady: 'Экспорт файлдарда сақталды',
     filterAll: 'Барлығы', filterEnabled: 'Қосулы', filterDisabled: 'Өшірулі',
     enabled: '{name} қосылды', disabled: '{name} өшірілді', purged: '{name} деректері жойылды',
     confirmDisableTitle: '{name} өшірілсін бе?',
@@ -86,6 +88,7 @@ const kk: typeof en = {
     retried: '{id} тапсырмасы қайта кезекте', emptyFailed: 'Сәтсіз тапсырмалар жоқ', emptyQueues: 'Әзірге кезек жоқ',
     selectQueue: 'Сәтсіз тапсырмаларды көру үшін кезекті таңдаңыз',
     running: 'Орындалып жатқан және соңғы', progress: 'Барысы', job: 'Тапсырма', state: 'Күйі', started: 'Басталды', emptyRunning: 'Фондық тапсырмалар әлі жоқ',
+    kinds: { plugins_runPurge: 'Плагин деректерін жою' },
   },
   devices: {
     title: 'Терминалдар мен құрылғылар', subtitle: 'Atrium агенті орнатылған дүкен компьютерлері және олардың принтерлері, сканерлері мен таразылары',

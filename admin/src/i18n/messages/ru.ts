@@ -31,6 +31,7 @@ const ru: typeof en = {
     resetConfirmTitle: 'Новый пароль', resetConfirmAction: 'Сохранить пароль', resetDone: 'Пароль изменён. Войдите с новым паролем.',
     invitationTitle: 'Присоединяйтесь к команде', invitationHint: 'Укажите имя и пароль, чтобы принять приглашение',
     invitationAction: 'Принять приглашение', missingToken: 'Ссылка неполная: нет токена.',
+    signupCheckTitle: 'Проверьте почту', signupCheckHint: 'Мы отправили ссылку на {email}. Откройте её, чтобы создать бизнес (в течение 24 часов).', confirmSignupTitle: 'Создаём ваш бизнес…', confirmSignupFailed: 'Ссылка не сработала. Зарегистрируйтесь снова или войдите, если бизнес уже создан.',
     passwordHint: 'Не меньше 8 символов', backToLogin: 'Вернуться ко входу',
   },
   dashboard: {
@@ -42,6 +43,7 @@ const ru: typeof en = {
     searchPlaceholder: 'Поиск плагинов', enable: 'Включить', disable: 'Отключить', purge: 'Удалить данные',
     settings: 'Настройки', version: 'Версия {v}', dependsOn: 'Требует: {list}',
     states: { disabled: 'Отключён', enabling: 'Включается…', enabled: 'Включён', disabling: 'Отключается…', purging: 'Удаление данных…', purged: 'Данные удалены', failed: 'Ошибка' },
+    purgeStarted: 'Удаляем данные {name}…', failedReason: 'Ошибка: {reason}', exportReady: 'Выгрузка сохранена в файлах',
     filterAll: 'Все', filterEnabled: 'Включённые', filterDisabled: 'Отключённые',
     enabled: '{name} включён', disabled: '{name} отключён', purged: 'Данные {name} удалены',
     confirmDisableTitle: 'Отключить {name}?',
@@ -86,6 +88,7 @@ const ru: typeof en = {
     retried: 'Задание {id} снова в очереди', emptyFailed: 'Упавших заданий нет', emptyQueues: 'Очередей пока нет',
     selectQueue: 'Выберите очередь, чтобы увидеть упавшие задания',
     running: 'Выполняются и недавние', progress: 'Ход', job: 'Задание', state: 'Состояние', started: 'Начато', emptyRunning: 'Фоновых заданий пока нет',
+    kinds: { plugins_runPurge: 'Удаление данных плагина' },
   },
   devices: {
     title: 'Терминалы и устройства', subtitle: 'Компьютеры магазинов с агентом Atrium и их принтеры, сканеры и весы',

@@ -31,6 +31,7 @@ const uk: typeof en = {
     resetConfirmTitle: 'Новий пароль', resetConfirmAction: 'Зберегти пароль', resetDone: 'Пароль змінено. Увійдіть із новим паролем.',
     invitationTitle: 'Приєднуйтеся до команди', invitationHint: 'Вкажіть імʼя та пароль, щоб прийняти запрошення',
     invitationAction: 'Прийняти запрошення', missingToken: 'Посилання неповне: немає токена.',
+    signupCheckTitle: 'Перевірте пошту', signupCheckHint: 'Ми надіслали посилання на {email}. Відкрийте його, щоб створити бізнес (протягом 24 годин).', confirmSignupTitle: 'Створюємо ваш бізнес…', confirmSignupFailed: 'Посилання не спрацювало. Зареєструйтеся знову або увійдіть, якщо бізнес уже створено.',
     passwordHint: 'Щонайменше 8 символів', backToLogin: 'Повернутися до входу',
   },
   dashboard: {
@@ -42,6 +43,7 @@ const uk: typeof en = {
     searchPlaceholder: 'Пошук плагінів', enable: 'Увімкнути', disable: 'Вимкнути', purge: 'Видалити дані',
     settings: 'Налаштування', version: 'Версія {v}', dependsOn: 'Потребує: {list}',
     states: { disabled: 'Вимкнено', enabling: 'Вмикається…', enabled: 'Увімкнено', disabling: 'Вимикається…', purging: 'Видалення даних…', purged: 'Дані видалено', failed: 'Помилка' },
+    purgeStarted: 'Видаляємо дані {name}…', failedReason: 'Помилка: {reason}', exportReady: 'Вивантаження збережено у файлах',
     filterAll: 'Усі', filterEnabled: 'Увімкнені', filterDisabled: 'Вимкнені',
     enabled: '{name} увімкнено', disabled: '{name} вимкнено', purged: 'Дані {name} видалено',
     confirmDisableTitle: 'Вимкнути {name}?',
@@ -86,6 +88,7 @@ const uk: typeof en = {
     retried: 'Завдання {id} знову в черзі', emptyFailed: 'Завдань із помилкою немає', emptyQueues: 'Черг поки немає',
     selectQueue: 'Оберіть чергу, щоб побачити завдання з помилкою',
     running: 'Виконуються та нещодавні', progress: 'Перебіг', job: 'Завдання', state: 'Стан', started: 'Почато', emptyRunning: 'Фонових завдань поки немає',
+    kinds: { plugins_runPurge: 'Видалення даних плагіна' },
   },
   devices: {
     title: 'Термінали та пристрої', subtitle: 'Комп’ютери магазинів з агентом Atrium та їхні принтери, сканери й ваги',

@@ -1,9 +1,10 @@
 import type { RequestContext } from '@atrium/sdk';
 import type { ChannelKind, InboundEvent } from '@atrium/sdk/messaging';
 import { BUTTON_PRESSED, CONSENT_CHANGED, MESSAGE_DELIVERED, MESSAGE_FAILED, MESSAGE_RECEIVED, type ButtonPressedPayload, type MessageDeliveredPayload, type MessageFailedPayload, type MessageReceivedPayload } from '../events.ts';
+import { ingressAccounts } from './account-cache.ts';
 import { consentWords } from './consent.ts';
 import { messagingSettings } from './settings.ts';
-import { pushConversations } from './live.ts';
+import { pushAccounts, pushConversations } from './live.ts';
 
 /** One row per stored event (messaging.ingest, migration 0004). */
 export type IngestRow = {
@@ -62,6 +63,8 @@ export async function storeInbound(ctx: RequestContext, account: { id: string; c
       await ctx.emit(CONSENT_CHANGED, { identityId: r.identity_id, contactId: r.contact_id!, consent: ev.type === 'optout' ? 'opted_out' : 'granted', source: 'provider' });
     } else if (ev?.type === 'status' && r.outcome === 'status' && r.message_id && r.status) {
       await emitStatus(ctx, r.message_id, r.conversation_id!, r.status);
+    } else if (ev?.type === 'account') {
+      await recordAccountState(ctx, account.id, ev.status, ev.detail);
     }
   }
   pushConversations(ctx, [...changed]);
@@ -82,4 +85,17 @@ export async function emitStatus(ctx: RequestContext, messageId: string, convers
     };
     await ctx.emit(MESSAGE_FAILED, payload);
   }
+}
+
+/** An adapter said the account changed state at the provider (a WAHA session scanned or lost). */
+async function recordAccountState(ctx: RequestContext, accountId: string, status: 'connected' | 'pending' | 'error', detail?: string): Promise<void> {
+  const rows = await ctx.sql(
+    `update messaging.account set status = $3::text,
+       connected_at = case when $3::text = 'connected' and status <> 'connected' then now() else connected_at end,
+       last_error = case when $3::text = 'error' then $4::text when $3::text = 'connected' then null else last_error end,
+       last_error_at = case when $3::text = 'error' then now() else last_error_at end, updated_at = now(), version = version + 1
+     where tenant_id = $1::uuid and id = $2::uuid and status <> 'disabled' and status <> $3::text returning id`,
+    [ctx.tenantId, accountId, status, detail?.slice(0, 2000) ?? null]);
+  ingressAccounts.drop(ctx.tenantId, accountId);
+  if (rows.length) pushAccounts(ctx, [accountId]);
 }

@@ -6,6 +6,7 @@ import { emitStatus } from './inbound.ts';
 import { pushAccounts, pushConversations } from './live.ts';
 import { HOLD_ACCOUNT_SQL, paceOf, RESERVE_SLOT_SQL } from './pacing.ts';
 import { planParts, type PlannedPart } from './parts.ts';
+import { STATUS_LOCK_SQL } from '../migrations/0006-status-lock.ts';
 import { messagingSettings, webhookUrl } from './settings.ts';
 import { ownToken } from './own-token.ts';
 
@@ -54,7 +55,7 @@ export type ClaimResult =
 type ClaimRow = AccountRow & {
   message_id: string; message_status: string; not_before: Date | null; paced_at: Date | null; claimed_until: Date | null; body: string | null; subject: string | null;
   html: string | null; buttons: any[]; attachments: any[]; template: any; attempts: number; conversation_id: string; chat_id: string; consent: string;
-  reply_provider_id: string | null; thread_refs: string[] | null; done: number[] | null; now: Date;
+  reply_provider_id: string | null; thread_refs: string[] | null; done: number[] | null; last_subject: string | null; now: Date;
 };
 
 const CLAIM_SQL = `select m.id as message_id, m.status as message_status, m.not_before, m.paced_at, m.claimed_until, m.body, m.subject, m.html, m.buttons, m.attachments, m.template,
@@ -63,6 +64,8 @@ const CLAIM_SQL = `select m.id as message_id, m.status as message_status, m.not_
     case when a.channel = 'email' then array(select t.thread_ref from messaging.message t where t.tenant_id = m.tenant_id and t.conversation_id = m.conversation_id
         and t.thread_ref is not null and t.id <> m.id order by t.created_at desc limit 20) end as thread_refs,
     array(select r.part from messaging.provider_ref r where r.tenant_id = m.tenant_id and r.message_id = m.id) as done,
+    case when a.channel = 'email' and m.subject is null then (select t.subject from messaging.message t where t.tenant_id = m.tenant_id
+        and t.conversation_id = m.conversation_id and t.subject is not null and t.id <> m.id order by t.created_at desc limit 1) end as last_subject,
     now() as now
   from messaging.message m
   join messaging.conversation c on c.tenant_id = m.tenant_id and c.id = m.conversation_id
@@ -89,8 +92,10 @@ export async function claimMessage(ctx: RequestContext, messageId: string): Prom
   }
   const account: AccountRow = { id: m.id, adapter: m.adapter, channel: m.channel, name: m.name, config: m.config, sealed: m.sealed, status: m.status, inbound: m.inbound, limits: m.limits, poll_cursor: m.poll_cursor };
   const limits = limitsOf(account);
+  // an e-mail reply without a subject of its own answers the thread's: "Re: <subject>"
+  const subject = m.subject ?? (m.last_subject ? `Re: ${m.last_subject.replace(/^((re|aw|fwd?|отв|ответ):\s*)+/i, '')}` : null);
   const content = {
-    text: m.body, subject: m.subject, html: m.html, buttons: limits.buttons ? m.buttons : [], attachments: m.attachments,
+    text: m.body, subject, html: m.html, buttons: limits.buttons ? m.buttons : [], attachments: m.attachments,
     providerTemplate: m.template?.providerTemplate ?? null,
   };
   const parts = planParts(content, limits);
@@ -136,6 +141,11 @@ export type MessageError = { code: string; reason: string; message: string; prov
 
 /** Step 3, in the caller's transaction. */
 export async function settleMessage(ctx: RequestContext, messageId: string, s: SettleInput): Promise<{ status: string }> {
+  if (s.type === 'part' && s.result.providerMessageId) {
+    // before the message row: the same order as a status webhook's transaction (migration 0006)
+    const [acc] = await ctx.sql<{ account_id: string }>('select account_id from messaging.message where tenant_id = $1::uuid and id = $2::uuid', [ctx.tenantId, messageId]);
+    if (acc) await ctx.sql(`select ${STATUS_LOCK_SQL}`, [acc.account_id, s.result.providerMessageId.slice(0, 255)]);
+  }
   const [m] = await ctx.sql<{ conversation_id: string; account_id: string; status: string; attempts: number; sender_plugin: string | null; idempotency_key: string | null }>(
     'select conversation_id, account_id, status, attempts, sender_plugin, idempotency_key from messaging.message where tenant_id = $1::uuid and id = $2::uuid for update',
     [ctx.tenantId, messageId],
@@ -253,6 +263,11 @@ export function failureOf(e: any, attempts: number, limits: ChannelLimits): Sett
     return { type: 'retry', afterMs: Math.max(1, Math.min(3600, s)) * 1000, holdAccount: true, error };
   }
   if (code === 'CHANNEL_REJECTED' || code === 'WINDOW_CLOSED' || code === 'OUTBOUND_NOT_ALLOWED' || code === 'VALIDATION_FAILED') return { type: 'failed', error };
+  // the platform had no outbound slot for the tenant (503 with Retry-After): nothing left this node
+  if (e?.code === 503 || code === 'TENANT_BUSY' || code === 'BUSY') {
+    const s = Number(e?.data?.details?.retryAfterSeconds ?? 1);
+    return attempts >= MAX_ATTEMPTS * 3 ? { type: 'failed', error: { ...error, reason: 'gave_up' } } : { type: 'retry', afterMs: Math.max(1, s) * 1000, holdAccount: false, error };
+  }
   if (code === 'CHANNEL_AUTH_FAILED') return { type: 'failed', error: { ...error, reason: 'auth' }, accountError: true };
   const outcome = e?.data?.details?.outcome ?? e?.outcome;
   // an adapter plugin that is disabled or not running: nothing was sent

@@ -1,4 +1,4 @@
-import { Type, ValidationError, type FieldError, type Static } from '@atrium/sdk';
+import { currencyDigits, type FieldError, type Static, Type, ValidationError } from '@atrium/sdk';
 
 /**
  * Templates: typed variables, `{{name}}` placeholders, variants per channel and locale. Pure rules
@@ -113,8 +113,7 @@ export function formatValue(type: VariableType, value: unknown, locale: Locale, 
       return new Intl.DateTimeFormat(intl, { dateStyle: 'long', timeStyle: 'short', timeZone }).format(new Date(value as string));
     case 'money': {
       const m = value as MoneyValue;
-      const fmt = new Intl.NumberFormat(intl, { style: 'currency', currency: m.currency });
-      return fmt.format(m.amount / 10 ** (fmt.resolvedOptions().maximumFractionDigits ?? 2));
+      return new Intl.NumberFormat(intl, { style: 'currency', currency: m.currency }).format(m.amount / 10 ** currencyDigits(m.currency));
     }
     default:
       return String(value);

@@ -1,4 +1,4 @@
-import { defineAction, defineService, NotFoundError, Type, type ActionContext } from '@atrium/sdk';
+import { type ActionContext, defineAction, defineService, NotFoundError, requestHeaders, Type } from '@atrium/sdk';
 import type { InboundEvent, InboundResult } from '@atrium/sdk/messaging';
 import { callAdapter, sealedAccount } from '../domain/adapters.ts';
 import { ingressAccounts, type IngressAccount } from '../domain/account-cache.ts';
@@ -11,11 +11,6 @@ const STORE_ACTION = 'messaging.inbound.store';
 const RESERVED = new Set(['$body', '$contentType', '$headers', 'tenantKey', 'accountId']);
 const batches = new GroupCommit<InboundEvent, IngestRow>();
 
-function headerMap(raw: Record<string, unknown> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw ?? {})) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v ?? '');
-  return out;
-}
 
 function queryOf(params: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -80,7 +75,7 @@ export const inboundService = defineService({
         ctx.audit.skip();
         const query = queryOf(ctx.params);
         const { account, result } = await verify(ctx, ctx.params.accountId, 'verifyWebhook', {
-          body: ctx.params.$body, contentType: ctx.params.$contentType ?? '', headers: headerMap(ctx.params.$headers), query, method: 'POST',
+          body: ctx.params.$body, contentType: ctx.params.$contentType ?? '', headers: requestHeaders(ctx.params.$headers), query, method: 'POST',
           url: await publicUrl(ctx, ctx.params.accountId, query),
         }) as { account: IngressAccount; result: InboundResult };
         const rows = await batches.submit(`${ctx.tenantId}:${account.id}`, result.events, async (events) =>

@@ -43,6 +43,7 @@ const en = {
     scan: 'Scan QR code', scanTitle: 'Link WhatsApp', scanHint: 'In WhatsApp on the phone: Settings → Linked devices → Link a device, and scan this code.', scanned: 'Linked. You can close this window.',
     status: { new: 'New', connected: 'Connected', pending: 'Waiting', error: 'Error', disabled: 'Disabled' },
     inbound: { webhook: 'Receives by webhook', polling: 'Receives by polling', none: 'Send only' },
+    notes: { 'meta-dashboard': 'In the Meta app: WhatsApp → Configuration, paste the webhook URL and the verify token of this account.', polling: 'Bots poll Telegram for new messages: nothing to set up.' },
   },
   form: { required: 'Required', pattern: 'Not in the expected format', secretHint: 'Stored encrypted, never shown again', secretKept: 'Stored. Leave empty to keep it' },
   fields: {
@@ -52,6 +53,7 @@ const en = {
     smtpHost: 'SMTP server', smtpPort: 'SMTP port', smtpSecure: 'SMTP over TLS', imapHost: 'IMAP server', imapPort: 'IMAP port', imapSecure: 'IMAP over TLS',
     username: 'User name', password: 'Password', fromAddress: 'Sender address', fromName: 'Sender name', mailbox: 'Mailbox folder',
     accountSid: 'Account SID', authToken: 'Auth token', from: 'Sender', sendUrl: 'Send URL', signingSecret: 'Signing secret',
+    allowSelfSigned: 'Accept a self-signed certificate', apiVersion: 'API version', provider: 'Connection',
   },
   templates: {
     pick: 'Choose a template', none: 'No templates yet: create them under Templates.', use: 'Send', locale: 'Language', search: 'Search templates', showArchived: 'Archived',
@@ -119,6 +121,7 @@ const ru: Messages = {
     scan: 'Сканировать QR-код', scanTitle: 'Привязка WhatsApp', scanHint: 'В WhatsApp на телефоне: Настройки → Связанные устройства → Привязка устройства, и отсканируйте этот код.', scanned: 'Привязано. Окно можно закрыть.',
     status: { new: 'Новый', connected: 'Подключён', pending: 'Ожидает', error: 'Ошибка', disabled: 'Отключён' },
     inbound: { webhook: 'Получает через вебхук', polling: 'Получает опросом (polling)', none: 'Только отправка' },
+    notes: { 'meta-dashboard': 'В приложении Meta: WhatsApp → Конфигурация, вставьте адрес вебхука и токен проверки этого аккаунта.', polling: 'Бот сам опрашивает Telegram о новых сообщениях: настраивать ничего не нужно.' },
   },
   form: { required: 'Обязательное поле', pattern: 'Неверный формат', secretHint: 'Хранится в зашифрованном виде и больше не показывается', secretKept: 'Сохранено. Оставьте пустым, чтобы не менять' },
   fields: {
@@ -128,6 +131,7 @@ const ru: Messages = {
     smtpHost: 'SMTP-сервер', smtpPort: 'Порт SMTP', smtpSecure: 'SMTP через TLS', imapHost: 'IMAP-сервер', imapPort: 'Порт IMAP', imapSecure: 'IMAP через TLS',
     username: 'Имя пользователя', password: 'Пароль', fromAddress: 'Адрес отправителя', fromName: 'Имя отправителя', mailbox: 'Папка',
     accountSid: 'Account SID', authToken: 'Auth token', from: 'Отправитель', sendUrl: 'Адрес отправки', signingSecret: 'Секрет подписи',
+    allowSelfSigned: 'Принимать самоподписанный сертификат', apiVersion: 'Версия API', provider: 'Подключение',
   },
   templates: {
     pick: 'Выберите шаблон', none: 'Шаблонов пока нет: создайте их в разделе «Шаблоны».', use: 'Отправить', locale: 'Язык', search: 'Поиск шаблонов', showArchived: 'Архивные',
@@ -193,6 +197,7 @@ const uk: Messages = {
     scan: 'Сканувати QR-код', scanTitle: 'Прив’язка WhatsApp', scanHint: 'У WhatsApp на телефоні: Налаштування → Пов’язані пристрої → Прив’язати пристрій, і відскануйте цей код.', scanned: 'Прив’язано. Вікно можна закрити.',
     status: { new: 'Новий', connected: 'Підключено', pending: 'Очікує', error: 'Помилка', disabled: 'Вимкнено' },
     inbound: { webhook: 'Отримує через вебхук', polling: 'Отримує опитуванням (polling)', none: 'Лише надсилання' },
+    notes: { 'meta-dashboard': 'У застосунку Meta: WhatsApp → Конфігурація, вставте адресу вебхука й токен перевірки цього акаунта.', polling: 'Бот сам опитує Telegram про нові повідомлення: налаштовувати нічого не потрібно.' },
   },
   form: { required: 'Обов’язкове поле', pattern: 'Неправильний формат', secretHint: 'Зберігається зашифрованим і більше не показується', secretKept: 'Збережено. Залиште порожнім, щоб не змінювати' },
   fields: {
@@ -202,6 +207,7 @@ const uk: Messages = {
     smtpHost: 'SMTP-сервер', smtpPort: 'Порт SMTP', smtpSecure: 'SMTP через TLS', imapHost: 'IMAP-сервер', imapPort: 'Порт IMAP', imapSecure: 'IMAP через TLS',
     username: 'Ім’я користувача', password: 'Пароль', fromAddress: 'Адреса відправника', fromName: 'Ім’я відправника', mailbox: 'Тека',
     accountSid: 'Account SID', authToken: 'Auth token', from: 'Відправник', sendUrl: 'Адреса надсилання', signingSecret: 'Секрет підпису',
+    allowSelfSigned: 'Приймати самопідписаний сертифікат', apiVersion: 'Версія API', provider: 'Підключення',
   },
   templates: {
     pick: 'Оберіть шаблон', none: 'Шаблонів поки немає: створіть їх у розділі «Шаблони».', use: 'Надіслати', locale: 'Мова', search: 'Пошук шаблонів', showArchived: 'Архівні',
@@ -267,6 +273,7 @@ const kk: Messages = {
     scan: 'QR-кодты сканерлеу', scanTitle: 'WhatsApp байланыстыру', scanHint: 'Телефондағы WhatsApp-та: Баптаулар → Байланыстырылған құрылғылар → Құрылғыны байланыстыру, және осы кодты сканерлеңіз.', scanned: 'Байланыстырылды. Терезені жабуға болады.',
     status: { new: 'Жаңа', connected: 'Қосылған', pending: 'Күтуде', error: 'Қате', disabled: 'Өшірілген' },
     inbound: { webhook: 'Вебхук арқылы қабылдайды', polling: 'Сұрау (polling) арқылы қабылдайды', none: 'Тек жіберу' },
+    notes: { 'meta-dashboard': 'Meta қолданбасында: WhatsApp → Конфигурация, осы аккаунттың вебхук мекенжайы мен тексеру токенін қойыңыз.', polling: 'Бот жаңа хабарламаларды Telegram-нан өзі сұрайды: ештеңе баптаудың қажеті жоқ.' },
   },
   form: { required: 'Міндетті өріс', pattern: 'Пішімі дұрыс емес', secretHint: 'Шифрланып сақталады және қайта көрсетілмейді', secretKept: 'Сақталған. Өзгертпеу үшін бос қалдырыңыз' },
   fields: {
@@ -276,6 +283,7 @@ const kk: Messages = {
     smtpHost: 'SMTP сервері', smtpPort: 'SMTP порты', smtpSecure: 'TLS арқылы SMTP', imapHost: 'IMAP сервері', imapPort: 'IMAP порты', imapSecure: 'TLS арқылы IMAP',
     username: 'Пайдаланушы аты', password: 'Құпиясөз', fromAddress: 'Жіберуші мекенжайы', fromName: 'Жіберуші аты', mailbox: 'Бума',
     accountSid: 'Account SID', authToken: 'Auth token', from: 'Жіберуші', sendUrl: 'Жіберу мекенжайы', signingSecret: 'Қолтаңба құпиясы',
+    allowSelfSigned: 'Өзі қол қойған сертификатты қабылдау', apiVersion: 'API нұсқасы', provider: 'Қосылым',
   },
   templates: {
     pick: 'Үлгіні таңдаңыз', none: 'Үлгілер әзірге жоқ: оларды «Үлгілер» бөлімінде жасаңыз.', use: 'Жіберу', locale: 'Тілі', search: 'Үлгілерді іздеу', showArchived: 'Мұрағаттағылар',

@@ -1,4 +1,4 @@
-import { ConflictError, defineAction, defineService, NotFoundError, Type, type ActionContext } from '@atrium/sdk';
+import { ConflictError, defineAction, defineService, likePattern, listPage, NotFoundError, orderBy, sqlWhere, Type, type ActionContext } from '@atrium/sdk';
 import { Note, type NoteEntity } from '../entities/note.ts';
 import { NOTE_CREATED, NOTE_DELETED, NOTE_UPDATED } from '../events.ts';
 
@@ -8,14 +8,17 @@ const Title = Type.String({ minLength: 1, maxLength: 200 });
 const Body = Type.String({ maxLength: 102400 });
 const Id = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
 
-const SORTS: Record<string, Record<string, 'asc' | 'desc'>> = {
-  updatedAt: { updatedAt: 'asc' }, '-updatedAt': { updatedAt: 'desc' },
-  createdAt: { createdAt: 'asc' }, '-createdAt': { createdAt: 'desc' },
-  title: { title: 'asc' }, '-title': { title: 'desc' },
-};
+const SORT_COLUMNS = { updatedAt: 'n.updated_at', createdAt: 'n.created_at', title: 'n.title' };
+const SORTS = Object.keys(SORT_COLUMNS).flatMap((k) => [k, `-${k}`]);
+const NOTE_COLUMNS = 'n.id, n.title, n.body, n.author_id, n.created_at, n.updated_at, n.version';
 
 function view(n: NoteEntity) {
   return { id: n.id, title: n.title, body: n.body, authorId: n.authorId, createdAt: n.createdAt, updatedAt: n.updatedAt, version: n.version };
+}
+
+/** `view` of a row of NOTE_COLUMNS. */
+function rowView(r: { id: string; title: string; body: string; author_id: string; created_at: Date; updated_at: Date; version: number }) {
+  return { id: r.id, title: r.title, body: r.body, authorId: r.author_id, createdAt: r.created_at, updatedAt: r.updated_at, version: r.version };
 }
 
 /** Loads a note the caller may act on; others' notes look like they don't exist (404, not 403). */
@@ -37,17 +40,19 @@ export const notesService = defineService({
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
         offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
         q: Type.Optional(Type.String({ maxLength: 200 })),
-        sort: Type.Optional(Type.Union(Object.keys(SORTS).map((k) => Type.Literal(k)))),
+        sort: Type.Optional(Type.Union(SORTS.map((k) => Type.Literal(k)))),
         authorId: Type.Optional(Type.String({ format: 'uuid' })),
       }, { additionalProperties: false }),
       async handler(ctx) {
-        const { limit = 20, offset = 0, q, sort = '-updatedAt', authorId } = ctx.params;
-        // the caller's read rules become SQL conditions (RBAC filters lists in the database)
-        const where: Record<string, unknown> = { $and: [ctx.accessibleWhere('read', SUBJECT)] };
-        if (q) (where.$and as unknown[]).push({ $or: [{ title: { $ilike: `%${q}%` } }, { body: { $ilike: `%${q}%` } }] });
-        if (authorId) (where.$and as unknown[]).push({ authorId });
-        const [items, total] = await ctx.em.findAndCount(Note, where as any, { limit, offset, orderBy: [SORTS[sort], { id: 'asc' }] as any });
-        return { items: items.map(view), total };
+        const { limit = 20, offset = 0, q, sort, authorId } = ctx.params;
+        // one prepared statement with the total: the caller's read rules are SQL conditions (RBAC
+        // filters lists in the database), the tenant's rows are the only ones RLS lets it see
+        const rules = ctx.rulesSql('read', SUBJECT, { alias: 'n' });
+        const pattern = q === undefined ? undefined : likePattern(q);
+        const where = sqlWhere().always(rules.sql, ...rules.params)
+          .add(`(n.title ilike ? escape '\\' or n.body ilike ? escape '\\')`, pattern, pattern)
+          .add('n.author_id = ?', authorId);
+        return listPage(ctx, { select: NOTE_COLUMNS, from: 'notes.note n', where, orderBy: orderBy(sort, SORT_COLUMNS, 'n.updated_at desc', 'n.id'), limit, offset }, rowView);
       },
     }),
     get: defineAction({

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { defineAction, defineService, NotFoundError, Type, ValidationError, type ActionContext } from '@atrium/sdk';
+import { defineAction, defineService, isUuid, NotFoundError, Type, ValidationError, type ActionContext } from '@atrium/sdk';
 import { PAYMENT_STATUSES } from '@atrium/sdk/payments';
 import { Intent } from '../entities/intent.ts';
 import { Hold, Refund } from '../entities/records.ts';
@@ -9,7 +9,6 @@ import { intentView } from '../domain/ledger.ts';
 
 const SUBJECT = 'payments.Intent';
 const Id = Type.String({ format: 'uuid' });
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const Minor = Type.Integer({ minimum: 1, maximum: 1_000_000_000_000 });
 const Currency = Type.String({ pattern: '^[A-Za-z]{3}$' });
 const ProviderKey = Type.String({ pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', maxLength: 30 });
@@ -95,7 +94,7 @@ export const intentsService = defineService({
             { providerPaymentId: q },
             { referenceId: q },
           ];
-          if (UUID.test(q)) or.push({ id: q.toLowerCase() });
+          if (isUuid(q)) or.push({ id: q.toLowerCase() });
           and.push({ $or: or });
         }
         const [items, total] = await ctx.em.findAndCount(Intent, { $and: and } as any, { limit, offset, orderBy: [SORTS[sort], { id: 'asc' }] as any });

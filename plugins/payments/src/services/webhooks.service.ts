@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { defineAction, defineService, defineSubscriber, ForbiddenError, LockMode, Type, type RequestContext } from '@atrium/sdk';
+import { defineAction, defineService, defineSubscriber, ForbiddenError, isUuid, LockMode, requestHeaders, Type, type RequestContext } from '@atrium/sdk';
 import type { ProviderWebhookEvent, WebhookResult } from '@atrium/sdk/payments';
 import { WEBHOOK_RECEIVED, type WebhookReceivedPayload } from '../events.ts';
 import { callProvider, PROVIDER_KEY } from '../domain/providers.ts';
@@ -8,19 +8,12 @@ import { applyState, lockIntent } from '../domain/ledger.ts';
 import { SYNC_JOB } from '../domain/jobs.ts';
 import { Intent, type IntentEntity } from '../entities/intent.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Events applied per subscriber transaction; a full batch re-arms the wake-up for the rest. */
 export const WEBHOOK_BATCH = 200;
 const DISARM_ACTION = 'payments.webhooks.disarm';
 /** The tenant's wake lock (advisory, transaction-scoped): shared by ingress, exclusive for disarming. */
 const WAKE_LOCK_KEY = `hashtext('payments.webhook_wake:' || $1::text)`;
-
-function headerMap(raw: Record<string, unknown> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw ?? {})) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v ?? '');
-  return out;
-}
 
 /** Whether the core applies the event to an intent; the others are published for provider plugins. */
 export function appliesToIntent(ev: ProviderWebhookEvent): boolean {
@@ -108,12 +101,12 @@ export const webhooksService = defineService({
         const result = await callProvider<WebhookResult>(ctx, provider, 'verifyWebhook', {
           body: ctx.params.$body,
           contentType: ctx.params.$contentType ?? '',
-          headers: headerMap(ctx.params.$headers),
+          headers: requestHeaders(ctx.params.$headers),
           path: `/api/payments/webhooks/${provider}/${tenantKey}`,
         });
         const store: StoreBatch = async (events) => (await ctx.call<{ stored: string[] }>(STORE_ACTION, { token: INGRESS_TOKEN.toString(), events })).stored;
         const outcomes = await Promise.all(result.events.map((ev) => {
-          const intentId = ev.intentId && UUID.test(ev.intentId) ? ev.intentId : null;
+          const intentId = isUuid(ev.intentId) ? ev.intentId : null;
           return batcher.submit(ctx.tenantId, { provider, eventId: ev.eventId.slice(0, 255), type: ev.type.slice(0, 100), intentId, event: ev as unknown as Record<string, unknown> }, store);
         }));
         const stored = outcomes.filter(Boolean).length;
@@ -171,7 +164,7 @@ export const webhooksService = defineService({
 });
 
 async function findIntent(ctx: RequestContext, provider: string, ev: ProviderWebhookEvent): Promise<IntentEntity | null> {
-  if (ev.intentId && UUID.test(ev.intentId)) {
+  if (isUuid(ev.intentId)) {
     const byId = await lockIntent(ctx, { id: ev.intentId, provider });
     if (byId) return byId;
   }
@@ -238,7 +231,7 @@ export async function processPendingWebhooks(ctx: RequestContext, olderThanMs = 
     ? await ctx.sql<{ provider: string; event_id: string; payload: ProviderWebhookEvent }>(PENDING_OLDER_THAN_SQL, [ctx.tenantId, limit, olderThanMs])
     : await ctx.sql<{ provider: string; event_id: string; payload: ProviderWebhookEvent }>(PENDING_SQL, [ctx.tenantId, limit]);
   if (!rows.length) return 0;
-  const ids = [...new Set(rows.map((r) => r.payload.intentId).filter((x): x is string => !!x && UUID.test(x)))].sort();
+  const ids = [...new Set(rows.map((r) => r.payload.intentId).filter((x): x is string => isUuid(x)))].sort();
   const preloaded = new Map<string, IntentEntity>();
   if (ids.length) {
     const found = await ctx.em.find(Intent, { id: { $in: ids } } as any, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, orderBy: { id: 'asc' } } as any);

@@ -1,9 +1,8 @@
 import ExcelJS from 'exceljs';
-import { ForbiddenError, ValidationError, type RequestContext } from '@atrium/sdk';
+import { currencyDigits, ForbiddenError, type RequestContext, ValidationError } from '@atrium/sdk';
 import { barcodeProblem } from './barcode.ts';
 import { parseCsv, unescapeFormula, writeCsv, type Delimiter } from './csv.ts';
 import { CATEGORY_TREE_SQL } from './categories.ts';
-import { currencyDigits } from './money.ts';
 
 /**
  * Catalogue import and export, CSV and Excel (.xlsx). One row per product, matched by SKU

@@ -1,5 +1,4 @@
-import { NotFoundError, defineJob, type JobContext, type RequestContext } from '@atrium/sdk';
-import { currencyDigits } from './money.ts';
+import { currencyDigits, defineJob, type JobContext, NotFoundError, type RequestContext } from '@atrium/sdk';
 import { posSettings } from './settings.ts';
 import {
   applyRows, assertImportFields, checkRowsAgainstDb, detectFormat, parseRows, readTable,

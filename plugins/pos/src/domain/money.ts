@@ -59,22 +59,6 @@ export function formatQty(qtyMilli: number): string {
 /** PostgreSQL bigint/numeric arrive as strings; money and counts are safe integers in JS. */
 export const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
-const digitsCache = new Map<string, number>();
-
-/** Minor-unit digits of a currency (KZT 2, JPY 0), from the runtime's currency data. */
-export function currencyDigits(currency: string): number {
-  let d = digitsCache.get(currency);
-  if (d === undefined) {
-    try {
-      d = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-    } catch {
-      d = 2;
-    }
-    digitsCache.set(currency, d);
-  }
-  return d;
-}
-
 /**
  * The smallest coin in circulation, in minor units, where it is larger than one minor unit: tiyn
  * are gone in Kazakhstan (cash is paid in whole tenge), Ukraine's smallest coin is 10 kopiyok.

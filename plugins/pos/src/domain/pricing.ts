@@ -1,6 +1,6 @@
 import { divRound, includedTax, lineAmount, ofBp, roundCash, spread } from './money.ts';
 
-export { currencyDigits, defaultCashRounding, roundCash } from './money.ts';
+export { defaultCashRounding, roundCash } from './money.ts';
 
 /**
  * Cart pricing, shared by the server (the sale it stores) and the checkout screen (what the
@@ -70,7 +70,7 @@ export function priceCart(input: { lines: CartLineInput[]; discount?: Discount; 
   };
 }
 
-export type TenderMethod = 'cash' | 'card' | 'credit' | 'account' | 'points' | 'gift_card';
+export type TenderMethod = 'cash' | 'card' | 'credit' | 'account' | 'points' | 'gift_card' | 'kaspi_qr';
 
 export type TenderInput = {
   method: TenderMethod;
@@ -82,6 +82,10 @@ export type TenderInput = {
   reference?: string;
   /** Gift card code. */
   giftCardCode?: string;
+  /** Card: which of the shop's card terminals took it (reports by payment type count them apart). */
+  terminalId?: string;
+  /** Kaspi QR: the payment intent the customer paid (it must be captured, for this amount and this sale). */
+  intentId?: string;
 };
 
 export type TenderProblem = { field: string; code: string; message: string };
@@ -119,6 +123,7 @@ export function settleTenders(total: number, tenders: TenderInput[], opts: { has
     if (t.method !== 'cash' && t.tendered !== undefined) problems.push({ field: `${f}/tendered`, code: 'TENDERED_NOT_CASH', message: 'only cash can be tendered with change' });
     if (t.method === 'card' && !t.reference) problems.push({ field: `${f}/reference`, code: 'CARD_REFERENCE', message: "is required: the card terminal's reference" });
     if (t.method === 'gift_card' && !t.giftCardCode) problems.push({ field: `${f}/giftCardCode`, code: 'GIFT_CARD_CODE', message: 'is required for gift card payments' });
+    if (t.method === 'kaspi_qr' && !t.intentId) problems.push({ field: `${f}/intentId`, code: 'KASPI_INTENT', message: 'is required: the Kaspi QR payment the customer made' });
     if ((t.method === 'credit' || t.method === 'account' || t.method === 'points') && !opts.hasCustomer) {
       problems.push({ field: `${f}/method`, code: 'CUSTOMER_REQUIRED', message: `${t.method} payments need a customer on the sale` });
     }

@@ -1,6 +1,8 @@
 import type { ReceiptDocument, RequestContext } from '@atrium/sdk';
-import { buildReceipt, buildReturnReceipt, type ReceiptReturn } from './receipt.ts';
-import { posTimeZone } from './settings.ts';
+import { buildLabel, type LabelKind, type LabelProduct } from './labels.ts';
+import { buildReceipt, buildReturnReceipt, buildShiftReportDocument, type ReceiptReturn } from './receipt.ts';
+import { posSettings, posTimeZone } from './settings.ts';
+import type { ShiftReport } from './shift-report.ts';
 import type { SaleView } from './sale.ts';
 
 /**
@@ -59,4 +61,29 @@ export async function printReturnReceipt(ctx: RequestContext, registerId: string
   if (target.print_receipts === false) return { jobId: null, error: null };
   const doc = buildReturnReceipt(ret, await receiptOptions(ctx, target));
   return printTo(ctx, 'receipt', target, doc, `pos:return:${ret.id}:receipt`, { returnId: ret.id });
+}
+
+/** The X report (shift open) or Z report (closed) on the shift's register; `key`: one per press. */
+export async function printShiftReport(ctx: RequestContext, report: ShiftReport & { kind: 'X' | 'Z'; countedCash?: number; discrepancy?: number }, key: string): Promise<PrintOutcome> {
+  const target = await printTarget(ctx, report.registerId);
+  if (!target) return { jobId: null, error: 'NO_REGISTER' };
+  const [reg] = await ctx.em.execute('select name from pos.register where id = ?', [report.registerId]);
+  const doc = buildShiftReportDocument(report, { ...(await receiptOptions(ctx, target)), register: reg?.name ?? '' });
+  return printTo(ctx, 'receipt', target, doc, key, { shiftId: report.shiftId });
+}
+
+/** Labels or shelf tags on the register's `label@<suffix>`: one job per label, keyed by the intent, the item and the copy. */
+export async function printLabels(ctx: RequestContext, target: PrintTarget, items: { product: LabelProduct & { id: string }; copies: number }[], kind: LabelKind, key: string) {
+  const o = { currency: (await posSettings(ctx)).currency, locale: ctx.locale, timeZone: await posTimeZone(ctx) };
+  const jobs: { productId: string; copy: number; jobId: string | null; error: string | null }[] = [];
+  for (const [i, it] of items.entries()) {
+    const doc = buildLabel(it.product, kind, o);
+    for (let c = 1; c <= it.copies; c++) {
+      const out = await printTo(ctx, 'label', target, doc, `pos:label:${key}:${i}:${c}`, { productId: it.product.id });
+      jobs.push({ productId: it.product.id, copy: c, ...out });
+      // no label printer: say so once, not once per copy
+      if (!out.jobId) return { jobs, printed: jobs.filter((j) => j.jobId).length, error: out.error };
+    }
+  }
+  return { jobs, printed: jobs.filter((j) => j.jobId).length, error: null };
 }

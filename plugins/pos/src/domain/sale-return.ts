@@ -21,7 +21,7 @@ export type ReturnInput = {
  * first (credit reduces the debt, account, points, gift card), then card, cash last — the same
  * tenders the sale was paid with, never more than each one paid.
  */
-const REFUND_ORDER: TenderMethod[] = ['credit', 'account', 'points', 'gift_card', 'card', 'cash'];
+const REFUND_ORDER: TenderMethod[] = ['credit', 'account', 'points', 'gift_card', 'kaspi_qr', 'card', 'cash'];
 
 /**
  * A return against a receipt (full or partial). Guarded per line (`returned_milli + q <= qty`), so
@@ -66,7 +66,7 @@ export async function createReturn(ctx: RequestContext, sale: any, input: Return
   }
 
   // what each tender can still give back
-  const pays = await ctx.em.execute('select * from pos.sale_payment where sale_id = ? order by line_no for update', [sale.id]);
+  const pays = await ctx.em.execute('select line_no, method, amount, refunded, gift_card_id, intent_id from pos.sale_payment where sale_id = ? order by line_no for update', [sale.id]);
   const refundable = (m: TenderMethod) => pays.filter((p: any) => p.method === m).reduce((a: number, p: any) => a + Number(p.amount) - Number(p.refunded), 0);
   let plan: { method: TenderMethod; amount: number; reference?: string }[];
   if (input.refunds?.length && input.refundMethod) {
@@ -117,6 +117,8 @@ export async function createReturn(ctx: RequestContext, sale: any, input: Return
 
   const id = crypto.randomUUID();
   const ref = { refType: 'sale_return', refId: id };
+  // Kaspi QR money goes back through the payments core after this commits (a subscriber of pos.sale.returned.v1)
+  const kaspiRefunds: { intentId: string; amount: number }[] = [];
   for (const p of plan) {
     // mark the sale's payments of this method refunded, oldest first
     let left = p.amount;
@@ -126,6 +128,7 @@ export async function createReturn(ctx: RequestContext, sale: any, input: Return
       await ctx.em.execute('update pos.sale_payment set refunded = refunded + ? where sale_id = ? and line_no = ? and refunded + ? <= amount', [can, sale.id, pay.line_no, can]);
       left -= can;
       if (p.method === 'gift_card') await postGiftCard(ctx, { id: pay.gift_card_id }, can, 'refund', ref);
+      if (p.method === 'kaspi_qr' && pay.intent_id) kaspiRefunds.push({ intentId: pay.intent_id, amount: can });
     }
     if (p.method === 'credit' || p.method === 'account') await postCustomerMoney(ctx, sale.customer_id, p.amount, 'refund', ref);
     if (p.method === 'points') await postPoints(ctx, sale.customer_id, p.amount, 'reverse', ref);
@@ -156,7 +159,7 @@ export async function createReturn(ctx: RequestContext, sale: any, input: Return
     [ctx.tenantId, id, sale.id, number, shiftId, amount, rounding, input.reason, JSON.stringify(plan), JSON.stringify(lineRows), restock, ctx.user!.id],
   );
   await ctx.em.execute('update pos.sale set refunded_total = refunded_total + ? where id = ?', [amount, sale.id]);
-  await ctx.emit('pos.sale.returned.v1', { saleId: sale.id, returnId: id, number, amount, refunds: plan, lines: lineRows.map(({ lineNo: _n, ...r }) => r) });
+  await ctx.emit('pos.sale.returned.v1', { saleId: sale.id, returnId: id, number, amount, refunds: plan, lines: lineRows.map(({ lineNo: _n, ...r }) => r), ...(kaspiRefunds.length ? { kaspiRefunds } : {}) });
   // the return receipt goes out last, on the sale's register (drawer opens for cash handed back)
   const receipt = await printReturnReceipt(ctx, sale.register_id, {
     id, number, saleNumber: sale.number, createdAt: row.created_at, currency: String(sale.currency).trim(), amount, rounding, reason: input.reason,

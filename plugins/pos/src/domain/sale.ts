@@ -205,7 +205,7 @@ const RECORD_SALE_SQL = `with ${SALE_INSERT_CTES},
   select ins.*, ${TAKEN_PRODUCTS} as taken from ins`;
 
 /** Tenders that only record money (no customer, points or gift-card ledger to post to). */
-const PLAIN_TENDERS = new Set(['cash', 'card']);
+const PLAIN_TENDERS = new Set(['cash', 'card', 'kaspi_qr']);
 
 /**
  * Records a sale: prices the cart with the shared pricing module, checks the tenders, takes the
@@ -298,6 +298,8 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
     const first = tender.problems[0];
     throw new UnprocessableError(first.field === 'payments' ? first.message : `${first.field}: ${first.message}`, first.code, { fields: tender.problems });
   }
+  await checkKaspiTenders(ctx, input);
+  await checkCardTerminals(ctx, input, reg.store_id);
   const pointsPaid = input.payments.filter((t) => t.method === 'points').reduce((a, t) => a + t.amount, 0);
   if (pointsPaid > ofBp(priced.total, settings.loyaltyMaxRedeemBp)) {
     throw new UnprocessableError(`At most ${ofBp(priced.total, settings.loyaltyMaxRedeemBp)} of this sale may be paid with points`, 'POINTS_LIMIT', { max: ofBp(priced.total, settings.loyaltyMaxRedeemBp) });
@@ -328,7 +330,7 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
   const payRow = (t: TenderInput, i: number, giftCardId: string | null) => ({
     line_no: i + 1, method: t.method, amount: t.amount, tendered: t.method === 'cash' ? t.tendered ?? t.amount : null,
     reference: t.reference ?? t.giftCardCode ?? null, gift_card_id: giftCardId, points: t.method === 'points' ? t.amount : null, refunded: 0,
-    terminal_id: null, intent_id: null,
+    terminal_id: t.terminalId ?? null, intent_id: t.intentId ?? null,
   });
 
   let inserted: any[];
@@ -403,6 +405,40 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
   // sale prints now that it reached the server (the till promised «Чек напечатается после отправки»).
   if (reg.print_receipts) await printReceipt(ctx, sale, reg, { copy: false });
   return { sale, replayed: false };
+}
+
+/**
+ * A Kaspi QR tender is money Kaspi says it received: the payment intent must be captured, for the
+ * tender's amount, in tenge, for this very sale (its reference). Read through the payments core's
+ * allowlisted action; the unique index on (tenant, intent) lets one payment pay one sale only.
+ */
+async function checkKaspiTenders(ctx: RequestContext, input: SaleInput): Promise<void> {
+  const fields: { field: string; message: string }[] = [];
+  for (const [i, t] of input.payments.entries()) {
+    if (t.method !== 'kaspi_qr' || !t.intentId) continue;
+    const field = `payments/${i}/intentId`;
+    let intent: { status: string; amountCaptured: number; currency: string; reference: { plugin: string; id: string } | null };
+    try {
+      intent = await ctx.call('payments.intents.get', { id: t.intentId });
+    } catch {
+      fields.push({ field, message: 'no such Kaspi payment' });
+      continue;
+    }
+    if (intent.reference?.plugin !== 'pos' || intent.reference.id !== input.id) fields.push({ field, message: 'the payment was made for another sale' });
+    else if (intent.status !== 'captured') fields.push({ field, message: `the payment is ${intent.status}, not paid` });
+    else if (intent.amountCaptured !== t.amount || String(intent.currency).toUpperCase() !== 'KZT') fields.push({ field, message: `Kaspi received ${intent.amountCaptured}, the tender says ${t.amount}` });
+  }
+  if (fields.length) throw new UnprocessableError('The Kaspi QR payment does not pay this sale', 'KASPI_NOT_PAID', { fields });
+}
+
+/** A card tender's terminal must be one of the shop's (of this store or shop-wide) and in use. */
+async function checkCardTerminals(ctx: RequestContext, input: SaleInput, storeId: string): Promise<void> {
+  const named = input.payments.flatMap((t, i) => (t.terminalId ? [{ i, id: t.terminalId, method: t.method }] : []));
+  if (!named.length) return;
+  const rows = await ctx.sql<{ id: string }>(`select id from pos.card_terminal where id = any($1::uuid[]) and not archived and (store_id is null or store_id = $2::uuid)`, [named.map((n) => n.id), storeId]);
+  const ok = new Set(rows.map((r) => r.id));
+  const fields = named.flatMap((n) => (n.method !== 'card' ? [{ field: `payments/${n.i}/terminalId`, message: 'only card payments name a terminal' }] : ok.has(n.id) ? [] : [{ field: `payments/${n.i}/terminalId`, message: 'no such card terminal in this store' }]));
+  if (fields.length) throw new ValidationError('Unknown card terminal', fields);
 }
 
 export async function requireSale(ctx: RequestContext, id: string, lock = false, action?: string): Promise<any> {

@@ -14,6 +14,8 @@ export type PosSettings = {
   timeZone?: string;
   /** Cash is paid to this many minor units (the smallest coin); unset: the currency's (KZT whole tenge). */
   cashRounding?: number;
+  /** Kaspi QR at the till (through the payments core and its Kaspi provider). */
+  kaspiQr?: boolean;
   /** The largest manual discount without a manager, basis points: `default`, and per role. */
   discountLimits?: { default?: number; roles?: Record<string, number> };
 };

@@ -20,6 +20,8 @@ export type ShiftReport = {
   review: { flagged: number; difference: number; approved: number; rejected: number };
   returns: { count: number; total: number; rounding: number };
   byMethod: Record<string, { sales: number; refunds: number; net: number }>;
+  /** Card payments per card terminal (to compare with each terminal's own batch report). */
+  byTerminal: { terminalId: string | null; name: string | null; sales: number; count: number }[];
   cash: { openingFloat: number; sales: number; refunds: number; in: number; out: number; expected: number };
 };
 
@@ -43,6 +45,13 @@ export async function shiftReport(ctx: RequestContext, shift: any, currency: str
     `select p.method, sum(p.amount)::bigint as amount
      from pos.sale_payment p join pos.sale s on s.tenant_id = p.tenant_id and s.id = p.sale_id
      where s.shift_id = ? and s.status = 'completed' group by p.method`,
+    [shift.id],
+  );
+  const terminals = await ctx.em.execute(
+    `select p.terminal_id, t.name, sum(p.amount)::bigint as amount, count(*)::int as n
+     from pos.sale_payment p join pos.sale s on s.tenant_id = p.tenant_id and s.id = p.sale_id
+     left join pos.card_terminal t on t.tenant_id = p.tenant_id and t.id = p.terminal_id
+     where s.shift_id = ? and s.status = 'completed' and p.method = 'card' group by p.terminal_id, t.name order by t.name nulls last`,
     [shift.id],
   );
   const rets = await ctx.em.execute(
@@ -77,6 +86,7 @@ export async function shiftReport(ctx: RequestContext, shift: any, currency: str
     review: { flagged: s.flagged, difference: Number(s.flagged_diff), approved: s.approved, rejected: s.rejected },
     returns: { count: rets[0].n, total: Number(rets[0].total), rounding: Number(rets[0].rounding) },
     byMethod,
+    byTerminal: terminals.map((r: any) => ({ terminalId: r.terminal_id, name: r.name, sales: Number(r.amount), count: r.n })),
     cash: { openingFloat, sales: cashSales, refunds: cashRefunds, in: cin, out: cout, expected: openingFloat + cashSales - cashRefunds + cin - cout },
   };
 }

@@ -27,6 +27,7 @@ export const configService = defineService({
           canOverride: canOverride && discountLimitBp(settings, ctx.user?.roles ?? [], canOverride) === NO_LIMIT_BP,
           loyaltyEarnBp: settings.loyaltyEarnBp,
           loyaltyMaxRedeemBp: settings.loyaltyMaxRedeemBp,
+          kaspiQr: !!settings.kaspiQr,
         };
       },
     }),

@@ -1,8 +1,7 @@
-import { Paging, Type, ValidationError, defineAction, defineService, listPage } from '@atrium/sdk';
+import { currencyDigits, defineAction, defineService, listPage, Paging, Type, ValidationError } from '@atrium/sdk';
 import { posSettings } from '../domain/settings.ts';
 import { canSeeCost } from '../domain/products.ts';
 import { exportRows, toCsv, toXlsx } from '../domain/import-export.ts';
-import { currencyDigits } from '../domain/money.ts';
 import { getImport, importView, startImport } from '../domain/import-run.ts';
 
 const Id = Type.String({ format: 'uuid' });

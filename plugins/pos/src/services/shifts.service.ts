@@ -2,6 +2,7 @@ import { ConflictError, defineAction, defineService, listPage, NotFoundError, sq
 import { nextNumber } from '../domain/counters.ts';
 import { posSettings } from '../domain/settings.ts';
 import { shiftReport } from '../domain/shift-report.ts';
+import { printShiftReport } from '../domain/printing.ts';
 
 const Id = Type.String({ format: 'uuid' });
 const Minor = Type.Integer({ minimum: 0, maximum: 1_000_000_000_000 });
@@ -135,6 +136,22 @@ export const shiftsService = defineService({
         return { kind: 'X', ...(await shiftReport(ctx, s, (await posSettings(ctx)).currency)) };
       },
     }),
+    print: defineAction({
+      rest: 'POST /:id/print',
+      permission: ['read', 'pos.Shift'],
+      mutates: true,
+      summary: 'Print the X report (shift open) or the Z report (closed) on the register\'s receipt printer; each press prints',
+      params: Type.Object({ id: Id }, { additionalProperties: false }),
+      async handler(ctx) {
+        ctx.authorize('print', 'kernel.Device');
+        const [s] = await ctx.em.execute(`select ${SHIFT_COLUMNS} from pos.shift where id = ?`, [ctx.params.id]);
+        if (!s) throw new NotFoundError('Shift not found');
+        const report = s.status === 'closed' && s.z_report ? { kind: 'Z' as const, ...s.z_report } : { kind: 'X' as const, ...(await shiftReport(ctx, s, (await posSettings(ctx)).currency)) };
+        const out = await printShiftReport(ctx, report, `pos:shift:${s.id}:${report.kind}:${ctx.idempotencyKey ?? crypto.randomUUID()}`);
+        ctx.audit.target(s.id);
+        return { shiftId: s.id, kind: report.kind, ...out };
+      },
+    }),
     close: defineAction({
       rest: 'POST /:id/close',
       permission: ['close', 'pos.Shift'],
@@ -161,7 +178,9 @@ export const shiftsService = defineService({
         );
         await ctx.emit('pos.shift.closed.v1', { shiftId: s.id, registerId: s.register_id, storeId: s.store_id, number: s.number, total: report.sales.total, expectedCash: report.cash.expected, countedCash: ctx.params.countedCash });
         ctx.audit.diff({ status: 'open' }, { status: 'closed', countedCash: z.countedCash, discrepancy: z.discrepancy });
-        return { shift: shiftView(after), zReport: z };
+        // the Z report goes to the register's printer as the shift closes (a retried close prints once)
+        const printed = await printShiftReport(ctx, { kind: 'Z', ...z }, `pos:shift:${s.id}:Z:close`);
+        return { shift: shiftView(after), zReport: z, printed };
       },
     }),
   },

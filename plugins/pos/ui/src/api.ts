@@ -11,6 +11,8 @@ const B = '/api/pos';
 
 export interface TaskPhoto { id: string; taskId: string; fileId: string; name: string; contentType: string; size: number; caption?: string | null; createdAt: string; url: string }
 export interface TaxRate { id: string; name: string; rateBp: number; included: boolean; archived?: boolean }
+export interface KaspiQr { intentId: string; status: string; amount: number; amountPaid: number; expiresAt: string | null; qr: string | null; qrSvg: string | null }
+export interface CardTerminal { id: string; storeId: string | null; name: string; archived?: boolean }
 export interface Supplier { id: string; name: string; phone?: string | null; email?: string | null; taxId?: string | null; notes?: string | null; archived?: boolean; productCount?: number }
 export interface ApiProduct {
   id: string; sku: string; name: string; price: number; basePrice?: number; storePrice?: number | null; cost?: number;
@@ -76,6 +78,14 @@ export function posApi(http: AtriumHttp) {
     createSale: (p: SalePayload, key: string) => http.post<Sale>(`${B}/sales`, p, keyed(key)),
     sales: (q: Q) => http.get<ListPage<Sale>>(`${B}/sales`, q),
     sale: (id: string) => http.get<Sale>(`${B}/sales/${e(id)}`),
+    printLabels: (body: { registerId: string; kind: 'barcode' | 'shelf'; items: { productId: string; copies: number }[] }, key: string) =>
+      http.post<{ printed: number; error: string | null; jobs: { productId: string; jobId: string | null }[] }>(`${B}/labels`, body, keyed(key)),
+    printShift: (shiftId: string, key: string) => http.post<{ kind: 'X' | 'Z'; jobId: string | null; error: string | null }>(`${B}/shifts/${e(shiftId)}/print`, {}, keyed(key)),
+    kaspiQr: (body: { saleId: string; registerId: string; amount: number; displayRole?: string }) => http.post<KaspiQr>(`${B}/kaspi-qr`, body),
+    kaspiQrStatus: (intentId: string) => http.get<KaspiQr>(`${B}/kaspi-qr/${e(intentId)}`),
+    cardTerminals: (q: Q = {}) => http.get<ListPage<CardTerminal>>(`${B}/card-terminals`, { limit: 200, ...q }),
+    createCardTerminal: (body: { name: string; storeId?: string | null }) => http.post<CardTerminal>(`${B}/card-terminals`, body),
+    updateCardTerminal: (id: string, body: Partial<{ name: string; storeId: string | null; archived: boolean }>) => http.patch<CardTerminal>(`${B}/card-terminals/${e(id)}`, body),
     reviewSale: (id: string, body: { decision: 'approve' | 'reject'; note?: string }, key: string) => http.post<Sale>(`${B}/sales/${e(id)}/review`, body, keyed(key)),
     voidSale: (id: string, reason: string, key?: string) => http.post<Sale>(`${B}/sales/${e(id)}/void`, { reason }, keyed(key)),
     returnSale: (id: string, body: { lines: { lineNo: number; qtyMilli: number }[]; refunds?: { method: string; amount: number }[]; refundMethod?: string; reason: string; restock?: boolean }, key?: string) =>

@@ -2,6 +2,13 @@
 // confirmations, catalogue setup, promotions, till workflow, printing, reports. Merged into the
 // plugin's messages by messages.ts; every key in all four languages (test/ui-messages.test.ts).
 const en = {
+  labels: {
+    print: 'Print labels', title: 'Labels for {n} product(s)', kind: 'What to print', barcode: 'Barcode labels', shelf: 'Shelf price tags', register: 'Printer of the register', copies: 'Copies',
+    done: '{n} label(s) sent to the printer', noPrinter: 'No label printer: bind {role} to a printer under Devices → Roles', pick: 'Tick the products to label',
+  },
+  terminals: { title: 'Card terminals', add: 'Add a terminal', name: 'Name (e.g. Halyk POS)', allStores: 'All stores', none: 'No card terminals yet: card payments are then just “Card”', archive: 'Remove' },
+  print: { report: 'Print', sent: 'Sent to the printer', failed: 'Not printed: {error}' },
+  kaspi: { show: 'Show the QR', waiting: 'Waiting for the customer to pay in Kaspi…', paid: 'Paid {amount}', failed: 'Not paid: show a new QR or take another tender', terminal: 'Terminal' },
   review: {
     filter: 'Review', title: 'Offline sale to review', hint: 'Made offline: the sale happened, but something in it could not be checked.', atStake: 'At stake: {amount}',
     approve: 'Approve', reject: 'Reject', note: 'Note (optional)', done: 'Decision saved', decidedBy: '{status} · {at}',
@@ -29,6 +36,13 @@ const en = {
 type Messages = typeof en;
 
 const ru: Messages = {
+  labels: {
+    print: 'Печать этикеток', title: 'Этикетки для товаров: {n}', kind: 'Что печатать', barcode: 'Этикетки со штрихкодом', shelf: 'Ценники на полку', register: 'Принтер кассы', copies: 'Копий',
+    done: 'На принтер отправлено этикеток: {n}', noPrinter: 'Нет принтера этикеток: привяжите {role} к принтеру в разделе «Устройства → Роли»', pick: 'Отметьте товары для этикеток',
+  },
+  terminals: { title: 'Банковские терминалы', add: 'Добавить терминал', name: 'Название (например, Halyk POS)', allStores: 'Все магазины', none: 'Терминалов нет: оплата картой записывается просто как «Карта»', archive: 'Убрать' },
+  print: { report: 'Печать', sent: 'Отправлено на принтер', failed: 'Не напечатано: {error}' },
+  kaspi: { show: 'Показать QR', waiting: 'Ждём оплату в Kaspi…', paid: 'Оплачено {amount}', failed: 'Не оплачено: покажите новый QR или выберите другой способ', terminal: 'Терминал' },
   review: {
     filter: 'Проверка', title: 'Офлайн-продажа на проверке', hint: 'Продажа сделана без сети: она состоялась, но что-то в ней не удалось проверить.', atStake: 'Под вопросом: {amount}',
     approve: 'Подтвердить', reject: 'Отклонить', note: 'Комментарий (необязательно)', done: 'Решение сохранено', decidedBy: '{status} · {at}',
@@ -55,6 +69,13 @@ const ru: Messages = {
 };
 
 const uk: Messages = {
+  labels: {
+    print: 'Друк етикеток', title: 'Етикетки для товарів: {n}', kind: 'Що друкувати', barcode: 'Етикетки зі штрихкодом', shelf: 'Цінники на полицю', register: 'Принтер каси', copies: 'Копій',
+    done: 'На принтер надіслано етикеток: {n}', noPrinter: 'Немає принтера етикеток: привʼяжіть {role} до принтера в розділі «Пристрої → Ролі»', pick: 'Позначте товари для етикеток',
+  },
+  terminals: { title: 'Банківські термінали', add: 'Додати термінал', name: 'Назва (наприклад, Privat POS)', allStores: 'Усі магазини', none: 'Терміналів немає: оплата карткою записується просто як «Картка»', archive: 'Прибрати' },
+  print: { report: 'Друк', sent: 'Надіслано на принтер', failed: 'Не надруковано: {error}' },
+  kaspi: { show: 'Показати QR', waiting: 'Чекаємо оплату в Kaspi…', paid: 'Сплачено {amount}', failed: 'Не сплачено: покажіть новий QR або оберіть інший спосіб', terminal: 'Термінал' },
   review: {
     filter: 'Перевірка', title: 'Офлайн-продаж на перевірці', hint: 'Продаж зроблено без мережі: він відбувся, але щось у ньому не вдалося перевірити.', atStake: 'Під питанням: {amount}',
     approve: 'Підтвердити', reject: 'Відхилити', note: 'Коментар (необовʼязково)', done: 'Рішення збережено', decidedBy: '{status} · {at}',
@@ -81,6 +102,13 @@ const uk: Messages = {
 };
 
 const kk: Messages = {
+  labels: {
+    print: 'Заттаңба басып шығару', title: 'Тауарларға заттаңба: {n}', kind: 'Не басып шығару', barcode: 'Штрихкодты заттаңбалар', shelf: 'Сөреге баға белгілері', register: 'Кассаның принтері', copies: 'Көшірме',
+    done: 'Принтерге заттаңба жіберілді: {n}', noPrinter: 'Заттаңба принтері жоқ: «Құрылғылар → Рөлдер» бөлімінде {role} рөлін принтерге байлаңыз', pick: 'Заттаңбаға тауарларды белгілеңіз',
+  },
+  terminals: { title: 'Банк терминалдары', add: 'Терминал қосу', name: 'Атауы (мысалы, Halyk POS)', allStores: 'Барлық дүкендер', none: 'Терминал жоқ: карта төлемі жай «Карта» болып жазылады', archive: 'Алып тастау' },
+  print: { report: 'Басып шығару', sent: 'Принтерге жіберілді', failed: 'Басылмады: {error}' },
+  kaspi: { show: 'QR көрсету', waiting: 'Kaspi-де төлемді күтудеміз…', paid: '{amount} төленді', failed: 'Төленбеді: жаңа QR көрсетіңіз немесе басқа тәсілді таңдаңыз', terminal: 'Терминал' },
   review: {
     filter: 'Тексеру', title: 'Тексерудегі офлайн сату', hint: 'Сату желісіз жасалды: ол болды, бірақ ішіндегі бір нәрсені тексеру мүмкін болмады.', atStake: 'Күмәнді сома: {amount}',
     approve: 'Растау', reject: 'Қабылдамау', note: 'Түсініктеме (міндетті емес)', done: 'Шешім сақталды', decidedBy: '{status} · {at}',

@@ -19,7 +19,7 @@ const en = {
   close: 'Close',
   back: 'Back',
   unit: { pcs: 'pcs', kg: 'kg', l: 'l', m: 'm' },
-  method: { cash: 'Cash', card: 'Card', credit: 'On credit', account: 'From account', points: 'Points', gift_card: 'Gift card' },
+  method: { cash: 'Cash', card: 'Card', credit: 'On credit', account: 'From account', points: 'Points', gift_card: 'Gift card', kaspi_qr: 'Kaspi QR' },
   checkout: {
     title: 'Checkout',
     pickRegister: 'Choose the register',
@@ -172,7 +172,7 @@ const ru: Messages = {
   close: 'Закрыть',
   back: 'Назад',
   unit: { pcs: 'шт', kg: 'кг', l: 'л', m: 'м' },
-  method: { cash: 'Наличные', card: 'Карта', credit: 'В долг', account: 'С баланса', points: 'Баллы', gift_card: 'Сертификат' },
+  method: { cash: 'Наличные', card: 'Карта', credit: 'В долг', account: 'С баланса', points: 'Баллы', gift_card: 'Сертификат', kaspi_qr: 'Kaspi QR' },
   checkout: {
     title: 'Касса',
     pickRegister: 'Выберите кассу',
@@ -324,7 +324,7 @@ const uk: Messages = {
   close: 'Закрити',
   back: 'Назад',
   unit: { pcs: 'шт', kg: 'кг', l: 'л', m: 'м' },
-  method: { cash: 'Готівка', card: 'Картка', credit: 'У борг', account: 'З балансу', points: 'Бали', gift_card: 'Сертифікат' },
+  method: { cash: 'Готівка', card: 'Картка', credit: 'У борг', account: 'З балансу', points: 'Бали', gift_card: 'Сертифікат', kaspi_qr: 'Kaspi QR' },
   checkout: {
     title: 'Каса',
     pickRegister: 'Оберіть касу',
@@ -476,7 +476,7 @@ const kk: Messages = {
   close: 'Жабу',
   back: 'Артқа',
   unit: { pcs: 'дана', kg: 'кг', l: 'л', m: 'м' },
-  method: { cash: 'Қолма-қол', card: 'Карта', credit: 'Қарызға', account: 'Баланстан', points: 'Бонус', gift_card: 'Сертификат' },
+  method: { cash: 'Қолма-қол', card: 'Карта', credit: 'Қарызға', account: 'Баланстан', points: 'Бонус', gift_card: 'Сертификат', kaspi_qr: 'Kaspi QR' },
   checkout: {
     title: 'Касса',
     pickRegister: 'Кассаны таңдаңыз',

@@ -2,25 +2,14 @@
 // (ARCHITECTURE §8). How many minor digits a currency has comes from Intl (JPY 0, KZT 2, KWD 3),
 // never from a float; parsing what a person types works on the digits as text.
 
+import { currencyDigits } from '@atrium/sdk/ui';
+
 export type UiLocale = 'en' | 'ru' | 'uk' | 'kk';
 const INTL: Record<UiLocale, string> = { en: 'en-US', ru: 'ru-RU', uk: 'uk-UA', kk: 'kk-KZ' };
 export const intlLocale = (l: string): string => INTL[l as UiLocale] ?? l;
 
-const digitsCache = new Map<string, number>();
-/** Minor-unit digits of an ISO 4217 currency (2 when the runtime does not know it). */
-export function currencyDigits(currency: string): number {
-  const c = currency.toUpperCase();
-  let d = digitsCache.get(c);
-  if (d === undefined) {
-    try {
-      d = new Intl.NumberFormat('en', { style: 'currency', currency: c }).resolvedOptions().maximumFractionDigits ?? 2;
-    } catch {
-      d = 2;
-    }
-    digitsCache.set(c, d);
-  }
-  return d;
-}
+/** Minor-unit digits of an ISO 4217 currency (2 when the runtime does not know it): the SDK's lookup. */
+export { currencyDigits };
 
 /** "12 345,67 ₸" / "$12,345.67" from 1234567 minor units, in the user's locale. */
 export function formatMinor(minor: number, currency: string, locale: string): string {

@@ -1,26 +1,20 @@
 /**
  * Barcodes as the till reads them. Weight-embedded EAN-13 (prefixes 20–29, printed by shop scales):
  * `PP IIIII WWWWW C` — the first 7 digits name the product (stored as a `weight` barcode), the next
- * 5 are the weight in grams, the last is the check digit. The server decodes them too; this copy
- * lets the till sell weighed goods while offline.
+ * 5 are the weight in grams, the last is the check digit. The decoding is the server's own
+ * (src/domain/barcode.ts, shared like pricing), so the till sells weighed goods the same way offline.
  */
 
-export function ean13CheckDigit(first12: string): number {
-  let sum = 0;
-  for (let i = 0; i < 12; i++) sum += Number(first12[i]) * (i % 2 ? 3 : 1);
-  return (10 - (sum % 10)) % 10;
-}
+import { hasValidCheckDigit, parseWeightEan } from '@atrium/plugin-pos/barcode';
 
 export function isValidEan13(code: string): boolean {
-  return /^\d{13}$/.test(code) && ean13CheckDigit(code.slice(0, 12)) === Number(code[12]);
+  return /^\d{13}$/.test(code) && hasValidCheckDigit(code);
 }
 
 /** The product prefix and quantity (thousandths of a kg = grams) of a weight barcode, or null. */
 export function parseWeightBarcode(code: string): { prefix: string; qtyMilli: number } | null {
-  if (!/^2\d{12}$/.test(code) || !isValidEan13(code)) return null;
-  const grams = Number(code.slice(7, 12));
-  if (!grams) return null;
-  return { prefix: code.slice(0, 7), qtyMilli: grams };
+  const w = parseWeightEan(code);
+  return w && w.grams && hasValidCheckDigit(code) ? { prefix: w.prefix, qtyMilli: w.grams } : null;
 }
 
 /** Keeps what a scanner or a person may type into the code field: letters, digits, . _ - */

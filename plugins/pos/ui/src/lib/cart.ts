@@ -99,7 +99,10 @@ export function buildSalePayload(cart: Cart, o: { id: string; registerId: string
     ...(cart.customer ? { customerId: cart.customer.id } : {}),
     lines: cart.lines.map((l) => ({ productId: l.product.id, qtyMilli: l.qtyMilli, unitPrice: l.unitPrice, ...(l.discount ? { discount: l.discount } : {}) })),
     ...(cart.discount ? { discount: cart.discount } : {}),
-    payments: o.payments.map((p) => ({ method: p.method, amount: p.amount, ...(p.tendered !== undefined ? { tendered: p.tendered } : {}), ...(p.reference ? { reference: p.reference } : {}), ...(p.giftCardCode ? { giftCardCode: p.giftCardCode } : {}) })),
+    payments: o.payments.map((p) => ({
+      method: p.method, amount: p.amount, ...(p.tendered !== undefined ? { tendered: p.tendered } : {}), ...(p.reference ? { reference: p.reference } : {}),
+      ...(p.giftCardCode ? { giftCardCode: p.giftCardCode } : {}), ...(p.terminalId ? { terminalId: p.terminalId } : {}), ...(p.intentId ? { intentId: p.intentId } : {}),
+    })),
     ...(o.note ? { note: o.note } : {}),
     clientCreatedAt: (o.now ?? new Date()).toISOString(),
     offline: o.offline,

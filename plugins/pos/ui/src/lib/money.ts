@@ -4,9 +4,9 @@
  * "1250.50") — Russian, Ukrainian and Kazakh keyboards give a comma.
  */
 
-import { currencyDigits } from '@atrium/plugin-pos/pricing';
+import { currencyDigits } from '@atrium/sdk/ui';
 
-/** Minor-unit digits of a currency (KZT 2, JPY 0): the domain's own lookup, shared with the server. */
+/** Minor-unit digits of a currency (KZT 2, JPY 0): the SDK's lookup, the same the server uses. */
 export const fractionDigits = currencyDigits;
 
 function parseDecimal(text: string, maxDigits: number): number | null {

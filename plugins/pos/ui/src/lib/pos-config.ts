@@ -15,6 +15,8 @@ export interface PosConfig {
   maxDiscountBp: number;
   /** This user may approve discounts and prices above the limit (a manager). */
   canOverride: boolean;
+  /** Kaspi QR is offered at the till. */
+  kaspiQr?: boolean;
   [k: string]: unknown;
 }
 

@@ -58,7 +58,7 @@ export interface CatalogProduct {
 }
 
 export interface SaleLineInput { productId: string; qtyMilli: number; unitPrice?: number; discount?: Discount }
-export interface PaymentInput { method: TenderMethod; amount: number; tendered?: number; reference?: string; giftCardCode?: string }
+export interface PaymentInput { method: TenderMethod; amount: number; tendered?: number; reference?: string; giftCardCode?: string; terminalId?: string; intentId?: string }
 
 /** Body of POST /api/pos/sales. `id` is generated on the till so a replay is recognised. */
 export interface SalePayload {

@@ -1,0 +1,2 @@
+export { startDovecot, type Dovecot } from './dovecot.ts';
+export { startSmtpServer, type ReceivedMail } from './smtp-server.ts';

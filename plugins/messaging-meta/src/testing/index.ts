@@ -1,0 +1,1 @@
+export { FakeMeta, type FakePage } from './fake-meta.server.ts';

@@ -1,0 +1,8 @@
+import { definePlugin } from '@atrium/sdk';
+import manifest from '../atrium.plugin.json' with { type: 'json' };
+import { smsAdapter } from './sms.adapter.ts';
+
+export default definePlugin({
+  manifest: manifest as any,
+  services: [smsAdapter],
+});

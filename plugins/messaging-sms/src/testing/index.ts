@@ -1,0 +1,2 @@
+export { FakeTwilio, type FakeTwilioAccount } from './fake-twilio.server.ts';
+export { FakeSmsGateway } from './fake-gateway.server.ts';
