@@ -124,7 +124,9 @@ export const importsService = defineService({
     }),
     template: defineAction({
       rest: 'GET /students/template',
-      permission: ['import', 'school.Student'],
+      // a blank workbook, no student's data: whoever may run imports gets it (a GET on
+      // school.Student would have to be a list its row rules filter)
+      permission: ['run', 'school.Import'],
       params: Type.Object({}, { additionalProperties: false }),
       async handler(ctx) {
         const customs = await ctx.sql<{ key: string; label: Record<string, string> }>('select key, label from school.custom_field where tenant_id = $1::uuid and not archived order by position, key', [ctx.tenantId]);

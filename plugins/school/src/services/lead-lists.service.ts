@@ -14,7 +14,8 @@ function listService(name: string, table: string, extra: { columns: string; crea
     actions: {
       list: defineAction({
         rest: 'GET /',
-        permission: ['read', 'school.Lead'],
+        // the pipeline's vocabulary, not leads: readable by whoever reads the school's settings
+        permission: ['read', 'school.Settings'],
         params: Type.Object({ archived: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
         async handler(ctx) {
           const items = await ctx.sql(`select ${COLUMNS} from ${table} where tenant_id = $1::uuid and archived = $2::bool order by position, id`, [ctx.tenantId, ctx.params.archived ?? false]);

@@ -102,7 +102,7 @@ export const leadsService = defineService({
     board: defineAction({
       rest: 'GET /board',
       permission: ['read', SUBJECT],
-      summary: 'The Kanban: every status with its leads in order (up to `perColumn` each) and how many there are',
+      summary: 'The Kanban: `items` are the leads shown (up to `perColumn` a status, in order), `total` how many leads match, `columns` every status with its count',
       params: Type.Object({ perColumn: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })), assigneeId: Type.Optional(Id), branchId: Type.Optional(Id), q: Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: false }),
       async handler(ctx) {
         const p = ctx.params;
@@ -116,12 +116,10 @@ export const leadsService = defineService({
             where rn <= $5::int order by position`,
           [ctx.tenantId, p.assigneeId ?? null, p.branchId ?? null, p.q ? likePattern(p.q) : null, p.perColumn ?? 50, ...rule.params],
         );
-        return {
-          columns: statuses.map((s) => {
-            const leads = rows.filter((r) => r.statusId === s.id);
-            return { status: s, total: leads.length ? Number(leads[0].in_column) : 0, leads: leads.map(({ rn: _rn, in_column: _c, ...l }) => l) };
-          }),
-        };
+        const counts = new Map<string, number>();
+        for (const r of rows) counts.set(r.statusId, Number(r.in_column));
+        const columns = statuses.map((s) => ({ status: s, total: counts.get(s.id) ?? 0 }));
+        return { items: rows.map(({ rn: _rn, in_column: _c, ...l }) => l), total: columns.reduce((n, c) => n + c.total, 0), columns };
       },
     }),
     get: defineAction({

@@ -29,13 +29,16 @@ export const lessonsService = defineService({
     calendar: defineAction({
       rest: 'GET /',
       permission: ['read', SUBJECT],
-      summary: 'Lessons that overlap [from, to) — a week of the calendar — by teacher, room, group or branch',
+      summary: 'Lessons that overlap [from, to) — a week of the calendar — by teacher, room, group or branch; without from/to, the month around now',
       params: Type.Object({
-        from: Instant, to: Instant, teacherId: Type.Optional(Id), roomId: Type.Optional(Id), groupId: Type.Optional(Id), branchId: Type.Optional(Id), studentId: Type.Optional(Id),
+        from: Type.Optional(Instant), to: Type.Optional(Instant), teacherId: Type.Optional(Id), roomId: Type.Optional(Id), groupId: Type.Optional(Id), branchId: Type.Optional(Id), studentId: Type.Optional(Id),
         includeCanceled: Type.Optional(Type.Boolean()),
       }, { additionalProperties: false }),
       async handler(ctx) {
-        const p = ctx.params;
+        const p = { ...ctx.params };
+        // no window given (a plain list): the month around now, within the two-month limit
+        p.from ??= new Date(Date.now() - 30 * 86_400_000).toISOString();
+        p.to ??= new Date(Date.parse(p.from) + 61 * 86_400_000).toISOString();
         if (Date.parse(p.to) <= Date.parse(p.from)) throw badField('to', 'DATE_BEFORE_START', 'must be after from');
         if (Date.parse(p.to) - Date.parse(p.from) > 62 * 86_400_000) throw badField('to', 'RANGE_TOO_LONG', 'the calendar shows at most two months at a time', { maxDays: 62 });
         const rule = ctx.rulesSql('read', SUBJECT, { alias: 'l' });

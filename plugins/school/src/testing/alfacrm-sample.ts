@@ -79,7 +79,8 @@ export function seedSampleCentre(f: FakeAlfaCrm, opts: { students?: number; lead
       const time = times[(i + k) % times.length]!;
       f.add('regular-lesson', {
         branch_id: (g.branch_ids as number[])[0], lesson_type_id: groupType.id, related_class: 'Group', related_id: g.id, subject_id: subjects[i % 3]!.id, streaming: false,
-        teacher_ids: [teacher], room_id: room.id, day: wd, time_from_v: time, time_to_v: plus(time, 90),
+        // the group without a teacher has none on its schedule either (else the import takes the schedule's)
+        teacher_ids: g.teacher_ids, room_id: room.id, day: wd, time_from_v: time, time_to_v: plus(time, 90),
         b_date: day(now, -60), e_date: day(now, 200), is_public: 0,
       });
       slots.push({ group: g.id, day: wd, time, room: room.id, teacher, subject: subjects[i % 3]!.id });

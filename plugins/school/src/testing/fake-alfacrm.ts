@@ -6,7 +6,7 @@ import { FakeHttpServer, jsonReply, type FakeReply, type FakeRequest } from '@at
  *
  *  - `POST /v2api/auth/login` with `{ email, api_key }` answers `{ token }`; every other call
  *    carries it in `X-ALFACRM-TOKEN` and gets 401 once it expired (the documented lifetime is 15
- *    minutes; `tokenTtlMs` makes it short in tests) — the client must sign in again;
+ *    minutes; `tokenCalls` makes it short in tests) — the client must sign in again;
  *  - `POST /v2api/branch/index` and `POST /v2api/{branch}/{model}/index` with `{ page, ...filters }`
  *    answer `{ total, count, page, items }`, pages numbered from 0, `pageSize` items each (50 at the
  *    real service); branch-scoped models list the branch's records only;
@@ -38,6 +38,12 @@ export class FakeAlfaCrm extends FakeHttpServer {
   readonly tokens = new Map<string, number>();
   pageSize = 50;
   tokenTtlMs = 15 * 60_000;
+  /**
+   * How many data calls a token answers before it expires. Tests expire tokens by count, not by
+   * time, so the renewal is exercised the same way on a quiet and on a loaded machine.
+   */
+  tokenCalls = Number.POSITIVE_INFINITY;
+  readonly #tokenUses = new Map<string, number>();
   /** How long each call takes inside the server, to make overlapping calls visible. */
   workMs = 2;
   logins = 0;
@@ -108,7 +114,9 @@ export class FakeAlfaCrm extends FakeHttpServer {
     }
     const token = String(req.headers['x-alfacrm-token'] ?? '');
     const until = this.tokens.get(token);
-    if (!until || until < Date.now()) return jsonReply(401, { name: 'Unauthorized', message: 'Your request was made with invalid credentials.', status: 401 });
+    const uses = this.#tokenUses.get(token) ?? 0;
+    if (!until || until < Date.now() || uses >= this.tokenCalls) return jsonReply(401, { name: 'Unauthorized', message: 'Your request was made with invalid credentials.', status: 401 });
+    this.#tokenUses.set(token, uses + 1);
     if (this.#throttle > 0) {
       this.#throttle--;
       this.throttled++;
