@@ -37,7 +37,8 @@ function cellText(v: unknown, type: ColumnType, r: Report): string {
     case 'money': return formatMoney(Number(v), r.currency, r.locale);
     case 'int': return new Intl.NumberFormat(INTL[r.locale]).format(Number(v));
     case 'percent': return new Intl.NumberFormat(INTL[r.locale], { style: 'percent', maximumFractionDigits: 1 }).format(Number(v));
-    case 'date': return new Intl.DateTimeFormat(INTL[r.locale], { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' }).format(new Date(`${String(v).slice(0, 10)}T00:00:00Z`));
+    // a totals row puts its label ("Total") in the first column, whatever that column's type
+    case 'date': return !/^\d{4}-\d{2}-\d{2}/.test(String(v)) ? String(v) : new Intl.DateTimeFormat(INTL[r.locale], { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' }).format(new Date(`${String(v).slice(0, 10)}T00:00:00Z`));
     default: return String(v);
   }
 }

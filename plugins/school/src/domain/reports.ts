@@ -100,7 +100,7 @@ export async function payrollReport(ctx: Ctx, p: Period & { teacherId?: string }
        left join school.invoice i on i.tenant_id = a.tenant_id and i.id = a.invoice_id
       where l.tenant_id = $1::uuid and l.status = 'done' and ($5::uuid is null or l.teacher_effective = $5::uuid)
         and l.starts_at >= ($2::date::timestamp at time zone $4::text) and l.starts_at < (($3::date + 1)::timestamp at time zone $4::text)
-      group by l.id, t.name, b.time_zone order by t.name, l.starts_at`,
+      group by l.tenant_id, l.id, t.name, b.time_zone order by t.name, l.starts_at`,
     [ctx.tenantId, p.from, p.to, tz, p.teacherId ?? null],
   );
   const rates = await ctx.sql<PayRate & { teacherId: string }>(
@@ -141,7 +141,7 @@ export async function debtsReport(ctx: Ctx, today: string, currency: string): Pr
     `select s.id as "studentId", s.name, coalesce((select c.phone from school.contact c where c.tenant_id = s.tenant_id and c.student_id = s.id order by c.is_payer desc, c.position limit 1), s.phone) as phone,
             sum(i.total - i.paid)::float8 as debt, coalesce(sum(i.total - i.paid) filter (where i.due_on < $2::date), 0)::float8 as overdue, to_char(min(i.due_on), 'YYYY-MM-DD') as oldest_due
        from school.invoice i join school.student s on s.tenant_id = i.tenant_id and s.id = i.student_id
-      where i.tenant_id = $1::uuid and i.status = 'open' group by s.id order by overdue desc, debt desc, s.name`,
+      where i.tenant_id = $1::uuid and i.status = 'open' group by s.tenant_id, s.id order by overdue desc, debt desc, s.name`,
     [ctx.tenantId, today],
   );
   return {
@@ -171,7 +171,7 @@ export async function leadsReport(ctx: Ctx, p: Period & { leadRule: { sql: strin
   );
   const reasons = await ctx.sql<{ id: string; code: string | null; name: string | null; count: number }>(
     `select r.id, r.code, r.name, count(*)::int as count ${base.replace('from school.lead ld', 'from school.lead ld join school.lead_reject_reason r on r.tenant_id = ld.tenant_id and r.id = ld.reject_reason_id')}
-      group by r.id order by count desc`,
+      group by r.tenant_id, r.id, r.code, r.name order by count desc`,
     args,
   );
   const label = (r: { code: string | null; name: string | null }) => r.name ?? (r.code ? SOURCE_WORDS[r.code]?.[locale] ?? r.code : reportWord(locale, 'noSource'));
