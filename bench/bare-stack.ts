@@ -30,7 +30,7 @@ import crypto from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import pg from 'pg';
 import { jwtVerify } from 'jose';
-import { PipelinedQuery, type PipelineStep } from '../kernel/src/db/pipelined-query.ts';
+import { pipelineRows, type PipelineStep } from '../kernel/src/db/pipelined-query.ts';
 
 type Args = { appUrl: string; poolMax: number; secret: string };
 type Claims = { userId: string; tenantId: string; exp: number };
@@ -75,11 +75,7 @@ export function createBareStack(args: Args) {
   }
 
   /** Statements in one message (one Sync): each step's rows. A failure rejects; the caller rolls back. */
-  function pipeline(client: pg.PoolClient, steps: PipelineStep[]): Promise<any[][]> {
-    return new Promise((resolve, reject) => {
-      client.query(new PipelinedQuery(steps, (err, results) => (err ? reject(err) : resolve(results!.map((r) => r.rows ?? [])))) as any);
-    });
-  }
+  const pipeline = (client: pg.PoolClient, steps: PipelineStep[]) => pipelineRows(client, steps);
 
   /** A transaction under the tenant's RLS settings; `body` sends the statements (the first pipeline opens it). */
   async function inTransaction<T>(claims: Claims, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -111,9 +107,13 @@ export function createBareStack(args: Args) {
     values ($1::uuid, $2::uuid, $3::text, $4::text, $5::uuid, $6::timestamptz, $6::timestamptz, 1)`;
   const CLAIM_KEY = `insert into kernel.idempotency (tenant_id, action, key, request_hash) values ($1::uuid, $2::text, $3::text, $4::text) on conflict do nothing returning 1 as ok`;
   const STORED_RESPONSE = `select request_hash, response from kernel.idempotency where tenant_id = $1::uuid and action = $2::text and key = $3::text`;
-  /** The event, the audit entry and (with a key) the stored response: one statement. */
+  /**
+   * The event, the audit entry and (with a key) the stored response: one statement. Nothing here
+   * consumes the events, so they are stored as published — as the platform stores an event that no
+   * plugin subscribes to.
+   */
   const finish = (withKey: boolean) => `with ev as (
-      insert into kernel.outbox (event_id, tenant_id, name, payload, user_id) values ($1::uuid, $2::uuid, $3::text, $4::jsonb, $5::uuid)),
+      insert into kernel.outbox (event_id, tenant_id, name, payload, user_id, published_at) values ($1::uuid, $2::uuid, $3::text, $4::jsonb, $5::uuid, now())),
     au as (
       insert into kernel.audit (tenant_id, user_id, action, subject, target_id, diff, request_id) values ($2::uuid, $5::uuid, $6::text, $7::text, $8::text, $9::jsonb, $10::text))
     ${withKey ? `update kernel.idempotency set response = $11::jsonb where tenant_id = $2::uuid and action = $6::text and key = $12::text` : 'select 1'}`;

@@ -143,14 +143,15 @@ export function runAsScript(moduleUrl: string, main: () => Promise<unknown>, pri
  */
 /** `allow`: outbound base URLs per plugin (the fakes a bench points its providers at; config outbound.allow). */
 export async function startBenchKernel(env: { pgUrl: string; redisUrl: string; dir: string }, plugins: unknown[], opts: { poolMax?: number; allow?: Record<string, string[]> } = {}) {
-  // BENCH_POOL=<n>: any bench's kernel with that pool size instead
+  // BENCH_POOL=<n>: any bench's kernel with that pool size instead; BENCH_TENANT_MAX=<n>: with that many transactions per tenant
   const poolMax = opts.poolMax ?? (process.env.BENCH_POOL ? Number(process.env.BENCH_POOL) : undefined);
+  const tenantMax = process.env.BENCH_TENANT_MAX ? Number(process.env.BENCH_TENANT_MAX) : undefined;
   const { loadConfig } = await import('@atrium/config');
   const { startKernel } = await import('@atrium/kernel');
   const config = loadConfig({
     ignoreEnv: true,
     overrides: {
-      dataDir: env.dir, http: { port: await freePort(), host: '127.0.0.1' }, ...(poolMax ? { database: { poolMax } } : {}),
+      dataDir: env.dir, http: { port: await freePort(), host: '127.0.0.1' }, database: { ...(poolMax ? { poolMax } : {}), ...(tenantMax ? { tenantMaxConnections: tenantMax } : {}) },
       auth: { jwtSecret: 'atrium-bench-secret-0123456789abcdef0123456789', loginMaxPerIpPerMinute: 100000, loginMaxPerAccountPer15Minutes: 100000, signupMaxPerIpPerHour: 100000 },
       rateLimit: { apiPerMinute: 10_000_000 }, log: { level: 'silent' },
       ...(opts.allow ? { outbound: { allow: opts.allow } } : {}),
@@ -195,14 +196,16 @@ export function autocannon(url: string, seconds: number, opts: LoadOptions): Pro
  * CPU its `cpu()` meter counted per request.
  */
 export async function alternate(sides: { a: AbSide; b: AbSide }, rounds = 1): Promise<{ a: AbResult; b: AbResult }> {
-  const acc = { a: [] as { run: LoadRun; cpuMs: number }[], b: [] as { run: LoadRun; cpuMs: number }[] };
+  type Window = { run: LoadRun; cpuMs: number; serverMs: number };
+  const acc = { a: [] as Window[], b: [] as Window[] };
   const once = async (k: 'a' | 'b') => {
     const stop = await sides[k].cpu();
     const run = await sides[k].load();
-    acc[k].push({ run, cpuMs: await stop() });
+    const used = await stop();
+    acc[k].push({ run, cpuMs: used.processMs + used.serversMs, serverMs: used.serversMs });
   };
   for (let i = 0; i < rounds; i++) for (const k of ['a', 'b', 'b', 'a'] as const) await once(k);
-  const total = (runs: { run: LoadRun; cpuMs: number }[]): AbResult => {
+  const total = (runs: Window[]): AbResult => {
     const requests = runs.reduce((s, r) => s + r.run.requests, 0);
     const w = (f: (r: LoadRun) => number) => runs.reduce((s, r) => s + f(r.run) * r.run.requests, 0) / Math.max(1, requests);
     return {
@@ -210,12 +213,14 @@ export async function alternate(sides: { a: AbSide; b: AbSide }, rounds = 1): Pr
       p50: w((r) => r.p50), p95: w((r) => r.p95), p99: w((r) => r.p99),
       failed: runs.reduce((s, r) => s + r.run.non2xx + r.run.errors, 0),
       cpuMsPerRequest: runs.reduce((s, r) => s + r.cpuMs, 0) / Math.max(1, requests),
+      serversCpuMsPerRequest: runs.reduce((s, r) => s + r.serverMs, 0) / Math.max(1, requests),
     };
   };
   return { a: total(acc.a), b: total(acc.b) };
 }
-export type AbSide = { load: () => Promise<LoadRun>; cpu: () => Promise<() => Promise<number>> };
-export type AbResult = { perSecond: number; requests: number; p50: number; p95: number; p99: number; failed: number; cpuMsPerRequest: number };
+/** A side's load, and a CPU meter: call it at the start, call what it answers at the end for the CPU (ms) of its server process and of PostgreSQL + Redis since. */
+export type AbSide = { load: () => Promise<LoadRun>; cpu: () => Promise<() => Promise<{ processMs: number; serversMs: number }>> };
+export type AbResult = { perSecond: number; requests: number; p50: number; p95: number; p99: number; failed: number; cpuMsPerRequest: number; serversCpuMsPerRequest: number };
 
 /**
  * The hand-written anchor (bare-stack.ts) in a child process, on the kernel's database as its

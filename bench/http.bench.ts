@@ -14,8 +14,8 @@
  * requests per second), and pgbench on the same server as extra reference points.
  *
  * Knobs: BENCH_HTTP_SECONDS (per window, default 5; each side gets two), BENCH_HTTP_ROUNDS (ABBA
- * rounds, default 1), BENCH_HTTP_PROFILE=<file> (a CPU profile of the kernel during its read
- * windows), BENCH_POOL (bench-env).
+ * rounds, default 1), BENCH_HTTP_PROFILE=<file> (CPU profiles of the kernel during its
+ * windows, <file>-read.<n>.cpuprofile and <file>-write.<n>.cpuprofile), BENCH_POOL (bench-env).
  */
 import notes from '../plugins/notes/src/index.ts';
 import { alternate, autocannon, cpuMeter, pgbench, round, runAsScript, startBareStack, startBenchEnv, startBenchKernel, type AbResult, type AbSide, type BenchResult, type LoadOptions } from './bench-env.ts';
@@ -52,11 +52,11 @@ export default async function run(): Promise<BenchResult[]> {
         a: { load: () => autocannon(bare.url + path, SECONDS, args), cpu: async () => {
           const servers = cpuMeter(env);
           const own = await bare.cpuMs();
-          return async () => (await bare.cpuMs()) - own + servers().serversMs;
+          return async () => ({ processMs: (await bare.cpuMs()) - own, serversMs: servers().serversMs });
         } },
         b: { load: () => profiled(profile, () => autocannon(kernel.url + path, SECONDS, args)), cpu: async () => {
           const m = cpuMeter(env);
-          return async () => { const u = m(); return u.kernelMs + u.serversMs; };
+          return async () => { const u = m(); return { processMs: u.kernelMs, serversMs: u.serversMs }; };
         } },
       });
       const report = (name: string, anchorName: string, r: { a: AbResult; b: AbResult }) => {
@@ -64,6 +64,7 @@ export default async function run(): Promise<BenchResult[]> {
         results.push({ metric: anchorName, value: round(bareRun.perSecond, 1), unit: 'req/s' });
         results.push({ metric: `${anchorName}.p99`, value: round(bareRun.p99, 1), unit: 'ms' });
         results.push({ metric: `${anchorName}.cpu_per_request`, value: round(bareRun.cpuMsPerRequest, 3), unit: 'ms' });
+        results.push({ metric: `${anchorName}.cpu_per_request.database`, value: round(bareRun.serversCpuMsPerRequest, 3), unit: 'ms' });
         results.push({ metric: `${name}.throughput`, value: round(atrium.perSecond, 1), unit: 'req/s', anchor: anchorName, anchorValue: round(bareRun.perSecond, 1) });
         results.push({ metric: `${name}.throughput.p50`, value: round(atrium.p50, 1), unit: 'ms' });
         results.push({ metric: `${name}.throughput.p95`, value: round(atrium.p95, 1), unit: 'ms' });
@@ -71,6 +72,7 @@ export default async function run(): Promise<BenchResult[]> {
         results.push({ metric: `${name}.latency.p99.ratio`, value: round(atrium.p99 / bareRun.p99, 2), unit: '×', anchor: `${anchorName}.p99`, anchorValue: round(bareRun.p99, 1), ratio: round(atrium.p99 / bareRun.p99, 3) });
         // CPU per request: the ratio is bare / platform, so that like the throughput ratio 1 is "no overhead"
         results.push({ metric: `${name}.cpu_per_request`, value: round(atrium.cpuMsPerRequest, 3), unit: 'ms', anchor: `${anchorName}.cpu_per_request`, anchorValue: round(bareRun.cpuMsPerRequest, 3), ratio: round(bareRun.cpuMsPerRequest / atrium.cpuMsPerRequest, 3) });
+        results.push({ metric: `${name}.cpu_per_request.database`, value: round(atrium.serversCpuMsPerRequest, 3), unit: 'ms', anchor: `${anchorName}.cpu_per_request.database`, anchorValue: round(bareRun.serversCpuMsPerRequest, 3) });
         if (atrium.failed || bareRun.failed) results.push({ metric: `${name}.errors`, value: atrium.failed, unit: 'count', anchor: `${anchorName}.errors`, anchorValue: bareRun.failed });
       };
 
@@ -78,7 +80,7 @@ export default async function run(): Promise<BenchResult[]> {
       const readPath = '/api/notes/notes?limit=20';
       const readArgs: LoadOptions = { connections: 64, headers: auth };
       for (const url of [bare.url, kernel.url]) await autocannon(url + readPath, 2, readArgs); // warm-up: JIT, pools, plans
-      report('http.read', 'bare.http.read', await alternate(sides(readArgs, readPath, process.env.BENCH_HTTP_PROFILE), ROUNDS));
+      report('http.read', 'bare.http.read', await alternate(sides(readArgs, readPath, process.env.BENCH_HTTP_PROFILE && `${process.env.BENCH_HTTP_PROFILE}-read`), ROUNDS));
 
       // 2. write: a note with an Idempotency-Key (a fresh one per request)
       const writeArgs: LoadOptions = {
@@ -86,7 +88,7 @@ export default async function run(): Promise<BenchResult[]> {
         headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': 'bench-[<id>]' },
       };
       for (const url of [bare.url, kernel.url]) await autocannon(url + '/api/notes/notes', 2, writeArgs);
-      report('http.write', 'bare.http.write', await alternate(sides(writeArgs, '/api/notes/notes'), ROUNDS));
+      report('http.write', 'bare.http.write', await alternate(sides(writeArgs, '/api/notes/notes', process.env.BENCH_HTTP_PROFILE && `${process.env.BENCH_HTTP_PROFILE}-write`), ROUNDS));
     } finally {
       await bare.stop();
       await kernel.stop();

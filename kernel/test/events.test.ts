@@ -33,6 +33,18 @@ describe('outbox → subscribers', () => {
     expect(tallies).toHaveLength(1);
   });
 
+  it('an event no plugin subscribes to is stored as delivered: the relay never claims it', async () => {
+    const n = await owner.post('/api/notes/notes', { title: 'to rename' });
+    expect((await owner.patch(`/api/notes/notes/${n.body.id}`, { title: 'renamed' })).status).toBe(200);
+    await tk.drainEvents();
+    const rows = await sql(`select name, published_at is not null as published, attempts from kernel.outbox where payload->>'id' = $1 order by id`, [n.body.id]);
+    // created has subscribers (tally, flaky): the relay published it once; updated has none: written published, never touched
+    expect(rows).toEqual([
+      { name: 'notes.note.created.v1', published: true, attempts: 1 },
+      { name: 'notes.note.updated.v1', published: true, attempts: 0 },
+    ]);
+  });
+
   it('a failed request writes no event (same transaction)', async () => {
     const before = await sql('select count(*)::int as n from kernel.outbox');
     expect((await owner.post('/api/notes/notes', { title: 'x'.repeat(300) })).status).toBe(400);

@@ -7,11 +7,14 @@ import { createTestKernel, type TestClient, type TestKernel } from '@atrium/sdk/
 import { startLocalRedis } from '@atrium/kernel';
 import { freePort, waitFor } from './fixtures/platform-process.ts';
 import notes from '../../plugins/notes/src/index.ts';
+import { tallyPlugin } from './fixtures/test-plugins.ts';
 
 /**
  * A real redis-server of this test's own, stopped and started again under a running kernel.
  * While Redis is down, what needs no Redis keeps working (reads, writes, sign-in — the rate
  * limits hold per node), health says degraded; when it is back everything recovers by itself.
+ * `tally` subscribes to notes.note.created.v1, so those events wait in the outbox for the relay
+ * (an event nobody subscribes to is written as delivered and would prove nothing here).
  */
 let tk: TestKernel;
 let owner: TestClient;
@@ -20,13 +23,23 @@ let port: number;
 let redis: { url: string; stop(): Promise<void> } | null = null;
 
 const startRedis = async () => (redis = await startLocalRedis({ dir, port, persist: false }));
+const ownerSql = async (text: string): Promise<any[]> => {
+  const c = new (await import('pg')).default.Client({ connectionString: tk.databaseUrls.owner });
+  await c.connect();
+  try {
+    return (await c.query(text)).rows;
+  } finally {
+    await c.end();
+  }
+};
+const pendingCreated = async () => (await ownerSql(`select count(*)::int as n from kernel.outbox where name = 'notes.note.created.v1' and published_at is null`))[0].n as number;
 const health = async () => (await fetch(`${tk.url}/api/health`)).json() as Promise<any>;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-redis-down-'));
   port = await freePort();
   await startRedis();
-  tk = await createTestKernel({ plugins: [notes], redisUrl: redis!.url, tenants: [{ name: 'Down', owner: 'owner@down.test', enable: ['notes'] }] });
+  tk = await createTestKernel({ plugins: [notes, tallyPlugin], redisUrl: redis!.url, tenants: [{ name: 'Down', owner: 'owner@down.test', enable: ['notes', 'tally'] }] });
   owner = await tk.as('owner@down.test');
 });
 afterAll(async () => {
@@ -55,6 +68,8 @@ describe('Redis stops and comes back', () => {
     const again = await tk.as('owner@down.test');
     expect((await again.get('/api/me')).status).toBe(200);
     expect((await owner.get('/api/notes/notes')).body.total).toBe(6);
+    // the relay cannot queue deliveries without Redis: the events written meanwhile wait in the outbox
+    expect(await pendingCreated()).toBeGreaterThanOrEqual(5);
   });
 
   it('recovers by itself when Redis is back: health ok, events published, limits shared again', async () => {
@@ -62,15 +77,10 @@ describe('Redis stops and comes back', () => {
     await waitFor('health ok', async () => (await health()).status === 'ok', 30_000);
     expect((await owner.post('/api/notes/notes', { title: 'after' })).status).toBe(201);
     // the events written while Redis was down left the outbox once it was back
-    const c = new (await import('pg')).default.Client({ connectionString: tk.databaseUrls.owner });
-    await c.connect();
-    await waitFor('the outbox to empty', async () => {
-      const { rows } = await c.query(`select count(*)::int as n from kernel.outbox where name = 'notes.note.created.v1' and published_at is null`);
-      return rows[0].n === 0;
-    });
-    const { rows } = await c.query(`select count(*)::int as n from kernel.outbox where name = 'notes.note.created.v1'`);
-    await c.end();
-    expect(rows[0].n).toBe(7);
+    await waitFor('the outbox to empty', async () => (await pendingCreated()) === 0, 30_000);
+    expect((await ownerSql(`select count(*)::int as n from kernel.outbox where name = 'notes.note.created.v1'`))[0].n).toBe(7);
+    // and reached their subscriber, each once
+    await waitFor('every note tallied', async () => (await ownerSql('select count(*)::int as n from tally.tally'))[0].n === 7, 30_000);
     // the rate limiter counts in Redis again
     const r = new Redis(redis!.url);
     await waitFor('a shared rate-limit counter', async () => {

@@ -109,10 +109,10 @@ describe('turning TOTP off needs the password', () => {
     expect((await client.post('/api/auth/totp/verify', { code: totp.generate({ timestamp: Date.now() - 30_000 }) })).status).toBe(200);
     const noPassword = await client.post('/api/auth/totp/disable', { code: totp.generate() });
     expect(noPassword.status).toBe(400);
-    expect(noPassword.body.error.fields).toEqual([{ field: 'password', message: expect.any(String) }]);
+    expect(noPassword.body.error.fields).toEqual([{ field: 'password', code: 'required', params: {}, message: expect.any(String) }]);
     const wrongPassword = await client.post('/api/auth/totp/disable', { code: totp.generate(), password: 'not-my-password' });
     expect(wrongPassword.status).toBe(400);
-    expect(wrongPassword.body.error.fields).toEqual([{ field: 'password', message: 'is wrong' }]);
+    expect(wrongPassword.body.error.fields).toEqual([{ field: 'password', code: 'wrongPassword', message: 'Wrong password' }]);
     expect((await client.get('/api/me')).body.user.totpEnabled).toBe(true);
     const ok = await client.post('/api/auth/totp/disable', { code: totp.generate(), password: PASSWORD });
     expect(ok.status).toBe(200);

@@ -10,11 +10,12 @@ export { UNSAFE_KEYS, isUnsafeKey, UnsafeKeyError, formKeyPath, dataObject } fro
 export { fieldErrorsOf, type SchemaErrorLike } from './schema-errors.ts';
 export * from './plugin.ts';
 export { requestHeaders } from './raw-request.ts';
+export { AUTH_ATTEMPT_ACTIONS, AuthProviderStartParams, AuthProviderStartResult, type AuthAttemptInfo, type AuthAttemptInspectParams, type AuthAttemptSettleParams, type AuthAttemptSettled } from './auth-provider.ts';
 export { defineOutsideCall, type OutsideCallDefinition, type OutsideCallInput, type OutsideOutcome } from './outside-call.ts';
 export * from './entity.ts';
 export { tenantRls, appendOnly, migrationChecksum } from './migration.sql.ts';
 export { SqlClause, sqlWhere, sqlSet, numbered, listPage, orderBy, likePattern, Paging, Sort, type ListPage, type ListQuery } from './sql-list.ts';
-export { ManifestSchema, type PluginManifest, type PermissionGrant, type PermissionSubjectDeclaration, type ConditionFieldDeclarations, type UiContributionDeclaration } from './manifest/manifest.schema.ts';
+export { ManifestSchema, type PluginManifest, type PermissionGrant, type PermissionSubjectDeclaration, type ConditionFieldDeclarations, type UiContributionDeclaration, type AuthProviderDeclaration } from './manifest/manifest.schema.ts';
 export { validateManifest, pluginSchemaName } from './manifest/validate-manifest.ts';
 export { conditionFieldsOf, ruleConditionProblems, FIELD_OPERATORS, type ConditionField, type ConditionFields, type ConditionFieldType, type RuleLike } from './manifest/rule-conditions.ts';
 export { UUID_PATTERN, isUuid } from './uuid.ts';

@@ -1,6 +1,6 @@
 import { http } from './http.ts';
 import type {
-  AuditEntry, AuthResult, FailedJob, Invitation, JobRun, ListQuery, Me, Member, Page, PermissionEntry,
+  AuditEntry, AuthProviderInfo, AuthResult, LinkedIdentity, ProviderAttempt, ProviderOutcome, FailedJob, Invitation, JobRun, ListQuery, Me, Member, Page, PermissionEntry,
   PluginInfo, QueueInfo, Role, RoleRule, SignIn, Tokens, UiManifestPlugin,
 } from './types.ts';
 import type {
@@ -33,6 +33,14 @@ export const authApi = {
   sessions: () => http.get<Page<SignIn>>('/api/auth/sessions'),
   revokeSession: (id: string) => http.delete<void>(`/api/auth/sessions/${enc(id)}`),
   revokeOtherSessions: () => http.delete<{ revoked: number }>('/api/auth/sessions'),
+  /** Sign-in methods plugins add: for the tenant named (login page), else the signed-in user's (linking). */
+  providers: (tenantId?: string) => http.get<Page<AuthProviderInfo>>('/api/auth/providers', tenantId ? { tenantId } : {}),
+  startProvider: (id: string, b: { purpose: 'login' | 'link'; tenantId?: string; locale?: string }) =>
+    http.post<ProviderAttempt>(`/api/auth/providers/${enc(id)}/start`, b, { noRefresh: b.purpose === 'login' }),
+  claimProvider: (attemptId: string, secret: string) =>
+    http.post<ProviderOutcome>(`/api/auth/providers/attempts/${enc(attemptId)}`, { secret }, { noRefresh: true }),
+  identities: () => http.get<Page<LinkedIdentity>>('/api/me/identities'),
+  unlinkIdentity: (id: string) => http.delete<void>(`/api/me/identities/${enc(id)}`),
 };
 
 export const meApi = {

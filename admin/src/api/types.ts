@@ -20,6 +20,37 @@ export interface AuthResult extends Tokens {
   user: User;
   tenant: Tenant;
 }
+/** A sign-in method a plugin adds (Telegram…): GET /api/auth/providers. */
+export interface AuthProviderInfo {
+  id: string;
+  identity: string;
+  label: LocalizedText;
+  icon: string | null;
+}
+/** POST /api/auth/providers/:id/start: where the person confirms, and the secret to ask for the outcome with. */
+export interface ProviderAttempt {
+  attemptId: string;
+  secret: string;
+  expiresAt: string;
+  provider: string;
+  purpose: 'login' | 'link';
+  url: string;
+  qr: boolean;
+  mode: 'open' | 'redirect';
+}
+export type ProviderOutcome =
+  | { status: 'pending'; expiresAt: string }
+  | ({ status: 'signed-in' } & AuthResult)
+  | { status: 'linked'; identity: LinkedIdentity | null };
+/** An outside account linked to the user: GET /api/me/identities. */
+export interface LinkedIdentity {
+  id: string;
+  identity: string;
+  display: string | null;
+  provider?: string;
+  createdAt: string;
+  lastUsedAt?: string | null;
+}
 export interface Me {
   user: User;
   tenant: Tenant;

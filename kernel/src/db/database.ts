@@ -195,7 +195,7 @@ export class Database {
         { text: TIMEOUTS_SQL, values: [String(timeoutMs), String(timeoutMs + IDLE_GRACE_MS)] },
         { text: `${cfg} ${opts.first?.sql ?? 'select 1 from cfg'}`, values: [scope.tenantId, scope.userId ?? '', ...(opts.first?.params ?? [])] },
         ...(opts.prefetch ? [{ text: opts.prefetch.sql, values: opts.prefetch.params }] : []),
-      ], { defer: !opts.first && !opts.prefetch });
+      ], { defer: !opts.first && !opts.prefetch ? 'optional' : undefined });
       let last: { sql: string; params: readonly unknown[] } | null = null;
       const out = await depth.run(level + 1, () => fn(em, first, { finishWith: (statement) => void (last = statement) }, prefetched ?? null));
       if (aborted) throw new TransactionAbortedError();

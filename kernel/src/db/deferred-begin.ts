@@ -33,10 +33,12 @@ const BEGIN_RESULT = { command: 'BEGIN', rowCount: null, rows: [], fields: [] };
  * What Database.transaction hands to the client (through MikroORM/Kysely, as the query "text"):
  * statements for one message. `results` is filled with each step's pg result; the query itself
  * resolves to the last step's. `defer`: the steps' results are not needed — they go out in front
- * of the transaction's next statement (or its COMMIT) instead of on their own; answered with no
- * rows at once.
+ * of the transaction's next message instead of on their own, and are answered with no rows at once:
+ * `optional` ones (the request's settings) are dropped if the transaction sends nothing else,
+ * `required` ones (writes, `ctx.sqlDeferred`) travel with the COMMIT at the latest — and are
+ * dropped by a ROLLBACK. A deferred statement that fails fails the message it travels in.
  */
-export type Pipeline = { pipeline: PipelineStep[]; commit?: boolean; defer?: boolean; results?: any[] };
+export type Pipeline = { pipeline: PipelineStep[]; commit?: boolean; defer?: 'optional' | 'required'; results?: any[] };
 
 /** The result pg would give for a COMMIT/ROLLBACK that needs no trip to the server. */
 const answeredLocally = (text: string) => Promise.resolve({ command: text.trim().replace(/;$/, '').toUpperCase(), rowCount: null, rows: [], fields: [] });
@@ -51,6 +53,10 @@ export class DeferredBeginClient extends pg.Client {
   private owesBegin = false;
   /** Statements deferred by a `defer` pipeline: they go out after the BEGIN, in front of the next statement. */
   private owed: PipelineStep[] = [];
+  /** Some of `owed` must reach the server even if nothing else does (`defer: 'required'`). */
+  private owedWrites = false;
+  /** A transaction is open (or owed) on this connection: deferring is allowed. */
+  private inTransaction = false;
   /** The last pipeline ended with COMMIT: the COMMIT the transaction's owner sends next is already done. */
   private committed = false;
   /**
@@ -65,8 +71,9 @@ export class DeferredBeginClient extends pg.Client {
 
   override query(config: any, values?: any, callback?: any): any {
     if (isPipeline(config)) {
-      if (config.defer && this.owesBegin) {
+      if (config.defer && this.inTransaction) {
         this.owed.push(...config.pipeline);
+        if (config.defer === 'required') this.owedWrites = true;
         config.results = config.pipeline.map(() => ({ rows: [], rowCount: null, fields: [] }));
         return Promise.resolve(config.results[config.results.length - 1] ?? { ...BEGIN_RESULT });
       }
@@ -78,38 +85,61 @@ export class DeferredBeginClient extends pg.Client {
     }
     const text = typeof config === 'string' ? config : null;
     const ends = text !== null && /^\s*(commit|rollback)\s*;?\s*$/i.test(text);
+    const begins = text !== null && /^\s*begin\s*;?\s*$/i.test(text);
     if (this.committed && ends) {
       // a pipeline ended with COMMIT: this transaction is over on the server already
       this.committed = false;
       return answeredLocally(text!);
     }
     this.committed = false;
-    const scope = text !== null && /^\s*begin\s*;?\s*$/i.test(text) ? deferring.getStore() : undefined;
+    const scope = begins ? deferring.getStore() : undefined;
     if (scope) {
       scope.client = this;
       this.owesBegin = true;
+      this.inTransaction = true;
       return Promise.resolve({ ...BEGIN_RESULT });
     }
-    if (this.owesBegin && ends) {
-      // the transaction never reached the server: nothing to end
-      this.owesBegin = false;
-      this.owed = [];
-      this.commitLazily = false;
-      return answeredLocally(text!);
-    }
-    if (ends && /^\s*commit/i.test(text!) && this.commitLazily) {
-      // a read-only transaction: nothing depends on its COMMIT but the connection's next user
-      this.commitLazily = false;
-      this.owesCommit = true;
-      setTimeout(() => this.sendOwedCommit(), this.lazyCommitMs).unref();
-      return answeredLocally(text!);
-    }
-    this.commitLazily = false;
+    if (begins) this.inTransaction = true;
+    if (ends) return this.endTransaction(text!);
     // a statement while BEGIN (and deferred statements) are owed: one message for all of them
     const step = text !== null ? (SINGLE_STATEMENT.test(text) ? { text, values: Array.isArray(values) ? values : [], unnamed: true } : null)
       : config && typeof config.text === 'string' && typeof config.name === 'string' && !config.rowMode && !config.types ? { text: config.text, values: Array.isArray(values) ? values : config.values ?? [] } : null;
     if (step && (this.owesBegin || this.owesCommit || this.owed.length)) return this.runPipeline({ pipeline: [step] });
     return this.flushPrefix(() => super.query(config, values));
+  }
+
+  /** COMMIT or ROLLBACK of the transaction on this connection. */
+  private endTransaction(text: string): Promise<unknown> {
+    const commit = /^\s*commit/i.test(text);
+    const lazily = this.commitLazily;
+    this.commitLazily = false;
+    this.inTransaction = false;
+    if (!commit) {
+      // deferred writes never go out in front of a ROLLBACK (a failing one would leave it unsent)
+      this.owed = [];
+      this.owedWrites = false;
+    }
+    if (commit && this.owedWrites) {
+      // deferred writes (and, if nothing was sent yet, the BEGIN and settings) go with the COMMIT
+      this.owedWrites = false;
+      return this.runPipeline({ pipeline: [], commit: true }).then(() => {
+        this.committed = false;
+        return { command: 'COMMIT', rowCount: null, rows: [], fields: [] };
+      });
+    }
+    if (this.owesBegin) {
+      // the transaction never reached the server: nothing to end
+      this.owesBegin = false;
+      this.owed = [];
+      return answeredLocally(text);
+    }
+    if (commit && lazily) {
+      // a read-only transaction: nothing depends on its COMMIT but the connection's next user
+      this.owesCommit = true;
+      setTimeout(() => this.sendOwedCommit(), this.lazyCommitMs).unref();
+      return answeredLocally(text);
+    }
+    return this.flushPrefix(() => super.query(text));
   }
 
   /** What is owed, in order: the last transaction's COMMIT, this one's BEGIN, its deferred statements. */
@@ -118,6 +148,7 @@ export class DeferredBeginClient extends pg.Client {
     this.owesCommit = false;
     this.owesBegin = false;
     this.owed = [];
+    this.owedWrites = false;
     return steps;
   }
 

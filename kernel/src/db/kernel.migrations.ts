@@ -388,4 +388,43 @@ alter table kernel.tenant_plugin add column export_file_id uuid;
 alter table kernel.tenant_plugin add column purge_result jsonb;
 `,
   },
+  {
+    // Sign-in methods added by plugins (auth/provider.actions.ts): one row per attempt (its code and
+    // the browser's secret stored as hashes, the expiry, single use), and the outside identities
+    // (a Telegram user id, Google's sub) linked to users. Platform tables, read as the system role.
+    name: '0009-auth-providers',
+    up: `
+create table kernel.auth_attempt (
+  id uuid primary key,
+  provider text not null,
+  identity text not null,
+  tenant_id uuid not null references kernel.tenant(id) on delete cascade,
+  purpose text not null check (purpose in ('login', 'link')),
+  user_id uuid references kernel."user"(id) on delete cascade,
+  code_hash text not null unique,
+  poll_hash text not null,
+  status text not null default 'pending' check (status in ('pending', 'confirmed', 'cancelled', 'used')),
+  subject text,
+  ip text,
+  user_agent text,
+  created_at timestamptz not null default now(),
+  expires_at timestamptz not null,
+  settled_at timestamptz,
+  used_at timestamptz
+);
+create index auth_attempt_expires_idx on kernel.auth_attempt (expires_at);
+create table kernel.user_identity (
+  id uuid primary key,
+  user_id uuid not null references kernel."user"(id) on delete cascade,
+  identity text not null,
+  subject text not null,
+  display text,
+  provider text not null,
+  created_at timestamptz not null default now(),
+  last_used_at timestamptz,
+  unique (identity, subject),
+  unique (user_id, identity)
+);
+`,
+  },
 ];

@@ -94,3 +94,10 @@ export function statementName(text: string): string {
   }
   return name;
 }
+
+/** Runs statements as one pipeline on any pg client (pool clients, the system pool's): each statement's rows. */
+export function pipelineRows(client: { query(q: any): unknown }, steps: PipelineStep[]): Promise<any[][]> {
+  return new Promise((resolve, reject) => {
+    client.query(new PipelinedQuery(steps, (err, results) => (err ? reject(err) : resolve(results!.map((r) => r.rows ?? [])))));
+  });
+}

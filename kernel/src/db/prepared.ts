@@ -32,12 +32,22 @@ function bindValue(v: unknown): unknown {
 /**
  * Several prepared statements in one message on the EntityManager's transaction connection
  * (a `DeferredBeginClient`: the owed BEGIN goes in front; `commit` appends the COMMIT; `defer`
- * keeps them for the front of the transaction's next message and answers no rows). Returns each
- * statement's rows.
+ * keeps them for the front of the transaction's next message and answers no rows — see `Pipeline`).
+ * Returns each statement's rows.
  */
-export async function pipelinedQuery(em: SqlEntityManager, steps: PipelineStep[], opts: { commit?: boolean; defer?: boolean } = {}): Promise<any[][]> {
+export async function pipelinedQuery(em: SqlEntityManager, steps: PipelineStep[], opts: { commit?: boolean; defer?: Pipeline['defer'] } = {}): Promise<any[][]> {
   const executor: any = em.getTransactionContext() ?? (em.getConnection() as any).getClient();
   const pipeline: Pipeline = { pipeline: steps.map((s) => ({ text: s.text, values: (s.values ?? []).map(bindValue) })), commit: opts.commit, defer: opts.defer };
   await executor.executeQuery(CompiledQuery.raw(pipeline as unknown as string, []));
   return pipeline.results!.map((r) => r.rows ?? []);
+}
+
+/**
+ * `ctx.sqlDeferred`: a statement whose result nobody needs, sent in front of the transaction's
+ * next statement or with its COMMIT instead of on its own (one round trip less). Queued in call
+ * order with the transaction's other statements.
+ */
+export function deferredQuery(em: SqlEntityManager, text: string, params: readonly unknown[] = []): void {
+  // answered at once; a failure surfaces in the message it travels with
+  pipelinedQuery(em, [{ text, values: params }], { defer: 'required' }).catch(() => {});
 }

@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.ts';
+import { pipelineRows as pipeline } from '../db/pipelined-query.ts';
 import type { JobQueues } from '../jobs/job-queues.ts';
 import type { PluginRegistry } from '../plugins/plugin-registry.ts';
 
@@ -56,10 +57,7 @@ export class OutboxRelay {
   }
 
   subscribersOf(eventName: string): { consumer: string; attempts: number }[] {
-    return this.registry
-      .list()
-      .filter((p) => p.manifest.events?.subscribes?.includes(eventName) && p.definition.subscribers?.[eventName])
-      .map((p) => ({ consumer: p.id, attempts: p.definition.subscribers![eventName].maxAttempts ?? 5 }));
+    return this.registry.subscribersOf(eventName);
   }
 
   /**
@@ -73,24 +71,37 @@ export class OutboxRelay {
     if (!this.queues.connected()) return 0;
     let total = 0;
     for (;;) {
-      const n = await this.db.systemTransaction(async (c) => {
-        // named statements: parsed and planned once per connection, not on every drain
-        const { rows } = await c.query({
-          name: wait ? 'atrium_outbox_claim_wait' : 'atrium_outbox_claim',
-          text: `select id, event_id, tenant_id, name, payload, user_id, created_at from kernel.outbox
-            where published_at is null order by id limit 200 for update${wait ? '' : ' skip locked'}`,
-        });
-        for (const r of rows) {
-          const event = { id: r.event_id, name: r.name, tenantId: r.tenant_id, payload: r.payload, occurredAt: new Date(r.created_at).toISOString(), userId: r.user_id };
-          for (const s of this.subscribersOf(r.name)) await this.queues.enqueueDelivery({ consumer: s.consumer, event }, s.attempts);
-        }
-        if (rows.length) {
-          await c.query({ name: 'atrium_outbox_published', text: 'update kernel.outbox set published_at = now(), attempts = attempts + 1 where id = any($1)', values: [rows.map((r) => r.id)] });
-        }
-        return rows.length;
-      });
+      const n = await this.drainOnce(wait);
       total += n;
       if (n < 200 || this.stopped) return total;
+    }
+  }
+
+  /**
+   * One batch in two round trips: BEGIN with the claim, then (after the deliveries are queued) the
+   * update with the COMMIT — prepared statements in one message each (pipelined-query.ts). The rows
+   * stay locked, and so claimed by this relay, until the deliveries are in Redis.
+   */
+  private async drainOnce(wait: boolean): Promise<number> {
+    const c = await this.db.system.connect();
+    let open = false;
+    try {
+      open = true;
+      const [, claimed] = await pipeline(c, [{ text: 'begin' }, { text: `select id, event_id, tenant_id, name, payload, user_id, created_at from kernel.outbox
+        where published_at is null order by id limit 200 for update${wait ? '' : ' skip locked'}` }]);
+      for (const r of claimed) {
+        const event = { id: r.event_id, name: r.name, tenantId: r.tenant_id, payload: r.payload, occurredAt: new Date(r.created_at).toISOString(), userId: r.user_id };
+        for (const s of this.subscribersOf(r.name)) await this.queues.enqueueDelivery({ consumer: s.consumer, event }, s.attempts);
+      }
+      await pipeline(c, [
+        ...(claimed.length ? [{ text: 'update kernel.outbox set published_at = now(), attempts = attempts + 1 where id = any($1::bigint[])', values: [claimed.map((r) => r.id)] }] : []),
+        { text: 'commit' },
+      ]);
+      open = false;
+      return claimed.length;
+    } finally {
+      if (open) await c.query('rollback').catch(() => {});
+      c.release();
     }
   }
 
@@ -99,3 +110,4 @@ export class OutboxRelay {
     if (this.timer) clearInterval(this.timer);
   }
 }
+

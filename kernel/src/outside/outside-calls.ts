@@ -62,6 +62,7 @@ function refusalOf(e: any): OutsideOutcome<never> {
 
 /** A stored refusal as the typed error the first caller got. */
 function errorFrom(error: { status: number; code: string; message: string; details?: Record<string, unknown> }): AtriumError {
+  // error-codes: pass-through (the refusal the outside call answered first, stored)
   return new AtriumError(error.message, error.status, error.code, error.details ? { details: error.details } : undefined);
 }
 
@@ -76,12 +77,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * `ctx.outside(call, { key, request, prepare })` for a handler without a transaction (`req`).
  * See sdk/src/outside-call.ts for what the plugin sees.
  */
+/** A short transaction of the caller's that is not bound to its deadline (recording a result that arrived late). */
+export type Unbounded = <T>(fn: (tx: RequestContext) => Promise<T>) => Promise<T>;
+
 export async function runOutsideCall<Req, Out>(
   d: KernelDeps,
   req: RequestContext,
   deadline: number | null,
   def: OutsideCallDefinition<Req, any, Out>,
   input: OutsideCallInput<Req>,
+  unbounded: Unbounded = req.transaction,
 ): Promise<Out> {
   const pluginId = req.pluginId;
   if (definitionOf(d, pluginId, def.name) !== def) {
@@ -101,7 +106,7 @@ export async function runOutsideCall<Req, Out>(
       await input.prepare?.(tx);
       return true;
     });
-    if (fresh) return attempt(d, req, def, input.key, request, { recovering: false, lease, attempts: 1 });
+    if (fresh) return attempt(d, req, def, input.key, request, { recovering: false, lease, attempts: 1, unbounded });
     // the key was used before: its answer, or the call still in flight
     const row = await req.transaction(async (tx) => (await tx.sql<JournalRow>(READ_SQL, id))[0]);
     if (!row) continue; // the first attempt's prepare rolled back meanwhile: try again as the first
@@ -113,7 +118,7 @@ export async function runOutsideCall<Req, Out>(
     if (!row.leased) {
       // its last attempt ended without an answer (or its node died): carry on with the same key
       const taken = await req.transaction(async (tx) => (await tx.sql<{ attempts: number }>(TAKE_OVER_SQL, [...id, lease]))[0]);
-      if (taken) return attempt(d, req, def, input.key, request, { recovering: true, lease, attempts: taken.attempts });
+      if (taken) return attempt(d, req, def, input.key, request, { recovering: true, lease, attempts: taken.attempts, unbounded });
     }
     if (Date.now() + pause >= waitUntil) {
       throw new ConflictError('This request is still being processed with the provider; try again in a moment', 'OUTSIDE_CALL_IN_PROGRESS', { key: input.key, retryAfterSeconds: 1 });
@@ -133,21 +138,23 @@ async function attempt<Req, Out>(
   def: OutsideCallDefinition<Req, any, Out>,
   key: string,
   request: Req,
-  o: { recovering: boolean; lease: number; attempts: number },
+  o: { recovering: boolean; lease: number; attempts: number; unbounded?: Unbounded },
 ): Promise<Out> {
   const id = [req.tenantId, req.pluginId, key] as const;
+  // what the provider answered is recorded even if it answered after the request's deadline
+  const record = o.unbounded ?? req.transaction;
   let outcome: OutsideOutcome<unknown>;
   try {
     const recovered = o.recovering && def.recover ? await def.recover(req, request, key) : undefined;
     outcome = { ok: true, value: recovered !== undefined ? recovered : await def.call(req, request, key) };
   } catch (e) {
     if (!isRefusal(e)) {
-      await req.transaction((tx) => tx.sql(RELEASE_SQL, [...id, backoffOf(d, o.attempts)])).catch((err) => d.logger.warn({ err, key }, 'outside call: could not give its lease back (it runs out by itself)'));
+      await record((tx) => tx.sql(RELEASE_SQL, [...id, backoffOf(d, o.attempts)])).catch((err) => d.logger.warn({ err, key }, 'outside call: could not give its lease back (it runs out by itself)'));
       throw e;
     }
     outcome = refusalOf(e);
   }
-  const settled = await req.transaction(async (tx) => {
+  const settled = await record(async (tx) => {
     if (!(await tx.sql(LOCK_PENDING_SQL, id)).length) return { already: true as const };
     const result = await def.settle(tx, request, outcome as OutsideOutcome<any>, key);
     const plain = result === undefined ? null : JSON.parse(JSON.stringify(result));
@@ -156,7 +163,7 @@ async function attempt<Req, Out>(
   });
   if (settled.already) {
     // another attempt (its lease ran out on a slow call of ours) settled first: its answer stands
-    const row = await req.transaction(async (tx) => (await tx.sql<JournalRow>(READ_SQL, id))[0]);
+    const row = await record(async (tx) => (await tx.sql<JournalRow>(READ_SQL, id))[0]);
     if (row?.state === 'failed') throw errorFrom(row.error);
     return row?.result as Out;
   }

@@ -61,7 +61,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         const meta = ctx.meta;
         // 1. authenticate — the gateway verified the token; here we require what the action needs
         const isSystem = meta.system === true;
-        if (spec.permission === 'system' && !isSystem) throw new ForbiddenError('Internal action');
+        if (spec.permission === 'system' && !isSystem) throw new ForbiddenError('Internal action', 'INTERNAL_ACTION');
         if (spec.permission === 'internal' && !isSystem && !meta.callerPlugin) throw new ForbiddenError('Internal action: only allowlisted plugins may call it', 'INTERNAL_ACTION');
         let user = meta.user ?? null;
         if (spec.permission !== 'public' && spec.permission !== 'internal' && !isSystem && !user) throw new UnauthorizedError();
@@ -82,7 +82,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
 
         // allowlist: a plugin calling another plugin's action must have declared it
         if (meta.callerPlugin && spec.pluginId && meta.callerPlugin !== spec.pluginId && !d.registry.mayCall(meta.callerPlugin, spec.fullName)) {
-          throw new ForbiddenError(`Plugin "${meta.callerPlugin}" may not call "${spec.fullName}"`, 'CALL_NOT_ALLOWED');
+          throw new ForbiddenError(`Plugin "${meta.callerPlugin}" may not call "${spec.fullName}"`, 'CALL_NOT_ALLOWED', { plugin: meta.callerPlugin, target: spec.fullName });
         }
 
         // 3. plugin gate
@@ -99,7 +99,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         if (user && tenantId) ({ ability, user } = await d.abilities.forRequest(tenantId, user));
         if (Array.isArray(spec.permission) && !isSystem) {
           const [act, subject] = spec.permission;
-          if (!ability.can(act, subject)) throw new ForbiddenError(`You may not ${act} ${subject}`);
+          if (!ability.can(act, subject)) throw new ForbiddenError(`You may not ${act} ${subject}`, 'FORBIDDEN', { action: act, subject });
         }
 
         if (!spec.tenantScoped) return next(ctx);
@@ -149,7 +149,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         const readOnly = spec.rest?.method === 'GET' && !spec.mutates && !idemKey;
         let result: unknown;
         try {
-          if (idemKey && idemKey.length > 200) throw new UnprocessableError('Idempotency-Key must be at most 200 characters', 'IDEMPOTENCY_KEY_INVALID');
+          if (idemKey && idemKey.length > 200) throw new UnprocessableError('Idempotency-Key must be at most 200 characters', 'IDEMPOTENCY_KEY_INVALID', { limit: 200 });
           const hash = idemKey ? hashParams(ctx.params) : '';
           result = await d.db.transaction(scope, async (em, first, tx, prefetched) => {
             (ctx.locals as any).prefetched = prefetched;
@@ -190,7 +190,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         for (const fn of pending.afterCommit) fn();
         // after commit: wake the relay, enqueue jobs (a lost enqueue here is retried by nothing —
         // so jobs that must not be lost should be triggered by an event instead)
-        if (pending.outbox?.length) d.pokeOutbox();
+        if (pending.outbox?.some((e) => !e.delivered)) d.pokeOutbox();
         await enqueueJobs(d, spec.pluginId ?? 'kernel', tenantId!, pending.jobs);
         return result;
       };
@@ -210,8 +210,8 @@ async function enqueueJobs(d: KernelDeps, pluginId: string, tenantId: string, jo
 
 
 async function resolveTenantParam(d: KernelDeps, value: unknown): Promise<string> {
-  if (!isUuid(value)) throw new NotFoundError('Unknown tenant');
-  if (!(await isActiveTenant(d, value))) throw new NotFoundError('Unknown tenant');
+  if (!isUuid(value)) throw new NotFoundError('Unknown tenant', { subject: 'kernel.Tenant' });
+  if (!(await isActiveTenant(d, value))) throw new NotFoundError('Unknown tenant', { subject: 'kernel.Tenant' });
   return value;
 }
 
@@ -278,8 +278,10 @@ export function finishStatement(
   const p = (...values: unknown[]) => values.map((v) => `$${args.push(v)}`);
   if (w.outbox.length) {
     const [tenant, rows] = p(w.tenantId, JSON.stringify(w.outbox));
-    parts.push(`insert into kernel.outbox (event_id, tenant_id, name, payload, user_id)
-      select (r->>'eventId')::uuid, ${tenant}::uuid, r->>'name', r->'payload', nullif(r->>'userId', '')::uuid from jsonb_array_elements(${rows}::jsonb) r`);
+    // `delivered` (no subscriber anywhere): published at once, so the relay never reads or updates it
+    parts.push(`insert into kernel.outbox (event_id, tenant_id, name, payload, user_id, published_at)
+      select (r->>'eventId')::uuid, ${tenant}::uuid, r->>'name', r->'payload', nullif(r->>'userId', '')::uuid, case when (r->>'delivered')::boolean then now() end
+      from jsonb_array_elements(${rows}::jsonb) r`);
   }
   if (w.audit) {
     const [tenant, user, action, subject, target, diff, request] = p(w.tenantId, w.audit.userId, w.audit.action, w.audit.subject, w.audit.target, JSON.stringify(w.audit.diff), w.audit.requestId);

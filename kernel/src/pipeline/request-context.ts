@@ -2,15 +2,18 @@ import crypto from 'node:crypto';
 import type { Context } from 'moleculer';
 import { subject as caslSubject, type MongoAbility } from '@casl/ability';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
-import { ForbiddenError, type DeviceClient, type DeviceJob, type DeviceJobOptions, type RequestContext, type RequestUser } from '@atrium/sdk';
+import { ForbiddenError, type DeviceClient, type DeviceJob, type DeviceJobOptions, type Logger, type RequestContext, type RequestUser } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
 import { accessibleWhere, permittedFields } from '../rbac/ability.factory.ts';
 import { rulesSql } from '../rbac/rules-sql.ts';
 import { conditionFields } from '../rbac/condition-catalog.ts';
 import { loadPluginSettings } from '../plugins/plugin-settings.ts';
 import { loadTenantProfile, TENANT_PROFILE_KEY } from '../tenants/tenant-profile.ts';
-import { preparedQuery } from '../db/prepared.ts';
+import { deferredQuery, preparedQuery } from '../db/prepared.ts';
 import { setWorkerUnits } from '../plugins/plugin-workers.ts';
+import { isLocale, PSEUDO_LOCALE, type RenderLocale } from '@atrium/sdk/i18n';
+
+const asLocale = (l: unknown): RenderLocale => (isLocale(l) || l === PSEUDO_LOCALE ? l : 'en');
 import { outboundFetch } from '../outside/outbound-fetch.ts';
 import { runOutsideCall } from '../outside/outside-calls.ts';
 import { finishStatement } from './pipeline.middleware.ts';
@@ -21,7 +24,7 @@ export type AuditNote = { diff?: { before: unknown; after: unknown }; target?: s
  * with the audit entry and the idempotency record in one statement at the end of the transaction
  * (one round trip instead of one per event); `outbox` is absent outside a transaction.
  */
-export type OutboxRow = { eventId: string; name: string; payload: Record<string, unknown>; userId: string | null };
+export type OutboxRow = { eventId: string; name: string; payload: Record<string, unknown>; userId: string | null; delivered?: boolean };
 export type PendingWork = { events: number; outbox?: OutboxRow[]; jobs: { name: string; data: Record<string, unknown>; delayMs?: number; jobId?: string }[]; audit: AuditNote; afterCommit: (() => void)[] };
 
 export type RequestContextOptions = {
@@ -56,13 +59,15 @@ export function buildRequestContext(deps: KernelDeps, ctx: Context<any, any>, op
     callerPlugin: typeof meta.callerPlugin === 'string' ? meta.callerPlugin : null,
     requestId: meta.requestId ?? ctx.requestID ?? crypto.randomUUID(),
     locale: meta.locale ?? 'en',
+    t: (key, params, locale) => deps.translator.text(asLocale(locale ?? meta.locale), key.split('.'), params, pluginId) ?? key,
     em,
     sql: (text, params) => preparedQuery(em, text, params),
+    sqlDeferred: (text, params) => deferredQuery(em, text, params),
     ability,
-    logger: deps.logger.child({ plugin: pluginId, tenantId, requestId: meta.requestId }),
+    logger: lazyLogger(() => deps.logger.child({ plugin: pluginId, tenantId, requestId: meta.requestId })),
     can,
     authorize(action, subject, object, field) {
-      if (!can(action, subject, object, field)) throw new ForbiddenError(`You may not ${action} this ${subject.split('.').pop()}`);
+      if (!can(action, subject, object, field)) throw new ForbiddenError(`You may not ${action} this ${subject.split('.').pop()}`, 'FORBIDDEN', { action, subject });
     },
     accessibleWhere: (action, subject) => (system ? {} : accessibleWhere(ability, action, subject)),
     // the kernel's own work (jobs, deliveries) runs as no user and is not bound by anyone's rules
@@ -74,12 +79,14 @@ export function buildRequestContext(deps: KernelDeps, ctx: Context<any, any>, op
       }
       if (!pending.outbox) throw new Error('ctx.emit needs the action\'s transaction: this action was declared with transaction: false');
       // serialised now: later changes to the payload object must not change the event
-      pending.outbox.push({ eventId: crypto.randomUUID(), name: event, payload: JSON.parse(JSON.stringify(payload)), userId: user?.id ?? null });
+      // an event no plugin subscribes to is stored as delivered: the relay has nothing to do for it
+      const delivered = deps.registry.subscribersOf(event).length === 0;
+      pending.outbox.push({ eventId: crypto.randomUUID(), name: event, payload: JSON.parse(JSON.stringify(payload)), userId: user?.id ?? null, ...(delivered ? { delivered } : {}) });
       pending.events++;
     },
     async call(action, params = {}) {
       if (pluginId !== 'kernel' && !deps.registry.mayCall(pluginId, action)) {
-        throw new ForbiddenError(`Plugin "${pluginId}" may not call "${action}": add it to "calls" in atrium.plugin.json`, 'CALL_NOT_ALLOWED');
+        throw new ForbiddenError(`Plugin "${pluginId}" may not call "${action}": add it to "calls" in atrium.plugin.json`, 'CALL_NOT_ALLOWED', { plugin: pluginId, target: action });
       }
       return ctx.call(action, params, { meta: { callerPlugin: pluginId } }) as Promise<any>;
     },
@@ -144,7 +151,7 @@ export function buildRequestContext(deps: KernelDeps, ctx: Context<any, any>, op
     fetch: (input, init) => outboundFetch(deps, { pluginId, tenantId, deadline, inTransaction }, input, init),
     outside(call, input) {
       notInTransaction('outside');
-      return runOutsideCall(deps, self, deadline, call, input);
+      return runOutsideCall(deps, self, deadline, call, input, (fn) => runShortTransaction(deps, ctx, { ...opts, deadline: null }, fn));
     },
   };
   return self;
@@ -166,9 +173,24 @@ async function runShortTransaction<T>(deps: KernelDeps, ctx: Context<any, any>, 
     return result;
   }, { deadline: outer.deadline });
   for (const f of pending.afterCommit) f();
-  if (pending.outbox!.length) deps.pokeOutbox();
+  if (pending.outbox!.some((e) => !e.delivered)) deps.pokeOutbox();
   for (const j of pending.jobs) await deps.queues.enqueuePluginJob(outer.pluginId, j.name, outer.tenantId, j.data, { delayMs: j.delayMs, jobId: j.jobId });
   return out;
+}
+
+/**
+ * A logger whose pino child is made on its first use: pino serialises a child's bindings when the
+ * child is made, and most requests never log.
+ */
+function lazyLogger(make: () => Logger): Logger {
+  let logger: Logger | null = null;
+  const get = () => (logger ??= make());
+  return {
+    info: (...args) => get().info(...args),
+    warn: (...args) => get().warn(...args),
+    error: (...args) => get().error(...args),
+    debug: (...args) => get().debug(...args),
+  };
 }
 
 /** CASL needs to know an object's subject type; tag a copy (entities stay untouched). */

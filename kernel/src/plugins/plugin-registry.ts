@@ -14,10 +14,12 @@ export type LoadedPlugin = {
  * dependencies, allowlists and permissions; which services a node *runs* is a separate choice. */
 export class PluginRegistry {
   private readonly plugins = new Map<string, LoadedPlugin>();
+  private readonly subscribers = new Map<string, { consumer: string; attempts: number }[]>();
 
   add(definition: PluginDefinition, dir?: string): LoadedPlugin {
     const { manifest } = definition;
-    if (this.plugins.has(manifest.id)) throw new ConflictError(`Plugin "${manifest.id}" is installed twice`);
+    if (this.plugins.has(manifest.id)) throw new ConflictError(`Plugin "${manifest.id}" is installed twice`, 'PLUGIN_DUPLICATE', { plugin: manifest.id });
+    this.subscribers.clear();
     const loaded = { id: manifest.id, manifest, definition, dir, schema: pluginSchemaName(manifest.id) };
     this.plugins.set(manifest.id, loaded);
     return loaded;
@@ -31,13 +33,25 @@ export class PluginRegistry {
     return [...this.plugins.values()];
   }
 
+  /** The plugins that subscribe to `eventName` (manifest and handler), with their delivery attempts. */
+  subscribersOf(eventName: string): { consumer: string; attempts: number }[] {
+    let found = this.subscribers.get(eventName);
+    if (!found) {
+      found = this.list()
+        .filter((p) => p.manifest.events?.subscribes?.includes(eventName) && p.definition.subscribers?.[eventName])
+        .map((p) => ({ consumer: p.id, attempts: p.definition.subscribers![eventName].maxAttempts ?? 5 }));
+      this.subscribers.set(eventName, found);
+    }
+    return found;
+  }
+
   /** Plugins in dependency order (dependencies first), for migrations and boot. */
   ordered(): LoadedPlugin[] {
     const out: LoadedPlugin[] = [];
     const state = new Map<string, 'visiting' | 'done'>();
     const visit = (p: LoadedPlugin, trail: string[]) => {
       if (state.get(p.id) === 'done') return;
-      if (state.get(p.id) === 'visiting') throw new ConflictError(`Plugin dependency cycle: ${[...trail, p.id].join(' → ')}`);
+      if (state.get(p.id) === 'visiting') throw new ConflictError(`Plugin dependency cycle: ${[...trail, p.id].join(' → ')}`, 'DEPENDENCY_CYCLE', { cycle: [...trail, p.id].join(' → ') });
       state.set(p.id, 'visiting');
       for (const dep of Object.keys(p.manifest.dependencies ?? {})) {
         const d = this.plugins.get(dep);

@@ -1,5 +1,9 @@
 import { definePlugin } from '@atrium/sdk';
 import manifest from '../atrium.plugin.json' with { type: 'json' };
+import en from '../messages/en.json' with { type: 'json' };
+import kk from '../messages/kk.json' with { type: 'json' };
+import ru from '../messages/ru.json' with { type: 'json' };
+import uk from '../messages/uk.json' with { type: 'json' };
 import { createCatalog } from './migrations/0001-catalog.ts';
 import { createStock } from './migrations/0002-stock.ts';
 import { createCustomers } from './migrations/0003-customers.ts';
@@ -52,6 +56,7 @@ import { kaspiRefunds } from './subscribers/kaspi-refunds.ts';
  */
 export default definePlugin({
   manifest: manifest as any,
+  messages: { en, ru, uk, kk },
   migrations: [createCatalog, createStock, createCustomers, createSales, catalogExtras, productTerms, createTasks, addLoyaltyNote, createAnalytics, salesExtras, stockLevelHot, customerSearch, stockTransfers, transferSourceBatch, saleDayOne, priceHistory, cardTerminals],
   services: [configService, kaspiQrService, cardTerminalsService, labelsService, storesService, categoriesService, taxRatesService, suppliersService, variantGroupsService, productsService, productIoService, stockService, registersService, shiftsService, salesService, receiptsService, customersService, customerGroupsService, giftCardsService, tasksService, taskTemplatesService, reportsService],
   entities: [Task],

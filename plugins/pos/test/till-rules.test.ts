@@ -42,7 +42,8 @@ describe('cash rounding to the coin', () => {
     const exact = await cashier.post('/api/pos/sales', body);
     expect(exact.status).toBe(422);
     expect(exact.body.error.code).toBe('PAYMENT_MISMATCH');
-    expect(exact.body.error.message).toMatch(/210800/);
+    expect(exact.body.error.details).toMatchObject({ paid: 2108_26, due: 2108_00 });
+    expect(exact.body.error.message).toMatch(/2,108\.00/);
     const r = await cashier.post('/api/pos/sales', { ...body, payments: [{ method: 'cash', amount: 2108_00, tendered: 2200_00 }] }, { headers: { 'accept-language': 'ru' } });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     expect(r.body).toMatchObject({ total: 2108_26, rounding: -26, paidTotal: 2108_00, changeDue: 92_00 });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { validateManifest, pluginSchemaName } from '../manifest/validate-manifest.ts';
+import { verifyWords } from './verify-words.ts';
 import { conditionFieldsOf } from '../manifest/rule-conditions.ts';
 import { lockFindings } from './migration-lock.ts';
 
@@ -17,6 +18,8 @@ function walk(dir: string): string[] {
 
 /**
  * Lints a plugin package the way the kernel will judge it, plus the rules only a linter can see:
+ * SDK-only imports, RLS on every tenant table, manifest/package agreement, and every word in
+ * en, ru, uk and kk (verify-words.ts).
  * SDK-only imports, RLS on every tenant table, manifest/package agreement, released migrations unchanged.
  */
 export function verifyPlugin(dir: string): Finding[] {
@@ -30,7 +33,9 @@ export function verifyPlugin(dir: string): Finding[] {
   try {
     manifest = validateManifest(JSON.parse(fs.readFileSync(mPath, 'utf8')));
   } catch (e: any) {
-    for (const f of e.data?.fields ?? [{ field: '', message: e.message }]) err('atrium.plugin.json', `${f.field} ${f.message}`.trim());
+    const problems: { field: string; message?: string }[] = e.data?.fields ?? [];
+    for (const f of problems) err('atrium.plugin.json', `${f.field} ${f.message}`.trim());
+    if (!problems.length) err('atrium.plugin.json', String(e.message));
     return out;
   }
   const pkgPath = path.join(root, 'package.json');
@@ -57,6 +62,10 @@ export function verifyPlugin(dir: string): Finding[] {
       if (/^(\.\.\/)+.*(kernel|sdk)\/src/.test(spec)) err(rel, `reaches into ${spec}: use the package, not another package's src/`);
       if (/^(moleculer|@mikro-orm\/|pg$|ioredis|bullmq)/.test(spec)) warn(rel, `imports ${spec} directly: use what @atrium/sdk re-exports so versions stay in step`);
     }
+    // outbound HTTP goes through ctx.fetch (allowlisted, bounded, never inside a transaction)
+    if (rel.startsWith(`src${path.sep}`) && !/(^|\/)(testing|test)\/|\.test\.ts$/.test(rel) && /(^|[^.\w#$])fetch\(/m.test(text)) {
+      warn(rel, 'calls the global fetch: reach other services through ctx.fetch (the operator\'s allowlist, the request\'s deadline, never inside a transaction) — see "Outside calls" in the plugin guide');
+    }
     // every `create table` of a tenant table must come with RLS in the same migration
     for (const m of text.matchAll(/create table\s+([a-z_]+)\.([a-z_]+)\s*\(([\s\S]*?)\n\);/gi)) {
       const [, s, t, body] = m;
@@ -81,6 +90,7 @@ export function verifyPlugin(dir: string): Finding[] {
     const found = walk(path.join(root, 'src')).some((f) => fs.readFileSync(f, 'utf8').includes(`create table ${t}`));
     if (!found) warn('atrium.plugin.json', `data.owns lists ${t}, but no migration creates it`);
   }
+  verifyWords(root, manifest, err, warn);
   // released migrations (migrations.lock.json, written by pack) must not have changed
   out.push(...lockFindings(root));
   if (manifest.ui && !fs.existsSync(path.join(root, manifest.ui.entry))) warn('atrium.plugin.json', `ui.entry ${manifest.ui.entry} does not exist yet (build the UI first)`);

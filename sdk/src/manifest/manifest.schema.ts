@@ -67,6 +67,26 @@ export const UiContribution = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * A way to sign in that the plugin adds to the kernel's login (docs/plugin-guide.md, "Sign-in
+ * methods"): the kernel keeps the attempt (code, expiry, single use), the plugin shows the person
+ * where to confirm it and tells the kernel who confirmed; the browser then gets the kernel's session.
+ */
+export const AuthProviderDeclaration = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z][a-z0-9-]*$', maxLength: 40, description: 'unique within the plugin; the provider is "<plugin id>.<name>"' }),
+    identity: Type.String({
+      pattern: '^[a-z][a-z0-9-]*$',
+      maxLength: 40,
+      description: 'the namespace of the external ids it proves ("telegram", "google"): accounts linked through one provider are recognised by every provider of the same identity',
+    }),
+    label: Localized,
+    icon: Type.Optional(Type.String({ maxLength: 60 })),
+    start: Type.String({ pattern: '^[a-z][a-z0-9-]*\\.[a-zA-Z$][a-zA-Z0-9]*\\.[a-zA-Z][a-zA-Z0-9]*$', description: 'the plugin\'s internal action the kernel calls to begin an attempt (params AuthProviderStartParams, answer AuthProviderStartResult)' }),
+  },
+  { additionalProperties: false },
+);
+
 /** The schema of `atrium.plugin.json`, shipped by the SDK and used by the kernel and `atrium-plugin verify`. */
 export const ManifestSchema = Type.Object(
   {
@@ -136,6 +156,7 @@ export const ManifestSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    authProviders: Type.Optional(Type.Array(AuthProviderDeclaration, { maxItems: 10, description: 'Sign-in methods this plugin adds to the kernel\'s login' })),
     ui: Type.Optional(
       Type.Object(
         {
@@ -155,3 +176,4 @@ export type PermissionGrant = Static<typeof GrantDeclaration>;
 export type PermissionSubjectDeclaration = Static<typeof PermissionDeclaration>;
 export type ConditionFieldDeclarations = NonNullable<PermissionSubjectDeclaration['conditions']>;
 export type UiContributionDeclaration = Static<typeof UiContribution>;
+export type AuthProviderDeclaration = Static<typeof AuthProviderDeclaration>;

@@ -120,14 +120,14 @@ describe('the issue\'s own cases', () => {
     const bad = await owner.post('/api/rbac/roles', { name: 'cashier-by-name', rules: [{ action: 'read', subject: 'pos.Sale', conditions: { cashierName: 'Ann' } }] });
     expect(bad.status).toBe(422);
     expect(bad.body.error.code).toBe('RULE_NOT_ENFORCEABLE');
-    expect(bad.body.error.fields).toEqual([{ field: 'rules.0.conditions.cashierName', message: expect.stringContaining('pos.Sale cannot enforce conditions on "cashierName"') }]);
+    expect(bad.body.error.fields).toEqual([{ field: 'rules.0.conditions.cashierName', code: 'conditionField', params: expect.objectContaining({ subject: 'pos.Sale', value: 'cashierName' }), message: expect.stringContaining('cannot be limited by “cashierName”') }]);
     const reports = await owner.post('/api/rbac/roles', { name: 'store-reports', rules: [{ action: 'read', subject: 'pos.Sale' }, { action: 'read', subject: 'pos.Report', conditions: { storeId: crypto.randomUUID() } }] });
     expect(reports.status).toBe(422);
     expect(reports.body.error.fields[0].field).toBe('rules.1.conditions');
     const role = await owner.post('/api/rbac/roles', { name: 'sales-reader', rules: [{ action: 'read', subject: 'pos.Sale' }] });
     const update = await owner.patch(`/api/rbac/roles/${role.body.id}`, { rules: [{ action: ['read', 'create'], subject: 'pos.Sale', conditions: { soldBy: '${user.id}' } }] });
     expect(update.status).toBe(422);
-    expect(update.body.error.fields[0]).toMatchObject({ field: 'rules.0.conditions', message: expect.stringContaining('cannot restrict create') });
+    expect(update.body.error.fields[0]).toMatchObject({ field: 'rules.0.conditions', code: 'conditionOnCreate', message: expect.stringContaining('Creating cannot be limited') });
     // nothing was stored
     const roles = (await owner.get('/api/rbac/roles')).body.items as { name: string; rules: unknown[] }[];
     expect(roles.map((r) => r.name)).not.toContain('cashier-by-name');

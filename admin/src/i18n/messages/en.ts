@@ -17,6 +17,7 @@ export default {
     signOut: 'Sign out', language: 'Language', tenant: 'Business', switchTenant: 'Switch business',
   },
   auth: {
+    providerSignIn: 'Sign in with {name}', or: 'or', providerHint: 'Open {name} and confirm the sign-in there. On a computer, scan the code with your phone.', providerLinkHint: 'Open {name} and confirm linking it to your account.', providerOpen: 'Open {name}', providerWaiting: 'Waiting for confirmation… {left}', provider_expired: 'The code expired. Start again.', provider_cancelled: 'The sign-in was declined.', provider_used: 'This code was already used. Start again.', provider_network: 'No connection. Trying again…', providerRetry: 'Try again',
     email: 'Email', password: 'Password', newPassword: 'New password', currentPassword: 'Current password',
     displayName: 'Your name', tenantName: 'Business name',
     loginTitle: 'Sign in', loginSubtitle: 'Welcome back', loginAction: 'Sign in',
@@ -133,6 +134,7 @@ export default {
     },
   },
   profile: {
+    linkedAccounts: 'Linked accounts', linkedHint: 'Each linked account can sign you in.', link: 'Link {name}', relink: 'Link another {name} account', unlink: 'Unlink', unlinkConfirm: 'Unlink {name}?', linkedSince: 'Linked {when}', accountLinked: 'Account linked',
     title: 'Profile', account: 'Account', changePassword: 'Change password', passwordChanged: 'Password changed',
     security: 'Two-step verification', totpOn: 'On', totpOff: 'Off', totpEnable: 'Turn on', totpDisable: 'Turn off',
     totpScan: 'Scan this code with an authenticator app (Google Authenticator, Aegis, 1Password), then enter the 6-digit code.',

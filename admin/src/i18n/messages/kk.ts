@@ -18,6 +18,7 @@ const kk: typeof en = {
     signOut: 'Шығу', language: 'Тіл', tenant: 'Компания', switchTenant: 'Компанияны ауыстыру',
   },
   auth: {
+    providerSignIn: '{name} арқылы кіру', or: 'немесе', providerHint: '{name} ашып, кіруді растаңыз. Компьютерде кодты телефонмен сканерлеңіз.', providerLinkHint: '{name} ашып, аккаунтыңызға байланыстыруды растаңыз.', providerOpen: '{name} ашу', providerWaiting: 'Растауды күтудеміз… {left}', provider_expired: 'Кодтың мерзімі өтті. Қайта бастаңыз.', provider_cancelled: 'Кіру қабылданбады.', provider_used: 'Бұл код қолданылған. Қайта бастаңыз.', provider_network: 'Байланыс жоқ. Қайта тырысудамыз…', providerRetry: 'Қайталау',
     email: 'Email', password: 'Құпиясөз', newPassword: 'Жаңа құпиясөз', currentPassword: 'Ағымдағы құпиясөз',
     displayName: 'Атыңыз', tenantName: 'Компания атауы',
     loginTitle: 'Кіру', loginSubtitle: 'Қайта келуіңізбен', loginAction: 'Кіру',
@@ -134,6 +135,7 @@ const kk: typeof en = {
     },
   },
   profile: {
+    linkedAccounts: 'Байланыстырылған аккаунттар', linkedHint: 'Әр байланыстырылған аккаунт арқылы кіруге болады.', link: '{name} байланыстыру', relink: 'Басқа {name} аккаунтын байланыстыру', unlink: 'Ажырату', unlinkConfirm: '{name} ажырату керек пе?', linkedSince: 'Байланыстырылды {when}', accountLinked: 'Аккаунт байланыстырылды',
     title: 'Профиль', account: 'Аккаунт', changePassword: 'Құпиясөзді өзгерту', passwordChanged: 'Құпиясөз өзгертілді',
     security: 'Екі қадамды тексеру', totpOn: 'Қосулы', totpOff: 'Өшірулі', totpEnable: 'Қосу', totpDisable: 'Өшіру',
     totpScan: 'Кодты аутентификатор қолданбасында (Google Authenticator, Aegis, 1Password) сканерлеп, 6 таңбалы кодты енгізіңіз.',

@@ -18,6 +18,7 @@ const ru: typeof en = {
     signOut: 'Выйти', language: 'Язык', tenant: 'Компания', switchTenant: 'Сменить компанию',
   },
   auth: {
+    providerSignIn: 'Войти через {name}', or: 'или', providerHint: 'Откройте {name} и подтвердите вход. На компьютере отсканируйте код телефоном.', providerLinkHint: 'Откройте {name} и подтвердите привязку к вашему аккаунту.', providerOpen: 'Открыть {name}', providerWaiting: 'Ждём подтверждения… {left}', provider_expired: 'Срок действия кода истёк. Начните заново.', provider_cancelled: 'Вход отклонён.', provider_used: 'Этот код уже использован. Начните заново.', provider_network: 'Нет связи. Пробуем снова…', providerRetry: 'Попробовать снова',
     email: 'Email', password: 'Пароль', newPassword: 'Новый пароль', currentPassword: 'Текущий пароль',
     displayName: 'Ваше имя', tenantName: 'Название компании',
     loginTitle: 'Вход', loginSubtitle: 'С возвращением', loginAction: 'Войти',
@@ -134,6 +135,7 @@ const ru: typeof en = {
     },
   },
   profile: {
+    linkedAccounts: 'Привязанные аккаунты', linkedHint: 'Через каждый привязанный аккаунт можно войти.', link: 'Привязать {name}', relink: 'Привязать другой аккаунт {name}', unlink: 'Отвязать', unlinkConfirm: 'Отвязать {name}?', linkedSince: 'Привязан {when}', accountLinked: 'Аккаунт привязан',
     title: 'Профиль', account: 'Аккаунт', changePassword: 'Смена пароля', passwordChanged: 'Пароль изменён',
     security: 'Двухэтапная проверка', totpOn: 'Включена', totpOff: 'Выключена', totpEnable: 'Включить', totpDisable: 'Выключить',
     totpScan: 'Отсканируйте код в приложении-аутентификаторе (Google Authenticator, Aegis, 1Password) и введите 6-значный код.',

@@ -18,6 +18,7 @@ const uk: typeof en = {
     signOut: 'Вийти', language: 'Мова', tenant: 'Компанія', switchTenant: 'Змінити компанію',
   },
   auth: {
+    providerSignIn: 'Увійти через {name}', or: 'або', providerHint: 'Відкрийте {name} і підтвердьте вхід. На комп’ютері відскануйте код телефоном.', providerLinkHint: 'Відкрийте {name} і підтвердьте прив’язку до вашого акаунта.', providerOpen: 'Відкрити {name}', providerWaiting: 'Чекаємо на підтвердження… {left}', provider_expired: 'Термін дії коду минув. Почніть знову.', provider_cancelled: 'Вхід відхилено.', provider_used: 'Цей код уже використано. Почніть знову.', provider_network: 'Немає зв’язку. Пробуємо ще…', providerRetry: 'Спробувати ще',
     email: 'Email', password: 'Пароль', newPassword: 'Новий пароль', currentPassword: 'Поточний пароль',
     displayName: 'Ваше імʼя', tenantName: 'Назва компанії',
     loginTitle: 'Вхід', loginSubtitle: 'З поверненням', loginAction: 'Увійти',
@@ -134,6 +135,7 @@ const uk: typeof en = {
     },
   },
   profile: {
+    linkedAccounts: 'Прив’язані акаунти', linkedHint: 'Через кожен прив’язаний акаунт можна увійти.', link: 'Прив’язати {name}', relink: 'Прив’язати інший акаунт {name}', unlink: 'Відв’язати', unlinkConfirm: 'Відв’язати {name}?', linkedSince: 'Прив’язано {when}', accountLinked: 'Акаунт прив’язано',
     title: 'Профіль', account: 'Акаунт', changePassword: 'Зміна пароля', passwordChanged: 'Пароль змінено',
     security: 'Двоетапна перевірка', totpOn: 'Увімкнена', totpOff: 'Вимкнена', totpEnable: 'Увімкнути', totpDisable: 'Вимкнути',
     totpScan: 'Відскануйте код у застосунку-автентифікаторі (Google Authenticator, Aegis, 1Password) і введіть 6-значний код.',

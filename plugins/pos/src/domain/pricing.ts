@@ -88,7 +88,9 @@ export type TenderInput = {
   intentId?: string;
 };
 
-export type TenderProblem = { field: string; code: string; message: string };
+/** What is wrong with one payment of a split tender; `code` is worded by the POS catalog (also in the offline till). */
+export type TenderProblemCode = 'AMOUNT' | 'TENDERED_TOO_LOW' | 'TENDERED_NOT_CASH' | 'CARD_REFERENCE' | 'GIFT_CARD_CODE' | 'CUSTOMER_REQUIRED' | 'PAYMENT_MISMATCH' | 'KASPI_INTENT';
+export type TenderProblem = { field: string; code: TenderProblemCode; params?: Record<string, unknown>; message: string };
 
 /**
  * What the customer pays for `total` when `nonCash` of it goes on card, credit and the like and
@@ -125,13 +127,13 @@ export function settleTenders(total: number, tenders: TenderInput[], opts: { has
     if (t.method === 'gift_card' && !t.giftCardCode) problems.push({ field: `${f}/giftCardCode`, code: 'GIFT_CARD_CODE', message: 'is required for gift card payments' });
     if (t.method === 'kaspi_qr' && !t.intentId) problems.push({ field: `${f}/intentId`, code: 'KASPI_INTENT', message: 'is required: the Kaspi QR payment the customer made' });
     if ((t.method === 'credit' || t.method === 'account' || t.method === 'points') && !opts.hasCustomer) {
-      problems.push({ field: `${f}/method`, code: 'CUSTOMER_REQUIRED', message: `${t.method} payments need a customer on the sale` });
+      problems.push({ field: `${f}/method`, code: 'CUSTOMER_REQUIRED', params: { method: t.method }, message: `${t.method} payments need a customer on the sale` });
     }
   });
   const hasCash = tenders.some((t) => t.method === 'cash');
   const nonCash = tenders.filter((t) => t.method !== 'cash').reduce((a, t) => a + t.amount, 0);
   const { due, rounding } = hasCash ? cashDue(total, nonCash, opts.cashRounding) : { due: total, rounding: 0 };
-  if (paid !== due) problems.push({ field: 'payments', code: 'PAYMENT_MISMATCH', message: rounding ? `payments add up to ${paid}, due is ${due} (the total ${total} with cash rounded to the coin)` : `payments add up to ${paid}, the total is ${total}` });
+  if (paid !== due) problems.push({ field: 'payments', code: 'PAYMENT_MISMATCH', params: { paid, total, due }, message: rounding ? `payments add up to ${paid}, due is ${due} (the total ${total} with cash rounded to the coin)` : `payments add up to ${paid}, the total is ${total}` });
   return { paid, changeDue, rounding, due, problems };
 }
 

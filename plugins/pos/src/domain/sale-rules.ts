@@ -37,7 +37,7 @@ export function checkDiscountLimit(priced: PricedCart, receiptDiscountTyped: boo
   const max = ofBp(priced.subtotal, limitBp);
   if (given <= max) return;
   throw new ForbiddenError(`A discount of ${given} is above this cashier's limit of ${limitBp / 100} % (${max}): a manager must approve it`, 'DISCOUNT_LIMIT', {
-    limitBp, discount: given, max, fields: [{ field: 'discount', message: `at most ${limitBp / 100} % without a manager` }],
+    limitBp, discount: given, max, fields: [{ field: 'discount', code: 'discountLimit', params: { limitBp }, message: `at most ${limitBp / 100} % without a manager` }],
   });
 }
 

@@ -1,8 +1,8 @@
-import { ConflictError, NotFoundError, UnprocessableError, ValidationError, type ActionContext, type RequestContext } from '@atrium/sdk';
+import { ConflictError, NotFoundError, UnprocessableError, ValidationError, type ActionContext, type FieldError, type RequestContext } from '@atrium/sdk';
 import crypto from 'node:crypto';
 import { postCustomerMoney, postGiftCard, postPoints } from './customer-ledger.ts';
 import { ofBp } from './money.ts';
-import { priceCart, settleTenders, type Discount, type TenderInput } from './pricing.ts';
+import { priceCart, settleTenders, type Discount, type TenderInput, type TenderProblem } from './pricing.ts';
 import { printReceipt } from './printing.ts';
 import { reviewOfflineSale, type OfflineLine } from './sale-review.ts';
 import { checkDiscountLimit, discountLimitBp, pointsEarned, rolesOf } from './sale-rules.ts';
@@ -229,7 +229,7 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
   }
   const reg = json(head.reg);
   if (!reg) {
-    if (!head.register_exists) throw new ValidationError('Unknown register', [{ field: 'registerId', message: 'no such register' }]);
+    if (!head.register_exists) throw new ValidationError('Unknown register', [{ field: 'registerId', code: 'unknown', message: 'no such register' }]);
     throw new ConflictError('The register has no open shift: open one first', 'NO_OPEN_SHIFT');
   }
   if (input.shiftId && input.shiftId !== reg.shift_id) {
@@ -237,17 +237,17 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
   }
   const settings = await posSettings(ctx);
   const products = new Map<string, any>((json(head.products) as any[]).map((p) => [p.id, p]));
-  const fields: { field: string; message: string }[] = [];
+  const fields: FieldError[] = [];
   input.lines.forEach((l, i) => {
     const p = products.get(l.productId);
-    if (!p) fields.push({ field: `lines/${i}/productId`, message: 'no such product' });
-    else if (p.archived) fields.push({ field: `lines/${i}/productId`, message: `"${p.name}" is archived and cannot be sold` });
-    else if (p.unit === 'pcs' && l.qtyMilli % 1000 !== 0) fields.push({ field: `lines/${i}/qtyMilli`, message: `"${p.name}" is sold by the piece: quantity must be whole (a multiple of 1000)` });
+    if (!p) fields.push({ field: `lines/${i}/productId`, code: 'unknown', message: 'no such product' });
+    else if (p.archived) fields.push({ field: `lines/${i}/productId`, code: 'productArchived', params: { name: p.name }, message: `"${p.name}" is archived and cannot be sold` });
+    else if (p.unit === 'pcs' && l.qtyMilli % 1000 !== 0) fields.push({ field: `lines/${i}/qtyMilli`, code: 'wholeQuantity', params: { name: p.name }, message: `"${p.name}" is sold by the piece: quantity must be whole (a multiple of 1000)` });
   });
   if (fields.length) throw new ValidationError('Some sale lines are invalid', fields);
 
   const customer: any = input.customerId ? json(head.customer) : null;
-  if (input.customerId && (!customer || customer.archived)) throw new ValidationError('Unknown customer', [{ field: 'customerId', message: 'no such customer' }]);
+  if (input.customerId && (!customer || customer.archived)) throw new ValidationError('Unknown customer', [{ field: 'customerId', code: 'unknown', message: 'no such customer' }]);
 
   const priceChanges: { productId: string; price: number; sent: number }[] = [];
   const offlineLines: OfflineLine[] = [];
@@ -269,7 +269,7 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
   });
   if (priceChanges.length) throw new ConflictError('Prices changed since the cart was built', 'PRICE_CHANGED', { changes: priceChanges });
   if (input.expectedTotal !== undefined && input.expectedTotal !== priced.total) {
-    throw new ConflictError(`The total is ${priced.total}, the till expected ${input.expectedTotal}`, 'TOTAL_CHANGED', { total: priced.total, expectedTotal: input.expectedTotal });
+    throw new ConflictError(`The total is ${priced.total}, the till expected ${input.expectedTotal}`, 'TOTAL_CHANGED', { total: priced.total, expectedTotal: input.expectedTotal, currency: settings.currency });
   }
   // an offline sale already happened: a price or time that cannot be trusted is flagged for a manager (or
   // covered by the seller's overridePrice), never refused; so is a discount above the cashier's limit
@@ -295,14 +295,14 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
     if (!exact.problems.length) tender = exact;
   }
   if (tender.problems.length) {
-    const first = tender.problems[0];
-    throw new UnprocessableError(first.field === 'payments' ? first.message : `${first.field}: ${first.message}`, first.code, { fields: tender.problems });
+    const first: TenderProblem = tender.problems[0]!;
+    throw new UnprocessableError(first.field === 'payments' ? first.message : `${first.field}: ${first.message}`, first.code, { ...first.params, fields: tender.problems, currency: settings.currency });
   }
   await checkKaspiTenders(ctx, input);
   await checkCardTerminals(ctx, input, reg.store_id);
   const pointsPaid = input.payments.filter((t) => t.method === 'points').reduce((a, t) => a + t.amount, 0);
   if (pointsPaid > ofBp(priced.total, settings.loyaltyMaxRedeemBp)) {
-    throw new UnprocessableError(`At most ${ofBp(priced.total, settings.loyaltyMaxRedeemBp)} of this sale may be paid with points`, 'POINTS_LIMIT', { max: ofBp(priced.total, settings.loyaltyMaxRedeemBp) });
+    throw new UnprocessableError(`At most ${ofBp(priced.total, settings.loyaltyMaxRedeemBp)} of this sale may be paid with points`, 'POINTS_LIMIT', { max: ofBp(priced.total, settings.loyaltyMaxRedeemBp), currency: settings.currency });
   }
 
   const costTotal = priced.lines.reduce((a, l) => a + Math.round((Number(products.get(l.productId)!.cost) * l.qtyMilli) / 1000), 0);
@@ -413,7 +413,7 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
  * allowlisted action; the unique index on (tenant, intent) lets one payment pay one sale only.
  */
 async function checkKaspiTenders(ctx: RequestContext, input: SaleInput): Promise<void> {
-  const fields: { field: string; message: string }[] = [];
+  const fields: FieldError[] = [];
   for (const [i, t] of input.payments.entries()) {
     if (t.method !== 'kaspi_qr' || !t.intentId) continue;
     const field = `payments/${i}/intentId`;
@@ -421,12 +421,12 @@ async function checkKaspiTenders(ctx: RequestContext, input: SaleInput): Promise
     try {
       intent = await ctx.call('payments.intents.get', { id: t.intentId });
     } catch {
-      fields.push({ field, message: 'no such Kaspi payment' });
+      fields.push({ field, code: 'unknown', message: 'no such Kaspi payment' });
       continue;
     }
-    if (intent.reference?.plugin !== 'pos' || intent.reference.id !== input.id) fields.push({ field, message: 'the payment was made for another sale' });
-    else if (intent.status !== 'captured') fields.push({ field, message: `the payment is ${intent.status}, not paid` });
-    else if (intent.amountCaptured !== t.amount || String(intent.currency).toUpperCase() !== 'KZT') fields.push({ field, message: `Kaspi received ${intent.amountCaptured}, the tender says ${t.amount}` });
+    if (intent.reference?.plugin !== 'pos' || intent.reference.id !== input.id) fields.push({ field, code: 'otherSalePayment', message: 'the payment was made for another sale' });
+    else if (intent.status !== 'captured') fields.push({ field, code: 'paymentNotPaid', params: { status: intent.status }, message: `the payment is ${intent.status}, not paid` });
+    else if (intent.amountCaptured !== t.amount || String(intent.currency).toUpperCase() !== 'KZT') fields.push({ field, code: 'paymentAmount', params: { received: intent.amountCaptured, amount: t.amount, currency: 'KZT' }, message: `Kaspi received ${intent.amountCaptured}, the tender says ${t.amount}` });
   }
   if (fields.length) throw new UnprocessableError('The Kaspi QR payment does not pay this sale', 'KASPI_NOT_PAID', { fields });
 }
@@ -437,13 +437,13 @@ async function checkCardTerminals(ctx: RequestContext, input: SaleInput, storeId
   if (!named.length) return;
   const rows = await ctx.sql<{ id: string }>(`select id from pos.card_terminal where id = any($1::uuid[]) and not archived and (store_id is null or store_id = $2::uuid)`, [named.map((n) => n.id), storeId]);
   const ok = new Set(rows.map((r) => r.id));
-  const fields = named.flatMap((n) => (n.method !== 'card' ? [{ field: `payments/${n.i}/terminalId`, message: 'only card payments name a terminal' }] : ok.has(n.id) ? [] : [{ field: `payments/${n.i}/terminalId`, message: 'no such card terminal in this store' }]));
+  const fields = named.flatMap((n) => (n.method !== 'card' ? [{ field: `payments/${n.i}/terminalId`, code: 'terminalCardOnly', message: 'only card payments name a terminal' }] : ok.has(n.id) ? [] : [{ field: `payments/${n.i}/terminalId`, code: 'unknown', message: 'no such card terminal in this store' }]));
   if (fields.length) throw new ValidationError('Unknown card terminal', fields);
 }
 
 export async function requireSale(ctx: RequestContext, id: string, lock = false, action?: string): Promise<any> {
   const rule = action ? ctx.rulesSql(action, 'pos.Sale') : { sql: 'true', params: [] };
   const [s] = await ctx.em.execute(`select * from pos.sale where id = ? and ${rule.sql}${lock ? ' for update' : ''}`, [id, ...rule.params]);
-  if (!s) throw new NotFoundError('Sale not found');
+  if (!s) throw new NotFoundError('Sale not found', { subject: 'pos.Sale' });
   return s;
 }

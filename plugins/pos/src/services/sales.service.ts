@@ -112,7 +112,7 @@ export const salesService = defineService({
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
         const sale = await loadSaleView(ctx, ctx.params.id, 'read');
-        if (!sale) throw new NotFoundError('Sale not found');
+        if (!sale) throw new NotFoundError('Sale not found', { subject: 'pos.Sale' });
         const returns = await ctx.em.execute('select id, number, amount, reason, refunds, lines, restock, created_by, created_at from pos.sale_return where sale_id = ? order by created_at', [sale.id]);
         return {
           ...redactSale(ctx, sale),
@@ -162,9 +162,9 @@ export const salesService = defineService({
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
         const sale = await loadSaleView(ctx, ctx.params.id, 'reprint');
-        if (!sale) throw new NotFoundError('Sale not found');
+        if (!sale) throw new NotFoundError('Sale not found', { subject: 'pos.Sale' });
         const reg = await printTarget(ctx, sale.registerId);
-        if (!reg) throw new NotFoundError('The register of this sale no longer exists');
+        if (!reg) throw new NotFoundError('The register of this sale no longer exists', { subject: 'pos.Register' });
         // every press is a print job of its own (a retried press, same Idempotency-Key, is the same job):
         // without a key of its own a copy would reuse the sale's receipt key and be refused as a different job
         const r = await printReceipt(ctx, sale, reg, { copy: true, key: `pos:sale:${sale.id}:copy:${ctx.idempotencyKey ?? crypto.randomUUID()}` });
@@ -198,7 +198,7 @@ export const salesService = defineService({
       params: Type.Object({ id: Id, copy: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
       async handler(ctx) {
         const sale = await loadSaleView(ctx, ctx.params.id, 'read');
-        if (!sale) throw new NotFoundError('Sale not found');
+        if (!sale) throw new NotFoundError('Sale not found', { subject: 'pos.Sale' });
         return buildReceipt(sale, { ...(await receiptOptions(ctx, await printTarget(ctx, sale.registerId))), copy: ctx.params.copy ?? false });
       },
     }),
@@ -209,7 +209,7 @@ export const salesService = defineService({
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
         const sale = await loadSaleView(ctx, ctx.params.id, 'read');
-        if (!sale) throw new NotFoundError('Sale not found');
+        if (!sale) throw new NotFoundError('Sale not found', { subject: 'pos.Sale' });
         const doc = buildReceipt(sale, { ...(await receiptOptions(ctx, await printTarget(ctx, sale.registerId))), link: await receiptLink(ctx, sale) });
         return { $binary: (await renderReceiptPdf(doc)).toString('base64'), contentType: 'application/pdf', filename: `receipt-${sale.number}.pdf` };
       },
@@ -223,7 +223,7 @@ export const salesService = defineService({
       params: Type.Object({ id: Id, email: Type.String({ format: 'email', maxLength: 254 }) }, { additionalProperties: false }),
       async handler(ctx) {
         const sale = await loadSaleView(ctx, ctx.params.id, 'read');
-        if (!sale) throw new NotFoundError('Sale not found');
+        if (!sale) throw new NotFoundError('Sale not found', { subject: 'pos.Sale' });
         const reg = await printTarget(ctx, sale.registerId);
         const link = await receiptLink(ctx, sale);
         const doc = buildReceipt(sale, { ...(await receiptOptions(ctx, reg)), link });
