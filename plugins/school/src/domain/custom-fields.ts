@@ -1,5 +1,5 @@
 import type { FieldError, RequestContext } from '@atrium/sdk';
-import { fieldProblem } from './fields.ts';
+import { fieldProblem, type FieldCode } from './fields.ts';
 
 /**
  * Custom fields of students (a school number, the source of a referral, allergies…): the tenant
@@ -34,7 +34,7 @@ export function checkCustomValues(defs: CustomFieldDef[], values: Record<string,
       clean[key] = null;
       continue;
     }
-    const bad = (code: string, message: string, params?: Record<string, unknown>) => problems.push(fieldProblem(field, code, message, params));
+    const bad = (code: FieldCode, message: string, params?: Record<string, unknown>) => problems.push(fieldProblem(field, code, message, params));
     switch (def.type) {
       case 'text':
         if (typeof v !== 'string' || v.length > 1000) bad('CUSTOM_TEXT', 'must be text of at most 1000 characters');

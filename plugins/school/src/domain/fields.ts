@@ -25,16 +25,48 @@ export const Version = Type.Integer({ minimum: 1 });
 export const LessonKind = Type.Union([Type.Literal('group'), Type.Literal('individual'), Type.Literal('trial'), Type.Literal('makeup')]);
 export type LessonKind = 'group' | 'individual' | 'trial' | 'makeup';
 
+/** Every code a field problem of this plugin can carry (each has words in messages/<locale>.json, `fields`). */
+export type FieldCode =
+  | 'BRANCH_UNKNOWN'
+  | 'CHANNEL_INVALID'
+  | 'CHANNEL_WITHOUT_ADDRESS'
+  | 'COLUMN_MISSING'
+  | 'CUSTOM_BOOLEAN'
+  | 'CUSTOM_DATE'
+  | 'CUSTOM_FIELD_UNKNOWN'
+  | 'CUSTOM_NUMBER'
+  | 'CUSTOM_OPTION'
+  | 'CUSTOM_TEXT'
+  | 'DATE_BEFORE_START'
+  | 'DATE_INVALID'
+  | 'DISCOUNT_KIND'
+  | 'DUPLICATE_STUDENT'
+  | 'FILE_EMPTY'
+  | 'FILE_NOT_XLSX'
+  | 'GROUP_ONLY_FOR_GROUP_LESSONS'
+  | 'LANGUAGE_INVALID'
+  | 'LESSON_FULL'
+  | 'LESSON_TOO_LONG'
+  | 'PAY_RATE_EMPTY'
+  | 'PHONE_INVALID'
+  | 'RANGE_TOO_LONG'
+  | 'STATUS_INVALID'
+  | 'SUBSTITUTE_IS_TEACHER'
+  | 'UNKNOWN_REFERENCE'
+  | 'UNKNOWN_TIME_ZONE'
+  | 'format'
+  | 'required';
+
 /**
  * One field problem: a stable `code` (translated for the reader: messages/<locale>.json, section
  * `fields`), its `params`, and an English text for developers and logs.
  */
-export function fieldProblem(field: string, code: string, message: string, params?: Record<string, unknown>): FieldError {
+export function fieldProblem(field: string, code: FieldCode, message: string, params?: Record<string, unknown>): FieldError {
   return { field, code, message, ...(params ? { params } : {}) } as FieldError;
 }
 
 /** 400 naming one field. */
-export function badField(field: string, code: string, message: string, params?: Record<string, unknown>): ValidationError {
+export function badField(field: string, code: FieldCode, message: string, params?: Record<string, unknown>): ValidationError {
   return new ValidationError(`Invalid input: ${field} ${message}`, [fieldProblem(field, code, message, params)]);
 }
 

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import type { FieldError, RequestContext } from '@atrium/sdk';
-import { fieldProblem } from './fields.ts';
+import { fieldProblem, type FieldCode } from './fields.ts';
 import { checkStudent, insertStudent, type StudentInput } from './students.ts';
 import type { Locale } from './words.ts';
 
@@ -103,7 +103,7 @@ export async function parseStudents(ctx: Pick<RequestContext, 'sql' | 'tenantId'
     });
     if (!Object.values(get).some(Boolean) && !Object.keys(custom).length) return;
     const problems: RowProblem[] = [];
-    const bad = (field: string, code: string, message: string, params?: Record<string, unknown>) => problems.push({ ...fieldProblem(field, code, message, params), row: rowNumber });
+    const bad = (field: string, code: FieldCode, message: string, params?: Record<string, unknown>) => problems.push({ ...fieldProblem(field, code, message, params), row: rowNumber });
     if (!get.name) bad('name', 'required', 'is required');
     let birthDate: string | null = null;
     if (get.birth_date) {
