@@ -1,5 +1,9 @@
 import { definePlugin } from '@atrium/sdk';
 import manifest from '../atrium.plugin.json' with { type: 'json' };
+import en from '../messages/en.json' with { type: 'json' };
+import kk from '../messages/kk.json' with { type: 'json' };
+import ru from '../messages/ru.json' with { type: 'json' };
+import uk from '../messages/uk.json' with { type: 'json' };
 import { seedDefaults } from './domain/defaults.ts';
 import { createPeople } from './migrations/0001-people.ts';
 import { createSchedule } from './migrations/0002-schedule.ts';
@@ -33,6 +37,7 @@ export * from './events.ts';
 
 export default definePlugin({
   manifest: manifest as any,
+  messages: { en, ru, uk, kk },
   migrations: [createPeople, createSchedule, createPasses, createMoney, createLeads, createNoticesImports],
   services: [
     branchesService, roomsService, subjectsService, teachersService, studentsService, groupsService, holidaysService, lessonsService, attendanceService,
