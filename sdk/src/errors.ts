@@ -94,9 +94,12 @@ export class UnprocessableError extends AtriumError {
   }
 }
 
+/** The details of a "wait, then try again" answer: seconds for programs (Retry-After), whole minutes for the sentence. */
+export const retryAfterDetails = (retryAfterSeconds: number) => ({ retryAfterSeconds, retryAfterMinutes: Math.max(1, Math.ceil(retryAfterSeconds / 60)) });
+
 export class RateLimitedError extends AtriumError {
   constructor(retryAfterSeconds: number, message = 'Too many requests, try again later') {
-    super(message, 429, 'RATE_LIMITED', { details: { retryAfterSeconds, retryAfterMinutes: Math.max(1, Math.ceil(retryAfterSeconds / 60)) } });
+    super(message, 429, 'RATE_LIMITED', { details: retryAfterDetails(retryAfterSeconds) });
     this.name = 'RateLimitedError';
   }
 }
