@@ -46,6 +46,14 @@ async function seed(tenantId: string) {
   const customer = await ok(owner.post('/api/pos/customers', { name: 'Row Rules Customer', phone: '+77010000001' }), 'a customer');
   await ok(owner.post('/api/pos/sales', { id: crypto.randomUUID(), registerId: register.id, customerId: customer.id, lines: [{ productId, qtyMilli: 1000 }], payments: [{ method: 'cash', amount: 1000 }] }), 'a sale');
   await ok(owner.post('/api/pos/tasks', { title: 'Count the shelf', storeId: store.storeId }), 'a task');
+  // salon.Booking (outside the master's hours: this master has none)
+  const master = await ok(owner.post('/api/salon/staff', { name: 'Row Rules Master' }), 'a salon master');
+  const cut = await ok(owner.post('/api/salon/services', { name: 'Row rules cut', durationMin: 30, price: 1000 }), 'a salon service');
+  await ok(owner.put(`/api/salon/staff/${master.id}/services`, { services: [{ serviceId: cut.id }] }), 'a salon master\'s services');
+  await ok(owner.post('/api/salon/bookings', {
+    items: [{ serviceId: cut.id, staffId: master.id, startsAt: new Date(Date.now() + 86_400_000).toISOString() }],
+    client: { name: 'Row Rules Client', phone: '+77010000002' }, outsideHours: true,
+  }), 'a salon booking');
   // payments.Intent: as a provider's answer would leave it (no provider needed to have one)
   await sys.query(`insert into payments.intent (id, tenant_id, provider, status, amount, currency) values ($1, $2, 'stripe', 'pending', 2500, 'KZT')`, [crypto.randomUUID(), tenantId]);
 }
@@ -73,7 +81,7 @@ afterAll(async () => {
 describe('row rules hold on every route of every subject (generated from the manifests)', () => {
   it('covers the subjects named in the issue, and every subject is either checked or refuses conditions', () => {
     const checked = report.checked.map((c) => c.subject);
-    for (const s of ['pos.Sale', 'pos.Customer', 'kernel.File', 'kernel.Member', 'notes.Note', 'payments.Intent']) expect(checked).toContain(s);
+    for (const s of ['pos.Sale', 'pos.Customer', 'kernel.File', 'kernel.Member', 'notes.Note', 'payments.Intent', 'salon.Booking']) expect(checked).toContain(s);
     expect(report.refused.length).toBeGreaterThan(0);
     // every checked subject had its routes walked (lists, reads, updates, deletes of existing rows)
     for (const c of report.checked) expect(c.routes.length, c.subject).toBeGreaterThan(0);

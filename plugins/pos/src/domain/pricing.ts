@@ -1,17 +1,22 @@
 import { divRound, includedTax, lineAmount, ofBp, roundCash, spread } from './money.ts';
 
+import { applyPromotions, type LocalMoment, type Promotion } from './promotions.ts';
+
 export { defaultCashRounding, roundCash } from './money.ts';
+export { applyPromotions, inHappyHour, localMoment, type LocalMoment, type Promotion, type PromotionRule } from './promotions.ts';
 
 /**
  * Cart pricing, shared by the server (the sale it stores) and the checkout screen (what the
  * cashier sees, also offline), so the two can never disagree by a tiyn. Pure: no I/O, no SDK.
  *
- * Order: line gross = unit price × qty → line discount → receipt discount (explicit, else the
- * customer group's) spread over lines by what is left of them → tax per line (included in the
- * price, or added on top). All amounts are integer minor units.
+ * Order: line gross = unit price × qty → the best automatic promotion (promotions.ts) → line
+ * discount → receipt discount (explicit, else the customer group's) spread over lines by what is
+ * left of them → tax per line (included in the price, or added on top). All amounts are integer
+ * minor units.
  */
 
-export type Discount = { bp?: number; amount?: number };
+/** A discount in basis points or an amount; `presetId`: one of the shop's preset discounts (its bp/amount). */
+export type Discount = { bp?: number; amount?: number; presetId?: string };
 
 export type CartLineInput = {
   productId: string;
@@ -21,10 +26,18 @@ export type CartLineInput = {
   taxBp: number;
   taxIncluded: boolean;
   discount?: Discount;
+  /** For promotions: its category and unit. */
+  categoryId?: string | null;
+  unit?: string;
+  /** A promotion discount fixed by the caller (an offline till's own), instead of computing it. */
+  promo?: { amount: number; promotionId: string | null };
 };
 
 export type PricedLine = CartLineInput & {
   gross: number;
+  /** What the line's promotion took off (promotionId names it). */
+  promoDiscount: number;
+  promotionId: string | null;
   lineDiscount: number;
   receiptDiscount: number;
   tax: number;
@@ -42,13 +55,17 @@ export type PricedCart = {
   receiptDiscountBp: number;
 };
 
-export function priceCart(input: { lines: CartLineInput[]; discount?: Discount; groupDiscountBp?: number }): PricedCart {
-  const pre = input.lines.map((l) => {
+export function priceCart(input: { lines: CartLineInput[]; discount?: Discount; groupDiscountBp?: number; promotions?: Promotion[]; at?: LocalMoment }): PricedCart {
+  const promos = input.promotions?.length && input.at ? applyPromotions(input.lines, input.promotions, input.at) : input.lines.map(() => ({ amount: 0, promotionId: null }));
+  const pre = input.lines.map((l, i) => {
     const gross = lineAmount(l.unitPrice, l.qtyMilli);
-    const want = l.discount?.amount ?? (l.discount?.bp ? ofBp(gross, l.discount.bp) : 0);
-    return { ...l, gross, lineDiscount: Math.min(gross, Math.max(0, want)) };
+    const promo = l.promo ?? promos[i];
+    const promoDiscount = Math.min(gross, Math.max(0, promo.amount));
+    const after = gross - promoDiscount;
+    const want = l.discount?.amount ?? (l.discount?.bp ? ofBp(after, l.discount.bp) : 0);
+    return { ...l, gross, promoDiscount, promotionId: promoDiscount ? promo.promotionId : null, lineDiscount: Math.min(after, Math.max(0, want)) };
   });
-  const rest = pre.map((l) => l.gross - l.lineDiscount);
+  const rest = pre.map((l) => l.gross - l.promoDiscount - l.lineDiscount);
   const restSum = rest.reduce((a, b) => a + b, 0);
   const bp = input.discount?.bp ?? (input.discount?.amount === undefined ? input.groupDiscountBp ?? 0 : 0);
   const wanted = input.discount?.amount ?? ofBp(restSum, bp);
@@ -63,7 +80,7 @@ export function priceCart(input: { lines: CartLineInput[]; discount?: Discount; 
   return {
     lines,
     subtotal: sum((l) => l.gross),
-    discountTotal: sum((l) => l.lineDiscount + l.receiptDiscount),
+    discountTotal: sum((l) => l.promoDiscount + l.lineDiscount + l.receiptDiscount),
     taxTotal: sum((l) => l.tax),
     total: sum((l) => l.total),
     receiptDiscountBp: input.discount?.amount !== undefined ? 0 : bp,

@@ -14,6 +14,7 @@ const Qty = Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'tho
 const DiscountSchema = Type.Object({
   bp: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, description: 'basis points: 500 = 5 %' })),
   amount: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000_000 })),
+  presetId: Type.Optional(Type.String({ format: 'uuid', description: 'a preset discount of the shop (its rate or amount applies; not counted against the cashier\'s limit)' })),
 }, { additionalProperties: false });
 const Method = Type.Union(['cash', 'card', 'credit', 'account', 'points', 'gift_card', 'kaspi_qr'].map((m) => Type.Literal(m)));
 
@@ -27,6 +28,8 @@ export const CreateSaleParams = Type.Object({
     qtyMilli: Qty,
     unitPrice: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000_000 })),
     discount: Type.Optional(DiscountSchema),
+    promotionId: Type.Optional(Type.Union([Type.String({ format: 'uuid' }), Type.Null()])),
+    promoDiscount: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000_000 })),
   }, { additionalProperties: false }), { minItems: 1, maxItems: 500 }),
   discount: Type.Optional(DiscountSchema),
   payments: Type.Array(Type.Object({
@@ -42,6 +45,8 @@ export const CreateSaleParams = Type.Object({
   clientCreatedAt: Type.Optional(Type.String({ format: 'date-time' })),
   offline: Type.Optional(Type.Boolean()),
   expectedTotal: Type.Optional(Type.Integer({ minimum: 0 })),
+  operatorToken: Type.Optional(Type.String({ minLength: 20, maxLength: 100, description: 'who serves at a shared till (POST /api/pos/till/operator)' })),
+  approvalToken: Type.Optional(Type.String({ minLength: 20, maxLength: 100, description: 'a manager\'s one-time approval of a discount above the limit (POST /api/pos/till/approval)' })),
 }, { additionalProperties: false });
 
 const ListParams = Type.Object({
