@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { tokens } from '../src/api/token-store.ts';
 import { filenameFromDisposition } from '../src/api/http.ts';
 import { createPluginHttp, pluginHeaders } from '../src/plugin-host/plugin-http.ts';
+import { currentLocale } from '../src/i18n/index.ts';
 
 // The client plugin UIs get as useAtrium().http, down to the real fetch call: the shell's
 // request() runs unchanged, only fetch is replaced by a recorder.
@@ -45,12 +46,13 @@ describe('plugin HTTP client: request headers', () => {
     expect(calls[4]!.body).toBeUndefined();
   });
 
-  it('without options sends no extra header; get still takes a bare AbortSignal', async () => {
+  it('without options sends only the shell’s headers (the user’s language included); get still takes a bare AbortSignal', async () => {
     const ac = new AbortController();
     await http.post('/api/x', { a: 1 });
     await http.get('/api/x', undefined, ac.signal);
-    expect([...calls[0]!.headers.keys()].sort()).toEqual(['accept', 'authorization', 'content-type']);
-    expect([...calls[1]!.headers.keys()].sort()).toEqual(['accept', 'authorization']);
+    expect([...calls[0]!.headers.keys()].sort()).toEqual(['accept', 'accept-language', 'authorization', 'content-type']);
+    expect([...calls[1]!.headers.keys()].sort()).toEqual(['accept', 'accept-language', 'authorization']);
+    expect(calls[1]!.headers.get('accept-language')).toBe(currentLocale());
   });
 
   it('names are case-insensitive, Accept-Language is allowed, undefined values are skipped', async () => {

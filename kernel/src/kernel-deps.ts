@@ -13,6 +13,7 @@ import type { JobQueues } from './jobs/job-queues.ts';
 import type { SecretBox } from './plugins/secret-box.ts';
 import type { Logger } from 'pino';
 import type { FileStore } from './files/file-store.ts';
+import type { Translator } from '@atrium/sdk/i18n';
 import type { OutboundPolicy } from './outside/outbound.ts';
 
 /** The kernel's own dependencies, wired by awilix in startKernel (kernel.ts). Plugins never see this. */
@@ -33,6 +34,8 @@ export type KernelDeps = {
   queues: JobQueues;
   secrets: SecretBox;
   files: FileStore;
+  /** Words in the reader's language: the platform catalog plus every installed plugin's (errors, e-mails). */
+  translator: Translator;
   broker: ServiceBroker;
   /** Where plugins may send requests (the operator's allowlist) and each tenant's share of outbound calls. */
   outbound: OutboundPolicy;

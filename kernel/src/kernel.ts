@@ -14,6 +14,7 @@ import { Database } from './db/database.ts';
 import { startLocalRedis, type RedisHandle } from './redis/redis-launcher.ts';
 import { embeddedPorts } from './process/embedded-ports.ts';
 import { PluginRegistry, matchPattern } from './plugins/plugin-registry.ts';
+import { kernelTranslator } from './i18n/kernel-translator.ts';
 import { discoverPlugins } from './plugins/plugin-loader.ts';
 import { EnablementGate } from './plugins/enablement-gate.ts';
 import { SecretBox } from './plugins/secret-box.ts';
@@ -239,6 +240,7 @@ export async function startKernel(opts: KernelOptions): Promise<Kernel> {
       secrets: asFunction(() => new SecretBox(secret)).singleton(),
       files: asFunction(({ config }) => new LocalFileStore(path.join(path.resolve(root, config.dataDir), 'files'))).singleton(),
       pokeOutbox: asValue(() => broker.broadcastLocal('atrium.outbox.poke')),
+      translator: asValue(kernelTranslator(registry)),
       outbound: asFunction(({ config, registry }) => new OutboundPolicy(config, registry)).singleton(),
     });
     const deps = () => container.cradle as KernelDeps;

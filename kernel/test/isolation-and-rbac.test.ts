@@ -131,7 +131,7 @@ describe('RBAC', () => {
     const owner = await tk.as('owner@alpha.test');
     const unknown = await owner.post('/api/rbac/roles', { name: 'bad-one', rules: [{ action: 'read', subject: 'nope.Thing' }] });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error.fields[0]).toEqual({ field: 'rules.0.subject', message: 'unknown subject "nope.Thing"' });
+    expect(unknown.body.error.fields[0]).toEqual({ field: 'rules.0.subject', code: 'unknownSubject', params: { value: 'nope.Thing' }, message: 'Unknown: nope.Thing' });
     const op = await owner.post('/api/rbac/roles', { name: 'bad-two', rules: [{ action: 'read', subject: 'notes.Note', conditions: { tags: { $elemMatch: { a: 1 } } } }] });
     expect(op.status).toBe(400);
     expect(op.body.error.fields[0].field).toBe('rules.0.conditions.tags.$elemMatch');

@@ -143,7 +143,7 @@ describe('outbound allowlist (SSRF)', () => {
     const r = await owner.put('/api/plugins/charges/settings', { settings: { apiBaseUrl: evil.baseUrl } });
     expect(r.status).toBe(422);
     expect(r.body.error.code).toBe('OUTBOUND_NOT_ALLOWED');
-    expect(r.body.error.fields).toEqual([{ field: 'apiBaseUrl', message: expect.stringContaining(fake.baseUrl) }]);
+    expect(r.body.error.fields).toEqual([{ field: 'apiBaseUrl', code: 'addressNotAllowed', params: { allowed: expect.arrayContaining([fake.baseUrl]) }, message: expect.stringContaining(fake.baseUrl) }]);
     for (const bad of ['http://169.254.169.254/latest/meta-data', `${fake.baseUrl.replace('127.0.0.1', 'localhost')}`, `http://user:pw@${fake.baseUrl.slice(7)}`]) {
       expect((await owner.put('/api/plugins/charges/settings', { settings: { apiBaseUrl: bad } })).status, bad).toBe(422);
     }

@@ -32,7 +32,10 @@ describe('plugin lifecycle', () => {
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe('DEPENDENCY_MISSING');
     expect(r.body.error.details.plugins).toEqual(['notes']);
-    expect(r.body.error.message).toMatch(/"notes" must be enabled first/);
+    // the message names the missing plugin by its display name, in the request's language
+    expect(r.body.error.message).toMatch(/needs Notes turned on first/);
+    const ru = await owner.post('/api/plugins/tally/enable', undefined, { headers: { 'Accept-Language': 'ru-RU,ru;q=0.9' } });
+    expect(ru.body.error.message).toMatch(/сначала включите: Заметки/);
   });
 
   it('disabled plugin routes answer 403 PLUGIN_DISABLED', async () => {

@@ -73,6 +73,10 @@ describe('TOTP attempts are limited per account', () => {
     const login = (code: string, url = tk.url) => fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD, totp: code }) }).then(async (r) => ({ status: r.status, body: await r.json() }));
     for (let i = 0; i < 5; i++) expect((await login(wrongCode(totp))).body.error.code).toBe('TOTP_INVALID');
     expect((await login(totp.generate())).body.error.code).toBe('TOTP_LOCKED');
+    // the lock's answer says in the reader's language how long to wait (its details carry the minutes)
+    const ru = await fetch(`${tk.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'accept-language': 'ru' }, body: JSON.stringify({ email, password: PASSWORD, totp: totp.generate() }) }).then((r) => r.json());
+    expect(ru.error.message).toMatch(/^Слишком много неверных кодов\. Повторите через \d+ (минуту|минуты|минут)\.$/);
+    expect(ru.error.details).toMatchObject({ retryAfterMinutes: 1 });
 
     const lockOf = async () => (await db.query(`select totp_failures as n, extract(epoch from totp_locked_until - now())::float8 as s from kernel."user" where id = $1`, [client.userId])).rows[0];
     const first = await lockOf();
@@ -109,10 +113,10 @@ describe('turning TOTP off needs the password', () => {
     expect((await client.post('/api/auth/totp/verify', { code: totp.generate({ timestamp: Date.now() - 30_000 }) })).status).toBe(200);
     const noPassword = await client.post('/api/auth/totp/disable', { code: totp.generate() });
     expect(noPassword.status).toBe(400);
-    expect(noPassword.body.error.fields).toEqual([{ field: 'password', message: expect.any(String) }]);
+    expect(noPassword.body.error.fields).toEqual([{ field: 'password', code: 'required', params: {}, message: expect.any(String) }]);
     const wrongPassword = await client.post('/api/auth/totp/disable', { code: totp.generate(), password: 'not-my-password' });
     expect(wrongPassword.status).toBe(400);
-    expect(wrongPassword.body.error.fields).toEqual([{ field: 'password', message: 'is wrong' }]);
+    expect(wrongPassword.body.error.fields).toEqual([{ field: 'password', code: 'wrongPassword', message: 'Wrong password' }]);
     expect((await client.get('/api/me')).body.user.totpEnabled).toBe(true);
     const ok = await client.post('/api/auth/totp/disable', { code: totp.generate(), password: PASSWORD });
     expect(ok.status).toBe(200);

@@ -4,11 +4,26 @@ import { Errors } from 'moleculer';
  * Typed errors for plugins and the kernel. They extend MoleculerError so they survive a hop
  * between nodes: the transporter carries `code` (the HTTP status), `type` (our stable error code)
  * and `data` (field errors / details). The gateway maps them to HTTP in exactly one place.
+ *
+ * Words: the `message` you write is for developers and logs. What a user reads comes from the
+ * message catalogs by `code` — the platform's (`@atrium/sdk/i18n`) and your plugin's
+ * `messages/<locale>.json` — with `details` (and each field's `params`) as the arguments, in the
+ * language of the request (docs/plugin-guide.md, "Words"). So a code names one situation, and
+ * `details` carry every value its sentence needs: `new ConflictError('SKU MLK-1 is taken',
+ * 'SKU_TAKEN', { sku: 'MLK-1' })` with `"SKU_TAKEN": "SKU {sku} is already taken"`.
  */
-export type FieldError = { field: string; message: string };
+export type ErrorParams = Record<string, unknown>;
+
+/**
+ * One problem with one input field. `code` is a JSON Schema keyword (`required`, `maxLength`,
+ * `format`, … — the platform translates those) or a code of yours in your catalog's `fields`;
+ * `params` are its arguments (`{ limit: 200 }`). `message` is an optional English text for
+ * developers; users get the translation.
+ */
+export type FieldError = { field: string; code: string; params?: ErrorParams; message?: string };
 
 export class AtriumError extends Errors.MoleculerError {
-  constructor(message: string, status: number, code: string, data?: { fields?: FieldError[]; details?: Record<string, unknown> }) {
+  constructor(message: string, status: number, code: string, data?: { fields?: FieldError[]; details?: ErrorParams }) {
     super(message, status, code, data);
     this.name = 'AtriumError';
   }
@@ -20,22 +35,23 @@ export class AtriumError extends Errors.MoleculerError {
   }
 }
 
+/** Bad input: one entry per field, all of them at once (forms show every invalid field). */
 export class ValidationError extends AtriumError {
-  constructor(message: string, fields: FieldError[] = []) {
-    super(message, 400, 'VALIDATION_FAILED', { fields });
+  constructor(message: string, fields: FieldError[] = [], details?: ErrorParams) {
+    super(message, 400, 'VALIDATION_FAILED', { fields, ...(details ? { details } : {}) });
     this.name = 'ValidationError';
   }
 }
 
 export class UnauthorizedError extends AtriumError {
-  constructor(message = 'Authentication required', code = 'UNAUTHORIZED') {
-    super(message, 401, code);
+  constructor(message = 'Authentication required', code = 'UNAUTHORIZED', details?: ErrorParams) {
+    super(message, 401, code, details ? { details } : undefined);
     this.name = 'UnauthorizedError';
   }
 }
 
 export class ForbiddenError extends AtriumError {
-  constructor(message = 'You are not allowed to do this', code = 'FORBIDDEN', details?: Record<string, unknown>) {
+  constructor(message = 'You are not allowed to do this', code = 'FORBIDDEN', details?: ErrorParams) {
     super(message, 403, code, details ? { details } : undefined);
     this.name = 'ForbiddenError';
   }
@@ -48,38 +64,42 @@ export class PluginDisabledError extends AtriumError {
   }
 }
 
+/** `details.subject` names what was not found (a permission subject such as `pos.Sale`), so the reader sees «Not found: Sale». */
 export class NotFoundError extends AtriumError {
-  constructor(message = 'Not found', details?: Record<string, unknown>) {
-    super(message, 404, 'NOT_FOUND', details ? { details } : undefined);
+  constructor(message = 'Not found', details?: ErrorParams, code = 'NOT_FOUND') {
+    super(message, 404, code, details ? { details } : undefined);
     this.name = 'NotFoundError';
   }
 }
 
 export class ConflictError extends AtriumError {
-  constructor(message: string, code = 'CONFLICT', details?: Record<string, unknown>) {
+  constructor(message: string, code = 'CONFLICT', details?: ErrorParams) {
     super(message, 409, code, details ? { details } : undefined);
     this.name = 'ConflictError';
   }
 }
 
 export class PayloadTooLargeError extends AtriumError {
-  constructor(message = 'Request body is too large') {
-    super(message, 413, 'PAYLOAD_TOO_LARGE');
+  constructor(message = 'Request body is too large', details?: ErrorParams) {
+    super(message, 413, 'PAYLOAD_TOO_LARGE', details ? { details } : undefined);
     this.name = 'PayloadTooLargeError';
   }
 }
 
 /** A request that is well-formed but breaks a business rule (credit limit, state machine…). */
 export class UnprocessableError extends AtriumError {
-  constructor(message: string, code = 'UNPROCESSABLE', details?: Record<string, unknown>) {
+  constructor(message: string, code = 'UNPROCESSABLE', details?: ErrorParams) {
     super(message, 422, code, details ? { details } : undefined);
     this.name = 'UnprocessableError';
   }
 }
 
+/** The details of a "wait, then try again" answer: seconds for programs (Retry-After), whole minutes for the sentence. */
+export const retryAfterDetails = (retryAfterSeconds: number) => ({ retryAfterSeconds, retryAfterMinutes: Math.max(1, Math.ceil(retryAfterSeconds / 60)) });
+
 export class RateLimitedError extends AtriumError {
   constructor(retryAfterSeconds: number, message = 'Too many requests, try again later') {
-    super(message, 429, 'RATE_LIMITED', { details: { retryAfterSeconds } });
+    super(message, 429, 'RATE_LIMITED', { details: retryAfterDetails(retryAfterSeconds) });
     this.name = 'RateLimitedError';
   }
 }

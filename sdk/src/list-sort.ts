@@ -9,7 +9,7 @@ export function sortColumn<C>(sort: string, columns: Record<string, C>): { colum
   const desc = sort.startsWith('-');
   const name = desc ? sort.slice(1) : sort;
   if (!Object.hasOwn(columns, name)) {
-    throw new ValidationError(`Cannot sort by "${sort.slice(0, 60)}"`, [{ field: 'sort', message: `must be one of ${Object.keys(columns).flatMap((c) => [c, `-${c}`]).join(', ')}` }]);
+    throw new ValidationError(`Cannot sort by "${sort.slice(0, 60)}"`, [{ field: 'sort', code: 'enum', params: { allowedValues: Object.keys(columns).flatMap((c) => [c, `-${c}`]) }, message: `must be one of ${Object.keys(columns).flatMap((c) => [c, `-${c}`]).join(', ')}` }]);
   }
   return { column: columns[name]!, desc };
 }

@@ -3,6 +3,7 @@ import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import type { MongoAbility } from '@casl/ability';
 import type { PluginManifest } from './manifest/manifest.schema.ts';
 import type { DeviceClient } from './devices/receipt-document.ts';
+import type { MessageCatalogs } from './i18n/catalog.ts';
 import type { OutsideCallDefinition, OutsideCallInput } from './outside-call.ts';
 
 export { ReceiptDocumentSchema, ReceiptLineSchema } from './devices/receipt-document.ts';
@@ -39,7 +40,16 @@ export interface RequestContext {
   /** The plugin whose `ctx.call` reached this action (null for a user's request, the kernel, a job). */
   readonly callerPlugin: string | null;
   readonly requestId: string;
+  /** The request's language (`en`, `ru`, `uk`, `kk`): what the user chose in the admin. */
   readonly locale: string;
+  /**
+   * A text from your `messages/<locale>.json` (else the platform's) by dotted key, in the request's
+   * language, formatted with `params` (ICU: plurals, `{amount, money}` with `params.currency`,
+   * dates): for what the server renders itself — import reports, receipts, e-mails. `locale`
+   * overrides the request's (an e-mail goes out in its recipient's language). An unknown key comes
+   * back as the key. Errors need none of this: throw codes, the gateway words them.
+   */
+  t(key: string, params?: Record<string, unknown>, locale?: string): string;
   /** MikroORM EntityManager inside this request's transaction; tenant filter and RLS are set. */
   readonly em: SqlEntityManager;
   /**
@@ -369,6 +379,13 @@ export interface TenantHookContext {
 
 export interface PluginDefinition {
   manifest: PluginManifest;
+  /**
+   * The plugin's words, one catalog per language — `messages/{en,ru,uk,kk}.json` imported in
+   * `src/index.ts`: its error codes, field codes, settings titles, permission names and role names
+   * (docs/plugin-guide.md, "Words"). `atrium-plugin verify` checks that every code the plugin
+   * throws and every setting has all four.
+   */
+  messages?: MessageCatalogs;
   entities?: unknown[];
   migrations?: Migration[];
   services?: ServiceDefinition[];

@@ -14,7 +14,7 @@ export const isUnsafeKey = (key: string): boolean => UNSAFE_KEYS.has(key);
 /** 400 naming the field whose key (or a segment of it) is one of UNSAFE_KEYS. */
 export class UnsafeKeyError extends ValidationError {
   constructor(field: string) {
-    super(`"${field.slice(0, 100)}" is not an allowed name`, [{ field: field.slice(0, 100), message: 'uses a reserved name (__proto__, constructor, prototype)' }]);
+    super(`"${field.slice(0, 100)}" is not an allowed name`, [{ field: field.slice(0, 100), code: 'reservedName', message: 'uses a reserved name (__proto__, constructor, prototype)' }]);
     this.type = 'UNSAFE_KEY';
   }
 }

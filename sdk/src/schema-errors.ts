@@ -4,36 +4,40 @@ import type { FieldError } from './errors.ts';
 export type SchemaErrorLike = { keyword: string; instancePath: string; params: unknown; message?: string };
 
 function fieldOf(e: SchemaErrorLike): string {
-  const base = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const base = e.instancePath.replace(/^\//, '').replace(/\//g, '.').replace(/~1/g, '/').replace(/~0/g, '~');
   const p = (e.params ?? {}) as Record<string, unknown>;
-  const extra = e.keyword === 'required' ? p.missingProperty : e.keyword === 'additionalProperties' ? p.additionalProperty : '';
-  return [base, extra].filter(Boolean).join('.') || '(body)';
+  const extra = e.keyword === 'required' || e.keyword === 'dependentRequired' ? p.missingProperty
+    : e.keyword === 'additionalProperties' ? p.additionalProperty
+    : e.keyword === 'propertyNames' ? p.propertyName : '';
+  return [base, extra].filter(Boolean).join('.');
 }
 
-function messageOf(e: SchemaErrorLike): string {
-  const limit = ((e.params ?? {}) as { limit?: number }).limit;
-  switch (e.keyword) {
-    case 'required': return 'is required';
-    case 'additionalProperties': return 'is not allowed';
-    case 'maxLength': return `must be at most ${limit} characters`;
-    case 'minLength': return limit === 1 ? 'must not be empty' : `must be at least ${limit} characters`;
-    default: return e.message ?? 'is invalid';
-  }
+/** ajv's params, minus what only repeats the field name. */
+function paramsOf(e: SchemaErrorLike): Record<string, unknown> {
+  const { missingProperty: _m, additionalProperty: _a, propertyName: _p, ...rest } = (e.params ?? {}) as Record<string, unknown>;
+  if (e.keyword === 'dependentRequired') return { property: rest.property, deps: String(rest.deps ?? '').split(', ').filter(Boolean) };
+  return rest;
 }
 
 /**
- * ajv errors as the field list of a 400 (`{ field: 'config.botToken', message: 'is required' }`):
- * one per field (anyOf/oneOf report every branch; the first error of a field is the useful one).
- * Shared by the kernel's request validator and the SDK's own schema checks.
+ * ajv errors as the field list of a 400: the field's dotted path (`lines.0.qty`; a missing or
+ * unknown property names itself), the JSON Schema keyword as `code` and ajv's params as `params`
+ * (`{ field: 'name', code: 'maxLength', params: { limit: 200 } }`), so the platform catalog words
+ * them in the reader's language; `message` is ajv's English, for developers. One entry per field —
+ * the first, which is the useful one when a union reports every branch — and every field at once
+ * (ajv runs with allErrors), so a form can flag all of them. Shared by the kernel's request
+ * validator, settings validation and the SDK's own schema checks.
  */
-export function fieldErrorsOf(errors: readonly SchemaErrorLike[] | null | undefined): FieldError[] {
+export function fieldErrorsOf(errors: readonly SchemaErrorLike[] | null | undefined, root = '(body)'): FieldError[] {
   const seen = new Set<string>();
   const fields: FieldError[] = [];
   for (const e of errors ?? []) {
-    const f = fieldOf(e);
-    if (seen.has(f) || e.keyword === 'anyOf' || e.keyword === 'oneOf') continue;
-    seen.add(f);
-    fields.push({ field: f, message: messageOf(e) });
+    if (e.keyword === 'anyOf' || e.keyword === 'oneOf' || e.keyword === 'if') continue;
+    const field = fieldOf(e) || root;
+    if (seen.has(field)) continue;
+    seen.add(field);
+    // error-codes: pass-through (every JSON Schema keyword is in the platform catalog: sdk/src/i18n/i18n.test.ts)
+    fields.push({ field, code: e.keyword, params: paramsOf(e), ...(e.message ? { message: e.message } : {}) });
   }
   return fields;
 }

@@ -1,5 +1,6 @@
 import { ApiError, isApiError, networkError, toApiError } from './errors.ts';
 import { tokens } from './token-store.ts';
+import { currentLocale } from '../i18n/index.ts';
 
 // Base URL of the kernel. Empty under the gateway (same origin); a native shell sets it.
 let apiBase = '';
@@ -50,6 +51,9 @@ async function send(method: string, path: string, opts: SendOptions): Promise<Re
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(opts.headers ?? {})) headers[k.toLowerCase()] = v;
   headers.accept = opts.accept ?? 'application/json';
+  // the kernel words its errors (and anything else it renders) in the language the user chose;
+  // a plugin may still ask for another one
+  headers['accept-language'] ??= currentLocale();
   let body: BodyInit | undefined;
   if (opts.rawBody !== undefined) {
     headers['content-type'] = opts.contentType ?? 'application/octet-stream';

@@ -105,7 +105,7 @@ export function providerActions(d: () => KernelDeps, openSession: (ctx: KernelCt
         const user = ctx.meta.user ?? null;
         if (purpose === 'link' && !user) throw new UnauthorizedError('Sign in first to link an account');
         const tenantId = purpose === 'link' ? ctx.meta.tenantId! : ctx.params.tenantId;
-        if (!tenantId) throw new ValidationError('Which business do you sign in to?', [{ field: 'tenantId', message: 'is required to sign in' }]);
+        if (!tenantId) throw new ValidationError('Which business do you sign in to?', [{ field: 'tenantId', code: 'required', message: 'is required to sign in' }]);
         const p = providerById(ctx.params.provider);
         if (!p || !(await gate.isEnabled(tenantId, p.pluginId))) throw new NotFoundError('This sign-in method is not available here', { provider: ctx.params.provider });
         const code = crypto.randomBytes(16).toString('base64url');

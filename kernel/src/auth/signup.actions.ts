@@ -54,7 +54,7 @@ export function signupActions(d: () => KernelDeps, openSession: (ctx: KernelCtx,
       async handler(ctx) {
         const { config, db, rateLimiter, mailer, secrets } = d();
         if (!config.auth.signupEnabled) throw new ForbiddenError('Sign-up is disabled on this platform', 'SIGNUP_DISABLED');
-        if (ctx.params.timeZone !== undefined && !isKnownTimeZone(ctx.params.timeZone)) throw new ValidationError(`Unknown time zone "${ctx.params.timeZone}"`, [{ field: 'timeZone', message: 'is not a known time zone (e.g. Asia/Almaty)' }]);
+        if (ctx.params.timeZone !== undefined && !isKnownTimeZone(ctx.params.timeZone)) throw new ValidationError(`Unknown time zone "${ctx.params.timeZone}"`, [{ field: 'timeZone', code: 'timeZone', message: 'is not a known time zone (e.g. Asia/Almaty)' }]);
         await rateLimiter.hit(`signup:ip:${ctx.meta.ip ?? '-'}`, config.auth.signupMaxPerIpPerHour, 3600, 'Too many sign-ups from this address; try again later');
         const email = ctx.params.email.trim().toLowerCase();
         const pending = { email, tenantName: ctx.params.tenantName.trim(), passwordHash: await hashPassword(ctx.params.password), displayName: ctx.params.displayName, locale: ctx.params.locale, timeZone: ctx.params.timeZone };
@@ -91,7 +91,7 @@ export function signupActions(d: () => KernelDeps, openSession: (ctx: KernelCtx,
       params: Type.Object({ token: Type.String({ minLength: 20, maxLength: 4000, pattern: '^[A-Za-z0-9_-]+$' }) }, { additionalProperties: false }),
       summary: 'Open the link of the sign-up e-mail: creates the business and its owner and signs in',
       async handler(ctx) {
-        const invalid = () => new ValidationError('This sign-up link is invalid or expired; sign up again', [{ field: 'token', message: 'is invalid or expired' }]);
+        const invalid = () => new ValidationError('This sign-up link is invalid or expired; sign up again', [{ field: 'token', code: 'linkExpired', message: 'is invalid or expired' }]);
         let p: PendingSignup;
         try {
           p = d().secrets.open(Buffer.from(ctx.params.token, 'base64url').toString('base64')) as PendingSignup;

@@ -1,5 +1,5 @@
 import * as OTPAuth from 'otpauth';
-import { AtriumError } from '@atrium/sdk';
+import { AtriumError, retryAfterDetails } from '@atrium/sdk';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 
@@ -23,7 +23,7 @@ const PERIOD_SECONDS = 30;
 
 export class TotpLockedError extends AtriumError {
   constructor(retryAfterSeconds: number) {
-    super(`Too many wrong codes; try again in ${retryAfterSeconds} s`, 429, 'TOTP_LOCKED', { details: { retryAfterSeconds } });
+    super(`Too many wrong codes; try again in ${retryAfterSeconds} s`, 429, 'TOTP_LOCKED', { details: retryAfterDetails(retryAfterSeconds) });
     this.name = 'TotpLockedError';
   }
 }

@@ -16,8 +16,8 @@ export function totpActions(d: () => KernelDeps) {
 
   /** A code sent with a request: 400 naming `code` when it is wrong or was used. */
   function requireOk(outcome: TotpOutcome) {
-    if (outcome === 'wrong') throw new ValidationError('Wrong code', [{ field: 'code', message: 'does not match' }]);
-    if (outcome === 'reused') throw new ValidationError('This code was already used; wait for the next one', [{ field: 'code', message: 'was already used' }]);
+    if (outcome === 'wrong') throw new ValidationError('Wrong code', [{ field: 'code', code: 'wrongCode', message: 'does not match' }]);
+    if (outcome === 'reused') throw new ValidationError('This code was already used; wait for the next one', [{ field: 'code', code: 'codeUsed', message: 'was already used' }]);
   }
   /** Per address, on top of the per-account attempts: guesses spread over many accounts. */
   const limitPerIp = (ctx: KernelCtx) => d().rateLimiter.hit(`totp:ip:${ctx.meta.ip ?? '-'}`, d().config.auth.loginMaxPerIpPerMinute, 60, 'Too many codes tried from this address; wait a minute');
@@ -63,7 +63,7 @@ export function totpActions(d: () => KernelDeps) {
         // both count against the same attempts as the code
         await limitPerIp(ctx);
         await totp().reserve(u.id);
-        if (!(await verifyPassword(u.password_hash, ctx.params.password))) throw new ValidationError('Password is wrong', [{ field: 'password', message: 'is wrong' }]);
+        if (!(await verifyPassword(u.password_hash, ctx.params.password))) throw new ValidationError('Password is wrong', [{ field: 'password', code: 'wrongPassword', message: 'is wrong' }]);
         requireOk(await totp().check(u, ctx.params.code));
         await d().db.systemQuery('update kernel."user" set totp_enabled = false, totp_secret = null where id = $1', [u.id]);
         ctx.locals.req?.audit.diff({ totpEnabled: true }, { totpEnabled: false });

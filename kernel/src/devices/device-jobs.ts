@@ -85,10 +85,10 @@ export const requestHash = (p: SubmitParams) =>
 /** Checks the fields each kind needs (the schema can only say what is allowed) and builds the payload. */
 export function buildPayload(p: SubmitParams, profile: PrinterProfile | undefined): JobPayload {
   const need = (field: keyof SubmitParams, what: string) => {
-    if (p[field] === undefined) throw new ValidationError(`"${field}" is required for ${p.kind} jobs`, [{ field, message: `is required: ${what}` }]);
+    if (p[field] === undefined) throw new ValidationError(`"${field}" is required for ${p.kind} jobs`, [{ field, code: 'requiredForJob', params: { kind: p.kind }, message: `is required: ${what}` }]);
   };
   const forbid = (...fields: (keyof SubmitParams)[]) => {
-    for (const f of fields) if (p[f] !== undefined) throw new ValidationError(`"${f}" does not apply to ${p.kind} jobs`, [{ field: f, message: `not allowed for ${p.kind}` }]);
+    for (const f of fields) if (p[f] !== undefined) throw new ValidationError(`"${f}" does not apply to ${p.kind} jobs`, [{ field: f, code: 'notForJob', params: { kind: p.kind }, message: `not allowed for ${p.kind}` }]);
   };
   switch (p.kind) {
     case 'print-receipt':
@@ -98,7 +98,7 @@ export function buildPayload(p: SubmitParams, profile: PrinterProfile | undefine
     case 'print-raw':
       need('base64', 'the ESC/POS bytes, base64');
       forbid('document', 'pin', 'lines');
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(p.base64!)) throw new ValidationError('"base64" is not base64', [{ field: 'base64', message: 'must be base64' }]);
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(p.base64!)) throw new ValidationError('"base64" is not base64', [{ field: 'base64', code: 'base64', message: 'must be base64' }]);
       return { kind: 'print-raw', base64: p.base64! };
     case 'open-drawer':
       forbid('document', 'base64', 'lines');
@@ -120,7 +120,7 @@ export function buildPayload(p: SubmitParams, profile: PrinterProfile | undefine
 export function effectiveProfile(row: { profile_id: string; paper_width_mm: number | null; code_page: string | null } | undefined): PrinterProfile | undefined {
   if (!row) return undefined;
   const base = BUILTIN_PROFILES[row.profile_id];
-  if (!base) throw new UnprocessableError(`Unknown printer profile "${row.profile_id}"`, 'UNKNOWN_PROFILE');
+  if (!base) throw new UnprocessableError(`Unknown printer profile "${row.profile_id}"`, 'UNKNOWN_PROFILE', { profile: row.profile_id });
   const p: PrinterProfile = structuredClone(base);
   if (row.paper_width_mm && row.paper_width_mm !== p.paperWidthMm) {
     p.paperWidthMm = row.paper_width_mm as 58 | 80;

@@ -21,7 +21,8 @@ export function toHttpError(e: any, requestId: string): HttpError {
   if (((status >= 400 && status < 500) || status === 502 || status === 503 || status === 504) && typeof e?.type === 'string') {
     const data = e.data ?? {};
     if ((status === 429 || status === 503) && data.details?.retryAfterSeconds) headers['Retry-After'] = String(data.details.retryAfterSeconds);
-    const fields = data.fields ?? (Array.isArray(data) ? data.map((x: any) => ({ field: x.field, message: x.message })) : undefined);
+    // error-codes: pass-through (Moleculer's own validator errors)
+    const fields = data.fields ?? (Array.isArray(data) ? data.map((x: any) => ({ field: x.field, code: x.type, message: x.message })) : undefined);
     return {
       status,
       headers,

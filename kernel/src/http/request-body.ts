@@ -19,7 +19,7 @@ export function parseCookies(header: string | undefined): Record<string, string>
   return out;
 }
 
-const tooLarge = (limit: number) => new PayloadTooLargeError(`Request body is larger than ${limit >= 1024 * 1024 ? `${Math.round(limit / 1024 / 1024)} MB` : `${limit} bytes`}`);
+const tooLarge = (limit: number) => new PayloadTooLargeError(`Request body is larger than ${limit >= 1024 * 1024 ? `${Math.round(limit / 1024 / 1024)} MB` : `${limit} bytes`}`, { limitMb: Math.round((limit / 1048576) * 10) / 10 });
 
 /**
  * Reads the whole body, refusing (413) one larger than `limit` bytes as its bytes arrive: a
@@ -42,14 +42,14 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
 
 /** A JSON request body as the params object it must be (400 naming `(body)` otherwise). */
 export function parseJsonBody(body: Buffer, contentType: string): Record<string, unknown> {
-  if (!contentType.includes('application/json')) throw new ValidationError('Send JSON with Content-Type: application/json', [{ field: '(body)', message: 'must be JSON' }]);
+  if (!contentType.includes('application/json')) throw new ValidationError('Send JSON with Content-Type: application/json', [{ field: '(body)', code: 'notJson', message: 'must be JSON' }]);
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch {
-    throw new ValidationError('The request body is not valid JSON', [{ field: '(body)', message: 'is not valid JSON' }]);
+    throw new ValidationError('The request body is not valid JSON', [{ field: '(body)', code: 'invalidJson', message: 'is not valid JSON' }]);
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ValidationError('The request body must be a JSON object', [{ field: '(body)', message: 'must be an object' }]);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ValidationError('The request body must be a JSON object', [{ field: '(body)', code: 'notObject', message: 'must be an object' }]);
   return parsed as Record<string, unknown>;
 }
 

@@ -23,7 +23,7 @@ function decodePathSegment(name: string, raw: string): string {
   try {
     return decodeURIComponent(raw);
   } catch {
-    throw new ValidationError(`"${name}" in the URL is not valid percent-encoding`, [{ field: name, message: 'is not valid percent-encoding' }]);
+    throw new ValidationError(`"${name}" in the URL is not valid percent-encoding`, [{ field: name, code: 'percentEncoding', message: 'is not valid percent-encoding' }]);
   }
 }
 

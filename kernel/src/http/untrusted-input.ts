@@ -18,7 +18,7 @@ function fieldOf(f: Frame | null, root: string): string {
 const hasNul = (s: string) => s.includes('\u0000');
 
 function nulError(field: string): ValidationError {
-  return new ValidationError(`"${field.slice(0, 100)}" contains a NUL character`, [{ field: field.slice(0, 100), message: 'must not contain a NUL (\\u0000) character' }]);
+  return new ValidationError(`"${field.slice(0, 100)}" contains a NUL character`, [{ field: field.slice(0, 100), code: 'nulCharacter', message: 'must not contain a NUL (\\u0000) character' }]);
 }
 
 /**
@@ -39,7 +39,7 @@ export function checkJsonInput(body: unknown, root = '(body)'): void {
     if (v === null || typeof v !== 'object') continue;
     if (f.depth >= MAX_JSON_DEPTH) {
       const field = fieldOf(f, root).slice(0, 100);
-      throw new ValidationError(`"${field}" nests deeper than ${MAX_JSON_DEPTH} levels`, [{ field, message: `must not nest deeper than ${MAX_JSON_DEPTH} levels` }]);
+      throw new ValidationError(`"${field}" nests deeper than ${MAX_JSON_DEPTH} levels`, [{ field, code: 'tooDeep', params: { limit: MAX_JSON_DEPTH }, message: `must not nest deeper than ${MAX_JSON_DEPTH} levels` }]);
     }
     if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], depth: f.depth + 1, key: i, parent: f });

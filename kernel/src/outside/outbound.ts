@@ -84,7 +84,7 @@ export class OutboundPolicy {
         const u = new URL(base.origin + base.path);
         ok = this.bases(pluginId).some((b) => within(u, b));
       }
-      if (!ok) out.push({ field, message: `must be one of the addresses this platform allows: ${this.allowed(pluginId).join(', ') || '(none)'}` });
+      if (!ok) out.push({ field, code: 'addressNotAllowed', params: { allowed: this.allowed(pluginId) }, message: `must be one of the addresses this platform allows: ${this.allowed(pluginId).join(', ') || '(none)'}` });
     }
     return out;
   }

@@ -62,6 +62,7 @@ function refusalOf(e: any): OutsideOutcome<never> {
 
 /** A stored refusal as the typed error the first caller got. */
 function errorFrom(error: { status: number; code: string; message: string; details?: Record<string, unknown> }): AtriumError {
+  // error-codes: pass-through (the refusal the outside call answered first, stored)
   return new AtriumError(error.message, error.status, error.code, error.details ? { details: error.details } : undefined);
 }
 

@@ -14,11 +14,11 @@ export function mapDbError(e: unknown): unknown {
       return new UnprocessableError('Refers to something that does not exist or is still in use', 'REFERENCE', constraint ? { constraint } : undefined);
     case '23514':
     case '23502':
-      return new ValidationError(`Violates a data rule${constraint ? ` (${constraint})` : ''}`, []);
+      return new ValidationError(`Violates a data rule${constraint ? ` (${constraint})` : ''}`, [{ field: '(body)', code: 'dataRule', params: constraint ? { constraint } : {} }]);
     case '22P02':
     case '22001':
     case '22003':
-      return new ValidationError(`Invalid value: ${(err.message ?? '').split('\n')[0]}`, []);
+      return new ValidationError(`Invalid value: ${(err.message ?? '').split('\n')[0]}`, [{ field: '(body)', code: 'invalidValue' }]);
     case '40001':
     case '40P01':
       return new ConflictError('Concurrent update, please retry', 'RETRY');

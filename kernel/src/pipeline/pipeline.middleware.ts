@@ -61,7 +61,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         const meta = ctx.meta;
         // 1. authenticate — the gateway verified the token; here we require what the action needs
         const isSystem = meta.system === true;
-        if (spec.permission === 'system' && !isSystem) throw new ForbiddenError('Internal action');
+        if (spec.permission === 'system' && !isSystem) throw new ForbiddenError('Internal action', 'INTERNAL_ACTION');
         if (spec.permission === 'internal' && !isSystem && !meta.callerPlugin) throw new ForbiddenError('Internal action: only allowlisted plugins may call it', 'INTERNAL_ACTION');
         let user = meta.user ?? null;
         if (spec.permission !== 'public' && spec.permission !== 'internal' && !isSystem && !user) throw new UnauthorizedError();
@@ -82,7 +82,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
 
         // allowlist: a plugin calling another plugin's action must have declared it
         if (meta.callerPlugin && spec.pluginId && meta.callerPlugin !== spec.pluginId && !d.registry.mayCall(meta.callerPlugin, spec.fullName)) {
-          throw new ForbiddenError(`Plugin "${meta.callerPlugin}" may not call "${spec.fullName}"`, 'CALL_NOT_ALLOWED');
+          throw new ForbiddenError(`Plugin "${meta.callerPlugin}" may not call "${spec.fullName}"`, 'CALL_NOT_ALLOWED', { plugin: meta.callerPlugin, target: spec.fullName });
         }
 
         // 3. plugin gate
@@ -99,7 +99,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         if (user && tenantId) ({ ability, user } = await d.abilities.forRequest(tenantId, user));
         if (Array.isArray(spec.permission) && !isSystem) {
           const [act, subject] = spec.permission;
-          if (!ability.can(act, subject)) throw new ForbiddenError(`You may not ${act} ${subject}`);
+          if (!ability.can(act, subject)) throw new ForbiddenError(`You may not ${act} ${subject}`, 'FORBIDDEN', { action: act, subject });
         }
 
         if (!spec.tenantScoped) return next(ctx);
@@ -149,7 +149,7 @@ export function createPipelineMiddleware(deps: () => KernelDeps): Middleware {
         const readOnly = spec.rest?.method === 'GET' && !spec.mutates && !idemKey;
         let result: unknown;
         try {
-          if (idemKey && idemKey.length > 200) throw new UnprocessableError('Idempotency-Key must be at most 200 characters', 'IDEMPOTENCY_KEY_INVALID');
+          if (idemKey && idemKey.length > 200) throw new UnprocessableError('Idempotency-Key must be at most 200 characters', 'IDEMPOTENCY_KEY_INVALID', { limit: 200 });
           const hash = idemKey ? hashParams(ctx.params) : '';
           result = await d.db.transaction(scope, async (em, first, tx, prefetched) => {
             (ctx.locals as any).prefetched = prefetched;
@@ -210,8 +210,8 @@ async function enqueueJobs(d: KernelDeps, pluginId: string, tenantId: string, jo
 
 
 async function resolveTenantParam(d: KernelDeps, value: unknown): Promise<string> {
-  if (!isUuid(value)) throw new NotFoundError('Unknown tenant');
-  if (!(await isActiveTenant(d, value))) throw new NotFoundError('Unknown tenant');
+  if (!isUuid(value)) throw new NotFoundError('Unknown tenant', { subject: 'kernel.Tenant' });
+  if (!(await isActiveTenant(d, value))) throw new NotFoundError('Unknown tenant', { subject: 'kernel.Tenant' });
   return value;
 }
 

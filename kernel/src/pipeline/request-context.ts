@@ -11,6 +11,9 @@ import { loadPluginSettings } from '../plugins/plugin-settings.ts';
 import { loadTenantProfile, TENANT_PROFILE_KEY } from '../tenants/tenant-profile.ts';
 import { deferredQuery, preparedQuery } from '../db/prepared.ts';
 import { setWorkerUnits } from '../plugins/plugin-workers.ts';
+import { isLocale, PSEUDO_LOCALE, type RenderLocale } from '@atrium/sdk/i18n';
+
+const asLocale = (l: unknown): RenderLocale => (isLocale(l) || l === PSEUDO_LOCALE ? l : 'en');
 import { outboundFetch } from '../outside/outbound-fetch.ts';
 import { runOutsideCall } from '../outside/outside-calls.ts';
 import { finishStatement } from './pipeline.middleware.ts';
@@ -56,6 +59,7 @@ export function buildRequestContext(deps: KernelDeps, ctx: Context<any, any>, op
     callerPlugin: typeof meta.callerPlugin === 'string' ? meta.callerPlugin : null,
     requestId: meta.requestId ?? ctx.requestID ?? crypto.randomUUID(),
     locale: meta.locale ?? 'en',
+    t: (key, params, locale) => deps.translator.text(asLocale(locale ?? meta.locale), key.split('.'), params, pluginId) ?? key,
     em,
     sql: (text, params) => preparedQuery(em, text, params),
     sqlDeferred: (text, params) => deferredQuery(em, text, params),
@@ -63,7 +67,7 @@ export function buildRequestContext(deps: KernelDeps, ctx: Context<any, any>, op
     logger: lazyLogger(() => deps.logger.child({ plugin: pluginId, tenantId, requestId: meta.requestId })),
     can,
     authorize(action, subject, object, field) {
-      if (!can(action, subject, object, field)) throw new ForbiddenError(`You may not ${action} this ${subject.split('.').pop()}`);
+      if (!can(action, subject, object, field)) throw new ForbiddenError(`You may not ${action} this ${subject.split('.').pop()}`, 'FORBIDDEN', { action, subject });
     },
     accessibleWhere: (action, subject) => (system ? {} : accessibleWhere(ability, action, subject)),
     // the kernel's own work (jobs, deliveries) runs as no user and is not bound by anyone's rules
@@ -82,7 +86,7 @@ export function buildRequestContext(deps: KernelDeps, ctx: Context<any, any>, op
     },
     async call(action, params = {}) {
       if (pluginId !== 'kernel' && !deps.registry.mayCall(pluginId, action)) {
-        throw new ForbiddenError(`Plugin "${pluginId}" may not call "${action}": add it to "calls" in atrium.plugin.json`, 'CALL_NOT_ALLOWED');
+        throw new ForbiddenError(`Plugin "${pluginId}" may not call "${action}": add it to "calls" in atrium.plugin.json`, 'CALL_NOT_ALLOWED', { plugin: pluginId, target: action });
       }
       return ctx.call(action, params, { meta: { callerPlugin: pluginId } }) as Promise<any>;
     },

@@ -33,7 +33,7 @@ export async function resolveTenantFromRequest(
   const r = await resolve({ params });
   if (!r || typeof r !== 'object') throw new Error(`${String(action.name)}: resolveTenant answered ${JSON.stringify(r)}`);
   if (r.tenantId === null) return { respond: 'response' in r ? r.response ?? null : null };
-  if (!isUuid(r.tenantId)) throw new NotFoundError('Unknown tenant');
-  if (!(await isActiveTenant(d, r.tenantId))) throw new NotFoundError('Unknown tenant');
+  if (!isUuid(r.tenantId)) throw new NotFoundError('Unknown tenant', { subject: 'kernel.Tenant' });
+  if (!(await isActiveTenant(d, r.tenantId))) throw new NotFoundError('Unknown tenant', { subject: 'kernel.Tenant' });
   return { tenantId: r.tenantId };
 }

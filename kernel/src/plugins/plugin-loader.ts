@@ -39,6 +39,8 @@ export async function loadPluginFromDir(dir: string): Promise<DiscoveredPlugin> 
   const mod = await import(pathToFileURL(path.join(dir, entry)).href);
   const definition: PluginDefinition = mod.default ?? mod.plugin;
   if (!definition?.manifest) throw new Error(`Plugin at ${dir} does not default-export definePlugin({...})`);
+  // its words would be silently missing: errors and settings in English for everyone
+  if (fs.existsSync(path.join(dir, 'messages', 'en.json')) && !definition.messages) throw new Error(`Plugin at ${dir} has messages/*.json but definePlugin() got no \`messages\`: import them in its entry (docs/plugin-guide.md, "Words")`);
   if (definition.manifest.id !== manifest.id || definition.manifest.version !== manifest.version) {
     throw new Error(`Plugin at ${dir}: code manifest (${definition.manifest.id}@${definition.manifest.version}) differs from atrium.plugin.json (${manifest.id}@${manifest.version})`);
   }

@@ -18,7 +18,7 @@ export class PluginRegistry {
 
   add(definition: PluginDefinition, dir?: string): LoadedPlugin {
     const { manifest } = definition;
-    if (this.plugins.has(manifest.id)) throw new ConflictError(`Plugin "${manifest.id}" is installed twice`);
+    if (this.plugins.has(manifest.id)) throw new ConflictError(`Plugin "${manifest.id}" is installed twice`, 'PLUGIN_DUPLICATE', { plugin: manifest.id });
     this.subscribers.clear();
     const loaded = { id: manifest.id, manifest, definition, dir, schema: pluginSchemaName(manifest.id) };
     this.plugins.set(manifest.id, loaded);
@@ -51,7 +51,7 @@ export class PluginRegistry {
     const state = new Map<string, 'visiting' | 'done'>();
     const visit = (p: LoadedPlugin, trail: string[]) => {
       if (state.get(p.id) === 'done') return;
-      if (state.get(p.id) === 'visiting') throw new ConflictError(`Plugin dependency cycle: ${[...trail, p.id].join(' → ')}`);
+      if (state.get(p.id) === 'visiting') throw new ConflictError(`Plugin dependency cycle: ${[...trail, p.id].join(' → ')}`, 'DEPENDENCY_CYCLE', { cycle: [...trail, p.id].join(' → ') });
       state.set(p.id, 'visiting');
       for (const dep of Object.keys(p.manifest.dependencies ?? {})) {
         const d = this.plugins.get(dep);

@@ -36,7 +36,7 @@ async function lockRow(em: Em, pluginId: string): Promise<TenantPluginRow | unde
     const [row] = await em.execute('select * from kernel.tenant_plugin where plugin_id = ? for update nowait', [pluginId]);
     return row;
   } catch (e: any) {
-    if ((e?.code ?? e?.cause?.code) === '55P03') throw new ConflictError(`"${pluginId}" is changing right now (being enabled, disabled or purged); try again when it is done`, 'PLUGIN_BUSY');
+    if ((e?.code ?? e?.cause?.code) === '55P03') throw new ConflictError(`"${pluginId}" is changing right now (being enabled, disabled or purged); try again when it is done`, 'PLUGIN_BUSY', { plugin: pluginId });
     throw e;
   }
 }
@@ -103,7 +103,7 @@ async function change(
     if (row?.state === o.done) return { already: true as const, row: row as TenantPluginRow };
     // an in-between state with nobody holding the row is an attempt that died: take it over
     if (!o.from.includes(row?.state) && row?.state !== o.to) {
-      throw new ConflictError(`"${p.id}" is ${row?.state ?? 'disabled'} here: it cannot be ${o.done} now`, 'PLUGIN_STATE', { state: row?.state ?? 'disabled' });
+      throw new ConflictError(`"${p.id}" is ${row?.state ?? 'disabled'} here: it cannot be ${o.done} now`, 'PLUGIN_STATE', { plugin: p.id, state: row?.state ?? 'disabled' });
     }
     await o.check(tx.em, row);
     await tx.em.execute(`insert into kernel.tenant_plugin (tenant_id, plugin_id, state) values (?, ?, ?)
@@ -142,7 +142,7 @@ export function enablePlugin(d: KernelDeps, req: RequestContext, p: LoadedPlugin
     done: 'enabled',
     async check(em, row) {
       const unmet = d.registry.unmetDependencies(p.id, await enabledSet(em));
-      if (unmet.length) throw new ConflictError(`Cannot enable "${p.id}": ${unmet.map((u) => u.reason).join('; ')}`, 'DEPENDENCY_MISSING', { plugins: unmet.map((u) => u.plugin), reasons: unmet });
+      if (unmet.length) throw new ConflictError(`Cannot enable "${p.id}": ${unmet.map((u) => u.reason).join('; ')}`, 'DEPENDENCY_MISSING', { plugin: p.id, plugins: unmet.map((u) => u.plugin), reasons: unmet });
       validateSettings(row);
     },
     async work(em, row) {
@@ -161,7 +161,7 @@ export function disablePlugin(d: KernelDeps, req: RequestContext, p: LoadedPlugi
     async check(em) {
       const dependents = d.registry.enabledDependents(p.id, await enabledSet(em));
       if (dependents.length) {
-        throw new ConflictError(`Cannot disable "${p.id}" while ${dependents.map((x) => `"${x}"`).join(', ')} ${dependents.length > 1 ? 'depend' : 'depends'} on it; disable ${dependents.length > 1 ? 'them' : 'it'} first`, 'DEPENDENTS_ENABLED', { plugins: dependents });
+        throw new ConflictError(`Cannot disable "${p.id}" while ${dependents.map((x) => `"${x}"`).join(', ')} ${dependents.length > 1 ? 'depend' : 'depends'} on it; disable ${dependents.length > 1 ? 'them' : 'it'} first`, 'DEPENDENTS_ENABLED', { plugin: p.id, plugins: dependents });
       }
     },
     async work(em) {
@@ -176,7 +176,7 @@ export async function startPurge(d: KernelDeps, req: RequestContext, p: LoadedPl
   const out = await req.transaction(async (tx) => {
     const row = await lockRow(tx.em, p.id);
     if (row?.state === 'purging') return { before: 'purging' as const, row, queued: false };
-    if (row?.state === 'enabled' || row?.state === 'enabling' || row?.state === 'disabling') throw new ConflictError(`Disable "${p.id}" before purging its data`, 'PLUGIN_ENABLED');
+    if (row?.state === 'enabled' || row?.state === 'enabling' || row?.state === 'disabling') throw new ConflictError(`Disable "${p.id}" before purging its data`, 'PLUGIN_ENABLED', { plugin: p.id });
     const [after] = await tx.em.execute(`insert into kernel.tenant_plugin (tenant_id, plugin_id, state, progress) values (?, ?, 'purging', 0)
       on conflict (tenant_id, plugin_id) do update set state = 'purging', progress = 0, error = null, export_file_id = null, purge_result = null, updated_at = now() returning *`, [req.tenantId, p.id]);
     return { before: (row?.state ?? 'disabled') as TenantPluginState, row: after as TenantPluginRow, queued: true };

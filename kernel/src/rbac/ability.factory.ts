@@ -1,6 +1,6 @@
 import { createMongoAbility, type MongoAbility, type RawRuleOf } from '@casl/ability';
 import { rulesToCondition, permittedFieldsOf } from '@casl/ability/extra';
-import { ForbiddenError, ValidationError } from '@atrium/sdk';
+import { ForbiddenError, ValidationError, type FieldError } from '@atrium/sdk';
 
 export type StoredRule = {
   action: string | string[];
@@ -16,11 +16,11 @@ export type StoredRule = {
 const ALLOWED_OPERATORS = new Set(['$eq', '$ne', '$in', '$nin', '$gt', '$gte', '$lt', '$lte', '$exists', '$and', '$or', '$not']);
 
 export function validateRuleConditions(rules: StoredRule[]): void {
-  const problems: { field: string; message: string }[] = [];
+  const problems: FieldError[] = [];
   const walk = (node: unknown, path: string) => {
     if (!node || typeof node !== 'object') return;
     for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
-      if (k.startsWith('$') && !ALLOWED_OPERATORS.has(k)) problems.push({ field: `${path}.${k}`, message: `operator ${k} is not supported in permission conditions` });
+      if (k.startsWith('$') && !ALLOWED_OPERATORS.has(k)) problems.push({ field: `${path}.${k}`, code: 'conditionOperator', params: { operator: k }, message: `operator ${k} is not supported in permission conditions` });
       walk(v, `${path}.${k}`);
     }
   };
@@ -33,7 +33,7 @@ export function interpolateRules(rules: StoredRule[], vars: { user: { id: string
   const json = JSON.stringify(rules);
   const out = json.replace(/\$\{(user|tenant)\.([a-zA-Z]+)\}/g, (_m, obj: 'user' | 'tenant', key: string) => {
     const v = (vars[obj] as Record<string, string>)[key];
-    if (v === undefined) throw new ValidationError(`Unknown placeholder \${${obj}.${key}} in permission rule`);
+    if (v === undefined) throw new ValidationError(`Unknown placeholder \${${obj}.${key}} in permission rule`, [{ field: '(rules)', code: 'unknownPlaceholder', params: { placeholder: `\${${obj}.${key}}` } }]);
     return JSON.stringify(v).slice(1, -1);
   });
   return JSON.parse(out);
@@ -58,7 +58,7 @@ export function accessibleWhere(ability: MongoAbility, action: string, subject: 
       empty: () => ({}),
     },
   );
-  if (where === null) throw new ForbiddenError(`You may not ${action} ${subject}`);
+  if (where === null) throw new ForbiddenError(`You may not ${action} ${subject}`, 'FORBIDDEN', { action, subject });
   return where as Record<string, unknown>;
 }
 

@@ -34,7 +34,7 @@ export function rulesSql(ability: MongoAbility, action: string, subject: string,
     if (opts.columns && Object.hasOwn(opts.columns, field)) return opts.columns[field]!;
     const f = fields && Object.hasOwn(fields, field) ? fields[field] : undefined;
     // stored before the check existed (or written by hand): refuse rather than ignore it
-    if (!f) throw new ForbiddenError(`A permission rule on ${subject} tests "${field}", which ${subject} cannot enforce: an administrator must change the role`, 'RULE_NOT_ENFORCEABLE');
+    if (!f) throw new ForbiddenError(`A permission rule on ${subject} tests "${field}", which ${subject} cannot enforce: an administrator must change the role`, 'RULE_NOT_ENFORCEABLE', { subject });
     return opts.alias ? `${opts.alias}.${f.column}` : f.column;
   };
 
@@ -68,7 +68,7 @@ export function rulesSql(ability: MongoAbility, action: string, subject: string,
         return negate ? `(${c} is null or ${c} ${opposite} ${bind(v)})` : `${c} ${op} ${bind(v)}`;
       }
       default:
-        throw new ForbiddenError(`A permission rule on ${subject} uses "${n.operator}", which cannot be enforced: an administrator must change the role`, 'RULE_NOT_ENFORCEABLE');
+        throw new ForbiddenError(`A permission rule on ${subject} uses "${n.operator}", which cannot be enforced: an administrator must change the role`, 'RULE_NOT_ENFORCEABLE', { subject });
     }
   };
 

@@ -123,7 +123,7 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
           const u = await userWithSecrets(d().db, ctx.meta.user!.id);
           // the same per-account limit as sign-in: an access token must not let anyone guess the password
           await rateLimiter.hit(`login:acct:${u.email}`, config.auth.loginMaxPerAccountPer15Minutes, 900, 'Too many password attempts for this account; wait 15 minutes');
-          if (!(await verifyPassword(u.password_hash, ctx.params.currentPassword))) throw new ValidationError('Current password is wrong', [{ field: 'currentPassword', message: 'is wrong' }]);
+          if (!(await verifyPassword(u.password_hash, ctx.params.currentPassword))) throw new ValidationError('Current password is wrong', [{ field: 'currentPassword', code: 'wrongPassword', message: 'is wrong' }]);
           await rateLimiter.reset(`login:acct:${u.email}`, 900);
           const hash = await hashPassword(ctx.params.newPassword);
           // Other sign-ins end (refresh and access tokens, every node); this one goes on. One
@@ -169,7 +169,7 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
         async handler(ctx) {
           const { db } = d();
           const rows = await db.systemQuery('update kernel.password_reset set used_at = now() where token_hash = $1 and used_at is null and expires_at > now() returning user_id', [TokenService.hash(ctx.params.token)]);
-          if (!rows.length) throw new ValidationError('This reset link is invalid or expired; request a new one', [{ field: 'token', message: 'is invalid or expired' }]);
+          if (!rows.length) throw new ValidationError('This reset link is invalid or expired; request a new one', [{ field: 'token', code: 'linkExpired', message: 'is invalid or expired' }]);
           const hash = await hashPassword(ctx.params.password);
           // every sign-in of the account ends: whoever made the reset necessary is out, on every node
           const revoked = await db.systemTransaction(async (c) => {
@@ -191,10 +191,10 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
           const hash = TokenService.hash(ctx.params.token);
           const result = await db.systemTransaction(async (c) => {
             const inv = (await c.query('update kernel.invitation set accepted_at = now() where token_hash = $1 and accepted_at is null and revoked_at is null and expires_at > now() returning *', [hash])).rows[0];
-            if (!inv) throw new NotFoundError('This invitation is invalid, expired or already used');
+            if (!inv) throw new NotFoundError('This invitation is invalid, expired or already used', { subject: 'kernel.Invitation' }, 'INVITATION_INVALID');
             let [u] = (await c.query('select id from kernel."user" where lower(email) = $1', [inv.email.toLowerCase()])).rows;
             if (!u) {
-              if (!ctx.params.password) throw new ValidationError('Choose a password to create your account', [{ field: 'password', message: 'is required for a new account' }]);
+              if (!ctx.params.password) throw new ValidationError('Choose a password to create your account', [{ field: 'password', code: 'required', message: 'is required for a new account' }]);
               u = { id: crypto.randomUUID() };
               await c.query('insert into kernel."user" (id, email, display_name, password_hash) values ($1, $2, $3, $4)', [u.id, inv.email.toLowerCase(), ctx.params.displayName ?? inv.email.split('@')[0], await hashPassword(ctx.params.password)]);
             } else if (ctx.params.password) {
@@ -202,7 +202,7 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
               const [row] = (await c.query('select password_hash from kernel."user" where id = $1', [u.id])).rows;
               if (!(await verifyPassword(row.password_hash, ctx.params.password))) throw new UnauthorizedError('Wrong password for the existing account', 'INVALID_CREDENTIALS');
             } else {
-              throw new ValidationError('Enter the password of your existing account', [{ field: 'password', message: 'is required' }]);
+              throw new ValidationError('Enter the password of your existing account', [{ field: 'password', code: 'required', message: 'is required' }]);
             }
             // someone who is a member already keeps their roles: an invitation never rewrites them (it
             // could take the owner role from the last owner); role changes go through the member update

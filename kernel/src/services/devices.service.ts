@@ -62,29 +62,29 @@ export function devicesService(deps: () => KernelDeps): ServiceSchema {
     let deviceId: string;
     let storeId: string;
     if (p.role) {
-      if (p.terminalId || p.deviceId) throw new ValidationError('Give either "role" or "terminalId" + "deviceId"', [{ field: 'role', message: 'conflicts with terminalId/deviceId' }]);
+      if (p.terminalId || p.deviceId) throw new ValidationError('Give either "role" or "terminalId" + "deviceId"', [{ field: 'role', code: 'roleOrDevice', message: 'conflicts with terminalId/deviceId' }]);
       const rows = await em.execute(
         `select store_id, terminal_id, device_id from kernel.device_role where role = ? ${p.storeId ? 'and store_id = ?' : ''}`,
         p.storeId ? [p.role, p.storeId] : [p.role],
       );
-      if (!rows.length) throw new UnprocessableError(`No device has the role "${p.role}"${p.storeId ? ' in this store' : ''}`, 'UNKNOWN_ROLE', { field: 'role' });
-      if (rows.length > 1) throw new UnprocessableError(`The role "${p.role}" exists in ${rows.length} stores: give storeId`, 'AMBIGUOUS_ROLE', { field: 'storeId' });
+      if (!rows.length) throw new UnprocessableError(`No device has the role "${p.role}"${p.storeId ? ' in this store' : ''}`, 'UNKNOWN_ROLE', { field: 'role', role: p.role });
+      if (rows.length > 1) throw new UnprocessableError(`The role "${p.role}" exists in ${rows.length} stores: give storeId`, 'AMBIGUOUS_ROLE', { field: 'storeId', role: p.role, stores: rows.length });
       ({ terminal_id: terminalId, device_id: deviceId, store_id: storeId } = rows[0]);
     } else {
-      if (!p.terminalId) throw new ValidationError('Give "role", or "terminalId" and "deviceId"', [{ field: 'role', message: 'is required (or terminalId + deviceId)' }]);
-      if (!p.deviceId) throw new ValidationError('"deviceId" is required with "terminalId"', [{ field: 'deviceId', message: 'is required with terminalId' }]);
+      if (!p.terminalId) throw new ValidationError('Give "role", or "terminalId" and "deviceId"', [{ field: 'role', code: 'roleOrDevice', message: 'is required (or terminalId + deviceId)' }]);
+      if (!p.deviceId) throw new ValidationError('"deviceId" is required with "terminalId"', [{ field: 'deviceId', code: 'required', message: 'is required with terminalId' }]);
       terminalId = p.terminalId;
       deviceId = p.deviceId;
       storeId = '';
     }
     const [t] = await em.execute('select store_id, revoked_at from kernel.terminal where id = ?', [terminalId]);
-    if (!t) throw new NotFoundError('No such terminal in this tenant');
+    if (!t) throw new NotFoundError('No such terminal in this tenant', { subject: 'kernel.Terminal' });
     if (t.revoked_at) throw new UnprocessableError('The terminal behind this role was revoked; assign the role to another device', 'TERMINAL_REVOKED');
     storeId ||= t.store_id;
     const [dev] = await em.execute('select kind from kernel.device where terminal_id = ? and device_id = ?', [terminalId, deviceId]);
     const needs = KIND_NEEDS[p.kind];
     // A device the agent has not reported yet is allowed (jobs queue until it connects); a known one must fit.
-    if (dev && dev.kind !== needs) throw new UnprocessableError(`${p.kind} needs a ${needs}; "${deviceId}" is a ${dev.kind}`, 'WRONG_DEVICE_KIND');
+    if (dev && dev.kind !== needs) throw new UnprocessableError(`${p.kind} needs a ${needs}; "${deviceId}" is a ${dev.kind}`, 'WRONG_DEVICE_KIND', { kind: p.kind, needs, device: deviceId, actual: dev.kind });
     const [profileRow] = needs === 'printer'
       ? await em.execute('select profile_id, paper_width_mm, code_page, image_mode from kernel.printer_profile where terminal_id = ? and device_id = ?', [terminalId, deviceId])
       : [];
@@ -99,14 +99,14 @@ export function devicesService(deps: () => KernelDeps): ServiceSchema {
     const p = ctx.params;
     if (!idempotencyKey) {
       if (NEEDS_IDEMPOTENCY_KEY.has(p.kind)) {
-        throw new ValidationError('Send an Idempotency-Key header (one per user intent, e.g. "sale-123:receipt") so a retry never prints twice', [{ field: 'Idempotency-Key', message: 'header is required for print and drawer jobs' }]);
+        throw new ValidationError('Send an Idempotency-Key header (one per user intent, e.g. "sale-123:receipt") so a retry never prints twice', [{ field: 'Idempotency-Key', code: 'idempotencyKeyRequired', message: 'header is required for print and drawer jobs' }]);
       }
       idempotencyKey = `auto:${crypto.randomUUID()}`;
     }
-    if (idempotencyKey.length > 200) throw new ValidationError('Idempotency-Key is too long', [{ field: 'Idempotency-Key', message: 'at most 200 characters' }]);
+    if (idempotencyKey.length > 200) throw new ValidationError('Idempotency-Key is too long', [{ field: 'Idempotency-Key', code: 'maxLength', params: { limit: 200 }, message: 'at most 200 characters' }]);
     if (opts.ownKey && !idempotencyKey.startsWith('auto:')) idempotencyKey = userScopedKey(ctx.meta.user?.id, idempotencyKey);
     if (p.kind === 'open-drawer' && p.ttlSeconds && p.ttlSeconds * 1000 > DRAWER_TTL_MS) {
-      throw new ValidationError('A drawer kick expires within 30 seconds', [{ field: 'ttlSeconds', message: 'at most 30 for open-drawer' }]);
+      throw new ValidationError('A drawer kick expires within 30 seconds', [{ field: 'ttlSeconds', code: 'maximum', params: { limit: 30, comparison: '<=' }, message: 'at most 30 for open-drawer' }]);
     }
     buildPayload(p, undefined); // field checks per kind first: bad input is a 400 whatever the target
     const target = await resolveTarget(ctx);
@@ -161,7 +161,7 @@ export function devicesService(deps: () => KernelDeps): ServiceSchema {
         summary: 'A one-time code (10 minutes, single use) that enrols a terminal agent into this store; with a QR code',
         async handler(ctx) {
           const [store] = await ctx.locals.em.execute('select id from kernel.store where id = ?', [ctx.params.storeId]);
-          if (!store) throw new NotFoundError('No such store in this tenant');
+          if (!store) throw new NotFoundError('No such store in this tenant', { subject: 'kernel.Store' });
           const code = await getHub().createEnrollmentCode(ctx.meta.tenantId!, ctx.params.storeId);
           const kernel = publicUrl(d().config);
           const uri = `atrium-enroll://${new URL(kernel).host}?code=${code}&kernel=${encodeURIComponent(kernel)}`;
@@ -226,7 +226,7 @@ export function devicesService(deps: () => KernelDeps): ServiceSchema {
         async handler(ctx) {
           const em = ctx.locals.em;
           const [t] = await em.execute('select id, revoked_at from kernel.terminal where id = ?', [ctx.params.terminalId]);
-          if (!t) throw new NotFoundError('No such terminal');
+          if (!t) throw new NotFoundError('No such terminal', { subject: 'kernel.Terminal' });
           if (!t.revoked_at) await em.execute('update kernel.terminal set revoked_at = now(), connected = false where id = ?', [ctx.params.terminalId]);
           ctx.locals.req?.audit.target(ctx.params.terminalId);
           // the socket may be on any node; closing it is harmless before commit (the agent gets 4403 and stops)
@@ -279,13 +279,13 @@ export function devicesService(deps: () => KernelDeps): ServiceSchema {
         summary: 'Pick the printer profile (model, width, code page, image mode) of a device',
         async handler(ctx) {
           const p = ctx.params;
-          if (!BUILTIN_PROFILES[p.profileId]) throw new ValidationError(`Unknown profile "${p.profileId}"`, [{ field: 'profileId', message: `must be one of ${Object.keys(BUILTIN_PROFILES).join(', ')}` }]);
+          if (!BUILTIN_PROFILES[p.profileId]) throw new ValidationError(`Unknown profile "${p.profileId}"`, [{ field: 'profileId', code: 'enum', params: { allowedValues: Object.keys(BUILTIN_PROFILES) }, message: `must be one of ${Object.keys(BUILTIN_PROFILES).join(', ')}` }]);
           if (p.codePage && (BUILTIN_PROFILES[p.profileId]!.codePages as any)[p.codePage] === undefined) {
-            throw new ValidationError(`${p.profileId} has no ${p.codePage}`, [{ field: 'codePage', message: `not available on ${p.profileId}` }]);
+            throw new ValidationError(`${p.profileId} has no ${p.codePage}`, [{ field: 'codePage', code: 'codePageUnavailable', params: { profile: p.profileId, codePage: p.codePage }, message: `not available on ${p.profileId}` }]);
           }
           const em = ctx.locals.em;
           const [dev] = await em.execute('select kind from kernel.device where terminal_id = ? and device_id = ?', [p.terminalId, p.deviceId]);
-          if (!dev) throw new NotFoundError('No such device (it appears once its agent has connected)');
+          if (!dev) throw new NotFoundError('No such device (it appears once its agent has connected)', { subject: 'kernel.Device' }, 'DEVICE_NOT_CONNECTED');
           if (dev.kind !== 'printer') throw new UnprocessableError('Only printers have a printer profile', 'NOT_A_PRINTER');
           const [before] = await em.execute('select profile_id, paper_width_mm, code_page, image_mode from kernel.printer_profile where terminal_id = ? and device_id = ?', [p.terminalId, p.deviceId]);
           const [after] = await em.execute(`insert into kernel.printer_profile (tenant_id, terminal_id, device_id, profile_id, paper_width_mm, code_page, image_mode) values (?, ?, ?, ?, ?, ?, ?)
@@ -316,8 +316,8 @@ export function devicesService(deps: () => KernelDeps): ServiceSchema {
           const p = ctx.params;
           const em = ctx.locals.em;
           const [t] = await em.execute('select store_id, revoked_at from kernel.terminal where id = ?', [p.terminalId]);
-          if (!t) throw new ValidationError('No such terminal in this tenant', [{ field: 'terminalId', message: 'unknown terminal' }]);
-          if (t.store_id !== p.storeId) throw new ValidationError('The terminal belongs to another store', [{ field: 'storeId', message: 'must be the terminal\'s store' }]);
+          if (!t) throw new ValidationError('No such terminal in this tenant', [{ field: 'terminalId', code: 'unknownTerminal', message: 'unknown terminal' }]);
+          if (t.store_id !== p.storeId) throw new ValidationError('The terminal belongs to another store', [{ field: 'storeId', code: 'terminalStore', message: 'must be the terminal\'s store' }]);
           if (t.revoked_at) throw new UnprocessableError('The terminal is revoked', 'TERMINAL_REVOKED');
           const [before] = await em.execute('select terminal_id, device_id from kernel.device_role where store_id = ? and role = ?', [p.storeId, p.role]);
           await em.execute(`insert into kernel.device_role (tenant_id, store_id, role, terminal_id, device_id) values (?, ?, ?, ?, ?)
@@ -334,7 +334,7 @@ export function devicesService(deps: () => KernelDeps): ServiceSchema {
         params: Type.Object({ storeId: Uuid, role: RoleName }, { additionalProperties: false }),
         async handler(ctx) {
           const rows = await ctx.locals.em.execute('delete from kernel.device_role where store_id = ? and role = ? returning role', [ctx.params.storeId, ctx.params.role]);
-          if (!rows.length) throw new NotFoundError('No such role in this store');
+          if (!rows.length) throw new NotFoundError('No such role in this store', { subject: 'kernel.Device' }, 'DEVICE_ROLE_NOT_FOUND');
           ctx.locals.req?.audit.target(ctx.params.role);
           return { ok: true };
         },
@@ -387,8 +387,8 @@ export function devicesService(deps: () => KernelDeps): ServiceSchema {
         permission: ['read', 'kernel.Device'],
         params: Type.Object({ id: JobId }, { additionalProperties: false }),
         async handler(ctx) {
-          const [r] = await ctx.locals.em.execute(`select ${JOB_VIEW_COLUMNS} from kernel.device_job where id = ?`, [ctx.params.id]);
-          if (!r) throw new NotFoundError('No such job');
+          const [r] = await ctx.locals.em.execute(`select ${JOB_VIEW_COLUMNS}, job from kernel.device_job where id = ?`, [ctx.params.id]);
+          if (!r) throw new NotFoundError('No such job', { subject: 'kernel.Device' }, 'DEVICE_JOB_NOT_FOUND');
           return { ...jobViewFromRow(r), payload: r.job.payload };
         },
       },

@@ -27,9 +27,9 @@ export function filesService(deps: () => KernelDeps): ServiceSchema {
           const { config, files } = d();
           const data = Buffer.from(ctx.params.$body, 'base64');
           const contentType = ctx.params.$contentType.split(';')[0].trim().toLowerCase();
-          if (data.length === 0) throw new ValidationError('The file is empty', [{ field: 'body', message: 'is empty' }]);
-          if (data.length > config.files.maxBytes) throw new PayloadTooLargeError(`Files may be at most ${Math.round(config.files.maxBytes / 1024 / 1024)} MB`);
-          if (!config.files.allowedTypes.includes(contentType)) throw new ValidationError(`Files of type ${contentType} are not allowed`, [{ field: 'contentType', message: `must be one of ${config.files.allowedTypes.join(', ')}` }]);
+          if (data.length === 0) throw new ValidationError('The file is empty', [{ field: 'body', code: 'emptyFile', message: 'is empty' }]);
+          if (data.length > config.files.maxBytes) throw new PayloadTooLargeError(`Files may be at most ${Math.round(config.files.maxBytes / 1024 / 1024)} MB`, { limitMb: Math.round((config.files.maxBytes / 1048576) * 10) / 10 });
+          if (!config.files.allowedTypes.includes(contentType)) throw new ValidationError(`Files of type ${contentType} are not allowed`, [{ field: 'contentType', code: 'enum', params: { allowedValues: config.files.allowedTypes }, message: `must be one of ${config.files.allowedTypes.join(', ')}` }]);
           return storeFile(files, ctx.locals.em, { tenantId: ctx.meta.tenantId!, name: ctx.params.name, contentType, data, ownerPlugin: ctx.meta.callerPlugin ?? null, userId: ctx.meta.user?.id });
         },
       },
@@ -56,7 +56,7 @@ export function filesService(deps: () => KernelDeps): ServiceSchema {
         async handler(ctx): Promise<BinaryResponse> {
           const rule = ctx.locals.req!.rulesSql('read', 'kernel.File');
           const [f] = await ctx.locals.em.execute(`select name, content_type, storage_key from kernel.file where id = ? and ${rule.sql}`, [ctx.params.id, ...rule.params]);
-          if (!f) throw new NotFoundError('No such file');
+          if (!f) throw new NotFoundError('No such file', { subject: 'kernel.File' });
           return { $binary: (await d().files.get(f.storage_key)).toString('base64'), contentType: f.content_type, filename: f.name };
         },
       },
@@ -67,7 +67,7 @@ export function filesService(deps: () => KernelDeps): ServiceSchema {
         async handler(ctx) {
           const rule = ctx.locals.req!.rulesSql('delete', 'kernel.File');
           const [f] = await ctx.locals.em.execute(`delete from kernel.file where id = ? and ${rule.sql} returning storage_key`, [ctx.params.id, ...rule.params]);
-          if (!f) throw new NotFoundError('No such file');
+          if (!f) throw new NotFoundError('No such file', { subject: 'kernel.File' });
           await d().files.delete(f.storage_key);
           return { ok: true };
         },

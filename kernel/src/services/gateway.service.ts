@@ -14,6 +14,8 @@ import { SafeIncomingMessage } from '../http/safe-incoming-message.ts';
 import { AdminScriptHashes, requestIdOf, secureCookies, setSecurityHeaders, viaTls } from '../http/security-headers.ts';
 import { checkJsonInput, checkTextParams } from '../http/untrusted-input.ts';
 import { coerceQuery } from '../validation/ajv-validator.ts';
+import { isErrorBody, localizedErrorBody } from '../i18n/error-language.ts';
+import { negotiateLocale } from '@atrium/sdk/i18n';
 import type { AtriumMeta } from '../pipeline/pipeline.middleware.ts';
 
 export type GatewayOptions = { adminDist?: string; version: string };
@@ -79,6 +81,11 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
         res.setHeader('X-Request-Id', requestId);
         setSecurityHeaders(res, 'api', { tls });
         const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+          if (status >= 400 && isErrorBody(body)) {
+            const l = localizedErrorBody(d.translator, body, req, url?.pathname ?? '/');
+            body = l.body;
+            headers = { ...headers, 'Content-Language': l.language, Vary: 'Accept-Language' };
+          }
           res.statusCode = status;
           for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
           if (body === undefined || status === 204) return res.end();
@@ -86,7 +93,7 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
           res.end(JSON.stringify(body));
         };
         try {
-          if (!url) throw new ValidationError('The request URL cannot be parsed', [{ field: '(url)', message: 'is not a valid URL' }]);
+          if (!url) throw new ValidationError('The request URL cannot be parsed', [{ field: '(url)', code: 'invalidUrl', message: 'is not a valid URL' }]);
           const p = url.pathname;
           if (p === '/api/health') {
             routeLabel = p;
@@ -132,7 +139,7 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
         const ip = (d.config.http.trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',')[0].trim() : '') || req.socket.remoteAddress || '-';
         const meta: AtriumMeta & Record<string, unknown> = {
           requestId, ip, userAgent: String(req.headers['user-agent'] ?? '').slice(0, 300),
-          locale: String(req.headers['accept-language'] ?? 'en').slice(0, 2),
+          locale: negotiateLocale(req.headers['accept-language']),
           cookies: parseCookies(req.headers.cookie),
         };
         const auth = req.headers.authorization;
@@ -167,7 +174,7 @@ export function gatewayService(deps: () => KernelDeps, opts: GatewayOptions): Se
           }
         }
         for (const [k, v] of Object.entries(m.params ?? {})) {
-          if (k in params && params[k] !== v) throw new ValidationError(`"${k}" is given by the URL; do not repeat it in the body`, [{ field: k, message: 'conflicts with the URL' }]);
+          if (k in params && params[k] !== v) throw new ValidationError(`"${k}" is given by the URL; do not repeat it in the body`, [{ field: k, code: 'conflictsWithUrl', message: 'conflicts with the URL' }]);
           params[k] = v;
         }
         // Safe to retry on another node: reads, and writes the client made idempotent with a key.

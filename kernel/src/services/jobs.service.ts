@@ -123,7 +123,7 @@ export function jobsService(deps: () => KernelDeps): ServiceSchema {
         params: Type.Object({ queue: Queue, jobId: Type.String({ minLength: 1, maxLength: 300 }) }, { additionalProperties: false }),
         async handler(ctx) {
           const job = await d().queues.queue(ctx.params.queue)!.getJob(ctx.params.jobId);
-          if (!job || tenantOf(job) !== ctx.meta.tenantId) throw new NotFoundError('No such job');
+          if (!job || tenantOf(job) !== ctx.meta.tenantId) throw new NotFoundError('No such job', { subject: 'kernel.Job' });
           if (!(await job.isFailed())) throw new UnprocessableError('Only failed jobs can be retried', 'NOT_FAILED');
           await job.retry('failed');
           return { id: job.id, queue: ctx.params.queue, state: 'waiting' };

@@ -3,7 +3,7 @@ import type { ServiceSchema } from 'moleculer';
 import { Type } from 'typebox';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { AtriumError, NotFoundError, UnprocessableError, ValidationError } from '@atrium/sdk';
+import { AtriumError, fieldErrorsOf, NotFoundError, UnprocessableError, ValidationError } from '@atrium/sdk';
 import type { KernelDeps } from '../kernel-deps.ts';
 import { afterCommit, kernelActions } from './kernel-action.ts';
 import type { LoadedPlugin } from '../plugins/plugin-registry.ts';
@@ -21,24 +21,21 @@ export function pluginsService(deps: () => KernelDeps): ServiceSchema {
 
   function plugin(id: string): LoadedPlugin {
     const p = d().registry.get(id);
-    if (!p) throw new NotFoundError(`Plugin "${id}" is not installed on this platform`);
+    if (!p) throw new NotFoundError(`Plugin "${id}" is not installed on this platform`, { subject: 'kernel.Plugin', id });
     return p;
   }
 
   function validateSettings(p: LoadedPlugin, values: Record<string, unknown>) {
     const schema = p.manifest.settings?.schema;
     if (!schema) {
-      if (Object.keys(values).length) throw new ValidationError(`Plugin "${p.id}" has no settings`, Object.keys(values).map((k) => ({ field: k, message: 'is not a setting of this plugin' })));
+      if (Object.keys(values).length) throw new ValidationError(`Plugin "${p.id}" has no settings`, Object.keys(values).map((k) => ({ field: k, code: 'notASetting', message: 'is not a setting of this plugin' })), { plugin: p.id });
       return;
     }
     let v = validators.get(p.id);
     if (!v) validators.set(p.id, (v = settingsAjv.compile({ type: 'object', additionalProperties: false, ...schema })));
     if (!v(values)) {
-      const fields = v.errors.map((e: any) => ({
-        field: (e.instancePath.replace(/^\//, '').replace(/\//g, '.') || (e.params?.missingProperty ?? e.params?.additionalProperty ?? '(settings)')),
-        message: e.keyword === 'required' ? 'is required' : e.keyword === 'additionalProperties' ? 'is not a setting of this plugin' : e.message,
-      }));
-      throw new ValidationError(`Invalid settings for "${p.id}": ${fields.map((f: any) => `${f.field} ${f.message}`).join('; ')}`, fields);
+      const fields = fieldErrorsOf(v.errors, '(settings)').map((f) => (f.code === 'additionalProperties' ? { ...f, code: 'notASetting' } : f));
+      throw new ValidationError(`Invalid settings for "${p.id}": ${fields.map((f) => `${f.field} ${f.message ?? f.code}`).join('; ')}`, fields, { plugin: p.id });
     }
     // a base URL is never a tenant's free text: only what the operator allows (outbound.ts)
     const outbound = d().outbound.checkSettings(p.id, values);
@@ -124,7 +121,7 @@ export function pluginsService(deps: () => KernelDeps): ServiceSchema {
             try {
               validateSettings(p, settings);
             } catch (e) {
-              throw new UnprocessableError(`Configure "${p.id}" before enabling it: ${(e as Error).message}`, 'SETTINGS_REQUIRED', { fields: (e as any).data?.fields });
+              throw new UnprocessableError(`Configure "${p.id}" before enabling it: ${(e as Error).message}`, 'SETTINGS_REQUIRED', { plugin: p.id, fields: (e as any).data?.fields });
             }
           });
           req.audit.diff({ state: before }, { state: row.state });

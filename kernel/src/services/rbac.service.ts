@@ -24,7 +24,7 @@ export function rbacService(deps: () => KernelDeps): ServiceSchema {
   /** Every subject in a rule must exist in the catalog (kernel + installed plugins), or be 'all'. */
   function checkSubjects(rules: StoredRule[]) {
     const known = new Set<string>(['all', ...permissionCatalog(d().registry).map((s) => s.subject)]);
-    const bad = rules.flatMap((r, i) => [r.subject].flat().filter((s) => !known.has(s)).map((s) => ({ field: `rules.${i}.subject`, message: `unknown subject "${s}"` })));
+    const bad = rules.flatMap((r, i) => [r.subject].flat().filter((s) => !known.has(s)).map((s) => ({ field: `rules.${i}.subject`, code: 'unknownSubject', params: { value: s }, message: `unknown subject "${s}"` })));
     if (bad.length) throw new ValidationError('Unknown permission subject', bad);
     validateRuleConditions(rules);
     assertEnforceableRules(d().registry, rules);
@@ -61,7 +61,7 @@ export function rbacService(deps: () => KernelDeps): ServiceSchema {
           checkSubjects(ctx.params.rules);
           await checkGrant(ctx, ctx.params.name, ctx.params.rules);
           const [exists] = await ctx.locals.em.execute('select 1 from kernel.role where name = ?', [ctx.params.name]);
-          if (exists) throw new ConflictError(`Role "${ctx.params.name}" already exists`, 'ROLE_EXISTS');
+          if (exists) throw new ConflictError(`Role "${ctx.params.name}" already exists`, 'ROLE_EXISTS', { role: ctx.params.name });
           const [row] = await ctx.locals.em.execute('insert into kernel.role (tenant_id, id, name, rules) values (?, ?, ?, ?) returning id, name, built_in as "builtIn", rules, version',
             [ctx.meta.tenantId, crypto.randomUUID(), ctx.params.name, JSON.stringify(ctx.params.rules)]);
           return row;
@@ -74,8 +74,8 @@ export function rbacService(deps: () => KernelDeps): ServiceSchema {
         async handler(ctx) {
           const em = ctx.locals.em;
           const [before] = await em.execute('select name, built_in, rules, version from kernel.role where id = ?', [ctx.params.id]);
-          if (!before) throw new NotFoundError('No such role');
-          if (before.built_in && before.name === 'owner') throw new UnprocessableError('The owner role cannot be changed', 'BUILTIN_ROLE');
+          if (!before) throw new NotFoundError('No such role', { subject: 'kernel.Role' });
+          if (before.built_in && before.name === 'owner') throw new UnprocessableError('The owner role cannot be changed', 'BUILTIN_ROLE', { role: before.name, operation: 'change' });
           if (ctx.params.version && ctx.params.version !== before.version) throw new ConflictError('The role was changed by someone else; reload it', 'STALE');
           if (ctx.params.rules) {
             checkSubjects(ctx.params.rules);
@@ -97,10 +97,10 @@ export function rbacService(deps: () => KernelDeps): ServiceSchema {
         async handler(ctx) {
           const em = ctx.locals.em;
           const [r] = await em.execute('select name, built_in from kernel.role where id = ?', [ctx.params.id]);
-          if (!r) throw new NotFoundError('No such role');
-          if (r.built_in) throw new UnprocessableError('Built-in roles cannot be deleted', 'BUILTIN_ROLE');
+          if (!r) throw new NotFoundError('No such role', { subject: 'kernel.Role' });
+          if (r.built_in) throw new UnprocessableError('Built-in roles cannot be deleted', 'BUILTIN_ROLE', { role: r.name, operation: 'delete' });
           const [{ n }] = await em.execute('select count(*)::int as n from kernel.membership where ? = any(roles)', [r.name]);
-          if (n > 0) throw new ConflictError(`Role "${r.name}" is assigned to ${n} member(s); reassign them first`, 'ROLE_IN_USE', { members: n });
+          if (n > 0) throw new ConflictError(`Role "${r.name}" is assigned to ${n} member(s); reassign them first`, 'ROLE_IN_USE', { role: r.name, members: n });
           await em.execute('delete from kernel.role where id = ?', [ctx.params.id]);
           changed(ctx);
           return { ok: true };

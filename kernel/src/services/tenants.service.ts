@@ -20,7 +20,7 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
   async function assertRolesExist(em: any, roles: string[]) {
     const rows = await em.execute('select name from kernel.role where name = any(?::text[])', [pgTextArray(roles)]);
     const missing = roles.filter((r) => !rows.some((x: any) => x.name === r));
-    if (missing.length) throw new ValidationError(`Unknown role(s): ${missing.join(', ')}`, [{ field: 'roles', message: `unknown: ${missing.join(', ')}` }]);
+    if (missing.length) throw new ValidationError(`Unknown role(s): ${missing.join(', ')}`, [{ field: 'roles', code: 'unknownRoles', params: { roles: missing }, message: `unknown: ${missing.join(', ')}` }]);
   }
   const rbacChanged = (ctx: any) =>
     afterCommit(ctx, () => {
@@ -60,7 +60,7 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
         async handler(ctx) {
           const em = ctx.locals.em;
           const p = ctx.params;
-          if (p.timeZone !== undefined && !isKnownTimeZone(p.timeZone)) throw new ValidationError(`Unknown time zone "${p.timeZone}"`, [{ field: 'timeZone', message: 'is not a known time zone (e.g. Asia/Almaty)' }]);
+          if (p.timeZone !== undefined && !isKnownTimeZone(p.timeZone)) throw new ValidationError(`Unknown time zone "${p.timeZone}"`, [{ field: 'timeZone', code: 'timeZone', message: 'is not a known time zone (e.g. Asia/Almaty)' }]);
           const cols = 'id, name, locale, currency, time_zone as "timeZone"';
           const [before] = await em.execute(`select ${cols} from kernel.tenant`);
           const [after] = await em.execute(`update kernel.tenant set name = coalesce(?, name), locale = coalesce(?, locale), currency = coalesce(?, currency), time_zone = coalesce(?, time_zone) returning ${cols}`,
@@ -103,7 +103,7 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
           await lockOwners(em);
           const rule = ctx.locals.req!.rulesSql('update', 'kernel.Member');
           const [before] = await em.execute(`select roles from kernel.membership where user_id = ? and ${rule.sql}`, [ctx.params.userId, ...rule.params]);
-          if (!before) throw new NotFoundError('No such member');
+          if (!before) throw new NotFoundError('No such member', { subject: 'kernel.Member' });
           await guardRoleChange(ctx, ctx.params.userId, before.roles, ctx.params.roles);
           await em.execute('update kernel.membership set roles = ?::text[] where user_id = ?', [pgTextArray(ctx.params.roles), ctx.params.userId]);
           ctx.locals.req!.audit.diff(before, { roles: ctx.params.roles });
@@ -120,7 +120,7 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
           await lockOwners(em);
           const rule = ctx.locals.req!.rulesSql('delete', 'kernel.Member');
           const [m] = await em.execute(`select roles from kernel.membership where user_id = ? and ${rule.sql}`, [ctx.params.userId, ...rule.params]);
-          if (!m) throw new NotFoundError('No such member');
+          if (!m) throw new NotFoundError('No such member', { subject: 'kernel.Member' });
           await guardRoleChange(ctx, ctx.params.userId, m.roles, []);
           await em.execute('delete from kernel.membership where user_id = ?', [ctx.params.userId]);
           // after the delete: a refresh racing it has committed by now, or will fail (sessions.ts)
@@ -162,7 +162,7 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
           await guardRoleChange(ctx, '', [], roles);
           const email = ctx.params.email.trim().toLowerCase();
           const [already] = await em.execute('select 1 from kernel.membership m join kernel."user" u on u.id = m.user_id where lower(u.email) = ?', [email]);
-          if (already) throw new ConflictError(`${email} is already a member`, 'ALREADY_MEMBER');
+          if (already) throw new ConflictError(`${email} is already a member`, 'ALREADY_MEMBER', { email });
           await em.execute('update kernel.invitation set revoked_at = now() where lower(email) = ? and accepted_at is null and revoked_at is null', [email]);
           const t = TokenService.opaque();
           const id = crypto.randomUUID();
@@ -181,7 +181,7 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
         params: Type.Object({ id: Uuid }, { additionalProperties: false }),
         async handler(ctx) {
           const rows = await ctx.locals.em.execute('update kernel.invitation set revoked_at = now() where id = ? and accepted_at is null and revoked_at is null returning id', [ctx.params.id]);
-          if (!rows.length) throw new NotFoundError('No pending invitation with this id');
+          if (!rows.length) throw new NotFoundError('No pending invitation with this id', { subject: 'kernel.Invitation' });
           return { ok: true };
         },
       },

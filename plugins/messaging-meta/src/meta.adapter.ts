@@ -67,7 +67,7 @@ export const metaAdapter = defineChannelAdapter({
     const ig = ctx.account.channel === 'instagram';
     const fields = ig ? 'id,username,name' : 'id,name';
     const page = await graphCall<{ id: string; name?: string; username?: string }>(ctx.fetch, url(ctx, `${ctx.account.config.pageId}?fields=${fields}`), { token: ctx.account.secrets.pageAccessToken });
-    if (page.id !== ctx.account.config.pageId) throw new ValidationError('The token belongs to another page', [{ field: 'config.pageId', message: 'does not match the token\'s page' }]);
+    if (page.id !== ctx.account.config.pageId) throw new ValidationError('The token belongs to another page', [{ field: 'config.pageId', code: 'tokenMismatch', message: 'does not match the token\'s page' }]);
     return { status: 'connected', inbound: 'webhook', identity: { id: page.id, ...(page.name ? { name: page.name } : {}), ...(page.username ? { username: page.username } : {}) }, note: 'meta-dashboard' };
   },
 

@@ -39,7 +39,7 @@ export function smsLimits(config: Config): ChannelLimits {
 }
 
 function need<T>(v: T | undefined, field: string): T {
-  if (v === undefined || v === '') throw new ValidationError(`${field} is required`, [{ field, message: 'is required for this provider' }]);
+  if (v === undefined || v === '') throw new ValidationError(`${field} is required`, [{ field, code: 'required', message: 'is required for this provider' }]);
   return v;
 }
 const twilioOf = (ctx: Ctx) => new TwilioApi({ baseUrl: ctx.account.config.apiBaseUrl, accountSid: need(ctx.account.config.accountSid, 'config.accountSid'), authToken: need(ctx.account.secrets.authToken, 'secrets.authToken'), fetch: ctx.fetch });
@@ -68,7 +68,7 @@ export const smsAdapter = defineChannelAdapter({
     let note: string | undefined;
     if (ctx.account.webhookUrl && from.startsWith('+')) {
       const n = await tw.number(from);
-      if (!n) throw new ValidationError('This number is not in the Twilio account', [{ field: 'config.from', message: 'is not a number of this Twilio account' }]);
+      if (!n) throw new ValidationError('This number is not in the Twilio account', [{ field: 'config.from', code: 'notAccountNumber', message: 'is not a number of this Twilio account' }]);
       if (n.sms_url !== ctx.account.webhookUrl) await tw.setSmsUrl(n.sid, ctx.account.webhookUrl);
     } else note = 'twilio-console';
     return { status: 'connected', inbound: ctx.account.webhookUrl ? 'webhook' : 'none', identity: { id: acc.sid, name: acc.friendly_name, username: from }, ...(note ? { note } : {}) };

@@ -57,7 +57,7 @@ export function whatsappLimits(config: Config): ChannelLimits {
 }
 
 function need<T>(value: T | undefined, field: string, provider: string): T {
-  if (value === undefined || value === null || value === '') throw new ValidationError(`${field} is required for ${provider}`, [{ field, message: `is required for the ${provider === 'cloud' ? 'Cloud API' : 'WAHA'}` }]);
+  if (value === undefined || value === null || value === '') throw new ValidationError(`${field} is required for ${provider}`, [{ field, code: 'required', message: `is required for the ${provider === 'cloud' ? 'Cloud API' : 'WAHA'}` }]);
   return value;
 }
 const cloudOf = (ctx: Ctx) => new CloudApi({ baseUrl: ctx.account.config.apiBaseUrl, version: ctx.account.config.apiVersion, token: need(ctx.account.secrets.accessToken, 'secrets.accessToken', 'cloud'), fetch: ctx.fetch });

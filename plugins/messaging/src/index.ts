@@ -1,5 +1,9 @@
 import { definePlugin } from '@atrium/sdk';
 import manifest from '../atrium.plugin.json' with { type: 'json' };
+import en from '../messages/en.json' with { type: 'json' };
+import kk from '../messages/kk.json' with { type: 'json' };
+import ru from '../messages/ru.json' with { type: 'json' };
+import uk from '../messages/uk.json' with { type: 'json' };
 import { Conversation } from './entities/conversation.ts';
 import { createAccountsContacts } from './migrations/0001-accounts-contacts.ts';
 import { createConversationsMessages } from './migrations/0002-conversations-messages.ts';
@@ -24,6 +28,7 @@ export { SendParams, type SendInput, type QueuedMessage } from './domain/outboun
 
 export default definePlugin({
   manifest: manifest as any,
+  messages: { en, ru, uk, kk },
   entities: [Conversation],
   migrations: [createAccountsContacts, createConversationsMessages, createTemplatesRetention, createIngestFunctions, ingestAccountEvents, statusLock],
   services: [accountsService, inboundService, outboundService, conversationsService, contactsService, templatesService, retentionService],

@@ -21,7 +21,7 @@ export type PayboxSettings = {
 function client(ctx: ProviderContext<PayboxSettings>): PayboxClient {
   const s = ctx.settings;
   const secret = activeSecrets(s.secretKeys)[0];
-  if (!secret) throw new ProviderRejectedError('PayBox: no secret key configured');
+  if (!secret) throw new ProviderRejectedError('PayBox: no secret key configured', { reason: 'notConfigured' });
   return new PayboxClient({ merchantId: s.merchantId, secretKey: secret, baseUrl: s.apiBaseUrl, timeoutMs: 20_000, fetch: ctx.fetch, idempotencyStore: ctx.idempotency });
 }
 

@@ -1,8 +1,13 @@
 import { definePlugin } from '@atrium/sdk';
 import manifest from '../atrium.plugin.json' with { type: 'json' };
+import en from '../messages/en.json' with { type: 'json' };
+import kk from '../messages/kk.json' with { type: 'json' };
+import ru from '../messages/ru.json' with { type: 'json' };
+import uk from '../messages/uk.json' with { type: 'json' };
 import { payboxProvider } from './paybox.provider.ts';
 
 export default definePlugin({
   manifest: manifest as any,
+  messages: { en, ru, uk, kk },
   services: [payboxProvider],
 });

@@ -1,6 +1,10 @@
 import { definePlugin, type ActionContext, type ServiceDefinition } from '@atrium/sdk';
 import { WebhookSignatureError } from '@atrium/sdk/payments';
 import manifest from '../atrium.plugin.json' with { type: 'json' };
+import en from '../messages/en.json' with { type: 'json' };
+import kk from '../messages/kk.json' with { type: 'json' };
+import ru from '../messages/ru.json' with { type: 'json' };
+import uk from '../messages/uk.json' with { type: 'json' };
 import { stripeProvider } from './stripe.provider.ts';
 import { CONNECT_ROW_ACTION, CONNECT_SYNC_JOB, connectService, connectSyncJob, onStripeWebhook, platformFromRow, type PlatformConnectSettings } from './connect.service.ts';
 import { connectCache, type ConnectSnapshot } from './connect.cache.ts';
@@ -76,6 +80,7 @@ export function withPlatformConnect(service: ServiceDefinition): ServiceDefiniti
 
 export default definePlugin({
   manifest: manifest as any,
+  messages: { en, ru, uk, kk },
   migrations: [createConnectBilling, billingCheckout, busyLease],
   services: [withPlatformConnect(stripeProvider), connectService, billingService],
   subscribers: { 'payments.webhook.received.v1': onStripeWebhook },

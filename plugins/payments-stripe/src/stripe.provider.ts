@@ -40,7 +40,7 @@ interface Creds {
 
 function tenantCreds(ctx: ProviderContext<StripeSettings>): Creds {
   const s = ctx.settings;
-  if (!s.secretKey) throw new ProviderRejectedError('Stripe is not set up for this tenant: set secretKey or finish Stripe Connect onboarding', { setting: 'secretKey' });
+  if (!s.secretKey) throw new ProviderRejectedError('Stripe is not set up for this tenant: set secretKey or finish Stripe Connect onboarding', { setting: 'secretKey', reason: 'notConfigured' });
   return { client: clientFor(ctx, s.secretKey, s.apiBaseUrl), account: s.connectAccountId, via: 'tenant' };
 }
 
@@ -132,7 +132,7 @@ export const stripeProvider = definePaymentProvider<StripeSettings>({
   mapError(e) {
     if (e instanceof StripeApiError) {
       if (e.status >= 500 || e.status === 409 || e.status === 429) return new ProviderUnavailableError(`Stripe: ${e.message}`, { type: e.type, code: e.code });
-      return new ProviderRejectedError(`Stripe: ${e.message}`, { type: e.type, code: e.code, param: e.param, declineCode: e.declineCode });
+      return new ProviderRejectedError(`Stripe: ${e.message}`, { type: e.type, code: e.code, param: e.param, declineCode: e.declineCode, ...(e.code === 'card_declined' ? { reason: 'declined' } : {}) });
     }
     if (e instanceof StripeNetworkError) return new ProviderUnavailableError(`Stripe: ${e.message}`);
     return undefined;
@@ -168,7 +168,7 @@ export const stripeProvider = definePaymentProvider<StripeSettings>({
   async capture(ctx, ref, input) {
     const c = credsOf(ctx, ref.data);
     const pi = await paymentIntentOf(c, ref);
-    if (!pi) throw new ProviderRejectedError('Stripe: nothing to capture yet');
+    if (!pi) throw new ProviderRejectedError('Stripe: nothing to capture yet', { reason: 'nothingToCapture' });
     return piState(await c.client.capturePaymentIntent(pi.id, input.amount, opts(c, input.idempotencyKey)), ref.providerPaymentId);
   },
   async cancel(ctx, ref, input) {
@@ -182,10 +182,10 @@ export const stripeProvider = definePaymentProvider<StripeSettings>({
   async refund(ctx, ref, input) {
     const c = credsOf(ctx, ref.data);
     const pi = await paymentIntentOf(c, ref);
-    if (!pi) throw new ProviderRejectedError('Stripe: the payment has no charge to refund');
+    if (!pi) throw new ProviderRejectedError('Stripe: the payment has no charge to refund', { reason: 'nothingToRefund' });
     // Stripe de-duplicates by Idempotency-Key (24 h): a retry with the same key refunds once.
     const r = await c.client.createRefund({ payment_intent: pi.id, amount: input.amount, ...(input.reason ? { metadata: { reason: input.reason.slice(0, 500) } } : {}) }, opts(c, input.idempotencyKey));
-    if (r.status === 'failed' || r.status === 'canceled') throw new ProviderRejectedError(`Stripe refund ${r.id} ${r.status}`);
+    if (r.status === 'failed' || r.status === 'canceled') throw new ProviderRejectedError(`Stripe refund ${r.id} ${r.status}`, { reason: 'refundFailed' });
     return { providerRefundId: r.id };
   },
   verifyWebhook(ctx, req) {

@@ -1,5 +1,9 @@
 import { definePlugin } from '@atrium/sdk';
 import manifest from '../atrium.plugin.json' with { type: 'json' };
+import en from '../messages/en.json' with { type: 'json' };
+import kk from '../messages/kk.json' with { type: 'json' };
+import ru from '../messages/ru.json' with { type: 'json' };
+import uk from '../messages/uk.json' with { type: 'json' };
 import { Intent } from './entities/intent.ts';
 import { Hold, ProviderCall, Reconciliation, Refund, Transition, WebhookEvent } from './entities/records.ts';
 import { createPayments } from './migrations/0001-create-payments.ts';
@@ -18,6 +22,7 @@ export * from './events.ts';
 
 export default definePlugin({
   manifest: manifest as any,
+  messages: { en, ru, uk, kk },
   entities: [Intent, Transition, Refund, WebhookEvent, ProviderCall, Hold, Reconciliation],
   migrations: [createPayments, webhookWake, tenantKeys],
   services: [intentsService, webhooksService, holdsService, reconciliationService, providerKeysService],

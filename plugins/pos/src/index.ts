@@ -1,5 +1,9 @@
 import { definePlugin } from '@atrium/sdk';
 import manifest from '../atrium.plugin.json' with { type: 'json' };
+import en from '../messages/en.json' with { type: 'json' };
+import kk from '../messages/kk.json' with { type: 'json' };
+import ru from '../messages/ru.json' with { type: 'json' };
+import uk from '../messages/uk.json' with { type: 'json' };
 import { createCatalog } from './migrations/0001-catalog.ts';
 import { createStock } from './migrations/0002-stock.ts';
 import { createCustomers } from './migrations/0003-customers.ts';
@@ -17,11 +21,16 @@ import { transferSourceBatch } from './migrations/0044-transfer-source-batch.ts'
 import { saleDayOne } from './migrations/0045-sale-day-one.ts';
 import { priceHistory } from './migrations/0046-price-history.ts';
 import { cardTerminals } from './migrations/0047-card-terminals.ts';
+import { promotions } from './migrations/0048-promotions.ts';
+import { tillStaff } from './migrations/0049-till-staff.ts';
 import { storesService } from './services/stores.service.ts';
 import { configService } from './services/config.service.ts';
 import { kaspiQrService } from './services/kaspi-qr.service.ts';
 import { cardTerminalsService } from './services/card-terminals.service.ts';
 import { labelsService } from './services/labels.service.ts';
+import { promotionsService } from './services/promotions.service.ts';
+import { staffService } from './services/staff.service.ts';
+import { tillService } from './services/till.service.ts';
 import { categoriesService, taxRatesService } from './services/catalog.service.ts';
 import { suppliersService } from './services/suppliers.service.ts';
 import { variantGroupsService } from './services/variant-groups.service.ts';
@@ -52,8 +61,9 @@ import { kaspiRefunds } from './subscribers/kaspi-refunds.ts';
  */
 export default definePlugin({
   manifest: manifest as any,
-  migrations: [createCatalog, createStock, createCustomers, createSales, catalogExtras, productTerms, createTasks, addLoyaltyNote, createAnalytics, salesExtras, stockLevelHot, customerSearch, stockTransfers, transferSourceBatch, saleDayOne, priceHistory, cardTerminals],
-  services: [configService, kaspiQrService, cardTerminalsService, labelsService, storesService, categoriesService, taxRatesService, suppliersService, variantGroupsService, productsService, productIoService, stockService, registersService, shiftsService, salesService, receiptsService, customersService, customerGroupsService, giftCardsService, tasksService, taskTemplatesService, reportsService],
+  messages: { en, ru, uk, kk },
+  migrations: [createCatalog, createStock, createCustomers, createSales, catalogExtras, productTerms, createTasks, addLoyaltyNote, createAnalytics, salesExtras, stockLevelHot, customerSearch, stockTransfers, transferSourceBatch, saleDayOne, priceHistory, cardTerminals, promotions, tillStaff],
+  services: [configService, kaspiQrService, cardTerminalsService, labelsService, promotionsService, staffService, tillService, storesService, categoriesService, taxRatesService, suppliersService, variantGroupsService, productsService, productIoService, stockService, registersService, shiftsService, salesService, receiptsService, customersService, customerGroupsService, giftCardsService, tasksService, taskTemplatesService, reportsService],
   entities: [Task],
   subscribers: { 'pos.sale.returned.v1': kaspiRefunds },
   jobs: { lowStock: lowStockJob, expireReservations: expireReservationsJob, importProducts: importProductsJob, recurringTasks: recurringTasksJob, ...analyticsJobs },

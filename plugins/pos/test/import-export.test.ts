@@ -45,7 +45,7 @@ describe('CSV, numbers and barcodes (pure)', () => {
     expect(parseBarcodes('4006381333931|2200001:w|4006381333931:6').barcodes).toEqual([
       { code: '4006381333931', kind: 'unit', qtyMilli: 1000 }, { code: '2200001', kind: 'weight', qtyMilli: 1000 }, { code: '4006381333931', kind: 'unit', qtyMilli: 6000 },
     ]);
-    expect(parseBarcodes('4006381333932').problems[0]).toMatch(/check digit/);
+    expect(parseBarcodes('4006381333932').problems[0]).toMatchObject({ code: 'checkDigit', params: { expected: 1 }, message: expect.stringMatching(/check digit/) });
   });
 });
 
@@ -166,7 +166,7 @@ describe('import', () => {
     expect(milk.categoryId).not.toBeNull();
     const unknown = await upload(owner, 'sku;name;price;colour\r\nX;Y;1;red\r\n');
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error.fields).toEqual([{ field: 'colour', message: expect.stringContaining('unknown column') }]);
+    expect(unknown.body.error.fields).toEqual([{ field: 'colour', code: 'columnUnknown', params: { known: expect.arrayContaining(['sku', 'price']) }, message: expect.stringContaining('Unknown column') }]);
     expect((await upload(owner, '')).status).toBe(400);
     expect((await upload(owner, 'not a zip', {}, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')).status).toBe(400);
   });
@@ -233,7 +233,7 @@ describe('big files run as a job', () => {
     expect(r.body).toMatchObject({ status: 'running', totalRows: 2500, processedRows: 0 });
     const done = await waitImport(second, r.body.id);
     expect(done).toMatchObject({ status: 'done', progress: 100, created: 2499, updated: 0, errorCount: 1 });
-    expect(done.errors).toEqual([{ row: 1201, field: 'barcodes', message: expect.any(String) }]);
+    expect(done.errors).toEqual([{ row: 1201, field: 'barcodes', code: expect.any(String), params: expect.any(Object), message: expect.any(String) }]);
     expect((await second.get('/api/pos/products', { query: { limit: 1 } })).body).toMatchObject({ total: before + 2499, totalCapped: false });
     // a text query ranks at most 200 matches and says there are more
     expect((await second.get('/api/pos/products', { query: { q: 'BIG-', limit: 1 } })).body).toMatchObject({ total: 200, totalCapped: true });

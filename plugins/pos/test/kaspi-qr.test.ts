@@ -29,13 +29,16 @@ beforeAll(async () => {
   kaspi = await FakeKaspiServer.start({ apiKey: KEY, organizations: { [BIN]: [{ id: 77, name: 'Главный' }] }, pollIntervalSeconds: 1 });
   tk = await createTestKernel({
     plugins: [path.join(root, 'pos'), path.join(root, 'payments'), path.join(root, 'payments-kaspi')],
+    // the fake's base URL, as an operator allows a sandbox
+    config: { outbound: { allow: { 'payments-kaspi': [kaspi.baseUrl] } } },
     tenants: [{ name: 'Дүкен', owner: 'owner@kaspi.test', users: [{ email: 'kassir@kaspi.test', roles: ['cashier'] }], enable: ['pos', 'payments'] }],
   });
   sys = new pg.Client({ connectionString: tk.databaseUrls.system });
   await sys.connect();
   owner = await tk.as('owner@kaspi.test');
   cashier = await tk.as('kassir@kaspi.test');
-  expect((await owner.put('/api/plugins/payments-kaspi/settings', { settings: { apiBaseUrl: kaspi.baseUrl, organizationBin: BIN, apiKey: KEY, tradePointId: 77 } })).status).toBe(200);
+  const saved = await owner.put('/api/plugins/payments-kaspi/settings', { settings: { apiBaseUrl: kaspi.baseUrl, organizationBin: BIN, apiKey: KEY, tradePointId: 77 } });
+  expect(saved.status, JSON.stringify(saved.body)).toBe(200);
   expect((await owner.post('/api/plugins/payments-kaspi/enable')).status).toBe(200);
   expect((await owner.put('/api/plugins/pos/settings', { settings: { kaspiQr: true } })).status).toBe(200);
   till = await openTill(owner, { float: 0 });

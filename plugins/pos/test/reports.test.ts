@@ -262,7 +262,7 @@ describe('daily sales report', () => {
     expect(JSON.stringify(badDay.body.error.fields)).toContain('from');
     const unknownStore = await owner.get('/api/pos/reports/daily', { query: { storeId: crypto.randomUUID() } });
     expect(unknownStore.status).toBe(404);
-    expect(unknownStore.body.error.message).toContain('storeId');
+    expect(unknownStore.body.error.fields.map((f: any) => f.field)).toContain('storeId');
   });
 
   it('permissions: a cashier gets 403; a supervisor without pos.Margin gets no cost or margin anywhere', async () => {

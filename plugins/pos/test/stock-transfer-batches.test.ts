@@ -161,12 +161,12 @@ describe('a named source batch', () => {
       { productId: bread.id, qtyMilli: 1000, batchId: batch['L-LATE'] },
     ]);
     expect(bad.status, JSON.stringify(bad.body)).toBe(400);
-    expect(bad.body.error.fields.map((f: any) => [f.field, f.message])).toEqual([
-      ['lines[1].batchId', 'the batch is not of YOG'],
-      ['lines[2].batchId', 'the batch is in another store than the one the transfer ships from'],
-      ['lines[3].batchId', 'no such batch'],
-      ['lines[4].batchId', 'no such batch'],
-      ['lines[5].batchId', 'BREAD does not track batches'],
+    expect(bad.body.error.fields.map((f: any) => [f.field, f.code, f.message])).toEqual([
+      ['lines[1].batchId', 'batchOfOtherProduct', 'The batch is not of YOG'],
+      ['lines[2].batchId', 'batchInOtherStore', 'The batch is in another store than the one the transfer ships from'],
+      ['lines[3].batchId', 'unknown', 'Not found'],
+      ['lines[4].batchId', 'unknown', 'Not found'],
+      ['lines[5].batchId', 'noBatchTracking', 'BREAD does not track batches'],
     ]);
     expect(fieldsOf(await draft([{ productId: yog.id, qtyMilli: 100, batchId: 'L-LATE' }]))).toEqual(['lines.0.batchId']);
     // other documents take no batch

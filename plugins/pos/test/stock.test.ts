@@ -51,7 +51,7 @@ describe('goods receipts', () => {
     expect(fieldsOf(unknown)).toEqual(['lines[0].productId']);
     const badStore = await keeper.post('/api/pos/stock/receipts', { storeId: crypto.randomUUID(), lines: [{ productId: bread.id, qtyMilli: 1000 }] });
     expect(badStore.status).toBe(404);
-    expect(badStore.body.error.message).toContain('storeId');
+    expect(badStore.body.error.fields.map((f: any) => f.field)).toContain('storeId');
     expect((await cashier.post('/api/pos/stock/receipts', { storeId: storeA, lines: [{ productId: bread.id, qtyMilli: 1000 }] })).status).toBe(403);
 
     const draft = await keeper.post('/api/pos/stock/receipts', { storeId: storeA, supplierId, lines: [{ productId: bread.id, qtyMilli: 5000, unitCost: 120 }] });
@@ -239,7 +239,7 @@ describe('stock documents refuse nonsense (issue 13, bug 6)', () => {
     const half = await keeper.post('/api/pos/stock/receipts', { storeId: storeA, post: true, lines: [{ productId: bread.id, qtyMilli: 1500 }, { productId: loaf.id, qtyMilli: 2500 }] });
     expect(half.status).toBe(400);
     expect(fieldsOf(half)).toEqual(['lines[1].qtyMilli']);
-    expect(half.body.error.fields[0].message).toMatch(/whole pieces/);
+    expect(half.body.error.fields[0]).toMatchObject({ code: 'wholeQuantity', message: expect.stringMatching(/sold by the piece/) });
     for (const path of ['counts', 'adjustments']) {
       const key = path === 'counts' ? 'countedMilli' : 'qtyMilli';
       const r = await keeper.post(`/api/pos/stock/${path}`, { storeId: storeA, ...(path === 'adjustments' ? { reason: 'found' } : {}), lines: [{ productId: loaf.id, [key]: 2500 }] });

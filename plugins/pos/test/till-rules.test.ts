@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +43,8 @@ describe('cash rounding to the coin', () => {
     const exact = await cashier.post('/api/pos/sales', body);
     expect(exact.status).toBe(422);
     expect(exact.body.error.code).toBe('PAYMENT_MISMATCH');
-    expect(exact.body.error.message).toMatch(/210800/);
+    expect(exact.body.error.details).toMatchObject({ paid: 2108_26, due: 2108_00 });
+    expect(exact.body.error.message).toMatch(/2,108\.00/);
     const r = await cashier.post('/api/pos/sales', { ...body, payments: [{ method: 'cash', amount: 2108_00, tendered: 2200_00 }] }, { headers: { 'accept-language': 'ru' } });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     expect(r.body).toMatchObject({ total: 2108_26, rounding: -26, paidTotal: 2108_00, changeDue: 92_00 });
@@ -139,5 +141,57 @@ describe('card terminals', () => {
     const x = (await cashier.get(`/api/pos/shifts/${till.shiftId}/report`)).body;
     const byName = Object.fromEntries(x.byTerminal.filter((t: any) => t.name).map((t: any) => [t.name, t.sales]));
     expect(byName).toEqual({ 'Halyk POS': 1054_13, 'Kaspi Gold терминал': 1054_13 });
+  });
+});
+
+describe('promotions and preset discounts', () => {
+  it('3 for 2 and % off a category apply at the till and on the server alike; the sale names them', async () => {
+    const cola = await seedProduct(sys, owner.tenantId, { name: 'Кола', price: 300_00 });
+    await seedStock(sys, owner.tenantId, till.storeId, cola, 100_000);
+    const p = await owner.post('/api/pos/promotions', { name: '3 по цене 2', rule: { kind: 'n_for_m', buy: 3, pay: 2, productIds: [cola] } });
+    expect(p.status, JSON.stringify(p.body)).toBe(201);
+    expect((await owner.post('/api/pos/promotions', { name: 'Плохая', rule: { kind: 'n_for_m', buy: 2, pay: 2 } })).status).toBe(400);
+    expect((await cashier.get('/api/pos/promotions', { query: { current: true, storeId: till.storeId } })).body.items.map((x: any) => x.name)).toContain('3 по цене 2');
+    // the till prices with what GET /api/pos/config gives it (and keeps it for offline sales)
+    expect((await cashier.get('/api/pos/config')).body.promotions).toContainEqual({ id: p.body.id, name: '3 по цене 2', rule: { kind: 'n_for_m', buy: 3, pay: 2, productIds: [cola] }, storeId: null, validFrom: null, validTo: null });
+    const r = await cashier.post('/api/pos/sales', sale(till.registerId, [{ productId: cola, qtyMilli: 3000 }], [{ method: 'card', amount: 600_00, reference: 'RRN' }], { expectedTotal: 600_00 }));
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.lines[0]).toMatchObject({ promoDiscount: 300_00, promotionId: p.body.id });
+    expect(r.body.promotions).toEqual([{ id: p.body.id, name: '3 по цене 2', amount: 300_00 }]);
+    // a till that did not know the promotion expected 900: told to re-check
+    const stale = await cashier.post('/api/pos/sales', sale(till.registerId, [{ productId: cola, qtyMilli: 3000 }], [{ method: 'card', amount: 900_00, reference: 'RRN' }], { expectedTotal: 900_00 }));
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.code).toBe('TOTAL_CHANGED');
+    // an offline till's promotion that the server cannot find is kept, and flagged
+    const fake = await cashier.post('/api/pos/sales', sale(till.registerId, [{ productId: tea, qtyMilli: 1000, unitPrice: 1054_13, promotionId: p.body.id, promoDiscount: 1000_00 } as any], [{ method: 'card', amount: 54_13, reference: 'RRN' }], { offline: true, clientCreatedAt: new Date().toISOString() }));
+    expect(fake.status, JSON.stringify(fake.body)).toBe(201);
+    expect(fake.body.review).toMatchObject({ status: 'flagged', reasons: [{ code: 'PROMOTION_NOT_VALID', difference: 1000_00 }] });
+    expect((await owner.patch(`/api/pos/promotions/${p.body.id}`, { active: false })).status).toBe(200);
+  });
+
+  it('a preset discount the owner set up is not counted against the cashier\'s limit; an unknown preset is refused', async () => {
+    const staff = await owner.post('/api/pos/promotions', { name: 'Сотрудник −50 %', rule: { kind: 'preset', bp: 5000 } });
+    expect(staff.status, JSON.stringify(staff.body)).toBe(201);
+    const r = await cashier.post('/api/pos/sales', sale(till.registerId, [{ productId: tea, qtyMilli: 1000 }], [{ method: 'card', amount: 527_06, reference: 'RRN' }], { discount: { presetId: staff.body.id } }));
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.discountTotal).toBe(527_07);
+    const unknown = await cashier.post('/api/pos/sales', sale(till.registerId, [{ productId: tea, qtyMilli: 1000 }], [{ method: 'card', amount: 527_07, reference: 'RRN' }], { discount: { presetId: crypto.randomUUID() } }));
+    expect(unknown.status).toBe(422);
+    expect(fieldsOf(unknown)).toEqual(['discount/presetId']);
+  });
+
+  it('happy hour counts on the shop\'s clock', async () => {
+    const zone = (await owner.get('/api/pos/config')).body.timeZone;
+    const now = new Date();
+    const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short', hour: '2-digit', hourCycle: 'h23' }).formatToParts(now).map((x) => [x.type, x.value]));
+    const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(parts.weekday);
+    const h = Number(parts.hour);
+    const hh = (from: number, to: number) => ({ kind: 'happy_hour', bp: 2000, days: [weekday], from: `${String(from).padStart(2, '0')}:00`, to: `${String(to).padStart(2, '0')}:00` });
+    const on = await owner.post('/api/pos/promotions', { name: 'Сейчас', rule: hh(h, (h + 1) % 24 || 23) });
+    expect(on.status, JSON.stringify(on.body)).toBe(201);
+    const r = await cashier.post('/api/pos/sales', sale(till.registerId, [{ productId: tea, qtyMilli: 1000 }], [{ method: 'card', amount: 843_30, reference: 'RRN' }]));
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.lines[0].promotionId).toBe(on.body.id);
+    expect((await owner.patch(`/api/pos/promotions/${on.body.id}`, { active: false })).status).toBe(200);
   });
 });

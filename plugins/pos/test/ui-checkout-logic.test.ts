@@ -26,7 +26,7 @@ describe('checkout cart', () => {
     const p = priceOf(cart);
     // 0.15 × 4500.00 + 0.30 × 4500.00 = 675.00 + 1350.00
     expect(p.total).toBe(67500 + 135000);
-    expect(p).toEqual(priceCart({ lines: cart.lines.map((l) => ({ productId: l.product.id, name: l.product.name, qtyMilli: l.qtyMilli, unitPrice: l.unitPrice, taxBp: 1200, taxIncluded: true })), groupDiscountBp: 0 }));
+    expect(p).toEqual(priceCart({ lines: cart.lines.map((l) => ({ productId: l.product.id, name: l.product.name, qtyMilli: l.qtyMilli, unitPrice: l.unitPrice, taxBp: 1200, taxIncluded: true, categoryId: null, unit: l.product.unit })), groupDiscountBp: 0 }));
   });
 
   it('line, receipt and customer-group discounts; the payload carries prices, ids and the expected total', () => {
@@ -42,7 +42,8 @@ describe('checkout cart', () => {
     const body = buildSalePayload(cart, { id: 'id-1', registerId: 'r', payments: [{ method: 'cash', amount: p.total, tendered: 600000 }], offline: true, now: new Date('2026-01-02T03:04:05Z') });
     expect(body).toEqual({
       id: 'id-1', registerId: 'r', customerId: 'c1',
-      lines: [{ productId: 'milk', qtyMilli: 2000, unitPrice: 45000, discount: { bp: 1000 } }, { productId: 'cheese', qtyMilli: 1000, unitPrice: 450000 }],
+      // offline, each line names the promotion the till applied (none here)
+      lines: [{ productId: 'milk', qtyMilli: 2000, unitPrice: 45000, discount: { bp: 1000 }, promotionId: null, promoDiscount: 0 }, { productId: 'cheese', qtyMilli: 1000, unitPrice: 450000, promotionId: null, promoDiscount: 0 }],
       payments: [{ method: 'cash', amount: p.total, tendered: 600000 }],
       clientCreatedAt: '2026-01-02T03:04:05.000Z', offline: true, expectedTotal: p.total,
     });
@@ -50,6 +51,30 @@ describe('checkout cart', () => {
     expect(priceOf({ ...cart, discount: { amount: 10000 } }).discountTotal).toBe(9000 + 10000);
     expect(remaining(1000, [{ amount: 300 }, { amount: 200 }])).toBe(500);
     expect(remaining(1000, [{ amount: 1300 }])).toBe(0);
+  });
+
+  it('the till prices the shop\'s promotions on the shop\'s clock, as the server does; an offline sale carries them', () => {
+    const coffee: CatalogProduct = { ...milk, id: 'latte', name: 'Латте', price: 90000, categoryId: 'coffee' };
+    const rules = {
+      timeZone: 'Asia/Almaty',
+      promotions: [
+        { id: 'hh', name: 'Счастливый час', rule: { kind: 'happy_hour' as const, bp: 2000, days: [1], from: '17:00', to: '19:00', categoryIds: ['coffee'] } },
+        { id: 'm3', name: '3 по цене 2', rule: { kind: 'n_for_m' as const, buy: 3, pay: 2, productIds: ['milk'] } },
+      ],
+    };
+    const cart = addProduct(addProduct(emptyCart(rules), coffee), milk, 3000);
+    // Monday 12:30 UTC = 17:30 in Almaty: the happy hour is on; one milk of three is free
+    const monday = new Date('2026-12-07T12:30:00Z');
+    const p = priceOf(cart, monday);
+    expect(p.lines.map((l) => [l.promotionId, l.promoDiscount])).toEqual([['hh', 18000], ['m3', 45000]]);
+    expect(p.total).toBe(72000 + 90000);
+    // 14:30 UTC = 19:30 there: over
+    expect(priceOf(cart, new Date('2026-12-07T14:30:00Z')).lines[0].promoDiscount).toBe(0);
+    const body = buildSalePayload(cart, { id: 'id-2', registerId: 'r', payments: [{ method: 'card', amount: p.total }], offline: true, now: monday });
+    expect(body.lines.map((l) => [l.promotionId, l.promoDiscount])).toEqual([['hh', 18000], ['m3', 45000]]);
+    expect(body.expectedTotal).toBe(p.total);
+    // online the server applies them itself: the lines carry no promotion
+    expect(buildSalePayload(cart, { id: 'id-3', registerId: 'r', payments: [], offline: false, now: monday }).lines[0]).not.toHaveProperty('promotionId');
   });
 });
 

@@ -16,7 +16,7 @@ export function packPlugin(dir: string, outDir = dir): string {
   // this is the release: its migrations are recorded as released (a changed released one stops it)
   updateLock(root, JSON.parse(fs.readFileSync(path.join(root, 'atrium.plugin.json'), 'utf8')).version);
   const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-pack-'));
-  for (const entry of ['package.json', 'atrium.plugin.json', LOCK_FILE, 'README.md', 'src', 'ui/dist']) {
+  for (const entry of ['package.json', 'atrium.plugin.json', LOCK_FILE, 'README.md', 'src', 'ui/dist', 'messages']) {
     const from = path.join(root, entry);
     if (fs.existsSync(from)) fs.cpSync(from, path.join(stage, entry), { recursive: true, filter: (p) => !p.endsWith('.test.ts') });
   }
@@ -24,7 +24,7 @@ export function packPlugin(dir: string, outDir = dir): string {
     compilerOptions: { target: 'ES2024', module: 'nodenext', moduleResolution: 'nodenext', rootDir: 'src', outDir: 'dist', declaration: true, skipLibCheck: true, resolveJsonModule: true, rewriteRelativeImportExtensions: true, allowImportingTsExtensions: true, strict: false, noCheck: true, types: [] },
     include: ['src'],
   }));
-  // the manifest import (../atrium.plugin.json) must resolve from dist/ exactly as from src/
+  // the manifest and catalog imports (../atrium.plugin.json, ../messages/en.json) must resolve from dist/ exactly as from src/
   const tscBin = path.join(path.dirname(require_resolve('typescript/package.json', root)), 'bin/tsc');
   const tsc = spawnSync(process.execPath, [tscBin, '-p', stage], { cwd: stage, encoding: 'utf8' });
   if (tsc.status !== 0) throw new Error(`tsc failed:\n${tsc.stdout}${tsc.stderr}`);
@@ -32,7 +32,7 @@ export function packPlugin(dir: string, outDir = dir): string {
   fs.rmSync(path.join(stage, 'tsconfig.json'));
   const pkg = JSON.parse(fs.readFileSync(path.join(stage, 'package.json'), 'utf8'));
   pkg.exports = { '.': { types: './dist/index.d.ts', default: './dist/index.js' } };
-  pkg.files = ['dist', 'ui/dist', 'atrium.plugin.json', LOCK_FILE, 'README.md'];
+  pkg.files = ['dist', 'ui/dist', 'messages', 'atrium.plugin.json', LOCK_FILE, 'README.md'];
   delete pkg.scripts;
   fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
   const r = spawnSync('npm', ['pack', '--pack-destination', path.resolve(outDir), '--json'], { cwd: stage, encoding: 'utf8' });

@@ -3,10 +3,11 @@ import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import { scaffoldPlugin } from './scaffold.ts';
 import { verifyPlugin } from './verify.ts';
 import { packPlugin } from './pack.ts';
-import { createTestKernel } from '../testing/index.ts';
+import { createTestKernel, waitFor } from '../testing/index.ts';
 
 /**
  * Follows docs/plugin-guide.md the way a third-party author would: create → verify → the
@@ -73,6 +74,24 @@ describe('plugin author guide', () => {
     fs.writeFileSync(manifestPath, manifest);
   });
 
+  it('2b. verify wants every error code the plugin throws, and every word, in en, ru, uk and kk', () => {
+    const extra = path.join(pluginDir, 'src/burnt.ts');
+    fs.writeFileSync(extra, "import { ConflictError } from '@atrium/sdk';\nexport const burnt = () => { throw new ConflictError('The recipe is burnt', 'RECIPE_BURNT', { minutes: 5 }); };\n");
+    const errors = () => verifyPlugin(pluginDir).filter((f) => f.level === 'error').map((f) => `${f.file}: ${f.message}`);
+    expect(errors()).toEqual(['en', 'ru', 'uk', 'kk'].map((l) => expect.stringMatching(new RegExp(`^messages/${l}.json: errors.RECIPE_BURNT is missing`))));
+    const catalog = (l: string) => path.join(pluginDir, `messages/${l}.json`);
+    const words: Record<string, string> = { en: 'Burnt after {minutes} minutes', ru: 'Сгорело через {minutes} мин', uk: 'Згоріло за {minutes} хв', kk: '{minutes} минуттан кейін күйіп кетті' };
+    const before = Object.fromEntries(Object.keys(words).map((l) => [l, fs.readFileSync(catalog(l), 'utf8')]));
+    for (const [l, text] of Object.entries(words)) fs.writeFileSync(catalog(l), JSON.stringify({ ...JSON.parse(before[l]!), errors: { RECIPE_BURNT: text } }));
+    expect(errors()).toEqual([]);
+    // the same arguments in every language
+    fs.writeFileSync(catalog('kk'), JSON.stringify({ ...JSON.parse(before.kk!), errors: { RECIPE_BURNT: 'Күйіп кетті' } }));
+    expect(errors()).toEqual(['messages/kk.json: errors.RECIPE_BURNT uses {}, en.json {minutes}']);
+    for (const l of Object.keys(words)) fs.writeFileSync(catalog(l), before[l]!);
+    fs.rmSync(extra);
+    expect(errors()).toEqual([]);
+  });
+
   it('3. the scaffolded plugin passes its own tests', () => {
     const r = spawnSync(path.join(repo, 'node_modules/.bin/vitest'), ['run', '--root', pluginDir], { cwd: pluginDir, encoding: 'utf8', env: process.env });
     expect(r.status, r.stdout + r.stderr).toBe(0);
@@ -116,7 +135,7 @@ describe('plugin author guide', () => {
     const blocks = [...guide.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
     const callBlock = blocks.find((b) => b.includes('defineOutsideCall'))!;
     const [definition, inAction] = callBlock.split('// in an action declared `transaction: false`');
-    const fakeBlock = blocks.find((b) => b.includes('extends FakeHttpServer'))!;
+    const fakeBlock = blocks.find((b) => b.includes('class FakeCharges extends FakeHttpServer'))!;
     const [fakeClass, fakeUse] = fakeBlock.split(/\n(?=const fake = )/);
     const module = `
 import { defineAction, defineOutsideCall, definePlugin, defineService, tenantRls, Type, UnprocessableError } from '@atrium/sdk';
@@ -166,6 +185,63 @@ export async function start() {
     } finally {
       await tk.stop();
       await fake.close();
+    }
+  }, 120_000);
+
+  it('6. channel adapters: the guide\'s Acme SMS adapter, manifest and fake run against the messaging core', async () => {
+    // the guide's adapter, its manifest and its fake with the test setup, glued into a plugin
+    const guide = fs.readFileSync(path.join(repo, 'docs/plugin-guide.md'), 'utf8');
+    const blocks = [...guide.matchAll(/```(ts|json)\n([\s\S]*?)```/g)].map((m) => m[2]!);
+    const adapterBlock = blocks.find((b) => b.includes('defineChannelAdapter({'))!;
+    const manifestBlock = blocks.find((b) => b.includes('"id": "messaging-acme"'))!;
+    const fakeBlock = blocks.find((b) => b.includes('class FakeAcme extends FakeHttpServer'))!;
+    const [fakeClass, fakeUse] = fakeBlock.split(/\n(?=const acme = )/);
+    expect([adapterBlock, manifestBlock, fakeClass, fakeUse].every(Boolean)).toBe(true);
+    const module = `
+${adapterBlock}
+import { definePlugin } from '@atrium/sdk';
+import { createTestKernel, FakeHttpServer, jsonReply, waitFor, type FakeRequest, type FakeReply } from '@atrium/sdk/testing';
+import messaging from '@atrium/plugin-messaging';
+const manifest = ${manifestBlock};
+export const acmePlugin = definePlugin({ manifest: manifest as any, services: [acmeAdapter] });
+${fakeClass}
+export async function start() {
+  ${fakeUse}
+  return { acme, tk, owner, account, conversation };
+}
+`;
+    fs.mkdirSync(work, { recursive: true });
+    const file = path.join(work, 'guide-channel-adapter.ts');
+    fs.writeFileSync(file, module);
+    const { start } = await import(file);
+    const { acme, tk, owner, account, conversation } = await start();
+    try {
+      // connect registered the webhook with a secret of the adapter's own, kept sealed by the core
+      expect(account).toMatchObject({ status: 'connected', inbound: 'webhook', identity: { username: '+15550000001' } });
+      expect(acme.webhook.url).toBe(account.webhookUrl);
+      expect(JSON.stringify(account)).not.toContain(acme.apiKey);
+      const db = new pg.Client({ connectionString: tk.databaseUrls.owner });
+      await db.connect();
+      const stored = (await db.query('select sealed from messaging.account where id = $1', [account.id]).finally(() => db.end())).rows[0];
+      expect(stored.sealed).toEqual(expect.any(String));
+      expect(stored.sealed).not.toContain(acme.webhook.secret);
+      expect(stored.sealed).not.toContain(acme.apiKey);
+      // the conversation came from the signed webhook; the reply reached Acme and came back delivered
+      const messages = async () => (await owner.get(`/api/messaging/conversations/${conversation.id}/messages`)).body.items;
+      const out = await waitFor('the delivered tick', async () => (await messages()).find((m: any) => m.direction === 'out' && m.status === 'delivered'));
+      expect(out.text).toBe('Yes, come by at five');
+      expect([...acme.sent.values()]).toEqual([{ id: 'msg_1', to: '+77011112233', text: 'Yes, come by at five' }]);
+      // a redelivered webhook is stored once; a forged one is refused before anything is stored
+      const again = await acme.userTexts('+77011112233', 'Thanks!', 'in_fixed');
+      const twice = await acme.userTexts('+77011112233', 'Thanks!', 'in_fixed');
+      expect([again.status, twice.status]).toEqual([200, 200]);
+      const forged = await fetch(account.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-acme-signature': '00'.repeat(32) }, body: JSON.stringify({ type: 'message', id: 'in_forged', from: '+77011112233', text: 'forged' }) });
+      expect(forged.status).toBe(401);
+      const texts = (await messages()).filter((m: any) => m.direction === 'in').map((m: any) => m.text);
+      expect(texts).toEqual(['Is my order ready?', 'Thanks!']);
+    } finally {
+      await tk.stop();
+      await acme.close();
     }
   }, 120_000);
 });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SDK_VERSION } from '../version.ts';
+import { LOCALES } from '../i18n/locales.ts';
 
 const pascal = (s: string) => s.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join('');
 const singular = (s: string) => (s.endsWith('ies') ? `${s.slice(0, -3)}y` : s.endsWith('s') ? s.slice(0, -1) : s);
@@ -29,15 +30,16 @@ export function scaffoldPlugin(opts: { id: string; dir: string; entity?: string 
       description: `${pascal(id)} plugin for Atrium`,
       type: 'module',
       exports: { '.': './src/index.ts' },
-      files: ['src', 'dist', 'ui/dist', 'atrium.plugin.json'],
+      files: ['src', 'dist', 'ui/dist', 'messages', 'atrium.plugin.json'],
       scripts: { test: 'vitest run', verify: 'atrium-plugin verify .', pack: 'atrium-plugin pack .' },
       peerDependencies: { '@atrium/sdk': sdkRange },
     }, null, 2) + '\n',
     'atrium.plugin.json': JSON.stringify({
       id,
       version: '0.1.0',
-      displayName: { en: pascal(id) },
-      description: { en: `Manage ${plural}` },
+      // the same words in every language until you translate them (docs/plugin-guide.md, "Words")
+      displayName: Object.fromEntries(LOCALES.map((l) => [l, pascal(id)])),
+      description: Object.fromEntries(LOCALES.map((l) => [l, `Manage ${plural}`])),
       engines: { sdk: sdkRange },
       permissions: {
         // the fields role conditions may test; the service applies them (accessibleWhere, authorize with the row)
@@ -132,7 +134,7 @@ export const ${plural}Service = defineService({
       params: Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
       async handler(ctx) {
         const row = await ctx.em.findOne(${item}, { id: ctx.params.id });
-        if (!row) throw new NotFoundError('${item} not found');
+        if (!row) throw new NotFoundError('${item} not found', { subject: SUBJECT });
         ctx.authorize('delete', SUBJECT, { ...row });
         ctx.em.remove(row);
         await ctx.em.flush();
@@ -144,12 +146,17 @@ export const ${plural}Service = defineService({
 `,
     'src/index.ts': `import { definePlugin } from '@atrium/sdk';
 import manifest from '../atrium.plugin.json' with { type: 'json' };
+import en from '../messages/en.json' with { type: 'json' };
+import kk from '../messages/kk.json' with { type: 'json' };
+import ru from '../messages/ru.json' with { type: 'json' };
+import uk from '../messages/uk.json' with { type: 'json' };
 import { ${item} } from './entities/${table.replace(/_/g, '-')}.ts';
 import { create${item} } from './migrations/0001-create-${table.replace(/_/g, '-')}.ts';
 import { ${plural}Service } from './services/${restBase}.service.ts';
 
 export default definePlugin({
   manifest: manifest as any,
+  messages: { en, ru, uk, kk },
   entities: [${item}],
   migrations: [create${item}],
   services: [${plural}Service],
@@ -193,6 +200,10 @@ it('lets staff delete only their own', async () => {
   expect((await staff.delete(\`/api/${id}/${restBase}/\${mine.body.id}\`)).status).toBe(403);
 });
 `,
+    // one catalog per language: the subject's name for the roles screen, your error codes, settings titles
+    ...Object.fromEntries(LOCALES.map((l) => [`messages/${l}.json`, JSON.stringify({
+      permissions: { subjects: { [subject]: { name: `${item}s`, description: `${item}s of the team` } } },
+    }, null, 2) + '\n'])),
     'README.md': `# ${pascal(id)} — an Atrium plugin\n\nScaffolded with \`atrium-plugin create ${id}\`. See the Atrium plugin guide (docs/plugin-guide.md).\n\n\`\`\`sh\nnpx vitest run        # tests against a real kernel (embedded PostgreSQL + redis-server)\nnpx atrium-plugin verify .\nnpx atrium-plugin pack .\n\`\`\`\n`,
   };
   const written: string[] = [];

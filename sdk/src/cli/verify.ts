@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { validateManifest, pluginSchemaName } from '../manifest/validate-manifest.ts';
+import { verifyWords } from './verify-words.ts';
 import { conditionFieldsOf } from '../manifest/rule-conditions.ts';
 import { lockFindings } from './migration-lock.ts';
 
@@ -17,6 +18,8 @@ function walk(dir: string): string[] {
 
 /**
  * Lints a plugin package the way the kernel will judge it, plus the rules only a linter can see:
+ * SDK-only imports, RLS on every tenant table, manifest/package agreement, and every word in
+ * en, ru, uk and kk (verify-words.ts).
  * SDK-only imports, RLS on every tenant table, manifest/package agreement, released migrations unchanged.
  */
 export function verifyPlugin(dir: string): Finding[] {
@@ -30,7 +33,9 @@ export function verifyPlugin(dir: string): Finding[] {
   try {
     manifest = validateManifest(JSON.parse(fs.readFileSync(mPath, 'utf8')));
   } catch (e: any) {
-    for (const f of e.data?.fields ?? [{ field: '', message: e.message }]) err('atrium.plugin.json', `${f.field} ${f.message}`.trim());
+    const problems: { field: string; message?: string }[] = e.data?.fields ?? [];
+    for (const f of problems) err('atrium.plugin.json', `${f.field} ${f.message}`.trim());
+    if (!problems.length) err('atrium.plugin.json', String(e.message));
     return out;
   }
   const pkgPath = path.join(root, 'package.json');
@@ -85,6 +90,7 @@ export function verifyPlugin(dir: string): Finding[] {
     const found = walk(path.join(root, 'src')).some((f) => fs.readFileSync(f, 'utf8').includes(`create table ${t}`));
     if (!found) warn('atrium.plugin.json', `data.owns lists ${t}, but no migration creates it`);
   }
+  verifyWords(root, manifest, err, warn);
   // released migrations (migrations.lock.json, written by pack) must not have changed
   out.push(...lockFindings(root));
   if (manifest.ui && !fs.existsSync(path.join(root, manifest.ui.entry))) warn('atrium.plugin.json', `ui.entry ${manifest.ui.entry} does not exist yet (build the UI first)`);

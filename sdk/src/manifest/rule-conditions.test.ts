@@ -22,7 +22,7 @@ describe('which rule conditions a subject can enforce', () => {
   });
 
   it('an undeclared field is named, with what is allowed', () => {
-    expect(problems({ cashierName: 'Ann' })).toEqual([{ field: 'rules.0.conditions.cashierName', message: 'pos.Sale cannot enforce conditions on "cashierName"; it allows id, soldBy, total, status, soldAt' }]);
+    expect(problems({ cashierName: 'Ann' })).toMatchObject([{ field: 'rules.0.conditions.cashierName', code: 'conditionField', message: 'pos.Sale cannot enforce conditions on "cashierName"; it allows id, soldBy, total, status, soldAt' }]);
   });
 
   it('a subject without condition fields (or "all") takes none', () => {
@@ -31,7 +31,7 @@ describe('which rule conditions a subject can enforce', () => {
   });
 
   it('values of the wrong type and unknown placeholders are refused', () => {
-    expect(problems({ soldBy: 'somebody' })).toEqual([{ field: 'rules.0.conditions.soldBy', message: 'must be a UUID' }]);
+    expect(problems({ soldBy: 'somebody' })).toEqual([{ field: 'rules.0.conditions.soldBy', code: 'conditionValue', params: { type: 'uuid' }, message: 'must be a UUID' }]);
     expect(problems({ soldBy: '${user.email}' })[0]!.message).toMatch(/is a string, the field is a uuid/);
     expect(problems({ soldBy: '${user.phone}' })[0]!.message).toMatch(/not a known placeholder/);
     expect(problems({ total: '5' })[0]!.field).toBe('rules.0.conditions.total');

@@ -48,23 +48,28 @@ const PLACEHOLDER_TYPES: Record<string, ConditionFieldType> = { '${user.id}': 'u
 
 export type RuleLike = { action: string | string[]; subject: string | string[]; conditions?: Record<string, unknown>; inverted?: boolean };
 
-function valueProblem(type: ConditionFieldType, v: unknown): string | null {
+/** What is wrong with a condition's value, worded by the platform catalog (`fields.<code>`). */
+type ValueProblem = { code: 'unknownPlaceholder' | 'placeholderType' | 'conditionValue'; params: Record<string, unknown>; message: string };
+
+function valueProblem(type: ConditionFieldType, v: unknown): ValueProblem | null {
   if (v === null) return null;
   if (typeof v === 'string' && v.includes('${')) {
     const t = PLACEHOLDER_TYPES[v];
-    if (!t) return `${v} is not a known placeholder (${Object.keys(PLACEHOLDER_TYPES).join(', ')})`;
-    return t === type || (type === 'string' && t === 'uuid') ? null : `${v} is a ${t}, the field is a ${type}`;
+    if (!t) return { code: 'unknownPlaceholder', params: { placeholder: v }, message: `${v} is not a known placeholder (${Object.keys(PLACEHOLDER_TYPES).join(', ')})` };
+    return t === type || (type === 'string' && t === 'uuid') ? null : { code: 'placeholderType', params: { placeholder: v, type }, message: `${v} is a ${t}, the field is a ${type}` };
   }
+  const wrong = (message: string): ValueProblem => ({ code: 'conditionValue', params: { type }, message });
   switch (type) {
-    case 'uuid': return isUuid(v) ? null : 'must be a UUID';
-    case 'string': return typeof v === 'string' && v.length <= 500 ? null : 'must be text (at most 500 characters)';
-    case 'integer': return Number.isSafeInteger(v) ? null : 'must be a whole number';
-    case 'number': return typeof v === 'number' && Number.isFinite(v) ? null : 'must be a number';
-    case 'boolean': return typeof v === 'boolean' ? null : 'must be true or false';
+    case 'uuid': return isUuid(v) ? null : wrong('must be a UUID');
+    case 'string': return typeof v === 'string' && v.length <= 500 ? null : wrong('must be text (at most 500 characters)');
+    case 'integer': return Number.isSafeInteger(v) ? null : wrong('must be a whole number');
+    case 'number': return typeof v === 'number' && Number.isFinite(v) ? null : wrong('must be a number');
+    case 'boolean': return typeof v === 'boolean' ? null : wrong('must be true or false');
     case 'timestamp':
-    case 'date': return typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? null : `must be an ISO ${type === 'date' ? 'date (2025-01-31)' : 'date-time'}`;
+    case 'date': return typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? null : wrong(`must be an ISO ${type === 'date' ? 'date (2025-01-31)' : 'date-time'}`);
   }
 }
+const problemAt = (field: string, p: ValueProblem): FieldError => ({ field, code: p.code, params: p.params, message: p.message });
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
@@ -78,17 +83,17 @@ export function ruleConditionProblems(rules: readonly RuleLike[], fieldsOf: (sub
     const at = `${path}.${i}.conditions`;
     const c = rule.conditions;
     if (c === undefined || c === null) return;
-    if (!isPlainObject(c)) return void problems.push({ field: at, message: 'must be an object' });
+    if (!isPlainObject(c)) return void problems.push({ field: at, code: 'notObject', message: 'must be an object' });
     if (!Object.keys(c).length) return;
     const actions = [rule.action].flat();
     const blocked = actions.filter((a) => UNCONDITIONAL_ACTIONS.includes(a));
     if (blocked.length) {
-      problems.push({ field: at, message: `conditions cannot restrict ${blocked.join(', ')}: a row being created has no stored fields to check; give ${blocked.includes('manage') ? 'the actions one by one, and ' : ''}create in a rule without conditions` });
+      problems.push({ field: at, code: 'conditionOnCreate', params: { actions: blocked }, message: `conditions cannot restrict ${blocked.join(', ')}: a row being created has no stored fields to check; give ${blocked.includes('manage') ? 'the actions one by one, and ' : ''}create in a rule without conditions` });
     }
     for (const subject of [rule.subject].flat()) {
       const fields = subject === 'all' ? undefined : fieldsOf(subject);
       if (!fields || !Object.keys(fields).length) {
-        problems.push({ field: at, message: `${subject} cannot enforce conditions: it declares no condition fields` });
+        problems.push({ field: at, code: 'conditionsUnsupported', params: { subject }, message: `${subject} cannot enforce conditions: it declares no condition fields` });
         continue;
       }
       walkCondition(c, at, fields, subject, problems);
@@ -103,12 +108,12 @@ function walkCondition(c: Record<string, unknown>, at: string, fields: Condition
   for (const [key, value] of Object.entries(c)) {
     const here = `${at}.${key}`;
     if (key.startsWith('$')) {
-      out.push({ field: here, message: `${key} is not supported in permission conditions: use several rules (any may match) or several fields in one rule (all must match)` });
+      out.push({ field: here, code: 'conditionOperator', params: { operator: key }, message: `${key} is not supported in permission conditions: use several rules (any may match) or several fields in one rule (all must match)` });
       continue;
     }
     const field = Object.hasOwn(fields, key) ? fields[key] : undefined;
     if (!field) {
-      out.push({ field: here, message: `${subject} cannot enforce conditions on "${key}"; it allows ${Object.keys(fields).join(', ')}` });
+      out.push({ field: here, code: 'conditionField', params: { subject, value: key, allowed: Object.keys(fields) }, message: `${subject} cannot enforce conditions on "${key}"; it allows ${Object.keys(fields).join(', ')}` });
       continue;
     }
     fieldOperand(value, here, field, out);
@@ -118,28 +123,32 @@ function walkCondition(c: Record<string, unknown>, at: string, fields: Condition
 function fieldOperand(value: unknown, at: string, field: ConditionField, out: FieldError[]): void {
   if (!isPlainObject(value)) {
     const p = valueProblem(field.type, value);
-    if (p) out.push({ field: at, message: p });
+    if (p) out.push(problemAt(at, p));
     return;
   }
-  if (!Object.keys(value).length) return void out.push({ field: at, message: 'an empty operator object matches nothing predictable' });
+  if (!Object.keys(value).length) return void out.push({ field: at, code: 'conditionEmpty', message: 'an empty operator object matches nothing predictable' });
   for (const [op, operand] of Object.entries(value)) {
     const here = `${at}.${op}`;
     if (!(FIELD_OPERATORS as readonly string[]).includes(op)) {
-      out.push({ field: here, message: `operator ${op} is not supported in permission conditions (use ${FIELD_OPERATORS.join(', ')})` });
+      out.push({ field: here, code: 'conditionOperator', params: { operator: op }, message: `operator ${op} is not supported in permission conditions (use ${FIELD_OPERATORS.join(', ')})` });
       continue;
     }
     if (op === '$in' || op === '$nin') {
-      if (!Array.isArray(operand) || operand.length > MAX_LIST) out.push({ field: here, message: `must be a list of at most ${MAX_LIST} values` });
+      if (!Array.isArray(operand) || operand.length > MAX_LIST) out.push({ field: here, code: 'maxItems', params: { limit: MAX_LIST }, message: `must be a list of at most ${MAX_LIST} values` });
       else operand.forEach((v, j) => {
         const p = valueProblem(field.type, v);
-        if (p) out.push({ field: `${here}.${j}`, message: p });
+        if (p) out.push(problemAt(`${here}.${j}`, p));
       });
     } else if (op === '$eq' || op === '$ne') {
       const p = valueProblem(field.type, operand);
-      if (p) out.push({ field: here, message: p });
+      if (p) out.push(problemAt(here, p));
+    } else if (!ORDERED_TYPES.includes(field.type)) {
+      out.push({ field: here, code: 'conditionCompare', params: { type: field.type, operator: op }, message: `a ${field.type} cannot be compared with ${op}` });
+    } else if (operand === null) {
+      out.push({ field: here, code: 'conditionNull', message: 'cannot compare with null' });
     } else {
-      const p = !ORDERED_TYPES.includes(field.type) ? `a ${field.type} cannot be compared with ${op}` : operand === null ? 'cannot compare with null' : valueProblem(field.type, operand);
-      if (p) out.push({ field: here, message: p });
+      const p = valueProblem(field.type, operand);
+      if (p) out.push(problemAt(here, p));
     }
   }
 }

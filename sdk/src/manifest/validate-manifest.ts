@@ -4,6 +4,7 @@ import semver from 'semver';
 import { ManifestSchema, type PluginManifest } from './manifest.schema.ts';
 import { ValidationError, type FieldError } from '../errors.ts';
 import { SDK_VERSION } from '../version.ts';
+import { fieldErrorsOf } from '../schema-errors.ts';
 import { conditionFieldsOf, ruleConditionProblems, type ConditionFields } from './rule-conditions.ts';
 
 const addFormats = ((addFormatsModule as any).default ?? addFormatsModule) as (a: any) => any;
@@ -21,28 +22,24 @@ export function pluginSchemaName(pluginId: string): string {
  */
 export function validateManifest(input: unknown): PluginManifest {
   if (!check(input)) {
-    const fields: FieldError[] = (check.errors ?? []).map((e: any) => ({
-      field: (e.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(root)') +
-        (e.keyword === 'additionalProperties' ? `.${(e.params as any).additionalProperty}` : e.keyword === 'required' ? `.${(e.params as any).missingProperty}` : ''),
-      message: e.keyword === 'additionalProperties' ? 'is not a known manifest field' : (e.message ?? 'is invalid'),
-    }));
+    const fields = fieldErrorsOf(check.errors, '(root)').map((f) => (f.code === 'additionalProperties' ? { ...f, message: 'is not a known manifest field' } : f));
     throw new ValidationError(`Invalid plugin manifest: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}`, fields);
   }
   const m = input as PluginManifest;
   const fields: FieldError[] = [];
-  if (!m.displayName.en) fields.push({ field: 'displayName.en', message: 'an English display name is required' });
-  if (!semver.validRange(m.engines.sdk)) fields.push({ field: 'engines.sdk', message: `"${m.engines.sdk}" is not a semver range` });
+  if (!m.displayName.en) fields.push({ field: 'displayName.en', code: 'required', message: 'an English display name is required' });
+  if (!semver.validRange(m.engines.sdk)) fields.push({ field: 'engines.sdk', code: 'semverRange', params: { value: m.engines.sdk }, message: `"${m.engines.sdk}" is not a semver range` });
   else if (!semver.satisfies(SDK_VERSION, m.engines.sdk)) {
-    fields.push({ field: 'engines.sdk', message: `requires SDK ${m.engines.sdk}, this platform provides ${SDK_VERSION}` });
+    fields.push({ field: 'engines.sdk', code: 'sdkVersion', params: { range: m.engines.sdk, version: SDK_VERSION }, message: `requires SDK ${m.engines.sdk}, this platform provides ${SDK_VERSION}` });
   }
   for (const [kind, deps] of [['dependencies', m.dependencies], ['optionalDependencies', m.optionalDependencies]] as const) {
     for (const [id, range] of Object.entries(deps ?? {})) {
-      if (!semver.validRange(range)) fields.push({ field: `${kind}.${id}`, message: `"${range}" is not a semver range` });
-      if (id === m.id) fields.push({ field: `${kind}.${id}`, message: 'a plugin cannot depend on itself' });
+      if (!semver.validRange(range)) fields.push({ field: `${kind}.${id}`, code: 'semverRange', params: { value: range }, message: `"${range}" is not a semver range` });
+      if (id === m.id) fields.push({ field: `${kind}.${id}`, code: 'selfDependency', message: 'a plugin cannot depend on itself' });
     }
   }
   for (const [i, s] of (m.permissions?.subjects ?? []).entries()) {
-    if (!s.subject.startsWith(`${m.id}.`)) fields.push({ field: `permissions.subjects.${i}.subject`, message: `must start with "${m.id}."` });
+    if (!s.subject.startsWith(`${m.id}.`)) fields.push({ field: `permissions.subjects.${i}.subject`, code: 'prefix', params: { prefix: `${m.id}.` }, message: `must start with "${m.id}."` });
   }
   // default grants on the plugin's own subjects may only use the condition fields those subjects
   // declare (grants on other plugins' or the kernel's subjects are checked by the kernel at boot)
@@ -55,20 +52,20 @@ export function validateManifest(input: unknown): PluginManifest {
     fields.push(...ruleConditionProblems(mine, (s) => own.get(s), `permissions.grants.${role}`));
   }
   for (const [i, e] of (m.events?.publishes ?? []).entries()) {
-    if (!e.startsWith(`${m.id}.`)) fields.push({ field: `events.publishes.${i}`, message: `must start with "${m.id}."` });
+    if (!e.startsWith(`${m.id}.`)) fields.push({ field: `events.publishes.${i}`, code: 'prefix', params: { prefix: `${m.id}.` }, message: `must start with "${m.id}."` });
   }
   const providerNames = new Set<string>();
   for (const [i, a] of (m.authProviders ?? []).entries()) {
-    if (!a.start.startsWith(`${m.id}.`)) fields.push({ field: `authProviders.${i}.start`, message: `must be an action of this plugin ("${m.id}.…")` });
-    if (providerNames.has(a.name)) fields.push({ field: `authProviders.${i}.name`, message: `"${a.name}" is listed twice` });
+    if (!a.start.startsWith(`${m.id}.`)) fields.push({ field: `authProviders.${i}.start`, code: 'prefix', params: { prefix: `${m.id}.` }, message: `must be an action of this plugin ("${m.id}.…")` });
+    if (providerNames.has(a.name)) fields.push({ field: `authProviders.${i}.name`, code: 'listedTwice', params: { value: a.name }, message: `"${a.name}" is listed twice` });
     providerNames.add(a.name);
   }
   const schema = m.data?.schema ?? pluginSchemaName(m.id);
   if (m.data?.schema && m.data.schema !== pluginSchemaName(m.id)) {
-    fields.push({ field: 'data.schema', message: `must be "${pluginSchemaName(m.id)}" (the plugin's own schema)` });
+    fields.push({ field: 'data.schema', code: 'const', params: { allowedValue: pluginSchemaName(m.id) }, message: `must be "${pluginSchemaName(m.id)}" (the plugin's own schema)` });
   }
   for (const [i, t] of (m.data?.owns ?? []).entries()) {
-    if (!t.startsWith(`${schema}.`)) fields.push({ field: `data.owns.${i}`, message: `tables must live in the plugin's schema "${schema}"` });
+    if (!t.startsWith(`${schema}.`)) fields.push({ field: `data.owns.${i}`, code: 'pluginSchema', params: { schema }, message: `tables must live in the plugin's schema "${schema}"` });
   }
   if (fields.length) throw new ValidationError(`Invalid plugin manifest "${m.id}": ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}`, fields);
   return m;

@@ -443,7 +443,7 @@ export function defineChannelAdapter<CS extends TSchema, SS extends TSchema>(def
 
   const accountOf = (ctx: ActionContext<any>): AdapterAccount<C, S> => {
     const a = (ctx.params as { account?: SealedAccount }).account;
-    if (!a || typeof a.id !== 'string') throw new ValidationError('account is required', [{ field: 'account', message: 'is required' }]);
+    if (!a || typeof a.id !== 'string') throw new ValidationError('account is required', [{ field: 'account', code: 'required', message: 'is required' }]);
     const config = { ...(a.config ?? {}) } as C;
     const bad = checkConfig(config);
     if (bad.length) throw new ValidationError('The account settings are not valid', bad.map((f) => ({ ...f, field: `config.${f.field}` })));

@@ -255,7 +255,7 @@ export interface PaymentProviderDefinition<S extends Record<string, unknown> = R
 export class WebhookSignatureError extends ValidationError {
   readonly reason: string;
   constructor(reason: string, message = 'Webhook signature verification failed') {
-    super(`${message} (${reason})`, [{ field: 'signature', message: reason }]);
+    super(`${message} (${reason})`, [{ field: 'signature', code: 'signature', message: reason }]);
     this.type = 'WEBHOOK_SIGNATURE_INVALID';
     this.reason = reason;
   }
@@ -310,7 +310,7 @@ export function definePaymentProvider<S extends Record<string, unknown>>(def: Pa
       throw mapError(e);
     }
   };
-  const unsupported = (op: string) => new ProviderRejectedError(`${def.displayName} does not support ${op}`, { provider: def.key, operation: op });
+  const unsupported = (op: string) => new ProviderRejectedError(`${def.displayName} does not support ${op}`, { provider: def.key, operation: op, reason: 'unsupported' });
   // not the `internal` access level: 'public' (no user needed) and no REST route, so only broker callers reach them.
   // No transaction: every one of them calls out (or may), and an outside call never holds a
   // connection (ARCHITECTURE §9) — the payments core records intents and results around them.

@@ -46,6 +46,14 @@ async function seed(tenantId: string) {
   const customer = await ok(owner.post('/api/pos/customers', { name: 'Row Rules Customer', phone: '+77010000001' }), 'a customer');
   await ok(owner.post('/api/pos/sales', { id: crypto.randomUUID(), registerId: register.id, customerId: customer.id, lines: [{ productId, qtyMilli: 1000 }], payments: [{ method: 'cash', amount: 1000 }] }), 'a sale');
   await ok(owner.post('/api/pos/tasks', { title: 'Count the shelf', storeId: store.storeId }), 'a task');
+  // salon.Booking (outside the master's hours: this master has none)
+  const master = await ok(owner.post('/api/salon/staff', { name: 'Row Rules Master' }), 'a salon master');
+  const cut = await ok(owner.post('/api/salon/services', { name: 'Row rules cut', durationMin: 30, price: 1000 }), 'a salon service');
+  await ok(owner.put(`/api/salon/staff/${master.id}/services`, { services: [{ serviceId: cut.id }] }), 'a salon master\'s services');
+  await ok(owner.post('/api/salon/bookings', {
+    items: [{ serviceId: cut.id, staffId: master.id, startsAt: new Date(Date.now() + 86_400_000).toISOString() }],
+    client: { name: 'Row Rules Client', phone: '+77010000002' }, outsideHours: true,
+  }), 'a salon booking');
   // payments.Intent: as a provider's answer would leave it (no provider needed to have one)
   await sys.query(`insert into payments.intent (id, tenant_id, provider, status, amount, currency) values ($1, $2, 'stripe', 'pending', 2500, 'KZT')`, [crypto.randomUUID(), tenantId]);
 }
@@ -73,7 +81,7 @@ afterAll(async () => {
 describe('row rules hold on every route of every subject (generated from the manifests)', () => {
   it('covers the subjects named in the issue, and every subject is either checked or refuses conditions', () => {
     const checked = report.checked.map((c) => c.subject);
-    for (const s of ['pos.Sale', 'pos.Customer', 'kernel.File', 'kernel.Member', 'notes.Note', 'payments.Intent']) expect(checked).toContain(s);
+    for (const s of ['pos.Sale', 'pos.Customer', 'kernel.File', 'kernel.Member', 'notes.Note', 'payments.Intent', 'salon.Booking']) expect(checked).toContain(s);
     expect(report.refused.length).toBeGreaterThan(0);
     // every checked subject had its routes walked (lists, reads, updates, deletes of existing rows)
     for (const c of report.checked) expect(c.routes.length, c.subject).toBeGreaterThan(0);
@@ -108,14 +116,14 @@ describe('the issue\'s own cases', () => {
     const bad = await owner.post('/api/rbac/roles', { name: 'cashier-by-name', rules: [{ action: 'read', subject: 'pos.Sale', conditions: { cashierName: 'Ann' } }] });
     expect(bad.status).toBe(422);
     expect(bad.body.error.code).toBe('RULE_NOT_ENFORCEABLE');
-    expect(bad.body.error.fields).toEqual([{ field: 'rules.0.conditions.cashierName', message: expect.stringContaining('pos.Sale cannot enforce conditions on "cashierName"') }]);
+    expect(bad.body.error.fields).toEqual([{ field: 'rules.0.conditions.cashierName', code: 'conditionField', params: expect.objectContaining({ subject: 'pos.Sale', value: 'cashierName' }), message: expect.stringContaining('cannot be limited by “cashierName”') }]);
     const reports = await owner.post('/api/rbac/roles', { name: 'store-reports', rules: [{ action: 'read', subject: 'pos.Sale' }, { action: 'read', subject: 'pos.Report', conditions: { storeId: crypto.randomUUID() } }] });
     expect(reports.status).toBe(422);
     expect(reports.body.error.fields[0].field).toBe('rules.1.conditions');
     const role = await owner.post('/api/rbac/roles', { name: 'sales-reader', rules: [{ action: 'read', subject: 'pos.Sale' }] });
     const update = await owner.patch(`/api/rbac/roles/${role.body.id}`, { rules: [{ action: ['read', 'create'], subject: 'pos.Sale', conditions: { soldBy: '${user.id}' } }] });
     expect(update.status).toBe(422);
-    expect(update.body.error.fields[0]).toMatchObject({ field: 'rules.0.conditions', message: expect.stringContaining('cannot restrict create') });
+    expect(update.body.error.fields[0]).toMatchObject({ field: 'rules.0.conditions', code: 'conditionOnCreate', message: expect.stringContaining('Creating cannot be limited') });
     // nothing was stored
     const roles = (await owner.get('/api/rbac/roles')).body.items as { name: string; rules: unknown[] }[];
     expect(roles.map((r) => r.name)).not.toContain('cashier-by-name');

@@ -52,7 +52,7 @@ async function loadTemplate(ctx: RequestContext, name: string): Promise<Template
      from messaging.template t where t.tenant_id = $1::uuid and t.name = $2::text and not t.archived`,
     [ctx.tenantId, name],
   );
-  if (!t) throw new ValidationError(`No template "${name}"`, [{ field: 'template.name', message: 'is not a template of this tenant' }]);
+  if (!t) throw new ValidationError(`No template "${name}"`, [{ field: 'template.name', code: 'unknown', message: 'is not a template of this tenant' }]);
   return t;
 }
 
@@ -60,10 +60,10 @@ async function loadTemplate(ctx: RequestContext, name: string): Promise<Template
 async function compose(ctx: RequestContext, input: SendInput, r: Recipient, settings: MessagingSettings, limits: ChannelLimits): Promise<{ content: Content; template: Record<string, unknown> | null }> {
   const buttons = input.buttons ?? [];
   if (!input.template) {
-    if (!input.text?.trim() && !input.attachments?.length) throw new ValidationError('Nothing to send', [{ field: 'text', message: 'is required (or a template, or attachments)' }]);
+    if (!input.text?.trim() && !input.attachments?.length) throw new ValidationError('Nothing to send', [{ field: 'text', code: 'required', message: 'is required (or a template, or attachments)' }]);
     return { content: { text: input.text ?? null, subject: input.subject ?? null, html: input.html ?? null, buttons, attachments: input.attachments ?? [] }, template: null };
   }
-  if (input.text) throw new ValidationError('Give a text or a template, not both', [{ field: 'text', message: 'must be empty when a template is given' }]);
+  if (input.text) throw new ValidationError('Give a text or a template, not both', [{ field: 'text', code: 'notWith', params: { other: 'template' }, message: 'must be empty when a template is given' }]);
   const t = await loadTemplate(ctx, input.template.name);
   const values = input.template.variables ?? {};
   const bad = checkValues(t.variables, values).map((f) => ({ ...f, field: `template.${f.field}` }));
@@ -98,16 +98,16 @@ function checkChannelRules(content: Content, r: Recipient, limits: ChannelLimits
     }
   }
   if (content.buttons.length && limits.buttons) {
-    if (content.buttons.length > limits.buttons.max) throw new ValidationError('Too many buttons for this channel', [{ field: 'buttons', message: `at most ${limits.buttons.max}` }]);
+    if (content.buttons.length > limits.buttons.max) throw new ValidationError('Too many buttons for this channel', [{ field: 'buttons', code: 'maxItems', params: { limit: limits.buttons.max }, message: `at most ${limits.buttons.max}` }]);
     content.buttons.forEach((b, i) => {
-      if (b.text.length > limits.buttons!.textMaxLength) throw new ValidationError('A button label is too long for this channel', [{ field: `buttons.${i}.text`, message: `must be at most ${limits.buttons!.textMaxLength} characters` }]);
-      if (b.url && !limits.buttons!.urls) throw new ValidationError('This channel has no link buttons', [{ field: `buttons.${i}.url`, message: 'is not supported on this channel' }]);
+      if (b.text.length > limits.buttons!.textMaxLength) throw new ValidationError('A button label is too long for this channel', [{ field: `buttons.${i}.text`, code: 'maxLength', params: { limit: limits.buttons!.textMaxLength }, message: `must be at most ${limits.buttons!.textMaxLength} characters` }]);
+      if (b.url && !limits.buttons!.urls) throw new ValidationError('This channel has no link buttons', [{ field: `buttons.${i}.url`, code: 'channelUnsupported', message: 'is not supported on this channel' }]);
     });
   }
   content.attachments.forEach((a, i) => {
     if (!limits.media) throw new UnprocessableError('This channel cannot send files', 'MEDIA_NOT_SUPPORTED', { field: `attachments.${i}` });
     const ok = limits.media.mimeTypes.some((m) => m === a.mimeType || (m.endsWith('/*') && a.mimeType.startsWith(m.slice(0, -1))));
-    if (!ok) throw new ValidationError('This channel cannot send this kind of file', [{ field: `attachments.${i}.mimeType`, message: `must be one of ${limits.media.mimeTypes.join(', ')}` }]);
+    if (!ok) throw new ValidationError('This channel cannot send this kind of file', [{ field: `attachments.${i}.mimeType`, code: 'enum', params: { allowedValues: limits.media.mimeTypes }, message: `must be one of ${limits.media.mimeTypes.join(', ')}` }]);
   });
 }
 
@@ -144,12 +144,12 @@ export async function queueMessage(ctx: RequestContext, input: SendInput, opts: 
   // a channel without buttons gets them as numbered lines of text
   if (content.buttons.length && !limits.buttons) content.text = buttonsAsText(content.text ?? '', content.buttons);
   const parts = planParts({ ...content, buttons: limits.buttons ? content.buttons : [] }, limits);
-  if (parts.length > 50) throw new ValidationError('The message is too long for this channel', [{ field: 'text', message: `would be ${parts.length} messages; at most 50` }]);
+  if (parts.length > 50) throw new ValidationError('The message is too long for this channel', [{ field: 'text', code: 'tooManyParts', params: { parts: parts.length, max: 50 }, message: `would be ${parts.length} messages; at most 50` }]);
   const urgent = input.urgent ?? opts.urgentByDefault ?? false;
   const notBefore = urgent ? null : quietUntil(settings.quietHours, settings.timeZone, now);
   if (input.replyToMessageId) {
     const [reply] = await ctx.sql('select 1 from messaging.message where tenant_id = $1::uuid and id = $2::uuid and conversation_id = $3::uuid', [ctx.tenantId, input.replyToMessageId, r.conversationId]);
-    if (!reply) throw new ValidationError('Not a message of this conversation', [{ field: 'replyToMessageId', message: 'is not a message of this conversation' }]);
+    if (!reply) throw new ValidationError('Not a message of this conversation', [{ field: 'replyToMessageId', code: 'unknown', message: 'is not a message of this conversation' }]);
   }
   const id = crypto.randomUUID();
   const kind = template ? 'template' : content.attachments.length ? 'media' : 'text';

@@ -48,14 +48,14 @@ export function normaliseAddress(kind: IdentityKind, value: string, field = 'to.
   const v = value.trim();
   if (kind === 'phone' || kind === 'whatsapp') {
     const e164 = toE164(v);
-    if (!e164) throw new ValidationError('Not a phone number', [{ field, message: 'must be a full phone number with its country code' }]);
+    if (!e164) throw new ValidationError('Not a phone number', [{ field, code: 'phoneNumber', message: 'must be a full phone number with its country code' }]);
     return e164;
   }
   if (kind === 'email') {
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v)) throw new ValidationError('Not an e-mail address', [{ field, message: 'must be an e-mail address' }]);
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v)) throw new ValidationError('Not an e-mail address', [{ field, code: 'format', params: { format: 'email' }, message: 'must be an e-mail address' }]);
     return v.toLowerCase();
   }
-  if (kind === 'telegram' && !/^-?\d{1,20}$/.test(v)) throw new ValidationError('Not a Telegram user id', [{ field, message: 'must be a numeric Telegram id' }]);
+  if (kind === 'telegram' && !/^-?\d{1,20}$/.test(v)) throw new ValidationError('Not a Telegram user id', [{ field, code: 'telegramId', message: 'must be a numeric Telegram id' }]);
   return v;
 }
 
@@ -65,7 +65,7 @@ async function accountFor(ctx: RequestContext, channel: ChannelKind, accountId?:
     `select ${ACCOUNT_COLUMNS}, a.is_default from messaging.account a where a.tenant_id = $1::uuid and a.channel = $2::text and ($3::uuid is null or a.id = $3::uuid) and a.status <> 'disabled' order by a.is_default desc, a.created_at`,
     [ctx.tenantId, channel, accountId ?? null],
   );
-  if (accountId && !rows.length) throw new ValidationError(`No ${channel} account with this id`, [{ field: 'to.accountId', message: `is not a ${channel} account of this tenant` }]);
+  if (accountId && !rows.length) throw new ValidationError(`No ${channel} account with this id`, [{ field: 'to.accountId', code: 'unknown', message: `is not a ${channel} account of this tenant` }]);
   const pick = rows.find((r) => r.is_default) ?? (rows.filter((r) => r.status === 'connected').length === 1 ? rows.find((r) => r.status === 'connected') : rows.length === 1 ? rows[0] : undefined);
   if (!pick) {
     throw new UnprocessableError(
@@ -108,7 +108,7 @@ export async function resolveRecipient(ctx: RequestContext, to: SendTarget): Pro
     if (!identity) throw new NotFoundError('Identity not found');
   } else if ('contactId' in to) {
     const kind = to.channel ? IDENTITY_OF_CHANNEL[to.channel as ChannelKind] : undefined;
-    if (to.channel && !kind) throw new ValidationError('Unknown channel', [{ field: 'to.channel', message: 'must be telegram, whatsapp, facebook, instagram, email or sms' }]);
+    if (to.channel && !kind) throw new ValidationError('Unknown channel', [{ field: 'to.channel', code: 'enum', params: { allowedValues: ['telegram', 'whatsapp', 'facebook', 'instagram', 'email', 'sms'] }, message: 'must be telegram, whatsapp, facebook, instagram, email or sms' }]);
     // the contact's most recent conversation on that channel (or any), else an identity on it
     const rows = await ctx.sql<IdentityRow & { conversation_id: string | null; account_id: string | null }>(
       `select i.id, i.kind, i.value, i.contact_id, c.id as conversation_id, c.account_id

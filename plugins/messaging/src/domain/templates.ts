@@ -42,20 +42,20 @@ export function checkTemplate(variables: TemplateVariable[], variants: TemplateV
   const fields: FieldError[] = [];
   const names = new Set<string>();
   variables.forEach((v, i) => {
-    if (names.has(v.name)) fields.push({ field: `variables.${i}.name`, message: `"${v.name}" is declared twice` });
+    if (names.has(v.name)) fields.push({ field: `variables.${i}.name`, code: 'listedTwice', params: { value: v.name }, message: `"${v.name}" is declared twice` });
     names.add(v.name);
   });
   const seen = new Set<string>();
   variants.forEach((v, i) => {
     const key = `${v.channel}/${v.locale}`;
-    if (seen.has(key)) fields.push({ field: `variants.${i}`, message: `a second variant for channel ${v.channel} and locale ${v.locale}` });
+    if (seen.has(key)) fields.push({ field: `variants.${i}`, code: 'variantTwice', params: { channel: v.channel, locale: v.locale }, message: `a second variant for channel ${v.channel} and locale ${v.locale}` });
     seen.add(key);
     for (const [part, text] of [['body', v.body], ['subject', v.subject ?? ''], ...(v.buttons ?? []).map((b, j) => [`buttons.${j}.text`, b.text] as const)] as const) {
-      for (const p of placeholders(text)) if (!names.has(p)) fields.push({ field: `variants.${i}.${part}`, message: `uses {{${p}}}, which is not a declared variable` });
+      for (const p of placeholders(text)) if (!names.has(p)) fields.push({ field: `variants.${i}.${part}`, code: 'undeclaredVariable', params: { name: p }, message: `uses {{${p}}}, which is not a declared variable` });
     }
-    for (const p of v.providerTemplate?.parameters ?? []) if (!names.has(p)) fields.push({ field: `variants.${i}.providerTemplate.parameters`, message: `"${p}" is not a declared variable` });
+    for (const p of v.providerTemplate?.parameters ?? []) if (!names.has(p)) fields.push({ field: `variants.${i}.providerTemplate.parameters`, code: 'undeclaredVariable', params: { name: p }, message: `"${p}" is not a declared variable` });
   });
-  if (!variants.length) fields.push({ field: 'variants', message: 'must have at least one variant' });
+  if (!variants.length) fields.push({ field: 'variants', code: 'minItems', params: { limit: 1 }, message: 'must have at least one variant' });
   return fields;
 }
 
@@ -65,16 +65,16 @@ export type MoneyValue = { amount: number; currency: string };
 export function checkValues(variables: TemplateVariable[], values: Record<string, unknown>): FieldError[] {
   const fields: FieldError[] = [];
   const declared = new Set(variables.map((v) => v.name));
-  for (const k of Object.keys(values)) if (!declared.has(k)) fields.push({ field: `variables.${k}`, message: 'is not a variable of this template' });
+  for (const k of Object.keys(values)) if (!declared.has(k)) fields.push({ field: `variables.${k}`, code: 'unknownVariable', message: 'is not a variable of this template' });
   for (const v of variables) {
     const value = values[v.name];
     const field = `variables.${v.name}`;
     if (value === undefined || value === null || value === '') {
-      if (v.required !== false) fields.push({ field, message: 'is required' });
+      if (v.required !== false) fields.push({ field, code: 'required', message: 'is required' });
       continue;
     }
     const problem = typeProblem(v.type, value);
-    if (problem) fields.push({ field, message: problem });
+    if (problem) fields.push({ field, code: 'variableType', params: { type: v.type }, message: problem });
   }
   return fields;
 }

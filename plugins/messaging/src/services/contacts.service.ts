@@ -133,7 +133,7 @@ export const contactsService = defineService({
       params: Type.Object({ id: Id, otherId: Id }, { additionalProperties: false }),
       async handler(ctx) {
         const { id, otherId } = ctx.params;
-        if (id === otherId) throw new ValidationError('A contact cannot be merged into itself', [{ field: 'otherId', message: 'must be another contact' }]);
+        if (id === otherId) throw new ValidationError('A contact cannot be merged into itself', [{ field: 'otherId', code: 'mergeSelf', message: 'must be another contact' }]);
         // lock both in one order, so two opposite merges cannot deadlock
         const [first, second] = [id, otherId].sort();
         const a = await loadContact(ctx, first!, true);
@@ -163,7 +163,7 @@ export const contactsService = defineService({
         const own = await ctx.sql<{ id: string }>('select id from messaging.identity where tenant_id = $1::uuid and contact_id = $2::uuid', [ctx.tenantId, id]);
         const mine = new Set(own.map((o) => o.id));
         identityIds.forEach((x, i) => {
-          if (!mine.has(x)) throw new ValidationError('Not an identity of this contact', [{ field: `identityIds.${i}`, message: 'is not an identity of this contact' }]);
+          if (!mine.has(x)) throw new ValidationError('Not an identity of this contact', [{ field: `identityIds.${i}`, code: 'unknown', message: 'is not an identity of this contact' }]);
         });
         if (new Set(identityIds).size >= own.length) throw new UnprocessableError('A contact keeps at least one identity: move fewer', 'SPLIT_ALL');
         const newId = crypto.randomUUID();

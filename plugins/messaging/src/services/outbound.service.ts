@@ -22,7 +22,7 @@ export const outboundService = defineService({
       summary: 'Queue a message (other plugins: allowlist messaging.outbound.send)',
       params: SendParams,
       async handler(ctx) {
-        if (!ctx.params.idempotencyKey) throw new ValidationError('An idempotency key is required', [{ field: 'idempotencyKey', message: 'is required: the same key for every retry of one send' }]);
+        if (!ctx.params.idempotencyKey) throw new ValidationError('An idempotency key is required', [{ field: 'idempotencyKey', code: 'required', message: 'is required: the same key for every retry of one send' }]);
         const r = await queueMessage(ctx, ctx.params, { createdBy: ctx.user?.id ?? null });
         ctx.audit.target(r.messageId);
         return r;

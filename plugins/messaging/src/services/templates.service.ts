@@ -156,7 +156,7 @@ export const templatesService = defineService({
       async handler(ctx) {
         const p = ctx.params;
         const t = p.id ? await load(ctx, p.id) : p.draft ? { variables: p.draft.variables, variants: p.draft.variants } : null;
-        if (!t) throw new ValidationError('Give a template id or a draft', [{ field: 'id', message: 'or draft is required' }]);
+        if (!t) throw new ValidationError('Give a template id or a draft', [{ field: 'id', code: 'idOrDraft', message: 'or draft is required' }]);
         const problems = checkValues(t.variables, p.values).map((f) => ({ ...f, field: `values.${f.field.slice('variables.'.length)}` }));
         const settings = await messagingSettings(ctx);
         const variant = pickVariant<TemplateVariantDef>(t.variants, p.channel, p.locale, settings.defaultLocale);

@@ -27,7 +27,7 @@ function rowView(r: { id: string; title: string; body: string; author_id: string
 /** Loads a note the caller may act on; others' notes look like they don't exist (404, not 403). */
 async function loadFor(ctx: ActionContext<{ id: string }>, action: string): Promise<NoteEntity> {
   const note = await ctx.em.findOne(Note, { id: ctx.params.id });
-  if (!note) throw new NotFoundError('Note not found');
+  if (!note) throw new NotFoundError('Note not found', { subject: SUBJECT });
   ctx.authorize(action, SUBJECT, view(note));
   return note;
 }

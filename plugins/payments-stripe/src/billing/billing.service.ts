@@ -26,7 +26,7 @@ import type { StripeSubscription } from '../stripe.schemas.ts';
 
 /** Subscribing commits the tenant to paying the platform: the owner decides, not a delegate. */
 function requireOwner(ctx: RequestContext): void {
-  if (!ctx.user?.roles.includes('owner')) throw new ForbiddenError('Only the tenant owner may change the platform subscription', 'OWNER_ONLY');
+  if (!ctx.user?.roles.includes('owner')) throw new ForbiddenError('Only the tenant owner may change the platform subscription', 'OWNER_REQUIRED');
 }
 
 function activeSubscription(row: BillingRow | null): asserts row is BillingRow & { subscription_id: string } {

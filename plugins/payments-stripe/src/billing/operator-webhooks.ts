@@ -21,7 +21,7 @@ export type WebhookParams = { $body: string; $headers?: Record<string, unknown> 
 
 /** The signed event, or 400 (wrong/stale/missing signature, not JSON, not an event): nothing is stored. */
 export function verifiedEvent(params: WebhookParams, cfg: BillingConfig): any {
-  if (!cfg.webhookSecrets.length) throw new ValidationError('Operator webhooks are not configured (ATRIUM_BILLING_WEBHOOK_SECRETS)', [{ field: 'signature', message: 'no_secrets' }]);
+  if (!cfg.webhookSecrets.length) throw new ValidationError('Operator webhooks are not configured (ATRIUM_BILLING_WEBHOOK_SECRETS)', [{ field: 'signature', code: 'signature', message: 'no_secrets' }]);
   const body = Buffer.from(params.$body, 'base64');
   const v = verifyStripeSignature({ rawBody: body, header: requestHeaders(params.$headers)[STRIPE_SIGNATURE_HEADER], secrets: cfg.webhookSecrets, toleranceSeconds: cfg.toleranceSeconds });
   if (!v.ok) throw new WebhookSignatureError(v.reason, v.message);

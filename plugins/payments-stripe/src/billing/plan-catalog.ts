@@ -45,6 +45,6 @@ export const perDay = (p: Plan) => p.priceMinor / (DAYS[p.interval] * (p.interva
 
 export function findPlan(plans: Plan[], id: string): Plan {
   const plan = plans.find((p) => p.id === id);
-  if (!plan) throw new ValidationError(`Unknown plan "${id}"`, [{ field: 'planId', message: `must be one of: ${plans.map((p) => p.id).join(', ') || '(no plans configured)'}` }]);
+  if (!plan) throw new ValidationError(`Unknown plan "${id}"`, [{ field: 'planId', code: 'enum', params: { allowedValues: plans.map((p) => p.id) }, message: `must be one of: ${plans.map((p) => p.id).join(', ') || '(no plans configured)'}` }]);
   return plan;
 }

@@ -59,12 +59,12 @@ export async function planIntent(ctx: RequestContext, input: CreateIntentInput, 
   if (!provider) throw new UnprocessableError('Choose a payment provider (or set a default one in the payments settings)', 'PROVIDER_REQUIRED');
   const desc = await callProvider<ProviderDescription>(ctx, provider, 'describe');
   const flow = input.flow ?? desc.capabilities.flows[0] ?? 'redirect';
-  if (!desc.capabilities.flows.includes(flow)) throw new UnprocessableError(`${desc.displayName} does not support the "${flow}" flow`, 'FLOW_UNSUPPORTED', { flows: desc.capabilities.flows });
+  if (!desc.capabilities.flows.includes(flow)) throw new UnprocessableError(`${desc.displayName} does not support the "${flow}" flow`, 'FLOW_UNSUPPORTED', { providerName: desc.displayName, flow, flows: desc.capabilities.flows });
   const capture = input.capture ?? 'automatic';
-  if (capture === 'manual' && !desc.capabilities.manualCapture) throw new UnprocessableError(`${desc.displayName} does not support manual capture`, 'CAPTURE_UNSUPPORTED');
+  if (capture === 'manual' && !desc.capabilities.manualCapture) throw new UnprocessableError(`${desc.displayName} does not support manual capture`, 'CAPTURE_UNSUPPORTED', { providerName: desc.displayName });
   const currency = input.currency.toUpperCase();
   if (desc.capabilities.currencies && !desc.capabilities.currencies.includes(currency)) {
-    throw new UnprocessableError(`${desc.displayName} does not accept ${currency}`, 'CURRENCY_UNSUPPORTED', { currencies: desc.capabilities.currencies });
+    throw new UnprocessableError(`${desc.displayName} does not accept ${currency}`, 'CURRENCY_UNSUPPORTED', { providerName: desc.displayName, currency, currencies: desc.capabilities.currencies });
   }
   // A retried request (same Idempotency-Key) maps to the same intent id, hence the same provider
   // de-duplication keys: Stripe replays its answer, PayBox finds the open order, Kaspi the ExternalId.
@@ -109,7 +109,7 @@ export async function createIntent(ctx: RequestContext, input: CreateIntentInput
       insertIntent(tx, plan, input);
     },
   });
-  if (!view) throw new NotFoundError('Payment not found');
+  if (!view) throw new NotFoundError('Payment not found', { subject: 'payments.Intent' });
   return view;
 }
 
@@ -120,12 +120,12 @@ export async function createIntent(ctx: RequestContext, input: CreateIntentInput
  */
 export async function refreshIntent(ctx: RequestContext, intentId: string, source: 'api' | 'poller' | 'webhook' | 'reconcile', eventId?: string) {
   const intent = await ctx.transaction((tx) => tx.em.findOne(Intent, { id: intentId } as any));
-  if (!intent) throw new NotFoundError('Payment not found');
+  if (!intent) throw new NotFoundError('Payment not found', { subject: 'payments.Intent' });
   if (!intent.providerPaymentId) return { intent: intentView(intent), state: null, outcome: 'noop' as const };
   const s = await callProvider<ProviderPaymentState>(ctx, intent.provider, 'status', { ref: refOf(intent) });
   return ctx.transaction(async (tx) => {
     const locked = await lockIntent(tx, { id: intentId });
-    if (!locked) throw new NotFoundError('Payment not found');
+    if (!locked) throw new NotFoundError('Payment not found', { subject: 'payments.Intent' });
     const outcome = await applyState(tx, locked, s, { source, eventId: eventId ?? null, detail: { via: 'status', providerStatus: s.status } });
     return { intent: intentView(locked), state: s, outcome };
   });
@@ -137,7 +137,7 @@ export async function refreshIntent(ctx: RequestContext, intentId: string, sourc
  */
 export async function viewable(ctx: RequestContext, id: string, action = 'read'): Promise<IntentEntity> {
   const intent = await ctx.transaction((tx) => tx.em.findOne(Intent, { id } as any));
-  if (!intent) throw new NotFoundError('Payment not found');
+  if (!intent) throw new NotFoundError('Payment not found', { subject: 'payments.Intent' });
   const view = intentView(intent);
   ctx.authorize('read', 'payments.Intent', view);
   if (action !== 'read') ctx.authorize(action, 'payments.Intent', view);
@@ -153,7 +153,7 @@ export async function captureIntent(ctx: RequestContext, id: string, amount?: nu
     if (r.intent.status === 'captured') return r.intent;
     intent = await viewable(ctx, id, 'capture');
   }
-  if (amount !== undefined && amount > Number(intent.amount)) throw new UnprocessableError('Cannot capture more than was authorized', 'CAPTURE_EXCEEDS_AUTHORIZED');
+  if (amount !== undefined && amount > Number(intent.amount)) throw new UnprocessableError('Cannot capture more than was authorized', 'CAPTURE_EXCEEDS_AUTHORIZED', { authorized: Number(intent.amount), requested: amount, currency: intent.currency });
   const key = providerKey(id, 'capture');
   const out = await inTurn(() => ctx.outside(captureAtProvider, {
     key,
@@ -164,7 +164,7 @@ export async function captureIntent(ctx: RequestContext, id: string, amount?: nu
     },
   }));
   if (out.conflict) throw new UnprocessableError(`The provider reports ${out.conflict}`, 'PROVIDER_STATE', { status: out.conflict });
-  if (!out.intent) throw new NotFoundError('Payment not found');
+  if (!out.intent) throw new NotFoundError('Payment not found', { subject: 'payments.Intent' });
   return out.intent;
 }
 
@@ -182,7 +182,7 @@ export async function cancelIntent(ctx: RequestContext, id: string): Promise<Int
     },
   }));
   if (out.conflict) throw new UnprocessableError(`The provider reports ${out.conflict}`, 'PROVIDER_STATE', { status: out.conflict });
-  if (!out.intent) throw new NotFoundError('Payment not found');
+  if (!out.intent) throw new NotFoundError('Payment not found', { subject: 'payments.Intent' });
   return out.intent;
 }
 
@@ -210,7 +210,7 @@ export async function refundIntent(ctx: RequestContext, id: string, input: { amo
       const remaining = Number(locked.amountCaptured) - Number(locked.amountRefunded);
       const amount = input.amount ?? remaining;
       if (amount <= 0 || amount > remaining) {
-        throw new UnprocessableError(`Refund of ${amount} exceeds the refundable ${remaining} ${locked.currency}`, 'REFUND_EXCEEDS_CAPTURED', { refundable: remaining, requested: amount });
+        throw new UnprocessableError(`Refund of ${amount} exceeds the refundable ${remaining} ${locked.currency}`, 'REFUND_EXCEEDS_CAPTURED', { refundable: remaining, requested: amount, currency: locked.currency });
       }
       tx.em.create(Refund, {
         id: refundId, intentId: id, amount, currency: locked.currency, status: 'pending', idempotencyKey: input.key,

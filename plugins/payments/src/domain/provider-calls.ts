@@ -35,7 +35,7 @@ export class PaymentBusyError extends ConflictError {
 /** Locks the intent (in `tx`) for a provider operation under `key`; refused while another is in flight. */
 export async function claimIntent(tx: RequestContext, intentId: string, key: string): Promise<IntentEntity> {
   const intent = await lockIntent(tx, { id: intentId });
-  if (!intent) throw new NotFoundError('Payment not found');
+  if (!intent) throw new NotFoundError('Payment not found', { subject: 'payments.Intent' });
   if (intent.pendingCall && intent.pendingCall !== key) throw new PaymentBusyError(intent.id);
   intent.pendingCall = key;
   return intent;
@@ -51,7 +51,7 @@ async function releaseIntent(tx: RequestContext, intentId: string, key: string):
 /** The intent as it is now, for a call made without a transaction (short read). */
 async function readIntent(ctx: RequestContext, intentId: string): Promise<IntentEntity> {
   const intent = await ctx.transaction((tx) => tx.em.findOne(Intent, { id: intentId } as any));
-  if (!intent) throw new NotFoundError('Payment not found');
+  if (!intent) throw new NotFoundError('Payment not found', { subject: 'payments.Intent' });
   return intent;
 }
 

@@ -10,12 +10,12 @@ export const PROVIDER_KEY = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
  * secrets, behind its own enablement gate (a disabled provider → 403 PLUGIN_DISABLED).
  */
 export async function callProvider<T>(ctx: RequestContext, key: string, op: ProviderOperation, params: Record<string, unknown> = {}): Promise<T> {
-  if (!PROVIDER_KEY.test(key)) throw new NotFoundError(`Unknown payment provider "${key}"`);
+  if (!PROVIDER_KEY.test(key)) throw new NotFoundError(`Unknown payment provider "${key}"`, { provider: key }, 'PROVIDER_UNKNOWN');
   try {
     return await ctx.call<T>(providerAction(key, op), params);
   } catch (e: any) {
     if (e?.type === 'SERVICE_NOT_FOUND' || e?.type === 'SERVICE_NOT_AVAILABLE') {
-      throw new NotFoundError(`Payment provider "${key}" is not installed`, { provider: key });
+      throw new NotFoundError(`Payment provider "${key}" is not installed`, { provider: key }, 'PROVIDER_UNKNOWN');
     }
     throw e;
   }

@@ -111,7 +111,7 @@ export const holdsService = defineService({
           const hold = await tx.em.findOne(Hold, { id: ctx.params.id } as any);
           return hold ? { hold, intent: await tx.em.findOne(Intent, { id: hold.intentId } as any) } : null;
         });
-        if (!found) throw new NotFoundError('Hold not found');
+        if (!found) throw new NotFoundError('Hold not found', { subject: 'payments.Hold' });
         if (found.hold.status === 'confirmed') throw new ConflictError('The hold is paid and confirmed; refund the payment instead', 'HOLD_CONFIRMED');
         // the open payment is canceled at its provider first (which releases its holds)
         if (found.intent && isOpen(found.intent.status)) await cancelIntent(ctx, found.intent.id);
@@ -120,7 +120,7 @@ export const holdsService = defineService({
           if (h && h.status === 'held') h.status = 'released';
           return h;
         });
-        if (!hold) throw new NotFoundError('Hold not found');
+        if (!hold) throw new NotFoundError('Hold not found', { subject: 'payments.Hold' });
         return holdView(hold);
       },
     }),

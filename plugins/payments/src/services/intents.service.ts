@@ -71,8 +71,8 @@ export const intentsService = defineService({
       }, { additionalProperties: false }),
       async handler(ctx) {
         const { limit = 20, offset = 0, status, provider, referencePlugin, referenceId, from, to, currency, amountMin, amountMax, sort = '-createdAt' } = ctx.params;
-        if (from && to && new Date(from) >= new Date(to)) throw new ValidationError('The date range is empty', [{ field: 'to', message: 'must be after "from"' }]);
-        if (amountMin !== undefined && amountMax !== undefined && amountMin > amountMax) throw new ValidationError('The amount range is empty', [{ field: 'amountMax', message: 'must not be less than "amountMin"' }]);
+        if (from && to && new Date(from) >= new Date(to)) throw new ValidationError('The date range is empty', [{ field: 'to', code: 'afterFrom', message: 'must be after "from"' }]);
+        if (amountMin !== undefined && amountMax !== undefined && amountMin > amountMax) throw new ValidationError('The amount range is empty', [{ field: 'amountMax', code: 'notBelowMin', message: 'must not be less than "amountMin"' }]);
         const and: unknown[] = [ctx.accessibleWhere('read', SUBJECT)];
         if (status) and.push({ status });
         if (provider) and.push({ provider });
@@ -108,7 +108,7 @@ export const intentsService = defineService({
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
         const intent = await ctx.em.findOne(Intent, { id: ctx.params.id } as any);
-        if (!intent) throw new NotFoundError('Payment not found');
+        if (!intent) throw new NotFoundError('Payment not found', { subject: 'payments.Intent' });
         ctx.authorize('read', SUBJECT, intentView(intent));
         const refunds = await ctx.em.find(Refund, { intentId: intent.id } as any, { orderBy: { createdAt: 'asc' } as any });
         const holds = await ctx.em.find(Hold, { intentId: intent.id } as any);
@@ -165,7 +165,7 @@ export const intentsService = defineService({
       async handler(ctx) {
         const header = ctx.idempotencyKey;
         const body = ctx.params.idempotencyKey;
-        if (header && body && header !== body) throw new ValidationError('Two different idempotency keys were sent', [{ field: 'idempotencyKey', message: 'differs from the Idempotency-Key header' }]);
+        if (header && body && header !== body) throw new ValidationError('Two different idempotency keys were sent', [{ field: 'idempotencyKey', code: 'idempotencyKeyMismatch', message: 'differs from the Idempotency-Key header' }]);
         ctx.audit.target(ctx.params.id);
         return refundIntent(ctx, ctx.params.id, { amount: ctx.params.amount, reason: ctx.params.reason, key: header ?? body ?? crypto.randomUUID() });
       },

@@ -24,7 +24,7 @@ export const reconciliationService = defineService({
       params: Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
       async handler(ctx) {
         const r = await ctx.em.findOne(Reconciliation, { id: ctx.params.id } as any);
-        if (!r) throw new NotFoundError('Report not found');
+        if (!r) throw new NotFoundError('Report not found', { subject: 'payments.Reconciliation' });
         return view(r);
       },
     }),

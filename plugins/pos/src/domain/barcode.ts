@@ -46,10 +46,14 @@ export function parseWeightEan(code: string): WeightCode | null {
 
 export type BarcodeKind = 'unit' | 'weight';
 
-/** Why a barcode cannot be stored as given, or null. */
-export function barcodeProblem(code: string, kind: BarcodeKind): string | null {
-  if (!/^[0-9A-Za-z._-]{1,64}$/.test(code)) return 'may contain only letters, digits, ".", "_" and "-" (at most 64)';
-  if (kind === 'weight') return /^2\d{6}$/.test(code) ? null : 'a weight barcode is the 7-digit prefix of an EAN-13 starting with 20–29';
-  if (isGs1Length(code) && !hasValidCheckDigit(code)) return `has a wrong check digit (expected ${gs1CheckDigit(code.slice(0, -1))})`;
+/** Why a barcode cannot be stored as given (a code the POS catalog words, with its English), or null. */
+export type BarcodeProblem = { code: 'barcodeChars' | 'weightPrefix' | 'checkDigit'; params?: Record<string, unknown>; message: string };
+export function barcodeProblem(code: string, kind: BarcodeKind): BarcodeProblem | null {
+  if (!/^[0-9A-Za-z._-]{1,64}$/.test(code)) return { code: 'barcodeChars', message: 'may contain only letters, digits, ".", "_" and "-" (at most 64)' };
+  if (kind === 'weight') return /^2\d{6}$/.test(code) ? null : { code: 'weightPrefix', message: 'a weight barcode is the 7-digit prefix of an EAN-13 starting with 20–29' };
+  if (isGs1Length(code) && !hasValidCheckDigit(code)) {
+    const expected = gs1CheckDigit(code.slice(0, -1));
+    return { code: 'checkDigit', params: { expected }, message: `has a wrong check digit (expected ${expected})` };
+  }
   return null;
 }

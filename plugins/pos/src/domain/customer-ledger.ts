@@ -1,4 +1,5 @@
 import { NotFoundError, UnprocessableError, type RequestContext } from '@atrium/sdk';
+import { currencyOf } from './settings.ts';
 
 /**
  * The only code that changes a customer's money balance, loyalty points or a gift card's balance.
@@ -30,12 +31,12 @@ export async function postCustomerMoney(
   );
   if (!rows.length) {
     const [c] = await ctx.em.execute('select balance, credit_limit, archived from pos.customer where id = ?', [customerId]);
-    if (!c || c.archived) throw new NotFoundError('Customer not found');
+    if (!c || c.archived) throw new NotFoundError('Customer not found', { subject: 'pos.Customer' });
     const available = kind === 'credit_sale' || kind === 'adjust' ? Number(c.balance) + Number(c.credit_limit) : Number(c.balance);
     throw new UnprocessableError(
       kind === 'credit_sale' ? 'This sale would exceed the customer\'s credit limit' : 'Not enough money on the customer\'s account',
       kind === 'credit_sale' ? 'CREDIT_LIMIT_EXCEEDED' : 'INSUFFICIENT_BALANCE',
-      { customerId, requested: -amount, available: Math.max(0, available), creditLimit: Number(c.credit_limit), balance: Number(c.balance) },
+      { customerId, requested: -amount, available: Math.max(0, available), creditLimit: Number(c.credit_limit), balance: Number(c.balance), currency: await currencyOf(ctx) },
     );
   }
   const balance = Number(rows[0].balance);
@@ -61,7 +62,7 @@ export async function postPoints(
   );
   if (!rows.length) {
     const [c] = await ctx.em.execute('select points from pos.customer where id = ?', [customerId]);
-    if (!c) throw new NotFoundError('Customer not found');
+    if (!c) throw new NotFoundError('Customer not found', { subject: 'pos.Customer' });
     throw new UnprocessableError('Not enough loyalty points', 'INSUFFICIENT_POINTS', { customerId, requested: -points, available: Number(c.points) });
   }
   const after = Number(rows[0].points);
@@ -93,10 +94,10 @@ export async function postGiftCard(
   );
   if (!rows.length) {
     const [c] = await ctx.em.execute(`select id, balance, status, expires_on from pos.gift_card where ${by}`, [key]);
-    if (!c) throw new NotFoundError('Gift card not found');
+    if (!c) throw new NotFoundError('Gift card not found', { subject: 'pos.GiftCard' });
     if (c.status !== 'active') throw new UnprocessableError(`The gift card is ${c.status}`, 'GIFT_CARD_INACTIVE', { giftCardId: c.id, status: c.status });
     if (c.expires_on && new Date(c.expires_on) < new Date(new Date().toDateString())) throw new UnprocessableError('The gift card has expired', 'GIFT_CARD_EXPIRED', { giftCardId: c.id });
-    throw new UnprocessableError('Not enough money on the gift card', 'GIFT_CARD_INSUFFICIENT', { giftCardId: c.id, requested: -amount, available: Number(c.balance) });
+    throw new UnprocessableError('Not enough money on the gift card', 'GIFT_CARD_INSUFFICIENT', { giftCardId: c.id, requested: -amount, available: Number(c.balance), currency: await currencyOf(ctx) });
   }
   const { id, balance } = rows[0];
   await ctx.em.execute(

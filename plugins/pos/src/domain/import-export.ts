@@ -37,8 +37,12 @@ const ALIASES: Record<string, Column> = {
 };
 const UNITS: Record<string, string> = { pcs: 'pcs', 'шт': 'pcs', 'шт.': 'pcs', pc: 'pcs', kg: 'kg', 'кг': 'kg', l: 'l', 'л': 'l', m: 'm', 'м': 'm' };
 
-export type RowError = { row: number; field: string; message: string };
+/** A problem with one cell of an import: `code` (+ `params`) is worded by the POS catalog in the reader's language; `message` is English. */
+export type RowError = { row: number; field: string; code: string; params?: Record<string, unknown>; message: string };
 export type BarcodeCell = { code: string; kind: 'unit' | 'weight'; qtyMilli: number };
+/** The codes of cell problems (the POS catalog's `fields`, or the platform's JSON Schema keywords). */
+export type CellCode = 'required' | 'maxLength' | 'repeatsRow' | 'notAPrice' | 'notAnAmount' | 'notAUnit' | 'categoryPath' | 'barcodeOnRow' | 'listedTwice' | 'notAQuantity' | 'yesNo' | 'quickKey' | 'barcodeSuffix' | 'barcodeChars' | 'weightPrefix' | 'checkDigit';
+type CellProblem = { code: CellCode; params?: Record<string, unknown>; message: string };
 
 /** One product row as parsed; a field is present only when the file has its column. */
 export type ParsedRow = {
@@ -99,9 +103,9 @@ function parseBool(text: string): boolean | null {
 }
 
 /** `4600000000008|2200001:w|4600000000015:6` */
-export function parseBarcodes(text: string): { barcodes: BarcodeCell[]; problems: string[] } {
+export function parseBarcodes(text: string): { barcodes: BarcodeCell[]; problems: CellProblem[] } {
   const barcodes: BarcodeCell[] = [];
-  const problems: string[] = [];
+  const problems: CellProblem[] = [];
   for (const part of text.split('|').map((s) => s.trim()).filter(Boolean)) {
     const [code, suffix] = part.split(':');
     let kind: 'unit' | 'weight' = 'unit';
@@ -110,12 +114,12 @@ export function parseBarcodes(text: string): { barcodes: BarcodeCell[]; problems
       if (suffix.toLowerCase() === 'w') kind = 'weight';
       else {
         const q = parseDecimal(suffix, 3);
-        if (q === null || q <= 0) { problems.push(`"${part}": after ":" put w (weight prefix) or a pack quantity`); continue; }
+        if (q === null || q <= 0) { problems.push({ code: 'barcodeSuffix', params: { value: part }, message: `"${part}": after ":" put w (weight prefix) or a pack quantity` }); continue; }
         qtyMilli = q;
       }
     }
     const problem = barcodeProblem(code, kind);
-    if (problem) problems.push(`${code} ${problem}`);
+    if (problem) problems.push({ code: problem.code, params: { ...problem.params, barcode: code }, message: `${code} ${problem.message}` });
     else barcodes.push({ code, kind, qtyMilli });
   }
   return { barcodes, problems };
@@ -163,7 +167,7 @@ export async function readTable(buf: Buffer, format: 'csv' | 'xlsx'): Promise<Ta
     try {
       parsed = parseCsv(decodeText(buf));
     } catch (e) {
-      throw new ValidationError(`The CSV file cannot be read: ${(e as Error).message}`, [{ field: 'file', message: (e as Error).message }]);
+      throw new ValidationError(`The CSV file cannot be read: ${(e as Error).message}`, [{ field: 'file', code: 'csvUnreadable', params: { line: (e as { line?: number }).line }, message: (e as Error).message }]);
     }
     raw = parsed.map((cells, i) => ({ row: i + 1, cells: cells.map(unescapeFormula) }));
   } else {
@@ -171,17 +175,17 @@ export async function readTable(buf: Buffer, format: 'csv' | 'xlsx'): Promise<Ta
     try {
       await wb.xlsx.load(buf as any);
     } catch (e) {
-      throw new ValidationError('The file is not a readable .xlsx workbook', [{ field: 'file', message: (e as Error).message.slice(0, 200) }]);
+      throw new ValidationError('The file is not a readable .xlsx workbook', [{ field: 'file', code: 'xlsxUnreadable', message: (e as Error).message.slice(0, 200) }]);
     }
     const ws = wb.worksheets[0];
-    if (!ws) throw new ValidationError('The workbook has no sheets', [{ field: 'file', message: 'has no sheets' }]);
+    if (!ws) throw new ValidationError('The workbook has no sheets', [{ field: 'file', code: 'noSheets', message: 'has no sheets' }]);
     ws.eachRow({ includeEmpty: false }, (r, rowNo) => {
       const values = r.values as ExcelJS.CellValue[];
       raw.push({ row: rowNo, cells: values.slice(1).map(cellText) });
     });
   }
   const headerRow = raw.find((r) => r.cells.some((c) => c.trim()));
-  if (!headerRow) throw new ValidationError('The file is empty', [{ field: 'file', message: 'has no header row' }]);
+  if (!headerRow) throw new ValidationError('The file is empty', [{ field: 'file', code: 'noHeader', message: 'has no header row' }]);
   const columns: (Column | null)[] = [];
   const unknown: string[] = [];
   headerRow.cells.forEach((h) => {
@@ -195,15 +199,15 @@ export async function readTable(buf: Buffer, format: 'csv' | 'xlsx'): Promise<Ta
   const dup = columns.find((c, i) => c && columns.indexOf(c) !== i);
   if (unknown.length || missing.length || dup) {
     throw new ValidationError('The header row does not match', [
-      ...missing.map((c) => ({ field: c, message: 'column is missing' })),
-      ...unknown.map((c) => ({ field: c, message: `unknown column (known: ${COLUMNS.join(', ')})` })),
-      ...(dup ? [{ field: dup, message: 'column appears twice' }] : []),
+      ...missing.map((c) => ({ field: c, code: 'columnMissing', message: 'column is missing' })),
+      ...unknown.map((c) => ({ field: c, code: 'columnUnknown', params: { known: [...COLUMNS] }, message: `unknown column (known: ${COLUMNS.join(', ')})` })),
+      ...(dup ? [{ field: dup, code: 'columnTwice', message: 'column appears twice' }] : []),
     ]);
   }
   const rows = raw
     .filter((r) => r.row > headerRow.row && r.cells.some((c) => c.trim()))
     .map((r) => ({ row: r.row, cells: Object.fromEntries(columns.map((c, i) => [c, (r.cells[i] ?? '').trim()]).filter(([c]) => c)) as Partial<Record<Column, string>> }));
-  if (rows.length > MAX_ROWS) throw new ValidationError(`At most ${MAX_ROWS} rows per file`, [{ field: 'file', message: `has ${rows.length} rows` }]);
+  if (rows.length > MAX_ROWS) throw new ValidationError(`At most ${MAX_ROWS} rows per file`, [{ field: 'file', code: 'tooManyRows', params: { rows: rows.length, max: MAX_ROWS }, message: `has ${rows.length} rows` }]);
   return { columns: columns.filter((c): c is Column => !!c), rows };
 }
 
@@ -215,71 +219,71 @@ export function parseRows(table: Table, digits: number): { rows: ParsedRow[]; er
   const skus = new Map<string, number>();
   const codes = new Map<string, number>();
   for (const { row, cells } of table.rows) {
-    const err = (field: string, message: string) => errors.push({ row, field, message });
+    const err = (field: string, code: CellCode, message: string, params?: Record<string, unknown>) => errors.push({ row, field, code, ...(params ? { params } : {}), message });
     const before = errors.length;
     const sku = cells.sku ?? '';
-    if (!sku) err('sku', 'is required');
-    else if (sku.length > 64) err('sku', 'is longer than 64 characters');
-    else if (skus.has(sku.toLowerCase())) err('sku', `repeats row ${skus.get(sku.toLowerCase())}`);
+    if (!sku) err('sku', 'required', 'is required');
+    else if (sku.length > 64) err('sku', 'maxLength', 'is longer than 64 characters', { limit: 64 });
+    else if (skus.has(sku.toLowerCase())) err('sku', 'repeatsRow', `repeats row ${skus.get(sku.toLowerCase())}`, { row: skus.get(sku.toLowerCase()) });
     else skus.set(sku.toLowerCase(), row);
     const p: ParsedRow = { row, sku };
     const name = cells.name ?? '';
-    if (!name) err('name', 'is required');
-    else if (name.length > 200) err('name', 'is longer than 200 characters');
+    if (!name) err('name', 'required', 'is required');
+    else if (name.length > 200) err('name', 'maxLength', 'is longer than 200 characters', { limit: 200 });
     else p.name = name;
     const price = parseDecimal(cells.price ?? '', digits);
-    if (!cells.price) err('price', 'is required');
-    else if (price === null || price < 0) err('price', `"${cells.price}" is not a price (e.g. 450.50, at most ${digits} decimals)`);
+    if (!cells.price) err('price', 'required', 'is required');
+    else if (price === null || price < 0) err('price', 'notAPrice', `"${cells.price}" is not a price (e.g. 450.50, at most ${digits} decimals)`, { value: cells.price, digits });
     else p.price = price;
     if (has.has('cost')) {
       const c = cells.cost ? parseDecimal(cells.cost, digits) : 0;
-      if (c === null || c < 0) err('cost', `"${cells.cost}" is not an amount`);
+      if (c === null || c < 0) err('cost', 'notAnAmount', `"${cells.cost}" is not an amount`, { value: cells.cost });
       else p.cost = c;
     }
     if (has.has('unit')) {
       const u = UNITS[(cells.unit || 'pcs').toLowerCase()];
-      if (!u) err('unit', `"${cells.unit}" is not a unit (pcs, kg, l, m)`);
+      if (!u) err('unit', 'notAUnit', `"${cells.unit}" is not a unit (pcs, kg, l, m)`, { value: cells.unit });
       else p.unit = u;
     }
     if (has.has('category')) {
       const path = (cells.category ?? '').split('/').map((s) => s.trim());
-      if (cells.category && path.some((s) => !s || s.length > 120)) err('category', 'a path like "Dairy / Milk" with non-empty parts up to 120 characters');
+      if (cells.category && path.some((s) => !s || s.length > 120)) err('category', 'categoryPath', 'a path like "Dairy / Milk" with non-empty parts up to 120 characters');
       else p.category = cells.category ? path.join(' / ') : null;
     }
     if (has.has('barcodes')) {
       const { barcodes, problems } = parseBarcodes(cells.barcodes ?? '');
-      for (const pr of problems) err('barcodes', pr);
+      for (const pr of problems) err('barcodes', pr.code, pr.message, pr.params);
       for (const b of barcodes) {
         const other = codes.get(b.code);
-        if (other !== undefined && other !== row) err('barcodes', `${b.code} is also on row ${other}`);
-        else if (other === row) err('barcodes', `${b.code} is listed twice`);
+        if (other !== undefined && other !== row) err('barcodes', 'barcodeOnRow', `${b.code} is also on row ${other}`, { barcode: b.code, row: other });
+        else if (other === row) err('barcodes', 'listedTwice', `${b.code} is listed twice`, { value: b.code });
         codes.set(b.code, row);
       }
       p.barcodes = barcodes;
     }
     if (has.has('tax_rate')) p.taxRate = cells.tax_rate || null;
     if (has.has('supplier')) {
-      if ((cells.supplier ?? '').length > 200) err('supplier', 'is longer than 200 characters');
+      if ((cells.supplier ?? '').length > 200) err('supplier', 'maxLength', 'is longer than 200 characters', { limit: 200 });
       else p.supplier = cells.supplier || null;
     }
     if (has.has('low_stock')) {
       const q = cells.low_stock ? parseDecimal(cells.low_stock, 3) : null;
-      if (cells.low_stock && (q === null || q < 0)) err('low_stock', `"${cells.low_stock}" is not a quantity`);
+      if (cells.low_stock && (q === null || q < 0)) err('low_stock', 'notAQuantity', `"${cells.low_stock}" is not a quantity`, { value: cells.low_stock });
       else p.lowStockMilli = q;
     }
     if (has.has('track_batches')) {
       const b = parseBool(cells.track_batches ?? '');
-      if (b === null) err('track_batches', 'use yes/no');
+      if (b === null) err('track_batches', 'yesNo', 'use yes/no');
       else p.trackBatches = b;
     }
     if (has.has('quick_key')) {
       const k = cells.quick_key ? Number(cells.quick_key) : null;
-      if (k !== null && !(Number.isInteger(k) && k >= 1 && k <= 999)) err('quick_key', 'a whole number 1–999');
+      if (k !== null && !(Number.isInteger(k) && k >= 1 && k <= 999)) err('quick_key', 'quickKey', 'a whole number 1–999');
       else p.quickKey = k;
     }
     if (has.has('archived')) {
       const b = parseBool(cells.archived ?? '');
-      if (b === null) err('archived', 'use yes/no');
+      if (b === null) err('archived', 'yesNo', 'use yes/no');
       else p.archived = b;
     }
     if (errors.length === before) out.push(p);
@@ -319,14 +323,14 @@ export async function checkRowsAgainstDb(ctx: RequestContext, rows: ParsedRow[])
   const ok: ParsedRow[] = [];
   for (const r of rows) {
     const before = errors.length;
-    if (r.taxRate && !taxRates.has(r.taxRate.toLowerCase())) errors.push({ row: r.row, field: 'tax_rate', message: `no tax rate "${r.taxRate}"` });
+    if (r.taxRate && !taxRates.has(r.taxRate.toLowerCase())) errors.push({ row: r.row, field: 'tax_rate', code: 'noTaxRate', params: { value: r.taxRate }, message: `no tax rate "${r.taxRate}"` });
     for (const b of r.barcodes ?? []) {
       const owner = owners.get(b.code);
-      if (owner && owner.toLowerCase() !== r.sku.toLowerCase()) errors.push({ row: r.row, field: 'barcodes', message: `${b.code} belongs to product ${owner}` });
+      if (owner && owner.toLowerCase() !== r.sku.toLowerCase()) errors.push({ row: r.row, field: 'barcodes', code: 'barcodeOwner', params: { code: b.code, sku: owner }, message: `${b.code} belongs to product ${owner}` });
     }
     const ex = existing.get(r.sku.toLowerCase());
     if (ex && r.trackBatches !== undefined && r.trackBatches !== ex.trackBatches && ex.hasMoves) {
-      errors.push({ row: r.row, field: 'track_batches', message: 'cannot change on a product with stock history' });
+      errors.push({ row: r.row, field: 'track_batches', code: 'batchesLocked', message: 'cannot change on a product with stock history' });
     }
     if (errors.length === before) ok.push(r);
   }

@@ -19,8 +19,14 @@ const MAX_ERRORS = 5000;
 
 export type ImportMode = 'all' | 'valid';
 
-export function importView(r: any, opts: { errorLimit?: number } = {}) {
-  const errors: RowError[] = r.errors ?? [];
+/**
+ * An import as the API answers it. Row problems are stored as codes and params; `words` (the
+ * request's `ctx.t`) puts each `message` in the reader's language — the stored English is for
+ * imports read before codes existed.
+ */
+export function importView(r: any, opts: { errorLimit?: number; words?: RequestContext['t'] } = {}) {
+  const t = opts.words;
+  const errors: RowError[] = (r.errors ?? []).map((e: RowError) => (t && e.code ? { ...e, message: t(`fields.${e.code}`, e.params) } : e));
   const stored = Array.isArray(r.rows) ? r.rows.length : null;
   const limit = opts.errorLimit ?? 1000;
   return {
@@ -74,7 +80,7 @@ export async function startImport(
     await ctx.em.execute('update pos.import_job set rows = ?::jsonb, errors = ?::jsonb where id = ?', [JSON.stringify(rows), JSON.stringify(sortErrors(errors)), id]);
     await ctx.jobs.enqueue('importProducts', { importId: id }, { jobId: `${id}-0` });
   }
-  return importView(await load(ctx, id));
+  return importView(await load(ctx, id), { words: ctx.t });
 }
 
 function dryCounts(rows: ParsedRow[], existing: Map<string, unknown>) {
@@ -84,7 +90,7 @@ function dryCounts(rows: ParsedRow[], existing: Map<string, unknown>) {
 
 async function load(ctx: RequestContext, id: string) {
   const [r] = await ctx.em.execute('select * from pos.import_job where id = ?', [id]);
-  if (!r) throw new NotFoundError('No such import');
+  if (!r) throw new NotFoundError('No such import', { subject: 'pos.Import' });
   return r;
 }
 
@@ -151,5 +157,5 @@ async function existingOf(ctx: RequestContext, rows: ParsedRow[]): Promise<Map<s
 export const importProductsJob = defineJob({ maxAttempts: 3, handler: runImportStep });
 
 export async function getImport(ctx: RequestContext, id: string, errorLimit?: number) {
-  return importView(await load(ctx, id), { errorLimit });
+  return importView(await load(ctx, id), { errorLimit, words: ctx.t });
 }

@@ -15,7 +15,7 @@ import { ValidationError } from '@atrium/sdk';
  */
 export function normalizePhone(input: string, field = 'phone'): string {
   const trimmed = input.trim();
-  if (!/^[+\d\s().-]+$/.test(trimmed)) throw bad(field, 'may contain only digits, spaces, +, -, ( and )');
+  if (!/^[+\d\s().-]+$/.test(trimmed)) throw bad(field, 'phoneChars', 'may contain only digits, spaces, +, -, ( and )');
   let digits = trimmed.replace(/\D/g, '');
   const international = trimmed.startsWith('+') || digits.startsWith('00');
   if (digits.startsWith('00')) digits = digits.slice(2);
@@ -25,8 +25,8 @@ export function normalizePhone(input: string, field = 'phone'): string {
     else if (digits.length === 10) digits = `7${digits}`;
   }
   // E.164 allows at most 15 digits; fewer than 10 is no mobile or city number anywhere we sell
-  if (digits.length < 10 || digits.length > 15) throw bad(field, 'must be a full phone number with 10 to 15 digits');
-  if (digits.startsWith('0')) throw bad(field, 'must start with a country code');
+  if (digits.length < 10 || digits.length > 15) throw bad(field, 'phoneLength', 'must be a full phone number with 10 to 15 digits');
+  if (digits.startsWith('0')) throw bad(field, 'phoneCountry', 'must start with a country code');
   return digits;
 }
 
@@ -43,6 +43,6 @@ export function phoneSearchSuffix(q: string): string | null {
   return digits.length > 10 ? digits.slice(-10) : digits;
 }
 
-function bad(field: string, message: string) {
-  return new ValidationError(`Invalid ${field}: ${message}`, [{ field, message }]);
+function bad(field: string, code: 'phoneChars' | 'phoneLength' | 'phoneCountry', message: string) {
+  return new ValidationError(`Invalid ${field}: ${message}`, [{ field, code, message }]);
 }

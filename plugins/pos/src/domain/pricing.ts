@@ -1,17 +1,22 @@
 import { divRound, includedTax, lineAmount, ofBp, roundCash, spread } from './money.ts';
 
+import { applyPromotions, type LocalMoment, type Promotion } from './promotions.ts';
+
 export { defaultCashRounding, roundCash } from './money.ts';
+export { applyPromotions, inHappyHour, localMoment, type LocalMoment, type Promotion, type PromotionRule } from './promotions.ts';
 
 /**
  * Cart pricing, shared by the server (the sale it stores) and the checkout screen (what the
  * cashier sees, also offline), so the two can never disagree by a tiyn. Pure: no I/O, no SDK.
  *
- * Order: line gross = unit price × qty → line discount → receipt discount (explicit, else the
- * customer group's) spread over lines by what is left of them → tax per line (included in the
- * price, or added on top). All amounts are integer minor units.
+ * Order: line gross = unit price × qty → the best automatic promotion (promotions.ts) → line
+ * discount → receipt discount (explicit, else the customer group's) spread over lines by what is
+ * left of them → tax per line (included in the price, or added on top). All amounts are integer
+ * minor units.
  */
 
-export type Discount = { bp?: number; amount?: number };
+/** A discount in basis points or an amount; `presetId`: one of the shop's preset discounts (its bp/amount). */
+export type Discount = { bp?: number; amount?: number; presetId?: string };
 
 export type CartLineInput = {
   productId: string;
@@ -21,10 +26,18 @@ export type CartLineInput = {
   taxBp: number;
   taxIncluded: boolean;
   discount?: Discount;
+  /** For promotions: its category and unit. */
+  categoryId?: string | null;
+  unit?: string;
+  /** A promotion discount fixed by the caller (an offline till's own), instead of computing it. */
+  promo?: { amount: number; promotionId: string | null };
 };
 
 export type PricedLine = CartLineInput & {
   gross: number;
+  /** What the line's promotion took off (promotionId names it). */
+  promoDiscount: number;
+  promotionId: string | null;
   lineDiscount: number;
   receiptDiscount: number;
   tax: number;
@@ -42,13 +55,17 @@ export type PricedCart = {
   receiptDiscountBp: number;
 };
 
-export function priceCart(input: { lines: CartLineInput[]; discount?: Discount; groupDiscountBp?: number }): PricedCart {
-  const pre = input.lines.map((l) => {
+export function priceCart(input: { lines: CartLineInput[]; discount?: Discount; groupDiscountBp?: number; promotions?: Promotion[]; at?: LocalMoment }): PricedCart {
+  const promos = input.promotions?.length && input.at ? applyPromotions(input.lines, input.promotions, input.at) : input.lines.map(() => ({ amount: 0, promotionId: null }));
+  const pre = input.lines.map((l, i) => {
     const gross = lineAmount(l.unitPrice, l.qtyMilli);
-    const want = l.discount?.amount ?? (l.discount?.bp ? ofBp(gross, l.discount.bp) : 0);
-    return { ...l, gross, lineDiscount: Math.min(gross, Math.max(0, want)) };
+    const promo = l.promo ?? promos[i];
+    const promoDiscount = Math.min(gross, Math.max(0, promo.amount));
+    const after = gross - promoDiscount;
+    const want = l.discount?.amount ?? (l.discount?.bp ? ofBp(after, l.discount.bp) : 0);
+    return { ...l, gross, promoDiscount, promotionId: promoDiscount ? promo.promotionId : null, lineDiscount: Math.min(after, Math.max(0, want)) };
   });
-  const rest = pre.map((l) => l.gross - l.lineDiscount);
+  const rest = pre.map((l) => l.gross - l.promoDiscount - l.lineDiscount);
   const restSum = rest.reduce((a, b) => a + b, 0);
   const bp = input.discount?.bp ?? (input.discount?.amount === undefined ? input.groupDiscountBp ?? 0 : 0);
   const wanted = input.discount?.amount ?? ofBp(restSum, bp);
@@ -63,7 +80,7 @@ export function priceCart(input: { lines: CartLineInput[]; discount?: Discount; 
   return {
     lines,
     subtotal: sum((l) => l.gross),
-    discountTotal: sum((l) => l.lineDiscount + l.receiptDiscount),
+    discountTotal: sum((l) => l.promoDiscount + l.lineDiscount + l.receiptDiscount),
     taxTotal: sum((l) => l.tax),
     total: sum((l) => l.total),
     receiptDiscountBp: input.discount?.amount !== undefined ? 0 : bp,
@@ -88,7 +105,9 @@ export type TenderInput = {
   intentId?: string;
 };
 
-export type TenderProblem = { field: string; code: string; message: string };
+/** What is wrong with one payment of a split tender; `code` is worded by the POS catalog (also in the offline till). */
+export type TenderProblemCode = 'AMOUNT' | 'TENDERED_TOO_LOW' | 'TENDERED_NOT_CASH' | 'CARD_REFERENCE' | 'GIFT_CARD_CODE' | 'CUSTOMER_REQUIRED' | 'PAYMENT_MISMATCH' | 'KASPI_INTENT';
+export type TenderProblem = { field: string; code: TenderProblemCode; params?: Record<string, unknown>; message: string };
 
 /**
  * What the customer pays for `total` when `nonCash` of it goes on card, credit and the like and
@@ -125,13 +144,13 @@ export function settleTenders(total: number, tenders: TenderInput[], opts: { has
     if (t.method === 'gift_card' && !t.giftCardCode) problems.push({ field: `${f}/giftCardCode`, code: 'GIFT_CARD_CODE', message: 'is required for gift card payments' });
     if (t.method === 'kaspi_qr' && !t.intentId) problems.push({ field: `${f}/intentId`, code: 'KASPI_INTENT', message: 'is required: the Kaspi QR payment the customer made' });
     if ((t.method === 'credit' || t.method === 'account' || t.method === 'points') && !opts.hasCustomer) {
-      problems.push({ field: `${f}/method`, code: 'CUSTOMER_REQUIRED', message: `${t.method} payments need a customer on the sale` });
+      problems.push({ field: `${f}/method`, code: 'CUSTOMER_REQUIRED', params: { method: t.method }, message: `${t.method} payments need a customer on the sale` });
     }
   });
   const hasCash = tenders.some((t) => t.method === 'cash');
   const nonCash = tenders.filter((t) => t.method !== 'cash').reduce((a, t) => a + t.amount, 0);
   const { due, rounding } = hasCash ? cashDue(total, nonCash, opts.cashRounding) : { due: total, rounding: 0 };
-  if (paid !== due) problems.push({ field: 'payments', code: 'PAYMENT_MISMATCH', message: rounding ? `payments add up to ${paid}, due is ${due} (the total ${total} with cash rounded to the coin)` : `payments add up to ${paid}, the total is ${total}` });
+  if (paid !== due) problems.push({ field: 'payments', code: 'PAYMENT_MISMATCH', params: { paid, total, due }, message: rounding ? `payments add up to ${paid}, due is ${due} (the total ${total} with cash rounded to the coin)` : `payments add up to ${paid}, the total is ${total}` });
   return { paid, changeDue, rounding, due, problems };
 }
 

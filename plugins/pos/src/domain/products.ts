@@ -1,5 +1,5 @@
-import { ConflictError, ForbiddenError, Type, ValidationError, type RequestContext } from '@atrium/sdk';
-import { barcodeProblem, type BarcodeKind } from './barcode.ts';
+import { ConflictError, ForbiddenError, Type, ValidationError, type FieldError, type RequestContext } from '@atrium/sdk';
+import { barcodeProblem, type BarcodeKind, type BarcodeProblem } from './barcode.ts';
 
 /**
  * Products as the API shows them, and the rules every writer shares: which fields a user may see
@@ -113,15 +113,15 @@ export async function checkRefs(ctx: RequestContext, refs: { categoryId?: string
     ['taxRateId', 'select 1 from pos.tax_rate where id = ? and not archived'],
     ['supplierId', 'select 1 from pos.supplier where id = ? and not archived'],
   ];
-  const errors: { field: string; message: string }[] = [];
+  const errors: FieldError[] = [];
   for (const [field, sql] of checks) {
     const id = refs[field];
-    if (id && !(await ctx.em.execute(sql, [id])).length) errors.push({ field, message: `no such ${field.replace(/Id$/, '')} (or it is archived)` });
+    if (id && !(await ctx.em.execute(sql, [id])).length) errors.push({ field, code: 'unknown', message: `no such ${field.replace(/Id$/, '')} (or it is archived)` });
   }
   let variantAttributes: string[] | undefined;
   if (refs.variantGroupId) {
     const [g] = await ctx.em.execute('select attributes from pos.variant_group where id = ?', [refs.variantGroupId]);
-    if (!g) errors.push({ field: 'variantGroupId', message: 'no such variant group' });
+    if (!g) errors.push({ field: 'variantGroupId', code: 'unknown', message: 'no such variant group' });
     else variantAttributes = g.attributes;
   }
   if (errors.length) throw new ValidationError(`Unknown ${errors.map((e) => e.field).join(', ')}`, errors);
@@ -134,22 +134,22 @@ export function checkVariantAttributes(groupAttributes: string[], attributes: Re
   const extra = Object.keys(attributes).filter((a) => !groupAttributes.includes(a));
   if (missing.length || extra.length) {
     throw new ValidationError('A variant has a value for each attribute of its group, and no others', [
-      ...missing.map((a) => ({ field: `attributes.${a}`, message: 'is required by the variant group' })),
-      ...extra.map((a) => ({ field: `attributes.${a}`, message: 'is not an attribute of the variant group' })),
+      ...missing.map((a) => ({ field: `attributes.${a}`, code: 'required', message: 'is required by the variant group' })),
+      ...extra.map((a) => ({ field: `attributes.${a}`, code: 'notAnAttribute', message: 'is not an attribute of the variant group' })),
     ]);
   }
 }
 
 export function normalizeBarcodes(input: { code: string; kind?: BarcodeKind; qtyMilli?: number }[], field = 'barcodes'): Barcode[] {
-  const errors: { field: string; message: string }[] = [];
+  const errors: FieldError[] = [];
   const seen = new Set<string>();
   const out: Barcode[] = [];
   input.forEach((b, i) => {
     const code = b.code.trim();
     const kind = b.kind ?? 'unit';
-    const problem = barcodeProblem(code, kind);
-    if (problem) errors.push({ field: `${field}[${i}].code`, message: problem });
-    else if (seen.has(code)) errors.push({ field: `${field}[${i}].code`, message: 'is listed twice' });
+    const problem: BarcodeProblem | null = barcodeProblem(code, kind);
+    if (problem) errors.push({ field: `${field}[${i}].code`, code: problem.code, params: problem.params, message: problem.message });
+    else if (seen.has(code)) errors.push({ field: `${field}[${i}].code`, code: 'listedTwice', params: { value: code }, message: 'is listed twice' });
     seen.add(code);
     out.push({ code, kind, qtyMilli: kind === 'weight' ? 1000 : (b.qtyMilli ?? 1000) });
   });
@@ -167,7 +167,7 @@ export async function replaceBarcodes(ctx: RequestContext, productId: string, ba
     );
     if (taken.length) {
       throw new ConflictError(`Barcode ${taken.map((t: any) => `${t.code} (${t.sku})`).join(', ')} belongs to another product`, 'BARCODE_TAKEN', {
-        fields: taken.map((t: any) => ({ field: `barcodes[${barcodes.findIndex((b) => b.code === t.code)}].code`, message: `belongs to product ${t.sku}` })),
+        fields: taken.map((t: any) => ({ field: `barcodes[${barcodes.findIndex((b) => b.code === t.code)}].code`, code: 'barcodeOwner', params: { code: t.code, sku: t.sku }, message: `belongs to product ${t.sku}` })),
       });
     }
   }

@@ -14,9 +14,9 @@ export type ReservationInput = { storeId: string; productId: string; qtyMilli: n
 export async function reserve(ctx: RequestContext, input: ReservationInput): Promise<string> {
   const store = await requireStore(ctx, input.storeId);
   const [p] = await ctx.em.execute('select track_stock, archived from pos.product where id = ?', [input.productId]);
-  if (!p) throw new NotFoundError('No such product (productId)');
+  if (!p) throw new NotFoundError('No such product (productId)', { subject: 'pos.Product', field: 'productId' });
   if (!p.track_stock) throw new UnprocessableError('The product does not track stock', 'NOT_TRACKED');
-  if (input.expiresAt && new Date(input.expiresAt).getTime() <= Date.now()) throw new UnprocessableError('expiresAt is in the past', 'EXPIRED');
+  if (input.expiresAt && new Date(input.expiresAt).getTime() <= Date.now()) throw new UnprocessableError('expiresAt is in the past', 'EXPIRED', { field: 'expiresAt' });
   const rows = await ctx.em.execute(
     `update pos.stock_level set reserved_milli = reserved_milli + ?, updated_at = now()
      where store_id = ? and product_id = ? and (? or on_hand_milli - reserved_milli >= ?) returning reserved_milli`,
@@ -51,7 +51,7 @@ export async function endReservation(ctx: RequestContext, id: string, status: 'r
   const [r] = await ctx.em.execute(`update pos.reservation set status = ? where id = ? and status = 'active' returning store_id, product_id, qty_milli`, [status, id]);
   if (!r) {
     const [cur] = await ctx.em.execute('select status from pos.reservation where id = ?', [id]);
-    if (!cur) throw new NotFoundError('No such reservation');
+    if (!cur) throw new NotFoundError('No such reservation', { subject: 'pos.Reservation' });
     throw new ConflictError(`The reservation is ${cur.status}`, 'NOT_ACTIVE', { status: cur.status });
   }
   await unreserve(ctx, [{ storeId: r.store_id, productId: r.product_id, qtyMilli: Number(r.qty_milli) }]);

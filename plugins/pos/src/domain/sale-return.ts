@@ -1,4 +1,4 @@
-import { ConflictError, ForbiddenError, UnprocessableError, ValidationError, type RequestContext } from '@atrium/sdk';
+import { ConflictError, ForbiddenError, UnprocessableError, ValidationError, type FieldError, type RequestContext } from '@atrium/sdk';
 import { nextNumber } from './counters.ts';
 import { postCustomerMoney, postGiftCard, postPoints } from './customer-ledger.ts';
 import { divRound, roundCash } from './money.ts';
@@ -32,11 +32,11 @@ export async function createReturn(ctx: RequestContext, sale: any, input: Return
   if (sale.status !== 'completed') throw new ConflictError('Only a completed sale can be returned', 'SALE_NOT_COMPLETED', { status: sale.status });
   const lines = await ctx.em.execute('select * from pos.sale_line where sale_id = ? order by line_no', [sale.id]);
   const byNo = new Map(lines.map((l: any) => [l.line_no, l]));
-  const fields: { field: string; message: string }[] = [];
+  const fields: FieldError[] = [];
   const seen = new Set<number>();
   input.lines.forEach((r, i) => {
-    if (!byNo.has(r.lineNo)) fields.push({ field: `lines/${i}/lineNo`, message: 'the sale has no such line' });
-    if (seen.has(r.lineNo)) fields.push({ field: `lines/${i}/lineNo`, message: 'line listed twice' });
+    if (!byNo.has(r.lineNo)) fields.push({ field: `lines/${i}/lineNo`, code: 'noSuchLine', params: { lineNo: r.lineNo }, message: 'the sale has no such line' });
+    if (seen.has(r.lineNo)) fields.push({ field: `lines/${i}/lineNo`, code: 'listedTwice', params: { value: r.lineNo }, message: 'line listed twice' });
     seen.add(r.lineNo);
   });
   if (fields.length) throw new ValidationError('Some return lines are invalid', fields);
@@ -52,7 +52,8 @@ export async function createReturn(ctx: RequestContext, sale: any, input: Return
     );
     if (!rows.length) {
       throw new UnprocessableError(`Line ${r.lineNo}: only ${(Number(l.qty_milli) - Number(l.returned_milli)) / 1000} can still be returned`, 'RETURN_EXCEEDS_SOLD', {
-        fields: [{ field: `lines/${i}/qtyMilli`, message: 'more than is left to return' }],
+        lineNo: r.lineNo, left: (Number(l.qty_milli) - Number(l.returned_milli)) / 1000,
+        fields: [{ field: `lines/${i}/qtyMilli`, code: 'returnExceedsSold', params: { left: (Number(l.qty_milli) - Number(l.returned_milli)) / 1000 }, message: 'more than is left to return' }],
       });
     }
     const part = returnAmount({ total: Number(l.total), qtyMilli: Number(l.qty_milli), returnedMilli: Number(rows[0].returned_milli) - r.qtyMilli }, r.qtyMilli);
@@ -62,7 +63,7 @@ export async function createReturn(ctx: RequestContext, sale: any, input: Return
 
   const settings = await posSettings(ctx);
   if (amount > settings.cashierRefundLimit && !ctx.can('returnOverLimit', 'pos.Sale')) {
-    throw new ForbiddenError(`Returns above ${settings.cashierRefundLimit} need a manager`, 'REFUND_LIMIT', { amount, limit: settings.cashierRefundLimit });
+    throw new ForbiddenError(`Returns above ${settings.cashierRefundLimit} need a manager`, 'REFUND_LIMIT', { amount, limit: settings.cashierRefundLimit, currency: settings.currency });
   }
 
   // what each tender can still give back
@@ -70,17 +71,17 @@ export async function createReturn(ctx: RequestContext, sale: any, input: Return
   const refundable = (m: TenderMethod) => pays.filter((p: any) => p.method === m).reduce((a: number, p: any) => a + Number(p.amount) - Number(p.refunded), 0);
   let plan: { method: TenderMethod; amount: number; reference?: string }[];
   if (input.refunds?.length && input.refundMethod) {
-    throw new ValidationError('Give refunds (split) or refundMethod (all to one tender), not both', [{ field: 'refundMethod', message: 'conflicts with refunds' }]);
+    throw new ValidationError('Give refunds (split) or refundMethod (all to one tender), not both', [{ field: 'refundMethod', code: 'notWith', params: { other: 'refunds' }, message: 'conflicts with refunds' }]);
   }
   const requested = input.refunds?.length ? input.refunds : input.refundMethod ? [{ method: input.refundMethod, amount }] : null;
   if (requested) {
     const sum = requested.reduce((a, r) => a + r.amount, 0);
-    if (sum !== amount) throw new UnprocessableError(`Refunds add up to ${sum}, the returned goods are worth ${amount}`, 'REFUND_MISMATCH', { amount, fields: [{ field: 'refunds', message: `must add up to ${amount}` }] });
+    if (sum !== amount) throw new UnprocessableError(`Refunds add up to ${sum}, the returned goods are worth ${amount}`, 'REFUND_MISMATCH', { amount, sum, currency: settings.currency, fields: [{ field: 'refunds', code: 'mustAddUp', params: { amount, currency: settings.currency }, message: `must add up to ${amount}` }] });
     requested.forEach((r, i) => {
       const field = input.refundMethod ? 'refundMethod' : `refunds/${i}/amount`;
       // cash can always be handed back; other tenders only up to what they paid
-      if (r.method !== 'cash' && r.amount > refundable(r.method)) fields.push({ field, message: `${r.method} paid only ${refundable(r.method)} that is not yet refunded` });
-      if ((r.method === 'credit' || r.method === 'account' || r.method === 'points') && !sale.customer_id) fields.push({ field: input.refundMethod ? 'refundMethod' : `refunds/${i}/method`, message: 'the sale has no customer' });
+      if (r.method !== 'cash' && r.amount > refundable(r.method)) fields.push({ field, code: 'refundExceedsTender', params: { method: r.method, refundable: refundable(r.method), currency: settings.currency }, message: `${r.method} paid only ${refundable(r.method)} that is not yet refunded` });
+      if ((r.method === 'credit' || r.method === 'account' || r.method === 'points') && !sale.customer_id) fields.push({ field: input.refundMethod ? 'refundMethod' : `refunds/${i}/method`, code: 'saleHasNoCustomer', message: 'the sale has no customer' });
     });
     if (fields.length) throw new UnprocessableError('The refund cannot be made that way', 'REFUND_INVALID', { fields });
     plan = requested;

@@ -8,6 +8,9 @@ import type { PosSettings } from './settings.ts';
  * loyalty points. Pure but for the caller's permissions; the sale (domain/sale.ts) applies them.
  */
 
+/** Roles that are managers by default: they may approve what a cashier may not give (by PIN at a shared till). */
+export const MANAGER_ROLES = ['owner', 'admin', 'manager'];
+
 /** 100 % in basis points: what a user who may override discounts may give. */
 export const NO_LIMIT_BP = 10_000;
 
@@ -25,19 +28,21 @@ export function discountLimitBp(settings: PosSettings, roles: readonly string[],
 }
 export const DEFAULT_DISCOUNT_LIMIT_BP = 1000;
 
-/** The discount a person gave on this cart: line discounts, and the receipt discount when one was typed (not the group's). */
-export function manualDiscount(priced: PricedCart, receiptDiscountTyped: boolean): number {
-  return priced.lines.reduce((a, l) => a + l.lineDiscount + (receiptDiscountTyped ? l.receiptDiscount : 0), 0);
+export type ManualDiscounts = { receiptTyped: boolean; linesTyped: boolean[] };
+
+/** The discount a person typed on this cart: line and receipt discounts — not presets, promotions or the group's. */
+export function manualDiscount(priced: PricedCart, manual: ManualDiscounts): number {
+  return priced.lines.reduce((a, l, i) => a + (manual.linesTyped[i] ? l.lineDiscount : 0) + (manual.receiptTyped ? l.receiptDiscount : 0), 0);
 }
 
 /** 403 DISCOUNT_LIMIT unless the manual discount is within the limit (or a manager approved it). */
-export function checkDiscountLimit(priced: PricedCart, receiptDiscountTyped: boolean, limitBp: number, approved: boolean): void {
+export function checkDiscountLimit(priced: PricedCart, manual: ManualDiscounts, limitBp: number, approved: boolean): void {
   if (approved || limitBp >= NO_LIMIT_BP) return;
-  const given = manualDiscount(priced, receiptDiscountTyped);
+  const given = manualDiscount(priced, manual);
   const max = ofBp(priced.subtotal, limitBp);
   if (given <= max) return;
   throw new ForbiddenError(`A discount of ${given} is above this cashier's limit of ${limitBp / 100} % (${max}): a manager must approve it`, 'DISCOUNT_LIMIT', {
-    limitBp, discount: given, max, fields: [{ field: 'discount', message: `at most ${limitBp / 100} % without a manager` }],
+    limitBp, discount: given, max, fields: [{ field: 'discount', code: 'discountLimit', params: { limitBp }, message: `at most ${limitBp / 100} % without a manager` }],
   });
 }
 

@@ -1,15 +1,18 @@
-import { ConflictError, NotFoundError, UnprocessableError, ValidationError, type ActionContext, type RequestContext } from '@atrium/sdk';
+import { ConflictError, NotFoundError, UnprocessableError, ValidationError, type ActionContext, type FieldError, type RequestContext } from '@atrium/sdk';
 import crypto from 'node:crypto';
 import { postCustomerMoney, postGiftCard, postPoints } from './customer-ledger.ts';
 import { ofBp } from './money.ts';
-import { priceCart, settleTenders, type Discount, type TenderInput } from './pricing.ts';
+import { settleTenders, type Discount, type TenderInput, type TenderProblem } from './pricing.ts';
 import { printReceipt } from './printing.ts';
-import { reviewOfflineSale, type OfflineLine } from './sale-review.ts';
-import { checkDiscountLimit, discountLimitBp, pointsEarned, rolesOf } from './sale-rules.ts';
-import { cashRoundingOf, posSettings } from './settings.ts';
+import { priceSale } from './sale-pricing.ts';
+import { reviewOfflineSale } from './sale-review.ts';
+import { checkDiscountLimit, discountLimitBp, manualDiscount, MANAGER_ROLES, pointsEarned, rolesOf } from './sale-rules.ts';
+import { operatorOf, useApproval } from './staff-pin.ts';
+import { cashRoundingOf, posSettings, posTimeZone } from './settings.ts';
 import { mergeTakes, refuseShortTake, takeSimpleCtes, takeStock, TAKEN_PRODUCTS, type BatchTake } from './stock-ledger.ts';
 
-export type SaleLineInput = { productId: string; qtyMilli: number; unitPrice?: number; discount?: Discount };
+/** `promotionId`/`promoDiscount`: what the till's promotions took off the line (an offline sale keeps them). */
+export type SaleLineInput = { productId: string; qtyMilli: number; unitPrice?: number; discount?: Discount; promotionId?: string | null; promoDiscount?: number };
 export type SaleInput = {
   id: string;
   registerId: string;
@@ -22,6 +25,10 @@ export type SaleInput = {
   clientCreatedAt?: string;
   offline?: boolean;
   expectedTotal?: number;
+  /** Who serves at a shared till (POST /api/pos/till/operator): the sale records them and their discount limit applies. */
+  operatorToken?: string;
+  /** A manager's one-time approval (POST /api/pos/till/approval) of a discount above the limit. */
+  approvalToken?: string;
 };
 
 
@@ -45,7 +52,8 @@ export type SaleView = ReturnType<typeof saleView>;
 export type ReviewReason =
   | { code: 'PRICE_NOT_IN_HISTORY'; lineNo: number; productId: string; sentPrice: number; priceThen: number | null; difference: number }
   | { code: 'OUTSIDE_SHIFT'; clientCreatedAt: string; shiftOpenedAt: string; shiftClosedAt: string | null }
-  | { code: 'DISCOUNT_OVER_LIMIT'; discount: number; max: number; limitBp: number };
+  | { code: 'DISCOUNT_OVER_LIMIT'; discount: number; max: number; limitBp: number }
+  | { code: 'PROMOTION_NOT_VALID'; difference: number };
 
 export function saleView(s: any, lines: any[], payments: any[]) {
   return {
@@ -131,11 +139,13 @@ const SALE_HEAD_SQL = `select
   exists (select 1 from pos.register where id = $2::uuid) as register_exists,
   (select coalesce(json_agg(row_to_json(x)), '[]'::json) from (
      select p.id, p.name, p.unit, p.price, p.cost, p.track_stock, p.track_batches, p.archived, sp.price as store_price,
-            coalesce(t.rate_bp, 0) as rate_bp, coalesce(t.included, true) as tax_included
+            coalesce(t.rate_bp, 0) as rate_bp, coalesce(t.included, true) as tax_included, p.category_id
      from pos.product p
      left join pos.store_price sp on sp.tenant_id = p.tenant_id and sp.product_id = p.id and sp.store_id = (select store_id from pos.register where id = $2::uuid)
      left join pos.tax_rate t on t.tenant_id = p.tenant_id and t.id = p.tax_rate_id
      where p.id = any($3::uuid[])) x) as products,
+  (select coalesce(json_agg(json_build_object('id', pr.id, 'name', pr.name, 'kind', pr.kind, 'rule', pr.rule, 'validFrom', pr.valid_from::text, 'validTo', pr.valid_to::text)), '[]'::json) from pos.promotion pr
+     where pr.active and (pr.store_id is null or pr.store_id = (select store_id from pos.register where id = $2::uuid))) as promotions,
   (select row_to_json(x) from (
      select c.id, c.archived, coalesce(g.discount_bp, 0) as group_bp from pos.customer c
      left join pos.customer_group g on g.tenant_id = c.tenant_id and g.id = c.group_id
@@ -229,7 +239,7 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
   }
   const reg = json(head.reg);
   if (!reg) {
-    if (!head.register_exists) throw new ValidationError('Unknown register', [{ field: 'registerId', message: 'no such register' }]);
+    if (!head.register_exists) throw new ValidationError('Unknown register', [{ field: 'registerId', code: 'unknown', message: 'no such register' }]);
     throw new ConflictError('The register has no open shift: open one first', 'NO_OPEN_SHIFT');
   }
   if (input.shiftId && input.shiftId !== reg.shift_id) {
@@ -237,52 +247,43 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
   }
   const settings = await posSettings(ctx);
   const products = new Map<string, any>((json(head.products) as any[]).map((p) => [p.id, p]));
-  const fields: { field: string; message: string }[] = [];
+  const fields: FieldError[] = [];
   input.lines.forEach((l, i) => {
     const p = products.get(l.productId);
-    if (!p) fields.push({ field: `lines/${i}/productId`, message: 'no such product' });
-    else if (p.archived) fields.push({ field: `lines/${i}/productId`, message: `"${p.name}" is archived and cannot be sold` });
-    else if (p.unit === 'pcs' && l.qtyMilli % 1000 !== 0) fields.push({ field: `lines/${i}/qtyMilli`, message: `"${p.name}" is sold by the piece: quantity must be whole (a multiple of 1000)` });
+    if (!p) fields.push({ field: `lines/${i}/productId`, code: 'unknown', message: 'no such product' });
+    else if (p.archived) fields.push({ field: `lines/${i}/productId`, code: 'productArchived', params: { name: p.name }, message: `"${p.name}" is archived and cannot be sold` });
+    else if (p.unit === 'pcs' && l.qtyMilli % 1000 !== 0) fields.push({ field: `lines/${i}/qtyMilli`, code: 'wholeQuantity', params: { name: p.name }, message: `"${p.name}" is sold by the piece: quantity must be whole (a multiple of 1000)` });
   });
   if (fields.length) throw new ValidationError('Some sale lines are invalid', fields);
 
   const customer: any = input.customerId ? json(head.customer) : null;
-  if (input.customerId && (!customer || customer.archived)) throw new ValidationError('Unknown customer', [{ field: 'customerId', message: 'no such customer' }]);
+  if (input.customerId && (!customer || customer.archived)) throw new ValidationError('Unknown customer', [{ field: 'customerId', code: 'unknown', message: 'no such customer' }]);
 
-  const priceChanges: { productId: string; price: number; sent: number }[] = [];
-  const offlineLines: OfflineLine[] = [];
-  const priced = priceCart({
-    lines: input.lines.map((l) => {
-      const p = products.get(l.productId)!;
-      const current = Number(p.store_price ?? p.price);
-      let unitPrice = current;
-      if (l.unitPrice !== undefined && l.unitPrice !== current) {
-        // an offline till sold at the price it had (checked against the price history below); online, a stale price must be confirmed
-        if (input.offline) unitPrice = l.unitPrice;
-        else priceChanges.push({ productId: l.productId, price: current, sent: l.unitPrice });
-      }
-      if (input.offline) offlineLines.push({ lineNo: offlineLines.length + 1, productId: l.productId, qtyMilli: l.qtyMilli, sentPrice: unitPrice, currentPrice: current });
-      return { productId: l.productId, name: p.name, qtyMilli: l.qtyMilli, unitPrice, taxBp: Number(p.rate_bp), taxIncluded: p.tax_included, discount: l.discount };
-    }),
-    discount: input.discount,
-    groupDiscountBp: customer ? Number(customer.group_bp) : 0,
+  const { priced, offlineLines, review: promoReview, manual, promotions } = priceSale(input, {
+    products, customer, promotions: json(head.promotions) ?? [], timeZone: await posTimeZone(ctx),
   });
-  if (priceChanges.length) throw new ConflictError('Prices changed since the cart was built', 'PRICE_CHANGED', { changes: priceChanges });
   if (input.expectedTotal !== undefined && input.expectedTotal !== priced.total) {
-    throw new ConflictError(`The total is ${priced.total}, the till expected ${input.expectedTotal}`, 'TOTAL_CHANGED', { total: priced.total, expectedTotal: input.expectedTotal });
+    throw new ConflictError(`The total is ${priced.total}, the till expected ${input.expectedTotal}`, 'TOTAL_CHANGED', { total: priced.total, expectedTotal: input.expectedTotal, currency: settings.currency });
   }
   // an offline sale already happened: a price or time that cannot be trusted is flagged for a manager (or
   // covered by the seller's overridePrice), never refused; so is a discount above the cashier's limit
-  const review: ReviewReason[] = [];
-  let reviewDifference = 0;
+  const review: ReviewReason[] = [...promoReview];
+  let reviewDifference = promoReview.reduce((a, r) => a + ('difference' in r ? r.difference : 0), 0);
   if (input.offline) {
     const r = await reviewOfflineSale(ctx, { clientCreatedAt: input.clientCreatedAt, shiftOpenedAt: reg.shift_opened_at, storeId: reg.store_id, lines: offlineLines });
     review.push(...r.reasons);
-    reviewDifference = r.difference;
+    reviewDifference += r.difference;
   }
-  const limitBp = discountLimitBp(settings, rolesOf(ctx, null), ctx.can('overrideDiscount', 'pos.Sale'));
+  // the person serving: the till's operator (switched by PIN) or the signed-in user; a manager's PIN may approve more
+  const at = input.offline && input.clientCreatedAt ? new Date(input.clientCreatedAt) : new Date();
+  const operator = await operatorOf(ctx, reg.id, input.operatorToken, at);
+  const limitBp = operator
+    ? discountLimitBp(settings, operator.roles, operator.roles.some((r) => MANAGER_ROLES.includes(r)))
+    : discountLimitBp(settings, rolesOf(ctx, null), ctx.can('overrideDiscount', 'pos.Sale'));
+  const approver = input.approvalToken ? await useApproval(ctx, reg.id, input.approvalToken, input.id) : null;
+  const approved = !!approver && manualDiscount(priced, manual) <= ofBp(priced.subtotal, discountLimitBp(settings, approver.roles, approver.roles.some((r) => MANAGER_ROLES.includes(r))));
   try {
-    checkDiscountLimit(priced, input.discount !== undefined, limitBp, false);
+    checkDiscountLimit(priced, manual, limitBp, approved);
   } catch (e) {
     if (!input.offline) throw e;
     const d = (e as any).data?.details ?? {};
@@ -295,14 +296,14 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
     if (!exact.problems.length) tender = exact;
   }
   if (tender.problems.length) {
-    const first = tender.problems[0];
-    throw new UnprocessableError(first.field === 'payments' ? first.message : `${first.field}: ${first.message}`, first.code, { fields: tender.problems });
+    const first: TenderProblem = tender.problems[0]!;
+    throw new UnprocessableError(first.field === 'payments' ? first.message : `${first.field}: ${first.message}`, first.code, { ...first.params, fields: tender.problems, currency: settings.currency });
   }
   await checkKaspiTenders(ctx, input);
   await checkCardTerminals(ctx, input, reg.store_id);
   const pointsPaid = input.payments.filter((t) => t.method === 'points').reduce((a, t) => a + t.amount, 0);
   if (pointsPaid > ofBp(priced.total, settings.loyaltyMaxRedeemBp)) {
-    throw new UnprocessableError(`At most ${ofBp(priced.total, settings.loyaltyMaxRedeemBp)} of this sale may be paid with points`, 'POINTS_LIMIT', { max: ofBp(priced.total, settings.loyaltyMaxRedeemBp) });
+    throw new UnprocessableError(`At most ${ofBp(priced.total, settings.loyaltyMaxRedeemBp)} of this sale may be paid with points`, 'POINTS_LIMIT', { max: ofBp(priced.total, settings.loyaltyMaxRedeemBp), currency: settings.currency });
   }
 
   const costTotal = priced.lines.reduce((a, l) => a + Math.round((Number(products.get(l.productId)!.cost) * l.qtyMilli) / 1000), 0);
@@ -314,7 +315,7 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
     input.note ?? null, settings.fiscalMode === 'hook' ? 'pending' : 'not_required', ctx.user!.id, input.clientCreatedAt ?? null, input.offline ?? false, token,
     reg.print_receipts ? 'queued' : 'none',
     JSON.stringify({
-      rounding: tender.rounding, operatorId: null, discountApprovedBy: null, promotions: [],
+      rounding: tender.rounding, operatorId: operator?.userId ?? null, discountApprovedBy: approved ? approver!.userId : null, promotions,
       reviewStatus: review.length ? (ctx.can('overridePrice', 'pos.Sale') ? 'approved' : 'flagged') : 'none', reviewReasons: review, reviewDifference,
     }),
   ];
@@ -324,7 +325,7 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
     .map((l) => ({ productId: l.productId, qtyMilli: l.qtyMilli, trackBatches: !!products.get(l.productId)!.track_batches }));
   const lineRow = (l: (typeof priced.lines)[number], i: number, batches: BatchTake[]) => ({
     line_no: i + 1, product_id: l.productId, name: l.name, qty_milli: l.qtyMilli, unit_price: l.unitPrice, line_discount: l.lineDiscount,
-    receipt_discount: l.receiptDiscount, promo_discount: 0, promotion_id: null, tax_bp: l.taxBp, tax: l.tax, total: l.total,
+    receipt_discount: l.receiptDiscount, promo_discount: l.promoDiscount, promotion_id: l.promotionId, tax_bp: l.taxBp, tax: l.tax, total: l.total,
     cost: Math.round((Number(products.get(l.productId)!.cost) * l.qtyMilli) / 1000), batches,
   });
   const payRow = (t: TenderInput, i: number, giftCardId: string | null) => ({
@@ -413,7 +414,7 @@ export async function createSale(ctx: ActionContext<SaleInput>, input: SaleInput
  * allowlisted action; the unique index on (tenant, intent) lets one payment pay one sale only.
  */
 async function checkKaspiTenders(ctx: RequestContext, input: SaleInput): Promise<void> {
-  const fields: { field: string; message: string }[] = [];
+  const fields: FieldError[] = [];
   for (const [i, t] of input.payments.entries()) {
     if (t.method !== 'kaspi_qr' || !t.intentId) continue;
     const field = `payments/${i}/intentId`;
@@ -421,12 +422,12 @@ async function checkKaspiTenders(ctx: RequestContext, input: SaleInput): Promise
     try {
       intent = await ctx.call('payments.intents.get', { id: t.intentId });
     } catch {
-      fields.push({ field, message: 'no such Kaspi payment' });
+      fields.push({ field, code: 'unknown', message: 'no such Kaspi payment' });
       continue;
     }
-    if (intent.reference?.plugin !== 'pos' || intent.reference.id !== input.id) fields.push({ field, message: 'the payment was made for another sale' });
-    else if (intent.status !== 'captured') fields.push({ field, message: `the payment is ${intent.status}, not paid` });
-    else if (intent.amountCaptured !== t.amount || String(intent.currency).toUpperCase() !== 'KZT') fields.push({ field, message: `Kaspi received ${intent.amountCaptured}, the tender says ${t.amount}` });
+    if (intent.reference?.plugin !== 'pos' || intent.reference.id !== input.id) fields.push({ field, code: 'otherSalePayment', message: 'the payment was made for another sale' });
+    else if (intent.status !== 'captured') fields.push({ field, code: 'paymentNotPaid', params: { status: intent.status }, message: `the payment is ${intent.status}, not paid` });
+    else if (intent.amountCaptured !== t.amount || String(intent.currency).toUpperCase() !== 'KZT') fields.push({ field, code: 'paymentAmount', params: { received: intent.amountCaptured, amount: t.amount, currency: 'KZT' }, message: `Kaspi received ${intent.amountCaptured}, the tender says ${t.amount}` });
   }
   if (fields.length) throw new UnprocessableError('The Kaspi QR payment does not pay this sale', 'KASPI_NOT_PAID', { fields });
 }
@@ -437,13 +438,13 @@ async function checkCardTerminals(ctx: RequestContext, input: SaleInput, storeId
   if (!named.length) return;
   const rows = await ctx.sql<{ id: string }>(`select id from pos.card_terminal where id = any($1::uuid[]) and not archived and (store_id is null or store_id = $2::uuid)`, [named.map((n) => n.id), storeId]);
   const ok = new Set(rows.map((r) => r.id));
-  const fields = named.flatMap((n) => (n.method !== 'card' ? [{ field: `payments/${n.i}/terminalId`, message: 'only card payments name a terminal' }] : ok.has(n.id) ? [] : [{ field: `payments/${n.i}/terminalId`, message: 'no such card terminal in this store' }]));
+  const fields = named.flatMap((n) => (n.method !== 'card' ? [{ field: `payments/${n.i}/terminalId`, code: 'terminalCardOnly', message: 'only card payments name a terminal' }] : ok.has(n.id) ? [] : [{ field: `payments/${n.i}/terminalId`, code: 'unknown', message: 'no such card terminal in this store' }]));
   if (fields.length) throw new ValidationError('Unknown card terminal', fields);
 }
 
 export async function requireSale(ctx: RequestContext, id: string, lock = false, action?: string): Promise<any> {
   const rule = action ? ctx.rulesSql(action, 'pos.Sale') : { sql: 'true', params: [] };
   const [s] = await ctx.em.execute(`select * from pos.sale where id = ? and ${rule.sql}${lock ? ' for update' : ''}`, [id, ...rule.params]);
-  if (!s) throw new NotFoundError('Sale not found');
+  if (!s) throw new NotFoundError('Sale not found', { subject: 'pos.Sale' });
   return s;
 }

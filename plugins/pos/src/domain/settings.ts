@@ -65,3 +65,8 @@ export async function storeSettings(ctx: RequestContext, storeId: string): Promi
   if (!r) return null;
   return { storeId: r.store_id, name: r.name, allowNegativeStock: r.allow_negative_stock, receiptHeader: r.receipt_header ?? [], receiptFooter: r.receipt_footer ?? [] };
 }
+
+/** The tenant's POS currency, for the money in error messages (`{amount, money}` needs it). */
+export async function currencyOf(ctx: RequestContext): Promise<string> {
+  return (await posSettings(ctx)).currency;
+}

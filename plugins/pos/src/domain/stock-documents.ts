@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, UnprocessableError, ValidationError, type RequestContext } from '@atrium/sdk';
+import { ConflictError, NotFoundError, UnprocessableError, ValidationError, type FieldError, type RequestContext } from '@atrium/sdk';
 import { addStock, postCountDifference, takeStock, type MoveKind } from './stock-ledger.ts';
 import { receiveLines, shipLines, type TransferDoc } from './stock-transfer.ts';
 import { nextNumber } from './counters.ts';
@@ -50,36 +50,36 @@ export async function checkLines(ctx: RequestContext, kind: DocKind, lines: Line
       ? (await ctx.em.execute('select id, store_id, product_id from pos.batch where id in (select (jsonb_array_elements_text(?::jsonb))::uuid)', [JSON.stringify(batchIds)])).map((b: any) => [b.id, b])
       : [],
   );
-  const errors: { field: string; message: string }[] = [];
+  const errors: FieldError[] = [];
   const seen = new Set<string>();
   lines.forEach((l, i) => {
     const f = `lines[${i}]`;
     const p = products.get(l.productId);
-    if (!p) return errors.push({ field: `${f}.productId`, message: 'no such product' });
-    if (!p.track_stock) errors.push({ field: `${f}.productId`, message: `${p.sku} does not track stock` });
-    if (p.archived && kind !== 'count' && kind !== 'adjustment') errors.push({ field: `${f}.productId`, message: `${p.sku} is archived` });
+    if (!p) return errors.push({ field: `${f}.productId`, code: 'unknown', message: 'no such product' });
+    if (!p.track_stock) errors.push({ field: `${f}.productId`, code: 'noStockTracking', params: { sku: p.sku }, message: `${p.sku} does not track stock` });
+    if (p.archived && kind !== 'count' && kind !== 'adjustment') errors.push({ field: `${f}.productId`, code: 'productArchived', params: { name: p.sku }, message: `${p.sku} is archived` });
     if (kind === 'count') {
-      if (seen.has(l.productId)) errors.push({ field: `${f}.productId`, message: `${p.sku} is counted on two lines` });
+      if (seen.has(l.productId)) errors.push({ field: `${f}.productId`, code: 'listedTwice', params: { value: p.sku }, message: `${p.sku} is counted on two lines` });
       seen.add(l.productId);
-      if (l.qtyMilli < 0) errors.push({ field: `${f}.qtyMilli`, message: 'a counted quantity cannot be negative' });
+      if (l.qtyMilli < 0) errors.push({ field: `${f}.qtyMilli`, code: 'notNegative', message: 'a counted quantity cannot be negative' });
     } else if (kind === 'adjustment') {
-      if (l.qtyMilli === 0) errors.push({ field: `${f}.qtyMilli`, message: 'must not be 0 (+ found, − written off)' });
+      if (l.qtyMilli === 0) errors.push({ field: `${f}.qtyMilli`, code: 'adjustmentZero', message: 'must not be 0 (+ found, − written off)' });
     } else if (l.qtyMilli <= 0) {
-      errors.push({ field: `${f}.qtyMilli`, message: 'must be positive' });
+      errors.push({ field: `${f}.qtyMilli`, code: 'positive', message: 'must be positive' });
     }
     // a piece is a piece: 2.5 loaves of bread cannot be received, counted or moved
-    if (p.unit === 'pcs' && l.qtyMilli % 1000 !== 0) errors.push({ field: `${f}.qtyMilli`, message: `${p.name} is counted in whole pieces (${l.qtyMilli / 1000} given)` });
-    if ((l.lot || l.expiresOn) && !p.track_batches) errors.push({ field: `${f}.${l.lot ? 'lot' : 'expiresOn'}`, message: `${p.sku} does not track batches` });
+    if (p.unit === 'pcs' && l.qtyMilli % 1000 !== 0) errors.push({ field: `${f}.qtyMilli`, code: 'wholeQuantity', params: { name: p.name }, message: `${p.name} is counted in whole pieces (${l.qtyMilli / 1000} given)` });
+    if ((l.lot || l.expiresOn) && !p.track_batches) errors.push({ field: `${f}.${l.lot ? 'lot' : 'expiresOn'}`, code: 'noBatchTracking', params: { sku: p.sku }, message: `${p.sku} does not track batches` });
     if ((l.lot || l.expiresOn) && kind !== 'goods_receipt' && !(kind === 'adjustment' && l.qtyMilli > 0)) {
-      errors.push({ field: `${f}.lot`, message: 'lot and expiry are given on receipts (and found stock) only' });
+      errors.push({ field: `${f}.lot`, code: 'lotOnReceiptsOnly', message: 'lot and expiry are given on receipts (and found stock) only' });
     }
     if (l.batchId) {
       const b = batches.get(l.batchId);
-      if (kind !== 'transfer') errors.push({ field: `${f}.batchId`, message: 'a source batch is named on transfers only' });
-      else if (!p.track_batches) errors.push({ field: `${f}.batchId`, message: `${p.sku} does not track batches` });
-      else if (!b) errors.push({ field: `${f}.batchId`, message: 'no such batch' });
-      else if (b.product_id !== l.productId) errors.push({ field: `${f}.batchId`, message: `the batch is not of ${p.sku}` });
-      else if (storeId && b.store_id !== storeId) errors.push({ field: `${f}.batchId`, message: 'the batch is in another store than the one the transfer ships from' });
+      if (kind !== 'transfer') errors.push({ field: `${f}.batchId`, code: 'batchOnTransfersOnly', message: 'a source batch is named on transfers only' });
+      else if (!p.track_batches) errors.push({ field: `${f}.batchId`, code: 'noBatchTracking', params: { sku: p.sku }, message: `${p.sku} does not track batches` });
+      else if (!b) errors.push({ field: `${f}.batchId`, code: 'unknown', message: 'no such batch' });
+      else if (b.product_id !== l.productId) errors.push({ field: `${f}.batchId`, code: 'batchOfOtherProduct', params: { sku: p.sku }, message: `the batch is not of ${p.sku}` });
+      else if (storeId && b.store_id !== storeId) errors.push({ field: `${f}.batchId`, code: 'batchInOtherStore', message: 'the batch is in another store than the one the transfer ships from' });
     }
   });
   if (errors.length) throw new ValidationError('Invalid document lines', errors);
@@ -100,14 +100,14 @@ async function insertLines(ctx: RequestContext, docId: string, lines: LineInput[
 export async function createDocument(ctx: RequestContext, kind: DocKind, input: DocInput): Promise<string> {
   await requireStore(ctx, input.storeId);
   if (kind === 'transfer') {
-    if (!input.toStoreId) throw new ValidationError('A transfer needs a destination', [{ field: 'toStoreId', message: 'is required' }]);
-    if (input.toStoreId === input.storeId) throw new ValidationError('Transfer to another store', [{ field: 'toStoreId', message: 'must differ from storeId' }]);
+    if (!input.toStoreId) throw new ValidationError('A transfer needs a destination', [{ field: 'toStoreId', code: 'required', message: 'is required' }]);
+    if (input.toStoreId === input.storeId) throw new ValidationError('Transfer to another store', [{ field: 'toStoreId', code: 'sameStore', message: 'must differ from storeId' }]);
     await requireStore(ctx, input.toStoreId, 'toStoreId');
   }
   if (input.supplierId && !(await ctx.em.execute('select 1 from pos.supplier where id = ?', [input.supplierId])).length) {
-    throw new ValidationError('No such supplier', [{ field: 'supplierId', message: 'no such supplier' }]);
+    throw new ValidationError('No such supplier', [{ field: 'supplierId', code: 'unknown', message: 'no such supplier' }]);
   }
-  if (kind === 'adjustment' && !input.reason) throw new ValidationError('Say why stock is adjusted', [{ field: 'reason', message: 'is required' }]);
+  if (kind === 'adjustment' && !input.reason) throw new ValidationError('Say why stock is adjusted', [{ field: 'reason', code: 'required', message: 'is required' }]);
   await checkLines(ctx, kind, input.lines, input.storeId);
   const id = crypto.randomUUID();
   const number = await nextNumber(ctx, `stock_document:${kind}`);
@@ -122,7 +122,7 @@ export async function createDocument(ctx: RequestContext, kind: DocKind, input: 
 /** Locks a document of the given kind; 404 when it is not one, 409 unless it is a draft. */
 async function lockDraft(ctx: RequestContext, id: string, kind: DocKind) {
   const [doc] = await ctx.em.execute('select * from pos.stock_document where id = ? for update', [id]);
-  if (!doc || doc.kind !== kind) throw new NotFoundError(`No such ${kind.replace('_', ' ')}`);
+  if (!doc || doc.kind !== kind) throw new NotFoundError(`No such ${kind.replace('_', ' ')}`, { subject: 'pos.StockDocument' });
   if (doc.status !== 'draft') throw new ConflictError(`The document is ${doc.status}, not a draft`, 'NOT_DRAFT', { status: doc.status });
   return doc;
 }
@@ -161,7 +161,7 @@ export async function checkLargeQuantities(ctx: RequestContext, kind: DocKind, s
   if (!far.length) return;
   throw new UnprocessableError(`Quantities far from the book figure: ${far.map((f) => `${f.name} ${f.qtyMilli / 1000} (in stock ${f.bookMilli / 1000})`).join('; ')}. Check them, then confirm`, 'LARGE_QUANTITY', {
     lines: far,
-    fields: far.map((f) => ({ field: `lines.${f.index}.qtyMilli`, message: `far from the ${f.bookMilli / 1000} in stock: confirm it is right` })),
+    fields: far.map((f) => ({ field: `lines.${f.index}.qtyMilli`, code: 'farFromStock', params: { bookMilli: f.bookMilli }, message: `far from the ${f.bookMilli / 1000} in stock: confirm it is right` })),
   });
 }
 

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, UnprocessableError, ValidationError, type RequestContext } from '@atrium/sdk';
+import { ConflictError, NotFoundError, UnprocessableError, ValidationError, type FieldError, type RequestContext } from '@atrium/sdk';
 import { addStock, restoreStock, takeStock, type BatchTake } from './stock-ledger.ts';
 import { checkLines, dateOnly, type ProductInfo } from './stock-documents.ts';
 import { requireStore } from './stores.ts';
@@ -41,7 +41,7 @@ const REF = (id: string) => ({ refType: 'transfer', refId: id });
 /** Locks a transfer; 404 unless it is one. */
 async function lockTransfer(ctx: RequestContext, id: string): Promise<TransferDoc> {
   const [doc] = await ctx.em.execute('select id, kind, number, status, store_id, to_store_id, note from pos.stock_document where id = ? for update', [id]);
-  if (!doc || doc.kind !== 'transfer') throw new NotFoundError('No such transfer');
+  if (!doc || doc.kind !== 'transfer') throw new NotFoundError('No such transfer', { subject: 'pos.StockDocument' });
   return doc as TransferDoc;
 }
 
@@ -205,20 +205,20 @@ export async function receiveTransfer(ctx: RequestContext, id: string, input: { 
   if (doc.status !== 'in_transit') throw wrongStatus(doc, 'in_transit');
   const lines = await linesOf(ctx, id);
   const byNo = new Map(lines.map((l) => [l.lineNo, l]));
-  const errors: { field: string; message: string }[] = [];
+  const errors: FieldError[] = [];
   const received = new Map<number, ReceiveLineInput>();
   (input.lines ?? []).forEach((r, i) => {
     const f = `lines[${i}]`;
     const l = byNo.get(r.lineNo);
-    if (!l) return errors.push({ field: `${f}.lineNo`, message: `the transfer has no line ${r.lineNo}` });
-    if (received.has(r.lineNo)) return errors.push({ field: `${f}.lineNo`, message: `line ${r.lineNo} is given twice` });
-    if (r.receivedMilli < 0) return errors.push({ field: `${f}.receivedMilli`, message: 'cannot be negative' });
+    if (!l) return errors.push({ field: `${f}.lineNo`, code: 'noSuchLine', params: { lineNo: r.lineNo }, message: `the transfer has no line ${r.lineNo}` });
+    if (received.has(r.lineNo)) return errors.push({ field: `${f}.lineNo`, code: 'listedTwice', params: { value: r.lineNo }, message: `line ${r.lineNo} is given twice` });
+    if (r.receivedMilli < 0) return errors.push({ field: `${f}.receivedMilli`, code: 'notNegative', message: 'cannot be negative' });
     received.set(r.lineNo, r);
     if (r.receivedMilli === l.shippedMilli) return;
-    if (!r.reason) return errors.push({ field: `${f}.reason`, message: `received ${r.receivedMilli} of ${l.shippedMilli} shipped: say why (short, damaged, over, other)` });
-    if (r.receivedMilli < l.shippedMilli && r.reason === 'over') errors.push({ field: `${f}.reason`, message: 'less arrived than was shipped: short, damaged or other' });
-    if (r.receivedMilli > l.shippedMilli && (r.reason === 'short' || r.reason === 'damaged')) errors.push({ field: `${f}.reason`, message: 'more arrived than was shipped: over or other' });
-    if (r.reason === 'other' && !r.note?.trim()) errors.push({ field: `${f}.note`, message: 'is required with the reason other' });
+    if (!r.reason) return errors.push({ field: `${f}.reason`, code: 'receivedDiffers', params: { received: r.receivedMilli / 1000, shipped: l.shippedMilli / 1000 }, message: `received ${r.receivedMilli} of ${l.shippedMilli} shipped: say why (short, damaged, over, other)` });
+    if (r.receivedMilli < l.shippedMilli && r.reason === 'over') errors.push({ field: `${f}.reason`, code: 'lessArrived', message: 'less arrived than was shipped: short, damaged or other' });
+    if (r.receivedMilli > l.shippedMilli && (r.reason === 'short' || r.reason === 'damaged')) errors.push({ field: `${f}.reason`, code: 'moreArrived', message: 'more arrived than was shipped: over or other' });
+    if (r.reason === 'other' && !r.note?.trim()) errors.push({ field: `${f}.note`, code: 'requiredWith', params: { other: 'reason' }, message: 'is required with the reason other' });
   });
   if (errors.length) throw new ValidationError('Invalid received quantities', errors);
   await requireStore(ctx, doc.to_store_id, 'toStoreId');

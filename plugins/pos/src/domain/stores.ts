@@ -8,7 +8,7 @@ import { storeSettings, type StoreSettings } from './settings.ts';
  */
 export async function requireStore(ctx: RequestContext, storeId: string, field = 'storeId'): Promise<StoreSettings> {
   const s = await storeSettings(ctx, storeId);
-  if (!s) throw new NotFoundError(`Store ${storeId} is not set up for POS (${field})`);
+  if (!s) throw new NotFoundError(`Store ${storeId} is not set up for POS (${field})`, { subject: 'pos.Store', field }, 'STORE_NOT_SET_UP');
   return s;
 }
 

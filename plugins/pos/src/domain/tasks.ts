@@ -47,7 +47,7 @@ export const TASK_SELECT = `select t.*, (t.due_at < now() and t.status not in ('
 
 export async function loadTask(ctx: RequestContext, id: string, lock = false): Promise<any> {
   const [row] = await ctx.em.execute(`${TASK_SELECT} where t.id = ?${lock ? ' for update of t' : ''}`, [id]);
-  if (!row) throw new NotFoundError('Task not found', { taskId: id });
+  if (!row) throw new NotFoundError('Task not found', { subject: 'pos.Task', taskId: id });
   return row;
 }
 

@@ -9,7 +9,7 @@ export async function recordTillCashIn(ctx: RequestContext, registerId: string, 
   const [s] = await ctx.em.execute(`select id from pos.shift where register_id = ? and status = 'open' for key share`, [registerId]);
   if (!s) {
     const [r] = await ctx.em.execute('select id from pos.register where id = ?', [registerId]);
-    if (!r) throw new NotFoundError('Register not found (registerId)');
+    if (!r) throw new NotFoundError('Register not found (registerId)', { subject: 'pos.Register', field: 'registerId' });
     throw new ConflictError('Cash at a till needs an open shift on that register (registerId)', 'NO_OPEN_SHIFT');
   }
   await ctx.em.execute(

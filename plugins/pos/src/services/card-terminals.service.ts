@@ -5,7 +5,7 @@ import { requireStore } from '../domain/stores.ts';
 const Id = Type.String({ format: 'uuid' });
 const COLUMNS = 'id, store_id, name, archived, created_at';
 const view = (r: any) => ({ id: r.id, storeId: r.store_id, name: r.name, archived: r.archived, createdAt: r.created_at });
-const nameTaken = (name: string) => new ConflictError(`A terminal named "${name}" exists`, 'DUPLICATE_NAME', { fields: [{ field: 'name', message: 'is taken' }] });
+const nameTaken = (name: string) => new ConflictError(`A terminal named "${name}" exists`, 'DUPLICATE_NAME', { name, fields: [{ field: 'name', code: 'taken', message: 'is taken' }] });
 
 export const cardTerminalsService = defineService({
   name: 'cardTerminals',

@@ -23,13 +23,13 @@ async function assertSiblingNameFree(ctx: RequestContext, parentId: string | nul
     `select id from pos.category where coalesce(parent_id, '00000000-0000-0000-0000-000000000000'::uuid) = coalesce(?::uuid, '00000000-0000-0000-0000-000000000000'::uuid) and lower(name) = lower(?) and id <> coalesce(?::uuid, '00000000-0000-0000-0000-000000000000'::uuid)`,
     [parentId, name, exceptId ?? null],
   );
-  if (dup) throw new ConflictError(`A category "${name}" already exists here`, 'DUPLICATE_NAME', { fields: [{ field: 'name', message: 'is taken by a sibling category' }] });
+  if (dup) throw new ConflictError(`A category "${name}" already exists here`, 'DUPLICATE_NAME', { name, fields: [{ field: 'name', code: 'taken', message: 'is taken by a sibling category' }] });
 }
 
 async function assertParent(ctx: RequestContext, parentId: string | null | undefined, selfId?: string) {
   if (!parentId) return;
   if (!(await ctx.em.execute('select 1 from pos.category where id = ?', [parentId])).length) {
-    throw new ValidationError('No such parent category', [{ field: 'parentId', message: 'no such category' }]);
+    throw new ValidationError('No such parent category', [{ field: 'parentId', code: 'unknown', message: 'no such category' }]);
   }
   if (selfId) {
     // moving a category under itself or one of its descendants would cut the branch off the tree
@@ -37,13 +37,13 @@ async function assertParent(ctx: RequestContext, parentId: string | null | undef
       `with recursive d as (select id from pos.category where id = ? union all select c.id from pos.category c join d on c.parent_id = d.id) select 1 from d where id = ?`,
       [selfId, parentId],
     );
-    if (cycle) throw new ValidationError('A category cannot move under itself', [{ field: 'parentId', message: 'is the category itself or one of its subcategories' }]);
+    if (cycle) throw new ValidationError('A category cannot move under itself', [{ field: 'parentId', code: 'categoryCycle', message: 'is the category itself or one of its subcategories' }]);
   }
 }
 
 async function loadCategory(ctx: RequestContext, id: string) {
   const [r] = await ctx.em.execute(`${CATEGORY_TREE_SQL} select ${CATEGORY_COLUMNS} from t where id = ?`, [id]);
-  if (!r) throw new NotFoundError('No such category');
+  if (!r) throw new NotFoundError('No such category', { subject: 'pos.Category' });
   return categoryView(r);
 }
 
@@ -94,7 +94,7 @@ export const categoriesService = defineService({
       async handler(ctx) {
         const p = ctx.params;
         const name = p.name.trim();
-        if (!name || name.includes(' / ')) throw new ValidationError('Invalid category name', [{ field: 'name', message: 'must not be blank or contain " / " (the path separator)' }]);
+        if (!name || name.includes(' / ')) throw new ValidationError('Invalid category name', [{ field: 'name', code: 'categoryName', message: 'must not be blank or contain " / " (the path separator)' }]);
         await assertParent(ctx, p.parentId);
         await assertSiblingNameFree(ctx, p.parentId ?? null, name);
         const id = crypto.randomUUID();
@@ -114,9 +114,9 @@ export const categoriesService = defineService({
       async handler(ctx) {
         const p = ctx.params;
         const [before] = await ctx.em.execute('select id, parent_id, name, sort, created_at from pos.category where id = ? for update', [p.id]);
-        if (!before) throw new NotFoundError('No such category');
+        if (!before) throw new NotFoundError('No such category', { subject: 'pos.Category' });
         const name = p.name?.trim() ?? before.name;
-        if (!name || name.includes(' / ')) throw new ValidationError('Invalid category name', [{ field: 'name', message: 'must not be blank or contain " / "' }]);
+        if (!name || name.includes(' / ')) throw new ValidationError('Invalid category name', [{ field: 'name', code: 'categoryName', message: 'must not be blank or contain " / "' }]);
         const parentId = p.parentId === undefined ? before.parent_id : p.parentId;
         await assertParent(ctx, parentId, p.id);
         await assertSiblingNameFree(ctx, parentId, name, p.id);
@@ -137,7 +137,7 @@ export const categoriesService = defineService({
            from pos.category c where c.id = ? for update`,
           [ctx.params.id],
         );
-        if (!c) throw new NotFoundError('No such category');
+        if (!c) throw new NotFoundError('No such category', { subject: 'pos.Category' });
         if (c.has_children || c.has_products) throw new ConflictError('Move its subcategories and products elsewhere first', 'CATEGORY_NOT_EMPTY', { hasChildren: c.has_children, hasProducts: c.has_products });
         await ctx.em.execute('delete from pos.category where id = ?', [ctx.params.id]);
         return { id: ctx.params.id, deleted: true };
@@ -179,7 +179,7 @@ export const taxRatesService = defineService({
       async handler(ctx) {
         const p = ctx.params;
         if ((await ctx.em.execute('select 1 from pos.tax_rate where lower(name) = lower(?)', [p.name.trim()])).length) {
-          throw new ConflictError(`A tax rate "${p.name}" exists`, 'DUPLICATE_NAME', { fields: [{ field: 'name', message: 'is taken' }] });
+          throw new ConflictError(`A tax rate "${p.name}" exists`, 'DUPLICATE_NAME', { name: p.name, fields: [{ field: 'name', code: 'taken', message: 'is taken' }] });
         }
         const [r] = await ctx.em.execute(`insert into pos.tax_rate (tenant_id, id, name, rate_bp, included) values (?, ?, ?, ?, ?) returning ${TAX_COLUMNS}`, [ctx.tenantId, crypto.randomUUID(), p.name.trim(), p.rateBp, p.included ?? true]);
         return taxView(r);
@@ -198,9 +198,9 @@ export const taxRatesService = defineService({
       async handler(ctx) {
         const p = ctx.params;
         const [before] = await ctx.em.execute(`select ${TAX_COLUMNS} from pos.tax_rate where id = ? for update`, [p.id]);
-        if (!before) throw new NotFoundError('No such tax rate');
+        if (!before) throw new NotFoundError('No such tax rate', { subject: 'pos.TaxRate' });
         if (p.name && (await ctx.em.execute('select 1 from pos.tax_rate where lower(name) = lower(?) and id <> ?', [p.name.trim(), p.id])).length) {
-          throw new ConflictError(`A tax rate "${p.name}" exists`, 'DUPLICATE_NAME', { fields: [{ field: 'name', message: 'is taken' }] });
+          throw new ConflictError(`A tax rate "${p.name}" exists`, 'DUPLICATE_NAME', { name: p.name, fields: [{ field: 'name', code: 'taken', message: 'is taken' }] });
         }
         const set = sqlSet().add('name = ?', p.name?.trim()).add('rate_bp = ?', p.rateBp).add('included = ?', p.included).add('archived = ?', p.archived);
         const [r] = set.empty ? [before] : await ctx.em.execute(`update pos.tax_rate set ${set.text()} where id = ? returning ${TAX_COLUMNS}`, [...set.params, p.id]);
@@ -215,7 +215,7 @@ export const taxRatesService = defineService({
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
         const [r] = await ctx.em.execute('select id, exists(select 1 from pos.product p where p.tax_rate_id = t.id) as used from pos.tax_rate t where id = ? for update', [ctx.params.id]);
-        if (!r) throw new NotFoundError('No such tax rate');
+        if (!r) throw new NotFoundError('No such tax rate', { subject: 'pos.TaxRate' });
         if (r.used) {
           await ctx.em.execute('update pos.tax_rate set archived = true where id = ?', [ctx.params.id]);
           return { id: ctx.params.id, archived: true, deleted: false };

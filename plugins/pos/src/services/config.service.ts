@@ -6,7 +6,8 @@ import { cashRoundingOf, posSettings, posTimeZone } from '../domain/settings.ts'
  * `GET /api/pos/config`: what the POS screens need to know about the shop and the signed-in user —
  * readable by every POS role (the plugin's settings are not): currency and the smallest coin cash
  * is rounded to, the shop's time zone, this user's discount limit and whether they may approve
- * beyond it.
+ * beyond it, and the active promotions and preset discounts (the till prices with them, and keeps
+ * them for offline sales; each names its store, or none for every store).
  */
 export const configService = defineService({
   name: 'config',
@@ -14,7 +15,7 @@ export const configService = defineService({
     get: defineAction({
       rest: 'GET /',
       permission: ['read', 'pos.Store'],
-      summary: 'Currency, cash rounding, time zone and the caller\'s discount limit, for the POS screens',
+      summary: 'Currency, cash rounding, time zone, the caller\'s discount limit and the active promotions, for the POS screens',
       params: Type.Object({}, { additionalProperties: false }),
       async handler(ctx) {
         const settings = await posSettings(ctx);
@@ -28,6 +29,8 @@ export const configService = defineService({
           loyaltyEarnBp: settings.loyaltyEarnBp,
           loyaltyMaxRedeemBp: settings.loyaltyMaxRedeemBp,
           kaspiQr: !!settings.kaspiQr,
+          promotions: (await ctx.em.execute(`select id, name, rule, store_id, valid_from::text as valid_from, valid_to::text as valid_to from pos.promotion where active order by lower(name), id limit 500`))
+            .map((r: any) => ({ id: r.id as string, name: r.name as string, rule: r.rule, storeId: r.store_id as string | null, validFrom: r.valid_from as string | null, validTo: r.valid_to as string | null })),
         };
       },
     }),

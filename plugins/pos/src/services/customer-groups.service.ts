@@ -20,17 +20,17 @@ function view(r: any) {
 
 async function load(ctx: RequestContext, id: string, lock = false) {
   const [row] = await ctx.em.execute(`${SELECT} where g.id = ?${lock ? ' for update of g' : ''}`, [id]);
-  if (!row) throw new NotFoundError('Customer group not found', { groupId: id });
+  if (!row) throw new NotFoundError('Customer group not found', { subject: 'pos.CustomerGroup', groupId: id });
   return row;
 }
 
 function nameTaken(name: string) {
-  return new ConflictError(`A customer group named "${name}" already exists (name)`, 'GROUP_NAME_TAKEN', { field: 'name' });
+  return new ConflictError(`A customer group named "${name}" already exists (name)`, 'GROUP_NAME_TAKEN', { field: 'name', name });
 }
 
 function cleanName(name: string): string {
   const n = name.trim();
-  if (!n) throw new ValidationError('Invalid input: name is blank', [{ field: 'name', message: 'must not be blank' }]);
+  if (!n) throw new ValidationError('Invalid input: name is blank', [{ field: 'name', code: 'blank', message: 'must not be blank' }]);
   return n;
 }
 
@@ -164,7 +164,7 @@ async function setGroup(ctx: RequestContext, customerIds: string[], groupId: str
     const found = new Set(rows.map((r: any) => r.id));
     const missing = customerIds.filter((id) => !found.has(id));
     // throwing rolls the whole update back: all or nothing
-    throw new NotFoundError(`${missing.length} of the customers do not exist (customerIds)`, { field: 'customerIds', missing: missing.slice(0, 50) });
+    throw new NotFoundError(`${missing.length} of the customers do not exist (customerIds)`, { subject: 'pos.Customer', field: 'customerIds', missing: missing.slice(0, 50), count: missing.length }, 'CUSTOMERS_NOT_FOUND');
   }
   return rows.length;
 }

@@ -1,5 +1,6 @@
 import { recordTillCashIn } from '../domain/till-cash.ts';
 import { ConflictError, defineAction, defineService, likePattern, listPage, NotFoundError, orderBy, Paging, Sort, sqlSet, sqlWhere, Type, UnprocessableError, ValidationError, type RequestContext, type TSchema } from '@atrium/sdk';
+import { currencyOf } from '../domain/settings.ts';
 import { postCustomerMoney, postPoints } from '../domain/customer-ledger.ts';
 import { num } from '../domain/money.ts';
 import { normalizePhone, phoneSearchSuffix } from '../domain/phone.ts';
@@ -86,13 +87,13 @@ function pointsView(r: any) {
 async function loadCustomer(ctx: RequestContext, id: string, lock = false, action?: string) {
   const rule = action ? ctx.rulesSql(action, SUBJECT, { alias: 'c' }) : { sql: 'true', params: [] };
   const [row] = await ctx.em.execute(`${SELECT} where c.id = ? and ${rule.sql}${lock ? ' for update of c' : ''}`, [id, ...rule.params]);
-  if (!row) throw new NotFoundError('Customer not found', { customerId: id });
+  if (!row) throw new NotFoundError('Customer not found', { subject: 'pos.Customer', customerId: id });
   return row;
 }
 
 async function requireGroup(ctx: RequestContext, groupId: string) {
   const [g] = await ctx.em.execute('select id from pos.customer_group where id = ?', [groupId]);
-  if (!g) throw new NotFoundError(`Customer group ${groupId} does not exist (groupId)`, { field: 'groupId' });
+  if (!g) throw new NotFoundError(`Customer group ${groupId} does not exist (groupId)`, { subject: 'pos.CustomerGroup', field: 'groupId' });
 }
 
 function phoneTaken(phone: string, customerId: string) {
@@ -309,14 +310,14 @@ export const customersService = defineService({
           ctx.authorize('credit', SUBJECT);
           const debt = Math.max(0, -num(before.balance));
           if (p.creditLimit < debt) {
-            throw new UnprocessableError(`The credit limit cannot be lower than the current debt of ${debt} (creditLimit)`, 'CREDIT_LIMIT_BELOW_DEBT', { field: 'creditLimit', debt, creditLimit: p.creditLimit });
+            throw new UnprocessableError(`The credit limit cannot be lower than the current debt of ${debt} (creditLimit)`, 'CREDIT_LIMIT_BELOW_DEBT', { field: 'creditLimit', debt, creditLimit: p.creditLimit, currency: await currencyOf(ctx) });
           }
           set('credit_limit', p.creditLimit);
         }
         if (p.birthday !== undefined) set('birthday', p.birthday);
         if (p.notes !== undefined) set('notes', p.notes);
         if (p.archived !== undefined) {
-          if (p.archived && !before.archived && num(before.balance) !== 0) throw balanceOpen(num(before.balance));
+          if (p.archived && !before.archived && num(before.balance) !== 0) throw balanceOpen(num(before.balance), await currencyOf(ctx));
           set('archived', p.archived);
         }
         if (upd.empty) return customerView(before);
@@ -343,7 +344,7 @@ export const customersService = defineService({
         );
         ctx.audit.target(before.id);
         if (h.has_history) {
-          if (num(before.balance) !== 0) throw balanceOpen(num(before.balance));
+          if (num(before.balance) !== 0) throw balanceOpen(num(before.balance), await currencyOf(ctx));
           await ctx.em.execute('update pos.customer set archived = true, updated_at = now(), version = version + 1 where id = ?', [before.id]);
           ctx.audit.diff(customerView(before), { ...customerView(before), archived: true });
           return { id: before.id, deleted: false, archived: true };
@@ -438,13 +439,13 @@ export const customersService = defineService({
       async handler(ctx) {
         const { id, amount, method, note, registerId } = ctx.params;
         const c = await loadCustomer(ctx, id, true, 'credit');
-        if (c.archived) throw new NotFoundError('Customer not found', { customerId: id });
+        if (c.archived) throw new NotFoundError('Customer not found', { subject: 'pos.Customer', customerId: id });
         const debt = Math.max(0, -num(c.balance));
         if (amount > debt) {
           throw new UnprocessableError(
             debt ? `The customer owes ${debt}; a repayment cannot be larger (amount) — put the rest on account as a deposit` : 'The customer owes nothing (amount)',
             debt ? 'REPAYMENT_EXCEEDS_DEBT' : 'NO_DEBT',
-            { field: 'amount', debt, amount },
+            { field: 'amount', debt, amount, currency: await currencyOf(ctx) },
           );
         }
         return receiveMoney(ctx, { id, amount, kind: 'repayment', method, note, registerId });
@@ -477,8 +478,8 @@ export const customersService = defineService({
       }, { additionalProperties: false }),
       async handler(ctx) {
         const { id, points, reason } = ctx.params;
-        if (points === 0) throw new ValidationError('Invalid input: points must not be 0', [{ field: 'points', message: 'must not be 0' }]);
-        if (!reason.trim()) throw new ValidationError('Invalid input: reason is blank', [{ field: 'reason', message: 'must not be blank' }]);
+        if (points === 0) throw new ValidationError('Invalid input: points must not be 0', [{ field: 'points', code: 'notZero', message: 'must not be 0' }]);
+        if (!reason.trim()) throw new ValidationError('Invalid input: reason is blank', [{ field: 'reason', code: 'blank', message: 'must not be blank' }]);
         await loadCustomer(ctx, id, true, 'points');
         const after = await postPoints(ctx, id, points, 'adjust', { note: reason.trim() });
         ctx.audit.target(id);
@@ -488,14 +489,14 @@ export const customersService = defineService({
   },
 });
 
-function balanceOpen(balance: number) {
+function balanceOpen(balance: number, currency: string) {
   return new UnprocessableError(
     balance < 0 ? `The customer still owes ${-balance}; settle the debt before archiving` : `The customer has ${balance} on account; pay it out before archiving`,
     'CUSTOMER_BALANCE_OPEN',
-    { field: 'archived', balance },
+    { field: 'archived', balance, kind: balance < 0 ? 'debt' : 'deposit', amount: Math.abs(balance), currency },
   );
 }
 
 function blankName() {
-  return new ValidationError('Invalid input: name is blank', [{ field: 'name', message: 'must not be blank' }]);
+  return new ValidationError('Invalid input: name is blank', [{ field: 'name', code: 'blank', message: 'must not be blank' }]);
 }

@@ -53,7 +53,7 @@ function ledgerView(r: any) {
 
 async function byCode(ctx: RequestContext, code: string, lock = false) {
   const [row] = await ctx.em.execute(`${SELECT} where gc.code = ?${lock ? ' for update of gc' : ''}`, [code.toUpperCase()]);
-  if (!row) throw new NotFoundError(`Gift card ${code.toUpperCase()} not found`, { code: code.toUpperCase() });
+  if (!row) throw new NotFoundError(`Gift card ${code.toUpperCase()} not found`, { subject: 'pos.GiftCard', code: code.toUpperCase() });
   return row;
 }
 
@@ -116,7 +116,7 @@ export const giftCardsService = defineService({
         }
         if (p.customerId) {
           const [c] = await ctx.em.execute('select id from pos.customer where id = ? and not archived', [p.customerId]);
-          if (!c) throw new NotFoundError(`Customer ${p.customerId} not found (customerId)`, { field: 'customerId' });
+          if (!c) throw new NotFoundError(`Customer ${p.customerId} not found (customerId)`, { subject: 'pos.Customer', field: 'customerId' });
         }
         const id = crypto.randomUUID();
         let code = p.code?.toUpperCase();
@@ -130,7 +130,7 @@ export const giftCardsService = defineService({
             [ctx.tenantId, id, tryCode, p.amount, p.expiresOn ?? null, p.customerId ?? null, ctx.user?.id ?? null],
           );
           if (rows.length) { code = tryCode; break; }
-          if (p.code) throw new ConflictError(`A gift card with the code ${tryCode} already exists (code)`, 'GIFT_CARD_CODE_TAKEN', { field: 'code' });
+          if (p.code) throw new ConflictError(`A gift card with the code ${tryCode} already exists (code)`, 'GIFT_CARD_CODE_TAKEN', { field: 'code', giftCardCode: tryCode });
           if (attempt >= 4) throw new ConflictError('Could not generate a free gift card code; try again', 'GIFT_CARD_CODE_RETRY');
         }
         await postGiftCard(ctx, { id }, p.amount, 'issue');

@@ -25,7 +25,7 @@ export const labelsService = defineService({
         const p = ctx.params;
         ctx.authorize('print', 'kernel.Device');
         const total = p.items.reduce((a, x) => a + x.copies, 0);
-        if (total > MAX_LABELS) throw new ValidationError(`At most ${MAX_LABELS} labels at a time`, [{ field: 'items', message: `${total} labels asked for; at most ${MAX_LABELS}` }]);
+        if (total > MAX_LABELS) throw new ValidationError(`At most ${MAX_LABELS} labels at a time`, [{ field: 'items', code: 'tooManyLabels', params: { count: total, max: MAX_LABELS }, message: `${total} labels asked for; at most ${MAX_LABELS}` }]);
         const target = await printTarget(ctx, p.registerId);
         if (!target) throw new NotFoundError('No such register (registerId)');
         const rows = await ctx.sql<any>(
@@ -36,7 +36,7 @@ export const labelsService = defineService({
           [p.items.map((x) => x.productId), target.store_id],
         );
         const byId = new Map(rows.map((r) => [r.id, { id: r.id, name: r.name, sku: r.sku, unit: r.unit, price: Number(r.price), barcodes: r.barcodes }]));
-        const missing = p.items.flatMap((x, i) => (byId.has(x.productId) ? [] : [{ field: `items.${i}.productId`, message: 'no such product' }]));
+        const missing = p.items.flatMap((x, i) => (byId.has(x.productId) ? [] : [{ field: `items.${i}.productId`, code: 'unknown', message: 'no such product' }]));
         if (missing.length) throw new ValidationError('Unknown products', missing);
         const out = await printLabels(ctx, target, p.items.map((x) => ({ product: byId.get(x.productId)!, copies: x.copies })), p.kind, ctx.idempotencyKey ?? crypto.randomUUID());
         ctx.audit.diff(null, { kind: p.kind, registerId: p.registerId, labels: total, printed: out.printed, error: out.error });

@@ -35,7 +35,7 @@ export const productIoService = defineService({
       }, { additionalProperties: false }),
       async handler(ctx) {
         const body = Buffer.from(ctx.params.$body, 'base64');
-        if (!body.length) throw new ValidationError('Send the file as the request body', [{ field: 'file', message: 'is empty' }]);
+        if (!body.length) throw new ValidationError('Send the file as the request body', [{ field: 'file', code: 'emptyFile', message: 'is empty' }]);
         const result = await startImport(ctx, { body, contentType: ctx.params.$contentType, fileName: ctx.params.fileName, mode: ctx.params.mode ?? 'all', dryRun: ctx.params.dryRun ?? false });
         // the audit entry gets the outcome, not the file
         ctx.audit.diff(null, { importId: result.id, fileName: result.fileName, mode: result.mode, totalRows: result.totalRows, created: result.created, updated: result.updated, errorCount: result.errorCount, status: result.status });

@@ -45,7 +45,7 @@ async function loadProduct(ctx: RequestContext, id: string, storeId?: string) {
     `select ${productSelect(!!storeId)} from pos.product p ${storeId ? STORE_JOINS : ''} where p.id = ?`,
     storeId ? [storeId, storeId, id] : [id],
   );
-  if (!r) throw new NotFoundError('No such product');
+  if (!r) throw new NotFoundError('No such product', { subject: 'pos.Product' });
   return r;
 }
 
@@ -56,7 +56,7 @@ async function storePrices(ctx: RequestContext, id: string) {
 
 async function assertSkuFree(ctx: RequestContext, sku: string, exceptId?: string) {
   const [dup] = await ctx.em.execute('select id from pos.product where lower(sku) = lower(?) and id <> coalesce(?::uuid, gen_random_uuid())', [sku, exceptId ?? null]);
-  if (dup) throw new ConflictError(`SKU ${sku} is taken`, 'DUPLICATE_SKU', { fields: [{ field: 'sku', message: 'is taken by another product' }], productId: dup.id });
+  if (dup) throw new ConflictError(`SKU ${sku} is taken`, 'DUPLICATE_SKU', { sku, fields: [{ field: 'sku', code: 'taken', message: 'is taken by another product' }], productId: dup.id });
 }
 
 /** Without a text query, totals are exact up to this many products, then capped. */
@@ -75,7 +75,7 @@ async function findByCode(ctx: RequestContext, code: string, storeId: string | u
   if (exact) return { row: exact, qtyMilli: Number(exact.b_qty), barcode: { code: exact.b_code, kind: exact.b_kind, qtyMilli: Number(exact.b_qty) }, matchedBy: 'barcode' };
   const weight = parseWeightEan(code);
   if (weight) {
-    if (!hasValidCheckDigit(code)) throw new ValidationError('Wrong check digit', [{ field: 'code', message: `the EAN-13 check digit should be ${gs1CheckDigit(code.slice(0, 12))}` }]);
+    if (!hasValidCheckDigit(code)) throw new ValidationError('Wrong check digit', [{ field: 'code', code: 'checkDigit', params: { expected: gs1CheckDigit(code.slice(0, 12)) }, message: `the EAN-13 check digit should be ${gs1CheckDigit(code.slice(0, 12))}` }]);
     const [w] = await ctx.em.execute(sel, args(weight.prefix, 'weight'));
     if (w) return { row: w, qtyMilli: weight.grams, barcode: { code: w.b_code, kind: w.b_kind, qtyMilli: weight.grams }, matchedBy: 'weight' };
   }
@@ -85,7 +85,7 @@ async function findByCode(ctx: RequestContext, code: string, storeId: string | u
   );
   if (bySku) return { row: bySku, qtyMilli: 1000, barcode: null, matchedBy: 'sku' };
   if (isGs1Length(code) && !hasValidCheckDigit(code)) {
-    throw new ValidationError('Wrong check digit', [{ field: 'code', message: `the check digit should be ${gs1CheckDigit(code.slice(0, -1))}` }]);
+    throw new ValidationError('Wrong check digit', [{ field: 'code', code: 'checkDigit', params: { expected: gs1CheckDigit(code.slice(0, -1)) }, message: `the check digit should be ${gs1CheckDigit(code.slice(0, -1))}` }]);
   }
   return null;
 }
@@ -113,9 +113,9 @@ export const productsService = defineService({
       }, { additionalProperties: false }),
       async handler(ctx) {
         const { limit = 20, offset = 0, q, categoryId, supplierId, variantGroupId, storeId, archived = false, lowStock, withTotal = true, sort } = ctx.params;
-        if (lowStock && !storeId) throw new ValidationError('lowStock needs a store', [{ field: 'storeId', message: 'is required with lowStock' }]);
+        if (lowStock && !storeId) throw new ValidationError('lowStock needs a store', [{ field: 'storeId', code: 'requiredWith', params: { other: 'lowStock' }, message: 'is required with lowStock' }]);
         if (supplierId && !ctx.permittedFields('read', 'pos.Product')?.includes('supplierId') && ctx.permittedFields('read', 'pos.Product')) {
-          throw new ValidationError('You may not filter by supplier', [{ field: 'supplierId', message: 'is not a field you may see' }]);
+          throw new ValidationError('You may not filter by supplier', [{ field: 'supplierId', code: 'hiddenField', message: 'is not a field you may see' }]);
         }
         const tokens = (q ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 5);
         if (tokens.length) {
@@ -160,7 +160,7 @@ export const productsService = defineService({
         const hit = await findByCode(ctx, code, storeId);
         // an unknown store is a 404 naming storeId whether or not the code was found
         if (storeId && !hit?.row.store_ok) await requireStore(ctx, storeId);
-        if (!hit) throw new NotFoundError(`No product with barcode or SKU ${code} (code)`, { field: 'code' });
+        if (!hit) throw new NotFoundError(`No product with barcode or SKU ${code} (code)`, { subject: 'pos.Product', field: 'code', barcode: code }, 'NO_PRODUCT_FOR_CODE');
         const product = productView(ctx, hit.row);
         const unitPrice = hit.row.store_price !== null && hit.row.store_price !== undefined ? Number(hit.row.store_price) : Number(hit.row.price);
         return { product, qtyMilli: hit.qtyMilli, unitPrice, amount: lineAmount(unitPrice, hit.qtyMilli), barcode: hit.barcode, matchedBy: hit.matchedBy, storeId: storeId ?? null };
@@ -205,7 +205,7 @@ export const productsService = defineService({
         const barcodes = normalizeBarcodes(p.barcodes ?? []);
         const { variantAttributes } = await checkRefs(ctx, p);
         if (variantAttributes) checkVariantAttributes(variantAttributes, p.attributes ?? {});
-        if (p.trackBatches && p.trackStock === false) throw new ValidationError('Batches need stock tracking', [{ field: 'trackBatches', message: 'needs trackStock' }]);
+        if (p.trackBatches && p.trackStock === false) throw new ValidationError('Batches need stock tracking', [{ field: 'trackBatches', code: 'requiredWith', params: { other: 'trackStock' }, message: 'needs trackStock' }]);
         await assertSkuFree(ctx, p.sku);
         const id = crypto.randomUUID();
         await ctx.em.execute(
@@ -246,10 +246,10 @@ export const productsService = defineService({
         if (p.sku) await assertSkuFree(ctx, p.sku, p.id);
         const trackStock = p.trackStock ?? before.track_stock;
         const trackBatches = p.trackBatches ?? before.track_batches;
-        if (trackBatches && !trackStock) throw new ValidationError('Batches need stock tracking', [{ field: 'trackBatches', message: 'needs trackStock' }]);
+        if (trackBatches && !trackStock) throw new ValidationError('Batches need stock tracking', [{ field: 'trackBatches', code: 'requiredWith', params: { other: 'trackStock' }, message: 'needs trackStock' }]);
         if (p.trackBatches !== undefined && p.trackBatches !== before.track_batches && (await isReferenced(ctx, p.id))) {
           // batch projections start with the first receipt; switching later would leave stock outside any batch
-          throw new ConflictError('Batch tracking cannot change once the product has stock history', 'TRACK_BATCHES_LOCKED', { fields: [{ field: 'trackBatches', message: 'is fixed after the first stock move' }] });
+          throw new ConflictError('Batch tracking cannot change once the product has stock history', 'TRACK_BATCHES_LOCKED', { fields: [{ field: 'trackBatches', code: 'batchesLocked', message: 'is fixed after the first stock move' }] });
         }
         const pick = (v: unknown, old: unknown) => (v === undefined ? old : v);
         const rows = await ctx.em.execute(
@@ -274,7 +274,7 @@ export const productsService = defineService({
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
         const [r] = await ctx.em.execute('select id from pos.product where id = ? for update', [ctx.params.id]);
-        if (!r) throw new NotFoundError('No such product');
+        if (!r) throw new NotFoundError('No such product', { subject: 'pos.Product' });
         if (await isReferenced(ctx, ctx.params.id)) {
           await ctx.em.execute('update pos.product set archived = true, version = version + 1, updated_at = now() where id = ?', [ctx.params.id]);
           return { id: ctx.params.id, archived: true, deleted: false };
@@ -310,7 +310,7 @@ export const productsService = defineService({
       params: Type.Object({ id: Id, storeId: Id }, { additionalProperties: false }),
       async handler(ctx) {
         const rows = await ctx.em.execute('delete from pos.store_price where product_id = ? and store_id = ? returning price', [ctx.params.id, ctx.params.storeId]);
-        if (!rows.length) throw new NotFoundError('The product has no own price in that store');
+        if (!rows.length) throw new NotFoundError('The product has no own price in that store', { subject: 'pos.Product' }, 'NO_STORE_PRICE');
         ctx.audit.target(ctx.params.id);
         return { productId: ctx.params.id, storeId: ctx.params.storeId, removed: true };
       },
@@ -331,7 +331,7 @@ export const productsService = defineService({
       async handler(ctx) {
         const { id, $body, $contentType } = ctx.params;
         const type = $contentType.split(';')[0].trim().toLowerCase();
-        if (!['image/png', 'image/jpeg', 'image/webp'].includes(type)) throw new ValidationError('Send a PNG, JPEG or WebP image', [{ field: 'contentType', message: 'must be image/png, image/jpeg or image/webp' }]);
+        if (!['image/png', 'image/jpeg', 'image/webp'].includes(type)) throw new ValidationError('Send a PNG, JPEG or WebP image', [{ field: 'contentType', code: 'enum', params: { allowedValues: ['image/png', 'image/jpeg', 'image/webp'] }, message: 'must be image/png, image/jpeg or image/webp' }]);
         const before = await loadProduct(ctx, id);
         const ext = type.split('/')[1].replace('jpeg', 'jpg');
         const file = await ctx.call<{ id: string; size: number }>('files.upload', { name: ctx.params.name ?? `${before.sku}.${ext}`.replace(/[/\\]/g, '_'), $body, $contentType: type });
@@ -347,8 +347,8 @@ export const productsService = defineService({
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
         const [r] = await ctx.em.execute('select image_file_id from pos.product where id = ?', [ctx.params.id]);
-        if (!r) throw new NotFoundError('No such product');
-        if (!r.image_file_id) throw new NotFoundError('The product has no image');
+        if (!r) throw new NotFoundError('No such product', { subject: 'pos.Product' });
+        if (!r.image_file_id) throw new NotFoundError('The product has no image', { subject: 'pos.Product' }, 'NO_IMAGE');
         return ctx.call('files.download', { id: r.image_file_id });
       },
     }),

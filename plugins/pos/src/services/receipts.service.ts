@@ -30,7 +30,7 @@ export const receiptsService = defineService({
         ctx.audit.skip();
         const [row] = await ctx.em.execute('select id from pos.sale where receipt_token = ?', [ctx.params.token]);
         const sale = row ? await loadSaleView(ctx, row.id) : null;
-        if (!sale) throw new NotFoundError('Receipt not found');
+        if (!sale) throw new NotFoundError('Receipt not found', { subject: 'pos.Sale' });
         const doc = buildReceipt(sale, await receiptOptions(ctx, await printTarget(ctx, sale.registerId)));
         if (ctx.params.format === 'pdf') {
           return { $binary: (await renderReceiptPdf(doc)).toString('base64'), contentType: 'application/pdf', filename: `receipt-${sale.number}.pdf` };

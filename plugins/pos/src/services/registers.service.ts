@@ -35,7 +35,7 @@ export const registersService = defineService({
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
         const [r] = await ctx.em.execute('select * from pos.register where id = ?', [ctx.params.id]);
-        if (!r) throw new NotFoundError('Register not found');
+        if (!r) throw new NotFoundError('Register not found', { subject: 'pos.Register' });
         return registerView(r);
       },
     }),
@@ -62,7 +62,7 @@ export const registersService = defineService({
           ctx.audit.target(r.id);
           return registerView(r);
         } catch (e) {
-          if (isUniqueViolation(e)) throw new ConflictError(`A register named "${p.name}" already exists in this store`, 'REGISTER_EXISTS', { field: 'name' });
+          if (isUniqueViolation(e)) throw new ConflictError(`A register named "${p.name}" already exists in this store`, 'REGISTER_EXISTS', { field: 'name', name: p.name });
           throw e;
         }
       },
@@ -80,7 +80,7 @@ export const registersService = defineService({
       async handler(ctx) {
         const p = ctx.params;
         const [before] = await ctx.em.execute('select * from pos.register where id = ? for update', [p.id]);
-        if (!before) throw new NotFoundError('Register not found');
+        if (!before) throw new NotFoundError('Register not found', { subject: 'pos.Register' });
         if (p.archived) {
           const [open] = await ctx.em.execute(`select 1 from pos.shift where register_id = ? and status = 'open'`, [p.id]);
           if (open) throw new ConflictError('Close the open shift before archiving the register', 'SHIFT_OPEN');
@@ -94,7 +94,7 @@ export const registersService = defineService({
           ctx.audit.diff(registerView(before), registerView(r));
           return registerView(r);
         } catch (e) {
-          if (isUniqueViolation(e)) throw new ConflictError(`A register named "${p.name}" already exists in this store`, 'REGISTER_EXISTS', { field: 'name' });
+          if (isUniqueViolation(e)) throw new ConflictError(`A register named "${p.name}" already exists in this store`, 'REGISTER_EXISTS', { field: 'name', name: p.name });
           throw e;
         }
       },

@@ -86,7 +86,7 @@ export const reportsService = defineService({
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
         const r = await loadRun(ctx, ctx.params.id);
-        if (!r) throw new NotFoundError('Report run not found');
+        if (!r) throw new NotFoundError('Report run not found', { subject: 'pos.ReportRun' });
         return runView(r);
       },
     }),
@@ -131,7 +131,7 @@ export const reportsService = defineService({
         await checkStore(ctx, p.storeId);
         const clock = await reportClock(ctx);
         const day = p.day ?? addDays(clock.today, -1);
-        if (day > clock.today) throw new ValidationError('day is in the future', [{ field: 'day', message: `must be ${clock.today} or earlier` }]);
+        if (day > clock.today) throw new ValidationError('day is in the future', [{ field: 'day', code: 'notAfter', params: { limit: clock.today }, message: `must be ${clock.today} or earlier` }]);
         const r = await readStock(ctx, clock.timeZone, day, { storeId: p.storeId, q: p.q, limit: p.limit ?? 50, offset: p.offset ?? 0 });
         const show = canSeeMargin(ctx);
         return {
@@ -152,7 +152,7 @@ export const reportsService = defineService({
         const p = ctx.params;
         await checkStore(ctx, p.storeId);
         const [product] = await ctx.em.execute('select id, sku, name, unit from pos.product where id = ?', [p.productId]);
-        if (!product) throw new NotFoundError('Product not found (productId)', { field: 'productId' });
+        if (!product) throw new NotFoundError('Product not found (productId)', { subject: 'pos.Product', field: 'productId' });
         const clock = await reportClock(ctx);
         const { from, to } = dayRange(p, clock, { defaultDays: 90, maxDays: 366 });
         const points = await stockHistory(ctx, clock.timeZone, p.productId, from, to, p.storeId);

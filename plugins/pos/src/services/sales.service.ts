@@ -14,6 +14,7 @@ const Qty = Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'tho
 const DiscountSchema = Type.Object({
   bp: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, description: 'basis points: 500 = 5 %' })),
   amount: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000_000 })),
+  presetId: Type.Optional(Type.String({ format: 'uuid', description: 'a preset discount of the shop (its rate or amount applies; not counted against the cashier\'s limit)' })),
 }, { additionalProperties: false });
 const Method = Type.Union(['cash', 'card', 'credit', 'account', 'points', 'gift_card', 'kaspi_qr'].map((m) => Type.Literal(m)));
 
@@ -27,6 +28,8 @@ export const CreateSaleParams = Type.Object({
     qtyMilli: Qty,
     unitPrice: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000_000 })),
     discount: Type.Optional(DiscountSchema),
+    promotionId: Type.Optional(Type.Union([Type.String({ format: 'uuid' }), Type.Null()])),
+    promoDiscount: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000_000 })),
   }, { additionalProperties: false }), { minItems: 1, maxItems: 500 }),
   discount: Type.Optional(DiscountSchema),
   payments: Type.Array(Type.Object({
@@ -42,6 +45,8 @@ export const CreateSaleParams = Type.Object({
   clientCreatedAt: Type.Optional(Type.String({ format: 'date-time' })),
   offline: Type.Optional(Type.Boolean()),
   expectedTotal: Type.Optional(Type.Integer({ minimum: 0 })),
+  operatorToken: Type.Optional(Type.String({ minLength: 20, maxLength: 100, description: 'who serves at a shared till (POST /api/pos/till/operator)' })),
+  approvalToken: Type.Optional(Type.String({ minLength: 20, maxLength: 100, description: 'a manager\'s one-time approval of a discount above the limit (POST /api/pos/till/approval)' })),
 }, { additionalProperties: false });
 
 const ListParams = Type.Object({
@@ -112,7 +117,7 @@ export const salesService = defineService({
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
         const sale = await loadSaleView(ctx, ctx.params.id, 'read');
-        if (!sale) throw new NotFoundError('Sale not found');
+        if (!sale) throw new NotFoundError('Sale not found', { subject: 'pos.Sale' });
         const returns = await ctx.em.execute('select id, number, amount, reason, refunds, lines, restock, created_by, created_at from pos.sale_return where sale_id = ? order by created_at', [sale.id]);
         return {
           ...redactSale(ctx, sale),
@@ -162,9 +167,9 @@ export const salesService = defineService({
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
         const sale = await loadSaleView(ctx, ctx.params.id, 'reprint');
-        if (!sale) throw new NotFoundError('Sale not found');
+        if (!sale) throw new NotFoundError('Sale not found', { subject: 'pos.Sale' });
         const reg = await printTarget(ctx, sale.registerId);
-        if (!reg) throw new NotFoundError('The register of this sale no longer exists');
+        if (!reg) throw new NotFoundError('The register of this sale no longer exists', { subject: 'pos.Register' });
         // every press is a print job of its own (a retried press, same Idempotency-Key, is the same job):
         // without a key of its own a copy would reuse the sale's receipt key and be refused as a different job
         const r = await printReceipt(ctx, sale, reg, { copy: true, key: `pos:sale:${sale.id}:copy:${ctx.idempotencyKey ?? crypto.randomUUID()}` });
@@ -198,7 +203,7 @@ export const salesService = defineService({
       params: Type.Object({ id: Id, copy: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
       async handler(ctx) {
         const sale = await loadSaleView(ctx, ctx.params.id, 'read');
-        if (!sale) throw new NotFoundError('Sale not found');
+        if (!sale) throw new NotFoundError('Sale not found', { subject: 'pos.Sale' });
         return buildReceipt(sale, { ...(await receiptOptions(ctx, await printTarget(ctx, sale.registerId))), copy: ctx.params.copy ?? false });
       },
     }),
@@ -209,7 +214,7 @@ export const salesService = defineService({
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
         const sale = await loadSaleView(ctx, ctx.params.id, 'read');
-        if (!sale) throw new NotFoundError('Sale not found');
+        if (!sale) throw new NotFoundError('Sale not found', { subject: 'pos.Sale' });
         const doc = buildReceipt(sale, { ...(await receiptOptions(ctx, await printTarget(ctx, sale.registerId))), link: await receiptLink(ctx, sale) });
         return { $binary: (await renderReceiptPdf(doc)).toString('base64'), contentType: 'application/pdf', filename: `receipt-${sale.number}.pdf` };
       },
@@ -223,7 +228,7 @@ export const salesService = defineService({
       params: Type.Object({ id: Id, email: Type.String({ format: 'email', maxLength: 254 }) }, { additionalProperties: false }),
       async handler(ctx) {
         const sale = await loadSaleView(ctx, ctx.params.id, 'read');
-        if (!sale) throw new NotFoundError('Sale not found');
+        if (!sale) throw new NotFoundError('Sale not found', { subject: 'pos.Sale' });
         const reg = await printTarget(ctx, sale.registerId);
         const link = await receiptLink(ctx, sale);
         const doc = buildReceipt(sale, { ...(await receiptOptions(ctx, reg)), link });

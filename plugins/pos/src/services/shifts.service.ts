@@ -24,7 +24,7 @@ export function shiftView(r: any) {
 
 async function lockShift(ctx: any, id: string) {
   const [s] = await ctx.em.execute(`select ${SHIFT_COLUMNS} from pos.shift where id = ? for update`, [id]);
-  if (!s) throw new NotFoundError('Shift not found');
+  if (!s) throw new NotFoundError('Shift not found', { subject: 'pos.Shift' });
   return s;
 }
 
@@ -69,7 +69,7 @@ export const shiftsService = defineService({
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
         const [s] = await ctx.em.execute(`select ${SHIFT_COLUMNS} from pos.shift where id = ?`, [ctx.params.id]);
-        if (!s) throw new NotFoundError('Shift not found');
+        if (!s) throw new NotFoundError('Shift not found', { subject: 'pos.Shift' });
         return shiftView(s);
       },
     }),
@@ -81,7 +81,7 @@ export const shiftsService = defineService({
       params: Type.Object({ registerId: Id, openingFloat: Minor }, { additionalProperties: false }),
       async handler(ctx) {
         const [reg] = await ctx.em.execute('select id, store_id, archived from pos.register where id = ? for update', [ctx.params.registerId]);
-        if (!reg) throw new NotFoundError('Register not found (registerId)');
+        if (!reg) throw new NotFoundError('Register not found (registerId)', { subject: 'pos.Register', field: 'registerId' });
         if (reg.archived) throw new UnprocessableError('The register is archived', 'REGISTER_ARCHIVED');
         // the register row lock serialises concurrent opens: the second one sees the first shift
         const [open] = await ctx.em.execute(`select id from pos.shift where register_id = ? and status = 'open'`, [reg.id]);
@@ -114,7 +114,7 @@ export const shiftsService = defineService({
         if (ctx.params.kind === 'out') {
           const r = await shiftReport(ctx, s, '');
           if (ctx.params.amount > r.cash.expected) {
-            throw new UnprocessableError('The drawer does not hold that much cash', 'CASH_OUT_EXCEEDS_DRAWER', { expectedCash: r.cash.expected });
+            throw new UnprocessableError('The drawer does not hold that much cash', 'CASH_OUT_EXCEEDS_DRAWER', { expectedCash: r.cash.expected, currency: (await ctx.settings<{ currency?: string }>()).currency });
           }
         }
         const [m] = await ctx.em.execute(
@@ -131,7 +131,7 @@ export const shiftsService = defineService({
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
         const [s] = await ctx.em.execute(`select ${SHIFT_COLUMNS} from pos.shift where id = ?`, [ctx.params.id]);
-        if (!s) throw new NotFoundError('Shift not found');
+        if (!s) throw new NotFoundError('Shift not found', { subject: 'pos.Shift' });
         if (s.status === 'closed' && s.z_report) return { kind: 'Z', ...s.z_report };
         return { kind: 'X', ...(await shiftReport(ctx, s, (await posSettings(ctx)).currency)) };
       },

@@ -87,7 +87,7 @@ function docView(r: any) {
 
 async function loadDocument(ctx: RequestContext, id: string, kind?: DocKind) {
   const [d] = await ctx.em.execute(`select ${DOC_COLUMNS} from pos.stock_document d where id = ?`, [id]);
-  if (!d || (kind && d.kind !== kind)) throw new NotFoundError('No such stock document');
+  if (!d || (kind && d.kind !== kind)) throw new NotFoundError('No such stock document', { subject: 'pos.StockDocument' });
   const seeCost = canSeeCost(ctx);
   const lines = await ctx.em.execute(
     `select l.*, p.sku, p.name, p.unit, b.lot as batch_lot, b.expires_on as batch_expires_on, b.on_hand_milli as batch_on_hand
@@ -122,7 +122,7 @@ function documentActions(kind: DocKind, path: string, line: typeof ReceiptLine |
       async handler(ctx: any) {
         const p = ctx.params;
         const lines = p.lines.map((l: any) => (kind === 'count' ? { productId: l.productId, qtyMilli: l.countedMilli } : l));
-        if (p.post && p.ship) throw new ValidationError('Post (one step) or ship (two steps), not both', [{ field: 'ship', message: 'cannot be combined with post' }]);
+        if (p.post && p.ship) throw new ValidationError('Post (one step) or ship (two steps), not both', [{ field: 'ship', code: 'notWith', params: { other: 'post' }, message: 'cannot be combined with post' }]);
         const { confirmLarge, ...doc } = p;
         const id = await createDocument(ctx, kind, { ...doc, lines });
         if (p.post) await postDocument(ctx, id, kind, { confirmLarge });

@@ -52,12 +52,12 @@ export const storesService = defineService({
         let store: { id: string; name: string };
         if (p.storeId) {
           const found = (await kernelStores(ctx)).find((s) => s.id === p.storeId);
-          if (!found) throw new NotFoundError(`Store ${p.storeId} does not exist (storeId)`);
+          if (!found) throw new NotFoundError(`Store ${p.storeId} does not exist (storeId)`, { subject: 'kernel.Store', field: 'storeId' });
           store = found;
         } else if (p.name) {
           store = await ctx.call<{ id: string; name: string }>('tenants.createStore', { name: p.name, ...(p.address ? { address: p.address } : {}) });
         } else {
-          throw new ValidationError('Give storeId (an existing store) or name (a new store)', [{ field: 'storeId', message: 'storeId or name is required' }]);
+          throw new ValidationError('Give storeId (an existing store) or name (a new store)', [{ field: 'storeId', code: 'storeOrName', message: 'storeId or name is required' }]);
         }
         const [row] = await ctx.em.execute(
           `insert into pos.store_settings (tenant_id, store_id, name, allow_negative_stock, receipt_header, receipt_footer) values (?, ?, ?, ?, ${TEXT_ARRAY}, ${TEXT_ARRAY})
@@ -82,7 +82,7 @@ export const storesService = defineService({
       async handler(ctx) {
         const p = ctx.params;
         const [before] = await ctx.em.execute(`select ${COLUMNS} from pos.store_settings where store_id = ? for update`, [p.storeId]);
-        if (!before) throw new NotFoundError(`Store ${p.storeId} is not set up for POS (storeId)`);
+        if (!before) throw new NotFoundError(`Store ${p.storeId} is not set up for POS (storeId)`, { subject: 'pos.Store', field: 'storeId' }, 'STORE_NOT_SET_UP');
         const set = sqlSet().add('name = ?', p.name).add('allow_negative_stock = ?', p.allowNegativeStock)
           .add(`receipt_header = ${TEXT_ARRAY}`, p.receiptHeader === undefined ? undefined : JSON.stringify(p.receiptHeader))
           .add(`receipt_footer = ${TEXT_ARRAY}`, p.receiptFooter === undefined ? undefined : JSON.stringify(p.receiptFooter))

@@ -17,7 +17,7 @@ function view(r: any) {
 
 async function assertNameFree(ctx: RequestContext, name: string, exceptId?: string) {
   const rows = await ctx.em.execute('select 1 from pos.supplier where lower(name) = lower(?) and id <> coalesce(?::uuid, gen_random_uuid())', [name, exceptId ?? null]);
-  if (rows.length) throw new ConflictError(`A supplier "${name}" exists`, 'DUPLICATE_NAME', { fields: [{ field: 'name', message: 'is taken' }] });
+  if (rows.length) throw new ConflictError(`A supplier "${name}" exists`, 'DUPLICATE_NAME', { name, fields: [{ field: 'name', code: 'taken', message: 'is taken' }] });
 }
 
 /** Suppliers goods are received from (goods receipts) and products are bought from. */
@@ -42,7 +42,7 @@ export const suppliersService = defineService({
       params: Type.Object({ id: Id }, { additionalProperties: false }),
       async handler(ctx) {
         const [r] = await ctx.em.execute(`select ${COLUMNS}, ${PRODUCT_COUNT} from pos.supplier s where id = ?`, [ctx.params.id]);
-        if (!r) throw new NotFoundError('No such supplier');
+        if (!r) throw new NotFoundError('No such supplier', { subject: 'pos.Supplier' });
         return view(r);
       },
     }),
@@ -69,7 +69,7 @@ export const suppliersService = defineService({
       async handler(ctx) {
         const p = ctx.params;
         const [before] = await ctx.em.execute(`select ${COLUMNS} from pos.supplier s where id = ? for update`, [p.id]);
-        if (!before) throw new NotFoundError('No such supplier');
+        if (!before) throw new NotFoundError('No such supplier', { subject: 'pos.Supplier' });
         if (p.name) await assertNameFree(ctx, p.name.trim(), p.id);
         const set = sqlSet().add('name = ?', p.name?.trim()).add('phone = ?', p.phone).add('email = ?', p.email).add('tax_id = ?', p.taxId).add('notes = ?', p.notes).add('archived = ?', p.archived);
         const [r] = set.empty ? [before] : await ctx.em.execute(`update pos.supplier s set ${set.text()} where id = ? returning ${COLUMNS}`, [...set.params, p.id]);
@@ -88,7 +88,7 @@ export const suppliersService = defineService({
            from pos.supplier s where id = ? for update`,
           [ctx.params.id],
         );
-        if (!r) throw new NotFoundError('No such supplier');
+        if (!r) throw new NotFoundError('No such supplier', { subject: 'pos.Supplier' });
         if (r.used) {
           await ctx.em.execute('update pos.supplier set archived = true where id = ?', [ctx.params.id]);
           return { id: ctx.params.id, archived: true, deleted: false };

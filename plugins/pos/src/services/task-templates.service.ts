@@ -40,24 +40,24 @@ export function templateView(r: any) {
 
 export async function loadTemplate(ctx: RequestContext, id: string, field = 'id', lock = false) {
   const [row] = await ctx.em.execute(`select ${COLUMNS} from pos.task_template t where id = ?${lock ? ' for update' : ''}`, [id]);
-  if (!row) throw new NotFoundError(`Task template ${id} not found (${field})`, { field });
+  if (!row) throw new NotFoundError(`Task template ${id} not found (${field})`, { subject: 'pos.TaskTemplate', field });
   return row;
 }
 
 function cleanTitle(title: string): string {
   const t = title.trim();
-  if (!t) throw new ValidationError('Invalid input: title is blank', [{ field: 'title', message: 'must not be blank' }]);
+  if (!t) throw new ValidationError('Invalid input: title is blank', [{ field: 'title', code: 'blank', message: 'must not be blank' }]);
   return t;
 }
 
 function titleTaken(title: string) {
-  return new ConflictError(`A task template titled "${title}" already exists (title)`, 'TEMPLATE_TITLE_TAKEN', { field: 'title' });
+  return new ConflictError(`A task template titled "${title}" already exists (title)`, 'TEMPLATE_TITLE_TAKEN', { field: 'title', title });
 }
 
 /** A recurring template must say who gets its tasks, or they would pile up unassigned. */
 function checkRecurrence(recurrence: string | null, assignee: string | null) {
   if (recurrence && !assignee) {
-    throw new ValidationError('A recurring template needs a default assignee', [{ field: 'defaultAssigneeId', message: 'is required when recurrence is set' }]);
+    throw new ValidationError('A recurring template needs a default assignee', [{ field: 'defaultAssigneeId', code: 'requiredWith', params: { other: 'recurrence' }, message: 'is required when recurrence is set' }]);
   }
 }
 

@@ -41,7 +41,7 @@ type Changes = {
 
 function cleanTitle(title: string): string {
   const t = title.trim();
-  if (!t) throw new ValidationError('Invalid input: title is blank', [{ field: 'title', message: 'must not be blank' }]);
+  if (!t) throw new ValidationError('Invalid input: title is blank', [{ field: 'title', code: 'blank', message: 'must not be blank' }]);
   return t;
 }
 
@@ -210,7 +210,7 @@ export const tasksService = defineService({
         const tpl = p.templateId ? await loadTemplate(ctx, p.templateId, 'templateId') : null;
         if (tpl?.archived) throw new UnprocessableError('The template is archived (templateId)', 'TEMPLATE_ARCHIVED', { field: 'templateId' });
         const title = p.title ?? tpl?.title;
-        if (!title) throw new ValidationError('Invalid input: title is required without a template', [{ field: 'title', message: 'is required (or give templateId)' }]);
+        if (!title) throw new ValidationError('Invalid input: title is required without a template', [{ field: 'title', code: 'required', message: 'is required (or give templateId)' }]);
         const storeId = p.storeId !== undefined ? p.storeId : (tpl?.store_id ?? null);
         if (storeId) await requireStore(ctx, storeId);
         const assigneeId = p.assigneeId !== undefined ? p.assigneeId : (tpl?.default_assignee_id ?? null);
@@ -296,7 +296,7 @@ export const tasksService = defineService({
       async handler(ctx) {
         const task = await taskFor(ctx, ctx.params.id, 'read', true);
         const body = ctx.params.body.trim();
-        if (!body) throw new ValidationError('Invalid input: body is blank', [{ field: 'body', message: 'must not be blank' }]);
+        if (!body) throw new ValidationError('Invalid input: body is blank', [{ field: 'body', code: 'blank', message: 'must not be blank' }]);
         const [row] = await ctx.em.execute(
           `insert into pos.task_comment (tenant_id, id, task_id, author_id, body) values (?, ?, ?, ?, ?) returning ${COMMENT_COLUMNS}`,
           [ctx.tenantId, crypto.randomUUID(), task.id, ctx.user?.id ?? null, body],
@@ -340,7 +340,7 @@ export const tasksService = defineService({
         if (!isOpen(task.status)) throw new UnprocessableError(`The task is ${task.status}; reopen it to add photos`, 'TASK_CLOSED', { field: 'id', status: task.status });
         const contentType = String(p.$contentType).split(';')[0].trim().toLowerCase();
         if (!IMAGE_TYPES.includes(contentType)) {
-          throw new ValidationError(`A photo report must be an image (${IMAGE_TYPES.join(', ')}), not ${contentType}`, [{ field: 'contentType', message: `must be one of ${IMAGE_TYPES.join(', ')}` }]);
+          throw new ValidationError(`A photo report must be an image (${IMAGE_TYPES.join(', ')}), not ${contentType}`, [{ field: 'contentType', code: 'enum', params: { allowedValues: IMAGE_TYPES }, message: `must be one of ${IMAGE_TYPES.join(', ')}` }]);
         }
         // the kernel keeps the bytes (local disk or S3 by config) and enforces the size limit
         const file = await ctx.call<{ id: string; name: string; contentType: string; size: number }>('files.upload', { name: p.name, $body: p.$body, $contentType: contentType });

@@ -19,14 +19,14 @@ function view(r: any) {
 
 async function load(ctx: RequestContext, id: string) {
   const [g] = await ctx.em.execute(`select ${COLUMNS} from pos.variant_group g where id = ?`, [id]);
-  if (!g) throw new NotFoundError('No such variant group');
+  if (!g) throw new NotFoundError('No such variant group', { subject: 'pos.VariantGroup' });
   return g;
 }
 
 function uniqueAttributes(attrs: string[]): string[] {
   const out = attrs.map((a) => a.trim());
   const dup = out.find((a, i) => out.findIndex((b) => b.toLowerCase() === a.toLowerCase()) !== i);
-  if (dup) throw new ValidationError('Attribute names repeat', [{ field: 'attributes', message: `"${dup}" is listed twice` }]);
+  if (dup) throw new ValidationError('Attribute names repeat', [{ field: 'attributes', code: 'listedTwice', params: { value: dup }, message: `"${dup}" is listed twice` }]);
   return out;
 }
 
@@ -87,7 +87,7 @@ export const variantGroupsService = defineService({
       async handler(ctx) {
         const before = await load(ctx, ctx.params.id);
         if (ctx.params.attributes && Number(before.variant_count) > 0 && JSON.stringify(ctx.params.attributes) !== JSON.stringify(before.attributes)) {
-          throw new ConflictError('Attributes cannot change while the group has variants', 'GROUP_HAS_VARIANTS', { fields: [{ field: 'attributes', message: 'the group has variants' }] });
+          throw new ConflictError('Attributes cannot change while the group has variants', 'GROUP_HAS_VARIANTS', { fields: [{ field: 'attributes', code: 'groupHasVariants', message: 'the group has variants' }] });
         }
         const [r] = await ctx.em.execute(
           'update pos.variant_group set name = ?, attributes = (select array(select jsonb_array_elements_text(?::jsonb))) where id = ? returning *',
@@ -132,12 +132,12 @@ export const variantGroupsService = defineService({
         const g = await load(ctx, p.id);
         const attrs: string[] = g.attributes;
         const errors = [
-          ...attrs.filter((a) => !p.values[a]).map((a) => ({ field: `values.${a}`, message: 'is required: values for every attribute of the group' })),
-          ...Object.keys(p.values).filter((a) => !attrs.includes(a)).map((a) => ({ field: `values.${a}`, message: 'is not an attribute of the group' })),
+          ...attrs.filter((a) => !p.values[a]).map((a) => ({ field: `values.${a}`, code: 'required', message: 'is required: values for every attribute of the group' })),
+          ...Object.keys(p.values).filter((a) => !attrs.includes(a)).map((a) => ({ field: `values.${a}`, code: 'notAnAttribute', message: 'is not an attribute of the group' })),
         ];
         if (errors.length) throw new ValidationError('Give values for exactly the group\'s attributes', errors);
         const combos = combinations(attrs, Object.fromEntries(attrs.map((a) => [a, [...new Set(p.values[a].map((v) => v.trim()))]])));
-        if (combos.length > MAX_VARIANTS) throw new ValidationError(`At most ${MAX_VARIANTS} variants at once`, [{ field: 'values', message: `gives ${combos.length} combinations` }]);
+        if (combos.length > MAX_VARIANTS) throw new ValidationError(`At most ${MAX_VARIANTS} variants at once`, [{ field: 'values', code: 'tooManyVariants', params: { count: combos.length, max: MAX_VARIANTS }, message: `gives ${combos.length} combinations` }]);
         await checkRefs(ctx, p);
         const existing = await ctx.em.execute('select attributes from pos.product where variant_group_id = ?', [g.id]);
         const key = (a: Record<string, string>) => JSON.stringify(attrs.map((n) => a[n]));
@@ -152,7 +152,7 @@ export const variantGroupsService = defineService({
         const taken = rows.length
           ? await ctx.em.execute('select sku from pos.product where lower(sku) in (select lower(jsonb_array_elements_text(?::jsonb)))', [JSON.stringify(rows.map((r) => r.sku))])
           : [];
-        if (taken.length) throw new ConflictError(`SKU ${taken.map((t: any) => t.sku).join(', ')} is taken`, 'DUPLICATE_SKU', { fields: [{ field: 'skuPrefix', message: 'gives SKUs that other products have' }] });
+        if (taken.length) throw new ConflictError(`SKU ${taken.map((t: any) => t.sku).join(', ')} is taken`, 'DUPLICATE_SKU', { fields: [{ field: 'skuPrefix', code: 'skusTaken', params: { skus: taken.map((t: any) => t.sku) }, message: 'gives SKUs that other products have' }] });
         if (rows.length) {
           await ctx.em.execute(
             `insert into pos.product (tenant_id, id, sku, name, variant_group_id, attributes, unit, category_id, tax_rate_id, supplier_id, price, cost, track_batches)

@@ -16,6 +16,7 @@ const en = {
     reason: {
       PRICE_NOT_IN_HISTORY: 'Line {line}: sold at {sent}; the price then was {then}', OUTSIDE_SHIFT: 'Made at {at}, outside the shift (opened {opened})',
       DISCOUNT_OVER_LIMIT: 'A discount of {discount} above the limit of {max}', unknownPrice: 'unknown',
+      PROMOTION_NOT_VALID: 'Promotions the shop did not have in force then: {difference}',
     },
   },
   till: {
@@ -50,6 +51,7 @@ const ru: Messages = {
     reason: {
       PRICE_NOT_IN_HISTORY: 'Строка {line}: продано по {sent}, а цена тогда была {then}', OUTSIDE_SHIFT: 'Сделана {at}, вне смены (открыта {opened})',
       DISCOUNT_OVER_LIMIT: 'Скидка {discount} больше лимита {max}', unknownPrice: 'неизвестна',
+      PROMOTION_NOT_VALID: 'Акции, которых тогда не было: {difference}',
     },
   },
   till: {
@@ -83,6 +85,7 @@ const uk: Messages = {
     reason: {
       PRICE_NOT_IN_HISTORY: 'Рядок {line}: продано за {sent}, а ціна тоді була {then}', OUTSIDE_SHIFT: 'Зроблено {at}, поза зміною (відкрито {opened})',
       DISCOUNT_OVER_LIMIT: 'Знижка {discount} більша за ліміт {max}', unknownPrice: 'невідома',
+      PROMOTION_NOT_VALID: 'Акції, яких тоді не було: {difference}',
     },
   },
   till: {
@@ -116,6 +119,7 @@ const kk: Messages = {
     reason: {
       PRICE_NOT_IN_HISTORY: '{line}-жол: {sent} бағасымен сатылды, ал сол кездегі баға {then} болды', OUTSIDE_SHIFT: '{at} жасалды, ауысымнан тыс ({opened} ашылған)',
       DISCOUNT_OVER_LIMIT: '{discount} жеңілдік {max} шегінен асады', unknownPrice: 'белгісіз',
+      PROMOTION_NOT_VALID: 'Ол кезде болмаған акциялар: {difference}',
     },
   },
   till: {

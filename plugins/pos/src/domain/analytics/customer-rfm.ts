@@ -90,19 +90,19 @@ export async function rfmCustomers(ctx: RequestContext, p: { segments?: readonly
  */
 export async function segmentToGroup(ctx: RequestContext, segment: Segment, target: { groupId?: string; groupName?: string }) {
   if (!!target.groupId === !!target.groupName) {
-    throw new ValidationError('Give either groupId or groupName', [{ field: target.groupId ? 'groupName' : 'groupId', message: 'exactly one of groupId and groupName is required' }]);
+    throw new ValidationError('Give either groupId or groupName', [{ field: target.groupId ? 'groupName' : 'groupId', code: 'groupIdOrName', message: 'exactly one of groupId and groupName is required' }]);
   }
   let group: any;
   let created = false;
   if (target.groupId) {
     [group] = await ctx.em.execute('select id, name, rfm_segment from pos.customer_group where id = ? for update', [target.groupId]);
-    if (!group) throw new NotFoundError('Customer group not found (groupId)', { field: 'groupId' });
+    if (!group) throw new NotFoundError('Customer group not found (groupId)', { subject: 'pos.CustomerGroup', field: 'groupId' });
   }
   const [computed] = await ctx.em.execute('select 1 as ok from pos.customer_rfm limit 1');
   if (!computed) throw new ConflictError('There are no RFM scores yet: run POST /api/pos/reports/rfm/recompute first', 'RFM_NOT_COMPUTED');
   if (!group) {
     const name = target.groupName!.trim();
-    if (!name) throw new ValidationError('groupName is blank', [{ field: 'groupName', message: 'must not be blank' }]);
+    if (!name) throw new ValidationError('groupName is blank', [{ field: 'groupName', code: 'blank', message: 'must not be blank' }]);
     [group] = await ctx.em.execute('select id, name, rfm_segment from pos.customer_group where lower(name) = lower(?) for update', [name]);
     if (!group) {
       ctx.authorize('create', 'pos.CustomerGroup');

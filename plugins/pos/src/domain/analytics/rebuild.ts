@@ -33,7 +33,7 @@ export async function loadRun(ctx: RequestContext, id: string, lock = false) {
 /** Starts a rebuild of `from`..`to` (clamped to yesterday: today is always live). */
 export async function startRebuild(ctx: RequestContext, clock: ReportClock, p: { from: string; to: string; storeId?: string }) {
   const yesterday = addDays(clock.today, -1);
-  if (p.from > yesterday) throw new ValidationError('Only closed days can be rebuilt', [{ field: 'from', message: `must be ${yesterday} or earlier (today is computed live)` }]);
+  if (p.from > yesterday) throw new ValidationError('Only closed days can be rebuilt', [{ field: 'from', code: 'closedDaysOnly', params: { limit: yesterday }, message: `must be ${yesterday} or earlier (today is computed live)` }]);
   const to = p.to > yesterday ? yesterday : p.to;
   // the same range already being rebuilt: that run is the answer — unless it has stalled (its
   // chunk failed every retry, or the enqueue after a commit was lost): then it resumes where it

@@ -41,7 +41,7 @@ export function dayList(from: string, to: string): string[] {
 export function dayRange(p: { from?: string; to?: string }, clock: ReportClock, opts: { defaultDays: number; maxDays: number }): { from: string; to: string } {
   const to = p.to ?? clock.today;
   const from = p.from ?? addDays(to, -(opts.defaultDays - 1));
-  if (from > to) throw new ValidationError('from is after to', [{ field: 'from', message: 'must not be after to' }]);
-  if (daysBetween(from, to) + 1 > opts.maxDays) throw new ValidationError(`At most ${opts.maxDays} days at a time`, [{ field: 'to', message: `the range may span at most ${opts.maxDays} days` }]);
+  if (from > to) throw new ValidationError('from is after to', [{ field: 'from', code: 'notAfterTo', message: 'must not be after to' }]);
+  if (daysBetween(from, to) + 1 > opts.maxDays) throw new ValidationError(`At most ${opts.maxDays} days at a time`, [{ field: 'to', code: 'rangeTooLong', params: { maxDays: opts.maxDays }, message: `the range may span at most ${opts.maxDays} days` }]);
   return { from, to };
 }

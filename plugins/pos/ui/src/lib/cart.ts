@@ -1,4 +1,4 @@
-import { priceCart, settleTenders, type Discount, type PricedCart, type TenderInput } from '@atrium/plugin-pos/pricing';
+import { localMoment, priceCart, settleTenders, type Discount, type PricedCart, type Promotion, type TenderInput } from '@atrium/plugin-pos/pricing';
 import type { CatalogProduct, Customer, PaymentInput, SalePayload } from './types.ts';
 
 /**
@@ -14,13 +14,20 @@ export interface CartLine {
   discount?: Discount;
 }
 
+/** The shop's promotions in force at this till's store and its time zone (from GET /api/pos/config; kept offline). */
+export interface PricingRules {
+  promotions: Promotion[];
+  timeZone: string;
+}
+
 export interface Cart {
   lines: CartLine[];
   discount?: Discount;
   customer?: Customer | null;
+  rules?: PricingRules;
 }
 
-export const emptyCart = (): Cart => ({ lines: [] });
+export const emptyCart = (rules?: PricingRules): Cart => ({ lines: [], ...(rules ? { rules } : {}) });
 
 let seq = 0;
 const lineKey = () => `l${Date.now().toString(36)}${(seq++).toString(36)}`;
@@ -61,7 +68,8 @@ export function groupDiscountBp(c: Customer | null | undefined): number {
   return c?.group?.discountBp ?? c?.discountBp ?? 0;
 }
 
-export function priceOf(cart: Cart): PricedCart {
+/** The cart priced at `now` (happy hours and promotion dates on the shop's clock). */
+export function priceOf(cart: Cart, now = new Date()): PricedCart {
   return priceCart({
     lines: cart.lines.map((l) => ({
       productId: l.product.id,
@@ -70,10 +78,13 @@ export function priceOf(cart: Cart): PricedCart {
       unitPrice: l.unitPrice,
       taxBp: l.product.taxBp,
       taxIncluded: l.product.taxIncluded,
+      categoryId: l.product.categoryId ?? null,
+      unit: l.product.unit,
       ...(l.discount ? { discount: l.discount } : {}),
     })),
     ...(cart.discount ? { discount: cart.discount } : {}),
     groupDiscountBp: groupDiscountBp(cart.customer),
+    ...(cart.rules?.promotions.length ? { promotions: cart.rules.promotions, at: localMoment(now, cart.rules.timeZone) } : {}),
   });
 }
 
@@ -89,22 +100,27 @@ export function checkTenders(total: number, tenders: TenderInput[], hasCustomer:
 /**
  * The POST /api/pos/sales body. Unit prices always travel: they are what the customer was shown
  * and paid (offline, the cached price is the only one the till knows). `expectedTotal` lets the
- * server refuse instead of silently charging a different amount.
+ * server refuse instead of silently charging a different amount. Offline, each line also carries
+ * the promotion the till applied (the server keeps it, and flags the sale if it finds otherwise).
  */
 export function buildSalePayload(cart: Cart, o: { id: string; registerId: string; payments: PaymentInput[]; offline: boolean; now?: Date; note?: string }): SalePayload {
-  const priced = priceOf(cart);
+  const now = o.now ?? new Date();
+  const priced = priceOf(cart, now);
   return {
     id: o.id,
     registerId: o.registerId,
     ...(cart.customer ? { customerId: cart.customer.id } : {}),
-    lines: cart.lines.map((l) => ({ productId: l.product.id, qtyMilli: l.qtyMilli, unitPrice: l.unitPrice, ...(l.discount ? { discount: l.discount } : {}) })),
+    lines: cart.lines.map((l, i) => ({
+      productId: l.product.id, qtyMilli: l.qtyMilli, unitPrice: l.unitPrice, ...(l.discount ? { discount: l.discount } : {}),
+      ...(o.offline ? { promotionId: priced.lines[i].promotionId, promoDiscount: priced.lines[i].promoDiscount } : {}),
+    })),
     ...(cart.discount ? { discount: cart.discount } : {}),
     payments: o.payments.map((p) => ({
       method: p.method, amount: p.amount, ...(p.tendered !== undefined ? { tendered: p.tendered } : {}), ...(p.reference ? { reference: p.reference } : {}),
       ...(p.giftCardCode ? { giftCardCode: p.giftCardCode } : {}), ...(p.terminalId ? { terminalId: p.terminalId } : {}), ...(p.intentId ? { intentId: p.intentId } : {}),
     })),
     ...(o.note ? { note: o.note } : {}),
-    clientCreatedAt: (o.now ?? new Date()).toISOString(),
+    clientCreatedAt: now.toISOString(),
     offline: o.offline,
     expectedTotal: priced.total,
   };

@@ -1,10 +1,11 @@
+import type { Promotion } from '@atrium/plugin-pos/pricing';
 import { useAtrium } from '@atrium/sdk/ui';
 import { ref, type Ref } from 'vue';
 
 /**
  * What the POS pages need to know about the shop and the signed-in user, from `GET /api/pos/config`
  * (any POS role may read it, unlike the plugin's settings): the currency and its smallest coin, the
- * shop's time zone, and how far this user may discount. Fetched once per page load and shared.
+ * shop's time zone, how far this user may discount, and the active promotions. Fetched once per page load and shared.
  */
 export interface PosConfig {
   currency: string;
@@ -17,6 +18,8 @@ export interface PosConfig {
   canOverride: boolean;
   /** Kaspi QR is offered at the till. */
   kaspiQr?: boolean;
+  /** Active promotions and preset discounts; `storeId` null: every store. */
+  promotions?: (Promotion & { storeId: string | null })[];
   [k: string]: unknown;
 }
 

@@ -57,7 +57,7 @@ export interface CatalogProduct {
   archived?: boolean;
 }
 
-export interface SaleLineInput { productId: string; qtyMilli: number; unitPrice?: number; discount?: Discount }
+export interface SaleLineInput { productId: string; qtyMilli: number; unitPrice?: number; discount?: Discount; promotionId?: string | null; promoDiscount?: number }
 export interface PaymentInput { method: TenderMethod; amount: number; tendered?: number; reference?: string; giftCardCode?: string; terminalId?: string; intentId?: string }
 
 /** Body of POST /api/pos/sales. `id` is generated on the till so a replay is recognised. */
@@ -74,7 +74,7 @@ export interface SalePayload {
   expectedTotal?: number;
 }
 
-export interface SaleLine { lineNo: number; productId: string; name: string; unit?: CatalogProduct['unit']; qtyMilli: number; unitPrice: number; lineDiscount: number; receiptDiscount: number; tax: number; total: number; returnedMilli: number }
+export interface SaleLine { lineNo: number; productId: string; name: string; unit?: CatalogProduct['unit']; qtyMilli: number; unitPrice: number; lineDiscount: number; receiptDiscount: number; promoDiscount?: number; promotionId?: string | null; tax: number; total: number; returnedMilli: number }
 export interface SalePayment { method: TenderMethod; amount: number; tendered?: number | null; reference?: string | null; refunded?: number }
 export interface Sale {
   id: string;

@@ -1,0 +1,29 @@
+import { definePlugin } from '@atrium/sdk';
+import manifest from '../atrium.plugin.json' with { type: 'json' };
+import en from '../messages/en.json' with { type: 'json' };
+import kk from '../messages/kk.json' with { type: 'json' };
+import ru from '../messages/ru.json' with { type: 'json' };
+import uk from '../messages/uk.json' with { type: 'json' };
+import { createSalon } from './migrations/0001-salon.ts';
+import { staffService } from './services/staff.service.ts';
+import { catalogueService } from './services/catalogue.service.ts';
+import { clientsService } from './services/clients.service.ts';
+import { bookingsService } from './services/bookings.service.ts';
+import { availabilityService } from './services/availability.service.ts';
+import { sendRemindersJob } from './jobs/reminders.ts';
+import { expireHoldsJob } from './jobs/expire-holds.ts';
+import { reminderButtons } from './subscribers/reminder-buttons.ts';
+
+/**
+ * The salon plugin's server entry. Areas: staff and schedules, the service catalogue, clients,
+ * availability (domain/slots.ts, pure), bookings (never overlapping: the database decides),
+ * holds that expire, reminders through messaging with Confirm / Cancel buttons.
+ */
+export default definePlugin({
+  manifest: manifest as any,
+  messages: { en, ru, uk, kk },
+  migrations: [createSalon],
+  services: [staffService, catalogueService, clientsService, bookingsService, availabilityService],
+  subscribers: { 'messaging.button.pressed.v1': reminderButtons },
+  jobs: { sendReminders: sendRemindersJob, expireHolds: expireHoldsJob },
+});
