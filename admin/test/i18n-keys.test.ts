@@ -20,3 +20,19 @@ describe('shell messages', () => {
     });
   }
 });
+
+describe('dates on the business\'s clock', () => {
+  it('a moment reads in the tenant\'s time zone, not the browser\'s', async () => {
+    const { formatDate, setBusinessTimeZone } = await import('../src/i18n/format.ts');
+    const { i18n } = await import('../src/i18n/index.ts');
+    i18n.global.locale.value = 'ru';
+    setBusinessTimeZone('Asia/Almaty');
+    expect(formatDate('2026-03-01T20:30:00Z', 'time')).toBe('01:30');
+    expect(formatDate('2026-03-01T20:30:00Z', 'date')).toMatch(/^2 мар/);
+    setBusinessTimeZone('America/New_York');
+    expect(formatDate('2026-03-01T20:30:00Z', 'time')).toBe('15:30');
+    setBusinessTimeZone('Not/AZone');
+    expect(() => formatDate('2026-03-01T20:30:00Z')).not.toThrow();
+    setBusinessTimeZone(null);
+  });
+});

@@ -155,3 +155,53 @@ describe('audit diff', () => {
     expect(diffRows({ weird: 1 })).toBeNull();
   });
 });
+
+describe('plugin settings in the reader\'s words and units', () => {
+  // the shape of POS's settings: money in minor units, basis points, an enum, a nested object
+  const pos: JsonSchema = {
+    type: 'object',
+    properties: {
+      cashierRefundLimit: { type: 'integer', minimum: 0, 'x-unit': 'money', description: 'Largest return (minor units)' },
+      loyaltyEarnBp: { type: 'integer', minimum: 0, maximum: 10000, 'x-unit': 'bp' },
+      fiscalMode: { type: 'string', enum: ['off', 'hook'] },
+      graceMinutes: { type: 'integer' },
+      discountLimits: { type: 'object', properties: { default: { type: 'integer', minimum: 0, maximum: 10000, 'x-unit': 'bp' } } },
+    },
+  };
+  const ru = {
+    cashierRefundLimit: { title: 'Наибольший возврат без менеджера', description: 'Для возвратов больше нужно право' },
+    loyaltyEarnBp: { title: 'Начисление бонусных баллов' },
+    fiscalMode: { title: 'Фискальные чеки', enum: { off: 'Выключены', hook: 'Через плагин' } },
+    graceMinutes: { title: 'Отсрочка', unit: 'мин' },
+    'discountLimits.default': { title: 'Для всех' },
+  };
+
+  it('titles, descriptions, enum labels and units come from the catalog, nested keys by dotted path; the key is the last resort', () => {
+    const fields = fieldsOf(pos, [], [], { words: ru, currency: 'KZT' });
+    const by = Object.fromEntries(fields.map((f) => [f.key, f]));
+    expect(by.cashierRefundLimit!.label).toBe('Наибольший возврат без менеджера');
+    expect(by.cashierRefundLimit!.description).toBe('Для возвратов больше нужно право');
+    expect(by.fiscalMode!.enumLabels).toEqual({ off: 'Выключены', hook: 'Через плагин' });
+    expect(by.graceMinutes!.suffix).toBe('мин');
+    expect(by.discountLimits!.children![0]!.label).toBe('Для всех');
+    expect(fieldsOf(pos)[0]!.label).toBe('Cashier Refund Limit');
+  });
+
+  it('money is edited in major units of the currency and basis points as percent; the payload is minor units and bp again', () => {
+    const fields = fieldsOf(pos, [], [], { words: ru, currency: 'KZT' });
+    const by = Object.fromEntries(fields.map((f) => [f.key, f]));
+    expect(by.cashierRefundLimit!.suffix).toBe('KZT');
+    expect(by.loyaltyEarnBp!.suffix).toBe('%');
+    const model = toModel(fields, { cashierRefundLimit: 2_000_000, loyaltyEarnBp: 150, discountLimits: { default: 1000 } });
+    expect(model).toMatchObject({ cashierRefundLimit: 20_000, loyaltyEarnBp: 1.5, discountLimits: { default: 10 } });
+    model.cashierRefundLimit = '1098.26';
+    model.loyaltyEarnBp = '2.5';
+    expect(fromModel(fields, model)).toMatchObject({ cashierRefundLimit: 109_826, loyaltyEarnBp: 250, discountLimits: { default: 1000 } });
+    // the limits read in the same units: at most 100 %, not 10000
+    const bp = rulesFor(by.loyaltyEarnBp!, false);
+    expect(bp.map((r) => r('100')).every((x) => x === true)).toBe(true);
+    expect(bp.some((r) => r('100.5') !== true)).toBe(true);
+    // a currency without minor units (JPY) is not divided
+    expect(toModel(fieldsOf(pos, [], [], { currency: 'JPY' }), { cashierRefundLimit: 500 }).cashierRefundLimit).toBe(500);
+  });
+});

@@ -30,6 +30,8 @@ describe('signup and login', () => {
     const me = await anon().get('/api/me', { headers: { authorization: `Bearer ${login.body.accessToken}` } });
     expect(me.status).toBe(200);
     expect(me.body.roles).toEqual(['owner']);
+    // the business's conventions, for the admin's money and dates
+    expect(me.body.tenant).toMatchObject({ id: r.body.tenant.id, currency: expect.stringMatching(/^[A-Z]{3}$/), timeZone: expect.any(String) });
     const dup = await anon().post('/api/auth/signup', { tenantName: 'Other', email: 'baker@example.com', password: 'flour-and-water' });
     expect(dup.status).toBe(409);
   });

@@ -97,6 +97,9 @@ describe('plugin lifecycle', () => {
     const seen = async () => (await owner.get('/api/tally/tallies')).body.settings;
     const info = (await owner.get('/api/plugins/tally')).body;
     expect(info.secretFields).toEqual(['apiKey', 'webhookSecrets']);
+    // the form's words come with it, in every language (the plugin's catalogs' `settings`)
+    expect(info.settingsText.ru.label).toEqual({ title: 'Подпись', description: 'Видна на счётчике' });
+    expect(Object.keys(info.settingsText).sort()).toEqual(['en', 'kk', 'ru', 'uk']);
 
     const set = await put({ label: 'Rot', webhookSecrets: ['whsec_old_1', 'whsec_new_2'] });
     expect(set.status).toBe(200);

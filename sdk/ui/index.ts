@@ -215,6 +215,8 @@ export interface PluginSettingsInfo {
   id: string;
   /** The manifest's `settings.schema` (JSON Schema of an object). */
   settingsSchema: object | null;
+  /** The form's words per language (the plugin catalogs' `settings`). */
+  settingsText?: Record<string, Record<string, { title?: string; description?: string; enum?: Record<string, string>; unit?: string }>>;
   secretFields: string[];
   secretsSet: string[];
   settings: Record<string, unknown>;

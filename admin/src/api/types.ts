@@ -15,6 +15,10 @@ export interface User {
 export interface Tenant {
   id: string;
   name: string;
+  /** ISO 4217: what the business counts money in (GET /api/me). */
+  currency?: string;
+  /** IANA time zone: the business's days and hours (GET /api/me). */
+  timeZone?: string;
 }
 export interface AuthResult extends Tokens {
   user: User;
@@ -118,11 +122,20 @@ export interface PluginInfo {
   purge?: { exportFileId: string; deleted: Record<string, number>; finishedAt: string } | null;
   dependencies?: Record<string, string>;
   settingsSchema?: JsonSchema | null;
+  /** The settings form's words per language: the plugin catalogs' `settings` (titles, descriptions, enum labels, units). */
+  settingsText?: Partial<Record<Locale, Record<string, SettingText>>>;
   settings?: Record<string, unknown> | null;
   /** Secret (write-only) settings keys: the manifest's settings.secrets; answered as null in `settings`. */
   secretFields?: string[];
   /** Which secretFields have a stored value. */
   secretsSet?: string[];
+}
+/** One setting's words (a plugin catalog's `settings.<dotted key>`). */
+export interface SettingText {
+  title?: string;
+  description?: string;
+  enum?: Record<string, string>;
+  unit?: string;
 }
 export interface JsonSchema {
   type?: string | string[];
@@ -143,6 +156,8 @@ export interface JsonSchema {
   maxItems?: number;
   writeOnly?: boolean;
   'x-secret'?: boolean;
+  /** What an integer setting counts: `money` (minor units, edited in major units of the currency), `bp` (basis points, edited as percent). */
+  'x-unit'?: 'money' | 'bp';
   [k: string]: unknown;
 }
 export interface Contribution {

@@ -4,6 +4,19 @@ import { currencyDigits } from '@atrium/sdk/ui';
 // Locale-aware formatting through Intl only: no date library in the shell bundle.
 const intlLocale = () => LOCALES.find((l) => l.code === currentLocale())?.intl ?? 'en-US';
 
+let businessZone: string | undefined;
+/**
+ * The business's time zone (GET /api/me): dates and times read on its clock — a shift that closed at
+ * 23:30 in Almaty shows 23:30 whoever looks and wherever the browser is. Unknown zones are ignored.
+ */
+export function setBusinessTimeZone(zone: string | null | undefined) {
+  try {
+    businessZone = zone ? new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone : undefined;
+  } catch {
+    businessZone = undefined;
+  }
+}
+
 export type Currency = 'KZT' | 'UAH' | 'RUB' | 'USD' | 'EUR' | (string & {});
 
 export function formatDate(value: string | number | Date | undefined | null, style: 'date' | 'datetime' | 'time' = 'datetime'): string {
@@ -12,7 +25,7 @@ export function formatDate(value: string | number | Date | undefined | null, sty
   if (Number.isNaN(d.getTime())) return String(value);
   const opts: Intl.DateTimeFormatOptions =
     style === 'date' ? { dateStyle: 'medium' } : style === 'time' ? { timeStyle: 'short' } : { dateStyle: 'medium', timeStyle: 'short' };
-  return new Intl.DateTimeFormat(intlLocale(), opts).format(d);
+  return new Intl.DateTimeFormat(intlLocale(), { ...opts, ...(businessZone ? { timeZone: businessZone } : {}) }).format(d);
 }
 
 export function formatRelative(value: string | number | Date): string {

@@ -4,6 +4,7 @@ import { authApi, meApi } from '../api/endpoints.ts';
 import { tokens } from '../api/token-store.ts';
 import { isApiError } from '../api/errors.ts';
 import type { Me, Tokens } from '../api/types.ts';
+import { setBusinessTimeZone } from '../i18n/format.ts';
 import { setRules } from './ability.ts';
 import { cachedSessionFor, forgetCached, saveCachedRules, saveCachedSession, tokenOwner } from './offline-session.ts';
 
@@ -23,6 +24,7 @@ export const useSessionStore = defineStore('session', () => {
     const [profile, abilities] = await Promise.all([meApi.get(), meApi.abilities()]);
     setRules(abilities.rules ?? []);
     me.value = profile;
+    setBusinessTimeZone(profile.tenant?.timeZone);
     status.value = 'signed-in';
     offline.value = false;
     saveCachedSession(profile, abilities.rules ?? []);
@@ -53,6 +55,7 @@ export const useSessionStore = defineStore('session', () => {
       if (cached) {
         setRules(cached.rules);
         me.value = cached.me;
+        setBusinessTimeZone(cached.me.tenant?.timeZone);
         offline.value = true;
         status.value = 'signed-in';
         return true;

@@ -87,10 +87,10 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
           const user = ctx.meta.user!;
           const tenantId = ctx.meta.tenantId!;
           const [u] = await db.systemQuery('select id, email, display_name, locale, totp_enabled from kernel."user" where id = $1', [user.id]);
-          const tenants = await db.systemQuery('select t.id, t.name, m.roles from kernel.membership m join kernel.tenant t on t.id = m.tenant_id where m.user_id = $1 order by t.name', [user.id]);
+          const tenants = await db.systemQuery('select t.id, t.name, t.currency, t.time_zone as "timeZone", m.roles from kernel.membership m join kernel.tenant t on t.id = m.tenant_id where m.user_id = $1 order by t.name', [user.id]);
           const { roles } = await abilities.rulesFor(tenantId, user);
           const tenant = tenants.find((t) => t.id === tenantId);
-          return { user: { id: u.id, email: u.email, displayName: u.display_name, locale: u.locale, totpEnabled: u.totp_enabled }, tenant: tenant && { id: tenant.id, name: tenant.name }, tenants, roles };
+          return { user: { id: u.id, email: u.email, displayName: u.display_name, locale: u.locale, totpEnabled: u.totp_enabled }, tenant: tenant && { id: tenant.id, name: tenant.name, currency: tenant.currency, timeZone: tenant.timeZone }, tenants, roles };
         },
       },
 

@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { AtriumError, fieldErrorsOf, NotFoundError, UnprocessableError, ValidationError } from '@atrium/sdk';
+import { LOCALES } from '@atrium/sdk/i18n';
 import type { KernelDeps } from '../kernel-deps.ts';
 import { afterCommit, kernelActions } from './kernel-action.ts';
 import type { LoadedPlugin } from '../plugins/plugin-registry.ts';
@@ -70,6 +71,8 @@ export function pluginsService(deps: () => KernelDeps): ServiceSchema {
       provides: p.manifest.provides ?? [],
       requires: p.manifest.requires ?? [],
       settingsSchema: p.manifest.settings?.schema ?? null,
+      /** the settings form's words per language (titles, descriptions, enum labels, units): the catalogs' `settings` */
+      settingsText: Object.fromEntries(LOCALES.map((l) => [l, p.definition.messages?.[l]?.settings ?? {}])),
       secretFields: [...secrets],
       settings,
       secretsSet: setSecrets,

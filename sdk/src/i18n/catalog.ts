@@ -35,7 +35,7 @@ export interface SettingText {
   description?: string;
   /** Labels of `enum` values: `{ "off": "Off", "hook": "Through a fiscal plugin" }`. */
   enum?: Record<string, string>;
-  /** A unit shown after the value (`"minutes"`, `"days"`); money and basis points need none. */
+  /** A unit shown after the value (`"minutes"`, `"days"`); money and basis points need none (the schema's `x-unit` says). */
   unit?: string;
 }
 

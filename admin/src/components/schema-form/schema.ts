@@ -1,4 +1,5 @@
-import type { JsonSchema } from '../../api/types.ts';
+import { currencyDigits } from '@atrium/sdk/ui';
+import type { JsonSchema, SettingText } from '../../api/types.ts';
 import { i18n } from '../../i18n/index.ts';
 
 // Turns a plugin's settings JSON Schema into form fields and QInput rules. Covers what plugin
@@ -14,6 +15,11 @@ import { i18n } from '../../i18n/index.ts';
 // any entry is typed. Schema markers (writeOnly, x-secret, format: password) decide nothing: a
 // field the kernel stores in plain text must be shown and sent back like any other, or a save
 // would drop it.
+//
+// Words: titles, descriptions, enum labels and units come from the plugin's catalogs (`settings.<dotted
+// key>` of messages/<locale>.json, answered as `settingsText`), then the schema's own title/description,
+// then the key. An integer marked `x-unit: money` (minor units) is edited in major units of the
+// currency, `x-unit: bp` (basis points) as a percentage; the payload converts back.
 export type FieldKind = 'text' | 'textarea' | 'secret' | 'secretList' | 'select' | 'number' | 'boolean' | 'tags' | 'object' | 'json';
 
 export interface FieldDef {
@@ -25,6 +31,18 @@ export interface FieldDef {
   required: boolean;
   schema: JsonSchema;
   children?: FieldDef[];
+  /** Labels of enum values, by value. */
+  enumLabels?: Record<string, string>;
+  /** Shown after the value: the currency, `%`, or the catalog's unit. */
+  suffix?: string;
+  /** The form shows the stored value divided by this (money: 10^digits of the currency; bp: 100). */
+  scale?: number;
+}
+
+/** What the form's words and units depend on: the plugin's words in the reader's language, the money's currency. */
+export interface FormWords {
+  words?: Record<string, SettingText>;
+  currency?: string;
 }
 
 const t = (k: string, p?: Record<string, unknown>) => i18n.global.t(k, p ?? {});
@@ -55,23 +73,33 @@ const humanize = (k: string) => k.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[
  * Fields of a settings schema. `secretFields` is the kernel's list for this plugin; the kernel keeps
  * secrets by top-level key only, so nested properties are never secret.
  */
-export function fieldsOf(schema: JsonSchema | null | undefined, secretFields: readonly string[] = [], path: string[] = []): FieldDef[] {
+export function fieldsOf(schema: JsonSchema | null | undefined, secretFields: readonly string[] = [], path: string[] = [], opts: FormWords = {}): FieldDef[] {
   if (!schema?.properties) return [];
   const req = new Set(schema.required ?? []);
   return Object.entries(schema.properties).map(([key, s]) => {
     const kind = kindOf(s, path.length === 0 && secretFields.includes(key));
+    const w = opts.words?.[[...path, key].join('.')];
+    const unit = kind === 'number' ? s['x-unit'] : undefined;
+    const scale = unit === 'money' ? 10 ** currencyDigits(opts.currency ?? 'KZT') : unit === 'bp' ? 100 : undefined;
+    const suffix = unit === 'money' ? (opts.currency ?? undefined) : unit === 'bp' ? '%' : w?.unit;
     return {
       key,
       path: [...path, key],
       kind,
-      label: s.title ?? humanize(key),
-      description: s.description,
+      label: w?.title ?? s.title ?? humanize(key),
+      description: w?.description ?? s.description,
       required: req.has(key),
       schema: s,
-      children: kind === 'object' ? fieldsOf(s, [], [...path, key]) : undefined,
+      children: kind === 'object' ? fieldsOf(s, [], [...path, key], opts) : undefined,
+      ...(w?.enum ? { enumLabels: w.enum } : {}),
+      ...(suffix ? { suffix } : {}),
+      ...(scale ? { scale } : {}),
     };
   });
 }
+
+/** An enum value as the reader sees it. */
+export const enumLabel = (f: FieldDef, v: unknown): string => f.enumLabels?.[String(v)] ?? String(v);
 
 /** The field that checks one entry of a list of secrets (the list's `items` schema). */
 export function secretEntryField(f: FieldDef, index: number): FieldDef {
@@ -127,9 +155,11 @@ export function rulesFor(f: FieldDef, secretAlreadySet: boolean): Rule[] {
     if (s.format === 'email') rules.push((v) => empty(v) || /^[^\s@]+@[^\s@]+$/.test(String(v)) || t('common.invalidEmail'));
   }
   if (f.kind === 'number') {
+    // limits in the units the form shows (major units of money, percent)
+    const scale = f.scale ?? 1;
     rules.push((v) => empty(v) || Number.isFinite(Number(v)) || t('common.invalidNumber'));
-    if (s.minimum !== undefined) rules.push((v) => empty(v) || Number(v) >= s.minimum! || t('common.min', { n: s.minimum }));
-    if (s.maximum !== undefined) rules.push((v) => empty(v) || Number(v) <= s.maximum! || t('common.max', { n: s.maximum }));
+    if (s.minimum !== undefined) rules.push((v) => empty(v) || Number(v) * scale >= s.minimum! || t('common.min', { n: s.minimum! / scale }));
+    if (s.maximum !== undefined) rules.push((v) => empty(v) || Number(v) * scale <= s.maximum! || t('common.max', { n: s.maximum! / scale }));
   }
   if (f.kind === 'json') {
     rules.push((v) => {
@@ -155,6 +185,7 @@ export function toModel(fields: FieldDef[], values: Record<string, unknown> | nu
     else if (f.kind === 'secretList') out[f.key] = []; // entries are typed anew, never shown
     else if (f.kind === 'json') out[f.key] = v === undefined ? '' : JSON.stringify(v, null, 2);
     else if (f.kind === 'tags') out[f.key] = Array.isArray(v) ? v : [];
+    else if (f.kind === 'number' && f.scale && typeof v === 'number') out[f.key] = v / f.scale;
     else out[f.key] = v ?? (f.kind === 'boolean' ? false : '');
   }
   return out;
@@ -174,7 +205,11 @@ export function fromModel(fields: FieldDef[], model: Record<string, unknown>): R
       const entries = secretEntries(v);
       if (entries.length) out[f.key] = entries;
     } else if (f.kind === 'number') {
-      if (v !== '' && v !== undefined && v !== null) out[f.key] = typeOf(f.schema) === 'integer' ? Math.trunc(Number(v)) : Number(v);
+      if (v !== '' && v !== undefined && v !== null) {
+        const n = Number(v) * (f.scale ?? 1);
+        // a scaled value is rounded (10.99 × 100 is 1098.9999…), an unscaled integer cut as typed
+        out[f.key] = typeOf(f.schema) === 'integer' ? (f.scale ? Math.round(n) : Math.trunc(n)) : n;
+      }
     } else if (f.kind === 'json') {
       if (v !== '' && v !== undefined) out[f.key] = JSON.parse(String(v));
     } else if (f.kind === 'text' || f.kind === 'textarea' || f.kind === 'select') {
