@@ -130,7 +130,8 @@ export function posApi(http: AtriumHttp) {
     importStatus: (id: string) => http.get<ImportReport>(`${B}/products/imports/${e(id)}`, { errorLimit: 1000 }),
     exportProducts: (format: 'csv' | 'xlsx') => http.download(`${B}/products/export`, { query: { format } }),
 
-    report: <T>(name: 'daily' | 'products' | 'rfm' | 'dashboard', q: Q = {}) => http.get<T>(`${B}/reports/${name}`, q),
+    report: <T>(name: 'daily' | 'products' | 'rfm' | 'dashboard' | 'breakdown', q: Q = {}) => http.get<T>(`${B}/reports/${name}`, q),
+    exportBreakdown: (q: { by: string; from: string; to: string }) => http.download(`${B}/reports/breakdown`, { query: { ...q, format: 'xlsx' } }),
   };
 }
 export type PosApi = ReturnType<typeof posApi>;
