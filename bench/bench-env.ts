@@ -152,7 +152,7 @@ export async function startBenchKernel(env: { pgUrl: string; redisUrl: string; d
     ignoreEnv: true,
     overrides: {
       dataDir: env.dir, http: { port: await freePort(), host: '127.0.0.1' }, database: { ...(poolMax ? { poolMax } : {}), ...(tenantMax ? { tenantMaxConnections: tenantMax } : {}) },
-      auth: { jwtSecret: 'atrium-bench-secret-0123456789abcdef0123456789', loginMaxPerIpPerMinute: 100000, loginMaxPerAccountPer15Minutes: 100000, signupMaxPerIpPerHour: 100000 },
+      auth: { jwtSecret: 'atrium-bench-secret-0123456789abcdef0123456789', signupConfirmation: 'immediate', loginMaxPerIpPerMinute: 100000, loginMaxPerAccountPer15Minutes: 100000, signupMaxPerIpPerHour: 100000 },
       rateLimit: { apiPerMinute: 10_000_000 }, log: { level: 'silent' },
       ...(opts.allow ? { outbound: { allow: opts.allow } } : {}),
     },

@@ -72,7 +72,7 @@ export default async function run(): Promise<BenchResult[]> {
         results.push({ metric: `${name}.latency.p99.ratio`, value: round(atrium.p99 / bareRun.p99, 2), unit: '×', anchor: `${anchorName}.p99`, anchorValue: round(bareRun.p99, 1), ratio: round(atrium.p99 / bareRun.p99, 3) });
         // CPU per request: the ratio is bare / platform, so that like the throughput ratio 1 is "no overhead"
         results.push({ metric: `${name}.cpu_per_request`, value: round(atrium.cpuMsPerRequest, 3), unit: 'ms', anchor: `${anchorName}.cpu_per_request`, anchorValue: round(bareRun.cpuMsPerRequest, 3), ratio: round(bareRun.cpuMsPerRequest / atrium.cpuMsPerRequest, 3) });
-        results.push({ metric: `${name}.cpu_per_request.database`, value: round(atrium.serversCpuMsPerRequest, 3), unit: 'ms', anchor: `${anchorName}.cpu_per_request.database`, anchorValue: round(bareRun.serversCpuMsPerRequest, 3) });
+        results.push({ metric: `${name}.cpu_per_request.database`, value: round(atrium.serversCpuMsPerRequest, 3), unit: 'ms', anchor: `${anchorName}.cpu_per_request.database`, anchorValue: round(bareRun.serversCpuMsPerRequest, 3), ratio: round(bareRun.serversCpuMsPerRequest / atrium.serversCpuMsPerRequest, 3) });
         if (atrium.failed || bareRun.failed) results.push({ metric: `${name}.errors`, value: atrium.failed, unit: 'count', anchor: `${anchorName}.errors`, anchorValue: bareRun.failed });
       };
 
