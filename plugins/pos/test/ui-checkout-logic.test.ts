@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { priceCart } from '../src/domain/pricing.ts';
 import { isValidEan13, parseWeightBarcode } from '../ui/src/lib/barcode.ts';
-import { addProduct, buildSalePayload, emptyCart, parkedCart, priceOf, remaining, restoreCart, setLineDiscount, stepQty } from '../ui/src/lib/cart.ts';
+import { addProduct, buildSalePayload, emptyCart, parkedCart, priceOf, quickKeyPages, remaining, restoreCart, setLineDiscount, stepQty } from '../ui/src/lib/cart.ts';
 import { formatQty, minorToInput, parseMoney, parsePercentBp, parseQty } from '../ui/src/lib/money.ts';
 import type { CatalogProduct, Customer } from '../ui/src/lib/types.ts';
 
@@ -51,6 +51,15 @@ describe('checkout cart', () => {
     expect(priceOf({ ...cart, discount: { amount: 10000 } }).discountTotal).toBe(9000 + 10000);
     expect(remaining(1000, [{ amount: 300 }, { amount: 200 }])).toBe(500);
     expect(remaining(1000, [{ amount: 1300 }])).toBe(0);
+  });
+
+  it('quick keys come in pages by category, in the owner\'s category order; keys without a known category last; one page needs no tabs', () => {
+    const k = (id: string, categoryId: string | null) => ({ id, categoryId });
+    const keys = [k('cola', 'drinks'), k('bread', 'bakery'), k('tea', 'drinks'), k('bag', null), k('old', 'deleted')];
+    const pages = quickKeyPages(keys, [{ id: 'bakery', name: 'Выпечка' }, { id: 'drinks', name: 'Напитки' }, { id: 'empty', name: 'Пусто' }]);
+    expect(pages.map((p) => [p.name, p.keys.map((x) => x.id)])).toEqual([['Выпечка', ['bread']], ['Напитки', ['cola', 'tea']], [null, ['bag', 'old']]]);
+    expect(quickKeyPages([k('cola', 'drinks')], [{ id: 'drinks', name: 'Напитки' }])).toHaveLength(1);
+    expect(quickKeyPages([], [{ id: 'drinks', name: 'Напитки' }])).toEqual([]);
   });
 
   it('a parked cart comes back the same (lines, discounts, customer), priced with this till\'s rules', () => {

@@ -104,6 +104,19 @@ export function restoreCart(data: Record<string, unknown>, rules?: PricingRules)
   };
 }
 
+/**
+ * The till's quick keys as pages: one per category that has quick keys (in the owner's category
+ * order, keys by their number within it), then «other» for keys without a known category. One page
+ * only (no tabs needed) when every key is of one category or none.
+ */
+export function quickKeyPages<P extends { categoryId?: string | null }>(keys: P[], categories: { id: string; name: string }[]): { id: string | null; name: string | null; keys: P[] }[] {
+  const known = new Set(categories.map((c) => c.id));
+  const pages = categories.map((c) => ({ id: c.id as string | null, name: c.name as string | null, keys: keys.filter((k) => k.categoryId === c.id) })).filter((p) => p.keys.length);
+  const rest = keys.filter((k) => !k.categoryId || !known.has(k.categoryId));
+  if (rest.length) pages.push({ id: null, name: null, keys: rest });
+  return pages;
+}
+
 /** What is still to pay after the tenders entered so far (never negative). */
 export function remaining(total: number, tenders: Pick<TenderInput, 'amount'>[]): number {
   return Math.max(0, total - tenders.reduce((a, t) => a + (t.amount || 0), 0));
