@@ -19,6 +19,7 @@ export { ManifestSchema, type PluginManifest, type PermissionGrant, type Permiss
 export { validateManifest, pluginSchemaName } from './manifest/validate-manifest.ts';
 export { conditionFieldsOf, ruleConditionProblems, FIELD_OPERATORS, type ConditionField, type ConditionFields, type ConditionFieldType, type RuleLike } from './manifest/rule-conditions.ts';
 export { UUID_PATTERN, isUuid } from './uuid.ts';
+export { requireMember, type TenantMember } from './members.ts';
 export { currencyDigits } from './money.ts';
 export { SDK_VERSION } from './version.ts';
 export { LockMode, QueryOrder, type FilterQuery } from '@mikro-orm/core';

@@ -46,6 +46,18 @@ async function seed(tenantId: string) {
   const customer = await ok(owner.post('/api/pos/customers', { name: 'Row Rules Customer', phone: '+77010000001' }), 'a customer');
   await ok(owner.post('/api/pos/sales', { id: crypto.randomUUID(), registerId: register.id, customerId: customer.id, lines: [{ productId, qtyMilli: 1000 }], payments: [{ method: 'cash', amount: 1000 }] }), 'a sale');
   await ok(owner.post('/api/pos/tasks', { title: 'Count the shelf', storeId: store.storeId }), 'a task');
+  // school.Student, school.Group, school.Lesson, school.Lead, school.Task
+  const branch = await ok(owner.post('/api/school/branches', { name: 'Row rules branch', timeZone: 'Asia/Almaty' }), 'a school branch');
+  const room = await ok(owner.post('/api/school/rooms', { branchId: branch.id, name: 'Room 1', capacity: 10 }), 'a room');
+  const subject = await ok(owner.post('/api/school/subjects', { name: 'Row rules English' }), 'a subject');
+  const teacher = await ok(owner.post('/api/school/teachers', { name: 'Row Rules Teacher', subjectIds: [subject.id] }), 'a teacher');
+  const group = await ok(owner.post('/api/school/groups', { name: 'Row rules group', branchId: branch.id, subjectId: subject.id, teacherId: teacher.id, roomId: room.id, capacity: 8,
+    slots: [{ weekday: 1, startTime: '16:00', minutes: 60 }] }), 'a group');
+  const day = new Date().toISOString().slice(0, 10);
+  await ok(owner.post(`/api/school/groups/${group.id}/generate`, { from: day, to: new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10) }), 'lessons');
+  const student = await ok(owner.post('/api/school/students', { name: 'Row Rules Student' }), 'a student');
+  const lead = await ok(owner.post('/api/school/leads', { name: 'Row Rules Lead', phone: '+77010000002' }), 'a lead');
+  await ok(owner.post('/api/school/tasks', { title: 'Call back', leadId: lead.id, studentId: student.id }), 'a task');
   // salon.Booking (outside the master's hours: this master has none)
   const master = await ok(owner.post('/api/salon/staff', { name: 'Row Rules Master' }), 'a salon master');
   const cut = await ok(owner.post('/api/salon/services', { name: 'Row rules cut', durationMin: 30, price: 1000 }), 'a salon service');

@@ -82,7 +82,7 @@ function sample(s: Schema | undefined, hint?: unknown): unknown {
       if (s.format === 'date') return new Date().toISOString().slice(0, 10);
       if (s.format === 'email') return 'row-rules@example.test';
       const len = Math.min(Math.max(s.minLength ?? 1, 8), s.maxLength ?? 8);
-      const candidates = ['row rules check'.slice(0, Math.max(len, 3)).padEnd(len, 'x'), 'abcdefgh'.slice(0, len), 'ABC12345'.slice(0, len), '12345678'.slice(0, len), 'a'.repeat(len)];
+      const candidates = ['row rules check'.slice(0, Math.max(len, 3)).padEnd(len, 'x'), 'abcdefgh'.slice(0, len), 'ABC12345'.slice(0, len), '12345678'.slice(0, len), 'a'.repeat(len), '12:00'];
       return candidates.find((c) => !s.pattern || new RegExp(s.pattern, 'u').test(c)) ?? candidates[0];
     }
   }
