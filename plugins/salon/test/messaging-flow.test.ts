@@ -6,7 +6,8 @@ import { createTestKernel, waitFor, type TestClient, type TestKernel } from '@at
 import { FakeTelegram, type FakeBot } from '@atrium/plugin-messaging-telegram/testing';
 
 /**
- * Reminders through the real messaging plugin and its Telegram adapter, against the fake Bot API
+ * Sign-in with Telegram through the kernel's auth-provider extension point, and reminders, both
+ * through the real messaging plugin and its Telegram adapter, against the fake Bot API
  * over real HTTP: the job queues a reminder with Confirm / Cancel buttons to the client's contact;
  * the client's press confirms the booking once even when pressed twice; a press from someone the
  * reminder did not go to changes nothing; a client without a contact is recorded as skipped.
@@ -119,3 +120,70 @@ describe('reminders through messaging', () => {
     expect(rows.find((r) => r.booking_id === b)).toMatchObject({ status: 'skipped', note: 'cancelled' });
   });
 });
+
+/** The bot's message whose keyboard holds this button, once messaging recorded it as sent. */
+async function sentWithButton(id: string) {
+  const m = await waitFor(`a message with ${id}`, () => bot.sent.find((x) => x.reply_markup?.inline_keyboard.flat().some((b) => b.callback_data === id)), 30_000);
+  await waitFor('recorded as sent', async () => (await sys.query(`select 1 from messaging.message where direction = 'out' and status = 'sent' and buttons::text like $1`, [`%${id}%`])).rowCount, 30_000);
+  return m;
+}
+const presses = async (id: string) => Number((await sys.query(`select count(*) as n from messaging.message where kind = 'button' and button_id = $1`, [id])).rows[0].n);
+const claim = (a: { attemptId: string; secret: string }) => tk.anonymous().post(`/api/auth/providers/attempts/${a.attemptId}`, { secret: a.secret });
+const codeOf = (url: string) => url.split('?start=login_')[1]!;
+
+describe('sign-in with Telegram (the kernel\'s auth-provider extension point)', () => {
+  const anna = () => tg.user({ id: 424242, username: 'anna_owner', language_code: 'ru' });
+
+  it('is offered once the bot is set; a user links their Telegram, then signs in with it, once', async () => {
+    expect((await tk.anonymous().post('/api/auth/providers/salon.telegram/start', { tenantId: owner.tenantId })).body.error.code).toBe('TELEGRAM_BOT_NOT_SET');
+    await ok(owner.put('/api/plugins/salon/settings', { settings: { telegramBot: 'bota_salon_bot' } }));
+    expect((await ok(tk.anonymous().get('/api/auth/providers', { query: { tenantId: owner.tenantId } }))).items).toEqual([{ id: 'salon.telegram', identity: 'telegram', label: expect.objectContaining({ en: 'Telegram' }), icon: 'send' }]);
+
+    // linking, from the profile page
+    const link = await ok(owner.post('/api/auth/providers/salon.telegram/start', { purpose: 'link', locale: 'ru' }), 201);
+    expect(link.url).toMatch(/^https:\/\/t\.me\/bota_salon_bot\?start=login_[A-Za-z0-9_-]{22}$/);
+    const user = anna();
+    tg.userSends(bot, user, { text: `/start login_${codeOf(link.url)}` });
+    const ask = await sentWithButton(`salon:auth:ok:${codeOf(link.url)}`);
+    expect(ask.text).toMatch(/^Привязать этот аккаунт Telegram к пользователю owner/);
+    tg.userPresses(bot, user, ask.message_id, `salon:auth:ok:${codeOf(link.url)}`);
+    await waitFor('the press', async () => (await presses(`salon:auth:ok:${codeOf(link.url)}`)) === 1, 30_000);
+    await tk.drainEvents();
+    expect((await claim(link)).body).toMatchObject({ status: 'linked', identity: { identity: 'telegram', display: '@anna_owner' } });
+    expect((await ok(owner.get('/api/me/identities'))).items).toMatchObject([{ identity: 'telegram', provider: 'salon.telegram' }]);
+
+    // signing in, from the login page: Confirm pressed twice, the session goes to the browser once
+    const login = await ok(tk.anonymous().post('/api/auth/providers/salon.telegram/start', { tenantId: owner.tenantId, locale: 'ru' }), 201);
+    expect((await claim(login)).body.status).toBe('pending');
+    tg.userSends(bot, user, { text: `/start login_${codeOf(login.url)}` });
+    const ask2 = await sentWithButton(`salon:auth:ok:${codeOf(login.url)}`);
+    expect(ask2.text).toMatch(/^Войти в Salon Bota как owner/);
+    tg.userPresses(bot, user, ask2.message_id, `salon:auth:ok:${codeOf(login.url)}`);
+    tg.userPresses(bot, user, ask2.message_id, `salon:auth:ok:${codeOf(login.url)}`);
+    await waitFor('both presses', async () => (await presses(`salon:auth:ok:${codeOf(login.url)}`)) === 2, 30_000);
+    await tk.drainEvents();
+    const signedIn = await claim(login);
+    expect(signedIn.body).toMatchObject({ status: 'signed-in', user: { id: owner.userId }, tenant: { id: owner.tenantId } });
+    const me = await tk.anonymous().get('/api/me', { headers: { authorization: `Bearer ${signedIn.body.accessToken}` } });
+    expect(me.body.user.id).toBe(owner.userId);
+    const again = await claim(login);
+    expect([again.status, again.body.error.code]).toEqual([409, 'AUTH_ATTEMPT_USED']);
+    await waitFor('the second press told', () => bot.sent.find((m) => m.text === 'Готово: вы вошли. Вернитесь в браузер.'), 30_000);
+    await waitFor('the second press told', () => bot.sent.find((m) => m.text === 'На этот запрос входа уже ответили.'), 30_000);
+  });
+
+  it('a Telegram account nobody linked is told so; an expired code signs nobody in', async () => {
+    const stranger = tg.user({ id: 777001, username: 'not_linked', language_code: 'ru' });
+    const a = await ok(tk.anonymous().post('/api/auth/providers/salon.telegram/start', { tenantId: owner.tenantId }), 201);
+    tg.userSends(bot, stranger, { text: `/start login_${codeOf(a.url)}` });
+    await waitFor('told it is not linked', () => bot.sent.find((m) => m.text?.startsWith('Этот аккаунт Telegram не привязан ни к одному пользователю Salon Bota')), 30_000);
+    expect((await claim(a)).body.status).toBe('pending');
+
+    const b = await ok(tk.anonymous().post('/api/auth/providers/salon.telegram/start', { tenantId: owner.tenantId }), 201);
+    await sys.query(`update kernel.auth_attempt set expires_at = now() - interval '1 second' where id = $1`, [b.attemptId]);
+    tg.userSends(bot, anna(), { text: `/start login_${codeOf(b.url)}` });
+    await waitFor('told it expired', () => bot.sent.find((m) => m.text === 'Срок действия ссылки для входа истёк. Начните заново в браузере.'), 30_000);
+    expect((await claim(b)).body.error.code).toBe('AUTH_ATTEMPT_EXPIRED');
+  });
+});
+
