@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as OTPAuth from 'otpauth';
+import { simpleParser } from 'mailparser';
 import { createTestKernel, startSmtpCapture, tokenFrom, type TestKernel } from '@atrium/sdk/testing';
 
 let tk: TestKernel;
@@ -134,6 +135,17 @@ describe('password reset by e-mail', () => {
     expect((await anon().post('/api/auth/login', { email: 'forgot@example.com', password: 'new-password-2' })).status).toBe(200);
     expect((await anon().post('/api/auth/refresh', { refreshToken: s.body.refreshToken })).body.error.code).toBe('SESSION_REVOKED');
   });
+
+  it('the reset e-mail is in the account\'s language (chosen in the profile)', async () => {
+    const s = await anon().post('/api/auth/signup', { tenantName: 'Дүкен', email: 'kazakh@example.com', password: 'old-password-1' });
+    const auth = { headers: { authorization: `Bearer ${s.body.accessToken}` } };
+    expect((await anon().patch('/api/me', { locale: 'kk' }, auth)).status).toBe(200);
+    await anon().post('/api/auth/password-reset/request', { email: 'kazakh@example.com' }, { headers: { 'accept-language': 'en' } });
+    const mail = await simpleParser((await smtp.waitFor('kazakh@example.com')).raw);
+    expect(mail.subject).toBe('Atrium құпиясөзін қалпына келтіру');
+    expect(mail.text).toMatch(/^Біреу kazakh@example\.com үшін құпиясөзді қалпына келтіруді сұрады\./);
+    expect(mail.text).toMatch(/\d+ минут ішінде ашыңыз:\n\S+#\/reset-password\?token=/);
+  });
 });
 
 describe('invitations and several tenants', () => {
@@ -161,8 +173,17 @@ describe('invitations and several tenants', () => {
 
   it('a new user accepts with a password of their own', async () => {
     const a = await anon().post('/api/auth/signup', { tenantName: 'Gym', email: 'gym@example.com', password: 'gym-owner-pw' });
-    await anon().post('/api/tenants/invitations', { email: 'trainer@example.com', role: 'staff' }, { headers: { authorization: `Bearer ${a.body.accessToken}` } });
-    const token = tokenFrom((await smtp.waitFor('trainer@example.com')).raw);
+    const inv = await anon().post('/api/tenants/invitations', { email: 'trainer@example.com', role: 'staff', locale: 'ru' }, { headers: { authorization: `Bearer ${a.body.accessToken}` } });
+    const raw = (await smtp.waitFor('trainer@example.com')).raw;
+    const token = tokenFrom(raw);
+    // the e-mail in the language the inviter chose for the invitee, the role by its name
+    const mail = await simpleParser(raw);
+    expect(mail.subject).toBe('Приглашение в Gym');
+    expect(mail.text).toContain('gym@example.com приглашает вас в Gym на Atrium, роль: Сотрудник.');
+    expect(mail.text).toMatch(/в течение \d+ (дня|дней):/);
+    // and the link is the inviter's to copy ("copy invite link"); this kernel sends mail
+    expect(inv.body).toMatchObject({ status: 'pending', mailed: true });
+    expect(inv.body.link).toBe(`${inv.body.link.split('?')[0]}?token=${token}`);
     const acc = await anon().post('/api/auth/invitations/accept', { token, password: 'trainer-pw-1', displayName: 'Trainer' });
     expect(acc.status).toBe(200);
     expect(acc.body.user.displayName).toBe('Trainer');

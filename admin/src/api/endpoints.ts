@@ -53,7 +53,7 @@ export const tenantsApi = {
   updateMember: (userId: string, roles: string[]) => http.patch<Member>(`/api/tenants/members/${enc(userId)}`, { roles }),
   removeMember: (userId: string) => http.delete<void>(`/api/tenants/members/${enc(userId)}`),
   invitations: () => http.get<Page<Invitation> | { items: Invitation[] }>('/api/tenants/invitations'),
-  invite: (email: string, role: string) => http.post<Invitation>('/api/tenants/invitations', { email, role }),
+  invite: (email: string, role: string, locale?: string) => http.post<Invitation>('/api/tenants/invitations', { email, role, ...(locale ? { locale } : {}) }),
   revokeInvitation: (id: string) => http.delete<void>(`/api/tenants/invitations/${enc(id)}`),
 };
 

@@ -82,9 +82,13 @@ export interface Member {
 export interface Invitation {
   id: string;
   email: string;
-  role: string;
+  roles: string[];
+  status?: 'pending' | 'accepted' | 'revoked' | 'expired';
   createdAt?: string;
   expiresAt?: string;
+  /** Only in the answer to POST /api/tenants/invitations: the link to pass on, and whether it was e-mailed. */
+  link?: string;
+  mailed?: boolean;
 }
 export interface RoleRule {
   action: string | string[];
@@ -96,6 +100,8 @@ export interface RoleRule {
 export interface Role {
   id: string;
   name: string;
+  /** The role's name in each language (built-in and plugin roles; empty for a custom role). */
+  title?: LocalizedText;
   builtIn: boolean;
   rules: RoleRule[];
 }

@@ -14,6 +14,10 @@ export class Mailer {
     this.from = from;
     this.logger = logger;
   }
+  /** Whether mail really leaves (an SMTP URL is set); else it only reaches the log, and the admin shows links to pass on by hand. */
+  get configured(): boolean {
+    return this.transport !== null;
+  }
   async send(mail: Mail): Promise<void> {
     if (!this.transport) {
       this.logger.warn({ to: mail.to, subject: mail.subject, text: mail.text, attachments: mail.attachments?.map((a) => a.filename) }, 'SMTP is not configured (ATRIUM_SMTP_URL): mail written to the log instead of sent');

@@ -13,6 +13,7 @@ import { Email, Password, signupActions } from '../auth/signup.actions.ts';
 import { TotpCode, totpActions } from '../auth/totp.actions.ts';
 import { providerActions } from '../auth/provider.actions.ts';
 import { USER_SECRETS, userWithSecrets, type UserSecrets } from '../auth/user-secrets.ts';
+import { mailLocale, mailWords } from '../i18n/mail-words.ts';
 
 
 /**
@@ -149,13 +150,15 @@ export function authService(deps: () => KernelDeps): ServiceSchema {
           const email = ctx.params.email.trim().toLowerCase();
           await rateLimiter.hit(`reset:ip:${ctx.meta.ip ?? '-'}`, 10, 900);
           await rateLimiter.hit(`reset:acct:${email}`, 3, 900, 'A reset e-mail was sent recently; check your inbox');
-          const [u] = await db.systemQuery('select id, email from kernel."user" where lower(email) = $1', [email]);
+          const [u] = await db.systemQuery('select id, email, locale from kernel."user" where lower(email) = $1', [email]);
           // Same answer whether or not the account exists: no enumeration.
           if (u) {
             const t = TokenService.opaque();
             await db.systemQuery('insert into kernel.password_reset (token_hash, user_id, expires_at) values ($1, $2, now() + make_interval(secs => $3))', [t.hash, u.id, config.auth.resetTokenTtlSeconds]);
             const link = `${publicUrl(config)}/#/reset-password?token=${t.token}`;
-            await mailer.send({ to: u.email, subject: 'Reset your Atrium password', text: `Someone asked to reset the password of ${u.email}.\n\nOpen this link within ${Math.round(config.auth.resetTokenTtlSeconds / 60)} minutes to choose a new one:\n${link}\n\nIf it wasn't you, ignore this e-mail.` });
+            // in the account's language (set in the profile), else the one the request came in
+            const words = mailWords(d().translator, mailLocale(u.locale, ctx.meta.locale), 'passwordReset', { email: u.email, link, minutes: Math.max(1, Math.round(config.auth.resetTokenTtlSeconds / 60)) });
+            await mailer.send({ to: u.email, ...words });
           }
           return { accepted: true };
         },

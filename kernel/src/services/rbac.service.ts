@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { ServiceSchema } from 'moleculer';
 import { Type } from 'typebox';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '@atrium/sdk';
+import { LOCALES } from '@atrium/sdk/i18n';
 import type { KernelDeps } from '../kernel-deps.ts';
 import { afterCommit, kernelActions, type KernelCtx } from './kernel-action.ts';
 import { validateRuleConditions, type StoredRule } from '../rbac/ability.factory.ts';
@@ -47,7 +48,11 @@ export function rbacService(deps: () => KernelDeps): ServiceSchema {
         rest: 'GET /roles',
         permission: ['read', 'kernel.Role'],
         async handler(ctx) {
-          const items = await ctx.locals.em.execute('select id, name, built_in as "builtIn", rules, version, updated_at as "updatedAt" from kernel.role order by built_in desc, name');
+          const { translator } = d();
+          const rows = await ctx.locals.em.execute('select id, name, built_in as "builtIn", rules, version, updated_at as "updatedAt" from kernel.role order by built_in desc, name');
+          // a built-in or plugin role's name in every language (a custom role is called what its maker typed)
+          const titleOf = (name: string) => Object.fromEntries(LOCALES.flatMap((l) => { const t = translator.roleName(l, name); return t ? [[l, t]] : []; }));
+          const items = rows.map((r: { name: string }) => ({ ...r, title: titleOf(r.name) }));
           return { items, total: items.length };
         },
       },

@@ -9,6 +9,7 @@ import { TokenService } from '../auth/token.service.ts';
 import { publicUrl } from './auth.service.ts';
 import { SessionStore } from '../auth/sessions.ts';
 import { isKnownTimeZone, TENANT_PROFILE_KEY, TimeZone } from '../tenants/tenant-profile.ts';
+import { mailLocale, mailWords } from '../i18n/mail-words.ts';
 import { assertMayChangeRoles, assertOwnerRemains, loadGranter, lockOwners, otherOwners, permissionCatalog } from '../rbac/grant-guard.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
@@ -153,9 +154,16 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
         permission: ['create', 'kernel.Invitation'],
         status: 201,
         idempotent: true,
-        params: Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }), role: Type.Optional(RoleName), roles: Type.Optional(Type.Array(RoleName, { minItems: 1, maxItems: 10 })) }, { additionalProperties: false }),
+        params: Type.Object({
+          email: Type.String({ format: 'email', maxLength: 254 }),
+          role: Type.Optional(RoleName),
+          roles: Type.Optional(Type.Array(RoleName, { minItems: 1, maxItems: 10 })),
+          /** The invitee's language for the e-mail; else theirs if they have an account, else the business's. */
+          locale: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('ru'), Type.Literal('uk'), Type.Literal('kk')])),
+        }, { additionalProperties: false }),
+        summary: 'Invite someone by e-mail: answers the invitation and its link (to copy and pass on when mail is not configured — `mailed: false`)',
         async handler(ctx) {
-          const { config, mailer } = d();
+          const { config, mailer, translator } = d();
           const em = ctx.locals.em;
           const roles = ctx.params.roles ?? [ctx.params.role ?? 'staff'];
           await assertRolesExist(em, roles);
@@ -169,10 +177,18 @@ export function tenantsService(deps: () => KernelDeps): ServiceSchema {
           const [row] = await em.execute(`insert into kernel.invitation (tenant_id, id, email, roles, token_hash, invited_by, expires_at)
             values (?, ?, ?, ?::text[], ?, ?, now() + make_interval(secs => ?)) returning id, email, roles, expires_at as "expiresAt"`,
             [ctx.meta.tenantId, id, email, pgTextArray(roles), t.hash, ctx.meta.user!.id, config.auth.invitationTtlSeconds]);
-          const [tenant] = await em.execute('select name from kernel.tenant');
+          const [tenant] = await em.execute('select name, locale from kernel.tenant');
+          const [invitee] = await em.execute('select locale from kernel."user" where lower(email) = ?', [email]);
           const link = `${publicUrl(config)}/#/accept-invitation?token=${t.token}`;
-          await mailer.send({ to: email, subject: `You are invited to ${tenant.name} on Atrium`, text: `${ctx.meta.user!.email} invited you to join ${tenant.name} as ${roles.join(', ')}.\n\nAccept within ${Math.round(config.auth.invitationTtlSeconds / 86400)} days:\n${link}\n` });
-          return { ...row, status: 'pending' };
+          const locale = mailLocale(ctx.params.locale, invitee?.locale, tenant.locale);
+          const words = mailWords(translator, locale, 'invitation', {
+            tenant: tenant.name, inviter: ctx.meta.user!.email, link,
+            roles: roles.map((r: string) => translator.roleName(locale, r) ?? r),
+            days: Math.max(1, Math.round(config.auth.invitationTtlSeconds / 86400)),
+          });
+          await mailer.send({ to: email, ...words });
+          // the link goes to the inviter too: "copy invite link", the only way when mail is not configured
+          return { ...row, status: 'pending', link, mailed: mailer.configured };
         },
       },
       revokeInvitation: {

@@ -152,6 +152,15 @@ describe('promotions and preset discounts', () => {
     expect(p.status, JSON.stringify(p.body)).toBe(201);
     expect((await owner.post('/api/pos/promotions', { name: 'Плохая', rule: { kind: 'n_for_m', buy: 2, pay: 2 } })).status).toBe(400);
     expect((await cashier.get('/api/pos/promotions', { query: { current: true, storeId: till.storeId } })).body.items.map((x: any) => x.name)).toContain('3 по цене 2');
+    // the till pages its quick keys by the config's categories
+    const drinks = crypto.randomUUID();
+    await sys.query('insert into pos.category (tenant_id, id, name) values ($1, $2, $3)', [owner.tenantId, drinks, 'Напитки']);
+    expect((await cashier.get('/api/pos/config')).body.categories).toContainEqual({ id: drinks, name: 'Напитки' });
+    // in the owner's order (the setup dialog's up/down renumbers sort)
+    const bakery = await owner.post('/api/pos/categories', { name: 'Выпечка', sort: -10 });
+    expect(bakery.status, JSON.stringify(bakery.body)).toBe(201);
+    const order = ((await cashier.get('/api/pos/config')).body.categories as { id: string }[]).map((c) => c.id);
+    expect(order.indexOf(bakery.body.id)).toBeLessThan(order.indexOf(drinks));
     // the till prices with what GET /api/pos/config gives it (and keeps it for offline sales)
     expect((await cashier.get('/api/pos/config')).body.promotions).toContainEqual({ id: p.body.id, name: '3 по цене 2', rule: { kind: 'n_for_m', buy: 3, pay: 2, productIds: [cola] }, storeId: null, validFrom: null, validTo: null });
     const r = await cashier.post('/api/pos/sales', sale(till.registerId, [{ productId: cola, qtyMilli: 3000 }], [{ method: 'card', amount: 600_00, reference: 'RRN' }], { expectedTotal: 600_00 }));

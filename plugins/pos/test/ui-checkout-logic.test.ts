@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { priceCart } from '../src/domain/pricing.ts';
 import { isValidEan13, parseWeightBarcode } from '../ui/src/lib/barcode.ts';
-import { addProduct, buildSalePayload, emptyCart, priceOf, remaining, setLineDiscount, stepQty } from '../ui/src/lib/cart.ts';
+import { addProduct, buildSalePayload, emptyCart, parkedCart, priceOf, quickKeyPages, remaining, restoreCart, setLineDiscount, stepQty } from '../ui/src/lib/cart.ts';
 import { formatQty, minorToInput, parseMoney, parsePercentBp, parseQty } from '../ui/src/lib/money.ts';
 import type { CatalogProduct, Customer } from '../ui/src/lib/types.ts';
 
@@ -51,6 +51,32 @@ describe('checkout cart', () => {
     expect(priceOf({ ...cart, discount: { amount: 10000 } }).discountTotal).toBe(9000 + 10000);
     expect(remaining(1000, [{ amount: 300 }, { amount: 200 }])).toBe(500);
     expect(remaining(1000, [{ amount: 1300 }])).toBe(0);
+  });
+
+  it('quick keys come in pages by category, in the owner\'s category order; keys without a known category last; one page needs no tabs', () => {
+    const k = (id: string, categoryId: string | null) => ({ id, categoryId });
+    const keys = [k('cola', 'drinks'), k('bread', 'bakery'), k('tea', 'drinks'), k('bag', null), k('old', 'deleted')];
+    const pages = quickKeyPages(keys, [{ id: 'bakery', name: 'Выпечка' }, { id: 'drinks', name: 'Напитки' }, { id: 'empty', name: 'Пусто' }]);
+    expect(pages.map((p) => [p.name, p.keys.map((x) => x.id)])).toEqual([['Выпечка', ['bread']], ['Напитки', ['cola', 'tea']], [null, ['bag', 'old']]]);
+    expect(quickKeyPages([k('cola', 'drinks')], [{ id: 'drinks', name: 'Напитки' }])).toHaveLength(1);
+    expect(quickKeyPages([], [{ id: 'drinks', name: 'Напитки' }])).toEqual([]);
+  });
+
+  it('a parked cart comes back the same (lines, discounts, customer), priced with this till\'s rules', () => {
+    const customer: Customer = { id: 'c1', name: 'Айгерим', creditLimit: 0, balance: 0, points: 0 };
+    let cart = addProduct(addProduct(emptyCart(), milk, 2000), cheese, 250, cheese.price, { weighed: true });
+    cart = { ...setLineDiscount(cart, cart.lines[0].key, { bp: 500 }), discount: { amount: 1000 }, customer };
+    const stored = JSON.parse(JSON.stringify(parkedCart(cart)));
+    expect(stored).not.toHaveProperty('rules');
+    const rules = { timeZone: 'UTC', promotions: [{ id: 'm', name: '−10 %', rule: { kind: 'percent' as const, bp: 1000, productIds: ['milk'] } }] };
+    const back = restoreCart(stored, rules);
+    expect(back.lines.map((l) => [l.product.id, l.qtyMilli, l.unitPrice, l.discount])).toEqual(cart.lines.map((l) => [l.product.id, l.qtyMilli, l.unitPrice, l.discount]));
+    expect(back.lines.every((l, i) => l.key !== cart.lines[i].key)).toBe(true);
+    expect(back).toMatchObject({ discount: { amount: 1000 }, customer: { id: 'c1' }, rules });
+    // the same cart as before, plus this till's promotion on the milk
+    expect(priceOf(back).subtotal).toBe(priceOf(cart).subtotal);
+    expect(priceOf(back).lines[0].promotionId).toBe('m');
+    expect(restoreCart({ lines: [{ qtyMilli: 1000 }, null] })).toMatchObject({ lines: [] });
   });
 
   it('the till prices the shop\'s promotions on the shop\'s clock, as the server does; an offline sale carries them', () => {

@@ -73,6 +73,9 @@ describe('localizeError', () => {
   it('uses the code’s plain wording when an argument is missing, and keeps what no catalog knows', () => {
     expect(tr.localizeError({ code: 'NOT_FOUND', message: 'Not found' }, 'uk').message).toBe('Не знайдено. Можливо, запис видалили.');
     expect(tr.localizeError({ code: 'SOMETHING_NEW', message: 'Raw English' }, 'ru').message).toBe('Raw English');
+    // one code, two situations: someone else chosen (a user id) or the reader themself
+    expect(tr.localizeError({ code: 'NOT_A_MEMBER', message: 'x', details: { field: 'teacherId', userId: 'u-1' } }, 'ru').message).toBe('Этот человек не состоит в компании');
+    expect(tr.localizeError({ code: 'NOT_A_MEMBER', message: 'x' }, 'ru').message).toBe('Вы не состоите в этой компании');
   });
 
   it('marks catalog text in the pseudo-locale so unmarked text stands out', () => {

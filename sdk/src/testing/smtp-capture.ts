@@ -35,10 +35,11 @@ export async function startSmtpCapture(): Promise<{ url: string; mails: Captured
   };
 }
 
-/** Pulls a `token=` value out of a (possibly quoted-printable) mail body. */
+/** Pulls a `token=` value out of a mail body: quoted-printable, or base64 (a text in Cyrillic is sent so). */
 export function tokenFrom(raw: string): string {
   const unfolded = raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
-  const m = /token=([A-Za-z0-9_-]{20,})/.exec(unfolded);
+  const base64 = unfolded.split(/\r?\n\r?\n/).filter((b) => /^[A-Za-z0-9+/=\r\n]+$/.test(b.trim())).map((b) => Buffer.from(b, 'base64').toString('utf8')).join('\n');
+  const m = /token=([A-Za-z0-9_-]{20,})/.exec(unfolded) ?? /token=([A-Za-z0-9_-]{20,})/.exec(base64);
   if (!m) throw new Error('no token in mail');
   return m[1];
 }

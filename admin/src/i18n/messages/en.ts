@@ -59,6 +59,10 @@ export default {
     noSettings: 'This plugin has no settings.', loadFailed: 'The UI of {name} failed to load',
   },
   users: {
+    inviteLanguage: 'Language of the e-mail', inviteLanguageHint: 'The invitation is written in this language',
+    inviteLink: 'Invitation link', copyLink: 'Copy link', linkCopied: 'Link copied',
+    inviteMailed: 'The invitation was e-mailed to {email}. You can also pass this link on yourself:',
+    inviteNotMailed: 'This platform sends no e-mail, so {email} got nothing: copy the link and send it yourself (it works once).',
     title: 'Users', subtitle: 'People in this business and what they may do',
     members: 'Members', invitations: 'Invitations', invite: 'Invite', inviteTitle: 'Invite a person',
     role: 'Role', roles: 'Roles', joined: 'Joined', name: 'Name', email: 'Email',

@@ -1,4 +1,5 @@
-import { defineAction, defineService, ForbiddenError, NotFoundError, Type, ValidationError } from '@atrium/sdk';
+import { currencyDigits, defineAction, defineService, ForbiddenError, NotFoundError, Type, ValidationError } from '@atrium/sdk';
+import { breakdownXlsx, rowLabel, salesBreakdown, type BreakdownBy } from '../domain/analytics/breakdown.ts';
 import { rfmCustomers, rfmSummary, recomputeRfm, segmentToGroup, DEFAULT_WINDOW_DAYS } from '../domain/analytics/customer-rfm.ts';
 import { dashboard } from '../domain/analytics/dashboard.ts';
 import { readDaily, redactFigures, sumFigures, type DailyRow } from '../domain/analytics/daily-report.ts';
@@ -88,6 +89,32 @@ export const reportsService = defineService({
         const r = await loadRun(ctx, ctx.params.id);
         if (!r) throw new NotFoundError('Report run not found', { subject: 'pos.ReportRun' });
         return runView(r);
+      },
+    }),
+
+    breakdown: defineAction({
+      rest: 'GET /breakdown',
+      permission: ['read', REPORT],
+      summary: 'Sales by employee, by category or by payment type over a period: receipts, sales, refunds and net per row, with totals; format=xlsx: the same as an Excel sheet',
+      params: Type.Object({
+        by: Type.Union([Type.Literal('employee'), Type.Literal('category'), Type.Literal('payment')]),
+        from: Type.Optional(Day),
+        to: Type.Optional(Day),
+        storeId: Type.Optional(Id),
+        format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('xlsx')])),
+      }, { additionalProperties: false }),
+      async handler(ctx) {
+        const p = ctx.params;
+        await checkStore(ctx, p.storeId);
+        const clock = await reportClock(ctx);
+        const { from, to } = dayRange(p, clock, { defaultDays: 7, maxDays: 366 });
+        const b = await salesBreakdown(ctx, clock.timeZone, { from, to, storeId: p.storeId, by: p.by as BreakdownBy });
+        const currency = (await posSettings(ctx)).currency;
+        if (p.format === 'xlsx') {
+          const file = await breakdownXlsx(b, { locale: ctx.locale, currency, digits: currencyDigits(currency), from, to });
+          return { $binary: file.toString('base64'), contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', filename: `sales-by-${p.by}-${from}-${to}.xlsx` };
+        }
+        return { from, to, timeZone: clock.timeZone, currency, storeId: p.storeId ?? null, by: b.by, items: b.items.map((r) => ({ ...r, label: rowLabel(b.by, r, ctx.locale) })), totals: b.totals };
       },
     }),
 

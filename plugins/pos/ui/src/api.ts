@@ -61,7 +61,12 @@ export function posApi(http: AtriumHttp) {
     setStorePrice: (id: string, storeId: string, price: number) => http.put<unknown>(`${B}/products/${e(id)}/prices/${e(storeId)}`, { price }),
     lookup: (code: string, storeId?: string) => http.get<{ product: ApiProduct; qtyMilli: number; unitPrice: number; barcode: { code: string; kind: string } | null }>(`${B}/products/lookup`, { code, storeId }),
     taxRates: () => http.get<ListPage<TaxRate>>(`${B}/tax-rates`, { limit: 200 }),
-    categories: () => http.get<ListPage<{ id: string; name: string; path?: string; parentId?: string | null }>>(`${B}/categories`, { limit: 1000 }),
+    categories: () => http.get<ListPage<{ id: string; name: string; path?: string; parentId?: string | null; sort?: number; depth?: number; productCount?: number }>>(`${B}/categories`, { limit: 1000 }),
+    createCategory: (body: { name: string; parentId?: string | null; sort?: number }, key: string) => http.post<{ id: string }>(`${B}/categories`, body, keyed(key)),
+    updateCategory: (id: string, body: { name?: string; parentId?: string | null; sort?: number }) => http.patch<unknown>(`${B}/categories/${e(id)}`, body),
+    deleteCategory: (id: string) => http.delete<unknown>(`${B}/categories/${e(id)}`),
+    createTaxRate: (body: { name: string; rateBp: number; included: boolean }, key: string) => http.post<TaxRate>(`${B}/tax-rates`, body, keyed(key)),
+    updateTaxRate: (id: string, body: { archived?: boolean }) => http.patch<TaxRate>(`${B}/tax-rates/${e(id)}`, body),
 
     suppliers: (q: Q = {}) => http.get<ListPage<Supplier>>(`${B}/suppliers`, { limit: 200, ...q }),
     createSupplier: (body: Partial<Supplier> & { name: string }) => http.post<Supplier>(`${B}/suppliers`, body),
@@ -130,10 +135,30 @@ export function posApi(http: AtriumHttp) {
     importStatus: (id: string) => http.get<ImportReport>(`${B}/products/imports/${e(id)}`, { errorLimit: 1000 }),
     exportProducts: (format: 'csv' | 'xlsx') => http.download(`${B}/products/export`, { query: { format } }),
 
-    report: <T>(name: 'daily' | 'products' | 'rfm' | 'dashboard', q: Q = {}) => http.get<T>(`${B}/reports/${name}`, q),
+    /** The people with a POS PIN (names only) and the till's PIN actions (issue 13: a shared till). */
+    staff: () => http.get<ListPage<StaffPerson>>(`${B}/staff`),
+    staffMembers: () => http.get<ListPage<StaffPerson & { email: string }>>(`${B}/staff/members`),
+    setPin: (userId: string, pin: string) => http.put<StaffPerson>(`${B}/staff/${e(userId)}/pin`, { pin }),
+    clearPin: (userId: string) => http.delete<unknown>(`${B}/staff/${e(userId)}/pin`),
+    tillOperator: (body: { registerId: string; userId: string; pin: string }) => http.post<TillSession>(`${B}/till/operator`, body),
+    tillApproval: (body: { registerId: string; userId: string; pin: string }) => http.post<TillSession>(`${B}/till/approval`, body),
+    tillClock: (body: { registerId: string; userId: string; pin: string; action: 'in' | 'out' }) => http.post<{ userId: string; name: string; action: 'in' | 'out' }>(`${B}/till/clock`, body),
+    park: (body: { registerId: string; label?: string; cart: Record<string, unknown>; total: number }, key: string) => http.post<ParkedSale>(`${B}/till/parked`, body, keyed(key)),
+    parkedSales: (storeId: string) => http.get<ListPage<ParkedSale>>(`${B}/till/parked`, { storeId }),
+    resumeParked: (id: string) => http.post<{ id: string; cart: Record<string, unknown>; total: number; label: string | null }>(`${B}/till/parked/${e(id)}/resume`, {}),
+    promotions: (q: Q = {}) => http.get<ListPage<PromotionView>>(`${B}/promotions`, { limit: 200, ...q }),
+    createPromotion: (body: Record<string, unknown>, key: string) => http.post<PromotionView>(`${B}/promotions`, body, keyed(key)),
+    updatePromotion: (id: string, body: Record<string, unknown>) => http.patch<PromotionView>(`${B}/promotions/${e(id)}`, body),
+
+    report: <T>(name: 'daily' | 'products' | 'rfm' | 'dashboard' | 'breakdown', q: Q = {}) => http.get<T>(`${B}/reports/${name}`, q),
+    exportBreakdown: (q: { by: string; from: string; to: string }) => http.download(`${B}/reports/breakdown`, { query: { ...q, format: 'xlsx' } }),
   };
 }
 export type PosApi = ReturnType<typeof posApi>;
+export interface StaffPerson { userId: string; name: string; roles: string[]; hasPin: boolean; clockedInAt?: string | null }
+export interface TillSession { token: string; expiresAt: string; userId: string; name: string; maxDiscountBp: number }
+export interface ParkedSale { id: string; registerId: string; registerName?: string; label: string | null; total: number; lines?: number; parkedAt: string }
+export interface PromotionView { id: string; name: string; kind: string; rule: Record<string, any>; storeId: string | null; validFrom: string | null; validTo: string | null; active: boolean }
 
 /**
  * The whole catalogue of a store for the till's offline cache, page by page. Small shops have a

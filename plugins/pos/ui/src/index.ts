@@ -4,10 +4,12 @@ import messages from './messages.ts';
 import CustomersPage from './pages/CustomersPage.vue';
 import GiftCardsPage from './pages/GiftCardsPage.vue';
 import ProductsPage from './pages/ProductsPage.vue';
+import PromotionsPage from './pages/PromotionsPage.vue';
 import RegistersPage from './pages/RegistersPage.vue';
 import ReportsPage from './pages/ReportsPage.vue';
 import SaleDetailPage from './pages/SaleDetailPage.vue';
 import SalesPage from './pages/SalesPage.vue';
+import StaffPinsPage from './pages/StaffPinsPage.vue';
 import StockPage from './pages/StockPage.vue';
 import TasksPage from './pages/TasksPage.vue';
 import TodayWidget from './pages/TodayWidget.vue';
@@ -28,7 +30,9 @@ export default defineUiPlugin({
     { path: 'registers', name: 'registers', component: RegistersPage, meta: { can: ['read', 'pos.Register'] } },
     { path: 'tasks', name: 'tasks', component: TasksPage, meta: { can: ['read', 'pos.Task'] } },
     { path: 'reports', name: 'reports', component: ReportsPage, meta: { can: ['read', 'pos.Report'] } },
+    { path: 'promotions', name: 'promotions', component: PromotionsPage, meta: { can: ['read', 'pos.Promotion'] } },
+    { path: 'staff', name: 'staff', component: StaffPinsPage, meta: { can: ['manage', 'pos.Staff'] } },
   ],
-  components: { CheckoutPage, SalesPage, SaleDetailPage, ProductsPage, StockPage, CustomersPage, GiftCardsPage, RegistersPage, TasksPage, ReportsPage, TodayWidget },
+  components: { CheckoutPage, SalesPage, SaleDetailPage, ProductsPage, StockPage, CustomersPage, GiftCardsPage, RegistersPage, TasksPage, ReportsPage, PromotionsPage, StaffPinsPage, TodayWidget },
   messages,
 });

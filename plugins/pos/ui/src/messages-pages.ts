@@ -2,6 +2,7 @@
 // the plugin's messages by messages.ts.
 const en = {
   rep: {
+    breakdown: 'By employee, category, payment', byEmployee: 'Employees', byCategory: 'Categories', byPayment: 'Payment types', employee: 'Employee', category: 'Category', payment: 'Payment type', receipts: 'Receipts', sales: 'Sales', net: 'Net', total: 'Total', none: '(none)',
     title: 'Reports', daily: 'Daily sales', products: 'Products', rfm: 'Customer segments (RFM)', top: 'Top sellers', slow: 'Slow movers',
     revenue: 'Revenue', margin: 'Margin', sold: 'Sold', daysOfStock: 'Days of stock', noData: 'No sales in this period', noDataHint: 'Pick other dates, or come back after the first sales.',
     noRfm: 'No segments yet', noRfmHint: 'Segments are computed nightly from purchase history; recompute to see them now.', recompute: 'Recompute', computedAt: 'Computed {at}', segment: 'Segment',
@@ -55,6 +56,7 @@ type Messages = typeof en;
 
 const ru: Messages = {
   rep: {
+    breakdown: 'По сотрудникам, категориям, оплатам', byEmployee: 'Сотрудники', byCategory: 'Категории', byPayment: 'Типы оплаты', employee: 'Сотрудник', category: 'Категория', payment: 'Тип оплаты', receipts: 'Чеков', sales: 'Продажи', net: 'Итого', total: 'Всего', none: '(без категории)',
     title: 'Отчёты', daily: 'Продажи по дням', products: 'Товары', rfm: 'Сегменты клиентов (RFM)', top: 'Лидеры продаж', slow: 'Залежавшиеся',
     revenue: 'Выручка', margin: 'Маржа', sold: 'Продано', daysOfStock: 'Запас, дней', noData: 'За этот период продаж нет', noDataHint: 'Выберите другие даты или вернитесь после первых продаж.',
     noRfm: 'Сегментов пока нет', noRfmHint: 'Сегменты считаются ночью по истории покупок; пересчитайте, чтобы увидеть их сейчас.', recompute: 'Пересчитать', computedAt: 'Рассчитано {at}', segment: 'Сегмент',
@@ -107,6 +109,7 @@ const ru: Messages = {
 
 const uk: Messages = {
   rep: {
+    breakdown: 'За працівниками, категоріями, оплатами', byEmployee: 'Працівники', byCategory: 'Категорії', byPayment: 'Типи оплати', employee: 'Працівник', category: 'Категорія', payment: 'Тип оплати', receipts: 'Чеків', sales: 'Продажі', net: 'Разом', total: 'Усього', none: '(без категорії)',
     title: 'Звіти', daily: 'Продажі за днями', products: 'Товари', rfm: 'Сегменти клієнтів (RFM)', top: 'Лідери продажів', slow: 'Залежані',
     revenue: 'Виручка', margin: 'Маржа', sold: 'Продано', daysOfStock: 'Запас, днів', noData: 'За цей період продажів немає', noDataHint: 'Оберіть інші дати або поверніться після перших продажів.',
     noRfm: 'Сегментів поки немає', noRfmHint: 'Сегменти рахуються вночі за історією покупок; перерахуйте, щоб побачити їх зараз.', recompute: 'Перерахувати', computedAt: 'Розраховано {at}', segment: 'Сегмент',
@@ -159,6 +162,7 @@ const uk: Messages = {
 
 const kk: Messages = {
   rep: {
+    breakdown: 'Қызметкерлер, санаттар, төлемдер бойынша', byEmployee: 'Қызметкерлер', byCategory: 'Санаттар', byPayment: 'Төлем түрлері', employee: 'Қызметкер', category: 'Санат', payment: 'Төлем түрі', receipts: 'Чектер', sales: 'Сатылым', net: 'Барлығы', total: 'Жиыны', none: '(санатсыз)',
     title: 'Есептер', daily: 'Күндер бойынша сатулар', products: 'Тауарлар', rfm: 'Клиент сегменттері (RFM)', top: 'Сату көшбасшылары', slow: 'Баяу өтетіндер',
     revenue: 'Түсім', margin: 'Маржа', sold: 'Сатылды', daysOfStock: 'Қор, күн', noData: 'Бұл кезеңде сатулар жоқ', noDataHint: 'Басқа күндерді таңдаңыз немесе алғашқы сатулардан кейін оралыңыз.',
     noRfm: 'Әзірге сегменттер жоқ', noRfmHint: 'Сегменттер түнде сатып алу тарихы бойынша есептеледі; қазір көру үшін қайта есептеңіз.', recompute: 'Қайта есептеу', computedAt: 'Есептелді {at}', segment: 'Сегмент',

@@ -4,6 +4,7 @@ import { backOffice } from './messages-back-office.ts';
 import { dayOne } from './messages-day-one.ts';
 import { files } from './messages-files.ts';
 import { pages } from './messages-pages.ts';
+import { tillStaff } from './messages-till-staff.ts';
 
 const en = {
   title: 'Point of sale',
@@ -615,8 +616,8 @@ const kk: Messages = {
 };
 
 export default {
-  en: { ...en, ...pages.en, ...files.en, ...dayOne.en, bo: { ...backOffice.en.bo } },
-  ru: { ...ru, ...pages.ru, ...files.ru, ...dayOne.ru, bo: { ...backOffice.ru.bo } },
-  uk: { ...uk, ...pages.uk, ...files.uk, ...dayOne.uk, bo: { ...backOffice.uk.bo } },
-  kk: { ...kk, ...pages.kk, ...files.kk, ...dayOne.kk, bo: { ...backOffice.kk.bo } },
+  en: { ...en, ...pages.en, ...files.en, ...dayOne.en, ...tillStaff.en, bo: { ...backOffice.en.bo } },
+  ru: { ...ru, ...pages.ru, ...files.ru, ...dayOne.ru, ...tillStaff.ru, bo: { ...backOffice.ru.bo } },
+  uk: { ...uk, ...pages.uk, ...files.uk, ...dayOne.uk, ...tillStaff.uk, bo: { ...backOffice.uk.bo } },
+  kk: { ...kk, ...pages.kk, ...files.kk, ...dayOne.kk, ...tillStaff.kk, bo: { ...backOffice.kk.bo } },
 };

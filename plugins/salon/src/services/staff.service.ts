@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { ConflictError, defineAction, defineService, likePattern, listPage, NotFoundError, orderBy, Paging, Sort, sqlSet, sqlWhere, Type, UnprocessableError, ValidationError, type FieldError, type RequestContext } from '@atrium/sdk';
+import { ConflictError, defineAction, defineService, likePattern, listPage, NotFoundError, orderBy, Paging, requireMember, Sort, sqlSet, sqlWhere, Type, ValidationError, type FieldError, type RequestContext } from '@atrium/sdk';
 import { Day, Id, Minutes, Version, checkDay, checkVersion, cleanName, cleanPhone, isDuplicate, patchRecord } from './common.ts';
 
 const SUBJECT = 'salon.Staff';
@@ -14,20 +14,6 @@ async function load(ctx: RequestContext, id: string, lock = false): Promise<Staf
   const [r] = await ctx.sql<StaffRow>(`select ${COLUMNS} from salon.staff s where s.tenant_id = $1::uuid and s.id = $2::uuid${lock ? ' for update' : ''}`, [ctx.tenantId, id]);
   if (!r) throw new NotFoundError('Staff member not found', { subject: 'salon.staffMember' });
   return r;
-}
-
-/**
- * A kernel user given as a master's sign-in must be a member of this business: asked of the
- * kernel's own `tenants.listMembers` as the calling user (never its tables), paged (teams are small).
- */
-async function requireMember(ctx: RequestContext, userId: string | null | undefined): Promise<void> {
-  if (!userId) return;
-  for (let offset = 0; ; offset += 200) {
-    const page = await ctx.call<{ items: { userId: string }[]; total: number }>('tenants.listMembers', { limit: 200, offset });
-    if (page.items.some((m) => m.userId === userId)) return;
-    if (!page.items.length || offset + page.items.length >= page.total) break;
-  }
-  throw new UnprocessableError(`User ${userId} is not a member of this business (userId)`, 'NOT_A_MEMBER', { field: 'userId' });
 }
 
 const userTaken = () => new ConflictError('This user is already a staff member', 'STAFF_USER_TAKEN', { field: 'userId' });
@@ -97,7 +83,7 @@ export const staffService = defineService({
       params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 120 }), role: Type.Optional(Role), phone: Type.Optional(Type.String({ maxLength: 30 })), userId: Type.Optional(Id) }, { additionalProperties: false }),
       async handler(ctx) {
         const p = ctx.params;
-        await requireMember(ctx, p.userId);
+        if (p.userId) await requireMember(ctx, p.userId, 'userId');
         const id = crypto.randomUUID();
         try {
           await ctx.sql('insert into salon.staff (tenant_id, id, user_id, name, role, phone) values ($1::uuid, $2::uuid, $3::uuid, $4::text, $5::text, $6::text)',
@@ -122,7 +108,7 @@ export const staffService = defineService({
         const p = ctx.params;
         const before = await load(ctx, p.id, true);
         checkVersion('staff member', p.version, before.version);
-        await requireMember(ctx, p.userId);
+        if (p.userId) await requireMember(ctx, p.userId, 'userId');
         const set = sqlSet().add('name = ?', p.name === undefined ? undefined : cleanName(p.name)).add('role = ?', p.role).add('active = ?', p.active)
           .add('phone = ?', p.phone === undefined ? undefined : cleanPhone(p.phone)).add('user_id = ?', p.userId);
         return patchRecord(ctx, {

@@ -3,11 +3,13 @@ import { canMove, type BookingStatus } from '../domain/booking-flow.ts';
 import { BOOKING_FROM, BOOKING_SELECT, type BookingRow } from '../domain/booking-rows.ts';
 import { parseButtonId } from '../domain/reminder-text.ts';
 import { changeStatus } from '../services/bookings.service.ts';
+import { LOGIN_BUTTON, onLoginButton } from './telegram-login.ts';
 
 type ButtonPressed = { conversationId: string; contactId: string; messageId: string; replyToMessageId: string | null; buttonId: string; accountId: string };
 
 /**
- * Confirm / Cancel pressed under a reminder (messaging.button.pressed.v1). Only the person the
+ * A button of ours pressed in a messenger: Confirm / Decline of a Telegram sign-in
+ * (subscribers/telegram-login.ts), or Confirm / Cancel under a reminder (messaging.button.pressed.v1). Only the person the
  * reminder went to can act: the button's message must be one of this booking's reminders, or the
  * presser the client's own contact. The change is a guarded status update, and the kernel's inbox
  * runs this once per event — pressed twice, the booking changes once.
@@ -16,6 +18,8 @@ export const reminderButtons = defineSubscriber<ButtonPressed>({
   maxAttempts: 5,
   async handler(ctx) {
     const p = ctx.event.payload;
+    const login = LOGIN_BUTTON.exec(p.buttonId);
+    if (login) return onLoginButton(ctx, login[1] as 'ok' | 'no', login[2]!);
     const parsed = parseButtonId(p.buttonId);
     if (!parsed) return;
     const [b] = await ctx.sql<BookingRow & { client_contact_id: string | null }>(

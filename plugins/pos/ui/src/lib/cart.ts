@@ -88,6 +88,35 @@ export function priceOf(cart: Cart, now = new Date()): PricedCart {
   });
 }
 
+/** The cart as a parked sale keeps it (POST /api/pos/till/parked): plain JSON, without the pricing rules. */
+export function parkedCart(cart: Cart): Record<string, unknown> {
+  return JSON.parse(JSON.stringify({ lines: cart.lines, ...(cart.discount ? { discount: cart.discount } : {}), ...(cart.customer ? { customer: cart.customer } : {}) }));
+}
+
+/** A parked cart back at the till, priced with this till's rules; new line keys (the old ones may repeat here). */
+export function restoreCart(data: Record<string, unknown>, rules?: PricingRules): Cart {
+  const lines = (Array.isArray(data.lines) ? data.lines : []) as CartLine[];
+  return {
+    ...emptyCart(rules),
+    lines: lines.filter((l) => l?.product?.id && l.qtyMilli > 0).map((l) => ({ ...l, key: lineKey() })),
+    ...(data.discount ? { discount: data.discount as Discount } : {}),
+    ...(data.customer ? { customer: data.customer as Customer } : {}),
+  };
+}
+
+/**
+ * The till's quick keys as pages: one per category that has quick keys (in the owner's category
+ * order, keys by their number within it), then «other» for keys without a known category. One page
+ * only (no tabs needed) when every key is of one category or none.
+ */
+export function quickKeyPages<P extends { categoryId?: string | null }>(keys: P[], categories: { id: string; name: string }[]): { id: string | null; name: string | null; keys: P[] }[] {
+  const known = new Set(categories.map((c) => c.id));
+  const pages = categories.map((c) => ({ id: c.id as string | null, name: c.name as string | null, keys: keys.filter((k) => k.categoryId === c.id) })).filter((p) => p.keys.length);
+  const rest = keys.filter((k) => !k.categoryId || !known.has(k.categoryId));
+  if (rest.length) pages.push({ id: null, name: null, keys: rest });
+  return pages;
+}
+
 /** What is still to pay after the tenders entered so far (never negative). */
 export function remaining(total: number, tenders: Pick<TenderInput, 'amount'>[]): number {
   return Math.max(0, total - tenders.reduce((a, t) => a + (t.amount || 0), 0));

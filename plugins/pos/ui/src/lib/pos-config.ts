@@ -20,6 +20,8 @@ export interface PosConfig {
   kaspiQr?: boolean;
   /** Active promotions and preset discounts; `storeId` null: every store. */
   promotions?: (Promotion & { storeId: string | null })[];
+  /** Category names in the owner's order (the quick keys are paged by them). */
+  categories?: { id: string; name: string }[];
   [k: string]: unknown;
 }
 

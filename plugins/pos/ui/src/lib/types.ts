@@ -72,6 +72,9 @@ export interface SalePayload {
   clientCreatedAt?: string;
   offline?: boolean;
   expectedTotal?: number;
+  /** Who serves at a shared till (their PIN session) and a manager's one-time approval of a discount above the limit. */
+  operatorToken?: string;
+  approvalToken?: string;
 }
 
 export interface SaleLine { lineNo: number; productId: string; name: string; unit?: CatalogProduct['unit']; qtyMilli: number; unitPrice: number; lineDiscount: number; receiptDiscount: number; promoDiscount?: number; promotionId?: string | null; tax: number; total: number; returnedMilli: number }
