@@ -11,7 +11,9 @@ import { createTestKernel, type TestClient, type TestKernel } from '@atrium/sdk/
  * quick keys in pages by category; the shop's 3-for-2 promotion priced at the till as the server
  * prices it; a 30 % discount is above the cashier's limit, so the server refuses it and the till
  * asks for a manager's PIN, after which the sale goes through — recorded with who served, who
- * approved, and the promotion; a cart parked and picked up again.
+ * approved, and the promotion; a cart parked and picked up again. And on a phone (390×844): every
+ * POS dialog — product (full screen), stock receipt and count, register, customer, promotion, and
+ * the till's customer, cash-in, PIN, parked-sales, payment and X-report dialogs — closes on «Отмена».
  */
 const root = path.resolve(import.meta.dirname, '..');
 const shots = path.join(root, 'e2e/screenshots');
@@ -84,7 +86,7 @@ afterAll(async () => {
   await tk?.stop();
 });
 
-describe('a shared till in the browser (ru, 1280×800)', () => {
+describe('the POS till in the browser (ru): shared till at 1280×800, dialogs on a phone', () => {
   it('a cashier takes the till by PIN, sells with a promotion and a manager-approved discount; a parked cart comes back', async () => {
     await page.goto('/#/login');
     await page.getByTestId('email').fill('owner@till.test');
@@ -152,5 +154,43 @@ describe('a shared till in the browser (ru, 1280×800)', () => {
     expect(await page.getByTestId('cart-line').getAttribute('data-product')).toBe(ids.chips);
     expect((await owner.get('/api/pos/till/parked', { query: { storeId: ids.storeId } })).body.items).toEqual([]);
     await shot('resumed');
+  });
+
+  it('on a phone every POS dialog closes on «Отмена» (the full-screen product form included)', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'ru-RU', baseURL: tk.url });
+    const main = page;
+    page = await phone.newPage();
+    try {
+      await page.goto('/#/login');
+      await page.getByTestId('email').fill('owner@till.test');
+      await page.locator('input[type=password]').fill(PASSWORD);
+      await page.getByTestId('submit').click();
+      await page.waitForURL(/#\/dashboard/);
+      const dialogs = page.locator('.q-dialog');
+      /** Opens a dialog by `open` (a test id, or a function for a menu), presses «Отмена» in it, and waits for it to be gone. */
+      const cancels = async (what: string, open: () => Promise<void>) => {
+        await open();
+        await until(async () => (await dialogs.count()) > 0 && (await dialogs.last().isVisible()), `${what} to open`).catch(async (e) => { await shot(`no-${what}`); throw e; });
+        await dialogs.last().locator('button').filter({ hasText: /^Отмена$/ }).first().click();
+        await until(async () => (await dialogs.count()) === 0, `${what} to close on «Отмена»`).catch(async (e) => { await shot(`stuck-${what}`); throw e; });
+      };
+      const click = (id: string) => async () => { await visible(id); await page.getByTestId(id).click(); };
+      for (const [route, ids] of [['products', ['product-new']], ['stock', ['stock-new-receipt', 'stock-new-count']], ['registers', ['register-new']], ['customers', ['customer-add']], ['promotions', ['promo-add']]] as const) {
+        await page.goto(`/#/pos/${route}`);
+        for (const id of ids) await cancels(id, click(id));
+      }
+      await page.goto('/#/pos');
+      await visible('pos-search', 60_000);
+      await cancels('pin', click('pos-operator'));
+      const menu = (id: string) => async () => { await page.getByTestId('pos-menu').click(); await click(id)(); };
+      await cancels('cash-in', menu('pos-cash-in'));
+      await cancels('parked', menu('pos-parked'));
+      await page.getByTestId('pos-quick-key').first().click();
+      await cancels('pay', click('pos-pay'));
+      await cancels('discount', click('pos-discount'));
+    } finally {
+      await phone.close();
+      page = main;
+    }
   });
 });
