@@ -2,7 +2,8 @@
 //   ATRIUM_URL=http://localhost:8080 node e2e/i18n-flow.mjs
 // A shop owner whose browser speaks Russian, at 1280×800:
 //   roles are offered by their Russian names; an invitation answers its link to copy; the audit page
-//   lists what was done; a value the server refuses is explained in Russian under its field.
+//   lists what was done; the roles screen names roles, subjects and actions in words; a value the
+//   server refuses is explained in Russian under its field.
 // When the kernel is not reachable the run prints a skip line and exits 0 (nothing was verified).
 import { join } from 'node:path';
 import { VIEWPORTS, assert, createRunner, ensureScreenshotsDir, launchBrowser } from './lib.mjs';
@@ -70,12 +71,16 @@ try {
 
   await run.test('a value the server refuses is explained in Russian under its field', async () => {
     await page.goto('/#/roles');
+    // built-in roles by their names, their rules in words
+    const list = page.getByTestId('roles-list');
+    await list.getByText('Владелец').first().waitFor();
+    assert((await list.getByText(/manage all|kernel\./).count()) === 0, 'the roles list shows rules for programmers');
     await page.getByTestId('new-role').click();
     const editor = page.getByTestId('role-editor');
     // the client checks only that a name is there; the server's pattern refuses Cyrillic
     await editor.getByLabel('Название роли').fill('Кассир');
     await editor.getByLabel('Объект').click();
-    await page.getByRole('option').first().click();
+    await page.getByRole('option', { name: /^Магазины/ }).click();
     await page.getByTestId('save-role').click();
     await editor.getByText('Неверный формат').first().waitFor();
     assert((await editor.getByText(/must match|Invalid input/).count()) === 0, 'English from the server in the form');
