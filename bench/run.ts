@@ -30,6 +30,7 @@ const MODULES: { file: string; produces: string[] }[] = [
   { file: 'payments.bench.ts', produces: ['payments.'] },
   { file: 'pos.bench.ts', produces: ['pos.catalog'] },
   { file: 'pos-sales.bench.ts', produces: ['pos.sale', 'bare.pos'] },
+  { file: 'salon.bench.ts', produces: ['salon.'] },
 ];
 
 const wanted = (name: string) => !prefix || name.startsWith(prefix);
