@@ -260,7 +260,9 @@ export async function startBareStack(kernel: { databaseUrls: { app: string }; co
 /** Runs a load-generator script of this folder in its own process with JSON arguments; resolves with its last stdout line, parsed. */
 export function runChild<T>(file: string, args: unknown): Promise<T> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [path.join(import.meta.dirname, file), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // the arguments on stdin: a thousand tenants' tokens are more than one argv string may hold (E2BIG)
+    const p = spawn(process.execPath, [path.join(import.meta.dirname, file)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    p.stdin!.end(JSON.stringify(args));
     let out = '';
     p.stdout!.on('data', (d) => (out += d));
     p.on('exit', (code) => {

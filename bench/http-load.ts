@@ -6,9 +6,10 @@
  * `http.request` on a keep-alive agent (autocannon cannot vary a header per request).
  */
 import http from 'node:http';
+import { text } from 'node:stream/consumers';
 
 type Args = { url: string; tokens: string[]; concurrency: number; seconds: number };
-const args: Args = JSON.parse(process.argv[2]);
+const args: Args = JSON.parse(await text(process.stdin)); // runChild (bench-env.ts) writes them to stdin
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: args.concurrency });
 const target = new URL(args.url);

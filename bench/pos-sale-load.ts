@@ -10,9 +10,10 @@
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
+import { text } from 'node:stream/consumers';
 
 type Args = { url: string; token: string; registers: string[]; products: { id: string; price: number }[]; seconds: number };
-const args: Args = JSON.parse(process.argv[2]);
+const args: Args = JSON.parse(await text(process.stdin)); // runChild (bench-env.ts) writes them to stdin
 
 const latencies: number[] = [];
 const statuses: Record<number, number> = {};

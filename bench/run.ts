@@ -30,6 +30,7 @@ const MODULES: { file: string; produces: string[] }[] = [
   { file: 'payments.bench.ts', produces: ['payments.'] },
   { file: 'pos.bench.ts', produces: ['pos.catalog'] },
   { file: 'pos-sales.bench.ts', produces: ['pos.sale', 'bare.pos'] },
+  { file: 'messaging.bench.ts', produces: ['messaging.', 'bare.messaging'] },
   { file: 'salon.bench.ts', produces: ['salon.'] },
 ];
 

@@ -115,6 +115,14 @@ describe('admin in a real browser', () => {
     }
   });
 
+  it('in Russian: roles by name, the invite link to copy, the audit page lists entries, a server refusal worded under its field', async () => {
+    const r = await runScript('e2e/i18n-flow.mjs', { ATRIUM_URL: tk.url });
+    expect(r.out).not.toMatch(/skipped/);
+    expect(r.failed).toBe(0);
+    expect(r.passed).toBe(4);
+    expect(r.code).toBe(0);
+  });
+
   it('shell smoke: pages render, plugin errors are contained, menus follow the manifest', async () => {
     const r = await runScript('e2e/smoke.mjs', {});
     expect(r.failed).toBe(0);

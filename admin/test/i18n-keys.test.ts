@@ -36,3 +36,21 @@ describe('dates on the business\'s clock', () => {
     setBusinessTimeZone(null);
   });
 });
+
+describe('menu names', () => {
+  it('no two menu items share a name in any language (the shell\'s and every plugin\'s)', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const plugins = path.resolve(import.meta.dirname, '../../plugins');
+    const navOf = (m: Record<string, any>) => (m.ui?.contributions ?? []).filter((c: any) => c.slot === 'nav');
+    const manifests = fs.readdirSync(plugins).filter((id) => fs.existsSync(path.join(plugins, id, 'atrium.plugin.json')))
+      .map((id) => JSON.parse(fs.readFileSync(path.join(plugins, id, 'atrium.plugin.json'), 'utf8')));
+    expect(manifests.flatMap(navOf).length).toBeGreaterThan(5);
+    const shell = ['dashboard', 'plugins', 'users', 'roles', 'audit', 'jobs', 'devices', 'profile'];
+    for (const [lang, m] of Object.entries({ en, ru, uk, kk })) {
+      const names = [...shell.map((k) => (m.nav as Record<string, string>)[k]!), ...manifests.flatMap((p) => navOf(p).map((c: any) => c.label?.[lang] ?? c.label?.en))];
+      const twice = names.filter((n, i) => names.indexOf(n) !== i);
+      expect(twice, lang).toEqual([]);
+    }
+  });
+});

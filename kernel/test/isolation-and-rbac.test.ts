@@ -105,6 +105,10 @@ describe('RBAC', () => {
     expect(roles.status).toBe(200);
     // built-in roles come with their names in every language, for the admin to show in plain words
     expect(roles.body.items.find((r: any) => r.name === 'owner').title).toEqual({ en: 'Owner', ru: 'Владелец', uk: 'Власник', kk: 'Иесі' });
+    // and what a role may be given, subject by subject and action by action
+    const store = (await (await tk.as('owner@alpha.test')).get('/api/rbac/permissions')).body.items.find((p: any) => p.subject === 'kernel.Store');
+    expect(store.name.ru).toBe('Магазины');
+    expect(store.actionNames.read).toMatchObject({ ru: 'Просмотр', en: expect.any(String), uk: expect.any(String), kk: expect.any(String) });
   });
 
   it('a custom role with conditions filters lists in SQL (totals count only permitted rows)', async () => {

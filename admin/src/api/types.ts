@@ -112,6 +112,10 @@ export interface PermissionEntry {
   /** The fields a rule's conditions may test (the server refuses others with 422 RULE_NOT_ENFORCEABLE). */
   conditions?: Record<string, string | { type: string; column?: string }>;
   plugin: string;
+  /** The plugin's, the subject's and each action's name per language (GET /api/rbac/permissions). */
+  pluginName?: LocalizedText;
+  name?: LocalizedText;
+  actionNames?: Record<string, LocalizedText>;
 }
 export type PluginState = 'disabled' | 'enabling' | 'enabled' | 'disabling' | 'purging' | 'purged' | 'failed';
 export interface PluginInfo {

@@ -115,9 +115,18 @@ export function rbacService(deps: () => KernelDeps): ServiceSchema {
         rest: 'GET /permissions',
         permission: ['read', 'kernel.Role'],
         async handler() {
+          const { translator, registry } = d();
+          // every word in every language, for a roles screen in plain words (the admin switches language without asking again)
+          const words = (word: (l: (typeof LOCALES)[number]) => string | undefined) => Object.fromEntries(LOCALES.flatMap((l) => { const w = word(l); return w ? [[l, w]] : []; }));
+          const named = (s: { subject: string; actions: string[] }, plugin: string) => ({
+            plugin,
+            pluginName: plugin === 'kernel' ? {} : words((l) => translator.pluginName(l, plugin)),
+            name: words((l) => translator.subjectName(l, s.subject)),
+            actionNames: Object.fromEntries(s.actions.map((a) => [a, words((l) => translator.actionName(l, a, s.subject))])),
+          });
           const items = [
-            ...KERNEL_SUBJECTS.map((s) => ({ ...s, plugin: 'kernel' })),
-            ...d().registry.list().flatMap((p) => (p.manifest.permissions?.subjects ?? []).map((s) => ({ subject: s.subject, actions: s.actions, fields: s.fields, conditions: s.conditions, plugin: p.id }))),
+            ...KERNEL_SUBJECTS.map((s) => ({ ...s, ...named(s, 'kernel') })),
+            ...registry.list().flatMap((p) => (p.manifest.permissions?.subjects ?? []).map((s) => ({ subject: s.subject, actions: s.actions, fields: s.fields, conditions: s.conditions, ...named(s, p.id) }))),
           ];
           return { items, total: items.length };
         },

@@ -156,6 +156,11 @@ describe('promotions and preset discounts', () => {
     const drinks = crypto.randomUUID();
     await sys.query('insert into pos.category (tenant_id, id, name) values ($1, $2, $3)', [owner.tenantId, drinks, 'Напитки']);
     expect((await cashier.get('/api/pos/config')).body.categories).toContainEqual({ id: drinks, name: 'Напитки' });
+    // in the owner's order (the setup dialog's up/down renumbers sort)
+    const bakery = await owner.post('/api/pos/categories', { name: 'Выпечка', sort: -10 });
+    expect(bakery.status, JSON.stringify(bakery.body)).toBe(201);
+    const order = ((await cashier.get('/api/pos/config')).body.categories as { id: string }[]).map((c) => c.id);
+    expect(order.indexOf(bakery.body.id)).toBeLessThan(order.indexOf(drinks));
     // the till prices with what GET /api/pos/config gives it (and keeps it for offline sales)
     expect((await cashier.get('/api/pos/config')).body.promotions).toContainEqual({ id: p.body.id, name: '3 по цене 2', rule: { kind: 'n_for_m', buy: 3, pay: 2, productIds: [cola] }, storeId: null, validFrom: null, validTo: null });
     const r = await cashier.post('/api/pos/sales', sale(till.registerId, [{ productId: cola, qtyMilli: 3000 }], [{ method: 'card', amount: 600_00, reference: 'RRN' }], { expectedTotal: 600_00 }));

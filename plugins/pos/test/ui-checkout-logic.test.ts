@@ -1,3 +1,4 @@
+import { reactive } from 'vue';
 import { describe, expect, it } from 'vitest';
 import { priceCart } from '../src/domain/pricing.ts';
 import { isValidEan13, parseWeightBarcode } from '../ui/src/lib/barcode.ts';
@@ -60,6 +61,15 @@ describe('checkout cart', () => {
     expect(pages.map((p) => [p.name, p.keys.map((x) => x.id)])).toEqual([['Выпечка', ['bread']], ['Напитки', ['cola', 'tea']], [null, ['bag', 'old']]]);
     expect(quickKeyPages([k('cola', 'drinks')], [{ id: 'drinks', name: 'Напитки' }])).toHaveLength(1);
     expect(quickKeyPages([], [{ id: 'drinks', name: 'Напитки' }])).toEqual([]);
+  });
+
+  it('the payload of a reactive cart with discounts is plain data IndexedDB can store (a Vue proxy is not)', () => {
+    const cart = reactive(setLineDiscount({ ...addProduct(emptyCart(), milk, 2000), discount: { bp: 500 } }, '', undefined));
+    cart.lines[0].discount = { amount: 100 };
+    expect(() => structuredClone(cart.discount)).toThrow();
+    const body = buildSalePayload(cart as any, { id: 'id-4', registerId: 'r', payments: [{ method: 'card', amount: 1 }], offline: false });
+    expect(() => structuredClone(body)).not.toThrow();
+    expect(body).toMatchObject({ discount: { bp: 500 }, lines: [{ discount: { amount: 100 } }] });
   });
 
   it('a parked cart comes back the same (lines, discounts, customer), priced with this till\'s rules', () => {

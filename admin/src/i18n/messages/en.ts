@@ -78,6 +78,7 @@ export default {
     conditionsHint: 'e.g. {example}', conditionFields: 'May test: {list} — e.g. {example}', noConditions: 'Rows of this subject cannot be restricted: leave empty', inverted: 'Deny (cannot)', invalidJson: 'Not valid JSON',
     readOnly: 'Built-in roles cannot be changed', confirmDelete: 'Delete role {name}?', deleted: 'Role {name} deleted',
     noRules: 'No rules: this role grants nothing.', rulesCount: '{n} rules', allow: 'can', deny: 'cannot',
+    everything: 'Everything', platform: 'Platform',
     actions: { create: 'create', read: 'read', update: 'update', delete: 'delete', manage: 'manage (all)' },
   },
   audit: {

@@ -79,6 +79,7 @@ const kk: typeof en = {
     conditionsHint: 'мысалы {example}', conditionFields: 'Тексеруге болады: {list} — мысалы {example}', noConditions: 'Бұл нысанның жолдарын шартпен шектеуге болмайды: бос қалдырыңыз', inverted: 'Тыйым салу', invalidJson: 'JSON қате',
     readOnly: 'Кірістірілген рөлдерді өзгертуге болмайды', confirmDelete: '{name} рөлі жойылсын ба?', deleted: '{name} рөлі жойылды',
     noRules: 'Ережелер жоқ: рөл ештеңеге рұқсат бермейді.', rulesCount: 'Ережелер: {n}', allow: 'болады', deny: 'болмайды',
+    everything: 'Барлығы', platform: 'Платформа',
     actions: { create: 'құру', read: 'қарау', update: 'өзгерту', delete: 'жою', manage: 'барлығы (басқару)' },
   },
   audit: {

@@ -79,6 +79,7 @@ const ru: typeof en = {
     conditionsHint: 'например {example}', conditionFields: 'Можно проверять: {list} — например {example}', noConditions: 'Строки этого объекта нельзя ограничить условием: оставьте пустым', inverted: 'Запретить', invalidJson: 'Некорректный JSON',
     readOnly: 'Встроенные роли менять нельзя', confirmDelete: 'Удалить роль {name}?', deleted: 'Роль {name} удалена',
     noRules: 'Нет правил: роль ничего не разрешает.', rulesCount: 'Правил: {n}', allow: 'может', deny: 'не может',
+    everything: 'Всё', platform: 'Платформа',
     actions: { create: 'создавать', read: 'просматривать', update: 'изменять', delete: 'удалять', manage: 'всё (управлять)' },
   },
   audit: {

@@ -79,6 +79,7 @@ const uk: typeof en = {
     conditionsHint: 'наприклад {example}', conditionFields: 'Можна перевіряти: {list} — наприклад {example}', noConditions: 'Рядки цього об’єкта не можна обмежити умовою: залиште порожнім', inverted: 'Заборонити', invalidJson: 'Некоректний JSON',
     readOnly: 'Вбудовані ролі змінювати не можна', confirmDelete: 'Видалити роль {name}?', deleted: 'Роль {name} видалено',
     noRules: 'Немає правил: роль нічого не дозволяє.', rulesCount: 'Правил: {n}', allow: 'може', deny: 'не може',
+    everything: 'Усе', platform: 'Платформа',
     actions: { create: 'створювати', read: 'переглядати', update: 'змінювати', delete: 'видаляти', manage: 'усе (керувати)' },
   },
   audit: {

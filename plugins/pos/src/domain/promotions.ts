@@ -1,4 +1,5 @@
 import { lineAmount, ofBp, spread } from './money.ts';
+import { zoneParts } from './zone-format.ts';
 
 /**
  * Promotions the shop sets up, applied automatically by the one pricing module the server and the
@@ -81,7 +82,7 @@ export function applyPromotions(lines: PromoLine[], promotions: Promotion[], at:
 
 /** The weekday, minutes and day of `at` on the shop's clock. */
 export function localMoment(at: Date, timeZone: string): LocalMoment {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at).map((x) => [x.type, x.value]));
+  const parts = zoneParts('clock', timeZone, at);
   const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(parts.weekday);
   return { weekday, minutes: Number(parts.hour) * 60 + Number(parts.minute), date: `${parts.year}-${parts.month}-${parts.day}` };
 }

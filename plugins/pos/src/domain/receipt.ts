@@ -1,4 +1,5 @@
 import type { ReceiptDocument } from '@atrium/sdk';
+import { zoneParts } from './zone-format.ts';
 
 /**
  * Builds the device-bus receipt document for a sale (the agent renders it per printer profile:
@@ -36,9 +37,7 @@ export type ReceiptSale = {
  * `05.12.2026 21:30` (ru/uk/kk), `2026-12-05 21:30` (en).
  */
 export function receiptStamp(when: string | Date, timeZone: string, locale: string): string {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
-    timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-  }).formatToParts(new Date(when)).map((p) => [p.type, p.value]));
+  const parts = zoneParts('stamp', timeZone, new Date(when));
   return locale.startsWith('en') ? `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}` : `${parts.day}.${parts.month}.${parts.year} ${parts.hour}:${parts.minute}`;
 }
 

@@ -1,5 +1,6 @@
 import { UnprocessableError, type RequestContext } from '@atrium/sdk';
 import { defaultCashRounding } from './money.ts';
+import { zoneFormat } from './zone-format.ts';
 
 /** The tenant's POS settings (atrium.plugin.json `settings`), with the manifest's defaults applied. */
 export type PosSettings = {
@@ -47,7 +48,7 @@ export async function posTimeZone(ctx: RequestContext): Promise<string> {
   const own = (await ctx.settings<{ timeZone?: string }>())?.timeZone;
   const timeZone = own || (await ctx.tenant()).timeZone || 'UTC';
   try {
-    new Intl.DateTimeFormat('en', { timeZone });
+    zoneFormat('clock', timeZone);
   } catch {
     throw new UnprocessableError(`The POS setting timeZone "${timeZone}" is not a known time zone`, 'TIME_ZONE_INVALID', { field: 'settings.timeZone' });
   }

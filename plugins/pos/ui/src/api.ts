@@ -61,7 +61,12 @@ export function posApi(http: AtriumHttp) {
     setStorePrice: (id: string, storeId: string, price: number) => http.put<unknown>(`${B}/products/${e(id)}/prices/${e(storeId)}`, { price }),
     lookup: (code: string, storeId?: string) => http.get<{ product: ApiProduct; qtyMilli: number; unitPrice: number; barcode: { code: string; kind: string } | null }>(`${B}/products/lookup`, { code, storeId }),
     taxRates: () => http.get<ListPage<TaxRate>>(`${B}/tax-rates`, { limit: 200 }),
-    categories: () => http.get<ListPage<{ id: string; name: string; path?: string; parentId?: string | null }>>(`${B}/categories`, { limit: 1000 }),
+    categories: () => http.get<ListPage<{ id: string; name: string; path?: string; parentId?: string | null; sort?: number; depth?: number; productCount?: number }>>(`${B}/categories`, { limit: 1000 }),
+    createCategory: (body: { name: string; parentId?: string | null; sort?: number }, key: string) => http.post<{ id: string }>(`${B}/categories`, body, keyed(key)),
+    updateCategory: (id: string, body: { name?: string; parentId?: string | null; sort?: number }) => http.patch<unknown>(`${B}/categories/${e(id)}`, body),
+    deleteCategory: (id: string) => http.delete<unknown>(`${B}/categories/${e(id)}`),
+    createTaxRate: (body: { name: string; rateBp: number; included: boolean }, key: string) => http.post<TaxRate>(`${B}/tax-rates`, body, keyed(key)),
+    updateTaxRate: (id: string, body: { archived?: boolean }) => http.patch<TaxRate>(`${B}/tax-rates/${e(id)}`, body),
 
     suppliers: (q: Q = {}) => http.get<ListPage<Supplier>>(`${B}/suppliers`, { limit: 200, ...q }),
     createSupplier: (body: Partial<Supplier> & { name: string }) => http.post<Supplier>(`${B}/suppliers`, body),

@@ -26,6 +26,8 @@ export type Participant = { studentId: string; name: string; kind: ParticipantKi
 export type LessonForMark = {
   id: string; kind: string; status: string; group_id: string | null; group_name: string | null; subject_id: string; subject_name: string;
   branch_id: string; starts_at: string; date: string; visit_price: string | null; teacher_user_id: string | null;
+  /** Today in the lesson's branch time zone (the day a mark is made on, where the lesson is). */
+  today: string;
 };
 
 /** Whether a mark costs a lesson under these rules (null: the student has no pass). */
@@ -171,7 +173,8 @@ export async function lessonForMark(ctx: Pick<RequestContext, 'sql' | 'tenantId'
   const rule = ctx.rulesSql(action, 'school.Lesson', { alias: 'l', firstParam: 4 });
   const [l] = await ctx.sql<LessonForMark>(
     `select l.id, l.kind, l.status, l.group_id, g.name as group_name, l.subject_id, s.name as subject_name, l.branch_id, ${iso('l.starts_at')} as starts_at, l.teacher_user_id,
-            to_char((l.starts_at at time zone coalesce(b.time_zone, $3::text))::date, 'YYYY-MM-DD') as date, coalesce(l.visit_price, g.visit_price) as visit_price
+            to_char((l.starts_at at time zone coalesce(b.time_zone, $3::text))::date, 'YYYY-MM-DD') as date, coalesce(l.visit_price, g.visit_price) as visit_price,
+            to_char((now() at time zone coalesce(b.time_zone, $3::text))::date, 'YYYY-MM-DD') as today
        from school.lesson l
        join school.subject s on s.tenant_id = l.tenant_id and s.id = l.subject_id
        join school.branch b on b.tenant_id = l.tenant_id and b.id = l.branch_id

@@ -2,7 +2,7 @@ import { defineAction, defineService, Type, UnprocessableError } from '@atrium/s
 import { clearMark, lessonForMark, markStudent, participantOf, rosterOf } from '../domain/attendance.ts';
 import { badField, Id } from '../domain/fields.ts';
 import { candidatePasses } from '../domain/pass-ledger.ts';
-import { schoolSettings, todayIn } from '../domain/settings.ts';
+import { schoolSettings } from '../domain/settings.ts';
 
 const Mark = Type.Union([Type.Literal('attended'), Type.Literal('excused'), Type.Literal('unexcused')]);
 
@@ -40,11 +40,10 @@ export const attendanceService = defineService({
             balance: money ? Number(money.balance) : null,
           });
         }
-        const today = todayIn(tz);
         return {
           lesson: { id: lesson.id, kind: lesson.kind, status: lesson.status, groupId: lesson.group_id, groupName: lesson.group_name, subjectName: lesson.subject_name, startsAt: lesson.starts_at, date: lesson.date },
           students,
-          canMark: lesson.status !== 'canceled' && lesson.date <= today && ctx.can('mark', 'school.Lesson', { id: lesson.id, teacherUserId: lesson.teacher_user_id, branchId: lesson.branch_id, groupId: lesson.group_id }),
+          canMark: lesson.status !== 'canceled' && lesson.date <= lesson.today && ctx.can('mark', 'school.Lesson', { id: lesson.id, teacherUserId: lesson.teacher_user_id, branchId: lesson.branch_id, groupId: lesson.group_id }),
         };
       },
     }),
@@ -61,7 +60,7 @@ export const attendanceService = defineService({
         const tz = (await ctx.tenant()).timeZone || 'UTC';
         const lesson = await lessonForMark(ctx, ctx.params.lessonId, tz, 'mark');
         if (lesson.status === 'canceled') throw new UnprocessableError('The lesson is canceled', 'LESSON_CANCELED', { lessonId: lesson.id });
-        if (lesson.date > todayIn(tz)) throw new UnprocessableError('Attendance is marked on the day of the lesson or later', 'LESSON_IN_FUTURE', { date: lesson.date });
+        if (lesson.date > lesson.today) throw new UnprocessableError('Attendance is marked on the day of the lesson or later', 'LESSON_IN_FUTURE', { date: lesson.date });
         const seen = new Set<string>();
         ctx.params.marks.forEach((m, i) => {
           if (seen.has(m.studentId)) throw badField(`marks.${i}.studentId`, 'DUPLICATE_STUDENT', 'is marked twice');

@@ -135,7 +135,9 @@ export function checkTenders(total: number, tenders: TenderInput[], hasCustomer:
 export function buildSalePayload(cart: Cart, o: { id: string; registerId: string; payments: PaymentInput[]; offline: boolean; now?: Date; note?: string }): SalePayload {
   const now = o.now ?? new Date();
   const priced = priceOf(cart, now);
-  return {
+  // plain data: the page's cart is reactive, and IndexedDB cannot store a Vue proxy (a discount
+  // object in the payload made the queue refuse the sale with a DataCloneError)
+  return JSON.parse(JSON.stringify({
     id: o.id,
     registerId: o.registerId,
     ...(cart.customer ? { customerId: cart.customer.id } : {}),
@@ -152,5 +154,5 @@ export function buildSalePayload(cart: Cart, o: { id: string; registerId: string
     clientCreatedAt: now.toISOString(),
     offline: o.offline,
     expectedTotal: priced.total,
-  };
+  } satisfies SalePayload)) as SalePayload;
 }
