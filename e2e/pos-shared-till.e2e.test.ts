@@ -193,4 +193,26 @@ describe('the POS till in the browser (ru): shared till at 1280×800, dialogs on
       page = main;
     }
   });
+
+  it('categories, VAT rates and suppliers are set up in the UI (Products → «Категории, НДС, поставщики»)', async () => {
+    await page.goto('/#/pos/products');
+    await page.getByTestId('catalog-setup-open').click();
+    await visible('catalog-setup');
+    await page.getByTestId('setup-category-name').fill('Молочное');
+    await page.getByTestId('setup-category-add').click();
+    await until(async () => (await page.getByTestId('setup-category').allInnerTexts()).some((x) => x.includes('Молочное')), 'the new category');
+    await page.getByTestId('setup-taxes').click();
+    await page.getByTestId('setup-tax-name').fill('НДС 12 %');
+    await page.getByTestId('setup-tax-rate').fill('12');
+    await page.getByTestId('setup-tax-add').click();
+    await until(async () => (await page.getByTestId('setup-tax').count()) === 1, 'the new VAT rate');
+    await page.getByTestId('setup-suppliers').click();
+    await page.getByTestId('setup-supplier-name').fill('ТОО «Арман»');
+    await page.getByTestId('setup-supplier-add').click();
+    await until(async () => (await page.getByTestId('setup-supplier').count()) === 1, 'the new supplier');
+    await shot('catalog-setup');
+    expect((await owner.get('/api/pos/categories')).body.items.map((c: any) => c.name)).toContain('Молочное');
+    expect((await owner.get('/api/pos/tax-rates')).body.items).toMatchObject([{ name: 'НДС 12 %', rateBp: 1200, included: true }]);
+    expect((await owner.get('/api/pos/suppliers')).body.items.map((x: any) => x.name)).toEqual(['ТОО «Арман»']);
+  });
 });

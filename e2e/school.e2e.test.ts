@@ -154,6 +154,8 @@ describe('the school in a real browser', () => {
     const { ctx, page } = await newPage('phone');
     try {
       await signIn(page);
+      // the dashboard's widget lists today's lesson
+      await page.getByTestId('today-lessons').filter({ hasText: 'Английский A1 утро' }).waitFor();
       await page.goto('/#/school');
       await page.getByTestId('schedule-days').waitFor();
       expect(await noHorizontalOverflow(page)).toBe(true);

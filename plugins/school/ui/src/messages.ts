@@ -1,6 +1,7 @@
 // Merged by the shell under the plugin id: components use t('school.…'). vue-i18n syntax: {n} is a
 // placeholder, a literal @ or { would be written {'@'} / {'{'}.
 const en = {
+  dashboard: { noLessons: 'No lessons today', attendance: 'Attendance this week', paidToday: 'Received today', paidMonth: 'Received this month', debts: 'Owed by {n} students', conversion: 'Leads enrolled ({n} this month)' },
   tabs: { schedule: 'Schedule', groups: 'Groups', students: 'Students', money: 'Money' },
   common: { save: 'Save', cancel: 'Cancel', close: 'Close', add: 'Add', retry: 'Try again', back: 'Back', search: 'Search', more: 'Show more', none: '—', loadFailed: 'Could not load this page' },
   weekday: { 1: 'Mon', 2: 'Tue', 3: 'Wed', 4: 'Thu', 5: 'Fri', 6: 'Sat', 7: 'Sun' },
@@ -43,6 +44,7 @@ const en = {
 };
 
 const ru: typeof en = {
+  dashboard: { noLessons: 'Сегодня уроков нет', attendance: 'Посещаемость за неделю', paidToday: 'Получено сегодня', paidMonth: 'Получено за месяц', debts: 'Долги учеников: {n}', conversion: 'Конверсия лидов (за месяц: {n})' },
   tabs: { schedule: 'Расписание', groups: 'Группы', students: 'Ученики', money: 'Финансы' },
   common: { save: 'Сохранить', cancel: 'Отмена', close: 'Закрыть', add: 'Добавить', retry: 'Повторить', back: 'Назад', search: 'Поиск', more: 'Показать ещё', none: '—', loadFailed: 'Не удалось загрузить страницу' },
   weekday: { 1: 'Пн', 2: 'Вт', 3: 'Ср', 4: 'Чт', 5: 'Пт', 6: 'Сб', 7: 'Вс' },
@@ -85,6 +87,7 @@ const ru: typeof en = {
 };
 
 const uk: typeof en = {
+  dashboard: { noLessons: 'Сьогодні уроків немає', attendance: 'Відвідуваність за тиждень', paidToday: 'Отримано сьогодні', paidMonth: 'Отримано за місяць', debts: 'Борги учнів: {n}', conversion: 'Конверсія лідів (за місяць: {n})' },
   tabs: { schedule: 'Розклад', groups: 'Групи', students: 'Учні', money: 'Фінанси' },
   common: { save: 'Зберегти', cancel: 'Скасувати', close: 'Закрити', add: 'Додати', retry: 'Повторити', back: 'Назад', search: 'Пошук', more: 'Показати ще', none: '—', loadFailed: 'Не вдалося завантажити сторінку' },
   weekday: { 1: 'Пн', 2: 'Вт', 3: 'Ср', 4: 'Чт', 5: 'Пт', 6: 'Сб', 7: 'Нд' },
@@ -127,6 +130,7 @@ const uk: typeof en = {
 };
 
 const kk: typeof en = {
+  dashboard: { noLessons: 'Бүгін сабақ жоқ', attendance: 'Аптадағы қатысу', paidToday: 'Бүгін түсті', paidMonth: 'Осы айда түсті', debts: 'Оқушылар қарызы: {n}', conversion: 'Лид конверсиясы (айына: {n})' },
   tabs: { schedule: 'Кесте', groups: 'Топтар', students: 'Оқушылар', money: 'Қаржы' },
   common: { save: 'Сақтау', cancel: 'Болдырмау', close: 'Жабу', add: 'Қосу', retry: 'Қайталау', back: 'Артқа', search: 'Іздеу', more: 'Тағы көрсету', none: '—', loadFailed: 'Бетті жүктеу мүмкін болмады' },
   weekday: { 1: 'Дс', 2: 'Сс', 3: 'Ср', 4: 'Бс', 5: 'Жм', 6: 'Сн', 7: 'Жс' },
