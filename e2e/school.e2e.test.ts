@@ -144,6 +144,12 @@ describe('the school in a real browser', () => {
       await page.getByTestId('schedule-week').waitFor();
       expect(await page.getByTestId('lesson-card').first().innerText()).toContain('Английский A1 утро');
       await shot(page, 'schedule-desktop');
+
+      // reports: on screen, and the same as an Excel file downloaded with the session
+      await page.goto('/#/school/reports');
+      await page.getByTestId('report-table').waitFor();
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('report-xlsx').click()]);
+      expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
     } finally {
       await ctx.close();
     }
@@ -154,6 +160,8 @@ describe('the school in a real browser', () => {
     const { ctx, page } = await newPage('phone');
     try {
       await signIn(page);
+      // the dashboard's widget lists today's lesson
+      await page.getByTestId('today-lessons').filter({ hasText: 'Английский A1 утро' }).waitFor();
       await page.goto('/#/school');
       await page.getByTestId('schedule-days').waitFor();
       expect(await noHorizontalOverflow(page)).toBe(true);

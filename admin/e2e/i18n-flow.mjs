@@ -28,8 +28,12 @@ try {
   const page = await ctx.newPage();
   const invitee = `kassir-${stamp}@example.com`;
 
-  await run.test('sign up in Russian', async () => {
+  await run.test('sign up in Russian; an empty form flags every field at once', async () => {
     await page.goto('/#/signup');
+    await page.getByTestId('submit').click();
+    const form = page.getByTestId('signup-form');
+    await form.locator('.q-field--error').nth(2).waitFor();
+    assert((await form.getByText('Обязательное поле').count()) >= 3, 'not every empty field says it is required');
     await page.getByTestId('tenantName').fill(`Магазин ${stamp}`);
     await page.getByTestId('email').fill(`owner-ru-${stamp}@example.com`);
     await page.getByTestId('password').fill('correct-horse-battery');

@@ -48,6 +48,7 @@ export function schoolApi(http: AtriumHttp) {
     payments: (q: { studentId?: string; limit?: number; offset?: number }) => http.get<Page<Payment>>(`${base}/payments`, clean(q)),
     pay: (body: { studentId: string; amount: number; method: PayMethod; reference?: string }, key: string) => http.post<Payment>(`${base}/payments`, body, once(key)),
     invoices: (q: { studentId?: string; status?: string; limit?: number; offset?: number }) => http.get<Page<Invoice>>(`${base}/invoices`, clean(q)),
+    dashboard: () => http.get<Record<string, unknown> & { today: string; todayLessons: unknown[] | null }>(`${base}/dashboard`),
     settings: () => http.get<{ settings: Record<string, unknown> }>('/api/plugins/school'),
   };
 }

@@ -1,15 +1,18 @@
 import { defineUiPlugin } from '@atrium/sdk/ui';
+import SchoolSummaryWidget from './components/SchoolSummaryWidget.vue';
+import TodayLessonsWidget from './components/TodayLessonsWidget.vue';
 import messages from './messages.ts';
 import GroupPage from './pages/GroupPage.vue';
 import GroupsPage from './pages/GroupsPage.vue';
 import LessonPage from './pages/LessonPage.vue';
 import MoneyPage from './pages/MoneyPage.vue';
+import ReportsPage from './pages/ReportsPage.vue';
 import SchedulePage from './pages/SchedulePage.vue';
 import StudentPage from './pages/StudentPage.vue';
 import StudentsPage from './pages/StudentsPage.vue';
 
 // The school admin: the week's schedule, a lesson's attendance sheet (made for the phone), groups
-// with lesson generation, students with passes and payments, and the money. atrium.plugin.json
+// with lesson generation, students with passes and payments, the money, and two dashboard widgets. atrium.plugin.json
 // names the components below; `meta.can` sends people without the permission back to the
 // dashboard (the API refuses them too, row rules included).
 export default defineUiPlugin({
@@ -21,7 +24,8 @@ export default defineUiPlugin({
     { path: 'students', name: 'students', component: StudentsPage, meta: { can: ['read', 'school.Student'] } },
     { path: 'students/:id', name: 'student', component: StudentPage, meta: { can: ['read', 'school.Student'] } },
     { path: 'money', name: 'money', component: MoneyPage, meta: { can: ['read', 'school.Payment'] } },
+    { path: 'reports', name: 'reports', component: ReportsPage },
   ],
-  components: { SchedulePage, LessonPage, GroupsPage, GroupPage, StudentsPage, StudentPage, MoneyPage },
+  components: { SchedulePage, LessonPage, GroupsPage, GroupPage, StudentsPage, StudentPage, MoneyPage, ReportsPage, TodayLessonsWidget, SchoolSummaryWidget },
   messages,
 });
