@@ -32,6 +32,7 @@ const MODULES: { file: string; produces: string[] }[] = [
   { file: 'pos-sales.bench.ts', produces: ['pos.sale', 'bare.pos'] },
   { file: 'messaging.bench.ts', produces: ['messaging.', 'bare.messaging'] },
   { file: 'school.bench.ts', produces: ['school.', 'pg.school.'] },
+  { file: 'salon.bench.ts', produces: ['salon.'] },
 ];
 
 const wanted = (name: string) => !prefix || name.startsWith(prefix);

@@ -5,6 +5,8 @@ import kk from '../messages/kk.json' with { type: 'json' };
 import ru from '../messages/ru.json' with { type: 'json' };
 import uk from '../messages/uk.json' with { type: 'json' };
 import { createSalon } from './migrations/0001-salon.ts';
+import { createResources } from './migrations/0002-resources.ts';
+import { resourcesService } from './services/resources.service.ts';
 import { staffService } from './services/staff.service.ts';
 import { catalogueService } from './services/catalogue.service.ts';
 import { clientsService } from './services/clients.service.ts';
@@ -25,8 +27,8 @@ import { telegramLoginService } from './services/telegram-login.service.ts';
 export default definePlugin({
   manifest: manifest as any,
   messages: { en, ru, uk, kk },
-  migrations: [createSalon],
-  services: [staffService, catalogueService, clientsService, bookingsService, availabilityService, telegramLoginService],
+  migrations: [createSalon, createResources],
+  services: [staffService, catalogueService, resourcesService, clientsService, bookingsService, availabilityService, telegramLoginService],
   subscribers: { 'messaging.button.pressed.v1': reminderButtons, 'messaging.message.received.v1': defineSubscriber({ maxAttempts: 5, handler: onLoginStart }) },
   jobs: { sendReminders: sendRemindersJob, expireHolds: expireHoldsJob },
 });

@@ -224,3 +224,35 @@ describe('who sees what', () => {
     expect(r.status).toBe(400);
   });
 });
+
+describe('rooms, chairs and devices', () => {
+  it('a resource with capacity 1 takes one booking at a time across masters, under concurrency; capacity 2 takes two', async () => {
+    const day = addDays(MONDAY, 7);
+    const chair = await ok(owner.post('/api/salon/resources', { name: 'Pedicure chair', kind: 'chair' }, key()), 201);
+    await ok(owner.put(`/api/salon/resources/for-service/${ids.pedicure}`, { resourceIds: [chair.id] }));
+    const startsAt = at('15:00', day);
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => book(reception, [{ serviceId: ids.pedicure, staffId: i % 2 ? ids.Anna : ids.Boris, startsAt }])));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    const refused = results.filter((r) => r.status !== 201);
+    expect(new Set(refused.map((r) => `${r.status} ${r.body.error.code}`)).size).toBeGreaterThan(0);
+    for (const r of refused) expect(['409 SLOT_TAKEN', '409 RESOURCE_TAKEN']).toContain(`${r.status} ${r.body.error.code}`);
+    const winner = results.find((r) => r.status === 201)!.body.bookings[0];
+    const other = winner.staff.id === ids.Anna ? ids.Boris : ids.Anna;
+    // the other master is free, the chair is not: not offered, and refused if asked
+    const offered = await ok(reception.post('/api/salon/availability/search', { serviceIds: [ids.pedicure], staffIds: [other], from: day }));
+    expect(offered.items.map((s: any) => s.startsAt)).not.toContain(startsAt);
+    const again = await book(reception, [{ serviceId: ids.pedicure, staffId: other, startsAt }]);
+    expect([again.status, again.body.error.code]).toEqual([409, 'RESOURCE_TAKEN']);
+    // a second chair: now it fits
+    await ok(owner.patch(`/api/salon/resources/${chair.id}`, { capacity: 2 }));
+    const second = await ok(book(reception, [{ serviceId: ids.pedicure, staffId: other, startsAt }]), 201);
+    const { rows } = await sys.query('select unit from salon.booking_resource where booking_id = any($1) order by unit', [[winner.id, second.bookings[0].id]]);
+    expect(rows.map((r) => r.unit)).toEqual([1, 2]);
+    // a unit in use cannot go away; a cancelled booking gives its unit back at once
+    const shrink = await owner.patch(`/api/salon/resources/${chair.id}`, { capacity: 1 });
+    expect([shrink.status, shrink.body.error.fields[0].field]).toEqual([400, 'capacity']);
+    await ok(reception.post(`/api/salon/bookings/${second.bookings[0].id}/cancel`, {}));
+    expect((await sys.query('select live from salon.booking_resource where booking_id = $1', [second.bookings[0].id])).rows[0].live).toBe(false);
+    await ok(owner.put(`/api/salon/resources/for-service/${ids.pedicure}`, { resourceIds: [] }));
+  });
+});

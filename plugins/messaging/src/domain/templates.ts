@@ -120,12 +120,20 @@ export function formatValue(type: VariableType, value: unknown, locale: Locale, 
   }
 }
 
+/**
+ * A value in a rendered text: formatted when it has its declared type; otherwise as given (a send
+ * refuses such values before rendering; the preview renders them to show where they go, beside
+ * its list of problems — formatting one would throw, an invalid date for instance).
+ */
+function shown(type: VariableType, value: unknown, locale: Locale, timeZone: string): string {
+  if (value === undefined || value === null) return '';
+  if (typeProblem(type, value)) return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return formatValue(type, value, locale, timeZone);
+}
+
 export function render(text: string, variables: TemplateVariable[], values: Record<string, unknown>, locale: Locale, timeZone: string): string {
   const types = new Map(variables.map((v) => [v.name, v.type]));
-  return text.replace(PLACEHOLDER, (_m, name: string) => {
-    const v = values[name];
-    return v === undefined || v === null ? '' : formatValue(types.get(name) ?? 'text', v, locale, timeZone);
-  });
+  return text.replace(PLACEHOLDER, (_m, name: string) => shown(types.get(name) ?? 'text', values[name], locale, timeZone));
 }
 
 /**
@@ -144,7 +152,7 @@ export function pickVariant<V extends { channel: string; locale: string }>(varia
 export function providerParameters(variant: TemplateVariantDef, variables: TemplateVariable[], values: Record<string, unknown>, locale: Locale, timeZone: string): { type: 'text'; text: string }[] {
   const order = variant.providerTemplate?.parameters ?? placeholders(variant.body);
   const types = new Map(variables.map((v) => [v.name, v.type]));
-  return order.map((name) => ({ type: 'text' as const, text: values[name] === undefined || values[name] === null ? '' : formatValue(types.get(name) ?? 'text', values[name], locale, timeZone) }));
+  return order.map((name) => ({ type: 'text' as const, text: shown(types.get(name) ?? 'text', values[name], locale, timeZone) }));
 }
 
 export function asLocale(x: unknown, fallback: Locale): Locale {

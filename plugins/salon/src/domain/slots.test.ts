@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findSlots, isFree, workingIntervals, type ChainStep, type StaffCalendar } from './slots.ts';
+import { assignUnits, findSlots, isFree, workingIntervals, type ChainStep, type StaffCalendar } from './slots.ts';
 import { isoWeekday, localDay, localToInstant } from './zoned-time.ts';
 
 const TZ = 'Asia/Almaty'; // UTC+5, no DST
@@ -98,3 +98,35 @@ describe('slots', () => {
     expect(isFree(c, at('09:30'), at('10:30'))).toBe(false);
   });
 });
+
+describe('resources', () => {
+  const cal = (): StaffCalendar => ({ working: workingIntervals(TZ, MON_10_19, [], DAY, 1), busy: [] });
+  const room = (busyPerUnit: [string, string][][]) => ({ resourceId: 'room', units: busyPerUnit.map((b) => b.map(([x, y]) => ({ start: at(x), end: at(y) }))) });
+  const search = (steps: ChainStep[]) => findSlots({ steps, calendars: new Map([['anna', cal()], ['boris', cal()]]), timeZone: TZ, from: at('00:00'), to: at('23:59'), stepMin: 60 });
+
+  it('a slot needs a free unit of every resource; a chain does not take one unit twice', () => {
+    // one room, busy 10–12: nobody can start before 12, whoever is free
+    const one: ChainStep = { serviceId: 's', bufferBeforeMin: 0, bufferAfterMin: 0, options: [{ staffId: 'anna', durationMin: 60 }, { staffId: 'boris', durationMin: 60 }], resources: [room([[['10:00', '12:00']]])] };
+    const slots = search([one]);
+    expect(slots.map((s) => `${hhmm(s.startsAt)} ${s.items[0]!.staffId} u${s.items[0]!.units[0]!.unit}`).slice(0, 3)).toEqual(['12:00 anna u1', '12:00 boris u1', '13:00 anna u1']);
+    // two units: the second is free in the morning
+    const two = { ...one, resources: [room([[['10:00', '12:00']], []])] };
+    expect(search([two])[0]!.items[0]!.units).toEqual([{ resourceId: 'room', unit: 2 }]);
+    // a chain of two services in the one room, overlapping in time through buffers: the second needs another unit
+    const a: ChainStep = { serviceId: 'a', bufferBeforeMin: 0, bufferAfterMin: 30, options: [{ staffId: 'anna', durationMin: 60 }], resources: [room([[]])] };
+    const b: ChainStep = { serviceId: 'b', bufferBeforeMin: 0, bufferAfterMin: 0, options: [{ staffId: 'boris', durationMin: 60 }], resources: [room([[]])] };
+    expect(search([a, b])).toEqual([]);
+    const a2 = { ...a, resources: [room([[], []])] };
+    const b2 = { ...b, resources: [room([[], []])] };
+    expect(search([a2, b2])[0]!.items.map((i) => i.units[0]!.unit)).toEqual([1, 2]);
+  });
+
+  it('assignUnits: first free unit per service, none taken twice, the first that cannot be served named', () => {
+    const needs = new Map([['s', [room([[['10:00', '11:00']], [], []])]]]);
+    const item = { serviceId: 's', blockedFrom: at('10:00'), blockedTo: at('11:00') };
+    expect(assignUnits([item, item], needs)).toEqual({ units: [[{ resourceId: 'room', unit: 2 }], [{ resourceId: 'room', unit: 3 }]] });
+    expect(assignUnits([item, item, item], needs)).toEqual({ failed: { index: 2, resourceId: 'room' } });
+    expect(assignUnits([{ serviceId: 'other', blockedFrom: 0, blockedTo: 1 }], needs)).toEqual({ units: [[]] });
+  });
+});
+

@@ -3,12 +3,13 @@ import { salonSettings } from '../domain/settings.ts';
 import { findSlots, type ChainStep } from '../domain/slots.ts';
 import { addDays, localToInstant } from '../domain/zoned-time.ts';
 import { checkDay, Day, Id } from './common.ts';
-import { loadCalendars, loadServiceOptions } from './calendar.ts';
+import { loadCalendars, loadResourceNeeds, loadServiceOptions } from './calendar.ts';
 
 /**
  * Free slots for one service or a chain of them (back to back, or `gapMin` apart), across the
  * masters who perform each (or the ones named), over `days` local days from `from` in the salon's
- * zone: hours, breaks, exceptions, buffers and existing bookings all count (domain/slots.ts).
+ * zone: hours, breaks, exceptions, buffers, resources (a free unit of each) and existing bookings
+ * all count (domain/slots.ts).
  */
 export const availabilityService = defineService({
   name: 'availability',
@@ -32,17 +33,18 @@ export const availabilityService = defineService({
         checkDay(p.from, 'from');
         if (p.staffIds && p.staffIds.length !== p.serviceIds.length) throw new ValidationError('Invalid input: staffIds', [{ field: 'staffIds', code: 'onePerService', message: 'must name one master (or null) per service' }]);
         const services = await loadServiceOptions(ctx, p.serviceIds);
+        const days = p.days ?? 1;
+        const from = Math.max(localToInstant(settings.timeZone, p.from, 0), Date.now());
+        const to = localToInstant(settings.timeZone, addDays(p.from, days), 0);
+        // the chain may run past the last start: read a day more
+        const needs = await loadResourceNeeds(ctx, p.serviceIds, from, to + 86_400_000);
         const steps: ChainStep[] = p.serviceIds.map((id, i) => {
           const s = services.get(id);
           if (!s) throw new ValidationError(`Invalid input: serviceIds.${i}`, [{ field: `serviceIds.${i}`, code: 'notBookable', message: 'is not a bookable service of this salon' }]);
           const wanted = p.staffIds?.[i];
-          return { serviceId: id, bufferBeforeMin: s.bufferBeforeMin, bufferAfterMin: s.bufferAfterMin, options: s.options.filter((o) => !wanted || o.staffId === wanted) };
+          return { serviceId: id, bufferBeforeMin: s.bufferBeforeMin, bufferAfterMin: s.bufferAfterMin, options: s.options.filter((o) => !wanted || o.staffId === wanted), resources: needs.get(id) ?? [] };
         });
-        const days = p.days ?? 1;
-        const from = Math.max(localToInstant(settings.timeZone, p.from, 0), Date.now());
-        const to = localToInstant(settings.timeZone, addDays(p.from, days), 0);
         const staffIds = [...new Set(steps.flatMap((s) => s.options.map((o) => o.staffId)))];
-        // the chain may run past the last start: read a day more
         const calendars = await loadCalendars(ctx, staffIds, from, to + 86_400_000, settings.timeZone);
         const slots = findSlots({ steps, calendars, timeZone: settings.timeZone, from, to: to - 1, stepMin: settings.slotStepMinutes, gapMin: p.gapMin, limit: p.limit ?? 500 });
         const iso = (t: number) => new Date(t).toISOString();

@@ -3,10 +3,10 @@ import { ConflictError, defineAction, defineService, listPage, NotFoundError, Pa
 import { BOOKING_STATUSES, canMove, canReschedule, SETTABLE_STATUSES, type BookingStatus } from '../domain/booking-flow.ts';
 import { BOOKING_FROM, BOOKING_SELECT, bookingView, planReminders, skipReminders, type BookingRow } from '../domain/booking-rows.ts';
 import { salonSettings } from '../domain/settings.ts';
-import { isFree } from '../domain/slots.ts';
+import { assignUnits, isFree } from '../domain/slots.ts';
 import { BOOKING_CREATED, BOOKING_MOVED, BOOKING_STATUS_CHANGED } from '../events.ts';
-import { checkInstant, checkVersion, cleanName, cleanPhone, Id, isDuplicate, isOverlap, Version } from './common.ts';
-import { loadCalendars, loadServiceOptions } from './calendar.ts';
+import { checkInstant, checkVersion, cleanName, constraintOf, cleanPhone, Id, isDuplicate, isOverlap, Version } from './common.ts';
+import { loadCalendars, loadResourceNeeds, loadServiceOptions } from './calendar.ts';
 
 const SUBJECT = 'salon.Booking';
 const Instant = Type.String({ format: 'date-time' });
@@ -15,6 +15,9 @@ const MIN = 60_000;
 
 const slotTaken = (details?: Record<string, unknown>) =>
   new ConflictError('This time is already taken for the master; pick another slot', 'SLOT_TAKEN', details);
+
+const resourceTaken = (index: number, resourceId: string) =>
+  new ConflictError('A room, chair or device the service needs is taken then; pick another slot', 'RESOURCE_TAKEN', { field: `items.${index}.startsAt`, resourceId });
 
 /** One booking the caller may act on (`action` is the route's, so the row rule is the one for it). */
 async function loadFor(ctx: RequestContext, id: string, action: string, lock = false): Promise<BookingRow> {
@@ -32,11 +35,12 @@ async function loadChain(ctx: RequestContext, chainId: string): Promise<BookingR
 }
 
 /** Holds past their expiry that stand in the way are marked expired first (the job does the rest). */
-async function expireHoldsIn(ctx: RequestContext, staffIds: string[], from: Date, to: Date): Promise<void> {
+async function expireHoldsIn(ctx: RequestContext, staffIds: string[], from: Date, to: Date, resourceIds: string[] = []): Promise<void> {
   const expired = await ctx.sql<{ id: string; chain_id: string }>(
-    `update salon.booking set status = 'expired', hold_expires_at = null, updated_at = now(), version = version + 1
-      where tenant_id = $1::uuid and status = 'held' and hold_expires_at <= now() and staff_id = any($2::uuid[]) and blocked && tstzrange($3::timestamptz, $4::timestamptz)
-      returning id, chain_id`, [ctx.tenantId, staffIds, from, to]);
+    `update salon.booking b set status = 'expired', hold_expires_at = null, updated_at = now(), version = version + 1
+      where b.tenant_id = $1::uuid and b.status = 'held' and b.hold_expires_at <= now() and b.blocked && tstzrange($3::timestamptz, $4::timestamptz)
+        and (b.staff_id = any($2::uuid[]) or exists (select 1 from salon.booking_resource br where br.tenant_id = b.tenant_id and br.booking_id = b.id and br.resource_id = any($5::uuid[])))
+      returning b.id, b.chain_id`, [ctx.tenantId, staffIds, from, to, resourceIds]);
   for (const e of expired) await ctx.emit(BOOKING_STATUS_CHANGED, { id: e.id, chainId: e.chain_id, from: 'held', to: 'expired', by: 'platform' });
 }
 
@@ -69,7 +73,8 @@ const Item = Type.Object({ serviceId: Id, staffId: Id, startsAt: Instant }, { ad
  * Bookings. A chain (manicure then pedicure) is one create: every booking of it is inserted by one
  * statement in one transaction, so it exists whole or not at all. Double booking of a master is
  * impossible: the exclusion constraint `booking_no_overlap` refuses the second of two overlapping
- * inserts however they race (409 SLOT_TAKEN). A held booking keeps its slot until it expires.
+ * inserts however they race (409 SLOT_TAKEN); so does `booking_resource_no_overlap` for a unit of a
+ * room, chair or device (409 RESOURCE_TAKEN). A held booking keeps its slot until it expires.
  * A master's row rule `{ masterUserId: me }` is applied in SQL on every route.
  */
 export const bookingsService = defineService({
@@ -145,7 +150,13 @@ export const bookingsService = defineService({
           }
         }
         const clientId = await resolveClient(ctx, p);
-        await expireHoldsIn(ctx, planned.map((x) => x.opt.staffId), new Date(Math.min(...planned.map((x) => x.blockedFrom))), new Date(Math.max(...planned.map((x) => x.blockedTo))));
+        const spanFrom = Math.min(...planned.map((x) => x.blockedFrom));
+        const spanTo = Math.max(...planned.map((x) => x.blockedTo));
+        const needs = await loadResourceNeeds(ctx, planned.map((x) => x.service.serviceId), spanFrom, spanTo);
+        const resourceIds = [...new Set([...needs.values()].flat().map((n) => n.resourceId))];
+        await expireHoldsIn(ctx, planned.map((x) => x.opt.staffId), new Date(spanFrom), new Date(spanTo), resourceIds);
+        const assigned = assignUnits(planned.map((x) => ({ serviceId: x.service.serviceId, blockedFrom: x.blockedFrom, blockedTo: x.blockedTo })), needs);
+        if ('failed' in assigned) throw resourceTaken(assigned.failed.index, assigned.failed.resourceId);
         const chainId = crypto.randomUUID();
         const status: BookingStatus = p.hold ? 'held' : 'booked';
         const holdUntil = p.hold ? new Date(Date.now() + settings.holdMinutes * MIN) : null;
@@ -163,6 +174,20 @@ export const bookingsService = defineService({
         } catch (e) {
           if (isOverlap(e)) throw slotTaken();
           throw e;
+        }
+        const taken = planned.flatMap((x, k) => assigned.units[k]!.map((u) => ({ booking: x.id, blockedFrom: x.blockedFrom, blockedTo: x.blockedTo, ...u })));
+        if (taken.length) {
+          try {
+            await ctx.sql(
+              `insert into salon.booking_resource (tenant_id, booking_id, resource_id, unit, blocked)
+               select $1::uuid, b, r, u, tstzrange(f, t) from unnest($2::uuid[], $3::uuid[], $4::int[], $5::timestamptz[], $6::timestamptz[]) as x(b, r, u, f, t)`,
+              [ctx.tenantId, taken.map((t) => t.booking), taken.map((t) => t.resourceId), taken.map((t) => t.unit), taken.map((t) => new Date(t.blockedFrom)), taken.map((t) => new Date(t.blockedTo))],
+            );
+          } catch (e) {
+            // another booking took the same unit at the same moment: the whole chain is undone
+            if (isOverlap(e)) throw resourceTaken(0, taken[0]!.resourceId);
+            throw e;
+          }
         }
         const rows = await loadChain(ctx, chainId);
         const views = rows.map(bookingView);
@@ -210,7 +235,8 @@ export const bookingsService = defineService({
                     updated_at = now(), version = version + 1 where tenant_id = $1::uuid and id = $2::uuid`,
             [ctx.tenantId, p.id, staffId, opt.masterUserId, new Date(start), new Date(end), new Date(bf), new Date(bt)]);
         } catch (e) {
-          if (isOverlap(e)) throw slotTaken();
+          // the master's constraint, or a resource unit's (its rows follow the booking by a trigger)
+          if (isOverlap(e)) throw constraintOf(e) === 'booking_resource_no_overlap' ? new ConflictError('A room, chair or device the service needs is taken then; pick another slot', 'RESOURCE_TAKEN', { field: 'startsAt' }) : slotTaken();
           throw e;
         }
         const after = bookingView((await loadChain(ctx, before.chain_id)).find((b) => b.id === p.id)!);

@@ -1,6 +1,6 @@
 import type { RequestContext } from '@atrium/sdk';
 import { LIVE_STATUSES } from '../domain/booking-flow.ts';
-import { mergeIntervals, workingIntervals, type Interval, type ScheduleException, type StaffCalendar, type WeeklyHours } from '../domain/slots.ts';
+import { mergeIntervals, workingIntervals, type Interval, type ResourceNeed, type ScheduleException, type StaffCalendar, type WeeklyHours } from '../domain/slots.ts';
 import { addDays, localDay } from '../domain/zoned-time.ts';
 
 /**
@@ -54,6 +54,36 @@ export async function loadServiceOptions(ctx: Pick<RequestContext, 'sql' | 'tena
       out.set(r.id, o);
     }
     if (r.staff_id) o.options.push({ staffId: r.staff_id, durationMin: r.duration_min, price: Number(r.price), masterUserId: r.user_id });
+  }
+  return out;
+}
+
+/**
+ * The resources each service needs, with the busy ranges of every unit between `from` and `to`
+ * (live bookings; a hold past its expiry no longer counts).
+ */
+export async function loadResourceNeeds(ctx: Pick<RequestContext, 'sql' | 'tenantId'>, serviceIds: string[], from: number, to: number): Promise<Map<string, ResourceNeed[]>> {
+  const out = new Map<string, ResourceNeed[]>();
+  const needs = await ctx.sql<{ service_id: string; resource_id: string; capacity: number }>(
+    `select sr.service_id, r.id as resource_id, r.capacity from salon.service_resource sr join salon.resource r on r.tenant_id = sr.tenant_id and r.id = sr.resource_id
+      where sr.tenant_id = $1::uuid and sr.service_id = any($2::uuid[]) and r.active order by r.name, r.id`, [ctx.tenantId, serviceIds]);
+  if (!needs.length) return out;
+  const resourceIds = [...new Set(needs.map((n) => n.resource_id))];
+  const busy = await ctx.sql<{ resource_id: string; unit: number; lo: Date; hi: Date }>(
+    `select br.resource_id, br.unit, lower(br.blocked) as lo, upper(br.blocked) as hi from salon.booking_resource br
+      join salon.booking b on b.tenant_id = br.tenant_id and b.id = br.booking_id
+      where br.tenant_id = $1::uuid and br.resource_id = any($2::uuid[]) and br.live and br.blocked && tstzrange($3::timestamptz, $4::timestamptz)
+        and not (b.status = 'held' and b.hold_expires_at <= now())`,
+    [ctx.tenantId, resourceIds, new Date(from - 86_400_000), new Date(to + 86_400_000)]);
+  const units = new Map<string, Interval[][]>();
+  for (const n of needs) {
+    if (units.has(n.resource_id)) continue;
+    units.set(n.resource_id, Array.from({ length: n.capacity }, (_, u) => mergeIntervals(busy.filter((b) => b.resource_id === n.resource_id && b.unit === u + 1).map((b) => ({ start: new Date(b.lo).getTime(), end: new Date(b.hi).getTime() })))));
+  }
+  for (const n of needs) {
+    const list = out.get(n.service_id) ?? [];
+    list.push({ resourceId: n.resource_id, units: units.get(n.resource_id)! });
+    out.set(n.service_id, list);
   }
   return out;
 }

@@ -41,6 +41,8 @@ export function checkInstant(value: string, field: string): number {
 
 /** Whether a database error is the exclusion constraint that keeps bookings apart. */
 export const isOverlap = (e: unknown) => (e as { code?: string })?.code === '23P01' || (e as any)?.cause?.code === '23P01';
+/** The constraint a database error names (pg puts it on the error, the ORM on its cause). */
+export const constraintOf = (e: unknown): string | null => (e as any)?.constraint ?? (e as any)?.cause?.constraint ?? null;
 export const isDuplicate = (e: unknown) => (e as { code?: string })?.code === '23505' || (e as any)?.cause?.code === '23505';
 
 /** A stale `version` from the client: someone else changed the record since it was read. */
