@@ -144,6 +144,12 @@ describe('the school in a real browser', () => {
       await page.getByTestId('schedule-week').waitFor();
       expect(await page.getByTestId('lesson-card').first().innerText()).toContain('Английский A1 утро');
       await shot(page, 'schedule-desktop');
+
+      // reports: on screen, and the same as an Excel file downloaded with the session
+      await page.goto('/#/school/reports');
+      await page.getByTestId('report-table').waitFor();
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('report-xlsx').click()]);
+      expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
     } finally {
       await ctx.close();
     }

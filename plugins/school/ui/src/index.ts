@@ -6,6 +6,7 @@ import GroupPage from './pages/GroupPage.vue';
 import GroupsPage from './pages/GroupsPage.vue';
 import LessonPage from './pages/LessonPage.vue';
 import MoneyPage from './pages/MoneyPage.vue';
+import ReportsPage from './pages/ReportsPage.vue';
 import SchedulePage from './pages/SchedulePage.vue';
 import StudentPage from './pages/StudentPage.vue';
 import StudentsPage from './pages/StudentsPage.vue';
@@ -23,7 +24,8 @@ export default defineUiPlugin({
     { path: 'students', name: 'students', component: StudentsPage, meta: { can: ['read', 'school.Student'] } },
     { path: 'students/:id', name: 'student', component: StudentPage, meta: { can: ['read', 'school.Student'] } },
     { path: 'money', name: 'money', component: MoneyPage, meta: { can: ['read', 'school.Payment'] } },
+    { path: 'reports', name: 'reports', component: ReportsPage },
   ],
-  components: { SchedulePage, LessonPage, GroupsPage, GroupPage, StudentsPage, StudentPage, MoneyPage, TodayLessonsWidget, SchoolSummaryWidget },
+  components: { SchedulePage, LessonPage, GroupsPage, GroupPage, StudentsPage, StudentPage, MoneyPage, ReportsPage, TodayLessonsWidget, SchoolSummaryWidget },
   messages,
 });

@@ -1,8 +1,9 @@
 // Merged by the shell under the plugin id: components use t('school.…'). vue-i18n syntax: {n} is a
 // placeholder, a literal @ or { would be written {'@'} / {'{'}.
 const en = {
+  reports: { attendance: 'Attendance', finance: 'Finance', payroll: 'Payroll', debts: 'Debts', leads: 'Leads', lastMonth: 'Last 30 days', empty: 'Nothing in this period' },
   dashboard: { noLessons: 'No lessons today', attendance: 'Attendance this week', paidToday: 'Received today', paidMonth: 'Received this month', debts: 'Owed by {n} students', conversion: 'Leads enrolled ({n} this month)' },
-  tabs: { schedule: 'Schedule', groups: 'Groups', students: 'Students', money: 'Money' },
+  tabs: { schedule: 'Schedule', groups: 'Groups', students: 'Students', money: 'Money', reports: 'Reports' },
   common: { save: 'Save', cancel: 'Cancel', close: 'Close', add: 'Add', retry: 'Try again', back: 'Back', search: 'Search', more: 'Show more', none: '—', loadFailed: 'Could not load this page' },
   weekday: { 1: 'Mon', 2: 'Tue', 3: 'Wed', 4: 'Thu', 5: 'Fri', 6: 'Sat', 7: 'Sun' },
   status: { planned: 'Planned', done: 'Held', canceled: 'Canceled', active: 'Active', trial: 'Trial', paused: 'Paused', left: 'Left', expired: 'Expired', archived: 'Archived', open: 'Open', paid: 'Paid' },
@@ -44,8 +45,9 @@ const en = {
 };
 
 const ru: typeof en = {
+  reports: { attendance: 'Посещаемость', finance: 'Финансы', payroll: 'Зарплата', debts: 'Долги', leads: 'Лиды', lastMonth: 'Последние 30 дней', empty: 'За этот период ничего нет' },
   dashboard: { noLessons: 'Сегодня уроков нет', attendance: 'Посещаемость за неделю', paidToday: 'Получено сегодня', paidMonth: 'Получено за месяц', debts: 'Долги учеников: {n}', conversion: 'Конверсия лидов (за месяц: {n})' },
-  tabs: { schedule: 'Расписание', groups: 'Группы', students: 'Ученики', money: 'Финансы' },
+  tabs: { schedule: 'Расписание', groups: 'Группы', students: 'Ученики', money: 'Финансы', reports: 'Отчёты' },
   common: { save: 'Сохранить', cancel: 'Отмена', close: 'Закрыть', add: 'Добавить', retry: 'Повторить', back: 'Назад', search: 'Поиск', more: 'Показать ещё', none: '—', loadFailed: 'Не удалось загрузить страницу' },
   weekday: { 1: 'Пн', 2: 'Вт', 3: 'Ср', 4: 'Чт', 5: 'Пт', 6: 'Сб', 7: 'Вс' },
   status: { planned: 'Запланирован', done: 'Проведён', canceled: 'Отменён', active: 'Учится', trial: 'Пробный', paused: 'Пауза', left: 'Ушёл', expired: 'Истёк', archived: 'В архиве', open: 'Не оплачен', paid: 'Оплачен' },
@@ -87,8 +89,9 @@ const ru: typeof en = {
 };
 
 const uk: typeof en = {
+  reports: { attendance: 'Відвідуваність', finance: 'Фінанси', payroll: 'Зарплата', debts: 'Борги', leads: 'Ліди', lastMonth: 'Останні 30 днів', empty: 'За цей період нічого немає' },
   dashboard: { noLessons: 'Сьогодні уроків немає', attendance: 'Відвідуваність за тиждень', paidToday: 'Отримано сьогодні', paidMonth: 'Отримано за місяць', debts: 'Борги учнів: {n}', conversion: 'Конверсія лідів (за місяць: {n})' },
-  tabs: { schedule: 'Розклад', groups: 'Групи', students: 'Учні', money: 'Фінанси' },
+  tabs: { schedule: 'Розклад', groups: 'Групи', students: 'Учні', money: 'Фінанси', reports: 'Звіти' },
   common: { save: 'Зберегти', cancel: 'Скасувати', close: 'Закрити', add: 'Додати', retry: 'Повторити', back: 'Назад', search: 'Пошук', more: 'Показати ще', none: '—', loadFailed: 'Не вдалося завантажити сторінку' },
   weekday: { 1: 'Пн', 2: 'Вт', 3: 'Ср', 4: 'Чт', 5: 'Пт', 6: 'Сб', 7: 'Нд' },
   status: { planned: 'Заплановано', done: 'Проведено', canceled: 'Скасовано', active: 'Навчається', trial: 'Пробний', paused: 'Пауза', left: 'Пішов', expired: 'Закінчився', archived: 'В архіві', open: 'Не сплачено', paid: 'Сплачено' },
@@ -130,8 +133,9 @@ const uk: typeof en = {
 };
 
 const kk: typeof en = {
+  reports: { attendance: 'Қатысу', finance: 'Қаржы', payroll: 'Жалақы', debts: 'Қарыздар', leads: 'Лидтер', lastMonth: 'Соңғы 30 күн', empty: 'Бұл кезеңде ештеңе жоқ' },
   dashboard: { noLessons: 'Бүгін сабақ жоқ', attendance: 'Аптадағы қатысу', paidToday: 'Бүгін түсті', paidMonth: 'Осы айда түсті', debts: 'Оқушылар қарызы: {n}', conversion: 'Лид конверсиясы (айына: {n})' },
-  tabs: { schedule: 'Кесте', groups: 'Топтар', students: 'Оқушылар', money: 'Қаржы' },
+  tabs: { schedule: 'Кесте', groups: 'Топтар', students: 'Оқушылар', money: 'Қаржы', reports: 'Есептер' },
   common: { save: 'Сақтау', cancel: 'Болдырмау', close: 'Жабу', add: 'Қосу', retry: 'Қайталау', back: 'Артқа', search: 'Іздеу', more: 'Тағы көрсету', none: '—', loadFailed: 'Бетті жүктеу мүмкін болмады' },
   weekday: { 1: 'Дс', 2: 'Сс', 3: 'Ср', 4: 'Бс', 5: 'Жм', 6: 'Сн', 7: 'Жс' },
   status: { planned: 'Жоспарланған', done: 'Өткізілді', canceled: 'Болдырылмады', active: 'Оқиды', trial: 'Сынақ', paused: 'Үзіліс', left: 'Кетті', expired: 'Мерзімі өтті', archived: 'Мұрағатта', open: 'Төленбеген', paid: 'Төленген' },
