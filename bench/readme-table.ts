@@ -30,6 +30,10 @@ const HEADLINES: { metric: string; what: string; goal?: { on: 'value' | 'ratio';
   { metric: 'pos.catalog.search.barcode.p95', what: 'barcode lookup over 100,000 products', goal: { on: 'value', op: '≤', target: 10, unit: 'ms' } },
   { metric: 'pos.catalog.search.text.p95', what: 'text search over 100,000 products', goal: { on: 'value', op: '≤', target: 10, unit: 'ms' } },
   { metric: 'devices.print.latency.p95', what: 'receipt: API → agent → printer confirmed', goal: { on: 'value', op: '≤', target: 50, unit: 'ms' } },
+  { metric: 'messaging.inbound.throughput', what: 'signed WhatsApp webhooks stored once and dispatched to a subscriber (20 % duplicates)', goal: { on: 'value', op: '≥', target: 500, unit: '/s' } },
+  { metric: 'messaging.inbound.cpu_per_webhook', what: 'CPU per webhook (ratio bare ÷ platform)' },
+  { metric: 'messaging.inbound.duplicates', what: 'messages stored or dispatched twice', goal: { on: 'value', op: '≤', target: 0 } },
+  { metric: 'messaging.send.latency.p95', what: 'reply API call → the fake Telegram receives sendMessage (20/s)', goal: { on: 'value', op: '≤', target: 50, unit: 'ms' } },
 ];
 
 const num = (n: number) => (Math.abs(n) >= 100 ? n.toLocaleString('en-US', { maximumFractionDigits: 0 }) : String(n));

@@ -20,11 +20,13 @@ const email = `school-${Date.now().toString(36)}@centre.test`;
 let tk: TestKernel;
 let browser: Browser;
 let api: TestClient;
-const ids = { studentId: '', passId: '', groupId: '' };
+const ids = { studentId: '', passId: '', groupId: '', moved: '' };
 const now = new Date();
 const today = now.toISOString().slice(0, 10);
 const weekday = ((now.getUTCDay() + 6) % 7) + 1;
 const dayBefore = new Date(now.getTime() - 86_400_000).toISOString().slice(0, 10);
+/** A day of next week: 1 Monday … 7 Sunday. */
+const nextWeek = (wd: number) => new Date(now.getTime() + (7 - (weekday - 1) + (wd - 1)) * 86_400_000).toISOString().slice(0, 10);
 
 async function newPage(kind: 'desktop' | 'phone'): Promise<{ ctx: BrowserContext; page: Page }> {
   const ctx = await browser.newContext({
@@ -75,7 +77,12 @@ beforeAll(async () => {
   const branch = await ok(api.post('/api/school/branches', { name: 'Центр на Абая', timeZone: 'UTC' }), 'a branch');
   await ok(api.post('/api/school/rooms', { branchId: branch.id, name: 'Аудитория 1', capacity: 12 }), 'a room');
   const subject = await ok(api.post('/api/school/subjects', { name: 'Английский язык' }), 'a subject');
-  await ok(api.post('/api/school/teachers', { name: 'Анна Иванова', subjectIds: [subject.id] }), 'a teacher');
+  const teacher = await ok(api.post('/api/school/teachers', { name: 'Анна Иванова', subjectIds: [subject.id] }), 'a teacher');
+  // two individual lessons of hers next week at 10:00, on Wednesday and Thursday: dragging
+  // Wednesday's onto Thursday must show the clash before anything is saved
+  const one = (d: string) => ok(api.post('/api/school/lessons', { kind: 'individual', subjectId: subject.id, teacherId: teacher.id, branchId: branch.id, startsAt: `${d}T10:00:00.000Z`, endsAt: `${d}T11:00:00.000Z` }), 'a one-off lesson');
+  ids.moved = (await one(nextWeek(3))).id;
+  await one(nextWeek(4));
   const tariff = await ok(api.post('/api/school/tariffs', { name: 'Абонемент 8 занятий', kind: 'pass', price: 2_400_000, lessons: 8, validityDays: 30 }), 'a tariff');
   // a student who bought a pass yesterday
   const student = await ok(api.post('/api/school/students', { name: 'Айгерим Сапарова', contacts: [{ name: 'Мама', relation: 'mother', phone: '+7 701 555 12 34', preferredChannel: 'sms' }] }), 'a student');
@@ -144,6 +151,24 @@ describe('the school in a real browser', () => {
       await page.getByTestId('schedule-week').waitFor();
       expect(await page.getByTestId('lesson-card').first().innerText()).toContain('Английский A1 утро');
       await shot(page, 'schedule-desktop');
+
+      // next week: Wednesday's lesson dragged onto Thursday clashes (the teacher is busy), onto Friday it moves
+      await page.getByTestId('week-next').click();
+      const card = page.locator(`[data-testid=lesson-card][data-lesson="${ids.moved}"]`);
+      await card.waitFor();
+      await card.dragTo(page.getByTestId(`day-${nextWeek(4)}`));
+      await page.getByTestId('move-conflicts').waitFor();
+      expect(await page.getByTestId('move-conflicts').innerText()).toContain('Анна Иванова');
+      expect(await page.getByTestId('move-confirm').isDisabled()).toBe(true);
+      await shot(page, 'move-conflict');
+      await page.getByTestId('move-dialog').getByRole('button', { name: 'Отмена' }).click();
+      await page.getByTestId('move-dialog').waitFor({ state: 'detached' });
+      await card.dragTo(page.getByTestId(`day-${nextWeek(5)}`));
+      await page.getByTestId('move-free').waitFor();
+      await page.getByTestId('move-confirm').click();
+      await page.getByTestId('move-dialog').waitFor({ state: 'detached' });
+      expect((await ok(api.get(`/api/school/lessons/${ids.moved}`), 'the moved lesson')).startsAt).toBe(`${nextWeek(5)}T10:00:00.000Z`);
+      await page.locator(`[data-testid=day-${nextWeek(5)}] [data-lesson="${ids.moved}"]`).waitFor();
 
       // reports: on screen, and the same as an Excel file downloaded with the session
       await page.goto('/#/school/reports');

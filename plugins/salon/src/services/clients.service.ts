@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { ConflictError, defineAction, defineService, likePattern, listPage, NotFoundError, orderBy, Paging, Sort, sqlSet, sqlWhere, Type, type RequestContext } from '@atrium/sdk';
+import { clientSegment } from '../domain/segments.ts';
 import { Id, Version, checkVersion, cleanName, cleanPhone, isDuplicate, patchRecord } from './common.ts';
 
 const SUBJECT = 'salon.Client';
@@ -19,7 +20,7 @@ async function load(ctx: RequestContext, id: string, lock = false): Promise<Clie
 
 const phoneTaken = () => new ConflictError('A client with this phone number already exists', 'CLIENT_PHONE_TAKEN', { field: 'phone' });
 
-/** Clients: contact details, language for reminders, the messaging contact, notes; their history. */
+/** Clients: contact details, language for reminders, the messaging contact, notes; their history and segment (domain/segments.ts). */
 export const clientsService = defineService({
   name: 'clients',
   actions: {
@@ -47,7 +48,8 @@ export const clientsService = defineService({
           `select count(*) filter (where status = 'done')::int as visits, coalesce(sum(price) filter (where status = 'done'), 0) as spent,
                   max(starts_at) filter (where status = 'done') as last_visit, count(*) filter (where status in ('held', 'booked', 'confirmed') and starts_at > now())::int as upcoming
              from salon.booking where tenant_id = $1::uuid and client_id = $2::uuid`, [ctx.tenantId, c.id]);
-        return { ...c, visits: stats!.visits, spent: Number(stats!.spent), lastVisitAt: stats!.last_visit, upcoming: stats!.upcoming };
+        const history = { visits: stats!.visits, spent: Number(stats!.spent), lastVisitAt: stats!.last_visit };
+        return { ...c, ...history, upcoming: stats!.upcoming, segment: clientSegment(history) };
       },
     }),
 

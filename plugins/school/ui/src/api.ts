@@ -1,5 +1,5 @@
 import type { AtriumHttp, Page } from '@atrium/sdk/ui';
-import type { Branch, Group, Invoice, Lesson, Mark, Member, PayMethod, Payment, Room, Sheet, Student, StudentCard, Subject, Tariff, Teacher } from './lib/types.ts';
+import type { Branch, Conflict, Group, Invoice, Lesson, Mark, Member, PayMethod, Payment, Room, Sheet, Student, StudentCard, Subject, Tariff, Teacher } from './lib/types.ts';
 
 export type GroupInput = {
   name: string; branchId: string; subjectId: string; teacherId: string; roomId?: string | null; capacity: number;
@@ -25,6 +25,8 @@ export function schoolApi(http: AtriumHttp) {
 
     lessons: (q: { from: string; to: string; teacherId?: string; roomId?: string; groupId?: string; studentId?: string }, signal?: AbortSignal) =>
       http.get<Page<Lesson>>(`${base}/lessons`, clean(q), signal),
+    check: (body: { lessonId: string; startsAt: string; endsAt: string }) => http.post<{ conflicts: Conflict[]; ok: boolean }>(`${base}/lessons/check`, body),
+    moveLesson: (x: string, body: { version: number; startsAt: string; endsAt: string }) => http.patch<Lesson>(`${base}/lessons/${id(x)}`, body),
     sheet: (lessonId: string) => http.get<Sheet>(`${base}/attendance/${id(lessonId)}`),
     mark: (lessonId: string, marks: { studentId: string; status: Mark }[]) => http.put<{ lessonId: string }>(`${base}/attendance/${id(lessonId)}`, { marks }),
     unmark: (lessonId: string, studentId: string) => http.delete<{ cleared: boolean }>(`${base}/attendance/${id(lessonId)}/${id(studentId)}`),

@@ -1,6 +1,7 @@
 // Merged by the shell under the plugin id: components use t('school.…'). vue-i18n syntax: {n} is a
 // placeholder, a literal @ or { would be written {'@'} / {'{'}.
 const en = {
+  move: { title: 'Move the lesson', conflicts: 'At that time someone is busy:', free: 'Nobody is busy then: the lesson can move.', confirm: 'Move', done: 'Lesson moved', teacher: 'Teacher', room: 'Room', group: 'Group', hint: 'Drag a lesson to another day to move it' },
   reports: { attendance: 'Attendance', finance: 'Finance', payroll: 'Payroll', debts: 'Debts', leads: 'Leads', lastMonth: 'Last 30 days', empty: 'Nothing in this period' },
   dashboard: { noLessons: 'No lessons today', attendance: 'Attendance this week', paidToday: 'Received today', paidMonth: 'Received this month', debts: 'Owed by {n} students', conversion: 'Leads enrolled ({n} this month)' },
   tabs: { schedule: 'Schedule', groups: 'Groups', students: 'Students', money: 'Money', reports: 'Reports' },
@@ -45,6 +46,7 @@ const en = {
 };
 
 const ru: typeof en = {
+  move: { title: 'Перенос урока', conflicts: 'В это время заняты:', free: 'В это время все свободны: урок можно перенести.', confirm: 'Перенести', done: 'Урок перенесён', teacher: 'Преподаватель', room: 'Аудитория', group: 'Группа', hint: 'Перетащите урок на другой день, чтобы перенести его' },
   reports: { attendance: 'Посещаемость', finance: 'Финансы', payroll: 'Зарплата', debts: 'Долги', leads: 'Лиды', lastMonth: 'Последние 30 дней', empty: 'За этот период ничего нет' },
   dashboard: { noLessons: 'Сегодня уроков нет', attendance: 'Посещаемость за неделю', paidToday: 'Получено сегодня', paidMonth: 'Получено за месяц', debts: 'Долги учеников: {n}', conversion: 'Конверсия лидов (за месяц: {n})' },
   tabs: { schedule: 'Расписание', groups: 'Группы', students: 'Ученики', money: 'Финансы', reports: 'Отчёты' },
@@ -89,6 +91,7 @@ const ru: typeof en = {
 };
 
 const uk: typeof en = {
+  move: { title: 'Перенесення уроку', conflicts: 'У цей час зайняті:', free: 'У цей час усі вільні: урок можна перенести.', confirm: 'Перенести', done: 'Урок перенесено', teacher: 'Викладач', room: 'Аудиторія', group: 'Група', hint: 'Перетягніть урок на інший день, щоб перенести його' },
   reports: { attendance: 'Відвідуваність', finance: 'Фінанси', payroll: 'Зарплата', debts: 'Борги', leads: 'Ліди', lastMonth: 'Останні 30 днів', empty: 'За цей період нічого немає' },
   dashboard: { noLessons: 'Сьогодні уроків немає', attendance: 'Відвідуваність за тиждень', paidToday: 'Отримано сьогодні', paidMonth: 'Отримано за місяць', debts: 'Борги учнів: {n}', conversion: 'Конверсія лідів (за місяць: {n})' },
   tabs: { schedule: 'Розклад', groups: 'Групи', students: 'Учні', money: 'Фінанси', reports: 'Звіти' },
@@ -133,6 +136,7 @@ const uk: typeof en = {
 };
 
 const kk: typeof en = {
+  move: { title: 'Сабақты ауыстыру', conflicts: 'Бұл уақытта бос емес:', free: 'Бұл уақытта бәрі бос: сабақты ауыстыруға болады.', confirm: 'Ауыстыру', done: 'Сабақ ауыстырылды', teacher: 'Оқытушы', room: 'Аудитория', group: 'Топ', hint: 'Ауыстыру үшін сабақты басқа күнге сүйреңіз' },
   reports: { attendance: 'Қатысу', finance: 'Қаржы', payroll: 'Жалақы', debts: 'Қарыздар', leads: 'Лидтер', lastMonth: 'Соңғы 30 күн', empty: 'Бұл кезеңде ештеңе жоқ' },
   dashboard: { noLessons: 'Бүгін сабақ жоқ', attendance: 'Аптадағы қатысу', paidToday: 'Бүгін түсті', paidMonth: 'Осы айда түсті', debts: 'Оқушылар қарызы: {n}', conversion: 'Лид конверсиясы (айына: {n})' },
   tabs: { schedule: 'Кесте', groups: 'Топтар', students: 'Оқушылар', money: 'Қаржы', reports: 'Есептер' },

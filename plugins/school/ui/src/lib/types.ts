@@ -46,3 +46,5 @@ export type Tariff = { id: string; name: string; kind: 'pass' | 'single'; price:
 export type PayMethod = 'cash' | 'card' | 'transfer';
 export type Payment = { id: string; studentId: string; studentName: string; amount: number; refunded: number; unallocated: number; currency: string; method: PayMethod | 'online'; paidAt: string; reference: string | null };
 export type Invoice = { id: string; number: string; studentId: string; studentName?: string; total: number; paid: number; currency: string; status: string; issuedOn: string; dueOn: string };
+
+export type Conflict = { kind: 'teacher' | 'room' | 'group'; lessonId: string; startsAt: string; endsAt: string; groupName: string | null; teacherName: string; roomName: string | null };
