@@ -196,7 +196,7 @@ describe('the POS till in the browser (ru): shared till at 1280×800, dialogs on
     }
   });
 
-  it('categories, VAT rates and suppliers are set up in the UI (Products → «Категории, НДС, поставщики»)', async () => {
+  it('categories, VAT rates, suppliers and variants are set up in the UI (Products → «Категории, НДС, поставщики»)', async () => {
     await page.goto('/#/pos/products');
     await page.getByTestId('catalog-setup-open').click();
     await visible('catalog-setup');
@@ -212,6 +212,20 @@ describe('the POS till in the browser (ru): shared till at 1280×800, dialogs on
     await page.getByTestId('setup-supplier-name').fill('ТОО «Арман»');
     await page.getByTestId('setup-supplier-add').click();
     await until(async () => (await page.getByTestId('setup-supplier').count()) === 1, 'the new supplier');
+    // a product family in sizes: one product per value
+    await page.getByTestId('setup-variants').click();
+    await page.getByTestId('setup-group-name').fill('Футболка');
+    await page.getByTestId('setup-group-attributes').fill('Размер');
+    await page.getByTestId('setup-group-add').click();
+    await until(async () => (await page.getByTestId('setup-variant-group').count()) === 1, 'the new family');
+    await page.getByTestId('setup-variant-open').click();
+    await page.getByTestId('setup-variant-values').fill('S, M, L');
+    await page.getByTestId('setup-variant-sku').fill('TS');
+    await page.getByTestId('setup-variant-price').fill('5000');
+    await page.getByTestId('setup-variant-generate').click();
+    await until(async () => /3/.test(await page.getByTestId('setup-variant-group').innerText()), 'three variants');
+    const family = (await owner.get('/api/pos/variant-groups')).body.items[0];
+    expect(family).toMatchObject({ name: 'Футболка', attributes: ['Размер'], variantCount: 3 });
     await shot('catalog-setup');
     expect((await owner.get('/api/pos/categories')).body.items.map((c: any) => c.name)).toContain('Молочное');
     expect((await owner.get('/api/pos/tax-rates')).body.items).toMatchObject([{ name: 'НДС 12 %', rateBp: 1200, included: true }]);
