@@ -183,8 +183,8 @@ describe('the POS till in the browser (ru): shared till at 1280×800, dialogs on
       }
       await page.goto('/#/pos');
       await visible('pos-search', 60_000);
-      await cancels('pin', click('pos-operator'));
       const menu = (id: string) => async () => { await page.getByTestId('pos-menu').click(); await click(id)(); };
+      await cancels('pin', menu('pos-switch-cashier'));
       await cancels('cash-in', menu('pos-cash-in'));
       await cancels('parked', menu('pos-parked'));
       await page.getByTestId('pos-quick-key').first().click();
