@@ -196,7 +196,7 @@ describe('the POS till in the browser (ru): shared till at 1280×800, dialogs on
     }
   });
 
-  it('categories, VAT rates, suppliers and variants are set up in the UI (Products → «Категории, НДС, поставщики»)', async () => {
+  it('categories, VAT rates, suppliers and variants are set up in the UI (Products → «Справочники»)', async () => {
     await page.goto('/#/pos/products');
     await page.getByTestId('catalog-setup-open').click();
     await visible('catalog-setup');
