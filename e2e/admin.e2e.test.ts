@@ -115,11 +115,11 @@ describe('admin in a real browser', () => {
     }
   });
 
-  it('in Russian: roles by name, the invite link to copy, the audit page lists entries, a server refusal worded under its field', async () => {
+  it('in Russian: every invalid field at once, roles by name, the invite link to copy, the audit page lists entries, a server refusal worded under its field, a role made in plain words grants what it shows', async () => {
     const r = await runScript('e2e/i18n-flow.mjs', { ATRIUM_URL: tk.url });
     expect(r.out).not.toMatch(/skipped/);
     expect(r.failed).toBe(0);
-    expect(r.passed).toBe(4);
+    expect(r.passed).toBe(5);
     expect(r.code).toBe(0);
   });
 

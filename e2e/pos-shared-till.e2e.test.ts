@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -13,7 +14,8 @@ import { createTestKernel, type TestClient, type TestKernel } from '@atrium/sdk/
  * asks for a manager's PIN, after which the sale goes through — recorded with who served, who
  * approved, and the promotion; a cart parked and picked up again. And on a phone (390×844): every
  * POS dialog — product (full screen), stock receipt and count, register, customer, promotion, and
- * the till's customer, cash-in, PIN, parked-sales, payment and X-report dialogs — closes on «Отмена».
+ * the till's PIN, cash-in, parked-sales, payment and discount dialogs — closes on «Отмена»; the catalogue
+ * set up in the UI; a return from the sale page refunds to the tender it shows and the cash balances.
  */
 const root = path.resolve(import.meta.dirname, '..');
 const shots = path.join(root, 'e2e/screenshots');
@@ -194,7 +196,7 @@ describe('the POS till in the browser (ru): shared till at 1280×800, dialogs on
     }
   });
 
-  it('categories, VAT rates and suppliers are set up in the UI (Products → «Категории, НДС, поставщики»)', async () => {
+  it('categories, VAT rates, suppliers and variants are set up in the UI (Products → «Справочники»)', async () => {
     await page.goto('/#/pos/products');
     await page.getByTestId('catalog-setup-open').click();
     await visible('catalog-setup');
@@ -210,9 +212,48 @@ describe('the POS till in the browser (ru): shared till at 1280×800, dialogs on
     await page.getByTestId('setup-supplier-name').fill('ТОО «Арман»');
     await page.getByTestId('setup-supplier-add').click();
     await until(async () => (await page.getByTestId('setup-supplier').count()) === 1, 'the new supplier');
+    // a product family in sizes: one product per value
+    await page.getByTestId('setup-variants').click();
+    await page.getByTestId('setup-group-name').fill('Футболка');
+    await page.getByTestId('setup-group-attributes').fill('Размер');
+    await page.getByTestId('setup-group-add').click();
+    await until(async () => (await page.getByTestId('setup-variant-group').count()) === 1, 'the new family');
+    await page.getByTestId('setup-variant-open').click();
+    await page.getByTestId('setup-variant-values').fill('S, M, L');
+    await page.getByTestId('setup-variant-sku').fill('TS');
+    await page.getByTestId('setup-variant-price').fill('5000');
+    await page.getByTestId('setup-variant-generate').click();
+    await until(async () => /3/.test(await page.getByTestId('setup-variant-group').innerText()), 'three variants');
+    const family = (await owner.get('/api/pos/variant-groups')).body.items[0];
+    expect(family).toMatchObject({ name: 'Футболка', attributes: ['Размер'], variantCount: 3 });
     await shot('catalog-setup');
     expect((await owner.get('/api/pos/categories')).body.items.map((c: any) => c.name)).toContain('Молочное');
     expect((await owner.get('/api/pos/tax-rates')).body.items).toMatchObject([{ name: 'НДС 12 %', rateBp: 1200, included: true }]);
     expect((await owner.get('/api/pos/suppliers')).body.items.map((x: any) => x.name)).toEqual(['ТОО «Арман»']);
+  });
+
+  it('a return from the sale page refunds to the tender it shows («Вернуть на: Наличные») and the shift\'s cash balances', async () => {
+    const sale = await owner.post('/api/pos/sales', { id: crypto.randomUUID(), registerId: ids.registerId, lines: [{ productId: ids.chips, qtyMilli: 2000 }, { productId: ids.cola, qtyMilli: 1000 }], payments: [{ method: 'cash', amount: 1000_00 }, { method: 'card', amount: 300_00, reference: 'RRN-77' }] });
+    expect(sale.status, JSON.stringify(sale.body)).toBe(201);
+    const shiftId = sale.body.shiftId;
+    const before = (await owner.get(`/api/pos/shifts/${shiftId}/report`)).body;
+    await page.goto(`/#/pos/sales/${sale.body.id}`);
+    await visible('sale-return');
+    await page.getByTestId('sale-return').click();
+    await visible('return-dialog');
+    // the dialog shows the tender it will refund to: cash, the sale's first; nothing else touched
+    await until(async () => /Наличные/.test(await page.getByTestId('return-dialog').innerText()), 'the dialog to show «Наличные» as the refund tender');
+    await page.getByTestId('return-qty').first().fill('1');
+    await page.getByTestId('return-reason').fill('Брак упаковки');
+    expect(await digits('return-amount')).toBe('50000');
+    await page.getByTestId('return-confirm').click();
+    await gone('return-dialog');
+    const detail = (await owner.get(`/api/pos/sales/${sale.body.id}`)).body;
+    expect(detail.returns).toHaveLength(1);
+    expect(detail.returns[0].refunds).toMatchObject([{ method: 'cash', amount: 500_00 }]);
+    const after = (await owner.get(`/api/pos/shifts/${shiftId}/report`)).body;
+    expect(after.byMethod.cash.refunds - before.byMethod.cash.refunds).toBe(500_00);
+    expect(after.byMethod.card).toEqual(before.byMethod.card);
+    expect(before.cash.expected - after.cash.expected).toBe(500_00);
   });
 });

@@ -81,14 +81,32 @@ try {
     assert((await list.getByText(/manage all|kernel\./).count()) === 0, 'the roles list shows rules for programmers');
     await page.getByTestId('new-role').click();
     const editor = page.getByTestId('role-editor');
+    // in plain words: «Магазины — Просмотр» ticked
+    const matrix = editor.getByTestId('role-matrix');
+    await matrix.getByTestId('matrix-kernel.Store').getByText('Магазины').waitFor();
+    await matrix.getByTestId('matrix-kernel.Store-read').click();
     // the client checks only that a name is there; the server's pattern refuses Cyrillic
     await editor.getByLabel('Название роли').fill('Кассир');
-    await editor.getByLabel('Объект').click();
-    await page.getByRole('option', { name: /^Магазины/ }).click();
     await page.getByTestId('save-role').click();
     await editor.getByText('Неверный формат').first().waitFor();
     assert((await editor.getByText(/must match|Invalid input/).count()) === 0, 'English from the server in the form');
     await page.screenshot({ path: join(shots, 'i18n-role-name-refused.png') });
+  });
+
+  await run.test('a role made in plain words grants exactly what the ticks say', async () => {
+    const editor = page.getByTestId('role-editor');
+    await editor.getByLabel('Название роли').fill(`kassir-${stamp}`);
+    await page.getByTestId('save-role').click();
+    await editor.waitFor({ state: 'detached' });
+    const roles = await page.evaluate(async () => {
+      const res = await fetch('/api/rbac/roles', { headers: { authorization: `Bearer ${localStorage.getItem('atrium.accessToken')}` } });
+      return (await res.json()).items;
+    });
+    const made = roles.find((r) => r.name === `kassir-${stamp}`);
+    assert(made, 'the role was not created');
+    assert(JSON.stringify(made.rules) === JSON.stringify([{ action: 'read', subject: 'kernel.Store' }]), `rules ${JSON.stringify(made.rules)}`);
+    await page.getByTestId('roles-list').getByText('может: Просмотр — Магазины').first().waitFor();
+    await page.screenshot({ path: join(shots, 'i18n-role-made.png') });
   });
 
   await ctx.close();

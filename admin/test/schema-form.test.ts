@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fieldsOf, formProblems, fromModel, rulesFor, secretEntryField, toModel } from '../src/components/schema-form/schema.ts';
 import type { JsonSchema } from '../src/api/types.ts';
 import { toRows, toRules } from '../src/pages/roles/rule-rows.ts';
+import { applyMatrixLine, matrixLine, ownField } from '../src/pages/roles/role-matrix.ts';
 import { diffRows } from '../src/components/diff-rows.ts';
 
 const schema: JsonSchema = {
@@ -203,5 +204,38 @@ describe('plugin settings in the reader\'s words and units', () => {
     expect(bp.some((r) => r('100.5') !== true)).toBe(true);
     // a currency without minor units (JPY) is not divided
     expect(toModel(fieldsOf(pos, [], [], { currency: 'JPY' }), { cashierRefundLimit: 500 }).cashierRefundLimit).toBe(500);
+  });
+});
+
+describe('roles in plain words (the matrix) over the same rules', () => {
+  const sale = { subject: 'pos.Sale', actions: ['read', 'create', 'void'], plugin: 'pos', conditions: { id: 'uuid', soldBy: 'uuid', storeId: 'uuid' } };
+  const store = { subject: 'kernel.Store', actions: ['read', 'create', 'update', 'delete'], plugin: 'kernel' };
+
+  it('ticks become one rule per subject; "only their own" is the condition on the subject\'s user field', () => {
+    let rows = applyMatrixLine([], store, { actions: ['read'], scope: 'all' });
+    rows = applyMatrixLine(rows, sale, { actions: ['read', 'void'], scope: 'own' });
+    expect(toRules(rows)).toEqual([
+      { action: 'read', subject: 'kernel.Store' },
+      { action: ['read', 'void'], subject: 'pos.Sale', conditions: { soldBy: '${user.id}' } },
+    ]);
+    expect(matrixLine(rows, sale)).toEqual({ actions: ['read', 'void'], scope: 'own' });
+    // unticking the last action removes the rule
+    expect(toRules(applyMatrixLine(rows, store, { actions: [], scope: 'all' }))).toEqual([{ action: ['read', 'void'], subject: 'pos.Sale', conditions: { soldBy: '${user.id}' } }]);
+    expect(ownField(store)).toBeUndefined();
+  });
+
+  it('rules it cannot say (a "cannot", chosen fields, other conditions) are kept as they are', () => {
+    const expert = toRows([
+      { action: 'void', subject: 'pos.Sale', inverted: true },
+      { action: 'read', subject: 'pos.Sale', conditions: { storeId: 'x' } },
+      { action: 'read', subject: 'pos.Sale' },
+    ]);
+    expect(matrixLine(expert, sale)).toEqual({ actions: ['read'], scope: 'all' });
+    const after = toRules(applyMatrixLine(expert, sale, { actions: ['read', 'create'], scope: 'all' }));
+    expect(after).toEqual([
+      { action: 'void', subject: 'pos.Sale', inverted: true },
+      { action: 'read', subject: 'pos.Sale', conditions: { storeId: 'x' } },
+      { action: ['read', 'create'], subject: 'pos.Sale' },
+    ]);
   });
 });

@@ -162,6 +162,27 @@ describe('outbound', () => {
     expect(attempts).toHaveLength(2);
   });
 
+  it('five replies to one chat at once are paced to Telegram\'s per-chat limit: each goes once, none is refused with a 429', async () => {
+    const user = tg.user({ username: 'chatty' });
+    tg.userSends(botA, user, { text: 'Можно несколько вопросов?' });
+    const conv = await until('the conversation', () => conversationOf(a, 'chatty'));
+    const texts = ['Первый ответ', 'Второй ответ', 'Третий ответ', 'Четвёртый ответ', 'Пятый ответ'];
+    const ids = await Promise.all(texts.map(async (text) => {
+      const r = await a.post(`/api/messaging/conversations/${conv.id}/messages`, { text });
+      expect(r.status).toBe(201);
+      return r.body.id as string;
+    }));
+    await until('all sent', async () => {
+      const ms = await messagesOf(a, conv.id);
+      return ids.every((id) => ms.find((m) => m.id === id)?.status === 'sent');
+    }, 30_000);
+    // the fake answers 429 beyond a burst of three a chat then one a second: a refused call would be tried again
+    const calls = tg.calls.filter((c) => c.method === 'sendMessage' && texts.includes(String(c.params.text)));
+    expect(calls).toHaveLength(5);
+    const at = calls.map((c) => c.at).sort((x, y) => x - y);
+    expect(at[3]! - at[0]!).toBeGreaterThanOrEqual(900);
+  });
+
   it('a send whose answer was lost is left "unknown" and never sent again by itself', async () => {
     const user = tg.user({ username: 'lostanswer' });
     tg.userSends(botA, user, { text: 'hi' });

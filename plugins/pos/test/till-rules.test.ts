@@ -196,7 +196,8 @@ describe('promotions and preset discounts', () => {
     const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(parts.weekday);
     const h = Number(parts.hour);
     const hh = (from: number, to: number) => ({ kind: 'happy_hour', bp: 2000, days: [weekday], from: `${String(from).padStart(2, '0')}:00`, to: `${String(to).padStart(2, '0')}:00` });
-    const on = await owner.post('/api/pos/promotions', { name: 'Сейчас', rule: hh(h, (h + 1) % 24 || 23) });
+    // two hours from the start of this one (past midnight when it is late: such a window counts from its start day), so the sale a moment later is inside it whatever the hour
+    const on = await owner.post('/api/pos/promotions', { name: 'Сейчас', rule: hh(h, (h + 2) % 24) });
     expect(on.status, JSON.stringify(on.body)).toBe(201);
     const r = await cashier.post('/api/pos/sales', sale(till.registerId, [{ productId: tea, qtyMilli: 1000 }], [{ method: 'card', amount: 843_30, reference: 'RRN' }]));
     expect(r.status, JSON.stringify(r.body)).toBe(201);

@@ -79,6 +79,7 @@ export default {
     readOnly: 'Built-in roles cannot be changed', confirmDelete: 'Delete role {name}?', deleted: 'Role {name} deleted',
     noRules: 'No rules: this role grants nothing.', rulesCount: '{n} rules', allow: 'can', deny: 'cannot',
     everything: 'Everything', platform: 'Platform',
+    plain: 'In plain words', expert: 'For experts (rules)', scopeAll: 'All records', scopeOwn: 'Only their own',
     actions: { create: 'create', read: 'read', update: 'update', delete: 'delete', manage: 'manage (all)' },
   },
   audit: {

@@ -80,6 +80,7 @@ const kk: typeof en = {
     readOnly: 'Кірістірілген рөлдерді өзгертуге болмайды', confirmDelete: '{name} рөлі жойылсын ба?', deleted: '{name} рөлі жойылды',
     noRules: 'Ережелер жоқ: рөл ештеңеге рұқсат бермейді.', rulesCount: 'Ережелер: {n}', allow: 'болады', deny: 'болмайды',
     everything: 'Барлығы', platform: 'Платформа',
+    plain: 'Қарапайым тілмен', expert: 'Мамандарға (ережелер)', scopeAll: 'Барлық жазбалар', scopeOwn: 'Тек өзінікі',
     actions: { create: 'құру', read: 'қарау', update: 'өзгерту', delete: 'жою', manage: 'барлығы (басқару)' },
   },
   audit: {

@@ -80,6 +80,7 @@ const ru: typeof en = {
     readOnly: 'Встроенные роли менять нельзя', confirmDelete: 'Удалить роль {name}?', deleted: 'Роль {name} удалена',
     noRules: 'Нет правил: роль ничего не разрешает.', rulesCount: 'Правил: {n}', allow: 'может', deny: 'не может',
     everything: 'Всё', platform: 'Платформа',
+    plain: 'Простыми словами', expert: 'Для специалистов (правила)', scopeAll: 'Все записи', scopeOwn: 'Только свои',
     actions: { create: 'создавать', read: 'просматривать', update: 'изменять', delete: 'удалять', manage: 'всё (управлять)' },
   },
   audit: {

@@ -80,6 +80,7 @@ const uk: typeof en = {
     readOnly: 'Вбудовані ролі змінювати не можна', confirmDelete: 'Видалити роль {name}?', deleted: 'Роль {name} видалено',
     noRules: 'Немає правил: роль нічого не дозволяє.', rulesCount: 'Правил: {n}', allow: 'може', deny: 'не може',
     everything: 'Усе', platform: 'Платформа',
+    plain: 'Простими словами', expert: 'Для фахівців (правила)', scopeAll: 'Усі записи', scopeOwn: 'Лише свої',
     actions: { create: 'створювати', read: 'переглядати', update: 'змінювати', delete: 'видаляти', manage: 'усе (керувати)' },
   },
   audit: {

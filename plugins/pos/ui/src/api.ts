@@ -67,6 +67,9 @@ export function posApi(http: AtriumHttp) {
     deleteCategory: (id: string) => http.delete<unknown>(`${B}/categories/${e(id)}`),
     createTaxRate: (body: { name: string; rateBp: number; included: boolean }, key: string) => http.post<TaxRate>(`${B}/tax-rates`, body, keyed(key)),
     updateTaxRate: (id: string, body: { archived?: boolean }) => http.patch<TaxRate>(`${B}/tax-rates/${e(id)}`, body),
+    variantGroups: () => http.get<ListPage<{ id: string; name: string; attributes: string[]; variantCount?: number }>>(`${B}/variant-groups`, { limit: 200 }),
+    createVariantGroup: (body: { name: string; attributes: string[] }, key: string) => http.post<{ id: string; name: string; attributes: string[] }>(`${B}/variant-groups`, body, keyed(key)),
+    generateVariants: (id: string, body: { values: Record<string, string[]>; skuPrefix: string; price: number }, key: string) => http.post<unknown>(`${B}/variant-groups/${e(id)}/variants`, body, keyed(key)),
 
     suppliers: (q: Q = {}) => http.get<ListPage<Supplier>>(`${B}/suppliers`, { limit: 200, ...q }),
     createSupplier: (body: Partial<Supplier> & { name: string }) => http.post<Supplier>(`${B}/suppliers`, body),

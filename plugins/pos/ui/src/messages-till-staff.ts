@@ -2,7 +2,7 @@
 // manager's PIN approving a discount above the limit, clocking in and out, parked sales, and the
 // back-office pages for promotions and POS PINs. Merged by messages.ts; all four languages.
 const en = {
-  setup: { open: 'Categories, VAT, suppliers', categories: 'Categories', taxes: 'VAT rates', products: '{n} product(s)', rename: 'Rename', up: 'Up', down: 'Down', remove: 'Remove', newCategory: 'New category', parent: 'Inside (optional)', taxName: 'Name (e.g. VAT 12 %)', rate: 'Rate, %', included: 'Included in prices', onTop: 'Added on top', newTax: 'New VAT rate', suppliers: 'Suppliers', supplierName: 'Supplier', phone: 'Phone', taxId: 'BIN / tax id', newSupplier: 'New supplier' },
+  setup: { open: 'Catalogue setup', categories: 'Categories', taxes: 'VAT rates', products: '{n} product(s)', rename: 'Rename', up: 'Up', down: 'Down', remove: 'Remove', newCategory: 'New category', parent: 'Inside (optional)', taxName: 'Name (e.g. VAT 12 %)', rate: 'Rate, %', included: 'Included in prices', onTop: 'Added on top', newTax: 'New VAT rate', suppliers: 'Suppliers', supplierName: 'Supplier', phone: 'Phone', taxId: 'BIN / tax id', newSupplier: 'New supplier', variants: 'Variants', groupName: 'Product family (e.g. T-shirt)', attributes: 'Attributes, comma-separated (size, colour)', newGroup: 'New family', addVariants: 'Add variants', values: '{name}: values, comma-separated', skuPrefix: 'SKU prefix', price: 'Price', generate: 'Create the variants' },
   staff: {
     serving: 'Cashier: {name}', nobody: 'Pick the cashier', switch: 'Switch cashier', clock: 'Clock in / out', pickPerson: 'Who are you?', pin: 'PIN',
     switched: '{name} is serving', clockIn: 'Clock in', clockOut: 'Clock out', clockedIn: '{name}: clocked in', clockedOut: '{name}: clocked out',
@@ -25,7 +25,7 @@ const en = {
 type Messages = typeof en;
 
 const ru: Messages = {
-  setup: { open: 'Категории, НДС, поставщики', categories: 'Категории', taxes: 'Ставки НДС', products: 'Товаров: {n}', rename: 'Переименовать', up: 'Выше', down: 'Ниже', remove: 'Удалить', newCategory: 'Новая категория', parent: 'Внутри (необязательно)', taxName: 'Название (например, НДС 12 %)', rate: 'Ставка, %', included: 'Входит в цену', onTop: 'Сверх цены', newTax: 'Новая ставка НДС', suppliers: 'Поставщики', supplierName: 'Поставщик', phone: 'Телефон', taxId: 'БИН / ИНН', newSupplier: 'Новый поставщик' },
+  setup: { open: 'Справочники', categories: 'Категории', taxes: 'Ставки НДС', products: 'Товаров: {n}', rename: 'Переименовать', up: 'Выше', down: 'Ниже', remove: 'Удалить', newCategory: 'Новая категория', parent: 'Внутри (необязательно)', taxName: 'Название (например, НДС 12 %)', rate: 'Ставка, %', included: 'Входит в цену', onTop: 'Сверх цены', newTax: 'Новая ставка НДС', suppliers: 'Поставщики', supplierName: 'Поставщик', phone: 'Телефон', taxId: 'БИН / ИНН', newSupplier: 'Новый поставщик', variants: 'Варианты', groupName: 'Семейство товаров (например, футболка)', attributes: 'Свойства через запятую (размер, цвет)', newGroup: 'Новое семейство', addVariants: 'Добавить варианты', values: '{name}: значения через запятую', skuPrefix: 'Префикс артикула', price: 'Цена', generate: 'Создать варианты' },
   staff: {
     serving: 'Кассир: {name}', nobody: 'Выберите кассира', switch: 'Сменить кассира', clock: 'Приход / уход', pickPerson: 'Кто вы?', pin: 'PIN-код',
     switched: 'Обслуживает {name}', clockIn: 'Приход', clockOut: 'Уход', clockedIn: '{name}: приход отмечен', clockedOut: '{name}: уход отмечен',
@@ -47,7 +47,7 @@ const ru: Messages = {
 };
 
 const uk: Messages = {
-  setup: { open: 'Категорії, ПДВ, постачальники', categories: 'Категорії', taxes: 'Ставки ПДВ', products: 'Товарів: {n}', rename: 'Перейменувати', up: 'Вище', down: 'Нижче', remove: 'Видалити', newCategory: 'Нова категорія', parent: 'Усередині (необов’язково)', taxName: 'Назва (наприклад, ПДВ 20 %)', rate: 'Ставка, %', included: 'Входить у ціну', onTop: 'Понад ціну', newTax: 'Нова ставка ПДВ', suppliers: 'Постачальники', supplierName: 'Постачальник', phone: 'Телефон', taxId: 'ЄДРПОУ / ІПН', newSupplier: 'Новий постачальник' },
+  setup: { open: 'Довідники', categories: 'Категорії', taxes: 'Ставки ПДВ', products: 'Товарів: {n}', rename: 'Перейменувати', up: 'Вище', down: 'Нижче', remove: 'Видалити', newCategory: 'Нова категорія', parent: 'Усередині (необов’язково)', taxName: 'Назва (наприклад, ПДВ 20 %)', rate: 'Ставка, %', included: 'Входить у ціну', onTop: 'Понад ціну', newTax: 'Нова ставка ПДВ', suppliers: 'Постачальники', supplierName: 'Постачальник', phone: 'Телефон', taxId: 'ЄДРПОУ / ІПН', newSupplier: 'Новий постачальник', variants: 'Варіанти', groupName: 'Родина товарів (наприклад, футболка)', attributes: 'Властивості через кому (розмір, колір)', newGroup: 'Нова родина', addVariants: 'Додати варіанти', values: '{name}: значення через кому', skuPrefix: 'Префікс артикула', price: 'Ціна', generate: 'Створити варіанти' },
   staff: {
     serving: 'Касир: {name}', nobody: 'Виберіть касира', switch: 'Змінити касира', clock: 'Прихід / вихід', pickPerson: 'Хто ви?', pin: 'PIN-код',
     switched: 'Обслуговує {name}', clockIn: 'Прихід', clockOut: 'Вихід', clockedIn: '{name}: прихід відмічено', clockedOut: '{name}: вихід відмічено',
@@ -69,7 +69,7 @@ const uk: Messages = {
 };
 
 const kk: Messages = {
-  setup: { open: 'Санаттар, ҚҚС, жеткізушілер', categories: 'Санаттар', taxes: 'ҚҚС мөлшерлемелері', products: 'Тауарлар: {n}', rename: 'Атын өзгерту', up: 'Жоғары', down: 'Төмен', remove: 'Жою', newCategory: 'Жаңа санат', parent: 'Ішінде (міндетті емес)', taxName: 'Атауы (мысалы, ҚҚС 12 %)', rate: 'Мөлшерлеме, %', included: 'Бағаға кіреді', onTop: 'Бағаның үстіне', newTax: 'Жаңа ҚҚС мөлшерлемесі', suppliers: 'Жеткізушілер', supplierName: 'Жеткізуші', phone: 'Телефон', taxId: 'БСН / ЖСН', newSupplier: 'Жаңа жеткізуші' },
+  setup: { open: 'Анықтамалықтар', categories: 'Санаттар', taxes: 'ҚҚС мөлшерлемелері', products: 'Тауарлар: {n}', rename: 'Атын өзгерту', up: 'Жоғары', down: 'Төмен', remove: 'Жою', newCategory: 'Жаңа санат', parent: 'Ішінде (міндетті емес)', taxName: 'Атауы (мысалы, ҚҚС 12 %)', rate: 'Мөлшерлеме, %', included: 'Бағаға кіреді', onTop: 'Бағаның үстіне', newTax: 'Жаңа ҚҚС мөлшерлемесі', suppliers: 'Жеткізушілер', supplierName: 'Жеткізуші', phone: 'Телефон', taxId: 'БСН / ЖСН', newSupplier: 'Жаңа жеткізуші', variants: 'Нұсқалар', groupName: 'Тауар тобы (мысалы, футболка)', attributes: 'Қасиеттер үтір арқылы (өлшем, түс)', newGroup: 'Жаңа топ', addVariants: 'Нұсқаларды қосу', values: '{name}: мәндер үтір арқылы', skuPrefix: 'Артикул префиксі', price: 'Баға', generate: 'Нұсқаларды жасау' },
   staff: {
     serving: 'Кассир: {name}', nobody: 'Кассирді таңдаңыз', switch: 'Кассирді ауыстыру', clock: 'Келу / кету', pickPerson: 'Сіз кімсіз?', pin: 'PIN-код',
     switched: '{name} қызмет көрсетуде', clockIn: 'Келу', clockOut: 'Кету', clockedIn: '{name}: келгені белгіленді', clockedOut: '{name}: кеткені белгіленді',
