@@ -170,6 +170,23 @@ describe('the school in a real browser', () => {
       expect((await ok(api.get(`/api/school/lessons/${ids.moved}`), 'the moved lesson')).startsAt).toBe(`${nextWeek(5)}T10:00:00.000Z`);
       await page.locator(`[data-testid=day-${nextWeek(5)}] [data-lesson="${ids.moved}"]`).waitFor();
 
+      // leads: a new lead on the Kanban, dragged to "contacted", then to "lost" with a reason
+      await page.goto('/#/school/leads');
+      await page.getByTestId('lead-board').waitFor();
+      await page.getByTestId('lead-new').click();
+      await page.getByTestId('lead-name').fill('Ерлан Касымов');
+      await page.getByTestId('lead-phone').fill('+7 701 222 33 44');
+      await page.getByTestId('lead-save').click();
+      const leadCard = page.getByTestId('lead-card').filter({ hasText: 'Ерлан Касымов' });
+      await page.getByTestId('lead-column-new').getByTestId('lead-card').filter({ hasText: 'Ерлан Касымов' }).waitFor();
+      await leadCard.dragTo(page.getByTestId('lead-column-contacted'));
+      await page.getByTestId('lead-column-contacted').getByTestId('lead-card').filter({ hasText: 'Ерлан Касымов' }).waitFor();
+      await leadCard.dragTo(page.getByTestId('lead-column-rejected'));
+      await choose(page, 'lead-reason', 'Цена');
+      await page.getByTestId('lead-reason-save').click();
+      await page.getByTestId('lead-column-rejected').getByTestId('lead-card').filter({ hasText: 'Ерлан Касымов' }).waitFor();
+      expect(await noHorizontalOverflow(page)).toBe(true);
+
       // reports: on screen, and the same as an Excel file downloaded with the session
       await page.goto('/#/school/reports');
       await page.getByTestId('report-table').waitFor();

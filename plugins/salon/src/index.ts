@@ -7,6 +7,7 @@ import uk from '../messages/uk.json' with { type: 'json' };
 import { createSalon } from './migrations/0001-salon.ts';
 import { createResources } from './migrations/0002-resources.ts';
 import { resourcesService } from './services/resources.service.ts';
+import { publicService } from './services/public.service.ts';
 import { staffService } from './services/staff.service.ts';
 import { catalogueService } from './services/catalogue.service.ts';
 import { clientsService } from './services/clients.service.ts';
@@ -28,7 +29,7 @@ export default definePlugin({
   manifest: manifest as any,
   messages: { en, ru, uk, kk },
   migrations: [createSalon, createResources],
-  services: [staffService, catalogueService, resourcesService, clientsService, bookingsService, availabilityService, telegramLoginService],
+  services: [staffService, catalogueService, resourcesService, clientsService, bookingsService, availabilityService, publicService, telegramLoginService],
   subscribers: { 'messaging.button.pressed.v1': reminderButtons, 'messaging.message.received.v1': defineSubscriber({ maxAttempts: 5, handler: onLoginStart }) },
   jobs: { sendReminders: sendRemindersJob, expireHolds: expireHoldsJob },
 });

@@ -268,3 +268,39 @@ describe('rooms, chairs and devices', () => {
     await ok(owner.put(`/api/salon/resources/for-service/${ids.pedicure}`, { resourceIds: [] }));
   });
 });
+
+describe('the public booking page', () => {
+  it('services → slot → booking with name and phone, no sign-in; online-only, future-only, a few per phone', async () => {
+    const pub = tk.anonymous();
+    const base = `/api/salon/public/${owner.tenantId}`;
+    const services = await ok(pub.get(`${base}/services`));
+    expect(services.items.map((s: any) => s.name)).toEqual(['Manicure', 'Pedicure']);
+    expect(services.items[0].staff.map((s: any) => s.name)).toEqual(['Anna']);
+    const day = addDays(MONDAY, 8);
+    const slots = await ok(pub.post(`${base}/availability`, { serviceIds: [ids.manicure], from: day }));
+    expect(slots.items[0].startsAt).toBe(at('10:00', day));
+    const book1 = (startsAt: string, phone = '+7 702 111 22 33') =>
+      pub.post(`${base}/bookings`, { items: [{ serviceId: ids.manicure, staffId: ids.Anna, startsAt }], client: { name: 'Online Olga', phone } }, key());
+    const made = await ok(book1(at('10:00', day)), 201);
+    expect(made.bookings[0]).toMatchObject({ service: 'Manicure', master: 'Anna', startsAt: at('10:00', day) });
+    // the front desk sees it at once, marked online, with the client found or created by phone
+    const desk = await ok(reception.get(`/api/salon/bookings/${made.bookings[0].id}`));
+    expect(desk).toMatchObject({ source: 'online', status: 'booked', client: { name: 'Online Olga', phone: '77021112233' } });
+    // taken now; the past; a service the salon keeps offline; more than three upcoming per phone
+    expect((await book1(at('10:00', day))).body.error.code).toBe('SLOT_TAKEN');
+    expect((await book1(at('10:00', addDays(localDay(TZ, Date.now()), -7)))).body.error.code).toBe('TIME_PASSED');
+    await ok(owner.patch(`/api/salon/services/${ids.pedicure}`, { online: false }));
+    const offline = await pub.post(`${base}/bookings`, { items: [{ serviceId: ids.pedicure, staffId: ids.Anna, startsAt: at('14:00', day) }], client: { name: 'Olga', phone: '+77021112233' } }, key());
+    expect([offline.status, offline.body.error.code]).toEqual([422, 'NOT_BOOKABLE_ONLINE']);
+    expect((await pub.post(`${base}/availability`, { serviceIds: [ids.pedicure], from: day })).status).toBe(400);
+    await ok(owner.patch(`/api/salon/services/${ids.pedicure}`, { online: true }));
+    await ok(book1(at('14:00', day)), 201);
+    await ok(book1(at('15:30', day)), 201);
+    const fourth = await book1(at('17:00', day));
+    expect([fourth.status, fourth.body.error.code]).toEqual([422, 'TOO_MANY_ONLINE_BOOKINGS']);
+    expect((await book1(at('17:00', day), '+77029998877')).status).toBe(201);
+    // a salon that has not turned the plugin on has no booking page
+    const elsewhere = await tk.signup('No salon', 'owner@nosalon.test');
+    expect((await pub.get(`/api/salon/public/${elsewhere.tenantId}/services`)).status).toBeGreaterThanOrEqual(400);
+  });
+});

@@ -121,84 +121,7 @@ export const bookingsService = defineService({
         outsideHours: Type.Optional(Type.Boolean({ description: 'book even outside the master\'s working hours (a walk-in after closing)' })),
         notes: Type.Optional(Type.String({ maxLength: 2000 })),
       }, { additionalProperties: false }),
-      async handler(ctx) {
-        const p = ctx.params;
-        if (p.clientId && p.client) throw new ValidationError('Invalid input: client', [{ field: 'client', code: 'notWith', params: { other: 'clientId' }, message: 'give clientId or client, not both' }]);
-        const settings = await salonSettings(ctx);
-        const services = await loadServiceOptions(ctx, p.items.map((i) => i.serviceId));
-        const planned = p.items.map((item, i) => {
-          const s = services.get(item.serviceId);
-          if (!s) throw new ValidationError(`Invalid input: items.${i}.serviceId`, [{ field: `items.${i}.serviceId`, code: 'notBookable', message: 'is not a bookable service of this salon' }]);
-          const opt = s.options.find((o) => o.staffId === item.staffId);
-          if (!opt) throw new ValidationError(`Invalid input: items.${i}.staffId`, [{ field: `items.${i}.staffId`, code: 'notPerformed', message: 'does not perform this service' }]);
-          const start = checkInstant(item.startsAt, `items.${i}.startsAt`);
-          const end = start + opt.durationMin * MIN;
-          return { i, id: crypto.randomUUID(), service: s, opt, start, end, blockedFrom: start - s.bufferBeforeMin * MIN, blockedTo: end + s.bufferAfterMin * MIN };
-        });
-        planned.forEach((x, k) => {
-          if (k > 0 && x.start < planned[k - 1]!.end) throw new ValidationError(`Invalid input: items.${k}.startsAt`, [{ field: `items.${k}.startsAt`, code: 'beforePrevious', message: 'must not start before the previous service ends' }]);
-        });
-        if (!p.outsideHours) {
-          const from = Math.min(...planned.map((x) => x.blockedFrom));
-          const to = Math.max(...planned.map((x) => x.blockedTo));
-          const cals = await loadCalendars(ctx, [...new Set(planned.map((x) => x.opt.staffId))], from, to, settings.timeZone);
-          for (const x of planned) {
-            const cal = cals.get(x.opt.staffId)!;
-            if (!isFree({ working: cal.working, busy: [] }, x.blockedFrom, x.blockedTo)) {
-              throw new UnprocessableError(`The master does not work then (items.${x.i}.startsAt); pass outsideHours to book anyway`, 'OUTSIDE_HOURS', { field: `items.${x.i}.startsAt` });
-            }
-          }
-        }
-        const clientId = await resolveClient(ctx, p);
-        const spanFrom = Math.min(...planned.map((x) => x.blockedFrom));
-        const spanTo = Math.max(...planned.map((x) => x.blockedTo));
-        const needs = await loadResourceNeeds(ctx, planned.map((x) => x.service.serviceId), spanFrom, spanTo);
-        const resourceIds = [...new Set([...needs.values()].flat().map((n) => n.resourceId))];
-        await expireHoldsIn(ctx, planned.map((x) => x.opt.staffId), new Date(spanFrom), new Date(spanTo), resourceIds);
-        const assigned = assignUnits(planned.map((x) => ({ serviceId: x.service.serviceId, blockedFrom: x.blockedFrom, blockedTo: x.blockedTo })), needs);
-        if ('failed' in assigned) throw resourceTaken(assigned.failed.index, assigned.failed.resourceId);
-        const chainId = crypto.randomUUID();
-        const status: BookingStatus = p.hold ? 'held' : 'booked';
-        const holdUntil = p.hold ? new Date(Date.now() + settings.holdMinutes * MIN) : null;
-        try {
-          // one statement: the chain is inserted whole or not at all
-          await ctx.sql(
-            `insert into salon.booking (tenant_id, id, chain_id, position, client_id, staff_id, master_user_id, service_id, starts_at, ends_at, blocked, status, hold_expires_at, price, currency, notes, created_by)
-             select $1::uuid, id, $2::uuid, pos, $3::uuid, staff, master, service, s, e, tstzrange(bf, bt), $4::text, $5::timestamptz, price, $6::text, $7::text, $8::uuid
-               from unnest($9::uuid[], $10::int[], $11::uuid[], $12::uuid[], $13::uuid[], $14::timestamptz[], $15::timestamptz[], $16::timestamptz[], $17::timestamptz[], $18::bigint[])
-                 as x(id, pos, staff, master, service, s, e, bf, bt, price)`,
-            [ctx.tenantId, chainId, clientId, status, holdUntil, planned[0]!.service.currency, p.notes ?? null, ctx.user?.id ?? null,
-              planned.map((x) => x.id), planned.map((x) => x.i), planned.map((x) => x.opt.staffId), planned.map((x) => x.opt.masterUserId), planned.map((x) => x.service.serviceId),
-              planned.map((x) => new Date(x.start)), planned.map((x) => new Date(x.end)), planned.map((x) => new Date(x.blockedFrom)), planned.map((x) => new Date(x.blockedTo)), planned.map((x) => x.opt.price)],
-          );
-        } catch (e) {
-          if (isOverlap(e)) throw slotTaken();
-          throw e;
-        }
-        const taken = planned.flatMap((x, k) => assigned.units[k]!.map((u) => ({ booking: x.id, blockedFrom: x.blockedFrom, blockedTo: x.blockedTo, ...u })));
-        if (taken.length) {
-          try {
-            await ctx.sql(
-              `insert into salon.booking_resource (tenant_id, booking_id, resource_id, unit, blocked)
-               select $1::uuid, b, r, u, tstzrange(f, t) from unnest($2::uuid[], $3::uuid[], $4::int[], $5::timestamptz[], $6::timestamptz[]) as x(b, r, u, f, t)`,
-              [ctx.tenantId, taken.map((t) => t.booking), taken.map((t) => t.resourceId), taken.map((t) => t.unit), taken.map((t) => new Date(t.blockedFrom)), taken.map((t) => new Date(t.blockedTo))],
-            );
-          } catch (e) {
-            // another booking took the same unit at the same moment: the whole chain is undone
-            if (isOverlap(e)) throw resourceTaken(0, taken[0]!.resourceId);
-            throw e;
-          }
-        }
-        const rows = await loadChain(ctx, chainId);
-        const views = rows.map(bookingView);
-        if (status !== 'held') await planReminders(ctx, views, settings.reminderOffsetsMinutes);
-        await ctx.emit(BOOKING_CREATED, {
-          chainId, clientId, source: 'staff',
-          bookings: views.map((b) => ({ id: b.id, staffId: b.staff.id, serviceId: b.service.id, startsAt: b.startsAt, endsAt: b.endsAt, status: b.status })),
-        });
-        ctx.audit.target(chainId);
-        return { chainId, status, holdExpiresAt: holdUntil?.toISOString() ?? null, bookings: views };
-      },
+      handler: (ctx) => createBooking(ctx, ctx.params, 'staff'),
     }),
 
     move: defineAction({
@@ -271,6 +194,97 @@ export const bookingsService = defineService({
     }),
   },
 });
+
+export type CreateBookingInput = {
+  items: { serviceId: string; staffId: string; startsAt: string }[];
+  clientId?: string;
+  client?: { name: string; phone?: string };
+  hold?: boolean;
+  outsideHours?: boolean;
+  notes?: string;
+};
+
+/**
+ * Books one service or a chain (all or nothing) — for the front desk and for the public booking
+ * page (`source: 'online'`) alike.
+ */
+export async function createBooking(ctx: RequestContext, p: CreateBookingInput, source: 'staff' | 'online') {
+    if (p.clientId && p.client) throw new ValidationError('Invalid input: client', [{ field: 'client', code: 'notWith', params: { other: 'clientId' }, message: 'give clientId or client, not both' }]);
+    const settings = await salonSettings(ctx);
+    const services = await loadServiceOptions(ctx, p.items.map((i) => i.serviceId));
+    const planned = p.items.map((item, i) => {
+      const s = services.get(item.serviceId);
+      if (!s) throw new ValidationError(`Invalid input: items.${i}.serviceId`, [{ field: `items.${i}.serviceId`, code: 'notBookable', message: 'is not a bookable service of this salon' }]);
+      const opt = s.options.find((o) => o.staffId === item.staffId);
+      if (!opt) throw new ValidationError(`Invalid input: items.${i}.staffId`, [{ field: `items.${i}.staffId`, code: 'notPerformed', message: 'does not perform this service' }]);
+      const start = checkInstant(item.startsAt, `items.${i}.startsAt`);
+      const end = start + opt.durationMin * MIN;
+      return { i, id: crypto.randomUUID(), service: s, opt, start, end, blockedFrom: start - s.bufferBeforeMin * MIN, blockedTo: end + s.bufferAfterMin * MIN };
+    });
+    planned.forEach((x, k) => {
+      if (k > 0 && x.start < planned[k - 1]!.end) throw new ValidationError(`Invalid input: items.${k}.startsAt`, [{ field: `items.${k}.startsAt`, code: 'beforePrevious', message: 'must not start before the previous service ends' }]);
+    });
+    if (!p.outsideHours) {
+      const from = Math.min(...planned.map((x) => x.blockedFrom));
+      const to = Math.max(...planned.map((x) => x.blockedTo));
+      const cals = await loadCalendars(ctx, [...new Set(planned.map((x) => x.opt.staffId))], from, to, settings.timeZone);
+      for (const x of planned) {
+        const cal = cals.get(x.opt.staffId)!;
+        if (!isFree({ working: cal.working, busy: [] }, x.blockedFrom, x.blockedTo)) {
+          throw new UnprocessableError(`The master does not work then (items.${x.i}.startsAt); pass outsideHours to book anyway`, 'OUTSIDE_HOURS', { field: `items.${x.i}.startsAt` });
+        }
+      }
+    }
+    const clientId = await resolveClient(ctx, p);
+    const spanFrom = Math.min(...planned.map((x) => x.blockedFrom));
+    const spanTo = Math.max(...planned.map((x) => x.blockedTo));
+    const needs = await loadResourceNeeds(ctx, planned.map((x) => x.service.serviceId), spanFrom, spanTo);
+    const resourceIds = [...new Set([...needs.values()].flat().map((n) => n.resourceId))];
+    await expireHoldsIn(ctx, planned.map((x) => x.opt.staffId), new Date(spanFrom), new Date(spanTo), resourceIds);
+    const assigned = assignUnits(planned.map((x) => ({ serviceId: x.service.serviceId, blockedFrom: x.blockedFrom, blockedTo: x.blockedTo })), needs);
+    if ('failed' in assigned) throw resourceTaken(assigned.failed.index, assigned.failed.resourceId);
+    const chainId = crypto.randomUUID();
+    const status: BookingStatus = p.hold ? 'held' : 'booked';
+    const holdUntil = p.hold ? new Date(Date.now() + settings.holdMinutes * MIN) : null;
+    try {
+      // one statement: the chain is inserted whole or not at all
+      await ctx.sql(
+        `insert into salon.booking (tenant_id, id, chain_id, position, client_id, staff_id, master_user_id, service_id, starts_at, ends_at, blocked, status, hold_expires_at, price, currency, notes, created_by, source)
+         select $1::uuid, id, $2::uuid, pos, $3::uuid, staff, master, service, s, e, tstzrange(bf, bt), $4::text, $5::timestamptz, price, $6::text, $7::text, $8::uuid, $19::text
+           from unnest($9::uuid[], $10::int[], $11::uuid[], $12::uuid[], $13::uuid[], $14::timestamptz[], $15::timestamptz[], $16::timestamptz[], $17::timestamptz[], $18::bigint[])
+             as x(id, pos, staff, master, service, s, e, bf, bt, price)`,
+        [ctx.tenantId, chainId, clientId, status, holdUntil, planned[0]!.service.currency, p.notes ?? null, ctx.user?.id ?? null,
+          planned.map((x) => x.id), planned.map((x) => x.i), planned.map((x) => x.opt.staffId), planned.map((x) => x.opt.masterUserId), planned.map((x) => x.service.serviceId),
+          planned.map((x) => new Date(x.start)), planned.map((x) => new Date(x.end)), planned.map((x) => new Date(x.blockedFrom)), planned.map((x) => new Date(x.blockedTo)), planned.map((x) => x.opt.price), source],
+      );
+    } catch (e) {
+      if (isOverlap(e)) throw slotTaken();
+      throw e;
+    }
+    const taken = planned.flatMap((x, k) => assigned.units[k]!.map((u) => ({ booking: x.id, blockedFrom: x.blockedFrom, blockedTo: x.blockedTo, ...u })));
+    if (taken.length) {
+      try {
+        await ctx.sql(
+          `insert into salon.booking_resource (tenant_id, booking_id, resource_id, unit, blocked)
+           select $1::uuid, b, r, u, tstzrange(f, t) from unnest($2::uuid[], $3::uuid[], $4::int[], $5::timestamptz[], $6::timestamptz[]) as x(b, r, u, f, t)`,
+          [ctx.tenantId, taken.map((t) => t.booking), taken.map((t) => t.resourceId), taken.map((t) => t.unit), taken.map((t) => new Date(t.blockedFrom)), taken.map((t) => new Date(t.blockedTo))],
+        );
+      } catch (e) {
+        // another booking took the same unit at the same moment: the whole chain is undone
+        if (isOverlap(e)) throw resourceTaken(0, taken[0]!.resourceId);
+        throw e;
+      }
+    }
+    const rows = await loadChain(ctx, chainId);
+    const views = rows.map(bookingView);
+    if (status !== 'held') await planReminders(ctx, views, settings.reminderOffsetsMinutes);
+    await ctx.emit(BOOKING_CREATED, {
+      chainId, clientId, source,
+      bookings: views.map((b) => ({ id: b.id, staffId: b.staff.id, serviceId: b.service.id, startsAt: b.startsAt, endsAt: b.endsAt, status: b.status })),
+    });
+    ctx.audit.target(chainId);
+    return { chainId, status, holdExpiresAt: holdUntil?.toISOString() ?? null, bookings: views };
+}
 
 /**
  * Moves a booking (or, while held, its whole chain) to `to` by a guarded update, so two requests

@@ -51,6 +51,10 @@ export function schoolApi(http: AtriumHttp) {
     pay: (body: { studentId: string; amount: number; method: PayMethod; reference?: string }, key: string) => http.post<Payment>(`${base}/payments`, body, once(key)),
     invoices: (q: { studentId?: string; status?: string; limit?: number; offset?: number }) => http.get<Page<Invoice>>(`${base}/invoices`, clean(q)),
     dashboard: () => http.get<Record<string, unknown> & { today: string; todayLessons: unknown[] | null }>(`${base}/dashboard`),
+    leadBoard: () => http.get<{ items: any[]; total: number; columns: any[] }>(`${base}/leads/board`),
+    rejectReasons: () => http.get<Page<{ id: string; code: string | null; name: string | null }>>(`${base}/reject-reasons`),
+    moveLead: (x: string, body: { statusId: string; rejectReasonId?: string }) => http.post<{ id: string }>(`${base}/leads/${id(x)}/move`, body),
+    createLead: (body: { name: string; phone?: string; contactName?: string }, key: string) => http.post<{ id: string }>(`${base}/leads`, body, once(key)),
     settings: () => http.get<{ settings: Record<string, unknown> }>('/api/plugins/school'),
   };
 }

@@ -4,6 +4,7 @@ import TodayLessonsWidget from './components/TodayLessonsWidget.vue';
 import messages from './messages.ts';
 import GroupPage from './pages/GroupPage.vue';
 import GroupsPage from './pages/GroupsPage.vue';
+import LeadsPage from './pages/LeadsPage.vue';
 import LessonPage from './pages/LessonPage.vue';
 import MoneyPage from './pages/MoneyPage.vue';
 import ReportsPage from './pages/ReportsPage.vue';
@@ -25,7 +26,8 @@ export default defineUiPlugin({
     { path: 'students/:id', name: 'student', component: StudentPage, meta: { can: ['read', 'school.Student'] } },
     { path: 'money', name: 'money', component: MoneyPage, meta: { can: ['read', 'school.Payment'] } },
     { path: 'reports', name: 'reports', component: ReportsPage },
+    { path: 'leads', name: 'leads', component: LeadsPage, meta: { can: ['read', 'school.Lead'] } },
   ],
-  components: { SchedulePage, LessonPage, GroupsPage, GroupPage, StudentsPage, StudentPage, MoneyPage, ReportsPage, TodayLessonsWidget, SchoolSummaryWidget },
+  components: { SchedulePage, LessonPage, GroupsPage, GroupPage, StudentsPage, StudentPage, MoneyPage, ReportsPage, LeadsPage, TodayLessonsWidget, SchoolSummaryWidget },
   messages,
 });

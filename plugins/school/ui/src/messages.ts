@@ -1,10 +1,11 @@
 // Merged by the shell under the plugin id: components use t('school.…'). vue-i18n syntax: {n} is a
 // placeholder, a literal @ or { would be written {'@'} / {'{'}.
 const en = {
+  leads: { new: 'New lead', hint: 'Drag a card to another column to move the lead', why: 'Why was the lead lost?', status: { new: 'New', contacted: 'Contacted', trial_booked: 'Trial booked', trial_done: 'Trial done', enrolled: 'Enrolled', rejected: 'Lost' }, reason: { label: 'Reason', price: 'Price', schedule: 'Schedule', location: 'Location', no_answer: 'No answer', chose_other: 'Chose another centre' } },
   move: { title: 'Move the lesson', conflicts: 'At that time someone is busy:', free: 'Nobody is busy then: the lesson can move.', confirm: 'Move', done: 'Lesson moved', teacher: 'Teacher', room: 'Room', group: 'Group', hint: 'Drag a lesson to another day to move it' },
   reports: { attendance: 'Attendance', finance: 'Finance', payroll: 'Payroll', debts: 'Debts', leads: 'Leads', lastMonth: 'Last 30 days', empty: 'Nothing in this period' },
   dashboard: { noLessons: 'No lessons today', attendance: 'Attendance this week', paidToday: 'Received today', paidMonth: 'Received this month', debts: 'Owed by {n} students', conversion: 'Leads enrolled ({n} this month)' },
-  tabs: { schedule: 'Schedule', groups: 'Groups', students: 'Students', money: 'Money', reports: 'Reports' },
+  tabs: { schedule: 'Schedule', groups: 'Groups', students: 'Students', money: 'Money', reports: 'Reports', leads: 'Leads' },
   common: { save: 'Save', cancel: 'Cancel', close: 'Close', add: 'Add', retry: 'Try again', back: 'Back', search: 'Search', more: 'Show more', none: '—', loadFailed: 'Could not load this page' },
   weekday: { 1: 'Mon', 2: 'Tue', 3: 'Wed', 4: 'Thu', 5: 'Fri', 6: 'Sat', 7: 'Sun' },
   status: { planned: 'Planned', done: 'Held', canceled: 'Canceled', active: 'Active', trial: 'Trial', paused: 'Paused', left: 'Left', expired: 'Expired', archived: 'Archived', open: 'Open', paid: 'Paid' },
@@ -46,10 +47,11 @@ const en = {
 };
 
 const ru: typeof en = {
+  leads: { new: 'Новый лид', hint: 'Перетащите карточку в другую колонку, чтобы сменить статус', why: 'Почему лид потерян?', status: { new: 'Новый', contacted: 'Связались', trial_booked: 'Записан на пробный', trial_done: 'Был на пробном', enrolled: 'Записан в группу', rejected: 'Отказ' }, reason: { label: 'Причина', price: 'Цена', schedule: 'Расписание', location: 'Расположение', no_answer: 'Не отвечает', chose_other: 'Выбрал другой центр' } },
   move: { title: 'Перенос урока', conflicts: 'В это время заняты:', free: 'В это время все свободны: урок можно перенести.', confirm: 'Перенести', done: 'Урок перенесён', teacher: 'Преподаватель', room: 'Аудитория', group: 'Группа', hint: 'Перетащите урок на другой день, чтобы перенести его' },
   reports: { attendance: 'Посещаемость', finance: 'Финансы', payroll: 'Зарплата', debts: 'Долги', leads: 'Лиды', lastMonth: 'Последние 30 дней', empty: 'За этот период ничего нет' },
   dashboard: { noLessons: 'Сегодня уроков нет', attendance: 'Посещаемость за неделю', paidToday: 'Получено сегодня', paidMonth: 'Получено за месяц', debts: 'Долги учеников: {n}', conversion: 'Конверсия лидов (за месяц: {n})' },
-  tabs: { schedule: 'Расписание', groups: 'Группы', students: 'Ученики', money: 'Финансы', reports: 'Отчёты' },
+  tabs: { schedule: 'Расписание', groups: 'Группы', students: 'Ученики', money: 'Финансы', reports: 'Отчёты', leads: 'Лиды' },
   common: { save: 'Сохранить', cancel: 'Отмена', close: 'Закрыть', add: 'Добавить', retry: 'Повторить', back: 'Назад', search: 'Поиск', more: 'Показать ещё', none: '—', loadFailed: 'Не удалось загрузить страницу' },
   weekday: { 1: 'Пн', 2: 'Вт', 3: 'Ср', 4: 'Чт', 5: 'Пт', 6: 'Сб', 7: 'Вс' },
   status: { planned: 'Запланирован', done: 'Проведён', canceled: 'Отменён', active: 'Учится', trial: 'Пробный', paused: 'Пауза', left: 'Ушёл', expired: 'Истёк', archived: 'В архиве', open: 'Не оплачен', paid: 'Оплачен' },
@@ -91,10 +93,11 @@ const ru: typeof en = {
 };
 
 const uk: typeof en = {
+  leads: { new: 'Новий лід', hint: 'Перетягніть картку в іншу колонку, щоб змінити статус', why: 'Чому лід втрачено?', status: { new: 'Новий', contacted: 'Звʼязалися', trial_booked: 'Записаний на пробний', trial_done: 'Був на пробному', enrolled: 'Записаний до групи', rejected: 'Відмова' }, reason: { label: 'Причина', price: 'Ціна', schedule: 'Розклад', location: 'Розташування', no_answer: 'Не відповідає', chose_other: 'Обрав інший центр' } },
   move: { title: 'Перенесення уроку', conflicts: 'У цей час зайняті:', free: 'У цей час усі вільні: урок можна перенести.', confirm: 'Перенести', done: 'Урок перенесено', teacher: 'Викладач', room: 'Аудиторія', group: 'Група', hint: 'Перетягніть урок на інший день, щоб перенести його' },
   reports: { attendance: 'Відвідуваність', finance: 'Фінанси', payroll: 'Зарплата', debts: 'Борги', leads: 'Ліди', lastMonth: 'Останні 30 днів', empty: 'За цей період нічого немає' },
   dashboard: { noLessons: 'Сьогодні уроків немає', attendance: 'Відвідуваність за тиждень', paidToday: 'Отримано сьогодні', paidMonth: 'Отримано за місяць', debts: 'Борги учнів: {n}', conversion: 'Конверсія лідів (за місяць: {n})' },
-  tabs: { schedule: 'Розклад', groups: 'Групи', students: 'Учні', money: 'Фінанси', reports: 'Звіти' },
+  tabs: { schedule: 'Розклад', groups: 'Групи', students: 'Учні', money: 'Фінанси', reports: 'Звіти', leads: 'Ліди' },
   common: { save: 'Зберегти', cancel: 'Скасувати', close: 'Закрити', add: 'Додати', retry: 'Повторити', back: 'Назад', search: 'Пошук', more: 'Показати ще', none: '—', loadFailed: 'Не вдалося завантажити сторінку' },
   weekday: { 1: 'Пн', 2: 'Вт', 3: 'Ср', 4: 'Чт', 5: 'Пт', 6: 'Сб', 7: 'Нд' },
   status: { planned: 'Заплановано', done: 'Проведено', canceled: 'Скасовано', active: 'Навчається', trial: 'Пробний', paused: 'Пауза', left: 'Пішов', expired: 'Закінчився', archived: 'В архіві', open: 'Не сплачено', paid: 'Сплачено' },
@@ -136,10 +139,11 @@ const uk: typeof en = {
 };
 
 const kk: typeof en = {
+  leads: { new: 'Жаңа лид', hint: 'Мәртебесін өзгерту үшін карточканы басқа бағанға сүйреңіз', why: 'Лид неге жоғалды?', status: { new: 'Жаңа', contacted: 'Байланыстық', trial_booked: 'Сынаққа жазылды', trial_done: 'Сынақта болды', enrolled: 'Топқа жазылды', rejected: 'Бас тартты' }, reason: { label: 'Себебі', price: 'Бағасы', schedule: 'Кесте', location: 'Орналасуы', no_answer: 'Жауап бермейді', chose_other: 'Басқа орталықты таңдады' } },
   move: { title: 'Сабақты ауыстыру', conflicts: 'Бұл уақытта бос емес:', free: 'Бұл уақытта бәрі бос: сабақты ауыстыруға болады.', confirm: 'Ауыстыру', done: 'Сабақ ауыстырылды', teacher: 'Оқытушы', room: 'Аудитория', group: 'Топ', hint: 'Ауыстыру үшін сабақты басқа күнге сүйреңіз' },
   reports: { attendance: 'Қатысу', finance: 'Қаржы', payroll: 'Жалақы', debts: 'Қарыздар', leads: 'Лидтер', lastMonth: 'Соңғы 30 күн', empty: 'Бұл кезеңде ештеңе жоқ' },
   dashboard: { noLessons: 'Бүгін сабақ жоқ', attendance: 'Аптадағы қатысу', paidToday: 'Бүгін түсті', paidMonth: 'Осы айда түсті', debts: 'Оқушылар қарызы: {n}', conversion: 'Лид конверсиясы (айына: {n})' },
-  tabs: { schedule: 'Кесте', groups: 'Топтар', students: 'Оқушылар', money: 'Қаржы', reports: 'Есептер' },
+  tabs: { schedule: 'Кесте', groups: 'Топтар', students: 'Оқушылар', money: 'Қаржы', reports: 'Есептер', leads: 'Лидтер' },
   common: { save: 'Сақтау', cancel: 'Болдырмау', close: 'Жабу', add: 'Қосу', retry: 'Қайталау', back: 'Артқа', search: 'Іздеу', more: 'Тағы көрсету', none: '—', loadFailed: 'Бетті жүктеу мүмкін болмады' },
   weekday: { 1: 'Дс', 2: 'Сс', 3: 'Ср', 4: 'Бс', 5: 'Жм', 6: 'Сн', 7: 'Жс' },
   status: { planned: 'Жоспарланған', done: 'Өткізілді', canceled: 'Болдырылмады', active: 'Оқиды', trial: 'Сынақ', paused: 'Үзіліс', left: 'Кетті', expired: 'Мерзімі өтті', archived: 'Мұрағатта', open: 'Төленбеген', paid: 'Төленген' },

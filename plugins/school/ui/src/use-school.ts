@@ -5,10 +5,11 @@ import { schoolApi } from './api.ts';
 /** What every school page needs: the host, the API, the translator and the centre's formats. */
 export function useSchool() {
   const atrium = useAtrium();
-  const { t } = useI18n();
+  const { t, te } = useI18n();
   return {
     atrium,
     t,
+    te,
     api: schoolApi(atrium.http),
     money: (minor: number, currency: string) => atrium.format.money(minor, currency),
     date: (d: string | null | undefined) => (d ? atrium.format.date(`${d.slice(0, 10)}T12:00:00Z`, 'date') : '—'),
