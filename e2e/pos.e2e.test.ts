@@ -201,7 +201,11 @@ describe('POS checkout in the browser (390×844)', () => {
     await page.getByTestId('pay-confirm').click();
     await page.getByTestId('sale-result').waitFor();
     expect((await page.getByTestId('result-change').innerText()).replace(/\D/g, '')).toMatch(/^200(00)?$/);
-    await until(async () => (await page.getByTestId('receipt-status').getAttribute('data-state')) === 'printed', 'the receipt to print', 30_000);
+    await until(async () => (await page.getByTestId('receipt-status').getAttribute('data-state')) === 'printed', 'the receipt to print', 30_000).catch(async (e) => {
+      // what the till shows and what the device bus knows, in the failure
+      const jobs = (await api.get('/api/devices/jobs')).body;
+      throw new Error(`${e.message}: the till shows ${await page.getByTestId('receipt-status').getAttribute('data-state')}; jobs ${JSON.stringify(jobs.items?.map((j: any) => [j.kind, j.state]))}`);
+    });
     await shot('sale-printed');
 
     const sales = await api.get('/api/pos/sales', { query: { registerId: ids.registerId } });

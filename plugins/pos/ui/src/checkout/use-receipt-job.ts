@@ -18,18 +18,25 @@ export function receiptStateOf(jobState: string): ReceiptState {
 }
 
 /**
- * Follows one receipt's print job by the kernel's `devices.job` push over the shell's socket —
- * no polling. One read when following starts covers a job that finished before the push could
- * reach us; one more after `recheckMs` covers a push lost while the socket was reconnecting.
+ * Follows one receipt's print job by the kernel's `devices.job` push over the shell's socket.
+ * One read when following starts covers a job that finished before the push could reach us; a
+ * read every `recheckMs` while the job is unfinished (at most `maxRechecks`) covers pushes lost
+ * while the socket was reconnecting — a till must not show "printing" for a receipt long printed.
  */
-export function useReceiptJob(opts: { recheckMs?: number } = {}) {
+export function useReceiptJob(opts: { recheckMs?: number; maxRechecks?: number } = {}) {
   const atrium = useAtrium();
   const state = ref<ReceiptState>('none');
   const jobId = ref<string | null>(null);
   let timer: ReturnType<typeof setTimeout> | undefined;
 
+  // Pushes seen for jobs not (yet) followed: a receipt can print before the sale's answer names
+  // its job, so the "done" push arrives first; following the job starts from what was pushed.
+  const pushed = new Map<string, string>();
+
   function apply(id: string, jobState: string) {
     if (id !== jobId.value) return;
+    // a final state stands: a read that raced the push (still "received") does not undo "printed"
+    if (FINAL.has(state.value)) return;
     state.value = receiptStateOf(jobState);
     if (FINAL.has(state.value)) clearTimeout(timer);
   }
@@ -37,7 +44,10 @@ export function useReceiptJob(opts: { recheckMs?: number } = {}) {
   useLiveMessages((m: LiveMessage) => {
     if (m.type !== 'devices.job') return;
     const job = m.job as { id?: string; state?: string } | undefined;
-    if (job?.id && job.state) apply(job.id, job.state);
+    if (!job?.id || !job.state) return;
+    pushed.set(job.id, job.state);
+    if (pushed.size > 50) pushed.delete(pushed.keys().next().value!);
+    apply(job.id, job.state);
   });
 
   async function check(id: string) {
@@ -55,8 +65,15 @@ export function useReceiptJob(opts: { recheckMs?: number } = {}) {
     clearTimeout(timer);
     jobId.value = id;
     state.value = 'queued';
+    const known = pushed.get(id);
+    if (known) apply(id, known);
     void check(id);
-    timer = setTimeout(() => { if (jobId.value === id && !FINAL.has(state.value)) void check(id); }, opts.recheckMs ?? 15_000);
+    let left = opts.maxRechecks ?? 60;
+    const recheck = () => {
+      if (jobId.value !== id || FINAL.has(state.value) || left-- <= 0) return;
+      void check(id).finally(() => { if (jobId.value === id && !FINAL.has(state.value)) timer = setTimeout(recheck, opts.recheckMs ?? 5_000); });
+    };
+    timer = setTimeout(recheck, opts.recheckMs ?? 5_000);
   }
 
   /** A state with no job to follow (no printer, offline, failed to submit). */
