@@ -32,9 +32,22 @@ export async function ensureDatabaseAndRoles(ownerUrl: string, secret: string, d
     await admin.query(`select pg_advisory_lock(727274)`);
     for (const [role, bypass] of [[APP_ROLE, false], [SYSTEM_ROLE, true]] as const) {
       const pw = derivedPassword(secret, role).replace(/'/g, "''");
-      const exists = await admin.query('select 1 from pg_roles where rolname = $1', [role]);
       const attrs = `login nosuperuser nocreatedb nocreaterole ${bypass ? 'bypassrls' : 'nobypassrls'} password '${pw}'`;
-      await admin.query(exists.rowCount ? `alter role ${role} ${attrs}` : `create role ${role} ${attrs}`);
+      // Roles are cluster-wide but the advisory lock above is per database: nodes booting into other
+      // databases of one cluster (test kernels, several platforms) can touch a role at the same moment
+      // ("tuple concurrently updated", or a create that lost to another's). Try again; it converges.
+      for (let attempt = 1; ; attempt++) {
+        const exists = await admin.query('select 1 from pg_roles where rolname = $1', [role]);
+        try {
+          await admin.query(exists.rowCount ? `alter role ${role} ${attrs}` : `create role ${role} ${attrs}`);
+          break;
+        } catch (e) {
+          const err = e as { code?: string; message?: string };
+          const raced = err.code === '42710' || err.code === '23505' || /tuple concurrently updated/.test(err.message ?? '');
+          if (!raced || attempt >= 10) throw e;
+          await new Promise((r) => setTimeout(r, 20 * attempt));
+        }
+      }
     }
     if (database) {
       const has = await admin.query('select 1 from pg_database where datname = $1', [database]);
